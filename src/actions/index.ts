@@ -1,0 +1,6 @@
+/**
+ * The only list of action types. Adding one = one folder under src/actions/, its tests, one line here.
+ */
+import type { ActionType } from './types.ts';
+
+export const actionTypes: readonly ActionType[] = [];

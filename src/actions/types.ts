@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { CompileEnv } from '../checks/types.ts';
+import type { SearchClient } from '../cluster/types.ts';
+import type { HttpClient } from '../net/types.ts';
+
+/**
+ * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`.
+ * Three kinds of data stay apart (STYLE §3):
+ * - **params**: the action's fields in the watch; templates render these only;
+ * - **account config**: non-secret account fields (host, port, default_from…);
+ * - **account secrets**: the fields named in `account.secretFields`; they reach `deliver` only, decrypted
+ *   just in time, and never a template, a log line, an error or the outbox.
+ */
+export interface ActionType<Params = any, Account = any> {
+  readonly type: string;
+  /** Strict zod object of the type-specific fields only; the common fields (SPEC §1.6) are added by the watch schema. */
+  readonly params: z.ZodObject<any>;
+  /** Present when the type uses accounts (`accounts/<type>/<id>.json`). */
+  readonly account?: {
+    /** Strict zod object of every account field, secret ones included. */
+    readonly schema: z.ZodType<Account>;
+    /** Top-level field names (or dotted paths such as `headers.*`) that are sealed at rest and never returned. */
+    readonly secretFields: readonly string[];
+    /** True when an action of this type cannot run without an account. */
+    readonly required: boolean;
+  };
+  /**
+   * Load time: compile every template in the params once. Throws VigilError(INVALID_WATCH) with field
+   * paths relative to the action for problems the schema cannot see.
+   */
+  compile(params: Params, env: CompileEnv): CompiledAction;
+  /**
+   * Load time, when the account is known: cross-checks of params against the account (e.g. the email
+   * domain allowlist). Returns problems as `[relative path, message]`.
+   */
+  checkAccount?(params: Params, account: Account): Array<[string, string]>;
+  /**
+   * Sends one rendered notification. Must not throw for remote failures: it returns a DeliveryResult that
+   * says whether a retry can help. Throwing is reserved for programming errors.
+   */
+  deliver(n: RenderedNotification, deps: DeliverDeps<Account>): Promise<DeliveryResult>;
+}
+
+/** What an action's params compiled into. */
+export interface CompiledAction {
+  /** Renders the notification for one firing (or one `foreach` item). Throws VigilError on bad values (header injection). */
+  render(view: TemplateView, info: RenderInfo): RenderedNotification;
+  /**
+   * Renders what to send when the action's situation ends (PagerDuty `resolve`, Jira transition), or null
+   * when this action type has nothing to send then.
+   */
+  renderResolve?(view: TemplateView, info: RenderInfo): RenderedNotification | null;
+  /** Renders what to send when the watch or action is acked in Vigil (PagerDuty `acknowledge`), or null. */
+  renderAck?(view: TemplateView, info: RenderInfo): RenderedNotification | null;
+}
+
+/** The Mustache view (SPEC §1.4): the script context plus links. Plain JSON. */
+export type TemplateView = Record<string, unknown>;
+
+export interface RenderInfo {
+  /** Stable per (tenant, watch, action, episode, scheduled time): identical across retries and restarts. */
+  idempotencyKey: string;
+  /** Stable per (tenant, watch, action, episode): PagerDuty dedup_key, Jira label. */
+  episodeKey: string;
+  tenant: string;
+  watchId: string;
+  actionName: string;
+  /** The watch's current severity level id (`none|info|warning|error|critical`). */
+  severityLevel: string;
+  /** Template variables that rendered empty. */
+  reportMissing(paths: string[]): void;
+}
+
+/**
+ * A rendered, JSON-serialisable notification: what goes into the durable outbox and what `--simulate`
+ * prints. It never contains account secrets; those are joined in `deliver`.
+ */
+export interface RenderedNotification {
+  kind: 'fire' | 'resolve' | 'ack';
+  /** The request as this type will send it, minus secrets (type-specific shape). */
+  request: unknown;
+  /** One line for logs and the watch log (no secrets). */
+  summary: string;
+  /** Per-destination bulkhead key (e.g. the webhook origin, the SMTP account); default the action type. */
+  destination?: string;
+}
+
+export interface DeliverDeps<Account> {
+  /** The decrypted account (config and secrets), loaded just in time; undefined when none is referenced. */
+  account: Account | undefined;
+  accountId: string | undefined;
+  idempotencyKey: string;
+  episodeKey: string;
+  http: HttpClient;
+  searchClient(cluster: string): SearchClient;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export type DeliveryResult =
+  | { ok: true; detail?: string; response?: unknown }
+  | {
+      ok: false;
+      /** Whether another attempt can help (network errors, timeouts, 5xx, 408, 429, SMTP 4yz). */
+      retry: boolean;
+      /** Server-requested delay (Retry-After), in ms. */
+      retryAfterMs?: number;
+      /** Stable failure code, e.g. HTTP_5XX, HTTP_4XX, SMTP_5YZ, TIMEOUT, EGRESS_DENIED. */
+      code: string;
+      /** Human-readable, redacted (no secrets, no secret URLs). */
+      message: string;
+    };

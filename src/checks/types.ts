@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { SearchClient } from '../cluster/types.ts';
+import type { CompiledScript, ScriptContext, ScriptLang } from '../script/types.ts';
+import type { EscapeMode, CompiledTemplate } from '../templates/types.ts';
+import type { HttpClient } from '../net/types.ts';
+
+/** What compiling a check (or an action's params) may use: scripts and templates compile once, at load. */
+export interface CompileEnv {
+  /** Throws ScriptCompileError; `lang` undefined means Painless, as in Signals. */
+  script(source: string, lang: ScriptLang | undefined): CompiledScript;
+  template(source: string, mode: EscapeMode): CompiledTemplate;
+}
+
+/** What a running check may use: every I/O seam is injected. */
+export interface CheckRuntime {
+  searchClient(cluster: string): SearchClient;
+  http: HttpClient;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Template variables that rendered empty; collected into the watch log. */
+  reportMissing(paths: string[]): void;
+}
+
+/** `stop` ends the watch run (or, inside an action, skips the action): a condition was false. */
+export type CheckOutcome = 'continue' | 'stop';
+
+export interface CompiledCheck {
+  readonly type: string;
+  readonly name: string | null;
+  /** Mutates `ctx.data` (by target) and returns whether to go on. Throws on failure. */
+  run(ctx: ScriptContext, rt: CheckRuntime): Promise<CheckOutcome>;
+}
+
+/**
+ * One check type. `schema` is a strict zod object including `type` (a literal) and `name`; the watch
+ * schema is the discriminated union of every registered type's schema.
+ */
+export interface CheckType<Def extends { type: string } = { type: string; name?: string | null | undefined }> {
+  readonly type: string;
+  /** Extra `type` spellings accepted as the same check (e.g. `condition.script`). */
+  readonly aliases?: readonly string[];
+  readonly schema: z.ZodType<Def>;
+  compile(def: Def, env: CompileEnv): CompiledCheck;
+}
+
+/** Puts a check result where its `target` says (SPEC §1.2): `_top`/omitted replaces `data`. */
+export function applyTarget(ctx: ScriptContext, target: string | null | undefined, value: unknown): void {
+  if (!target || target === '_top') {
+    ctx.data = isPlainObject(value) ? (value as Record<string, unknown>) : { _value: value };
+  } else {
+    ctx.data[target] = value;
+  }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

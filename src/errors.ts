@@ -1,0 +1,60 @@
+/**
+ * The one error catalogue. Every error that leaves Vigil (API response, watch log, CLI output) carries
+ * one of these stable codes; tests assert on codes, never on message wording.
+ */
+export const ErrorCodes = {
+  INVALID_WATCH: 400,
+  INVALID_ID: 400,
+  INVALID_REQUEST: 400,
+  INVALID_HEADER_VALUE: 400,
+  SCRIPT_COMPILE_ERROR: 400,
+  TEMPLATE_COMPILE_ERROR: 400,
+  UNAUTHORIZED: 401,
+  MISSING_PRIVILEGES: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  EXECUTION_FAILED: 422,
+  TOO_MANY_REQUESTS: 429,
+  SCRIPT_ERROR: 500,
+  SCRIPT_BUDGET_EXCEEDED: 500,
+  SEARCH_FAILED: 502,
+  INPUT_TOO_LARGE: 502,
+  HTTP_INPUT_FAILED: 502,
+  EGRESS_DENIED: 403,
+  ACCOUNT_NOT_FOUND: 404,
+  ACCOUNT_DECRYPT_FAILED: 500,
+  STATE_LOCKED: 500,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** Field-path keyed problems, the Signals `detail` shape: `{"checks[1].source": [{error, value}]}`. */
+export type ErrorDetail = Record<string, Array<{ error: string; value?: unknown }>>;
+
+/** An error with a stable code. `message` must never contain a secret: callers pass redacted text. */
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: ErrorDetail | undefined;
+
+  constructor(code: ErrorCode, message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VigilError';
+    this.code = code;
+    this.status = ErrorCodes[code];
+    this.detail = detail;
+  }
+
+  /** The SPEC §4 response body. */
+  toJSON(): { status: number; error: string; code: ErrorCode; detail?: ErrorDetail } {
+    return { status: this.status, error: this.message, code: this.code, ...(this.detail ? { detail: this.detail } : {}) };
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,50 @@
+/**
+ * The outbound HTTP seam used by webhooks, HTTP checks and attachments, Slack, PagerDuty and Jira.
+ * One implementation (undici) enforces timeouts, the response cap, no redirects and the egress policy;
+ * tests inject their own or point it at 127.0.0.1 peers.
+ */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Per-request TLS options (SPEC §1.2 `tls`). */
+  tls?: {
+    trusted_certs?: string;
+    verify_hostnames?: boolean;
+    trust_all?: boolean;
+    client_auth?: { certs: string; private_key: string; private_key_password?: string };
+  };
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+  totalTimeoutMs?: number;
+  /** Response body cap; default 1 MiB. */
+  maxResponseBytes?: number;
+  proxy?: string;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** True when the body was cut at the cap (the request itself was delivered). */
+  truncated: boolean;
+}
+
+export interface HttpClient {
+  /** Resolves for every HTTP status; rejects with HttpError for network errors, timeouts and egress denial. */
+  request(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export type HttpErrorKind = 'connect' | 'timeout' | 'network' | 'egress_denied' | 'redirect_not_followed' | 'aborted' | 'tls';
+
+export class HttpError extends Error {
+  readonly kind: HttpErrorKind;
+  constructor(kind: HttpErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HttpError';
+    this.kind = kind;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The persisted shapes of SPEC §5, in the Search Guard Signals form so existing tooling can read them.
+ */
+import type { SeverityView } from '../script/types.ts';
+
+export type WatchStatusCode =
+  | 'ACTION_EXECUTED'
+  | 'SIMULATED_ACTION_EXECUTED'
+  | 'ACTION_FAILED'
+  | 'ACTION_THROTTLED'
+  | 'ACKED'
+  | 'NO_ACTION'
+  | 'EXECUTION_FAILED';
+
+export type ActionStatusCode =
+  | 'ACTION_EXECUTED'
+  | 'SIMULATED_ACTION_EXECUTED'
+  | 'ACTION_FAILED'
+  | 'ACTION_THROTTLED'
+  | 'ACKED'
+  | 'NO_ACTION'
+  | 'DELIVERY_PENDING';
+
+export interface Status<C extends string> {
+  code: C;
+  detail?: string;
+  severity?: string;
+}
+
+export interface ActionLogEntry {
+  name: string;
+  status: Status<ActionStatusCode>;
+  ack?: { on: string; by: string } | null;
+  error?: { message: string; detail?: unknown } | null;
+  execution_start?: string;
+  execution_end?: string;
+  /** Under `--simulate`/`skip_actions`: what would have been sent (no secrets). */
+  request?: unknown;
+  /** Delivery bookkeeping (Vigil): outbox key and attempts. */
+  delivery?: { key: string; attempts: number; status: string } | undefined;
+  /** Template variables that rendered empty. */
+  missing_variables?: string[];
+}
+
+export interface WatchLogRecord {
+  /** Unique per run. */
+  id: string;
+  tenant: string;
+  watch_id: string;
+  watch_version: string;
+  status: Status<WatchStatusCode>;
+  error?: { check?: string | null; message: string; detail?: unknown } | null;
+  execution_start: string;
+  execution_end: string;
+  trigger?: { scheduled_time: string | null; triggered_time: string | null };
+  data?: unknown;
+  severity?: SeverityView | null;
+  actions: ActionLogEntry[];
+  resolve_actions: ActionLogEntry[];
+  missing_variables?: string[];
+  node: string;
+}
+
+export interface ActionState {
+  last_triggered: string | null;
+  last_check: string | null;
+  last_check_result: boolean | null;
+  last_execution: string | null;
+  last_error: string | null;
+  last_status: Status<ActionStatusCode> | null;
+  acked: { on: string; by: string } | null;
+  execution_count: number;
+  /**
+   * Vigil: the current alert episode (set at the first positive check of a situation, cleared when it
+   * ends), and how many times the action fired within it (the exponential throttle index).
+   */
+  episode: { id: string; started: string; fired: number } | null;
+  /** Severity level id active at the last check (for resolve and break-through). */
+  last_severity: string | null;
+}
+
+export interface WatchState {
+  actions: Record<string, ActionState>;
+  last_execution: {
+    severity: SeverityView | null;
+    trigger: { scheduled_time: string | null; triggered_time: string | null };
+    execution_time: string;
+    data?: unknown;
+  } | null;
+  last_status: Status<WatchStatusCode> | null;
+  /** Set through the `_active` API; overrides the file's `active`. */
+  active_override?: boolean | null;
+  node: string;
+}
+
+export function emptyActionState(): ActionState {
+  return {
+    last_triggered: null,
+    last_check: null,
+    last_check_result: null,
+    last_execution: null,
+    last_error: null,
+    last_status: null,
+    acked: null,
+    execution_count: 0,
+    episode: null,
+    last_severity: null,
+  };
+}
+
+export function emptyWatchState(node: string): WatchState {
+  return { actions: {}, last_execution: null, last_status: null, node };
+}

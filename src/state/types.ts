@@ -1,0 +1,83 @@
+/**
+ * The StateStore seam. It says nothing about SQL so a cluster-backed store can come later for several
+ * daemons sharing work. Each part is its own interface; `sqlite.ts` implements them all on one database.
+ */
+import type { WatchLogRecord, WatchState } from '../runtime/records.ts';
+
+export interface StateStore {
+  readonly watchState: WatchStateStore;
+  readonly log: WatchLogStore;
+  readonly outbox: OutboxStore;
+  /** Small JSON documents by key (key-check record, rotation progress, …). */
+  readonly kv: KvStore;
+  close(): Promise<void>;
+}
+
+export interface WatchStateStore {
+  get(tenant: string, watchId: string): Promise<WatchState | undefined>;
+  put(tenant: string, watchId: string, state: WatchState): Promise<void>;
+  delete(tenant: string, watchId: string): Promise<void>;
+}
+
+export interface WatchLogQuery {
+  tenant?: string;
+  watchId?: string;
+  /** ISO time; records whose execution_end is at or after it. */
+  since?: string;
+  from?: number;
+  size?: number;
+}
+
+export interface WatchLogStore {
+  append(record: WatchLogRecord): Promise<void>;
+  /** Newest first. */
+  query(q: WatchLogQuery): Promise<WatchLogRecord[]>;
+  /** Keeps at most `maxRecords` newest records; returns how many were removed. */
+  prune(maxRecords: number): Promise<number>;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxEntry {
+  /** The idempotency key doubles as the primary key: one entry per notification, however often it is enqueued. */
+  key: string;
+  tenant: string;
+  watchId: string;
+  action: string;
+  actionType: string;
+  accountId: string | null;
+  episodeKey: string;
+  /** The rendered notification, JSON (no secrets). */
+  notification: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: number;
+  /** Epoch ms after which no further attempt is made. */
+  deadline: number;
+  /** Epoch ms of the next attempt, for pending entries. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  finishedAt: number | null;
+}
+
+export interface OutboxStore {
+  /**
+   * Durably records a notification before its first attempt (fsync'd). Returns false, and changes
+   * nothing, when an entry with the same key exists already: that is what makes a re-run after a crash
+   * not send twice.
+   */
+  enqueue(entry: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean>;
+  get(key: string): Promise<OutboxEntry | undefined>;
+  recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
+  markDelivered(key: string, at: number): Promise<void>;
+  markFailed(key: string, error: string, at: number): Promise<void>;
+  /** Pending entries, oldest first (resumed on start). */
+  pending(limit?: number): Promise<OutboxEntry[]>;
+  prune(olderThan: number): Promise<number>;
+}
+
+export interface KvStore {
+  get<T>(key: string): Promise<T | undefined>;
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}

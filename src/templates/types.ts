@@ -1,0 +1,26 @@
+/**
+ * Mustache with escaping chosen by where the text goes (SPEC §1.4):
+ * - `html`: HTML bodies, values HTML-escaped;
+ * - `json`: text that becomes (part of) a JSON document, values escaped as JSON string content so the
+ *   document stays valid whatever a value holds;
+ * - `slack`: JSON-safe plus Slack's own escaping of `&`, `<`, `>`;
+ * - `header`: subjects and addresses, a rendered CR or LF is an INVALID_HEADER_VALUE error;
+ * - `plain`: no escaping.
+ */
+export type EscapeMode = 'html' | 'json' | 'slack' | 'header' | 'plain';
+
+export interface RenderResult {
+  text: string;
+  /** Dotted paths that were referenced but missing; they rendered empty and go to the watch log. */
+  missing: string[];
+}
+
+export interface CompiledTemplate {
+  readonly source: string;
+  render(view: object): RenderResult;
+}
+
+export interface TemplateEngine {
+  /** Parses once (bounded cache keyed by source and mode); throws VigilError TEMPLATE_COMPILE_ERROR. */
+  compile(source: string, mode: EscapeMode): CompiledTemplate;
+}
