@@ -1,0 +1,38 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { StateStore } from './types.ts';
+import { openDatabase, releaseLock } from './sqlite/open.ts';
+import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
+import { SqliteWatchLogStore } from './sqlite/log.ts';
+import { SqliteOutboxStore } from './sqlite/outbox.ts';
+import { SqliteKvStore } from './sqlite/kv.ts';
+
+/**
+ * The embedded state store (node:sqlite, WAL, synchronous=FULL) under the data directory. One daemon per
+ * directory: opening a directory another live process holds throws STATE_LOCKED.
+ */
+export class SqliteStateStore implements StateStore {
+  readonly watchState: SqliteWatchStateStore;
+  readonly log: SqliteWatchLogStore;
+  readonly outbox: SqliteOutboxStore;
+  readonly kv: SqliteKvStore;
+  /** The raw database, for stores added by other modules (users, audit) that keep their own tables. */
+  readonly db: DatabaseSync;
+  private readonly dir: string;
+  private closed = false;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    this.db = openDatabase(dir);
+    this.watchState = new SqliteWatchStateStore(this.db);
+    this.log = new SqliteWatchLogStore(this.db);
+    this.outbox = new SqliteOutboxStore(this.db);
+    this.kv = new SqliteKvStore(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+    releaseLock(this.dir);
+  }
+}

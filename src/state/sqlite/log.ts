@@ -1,0 +1,41 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { WatchLogQuery, WatchLogStore } from '../types.ts';
+import type { WatchLogRecord } from '../../runtime/records.ts';
+
+export class SqliteWatchLogStore implements WatchLogStore {
+  private readonly db: DatabaseSync;
+  private readonly insert: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS watch_log (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, tenant TEXT NOT NULL, watch_id TEXT NOT NULL,
+      execution_end TEXT NOT NULL, record TEXT NOT NULL)`);
+    db.exec('CREATE INDEX IF NOT EXISTS watch_log_watch ON watch_log (tenant, watch_id, seq)');
+    this.insert = db.prepare('INSERT INTO watch_log (id, tenant, watch_id, execution_end, record) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  async append(r: WatchLogRecord): Promise<void> {
+    this.insert.run(r.id, r.tenant, r.watch_id, r.execution_end, JSON.stringify(r));
+  }
+
+  async query(q: WatchLogQuery): Promise<WatchLogRecord[]> {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (q.tenant !== undefined) (where.push('tenant = ?'), args.push(q.tenant));
+    if (q.watchId !== undefined) (where.push('watch_id = ?'), args.push(q.watchId));
+    if (q.since !== undefined) (where.push('execution_end >= ?'), args.push(q.since));
+    const sql = `SELECT record FROM watch_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY seq DESC LIMIT ? OFFSET ?`;
+    args.push(q.size ?? 100, q.from ?? 0);
+    const rows = this.db.prepare(sql).all(...args) as Array<{ record: string }>;
+    return rows.map((row) => JSON.parse(row.record) as WatchLogRecord);
+  }
+
+  async prune(maxRecords: number): Promise<number> {
+    const res = this.db
+      .prepare('DELETE FROM watch_log WHERE seq <= (SELECT MAX(seq) FROM watch_log) - ?')
+      .run(maxRecords);
+    return Number(res.changes);
+  }
+}

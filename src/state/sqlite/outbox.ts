@@ -1,0 +1,113 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { OutboxEntry, OutboxStore } from '../types.ts';
+
+interface Row {
+  key: string;
+  tenant: string;
+  watch_id: string;
+  action: string;
+  action_type: string;
+  account_id: string | null;
+  episode_key: string;
+  notification: string;
+  status: OutboxEntry['status'];
+  attempts: number;
+  created_at: number;
+  deadline: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  finished_at: number | null;
+}
+
+function toEntry(r: Row): OutboxEntry {
+  return {
+    key: r.key,
+    tenant: r.tenant,
+    watchId: r.watch_id,
+    action: r.action,
+    actionType: r.action_type,
+    accountId: r.account_id,
+    episodeKey: r.episode_key,
+    notification: JSON.parse(r.notification),
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    deadline: r.deadline,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    finishedAt: r.finished_at,
+  };
+}
+
+/**
+ * The durable outbox. Every write is its own transaction and the database runs with synchronous=FULL,
+ * so once `enqueue` resolves the notification survives a SIGKILL or a power cut.
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly db: DatabaseSync;
+  private readonly insert: StatementSync;
+  private readonly getStmt: StatementSync;
+  private readonly attempt: StatementSync;
+  private readonly finish: StatementSync;
+  private readonly pendingStmt: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+    db.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      key TEXT PRIMARY KEY, tenant TEXT NOT NULL, watch_id TEXT NOT NULL, action TEXT NOT NULL,
+      action_type TEXT NOT NULL, account_id TEXT, episode_key TEXT NOT NULL, notification TEXT NOT NULL,
+      status TEXT NOT NULL, attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, deadline INTEGER NOT NULL,
+      next_attempt_at INTEGER NOT NULL, last_error TEXT, finished_at INTEGER)`);
+    db.exec("CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, created_at) WHERE status = 'pending'");
+    this.insert = db.prepare(`INSERT OR IGNORE INTO outbox (key, tenant, watch_id, action, action_type, account_id,
+      episode_key, notification, status, attempts, created_at, deadline, next_attempt_at, last_error, finished_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL)`);
+    this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
+    this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?');
+    this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ? WHERE key = ?');
+    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT ?");
+  }
+
+  async enqueue(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean> {
+    const res = this.insert.run(
+      e.key,
+      e.tenant,
+      e.watchId,
+      e.action,
+      e.actionType,
+      e.accountId,
+      e.episodeKey,
+      JSON.stringify(e.notification),
+      e.createdAt,
+      e.deadline,
+      e.nextAttemptAt,
+    );
+    return Number(res.changes) === 1;
+  }
+
+  async get(key: string): Promise<OutboxEntry | undefined> {
+    const row = this.getStmt.get(key) as Row | undefined;
+    return row ? toEntry(row) : undefined;
+  }
+
+  async recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
+    this.attempt.run(error, nextAttemptAt, key);
+  }
+
+  async markDelivered(key: string, at: number): Promise<void> {
+    this.finish.run('delivered', null, at, key);
+  }
+
+  async markFailed(key: string, error: string, at: number): Promise<void> {
+    this.finish.run('failed', error, at, key);
+  }
+
+  async pending(limit = 1000): Promise<OutboxEntry[]> {
+    return (this.pendingStmt.all(limit) as unknown as Row[]).map(toEntry);
+  }
+
+  async prune(olderThan: number): Promise<number> {
+    const res = this.db.prepare("DELETE FROM outbox WHERE status != 'pending' AND finished_at < ?").run(olderThan);
+    return Number(res.changes);
+  }
+}

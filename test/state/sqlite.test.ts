@@ -1,0 +1,117 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import { emptyWatchState } from '../../src/runtime/records.ts';
+import { VigilError } from '../../src/errors.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-state-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function entry(key: string, createdAt: number) {
+  return {
+    key,
+    tenant: '_main',
+    watchId: 'w',
+    action: 'a',
+    actionType: 'webhook',
+    accountId: null,
+    episodeKey: 'ep',
+    notification: { kind: 'fire', request: { body: 'x' }, summary: 's' },
+    createdAt,
+    deadline: createdAt + 10_000,
+    nextAttemptAt: createdAt,
+  };
+}
+
+describe('SqliteStateStore', () => {
+  it('keeps watch state and the execution log across a reopen', async () => {
+    const dir = tempDir();
+    let store = new SqliteStateStore(dir);
+    const state = emptyWatchState('node-1');
+    state.last_status = { code: 'ACTION_EXECUTED' };
+    await store.watchState.put('_main', 'w1', state);
+    await store.log.append({
+      id: 'r1', tenant: '_main', watch_id: 'w1', watch_version: 'v', status: { code: 'NO_ACTION' },
+      execution_start: '2026-01-01T00:00:00.000Z', execution_end: '2026-01-01T00:00:01.000Z',
+      actions: [], resolve_actions: [], node: 'n',
+    });
+    await store.close();
+    store = new SqliteStateStore(dir);
+    expect((await store.watchState.get('_main', 'w1'))?.last_status?.code).toBe('ACTION_EXECUTED');
+    expect((await store.log.query({ watchId: 'w1' })).map((r) => r.id)).toEqual(['r1']);
+    expect(await store.watchState.get('_main', 'nope')).toBeUndefined();
+    await store.close();
+  });
+
+  it('prunes the execution log to the newest N records', async () => {
+    const store = new SqliteStateStore(tempDir());
+    for (let i = 0; i < 10; i++) {
+      await store.log.append({
+        id: `r${i}`, tenant: 't', watch_id: 'w', watch_version: 'v', status: { code: 'NO_ACTION' },
+        execution_start: 'x', execution_end: 'x', actions: [], resolve_actions: [], node: 'n',
+      });
+    }
+    expect(await store.log.prune(3)).toBe(7);
+    expect((await store.log.query({})).map((r) => r.id)).toEqual(['r9', 'r8', 'r7']);
+    await store.close();
+  });
+
+  it('enqueues an outbox entry once per key and tracks its attempts', async () => {
+    const store = new SqliteStateStore(tempDir());
+    expect(await store.outbox.enqueue(entry('k1', 1))).toBe(true);
+    expect(await store.outbox.enqueue(entry('k1', 2))).toBe(false);
+    await store.outbox.enqueue(entry('k2', 3));
+    await store.outbox.recordAttempt('k1', 'HTTP 503', 500);
+    expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['k1', 'k2']);
+    await store.outbox.markDelivered('k1', 10);
+    await store.outbox.markFailed('k2', 'HTTP 400', 11);
+    expect(await store.outbox.pending()).toEqual([]);
+    const k1 = await store.outbox.get('k1');
+    expect(k1).toMatchObject({ status: 'delivered', attempts: 1, createdAt: 1 });
+    expect((await store.outbox.get('k2'))?.lastError).toBe('HTTP 400');
+    await store.close();
+  });
+
+  it('refuses a second holder of the same directory and names the pid', async () => {
+    const dir = tempDir();
+    const store = new SqliteStateStore(dir);
+    let err: unknown;
+    try {
+      new SqliteStateStore(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VigilError);
+    expect((err as VigilError).code).toBe('STATE_LOCKED');
+    expect((err as VigilError).message).toContain(`pid ${process.pid}`);
+    await store.close();
+    // Released: the directory can be opened again.
+    const again = new SqliteStateStore(dir);
+    await again.close();
+  });
+
+  it('does not stay locked after its holder is killed with SIGKILL', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [
+      '-e',
+      `import('${new URL('../../src/state/sqlite.ts', import.meta.url).pathname}').then(m => { new m.SqliteStateStore(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`,
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (b) => String(b).includes('locked') && resolve()));
+    expect(() => new SqliteStateStore(dir)).toThrow(/locked by pid/);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const store = new SqliteStateStore(dir);
+    await store.close();
+  });
+});
