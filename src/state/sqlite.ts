@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { StateStore } from './types.ts';
+import type { RunCommit, StateStore } from './types.ts';
 import { openDatabase, releaseLock } from './sqlite/open.ts';
 import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
@@ -27,6 +27,22 @@ export class SqliteStateStore implements StateStore {
     this.log = new SqliteWatchLogStore(this.db);
     this.outbox = new SqliteOutboxStore(this.db);
     this.kv = new SqliteKvStore(this.db);
+  }
+
+  async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
+    const enqueued: string[] = [];
+    // The sub-stores are synchronous underneath, so nothing else can interleave inside this transaction.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
+      for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
+      if (c.log) this.log.appendSync(c.log);
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+    return { enqueued };
   }
 
   async close(): Promise<void> {

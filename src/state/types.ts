@@ -10,7 +10,20 @@ export interface StateStore {
   readonly outbox: OutboxStore;
   /** Small JSON documents by key (key-check record, rotation progress, …). */
   readonly kv: KvStore;
+  /**
+   * Writes a run's outcome atomically and durably: the watch state, the outbox entries it decided to send
+   * and/or its log record, all or nothing. Deciding to notify (state: episode, throttle) and recording the
+   * notification (outbox) must never be separated by a crash, or a restart either loses the page or opens
+   * a second incident for the same episode. Returns which entries were new (an existing key is left as is).
+   */
+  commit(c: RunCommit): Promise<{ enqueued: string[] }>;
   close(): Promise<void>;
+}
+
+export interface RunCommit {
+  state?: { tenant: string; watchId: string; value: WatchState };
+  enqueue?: Array<Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>>;
+  log?: WatchLogRecord;
 }
 
 export interface WatchStateStore {

@@ -115,3 +115,29 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 });
+
+describe('SqliteStateStore.commit', () => {
+  it('writes state, outbox entries and the log record together, skipping known keys', async () => {
+    const store = new SqliteStateStore(tempDir());
+    await store.outbox.enqueue(entry('old', 1));
+    const state = emptyWatchState('n');
+    const res = await store.commit({
+      state: { tenant: '_main', watchId: 'w', value: state },
+      enqueue: [entry('old', 2), entry('new', 3)],
+      log: { id: 'r', tenant: '_main', watch_id: 'w', watch_version: 'v', status: { code: 'ACTION_EXECUTED' },
+        execution_start: 'x', execution_end: 'x', actions: [], resolve_actions: [], node: 'n' },
+    });
+    expect(res.enqueued).toEqual(['new']);
+    expect(await store.watchState.get('_main', 'w')).toEqual(state);
+    expect((await store.log.query({})).length).toBe(1);
+    await store.close();
+  });
+
+  it('rolls everything back when one part fails', async () => {
+    const store = new SqliteStateStore(tempDir());
+    const bad = { ...entry('k', 1), notification: undefined as unknown };
+    await expect(store.commit({ state: { tenant: 't', watchId: 'w', value: emptyWatchState('n') }, enqueue: [bad] })).rejects.toThrow();
+    expect(await store.watchState.get('t', 'w')).toBeUndefined();
+    await store.close();
+  });
+});

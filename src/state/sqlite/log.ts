@@ -16,6 +16,10 @@ export class SqliteWatchLogStore implements WatchLogStore {
   }
 
   async append(r: WatchLogRecord): Promise<void> {
+    this.appendSync(r);
+  }
+
+  appendSync(r: WatchLogRecord): void {
     this.insert.run(r.id, r.tenant, r.watch_id, r.execution_end, JSON.stringify(r));
   }
 

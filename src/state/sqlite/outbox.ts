@@ -69,6 +69,10 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async enqueue(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean> {
+    return this.enqueueSync(e);
+  }
+
+  enqueueSync(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): boolean {
     const res = this.insert.run(
       e.key,
       e.tenant,

@@ -24,6 +24,10 @@ export class SqliteWatchStateStore implements WatchStateStore {
   }
 
   async put(tenant: string, watchId: string, state: WatchState): Promise<void> {
+    this.putSync(tenant, watchId, state);
+  }
+
+  putSync(tenant: string, watchId: string, state: WatchState): void {
     this.putStmt.run(tenant, watchId, JSON.stringify(state));
   }
 
