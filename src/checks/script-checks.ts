@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { applyTarget, type CheckType } from './types.ts';
+import { checkName, checkTarget, scriptLang, scriptSource } from './common.ts';
+import { ScriptRuntimeError } from '../script/types.ts';
+
+const conditionSchema = z
+  .object({
+    type: z.enum(['condition', 'condition.script']),
+    name: checkName,
+    source: scriptSource,
+    lang: scriptLang,
+  })
+  .strict();
+
+/** A false condition stops the watch (or, inside an action, skips the action). SPEC §1.2. */
+export const conditionCheck: CheckType<z.infer<typeof conditionSchema>> = {
+  type: 'condition',
+  aliases: ['condition.script'],
+  schema: conditionSchema,
+  compile(def, env) {
+    const script = env.script(def.source, def.lang);
+    return {
+      type: 'condition',
+      name: def.name ?? null,
+      async run(ctx) {
+        const result = script.run(ctx);
+        if (typeof result !== 'boolean') {
+          throw new ScriptRuntimeError(`condition must return a boolean, got ${result === null ? 'null' : typeof result}`);
+        }
+        return result ? 'continue' : 'stop';
+      },
+    };
+  },
+};
+
+const transformSchema = z
+  .object({
+    type: z.literal('transform'),
+    name: checkName,
+    source: scriptSource,
+    lang: scriptLang,
+    target: checkTarget,
+  })
+  .strict();
+
+/** The script's value replaces `target` (or all of `data`). */
+export const transformCheck: CheckType<z.infer<typeof transformSchema>> = {
+  type: 'transform',
+  schema: transformSchema,
+  compile(def, env) {
+    const script = env.script(def.source, def.lang);
+    return {
+      type: 'transform',
+      name: def.name ?? null,
+      async run(ctx) {
+        applyTarget(ctx, def.target, script.run(ctx));
+        return 'continue';
+      },
+    };
+  },
+};
+
+const calcSchema = z
+  .object({
+    type: z.literal('calc'),
+    name: checkName,
+    source: scriptSource,
+    lang: scriptLang,
+  })
+  .strict();
+
+/** The script changes `data` in place; its value is ignored. */
+export const calcCheck: CheckType<z.infer<typeof calcSchema>> = {
+  type: 'calc',
+  schema: calcSchema,
+  compile(def, env) {
+    const script = env.script(def.source, def.lang);
+    return {
+      type: 'calc',
+      name: def.name ?? null,
+      async run(ctx) {
+        script.run(ctx);
+        return 'continue';
+      },
+    };
+  },
+};

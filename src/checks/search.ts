@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { applyTarget, type CheckType } from './types.ts';
+import { checkName, checkTarget, timeoutValue } from './common.ts';
+import { compileJsonTemplate } from '../templates/json-value.ts';
+import type { SearchRequest } from '../cluster/types.ts';
+
+const requestSchema = z
+  .object({
+    indices: z.array(z.string().min(1)).min(1, 'at least one index is required'),
+    body: z.record(z.string(), z.unknown()).optional(),
+    template: z
+      .object({ id: z.string().optional(), source: z.unknown().optional(), params: z.record(z.string(), z.unknown()).optional() })
+      .strict()
+      .optional(),
+    indices_options: z
+      .object({
+        allow_no_indices: z.boolean().optional(),
+        expand_wildcards: z.union([z.string(), z.array(z.string())]).optional(),
+        ignore_unavailable: z.boolean().optional(),
+        ignore_throttled: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    search_type: z.string().optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.body && r.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'use either body or template, not both' });
+  });
+
+const schema = z
+  .object({
+    type: z.literal('search'),
+    name: checkName,
+    target: checkTarget,
+    request: requestSchema,
+    timeout: timeoutValue,
+    /** Vigil: the name of a configured cluster. */
+    cluster: z.string().min(1).optional(),
+  })
+  .strict();
+
+type SearchDef = z.infer<typeof schema>;
+
+/** Numeric fields Elasticsearch takes as numbers; a rendered `"size": "{{n}}"` arrives as a string. */
+const NUMERIC_BODY_FIELDS = ['size', 'from', 'terminate_after', 'min_score'];
+
+function coerceNumbers(body: Record<string, unknown>): Record<string, unknown> {
+  for (const f of NUMERIC_BODY_FIELDS) {
+    const v = body[f];
+    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) body[f] = Number(v);
+  }
+  return body;
+}
+
+function timeoutString(t: string | number | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  return typeof t === 'number' ? `${t}ms` : t;
+}
+
+/** Searches a cluster (SPEC §1.2 `search`); the response goes to `target`. */
+export const searchCheck: CheckType<SearchDef> = {
+  type: 'search',
+  schema,
+  compile(def, env) {
+    const request = compileJsonTemplate(def.request, env);
+    const cluster = def.cluster ?? 'default';
+    const timeout = timeoutString(def.timeout);
+    return {
+      type: 'search',
+      name: def.name ?? null,
+      async run(ctx, rt) {
+        const r = request.render(ctx, rt.reportMissing);
+        const req: SearchRequest = { indices: r.indices };
+        if (r.body) req.body = coerceNumbers({ ...r.body });
+        if (r.template) req.template = r.template;
+        if (r.indices_options) req.indices_options = r.indices_options;
+        if (timeout) req.timeout = timeout;
+        const response = await rt.searchClient(cluster).search(req, { signal: rt.signal });
+        applyTarget(ctx, def.target, response);
+        return 'continue';
+      },
+    };
+  },
+};

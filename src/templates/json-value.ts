@@ -1,0 +1,32 @@
+import type { CompileEnv } from '../checks/types.ts';
+import { VigilError } from '../errors.ts';
+
+export interface JsonTemplate<T> {
+  /** Renders with JSON-safe escaping and parses the result; missing variables are reported. */
+  render(view: object, reportMissing: (paths: string[]) => void): T;
+}
+
+/**
+ * A JSON value whose strings may hold Mustache tags, rendered as one document (SPEC §1.2: "the whole
+ * request is rendered with Mustache before it is parsed as JSON"). Values are escaped as JSON string
+ * content, so whatever they hold the document stays valid. A value with no tag is parsed once and shared:
+ * the hot path of most search checks does no rendering at all.
+ */
+export function compileJsonTemplate<T>(value: T, env: CompileEnv): JsonTemplate<T> {
+  const text = JSON.stringify(value);
+  if (!text.includes('{{')) {
+    return { render: () => value };
+  }
+  const template = env.template(text, 'json');
+  return {
+    render(view, reportMissing) {
+      const { text: rendered, missing } = template.render(view);
+      if (missing.length) reportMissing(missing);
+      try {
+        return JSON.parse(rendered) as T;
+      } catch (e) {
+        throw new VigilError('INVALID_REQUEST', `rendered request is not valid JSON: ${(e as Error).message}`);
+      }
+    },
+  };
+}

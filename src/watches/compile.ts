@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import type { ErrorDetail } from '../errors.ts';
+import { VigilError } from '../errors.ts';
+import { actionTypes } from '../actions/index.ts';
+import type { ActionType, CompiledAction } from '../actions/types.ts';
+import { checkTypes } from '../checks/index.ts';
+import type { CheckType, CompileEnv, CompiledCheck } from '../checks/types.ts';
+import { parseThrottle, type ThrottleSpec } from '../schedule/duration.ts';
+import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
+import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
+import { watchSchema, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
+import { addDetail, formatPath, zodDetail } from './paths.ts';
+
+export interface CompiledSeverity {
+  script: CompiledScript;
+  order: 'ascending' | 'descending';
+  mapping: Array<{ threshold: number; level: LevelId }>;
+}
+
+export interface CompiledActionEntry {
+  def: ActionDef;
+  type: ActionType;
+  compiled: CompiledAction;
+  checks: CompiledCheck[];
+  foreach: CompiledScript | null;
+  throttle: ThrottleSpec | null;
+  /** Levels the action runs for (null = any, including none). */
+  severity: ReadonlySet<LevelId> | null;
+  /** Resolve actions: levels whose end they announce (null = any level). */
+  resolvesSeverity: ReadonlySet<LevelId> | null;
+}
+
+export interface CompiledWatch {
+  tenant: string;
+  id: string;
+  /** Short content hash: the `watch_version` of the watch log. */
+  version: string;
+  def: WatchDef;
+  schedule: Schedule;
+  checks: CompiledCheck[];
+  severity: CompiledSeverity | null;
+  actions: CompiledActionEntry[];
+  resolveActions: CompiledActionEntry[];
+  /** Accounts the actions refer to, for load-time checks and the account-delete 409. */
+  accountRefs: Array<{ type: string; id: string; path: string }>;
+}
+
+export type CompileResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
+
+const checkByType = new Map<string, CheckType<any>>();
+for (const t of checkTypes) for (const name of [t.type, ...(t.aliases ?? [])]) checkByType.set(name, t);
+const actionByType = new Map<string, ActionType>(actionTypes.map((t) => [t.type, t]));
+
+/** Where in `root` a string equal to `needle` sits, so a script or template error lands on its field. */
+function findString(root: unknown, needle: string, path: Array<string | number> = []): Array<string | number> | null {
+  if (root === needle) return path;
+  if (root && typeof root === 'object') {
+    for (const [k, v] of Object.entries(root)) {
+      const found = findString(v, needle, [...path, Array.isArray(root) ? Number(k) : k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * Validates a watch document and compiles everything in it once: schedule, scripts, templates. Every
+ * problem is collected with its JSON path; nothing throws for bad input.
+ */
+export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: CompileEnv): CompileResult {
+  const parsed = watchSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error, raw) };
+  const def = parsed.data;
+  const detail: ErrorDetail = {};
+
+  /** Runs `fn`; a script/template/validation error becomes a detail entry at the best path we can find. */
+  function guard<T>(base: Array<string | number>, node: unknown, fn: (env: CompileEnv) => T): T | null {
+    let current: string | undefined;
+    const tracking: CompileEnv = {
+      script: (source, lang) => ((current = source), env.script(source, lang)),
+      template: (source, mode) => ((current = source), env.template(source, mode)),
+    };
+    try {
+      return fn(tracking);
+    } catch (e) {
+      const sub = current !== undefined ? findString(node, current) : null;
+      const path = formatPath([...base, ...(sub ?? [])]);
+      if (e instanceof ScriptCompileError) addDetail(detail, path, e.message);
+      else if (e instanceof VigilError && e.detail) {
+        for (const [p, list] of Object.entries(e.detail)) for (const item of list) addDetail(detail, `${formatPath(base)}.${p}`, item.error);
+      } else addDetail(detail, path, (e as Error).message);
+      return null;
+    }
+  }
+
+  const schedule = guard(['trigger', 'schedule'], def.trigger.schedule, () => compileSchedule(def.trigger.schedule));
+  const compileChecks = (list: Array<{ type: string }>, base: Array<string | number>) =>
+    list.map((c, i) => guard([...base, i], c, (e) => checkByType.get(c.type)!.compile(c, e))).filter((c): c is CompiledCheck => c !== null);
+  const checks = compileChecks(def.checks, ['checks']);
+
+  let severity: CompiledSeverity | null = null;
+  if (def.severity) {
+    const s = def.severity;
+    const script = guard(['severity'], s, (e) => e.script(s.value, s.lang));
+    if (script) severity = { script, order: s.order, mapping: [...s.mapping].sort((a, b) => a.threshold - b.threshold) };
+  }
+
+  const accountRefs: CompiledWatch['accountRefs'] = [];
+  const compileActions = (list: ActionDef[], key: 'actions' | 'resolve_actions') =>
+    list.flatMap((a, i): CompiledActionEntry[] => {
+      const type = actionByType.get(a.type)!;
+      const base = [key, i];
+      if (a.account) accountRefs.push({ type: a.type, id: a.account, path: formatPath([...base, 'account']) });
+      else if (type.account?.required) addDetail(detail, formatPath([...base, 'account']), `a ${a.type} action needs an account`);
+      const params: Record<string, unknown> = {};
+      for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
+      const compiled = guard(base, a, (e) => type.compile(params, e));
+      const foreach = a.foreach !== undefined ? guard(base, a, (e) => e.script(a.foreach!, a.foreach_lang)) : null;
+      const throttleText = a.throttle_period ?? def.throttle_period;
+      const entry: CompiledActionEntry = {
+        def: a,
+        type,
+        compiled: compiled!,
+        checks: compileChecks(a.checks ?? [], [...base, 'checks']),
+        foreach,
+        throttle: throttleText ? parseThrottle(throttleText) : null,
+        severity: a.severity ? new Set(a.severity) : null,
+        resolvesSeverity: a.resolves_severity ? new Set(a.resolves_severity) : null,
+      };
+      return compiled ? [entry] : [];
+    });
+  const actions = compileActions(def.actions as ActionDef[], 'actions');
+  const resolveActions = compileActions(def.resolve_actions as ActionDef[], 'resolve_actions');
+
+  if (Object.keys(detail).length > 0 || !schedule) return { ok: false, detail };
+  const version = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
+  return {
+    ok: true,
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs },
+  };
+}
