@@ -1,0 +1,93 @@
+/**
+ * Slack through an incoming webhook. Text is rendered in `slack` mode (values JSON-safe and with
+ * Slack's `&`, `<`, `>` escaping, so a value cannot inject a mention or a link), blocks and attachments
+ * keep `slack` mode for `text` fields and plain JSON-safe rendering elsewhere (URLs must not be
+ * entity-escaped). Slack answers 200 `ok` on success and a short text error otherwise.
+ */
+import type { ActionType, CompiledAction, DeliveryResult, RenderedNotification } from '../types.ts';
+import type { CompileEnv } from '../../checks/types.ts';
+import { compileJsonDocument, compileLeaf, compileTree, type TreeTemplate } from '../shared/json-template.ts';
+import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
+import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
+import { slackAccount, slackParams, type SlackAccount, type SlackParams } from './schema.ts';
+
+/** The JSON body Slack receives. */
+export interface SlackMessage {
+  channel?: string;
+  username?: string;
+  icon_emoji?: string;
+  text?: string;
+  blocks?: unknown;
+  attachments?: unknown;
+}
+
+function compileBlocks(env: CompileEnv, value: unknown[] | string, path: string): TreeTemplate {
+  if (typeof value === 'string') return compileJsonDocument(env, value, path);
+  return compileTree(env, value, (key) => (key === 'text' || key === 'pretext' || key === 'fallback' ? 'slack' : 'json'), path);
+}
+
+function compile(p: SlackParams, env: CompileEnv): CompiledAction {
+  const channel = p.channel !== undefined ? compileLeaf(env, p.channel, 'json', 'channel') : undefined;
+  const from = p.from !== undefined ? compileLeaf(env, p.from, 'json', 'from') : undefined;
+  const icon = p.icon_emoji !== undefined ? compileLeaf(env, p.icon_emoji, 'json', 'icon_emoji') : undefined;
+  const text = p.text !== undefined ? compileLeaf(env, p.text, 'slack', 'text') : undefined;
+  const blocks = p.blocks !== undefined ? compileBlocks(env, p.blocks, 'blocks') : undefined;
+  const attachments = p.attachments !== undefined ? compileBlocks(env, p.attachments, 'attachments') : undefined;
+  return {
+    render(view, info): RenderedNotification {
+      const missing: string[] = [];
+      const msg: SlackMessage = {};
+      if (channel) msg.channel = channel.render(view, missing);
+      if (from) msg.username = from.render(view, missing);
+      if (icon) msg.icon_emoji = icon.render(view, missing);
+      if (text) msg.text = text.render(view, missing);
+      if (blocks) msg.blocks = blocks.render(view, missing);
+      if (attachments) msg.attachments = attachments.render(view, missing);
+      if (missing.length) info.reportMissing([...new Set(missing)]);
+      const first = (msg.text ?? '').split('\n')[0]!.slice(0, 120);
+      return {
+        kind: 'fire',
+        request: msg,
+        summary: `slack${msg.channel ? ` ${msg.channel}` : ''}: ${first}`,
+        destination: 'slack',
+      };
+    },
+  };
+}
+
+async function postToSlack(msg: unknown, account: SlackAccount, deps: Parameters<ActionType['deliver']>[1]): Promise<DeliveryResult> {
+  const secrets = [account.url];
+  const sent = await send(
+    deps.http,
+    { method: 'POST', url: account.url, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(msg), signal: deps.signal },
+    secrets,
+  );
+  if ('failure' in sent) return sent.failure;
+  const { res } = sent;
+  const detail = responseDetail(res, secrets);
+  if (res.status === 200) {
+    // Slack answers `ok`; anything else with a 200 (e.g. `invalid_token` from old gateways, or JSON
+    // `{"ok":false}`) is a rejection a retry cannot fix.
+    if (res.body.trim() === 'ok') return { ok: true, detail: 'ok' };
+    return { ok: false, retry: false, code: 'SLACK_REJECTED', message: `HTTP 200: ${detail}` };
+  }
+  return statusFailure(res, deps.clock.now(), detail);
+}
+
+export const slackAction: ActionType<SlackParams, SlackAccount> = {
+  type: 'slack',
+  params: slackParams,
+  account: { schema: slackAccount, secretFields: ['url'], required: true },
+  compile,
+  async deliver(n, deps) {
+    if (!deps.account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'slack action needs a slack account' };
+    return postToSlack(n.request, deps.account, deps);
+  },
+};
+
+/** `_test` for a Slack account: posts one short message through the real path. */
+export async function testAccount(account: SlackAccount, opts: { text?: string; channel?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {
+  const msg: SlackMessage = { text: opts.text ?? 'Vigil test message: this Slack account works.' };
+  if (opts.channel) msg.channel = opts.channel;
+  return postToSlack(msg, account, testDeliverDeps(account, deps, 'slack-test'));
+}

@@ -1,0 +1,79 @@
+/**
+ * Builds DeliverDeps and RenderInfo for action tests: a real HTTP client, a fixed clock, and a pino
+ * logger (configured like the daemon's) whose output is captured so tests can grep it for secrets.
+ */
+import { Writable } from 'node:stream';
+import type { DeliverDeps, RenderInfo } from '../../src/actions/types.ts';
+import type { Clock } from '../../src/clock.ts';
+import type { HttpClient } from '../../src/net/types.ts';
+import { createLogger } from '../../src/log.ts';
+
+export function fixedClock(now = Date.parse('2025-03-01T12:00:00Z')): Clock {
+  return {
+    now: () => now,
+    monotonic: () => 0,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
+}
+
+export function capturedLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const logger = createLogger({ level: 'trace', destination });
+  return { logger, text: () => lines.join('') };
+}
+
+export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missing: string[] } {
+  const missing: string[] = [];
+  return {
+    idempotencyKey: 'idem-main-w1-a1-ep1-20250301T120000Z',
+    episodeKey: 'ep-main-w1-a1-01',
+    tenant: '_main',
+    watchId: 'w1',
+    actionName: 'a1',
+    severityLevel: 'error',
+    reportMissing: (p) => missing.push(...p),
+    missing,
+    ...over,
+  };
+}
+
+export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: Partial<DeliverDeps<A>> = {}) {
+  const log = capturedLogger();
+  const deps: DeliverDeps<A> = {
+    account,
+    accountId: account ? 'acc1' : undefined,
+    idempotencyKey: 'idem-main-w1-a1-ep1-20250301T120000Z',
+    episodeKey: 'ep-main-w1-a1-01',
+    http,
+    searchClient() {
+      throw new Error('no cluster in action tests');
+    },
+    clock: fixedClock(),
+    logger: log.logger,
+    signal: new AbortController().signal,
+    attempt: 1,
+    ...over,
+  };
+  return { deps, logText: log.text };
+}
+
+/** A view like the runtime builds (SPEC §1.4). */
+export function view(data: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    data,
+    watch: { id: 'w1', tenant: '_main' },
+    trigger: { scheduled_time: '2025-03-01T12:00:00Z', triggered_time: '2025-03-01T12:00:00.010Z' },
+    execution_time: '2025-03-01T12:00:00.020Z',
+    severity: { level: { id: 'error', name: 'Error', level: 3 }, value: 12, threshold: 10 },
+  };
+}
+
+/** The value every escaping test throws at templates. */
+export const HOSTILE = '</p><script>alert(1)</script>"\n{\\`&<@U123>';
