@@ -1,0 +1,111 @@
+/**
+ * The template engine (SPEC §1.4): Mustache parsed once by mustache.js, rendered by render.ts with the
+ * escaping of the destination (escape.ts), with a bounded cache of compiled templates.
+ *
+ * Notes for callers:
+ * - Missing variables render empty and are listed in `RenderResult.missing` as written in the template
+ *   (`data.hits.hits.0._source.x`; names inside a section as written there). A missing section name
+ *   (`{{#data.x}}`) is listed too; a missing inverted-section name (`{{^data.x}}`) is not, since that
+ *   form exists to handle absence. `null` is a value (renders empty), not a missing variable.
+ * - Objects and arrays render as JSON text, numbers and booleans as in JSON.
+ * - `{{{x}}}` / `{{& x}}` skip escaping only in `html` and `plain` modes; in `json` they are still
+ *   JSON-escaped (see escape.ts UNESCAPED for every mode).
+ * - Whole-JSON rendering (SPEC §1.2, "the whole request is rendered before it is parsed"): render the
+ *   JSON text in `json` mode, then `JSON.parse`. Every tag of a JSON text sits inside a string, so the
+ *   result always parses; a value like `"size": "{{data.n}}"` comes back as the *string* "10", and
+ *   turning numeric strings into numbers is up to the consumer (Elasticsearch itself accepts "10").
+ * - Partials (`{{> name}}`) are not supported and are a compile error.
+ */
+import Mustache from 'mustache';
+import { VigilError, errorMessage } from '../errors.ts';
+import { ESCAPED, UNESCAPED } from './escape.ts';
+import type { Token } from './render.ts';
+import { renderView } from './render.ts';
+import type { CompiledTemplate, EscapeMode, RenderResult, TemplateEngine } from './types.ts';
+
+export interface TemplateEngineOptions {
+  /** Compiled templates kept, least recently used evicted first. Default 1000. */
+  cacheSize?: number;
+}
+
+const MODES: ReadonlySet<string> = new Set<EscapeMode>(['html', 'json', 'slack', 'header', 'plain']);
+
+// A private Writer with its cache disabled: mustache.js's own cache is unbounded and shared by the
+// whole process, so we keep ours (bounded) instead.
+const writer = new Mustache.Writer();
+(writer as { templateCache?: unknown }).templateCache = undefined;
+
+/** Finds partial tags anywhere in the tree; they would need a partial loader we do not offer. */
+function findPartial(tokens: Token[]): string | undefined {
+  for (const t of tokens) {
+    if (t[0] === '>') return t[1];
+    if ((t[0] === '#' || t[0] === '^') && t[4]) {
+      const inner = findPartial(t[4]);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
+function parse(source: string): Token[] {
+  let tokens: Token[];
+  try {
+    // Explicit tags: mustache.js's default is a global another module could change.
+    tokens = writer.parse(source, ['{{', '}}']) as Token[];
+  } catch (e) {
+    // mustache.js messages: 'Unclosed tag at 12', 'Unclosed section "x" at 5', 'Invalid tags: …'.
+    throw new VigilError('TEMPLATE_COMPILE_ERROR', `invalid template: ${errorMessage(e)}`, undefined, { cause: e });
+  }
+  const partial = findPartial(tokens);
+  if (partial !== undefined) {
+    throw new VigilError('TEMPLATE_COMPILE_ERROR', `invalid template: partials are not supported ({{> ${partial}}})`);
+  }
+  return tokens;
+}
+
+function compileUncached(source: string, mode: EscapeMode): CompiledTemplate {
+  const tokens = parse(source);
+  const escaped = ESCAPED[mode];
+  const unescaped = UNESCAPED[mode];
+  // A template without tags is its own output; skip the renderer entirely.
+  if (tokens.length === 0 || (tokens.length === 1 && tokens[0]![0] === 'text')) {
+    const text = tokens.length ? tokens[0]![1] : '';
+    return { source, render: (): RenderResult => ({ text, missing: [] }) };
+  }
+  return {
+    source,
+    render(view: object): RenderResult {
+      const missing: string[] = [];
+      const text = renderView(tokens, view, { escaped, unescaped, missing });
+      return { text, missing };
+    },
+  };
+}
+
+/** Creates an engine with its own bounded cache of compiled templates. */
+export function createTemplateEngine(opts: TemplateEngineOptions = {}): TemplateEngine {
+  const cacheSize = opts.cacheSize ?? 1000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new RangeError('cacheSize must be an integer >= 0');
+  // A Map iterates in insertion order: re-inserting on a hit makes the first key the least recently used.
+  const cache = new Map<string, CompiledTemplate>();
+
+  return {
+    compile(source: string, mode: EscapeMode): CompiledTemplate {
+      if (!MODES.has(mode)) throw new VigilError('TEMPLATE_COMPILE_ERROR', `unknown escape mode: ${String(mode)}`);
+      if (typeof source !== 'string') throw new VigilError('TEMPLATE_COMPILE_ERROR', 'template source must be a string');
+      const key = `${mode}\u0000${source}`;
+      const hit = cache.get(key);
+      if (hit) {
+        cache.delete(key);
+        cache.set(key, hit);
+        return hit;
+      }
+      const compiled = compileUncached(source, mode);
+      if (cacheSize > 0) {
+        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+        cache.set(key, compiled);
+      }
+      return compiled;
+    },
+  };
+}
