@@ -3,7 +3,9 @@
  */
 import type { ActionType } from './types.ts';
 import { slackAction } from './slack/index.ts';
+import { pagerdutyAction } from './pagerduty/index.ts';
 
 export const actionTypes: readonly ActionType[] = [
   slackAction,
+  pagerdutyAction,
 ];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackAction, testAccount } from '../../../src/actions/slack/index.ts';
 import { startSlackReceiver, type SlackReceiver } from '../../kit/receivers/slack.ts';
 import { createTestHttpClient } from '../../kit/undici-http.ts';
-import { fakeTemplateEnv } from '../../kit/fake-template-env.ts';
+import { templateEnv } from '../../kit/template-env.ts';
 import { deliverDeps, HOSTILE, renderInfo, view } from '../../kit/action-deps.ts';
 import type { HttpClient } from '../../../src/net/types.ts';
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 function compile(params: unknown) {
-  return slackAction.compile(slackAction.params.parse(params), fakeTemplateEnv());
+  return slackAction.compile(slackAction.params.parse(params), templateEnv());
 }
 
 describe('slack action', () => {
