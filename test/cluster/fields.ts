@@ -1,0 +1,95 @@
+/**
+ * Reading field values out of `_source` the way queries and aggregations see them: dotted paths through
+ * objects and arrays, a `.keyword` sub-field on dynamically mapped text, values coerced to the mapped type.
+ */
+import type { FieldType, IndexData } from './store.ts';
+import { parseDate } from './datemath.ts';
+
+export interface ResolvedField {
+  path: string;
+  type: FieldType | undefined;
+}
+
+export function resolveField(index: IndexData, field: string): ResolvedField {
+  const direct = index.mappings.get(field);
+  if (direct) return { path: field, type: direct };
+  if (field.endsWith('.keyword')) {
+    const base = field.slice(0, -'.keyword'.length);
+    if (index.mappings.get(base) === 'text') return { path: base, type: 'keyword' };
+  }
+  return { path: field, type: undefined };
+}
+
+/** All non-null leaf values at a dotted path (arrays flattened, `{"a.b": 1}` keys honoured). */
+export function rawValues(source: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  collect(source, path.split('.'), out);
+  return out;
+}
+
+function collect(node: unknown, parts: string[], out: unknown[]): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, parts, out);
+    return;
+  }
+  if (parts.length === 0) {
+    if (typeof node !== 'object') out.push(node);
+    return;
+  }
+  if (typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  // Try the longest dotted key first so `{"a.b": 1}` and `{"a": {"b": 1}}` both resolve `a.b`.
+  for (let n = parts.length; n >= 1; n--) {
+    const key = parts.slice(0, n).join('.');
+    if (key in obj) collect(obj[key], parts.slice(n), out);
+  }
+}
+
+/** A value coerced to the field type for comparisons and aggregations; undefined when it cannot be. */
+export function coerce(value: unknown, type: FieldType | undefined, now: number): string | number | boolean | undefined {
+  switch (type) {
+    case 'long':
+    case 'double': {
+      const n = typeof value === 'number' ? value : Number(value);
+      return Number.isFinite(n) ? n : undefined;
+    }
+    case 'date':
+      try {
+        return parseDate(value, now);
+      } catch {
+        return undefined;
+      }
+    case 'boolean':
+      return value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined;
+    case 'keyword':
+    case 'text':
+      return typeof value === 'object' ? undefined : String(value);
+    default:
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+  }
+}
+
+/** Values of a field for a document, coerced to its type. */
+export function fieldValues(index: IndexData, source: unknown, field: string, now: number): Array<string | number | boolean> {
+  const { path, type } = resolveField(index, field);
+  const out: Array<string | number | boolean> = [];
+  for (const raw of rawValues(source, path)) {
+    const v = coerce(raw, type, now);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+/** The standard analyser, simplified: lowercase word tokens. */
+export function analyse(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+}
+
+export function compare(a: string | number | boolean, b: string | number | boolean): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
