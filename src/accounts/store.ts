@@ -1,0 +1,199 @@
+/**
+ * The file store: `accounts/<type>/<id>.json`, one account per file, each written atomically (temp file
+ * in the same directory, fsync, rename, fsync the directory: a crash leaves the old or the new file,
+ * never a torn one). Types and ids are validated before any path is built, so no request can name a
+ * file outside the accounts directory. Parsed documents are null-prototype objects all the way down.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VigilError } from '../errors.ts';
+
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+/** Names that pass the character rule but mean something to JavaScript objects (Kibana's list, plus one). */
+const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype']);
+const FILE_RE = /^([A-Za-z0-9_-]{1,128})\.json$/;
+const TEMP_RE = /^\.[A-Za-z0-9_-]{1,128}\.json\.[0-9a-f]{16}\.tmp$/;
+
+/** True when `value` is a usable account type or id: `[A-Za-z0-9_-]{1,128}` and not a reserved name. */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_RE.test(value) && !RESERVED_IDS.has(value);
+}
+
+/** Throws `INVALID_ID` (without echoing the value, which may be 10 kB or hold control bytes). */
+export function assertValidId(kind: 'type' | 'id', value: unknown): asserts value is string {
+  if (!isValidId(value)) {
+    throw new VigilError('INVALID_ID', `invalid account ${kind}: it must match [A-Za-z0-9_-]{1,128} and not be a reserved name`);
+  }
+}
+
+/** A JSON object without a prototype, so keys such as `__proto__` are plain data. */
+export type Doc = Record<string, unknown>;
+
+export function nullProto(): Doc {
+  return Object.create(null) as Doc;
+}
+
+export function isObject(v: unknown): v is Doc {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A deep copy of JSON data in which every object has a null prototype. */
+export function toNullProto<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => toNullProto(v)) as T;
+  if (!isObject(value)) return value;
+  const out = nullProto();
+  for (const k of Object.keys(value)) out[k] = toNullProto(value[k]);
+  return out as T;
+}
+
+/** Parses JSON into null-prototype objects. */
+export function parseJson(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) => (isObject(v) ? Object.assign(nullProto(), v) : v));
+}
+
+/**
+ * Writes `data` to `path` atomically and durably. The temp file sits next to the target (rename is
+ * atomic only within one file system), is created exclusively with mode 0600, and is removed if
+ * anything fails before the rename.
+ */
+export async function writeFileAtomic(dir: string, name: string, data: string): Promise<void> {
+  const tmp = join(dir, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
+  const target = join(dir, name);
+  let renamed = false;
+  try {
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+    renamed = true;
+    await fsyncDir(dir);
+  } finally {
+    if (!renamed) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/** Raw access to `<dir>/<type>/<id>.json`. Knows nothing about secrets. */
+export class AccountFileStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** The stored document, or undefined when there is none. */
+  async read(type: string, id: string): Promise<Doc | undefined> {
+    assertValidId('type', type);
+    assertValidId('id', id);
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, type, `${id}.json`), 'utf8');
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    let doc: unknown;
+    try {
+      doc = parseJson(text);
+    } catch {
+      throw new VigilError('CONFIG_INVALID', `account file ${type}/${id}.json is not valid JSON`);
+    }
+    if (!isObject(doc)) throw new VigilError('CONFIG_INVALID', `account file ${type}/${id}.json is not a JSON object`);
+    return doc;
+  }
+
+  async write(type: string, id: string, doc: Doc): Promise<void> {
+    assertValidId('type', type);
+    assertValidId('id', id);
+    const typeDir = join(this.dir, type);
+    await mkdir(typeDir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(typeDir, `${id}.json`, `${JSON.stringify(doc, null, 2)}\n`);
+  }
+
+  /** Removes the file; false when there was none. */
+  async remove(type: string, id: string): Promise<boolean> {
+    assertValidId('type', type);
+    assertValidId('id', id);
+    try {
+      await unlink(join(this.dir, type, `${id}.json`));
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+    await fsyncDir(join(this.dir, type));
+    return true;
+  }
+
+  /** Sorted ids of one type (files that are not `<valid id>.json` are ignored). */
+  async listIds(type: string): Promise<string[]> {
+    assertValidId('type', type);
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, type));
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+    const ids: string[] = [];
+    for (const n of names) {
+      const m = FILE_RE.exec(n);
+      if (m && isValidId(m[1])) ids.push(m[1]!);
+    }
+    return ids.sort();
+  }
+
+  /** Sorted names of the type directories present on disk (valid names only). */
+  async listTypes(): Promise<string[]> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(this.dir, { withFileTypes: true });
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+    return entries.filter((e) => e.isDirectory() && isValidId(e.name)).map((e) => e.name).sort();
+  }
+
+  /** Removes temp files left by a crash between create and rename; returns how many. */
+  async removeStaleTempFiles(types: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const type of types) {
+      let names: string[];
+      try {
+        names = await readdir(join(this.dir, type));
+      } catch (e) {
+        if (isNotFound(e)) continue;
+        throw e;
+      }
+      for (const n of names) {
+        if (TEMP_RE.test(n)) {
+          await rm(join(this.dir, type, n), { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+}

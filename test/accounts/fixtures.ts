@@ -1,0 +1,81 @@
+/** Small ActionType-shaped manifests and a registry factory for the accounts tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ActionType } from '../../src/actions/types.ts';
+import type { Clock } from '../../src/clock.ts';
+import { silentLogger } from '../../src/log.ts';
+import { KeyRing } from '../../src/accounts/keyring.ts';
+import { AccountRegistry, type AccountRegistryOptions } from '../../src/accounts/registry.ts';
+
+function fakeType(type: string, schema: z.ZodType, secretFields: string[]): ActionType {
+  return {
+    type,
+    params: z.object({}).strict(),
+    account: { schema, secretFields, required: true },
+    compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: '' }) }),
+    deliver: async () => ({ ok: true }),
+  };
+}
+
+export const emailType = fakeType(
+  'email',
+  z
+    .object({
+      host: z.string(),
+      port: z.number().int().default(25),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      proxy_host: z.string().optional(),
+      proxy_password: z.string().optional(),
+      default_to: z.array(z.string()).optional(),
+    })
+    .strict(),
+  ['password', 'proxy_password'],
+);
+
+export const webhookType = fakeType(
+  'webhook',
+  z
+    .object({
+      url: z.string().url(),
+      headers: z.record(z.string(), z.string()).optional(),
+      auth: z.object({ type: z.literal('basic'), username: z.string(), password: z.string() }).strict().optional(),
+    })
+    .strict(),
+  ['headers.*', 'auth'],
+);
+
+/** An action type without accounts: must be ignored by the registry. */
+export const logType: ActionType = { ...fakeType('log', z.object({}), []), account: undefined };
+
+export const testTypes = [emailType, webhookType, logType];
+
+export const key = (b: number) => new Uint8Array(32).fill(b);
+
+export async function ringOf(...keys: Uint8Array[]): Promise<KeyRing> {
+  return KeyRing.create(keys.map((k, i) => ({ key: k, state: i === 0 ? ('active' as const) : ('decrypt-only' as const) })));
+}
+
+export function fixedClock(start = Date.UTC(2025, 0, 1)): Clock & { advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    monotonic: () => t,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const base = await mkdtemp(join(tmpdir(), 'vigil-accounts-'));
+  return { dir: join(base, 'accounts'), cleanup: () => rm(base, { recursive: true, force: true }) };
+}
+
+export async function openTest(dir: string, keyring: KeyRing, extra: Partial<AccountRegistryOptions> = {}): Promise<AccountRegistry> {
+  return AccountRegistry.open({ dir, keyring, types: testTypes, logger: silentLogger(), clock: fixedClock(), ...extra });
+}
