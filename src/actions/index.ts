@@ -4,8 +4,14 @@
 import type { ActionType } from './types.ts';
 import { slackAction } from './slack/index.ts';
 import { pagerdutyAction } from './pagerduty/index.ts';
+import { emailAction } from './email/index.ts';
+import { logAction } from './log/index.ts';
+import { indexAction } from './index-doc/index.ts';
 
 export const actionTypes: readonly ActionType[] = [
   slackAction,
   pagerdutyAction,
+  emailAction,
+  logAction,
+  indexAction,
 ];
