@@ -15,8 +15,9 @@ export interface ViewLinks {
  * `value`, `threshold`; null when the watch has no severity), `resolved` (resolve actions), `item`
  * (`foreach`), `ack_watch_link`, `ack_action_link`. Absent optional parts are left out, so referring to
  * them is reported as a missing variable rather than rendering "undefined".
+ * A type alias rather than an interface so it stays assignable to `Record<string, unknown>`.
  */
-export interface TemplateView {
+export type TemplateView = {
   data: Record<string, unknown>;
   watch: { id: string; tenant: string };
   trigger: ScriptContext['trigger'];
@@ -26,7 +27,9 @@ export interface TemplateView {
   item?: unknown;
   ack_watch_link?: string;
   ack_action_link?: string;
-}
+  /** Action types index the view by name (e.g. `view['data']`). */
+  [key: string]: unknown;
+};
 
 export function buildTemplateView(ctx: ScriptContext, extra?: ViewLinks): TemplateView {
   const view: TemplateView = {

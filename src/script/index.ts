@@ -1,0 +1,34 @@
+/**
+ * One entry point for compiling scripts: picks the engine by `lang` (SPEC §1.3). Painless is the
+ * default when `lang` is omitted, as in Signals.
+ */
+import { celEngine } from './cel.ts';
+import type { CompiledScript, ScriptEngine, ScriptLang } from './types.ts';
+import { ScriptCompileError } from './types.ts';
+
+// The Painless subset is being built in ./painless/. When ./painless/index.ts exports `painlessEngine`,
+// replace the next line with:  import { painlessEngine } from './painless/index.ts';
+const painlessEngine: ScriptEngine | undefined = undefined;
+
+export type ScriptCompiler = (source: string, lang: ScriptLang | undefined) => CompiledScript;
+
+/**
+ * Returns a compiler that dispatches on `lang`: `cel` → CEL; `painless` or omitted → the Painless
+ * subset. Throws ScriptCompileError (with line and column) for a script that does not compile, and for
+ * an unknown `lang` (the watch schema should already reject those).
+ */
+export function createScriptCompiler(): ScriptCompiler {
+  return (source, lang) => {
+    switch (lang ?? 'painless') {
+      case 'cel':
+        return celEngine.compile(source);
+      case 'painless':
+        if (!painlessEngine) {
+          throw new ScriptCompileError('Painless is not supported yet; use "lang": "cel"', 1, 1, 'painless');
+        }
+        return painlessEngine.compile(source);
+      default:
+        throw new ScriptCompileError(`unknown script language "${String(lang)}"; use "cel" or "painless"`, 1, 1);
+    }
+  };
+}
