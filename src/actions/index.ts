@@ -4,6 +4,7 @@
 import type { ActionType } from './types.ts';
 import { slackAction } from './slack/index.ts';
 import { pagerdutyAction } from './pagerduty/index.ts';
+import { jiraAction } from './jira/index.ts';
 import { emailAction } from './email/index.ts';
 import { logAction } from './log/index.ts';
 import { indexAction } from './index-doc/index.ts';
@@ -11,6 +12,7 @@ import { indexAction } from './index-doc/index.ts';
 export const actionTypes: readonly ActionType[] = [
   slackAction,
   pagerdutyAction,
+  jiraAction,
   emailAction,
   logAction,
   indexAction,

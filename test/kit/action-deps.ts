@@ -3,7 +3,7 @@
  * logger (configured like the daemon's) whose output is captured so tests can grep it for secrets.
  */
 import { Writable } from 'node:stream';
-import type { DeliverDeps, RenderInfo } from '../../src/actions/types.ts';
+import type { DeliverDeps, RenderInfo, TemplateView } from '../../src/actions/types.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { HttpClient } from '../../src/net/types.ts';
 import { createLogger } from '../../src/log.ts';
@@ -65,11 +65,16 @@ export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: P
 }
 
 /** A view like the runtime builds (SPEC §1.4). */
-export function view(data: Record<string, unknown> = {}): Record<string, unknown> {
+export function view(data: Record<string, unknown> = {}): TemplateView {
   return {
     data,
     watch: { id: 'w1', tenant: '_main' },
-    trigger: { scheduled_time: '2025-03-01T12:00:00Z', triggered_time: '2025-03-01T12:00:00.010Z' },
+    trigger: {
+      scheduled_time: '2025-03-01T12:00:00Z',
+      triggered_time: '2025-03-01T12:00:00.010Z',
+      previous_scheduled_time: null,
+      next_scheduled_time: null,
+    },
     execution_time: '2025-03-01T12:00:00.020Z',
     severity: { level: { id: 'error', name: 'Error', level: 3 }, value: 12, threshold: 10 },
   };
