@@ -1,0 +1,49 @@
+/**
+ * The email action (SPEC §1.6, §3): nodemailer over SMTP with every Signals email-account option.
+ *
+ * - params: `to`, `cc`, `bcc`, `from`, `reply_to`, `subject`, `text_body`, `html_body`, `markdown_body`,
+ *   `attachments` (see params.ts);
+ * - account: see account.ts (TLS modes, trusted_hosts, SOCKS5, timeouts, domain allowlist);
+ * - render: render.ts; send: deliver.ts; pooled transports: transport.ts.
+ */
+import type { ActionType } from '../types.ts';
+import { EMAIL_SECRET_FIELDS, emailAccountSchema, type EmailAccount } from './account.ts';
+import { isTemplated, parseAddresses, refusedByAllowlist } from './addresses.ts';
+import { deliverEmail } from './deliver.ts';
+import { ADDRESS_FIELDS, emailParamsSchema, type EmailParams } from './params.ts';
+import { compileEmail } from './render.ts';
+
+export type { EmailAccount } from './account.ts';
+export type { EmailParams } from './params.ts';
+export type { EmailRequest, EmailAttachment } from './request.ts';
+export { testAccount, type TestAccountInput, type TestAccountDeps } from './deliver.ts';
+export { closeEmailTransports } from './transport.ts';
+
+/** The domain allowlist applies to the sender and the recipients; Reply-To is where answers go, not mail. */
+const ALLOWLIST_FIELDS = ADDRESS_FIELDS.filter((f) => f !== 'reply_to');
+
+export const emailAction: ActionType<EmailParams, EmailAccount> = {
+  type: 'email',
+  params: emailParamsSchema,
+  account: { schema: emailAccountSchema, secretFields: EMAIL_SECRET_FIELDS, required: true },
+  compile: (params, env) => compileEmail(params, env),
+  checkAccount(params, account) {
+    const problems: Array<[string, string]> = [];
+    if (account.domain_allowlist === undefined) return problems;
+    for (const field of ALLOWLIST_FIELDS) {
+      const value = params[field];
+      if (value === undefined) continue;
+      const list = typeof value === 'string' ? [value] : value;
+      list.forEach((entry, i) => {
+        // Templated addresses are only known at send time, where the allowlist is enforced again.
+        if (isTemplated(entry)) return;
+        const refused = refusedByAllowlist(parseAddresses(entry).mailboxes, account.domain_allowlist);
+        if (refused.length > 0) {
+          problems.push([typeof value === 'string' ? field : `${field}[${i}]`, `domain not in the account's domain_allowlist: ${refused.join(', ')}`]);
+        }
+      });
+    }
+    return problems;
+  },
+  deliver: (n, deps) => deliverEmail(n, deps),
+};

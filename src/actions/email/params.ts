@@ -1,0 +1,94 @@
+/**
+ * The email action's own fields (SPEC §1.6). The common action fields (`type`, `name`, `account`,
+ * `checks`, `foreach`, `throttle_period`, `severity`, `ack_enabled`…) are added by the watch schema.
+ */
+import { z } from 'zod';
+import { isTemplated, parseAddresses } from './addresses.ts';
+
+/** One address list: a string (a comma list is fine) or an array; each entry may be a template. */
+const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/**
+ * The HTTP request of a `request` attachment: the webhook's request options (SPEC §1.2). `url`, `path`
+ * and `body` are templates. Credentials do not belong in a watch; use a header from an account instead
+ * (not supported yet) — hence no `auth` here.
+ */
+export const attachmentRequestSchema = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+  url: z.string().min(1),
+  path: z.string().optional(),
+  query_params: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const tlsOptionsSchema = z.strictObject({
+  trusted_certs: z.string().optional(),
+  verify_hostnames: z.boolean().optional(),
+  trust_all: z.boolean().optional(),
+});
+
+const attachmentSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('runtime'),
+    content_type: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('request'),
+    request: attachmentRequestSchema,
+    tls: tlsOptionsSchema.optional(),
+    connection_timeout: z.number().positive().optional(),
+    read_timeout: z.number().positive().optional(),
+    content_type: z.string().optional(),
+  }),
+]);
+
+const ADDRESS_FIELDS = ['to', 'cc', 'bcc', 'from', 'reply_to'] as const;
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export { ADDRESS_FIELDS };
+
+export const emailParamsSchema = z
+  .strictObject({
+    to: addressField.optional(),
+    cc: addressField.optional(),
+    bcc: addressField.optional(),
+    from: addressField.optional(),
+    reply_to: addressField.optional(),
+    subject: z.string().optional(),
+    text_body: z.string().optional(),
+    html_body: z.string().optional(),
+    /** Vigil: rendered to sanitised HTML and used as the plain-text part (unless `text_body` is given). */
+    markdown_body: z.string().optional(),
+    /** `{"<file name>": {"type":"runtime"} | {"type":"request","request":{…}}}` */
+    attachments: z.record(z.string().min(1).max(255).regex(/^[^\r\n/\\]+$/, 'must be a file name'), attachmentSchema).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.text_body === undefined && p.html_body === undefined && p.markdown_body === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['text_body'], message: 'one of text_body, html_body or markdown_body is required' });
+    }
+    if (p.markdown_body !== undefined && p.html_body !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['markdown_body'], message: 'markdown_body renders the HTML part; do not combine it with html_body' });
+    }
+    if (p.subject !== undefined && /[\r\n]/.test(p.subject)) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: 'must be a single line (no CR or LF)' });
+    }
+    for (const field of ADDRESS_FIELDS) {
+      const value = p[field];
+      if (value === undefined) continue;
+      const list = typeof value === 'string' ? [value] : value;
+      list.forEach((entry, i) => {
+        const path = typeof value === 'string' ? [field] : [field, i];
+        if (/[\r\n]/.test(entry)) {
+          ctx.addIssue({ code: 'custom', path, message: 'must be a single line (no CR or LF)' });
+          return;
+        }
+        // Templated entries are checked when rendered.
+        if (isTemplated(entry)) return;
+        const { mailboxes, invalid } = parseAddresses(entry);
+        if (invalid.length > 0) ctx.addIssue({ code: 'custom', path, message: `not an e-mail address: ${invalid.join(', ')}` });
+        else if (mailboxes.length === 0) ctx.addIssue({ code: 'custom', path, message: 'no e-mail address' });
+      });
+    }
+  });
+
+export type EmailParams = z.infer<typeof emailParamsSchema>;

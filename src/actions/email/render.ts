@@ -1,0 +1,177 @@
+/**
+ * compile(params, env): every template is compiled once, at load, with the escape mode of where its
+ * text goes (SPEC §1.4): `header` for the subject and addresses (a rendered CR/LF is an error, never a
+ * header injection), `html` for html_body and for markdown_body's HTML part, `plain` for text.
+ */
+import type { CompileEnv } from '../../checks/types.ts';
+import { VigilError, errorMessage, type ErrorDetail } from '../../errors.ts';
+import type { CompiledTemplate, EscapeMode } from '../../templates/types.ts';
+import type { CompiledAction, RenderInfo, RenderedNotification, TemplateView } from '../types.ts';
+import { formatMailbox, parseAddresses } from './addresses.ts';
+import { markdownToHtml } from './markdown.ts';
+import { ADDRESS_FIELDS, type AddressField, type EmailParams } from './params.ts';
+import type { EmailAttachment, EmailRequest } from './request.ts';
+
+/** View keys serialised into a `runtime` attachment (the run data; links and secrets are never in a view). */
+const RUNTIME_KEYS = ['data', 'item', 'severity', 'trigger', 'execution_time', 'watch', 'resolved'];
+
+type Compiler = (source: string, mode: EscapeMode, path: string) => CompiledTemplate;
+
+interface CompiledAttachment {
+  filename: string;
+  kind: 'runtime' | 'request';
+  contentType?: string;
+  method?: string;
+  url?: CompiledTemplate;
+  path?: CompiledTemplate;
+  query?: Array<[string, CompiledTemplate]>;
+  headers?: Array<[string, CompiledTemplate]>;
+  body?: CompiledTemplate;
+  tls?: EmailAttachmentTls;
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+}
+type EmailAttachmentTls = { trusted_certs?: string; verify_hostnames?: boolean; trust_all?: boolean };
+
+export function compileEmail(params: EmailParams & { account?: unknown }, env: CompileEnv): CompiledAction {
+  const problems: ErrorDetail = {};
+  const compile: Compiler = (source, mode, path) => {
+    try {
+      return env.template(source, mode);
+    } catch (e) {
+      (problems[path] ??= []).push({ error: errorMessage(e), value: source });
+      return { source, render: () => ({ text: '', missing: [] }) };
+    }
+  };
+
+  const addresses = {} as Record<AddressField, CompiledTemplate[]>;
+  for (const field of ADDRESS_FIELDS) {
+    const v = params[field];
+    const list = v === undefined ? [] : typeof v === 'string' ? [v] : v;
+    addresses[field] = list.map((s, i) => compile(s, 'header', typeof v === 'string' ? field : `${field}[${i}]`));
+  }
+  const subject = compile(params.subject ?? '', 'header', 'subject');
+  const textBody = params.text_body !== undefined ? compile(params.text_body, 'plain', 'text_body') : undefined;
+  const htmlBody = params.html_body !== undefined ? compile(params.html_body, 'html', 'html_body') : undefined;
+  const mdHtml = params.markdown_body !== undefined ? compile(params.markdown_body, 'html', 'markdown_body') : undefined;
+  const mdText = params.markdown_body !== undefined ? compile(params.markdown_body, 'plain', 'markdown_body') : undefined;
+  const attachments = compileAttachments(params, compile);
+
+  if (Object.keys(problems).length > 0) {
+    throw new VigilError('INVALID_WATCH', 'Email action has invalid templates; see detail.', problems);
+  }
+  const account = typeof params.account === 'string' && params.account !== '' ? params.account : 'default';
+
+  return {
+    render(view: TemplateView, info: RenderInfo): RenderedNotification {
+      const missing = new Set<string>();
+      const run = (t: CompiledTemplate): string => {
+        const r = t.render(view);
+        for (const m of r.missing) missing.add(m);
+        return r.text;
+      };
+      const header = (t: CompiledTemplate, field: string): string => {
+        const text = run(t);
+        // Defence in depth: the engine's `header` mode already refuses CR/LF.
+        if (/[\r\n]/.test(text)) throw new VigilError('INVALID_HEADER_VALUE', `${field}: rendered value contains CR or LF`);
+        return text;
+      };
+      const addr = (field: AddressField): string[] => {
+        const out: string[] = [];
+        for (const t of addresses[field]) {
+          const { mailboxes, invalid } = parseAddresses(header(t, field));
+          if (invalid.length > 0) {
+            throw new VigilError('INVALID_HEADER_VALUE', `${field}: not an e-mail address: ${JSON.stringify(invalid[0]!.slice(0, 100))}`);
+          }
+          out.push(...mailboxes.map(formatMailbox));
+        }
+        return out;
+      };
+
+      const to = addr('to');
+      const from = addr('from');
+      if (from.length > 1) throw new VigilError('INVALID_HEADER_VALUE', 'from: only one address is allowed');
+      const request: EmailRequest = {
+        to,
+        cc: addr('cc'),
+        bcc: addr('bcc'),
+        from: from[0] ?? '',
+        reply_to: addr('reply_to'),
+        subject: header(subject, 'subject'),
+        attachments: [],
+      };
+      const text = textBody ? run(textBody) : mdText ? run(mdText) : undefined;
+      const html = htmlBody ? run(htmlBody) : mdHtml ? markdownToHtml(run(mdHtml)) : undefined;
+      if (text !== undefined) request.text = text;
+      if (html !== undefined) request.html = html;
+      request.attachments = attachments.map((a) => renderAttachment(a, view, run));
+
+      if (missing.size > 0) info.reportMissing([...missing]);
+      return {
+        kind: 'fire',
+        request,
+        summary: summarize(request),
+        destination: `email:${account}`,
+      };
+    },
+  };
+}
+
+function compileAttachments(params: EmailParams, compile: Compiler): CompiledAttachment[] {
+  const out: CompiledAttachment[] = [];
+  for (const [filename, a] of Object.entries(params.attachments ?? {})) {
+    const base = `attachments.${filename}`;
+    if (a.type === 'runtime') {
+      out.push({ filename, kind: 'runtime', contentType: a.content_type ?? 'application/json' });
+      continue;
+    }
+    const r = a.request;
+    const c: CompiledAttachment = {
+      filename,
+      kind: 'request',
+      method: r.method,
+      url: compile(r.url, 'plain', `${base}.request.url`),
+    };
+    if (a.content_type !== undefined) c.contentType = a.content_type;
+    if (r.path !== undefined) c.path = compile(r.path, 'plain', `${base}.request.path`);
+    if (r.query_params) c.query = Object.entries(r.query_params).map(([k, v]) => [k, compile(v, 'plain', `${base}.request.query_params.${k}`)]);
+    if (r.headers) c.headers = Object.entries(r.headers).map(([k, v]) => [k, compile(v, 'header', `${base}.request.headers.${k}`)]);
+    if (r.body !== undefined) c.body = compile(r.body, 'plain', `${base}.request.body`);
+    if (a.tls) c.tls = a.tls;
+    // Signals gives these in seconds.
+    if (a.connection_timeout !== undefined) c.connectTimeoutMs = a.connection_timeout * 1000;
+    if (a.read_timeout !== undefined) c.readTimeoutMs = a.read_timeout * 1000;
+    out.push(c);
+  }
+  return out;
+}
+
+function renderAttachment(a: CompiledAttachment, view: TemplateView, run: (t: CompiledTemplate) => string): EmailAttachment {
+  if (a.kind === 'runtime') {
+    const data: Record<string, unknown> = {};
+    for (const k of RUNTIME_KEYS) if (view[k] !== undefined) data[k] = view[k];
+    return { filename: a.filename, source: 'runtime', contentType: a.contentType!, content: JSON.stringify(data, null, 2) };
+  }
+  const url = new URL(run(a.url!));
+  if (a.path) url.pathname = joinPath(url.pathname, run(a.path));
+  for (const [k, t] of a.query ?? []) url.searchParams.append(k, run(t));
+  const request: Extract<EmailAttachment, { source: 'request' }>['request'] = { method: a.method!, url: url.toString() };
+  if (a.headers) request.headers = Object.fromEntries(a.headers.map(([k, t]) => [k, run(t)]));
+  if (a.body) request.body = run(a.body);
+  if (a.tls) request.tls = a.tls;
+  if (a.connectTimeoutMs !== undefined) request.connectTimeoutMs = a.connectTimeoutMs;
+  if (a.readTimeoutMs !== undefined) request.readTimeoutMs = a.readTimeoutMs;
+  return { filename: a.filename, source: 'request', ...(a.contentType ? { contentType: a.contentType } : {}), request };
+}
+
+function joinPath(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+function summarize(r: EmailRequest): string {
+  // Bcc stays out of logs: it is hidden from the other recipients for a reason.
+  const rcpts = [...r.to, ...r.cc];
+  const who = rcpts.length === 0 ? 'the account defaults' : rcpts.slice(0, 3).join(', ') + (rcpts.length > 3 ? ` (+${rcpts.length - 3})` : '');
+  const subject = r.subject.length > 80 ? `${r.subject.slice(0, 79)}…` : r.subject;
+  return `email to ${who}: ${JSON.stringify(subject)}`;
+}
