@@ -38,7 +38,16 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-export type HttpErrorKind = 'connect' | 'timeout' | 'network' | 'egress_denied' | 'redirect_not_followed' | 'aborted' | 'tls';
+/** `invalid_request`: the request itself is unusable (bad URL or scheme, bad header value); never retried. */
+export type HttpErrorKind =
+  | 'connect'
+  | 'timeout'
+  | 'network'
+  | 'egress_denied'
+  | 'redirect_not_followed'
+  | 'aborted'
+  | 'tls'
+  | 'invalid_request';
 
 export class HttpError extends Error {
   readonly kind: HttpErrorKind;
