@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+
+/** mulberry32: a small seeded PRNG so jittered sequences are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('nextDelay', () => {
+  it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (scenario 9: ~0.5, 0.75, 1.1, 1.7 s)', () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 5].map((n) => nextDelay(n, mid))).toEqual([500, 750, 1125, 1688, 2531]);
+  });
+
+  it('jitter spans ±50 % of the base', () => {
+    expect(nextDelay(1, () => 0)).toBe(250);
+    expect(nextDelay(1, () => 0.999999)).toBe(750);
+    expect(nextDelay(3, () => 0)).toBe(563);
+  });
+
+  it('is capped at 60 s, jitter included, even for huge attempt counts', () => {
+    expect(nextDelay(20, () => 0.5)).toBe(60_000);
+    expect(nextDelay(20, () => 0.999)).toBe(60_000);
+    expect(nextDelay(20, () => 0)).toBe(30_000);
+    expect(nextDelay(1e9, () => 0.5)).toBe(60_000);
+  });
+
+  it('treats attempt < 1 as the first retry', () => {
+    expect(nextDelay(0, () => 0.5)).toBe(500);
+    expect(nextDelay(-3, () => 0.5)).toBe(500);
+  });
+
+  it('a seeded rng gives a reproducible sequence within the bounds', () => {
+    const a = Array.from({ length: 12 }, (_, i) => nextDelay(i + 1, seeded(42)));
+    const b = Array.from({ length: 12 }, (_, i) => nextDelay(i + 1, seeded(42)));
+    expect(a).toEqual(b);
+    const rng = seeded(7);
+    for (let n = 1; n <= 30; n++) {
+      const base = Math.min(60_000, 500 * 1.5 ** (n - 1));
+      const d = nextDelay(n, rng);
+      expect(d).toBeGreaterThanOrEqual(Math.floor(base * 0.5));
+      expect(d).toBeLessThanOrEqual(Math.min(60_000, Math.ceil(base * 1.5)));
+    }
+  });
+
+  it('uses the jitter: different rng draws give different delays', () => {
+    const rng = seeded(1);
+    const draws = new Set(Array.from({ length: 20 }, () => nextDelay(4, rng)));
+    expect(draws.size).toBeGreaterThan(10);
+  });
+});
+
+describe('deadlineFor', () => {
+  it.each([
+    [undefined, 10_000],
+    [0, 10_000],
+    [5_000, 10_000],
+    [10_000, 10_000],
+    [60_000, 60_000],
+    [5 * 60_000, 300_000],
+    [3_600_000, 300_000],
+    [Number.NaN, 10_000],
+    [-1, 10_000],
+  ])('throttle %s → %i ms', (throttle, expected) => {
+    expect(deadlineFor(throttle)).toBe(expected);
+  });
+});
