@@ -21,7 +21,7 @@ import {
   bodyIntent, compilePatterns, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern,
 } from './secret-paths.ts';
 import { loadSodium } from './sodium.ts';
-import { AccountFileStore, assertValidId, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { AccountFileStore, assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
 
 export type { RotateOptions, RotateProgress, RotateResult, SecretStatus };
 
@@ -109,6 +109,8 @@ export class AccountRegistry {
   async put(type: string, id: string, body: unknown): Promise<{ created: boolean }> {
     const spec = this.#spec(type, id, 'INVALID_REQUEST');
     if (!isObject(body)) throw new VigilError('INVALID_REQUEST', 'an account must be a JSON object');
+    const reserved = findReservedKey(body);
+    if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
     return this.#withLock(type, id, async () => {
       const stored = await this.#store.read(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();

@@ -48,6 +48,28 @@ export function toNullProto<T>(value: T): T {
   return out as T;
 }
 
+/**
+ * The path of the first object key named `__proto__`, `constructor` or `prototype`, if any. Such keys are
+ * refused in account bodies outright: no account field has those names, and libraries downstream
+ * (validators, HTTP clients) may treat them specially.
+ */
+export function findReservedKey(value: unknown, path = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = findReservedKey(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (isObject(value)) {
+    for (const k of Object.keys(value)) {
+      const here = path ? `${path}.${k}` : k;
+      if (RESERVED_IDS.has(k)) return here;
+      const found = findReservedKey(value[k], here);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Parses JSON into null-prototype objects. */
 export function parseJson(text: string): unknown {
   return JSON.parse(text, (_k, v: unknown) => (isObject(v) ? Object.assign(nullProto(), v) : v));
