@@ -11,7 +11,7 @@ import type { DeliverDeps, DeliveryResult, RenderedNotification } from '../types
 import type { EmailAccount } from './account.ts';
 import { domainOf, formatMailbox, parseAddresses, refusedByAllowlist, type AddressInput } from './addresses.ts';
 import { resolveAttachments } from './attachments.ts';
-import { classifySmtpError, type EmailFailure } from './classify.ts';
+import { classifyEmailError, type EmailFailure } from './classify.ts';
 import { secretScrubber } from './redact.ts';
 import { asEmailRequest, type EmailRequest } from './request.ts';
 import { acquireTransport, buildTransport, evictTransport, type EmailTransport } from './transport.ts';
@@ -137,7 +137,7 @@ async function send(request: EmailRequest, ctx: SendContext): Promise<DeliveryRe
       response: { messageId: info.messageId, accepted: (info.accepted ?? []).map(String), rejected, response },
     };
   } catch (e) {
-    const failure = scrubbed(classifySmtpError(e));
+    const failure = scrubbed(classifyEmailError(e));
     if (failure.code === 'SMTP_TLS') ctx.onTlsFailure();
     ctx.logger.debug({ code: failure.code, retry: failure.retry }, `email send failed: ${failure.message}`);
     return failure;
