@@ -20,7 +20,7 @@ import Mustache from 'mustache';
 import { VigilError, errorMessage } from '../errors.ts';
 import { ESCAPED, UNESCAPED } from './escape.ts';
 import type { Token } from './render.ts';
-import { renderView } from './render.ts';
+import { prepare, renderView } from './render.ts';
 import type { CompiledTemplate, EscapeMode, RenderResult, TemplateEngine } from './types.ts';
 
 export interface TemplateEngineOptions {
@@ -65,6 +65,7 @@ function parse(source: string): Token[] {
 
 function compileUncached(source: string, mode: EscapeMode): CompiledTemplate {
   const tokens = parse(source);
+  const nodes = prepare(tokens);
   const escaped = ESCAPED[mode];
   const unescaped = UNESCAPED[mode];
   // A template without tags is its own output; skip the renderer entirely.
@@ -76,7 +77,7 @@ function compileUncached(source: string, mode: EscapeMode): CompiledTemplate {
     source,
     render(view: object): RenderResult {
       const missing: string[] = [];
-      const text = renderView(tokens, view, { escaped, unescaped, missing });
+      const text = renderView(nodes, view, { escaped, unescaped, missing });
       return { text, missing };
     },
   };

@@ -17,6 +17,36 @@ import { valueText } from './escape.ts';
 /** A mustache.js token: `[type, value, start, end, children?, closeStart?]`. */
 export type Token = [string, string, number, number, Token[]?, number?];
 
+/**
+ * A token prepared for rendering: names split into their path once, at compile time, because splitting
+ * on every lookup was most of the render time.
+ */
+export type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'name' | '&' | '#' | '^'; name: string; path: readonly string[] | null; dotted: boolean; children: Node[] };
+
+/** Prepares mustache.js tokens for renderNodes. Partials must have been rejected before. */
+export function prepare(tokens: Token[]): Node[] {
+  const out: Node[] = [];
+  for (const t of tokens) {
+    const kind = t[0];
+    if (kind === 'text') {
+      out.push({ kind: 'text', text: t[1] });
+    } else if (kind === 'name' || kind === '&' || kind === '#' || kind === '^') {
+      const name = t[1];
+      out.push({
+        kind,
+        name,
+        path: name === '.' ? null : name.split('.'),
+        // As mustache.js: a name is "dotted" only when a dot follows a non-empty first part.
+        dotted: name.indexOf('.') > 0,
+        children: t[4] ? prepare(t[4]) : [],
+      });
+    }
+  }
+  return out;
+}
+
 /** One frame of the context stack: the value a section pushed, and the frames around it. */
 interface Frame {
   readonly view: unknown;
@@ -38,26 +68,29 @@ function own(obj: unknown, key: string): unknown {
   return MISSING;
 }
 
-function lookupIn(view: unknown, name: string): unknown {
-  if (name === '.') return view;
+type Ref = Extract<Node, { path: unknown }>;
+
+function lookupIn(view: unknown, ref: Ref): unknown {
+  const path = ref.path;
+  if (path === null) return view;
   // Like mustache.js, a plain name never resolves on a primitive (`{{length}}` inside a section over
   // strings means the outer `length`); a dotted one may (`{{msg.length}}`).
-  if (name.indexOf('.') <= 0) return typeof view === 'object' ? own(view, name) : MISSING;
+  if (!ref.dotted) return typeof view === 'object' ? own(view, ref.name) : MISSING;
   let cur: unknown = view;
-  for (const part of name.split('.')) {
-    cur = own(cur, part);
+  for (let i = 0; i < path.length; i++) {
+    cur = own(cur, path[i]!);
     if (cur === MISSING) return MISSING;
   }
   return cur;
 }
 
-/** Looks `name` up from the innermost frame outwards; MISSING when no frame has it. */
-function lookup(frame: Frame | undefined, name: string): unknown {
+/** Looks the name up from the innermost frame outwards; MISSING when no frame has it. */
+function lookup(frame: Frame | undefined, ref: Ref): unknown {
   for (let f = frame; f; f = f.parent) {
-    const v = lookupIn(f.view, name);
+    const v = lookupIn(f.view, ref);
     // Functions never come from JSON; treating them as absent keeps host code out of reach.
     if (v !== MISSING && typeof v !== 'function') return v;
-    if (name === '.') break;
+    if (ref.path === null) break;
   }
   return MISSING;
 }
@@ -72,47 +105,48 @@ function noteMissing(state: RenderState, name: string): void {
   if (!state.missing.includes(name)) state.missing.push(name);
 }
 
-export function renderTokens(tokens: Token[], frame: Frame, state: RenderState): string {
+function renderNodes(nodes: Node[], frame: Frame, state: RenderState): string {
   let out = '';
-  for (const token of tokens) {
-    const kind = token[0];
-    if (kind === 'text') {
-      out += token[1];
-    } else if (kind === 'name' || kind === '&') {
-      const v = lookup(frame, token[1]);
-      if (v === MISSING) {
-        noteMissing(state, token[1]);
-      } else if (v !== null && v !== undefined) {
-        out += (kind === 'name' ? state.escaped : state.unescaped)(valueText(v), token[1]);
-      }
-    } else if (kind === '#') {
-      const v = lookup(frame, token[1]);
-      if (v === MISSING) {
-        noteMissing(state, token[1]);
-        continue;
-      }
-      if (!v) continue;
-      const children = token[4] ?? [];
-      if (Array.isArray(v)) {
-        for (const item of v) out += renderTokens(children, { view: item, parent: frame }, state);
-      } else if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
-        out += renderTokens(children, { view: v, parent: frame }, state);
-      } else {
-        out += renderTokens(children, frame, state);
-      }
-    } else if (kind === '^') {
-      // An inverted section exists to handle absence, so a missing name here is not reported.
-      const v = lookup(frame, token[1]);
-      if (v === MISSING || !v || (Array.isArray(v) && v.length === 0)) {
-        out += renderTokens(token[4] ?? [], frame, state);
-      }
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.kind === 'text') {
+      out += node.text;
+      continue;
     }
-    // Partials ('>') are rejected at compile time; comments and delimiter changes leave no token.
+    const v = lookup(frame, node);
+    switch (node.kind) {
+      case 'name':
+      case '&':
+        if (v === MISSING) noteMissing(state, node.name);
+        else if (v !== null && v !== undefined) {
+          out += (node.kind === 'name' ? state.escaped : state.unescaped)(valueText(v), node.name);
+        }
+        break;
+      case '#':
+        if (v === MISSING) {
+          noteMissing(state, node.name);
+        } else if (!v) {
+          // false, 0, '', null: the section is skipped.
+        } else if (Array.isArray(v)) {
+          for (const item of v) out += renderNodes(node.children, { view: item, parent: frame }, state);
+        } else if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
+          out += renderNodes(node.children, { view: v, parent: frame }, state);
+        } else {
+          out += renderNodes(node.children, frame, state);
+        }
+        break;
+      case '^':
+        // An inverted section exists to handle absence, so a missing name here is not reported.
+        if (v === MISSING || !v || (Array.isArray(v) && v.length === 0)) {
+          out += renderNodes(node.children, frame, state);
+        }
+        break;
+    }
   }
   return out;
 }
 
-/** Renders `tokens` against `view`; names that resolved nowhere are appended to `state.missing`. */
-export function renderView(tokens: Token[], view: unknown, state: RenderState): string {
-  return renderTokens(tokens, { view, parent: undefined }, state);
+/** Renders prepared nodes against `view`; names that resolved nowhere are appended to `state.missing`. */
+export function renderView(nodes: Node[], view: unknown, state: RenderState): string {
+  return renderNodes(nodes, { view, parent: undefined }, state);
 }

@@ -129,6 +129,11 @@ describe('escaping (scenario 29)', () => {
     expect(out).not.toContain('<script>');
   });
 
+  it('html: escapes the same characters as mustache.js, leaving others alone', () => {
+    expect(text('{{v}}', { v: `a&b<c>d"e'f/g\`h=i é😀` }, 'html')).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f&#x2F;g&#x60;h&#x3D;i é😀');
+    expect(text('{{v}}', { v: 'plain text' }, 'html')).toBe('plain text');
+  });
+
   it('html: triple mustache and {{& x}} are raw, as Mustache defines', () => {
     expect(text('{{{data.msg}}}|{{& data.msg}}', view, 'html')).toBe(`${evil}|${evil}`);
   });
