@@ -14,6 +14,8 @@
  *   JSON text in `json` mode, then `JSON.parse`. Every tag of a JSON text sits inside a string, so the
  *   result always parses; a value like `"size": "{{data.n}}"` comes back as the *string* "10", and
  *   turning numeric strings into numbers is up to the consumer (Elasticsearch itself accepts "10").
+ * - `header` mode checks values only: a line break written in the template text itself is the
+ *   author's and is left for the mail layer to reject or fold.
  * - Partials (`{{> name}}`) are not supported and are a compile error.
  */
 import Mustache from 'mustache';
