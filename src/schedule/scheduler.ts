@@ -1,0 +1,404 @@
+/**
+ * The scheduler (ARCHITECTURE "Scheduler"): ONE min-heap of next fire times and ONE timer for all
+ * watches, keyed on the monotonic clock.
+ *
+ * Two time bases meet here. Interval triggers live on the monotonic clock (anchor + k·interval), so a
+ * wall-clock change does not move them. Calendar triggers (cron…monthly) live on the wall clock, so
+ * they are converted to monotonic due times through the current offset `wall − monotonic`; when that
+ * offset changes (the system clock was set), the heap is rebased:
+ *  - forward: pending calendar fires become due at once and count as late; past the misfire threshold
+ *    they run ONCE (EXECUTE_NOW) or are skipped (SKIP), never once per missed time;
+ *  - backward: calendar next times are recomputed from the new wall time, so nothing stalls for the
+ *    size of the jump. A small step back (≤ the misfire threshold) never re-runs a time that already
+ *    ran; after a larger one, only the time fired just before the jump is protected, and the replayed
+ *    window fires again (the run records carry the scheduled time for deduplication downstream).
+ * Missed times within the threshold are coalesced into the one late fire, so a slow event loop cannot
+ * trigger a burst of catch-up runs either.
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import { errorMessage } from '../errors.ts';
+import { MinHeap, type HeapItem } from './heap.ts';
+import { LatenessHistogram, type LatenessSnapshot } from './lateness.ts';
+import type { Schedule } from './triggers.ts';
+import { RunQueue } from './run-queue.ts';
+
+/** What a run is told about the fire that started it. Times are wall-clock epoch ms. */
+export interface FireInfo {
+  scheduledTime: number;
+  triggeredTime: number;
+  previousScheduledTime: number | null;
+  nextScheduledTime: number | null;
+}
+
+export type RunFn = (fire: FireInfo) => Promise<void>;
+
+/** A fire waiting for (or given) a run slot. */
+interface QueuedRun<E> {
+  entry: E;
+  info: FireInfo;
+  /** Monotonic due time, for lateness measured at the actual start. */
+  dueMono: number;
+}
+
+export interface SchedulerOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Runs in flight at once, all watches together. Default 32. */
+  concurrency?: number;
+  /** Fires waiting for a free slot; beyond this they are dropped, counted and logged. Default 10 000. */
+  queueLimit?: number;
+  /** A fire later than this is a misfire, handled by the schedule's `whenLate`. Default 10 000 ms. */
+  misfireThresholdMs?: number;
+  /** Longest sleep between wake-ups, which bounds how late a wall-clock change is noticed. Default 1 000 ms. */
+  maxSleepMs?: number;
+}
+
+export interface SchedulerStats {
+  watches: number;
+  /** Runs started. */
+  fired: number;
+  /** Fires skipped because the previous run of the same watch was still running or queued. */
+  skippedOverlap: number;
+  /** Fires dropped because the queue was full. */
+  droppedQueueFull: number;
+  /** Fires later than the misfire threshold (run once or skipped, per `when_late`). */
+  misfires: number;
+  /** Misfires skipped under `when_late: SKIP`. */
+  skippedLate: number;
+  /** Wall-clock changes detected. */
+  clockJumps: number;
+  running: number;
+  queued: number;
+  /** start − scheduled time of every started run. */
+  lateness: LatenessSnapshot;
+}
+
+/** setTimeout's largest delay (~24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** An offset change below this is clock noise or slewing, not a jump. */
+const JUMP_TOLERANCE_MS = 100;
+
+const IDLE = 0;
+const QUEUED = 1;
+const RUNNING = 2;
+
+/** Per-watch state: a dozen fields, ~150 bytes, so 10 000 watches stay near 1.5 MB. */
+class Entry implements HeapItem {
+  dueMono = Infinity;
+  heapIndex = -1;
+  heapSeq = 0;
+  /** Next interval fire, monotonic ms (NaN: none). */
+  iNext = Number.NaN;
+  /** Next calendar fire, wall ms (NaN: none). */
+  cNext = Number.NaN;
+  /** Last calendar time fired, wall ms (NaN: none); guards against re-firing it after a clock step back. */
+  prevCal = Number.NaN;
+  /** Last scheduled time fired, wall ms (NaN: none). */
+  prevScheduled = Number.NaN;
+  state = IDLE;
+  removed = false;
+  readonly id: string;
+  readonly anchorMono: number;
+  schedule: Schedule;
+  run: RunFn;
+
+  constructor(id: string, schedule: Schedule, run: RunFn, anchorMono: number) {
+    this.id = id;
+    this.schedule = schedule;
+    this.run = run;
+    this.anchorMono = anchorMono;
+  }
+}
+
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly concurrency: number;
+  private readonly misfireMs: number;
+  private readonly maxSleepMs: number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly heap = new MinHeap<Entry>();
+  private readonly queue: RunQueue<QueuedRun<Entry>>;
+  private readonly lateness = new LatenessHistogram();
+  private readonly counters = { fired: 0, skippedOverlap: 0, droppedQueueFull: 0, misfires: 0, skippedLate: 0, clockJumps: 0 };
+  /** wall − monotonic, as of the last rebase. */
+  private offset: number;
+  private timer: TimerHandle | null = null;
+  private timerDue = Infinity;
+  private started = false;
+  private stopped = false;
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
+  private lastDropLog = -Infinity;
+  private dropsSinceLog = 0;
+
+  constructor(opts: SchedulerOptions) {
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+    this.concurrency = Math.max(1, opts.concurrency ?? 32);
+    this.queue = new RunQueue(Math.max(0, opts.queueLimit ?? 10_000));
+    this.misfireMs = opts.misfireThresholdMs ?? 10_000;
+    this.maxSleepMs = Math.min(MAX_TIMER_MS, Math.max(1, opts.maxSleepMs ?? 1000));
+    this.offset = this.clock.now() - this.clock.monotonic();
+  }
+
+  /**
+   * Adds or replaces a watch. Replacing keeps the interval anchor (a reload does not restart interval
+   * timers), the overlap guard and a run in flight; the new `run` is used from the next fire on.
+   */
+  upsert(id: string, schedule: Schedule, run: RunFn): void {
+    const { mono, wall } = this.sync();
+    let e = this.entries.get(id);
+    if (e) {
+      e.schedule = schedule;
+      e.run = run;
+    } else {
+      e = new Entry(id, schedule, run, mono);
+      this.entries.set(id, e);
+    }
+    e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;
+    e.cNext = this.calendarAfter(e, wall);
+    this.place(e);
+    if (e.dueMono < this.timerDue) this.arm();
+  }
+
+  /** Removes a watch; a run in flight finishes, a queued one is dropped. */
+  remove(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    e.removed = true;
+    this.heap.remove(e);
+    if (e.state === QUEUED) {
+      this.queue.remove((q) => q.entry === e);
+      e.state = IDLE;
+    }
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Starts firing. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.arm();
+  }
+
+  /** Stops firing, drops queued fires and resolves when every run in flight has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.disarm();
+    for (const q of this.queue.drain()) q.entry.state = IDLE;
+    if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stats(): SchedulerStats {
+    return {
+      watches: this.entries.size,
+      ...this.counters,
+      running: this.running,
+      queued: this.queue.size,
+      lateness: this.lateness.snapshot(),
+    };
+  }
+
+  /** Wall time of a watch's next fire (null: never again or unknown id). */
+  nextFire(id: string): number | null {
+    const e = this.entries.get(id);
+    return e ? this.nextWall(e) : null;
+  }
+
+  // ---- time ----
+
+  /** Reads both clocks, rebasing the heap first if the wall clock was changed. */
+  private sync(): { mono: number; wall: number } {
+    const mono = this.clock.monotonic();
+    const wall = this.clock.now();
+    const delta = wall - mono - this.offset;
+    if (Math.abs(delta) > JUMP_TOLERANCE_MS) this.rebase(delta, wall);
+    return { mono, wall };
+  }
+
+  private rebase(delta: number, wall: number): void {
+    this.offset += delta;
+    if (Math.abs(delta) >= 1000) {
+      this.counters.clockJumps++;
+      this.logger.warn({ jumpMs: Math.round(delta) }, 'wall clock changed; rescheduling calendar triggers');
+    }
+    const live: Entry[] = [];
+    for (const e of this.entries.values()) {
+      // Forward: keep the pending time so it is handled as late (misfire policy). Backward: recompute.
+      if (delta < 0 && !Number.isNaN(e.cNext)) e.cNext = this.calendarAfter(e, wall);
+      e.dueMono = this.due(e);
+      if (e.dueMono !== Infinity) live.push(e);
+    }
+    this.heap.rebuild(live);
+  }
+
+  /** The next calendar time strictly after `wall`, without re-firing the last one after a clock step back. */
+  private calendarAfter(e: Entry, wall: number): number {
+    if (!e.schedule.hasCalendar) return Number.NaN;
+    let base = wall;
+    // A small step back: continue after the last fired time instead of repeating it.
+    if (e.prevCal > wall && e.prevCal - wall <= this.misfireMs) base = e.prevCal;
+    let t = e.schedule.nextCalendar(base);
+    if (t !== null && t === e.prevCal) t = e.schedule.nextCalendar(t);
+    return t ?? Number.NaN;
+  }
+
+  private due(e: Entry): number {
+    const i = Number.isNaN(e.iNext) ? Infinity : e.iNext;
+    const c = Number.isNaN(e.cNext) ? Infinity : e.cNext - this.offset;
+    return i < c ? i : c;
+  }
+
+  private nextWall(e: Entry): number | null {
+    const d = this.due(e);
+    if (d === Infinity) return null;
+    return d === e.iNext ? e.iNext + this.offset : e.cNext;
+  }
+
+  private place(e: Entry): void {
+    e.dueMono = this.due(e);
+    if (e.dueMono === Infinity) this.heap.remove(e);
+    else this.heap.update(e);
+  }
+
+  // ---- timer ----
+
+  private arm(): void {
+    if (!this.started || this.stopped) return;
+    const top = this.heap.peek();
+    const mono = this.clock.monotonic();
+    const target = top ? Math.min(top.dueMono, mono + this.maxSleepMs) : Infinity;
+    if (target === this.timerDue && this.timer !== null) return;
+    this.disarm();
+    if (target === Infinity) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(target - mono)));
+    this.timerDue = target;
+    this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerDue = Infinity;
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.timerDue = Infinity;
+    if (this.stopped) return;
+    const { mono, wall } = this.sync();
+    for (let top = this.heap.peek(); top && top.dueMono <= mono; top = this.heap.peek()) {
+      this.heap.pop();
+      this.fire(top, mono, wall);
+    }
+    this.arm();
+  }
+
+  // ---- firing ----
+
+  private fire(e: Entry, mono: number, wall: number): void {
+    const dueMono = e.dueMono;
+    const intervalDue = !Number.isNaN(e.iNext) && e.iNext <= mono;
+    const calendarDue = !Number.isNaN(e.cNext) && e.cNext - this.offset <= mono;
+    const scheduled = Math.min(intervalDue ? e.iNext + this.offset : Infinity, calendarDue ? e.cNext : Infinity);
+    // Advance past every missed time at once: one late fire covers them all.
+    if (intervalDue) e.iNext = e.schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN;
+    if (calendarDue) {
+      e.prevCal = e.cNext;
+      e.cNext = this.calendarAfter(e, wall);
+    }
+    const previous = Number.isNaN(e.prevScheduled) ? null : e.prevScheduled;
+    e.prevScheduled = scheduled;
+    this.place(e);
+
+    if (mono - dueMono > this.misfireMs) {
+      this.counters.misfires++;
+      const late = { watch: e.id, lateMs: Math.round(mono - dueMono), scheduled: new Date(scheduled).toISOString() };
+      if (e.schedule.whenLate === 'SKIP') {
+        this.counters.skippedLate++;
+        this.logger.info(late, 'trigger missed by more than the misfire threshold; skipped (when_late SKIP)');
+        return;
+      }
+      this.logger.info(late, 'trigger missed by more than the misfire threshold; running once now');
+    }
+    const info: FireInfo = {
+      scheduledTime: scheduled,
+      triggeredTime: wall,
+      previousScheduledTime: previous,
+      nextScheduledTime: this.nextWall(e),
+    };
+    this.dispatch({ entry: e, info, dueMono });
+  }
+
+  private dispatch(q: QueuedRun<Entry>): void {
+    const e = q.entry;
+    if (e.state !== IDLE) {
+      this.counters.skippedOverlap++;
+      this.logger.debug({ watch: e.id }, 'previous run still in progress; fire skipped');
+    } else if (this.running < this.concurrency) {
+      this.begin(q);
+    } else if (this.queue.push(q)) {
+      e.state = QUEUED;
+    } else {
+      this.counters.droppedQueueFull++;
+      this.logDrop(e.id);
+    }
+  }
+
+  private begin(q: QueuedRun<Entry>): void {
+    const e = q.entry;
+    e.state = RUNNING;
+    this.running++;
+    this.counters.fired++;
+    this.lateness.record(this.clock.monotonic() - q.dueMono);
+    q.info.triggeredTime = this.clock.now();
+    let p: Promise<void>;
+    try {
+      p = e.run(q.info);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    Promise.resolve(p).then(
+      () => this.finish(e),
+      (err: unknown) => {
+        this.logger.error({ watch: e.id, err: errorMessage(err) }, 'watch run failed');
+        this.finish(e);
+      },
+    );
+  }
+
+  private finish(e: Entry): void {
+    e.state = IDLE;
+    this.running--;
+    if (!this.stopped) {
+      while (this.running < this.concurrency) {
+        const next = this.queue.shift();
+        if (!next) break;
+        this.begin(next);
+      }
+    }
+    if (this.running === 0 && this.idleWaiters.length > 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Drops are never silent, but a full queue must not flood the log either: at most one line a second. */
+  private logDrop(id: string): void {
+    this.dropsSinceLog++;
+    const now = this.clock.monotonic();
+    if (now - this.lastDropLog >= 1000) {
+      this.logger.warn(
+        { watch: id, dropped: this.dropsSinceLog, droppedTotal: this.counters.droppedQueueFull, queueLimit: this.queue.limit },
+        'run queue full; fire dropped',
+      );
+      this.lastDropLog = now;
+      this.dropsSinceLog = 0;
+    }
+  }
+}

@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { FakeClock } from '../kit/fake-clock.ts';
+import { Scheduler, type FireInfo, type SchedulerOptions } from '../../src/schedule/scheduler.ts';
+import { compileSchedule, type Schedule } from '../../src/schedule/triggers.ts';
+import { triggerSchema } from '../../src/schedule/schema.ts';
+
+const T0 = '2025-01-01T12:00:00.000Z';
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function schedule(s: unknown): Schedule {
+  return compileSchedule(triggerSchema.parse({ schedule: s }).schedule);
+}
+
+function setup(opts: Partial<SchedulerOptions> = {}, start: string = T0) {
+  const clock = new FakeClock(start);
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const sched = new Scheduler({ clock, logger, ...opts });
+  return { clock, logs, sched };
+}
+
+/** A run function that records what it was told and when it started (wall clock). */
+function recorder(clock: FakeClock) {
+  const fires: FireInfo[] = [];
+  const startedAt: number[] = [];
+  const run = async (f: FireInfo): Promise<void> => {
+    fires.push({ ...f });
+    startedAt.push(clock.now());
+  };
+  return { fires, startedAt, run, scheduled: () => fires.map((f) => iso(f.scheduledTime)) };
+}
+
+/** A run function whose runs stay in flight until released. */
+function gate() {
+  const started: string[] = [];
+  const pending: Array<() => void> = [];
+  const make = (id: string) => async (): Promise<void> => {
+    started.push(id);
+    await new Promise<void>((resolve) => pending.push(resolve));
+  };
+  const releaseAll = () => pending.splice(0).forEach((r) => r());
+  return { started, make, releaseAll, inFlight: () => pending.length };
+}
+
+describe('Scheduler: firing', () => {
+  it('interval: fires at anchor + k·interval with full FireInfo', async () => {
+    const { clock, sched } = setup();
+    const r = recorder(clock);
+    sched.upsert('w', schedule({ interval: '10s' }), r.run);
+    sched.start();
+    await clock.advance(35_000);
+    expect(r.scheduled()).toEqual(['2025-01-01T12:00:10.000Z', '2025-01-01T12:00:20.000Z', '2025-01-01T12:00:30.000Z']);
+    expect(r.fires[1]).toEqual({
+      scheduledTime: Date.parse('2025-01-01T12:00:20Z'),
+      triggeredTime: Date.parse('2025-01-01T12:00:20Z'),
+      previousScheduledTime: Date.parse('2025-01-01T12:00:10Z'),
+      nextScheduledTime: Date.parse('2025-01-01T12:00:30Z'),
+    });
+    expect(r.fires[0]!.previousScheduledTime).toBeNull();
+    expect(sched.stats()).toMatchObject({ watches: 1, fired: 3, misfires: 0, running: 0, queued: 0 });
+    expect(sched.stats().lateness).toMatchObject({ count: 3, maxMs: 0 });
+  });
+
+  it('cron: fires on the wall-clock second it names', async () => {
+    const { clock, sched } = setup({}, '2025-01-01T11:59:58.500Z');
+    const r = recorder(clock);
+    sched.upsert('w', schedule({ cron: '0 * * * * ?' }), r.run);
+    sched.start();
+    await clock.advance(125_000);
+    expect(r.scheduled()).toEqual(['2025-01-01T12:00:00.000Z', '2025-01-01T12:01:00.000Z', '2025-01-01T12:02:00.000Z']);
+    expect(r.startedAt.map(iso)).toEqual(r.scheduled());
+  });
+
+  it('does nothing before start(), and nothing after stop()', async () => {
+    const { clock, sched } = setup();
+    const r = recorder(clock);
+    sched.upsert('w', schedule({ interval: '1s' }), r.run);
+    await clock.advance(500);
+    expect(clock.pendingTimers()).toBe(0);
+    sched.start();
+    await clock.advance(2_000);
+    expect(r.fires).toHaveLength(2);
+    await sched.stop();
+    await clock.advance(10_000);
+    expect(r.fires).toHaveLength(2);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('several triggers in one watch: the earliest fires, and coinciding ones fire once', async () => {
+    const { clock, sched } = setup();
+    const r = recorder(clock);
+    // 12:00 + 20 min intervals: 12:20, 12:40, 13:00 — and the hourly cron also names 13:00.
+    sched.upsert('w', schedule({ interval: '20m', cron: ['0 0 * * * ?', '0 30 12 * * ?'] }), r.run);
+    sched.start();
+    await clock.advance(3_600_000);
+    expect(r.scheduled()).toEqual([
+      '2025-01-01T12:20:00.000Z',
+      '2025-01-01T12:30:00.000Z',
+      '2025-01-01T12:40:00.000Z',
+      '2025-01-01T13:00:00.000Z',
+    ]);
+  });
+
+  it('many watches share the heap and one timer', async () => {
+    const { clock, sched } = setup();
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      const id = `w${i}`;
+      sched.upsert(id, schedule(i % 2 ? { interval: `${1 + (i % 7)}s` } : { cron: '*/2 * * * * ?' }), async () => {
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      });
+    }
+    sched.start();
+    expect(clock.pendingTimers()).toBe(1);
+    await clock.advance(14_000);
+    expect(clock.pendingTimers()).toBe(1);
+    expect(counts.get('w0')).toBe(7); // every 2 s
+    expect(counts.get('w1')).toBe(7); // 2 s interval
+    expect(counts.get('w13')).toBe(2); // 7 s interval
+    expect(sched.stats().fired).toBe([...counts.values()].reduce((a, b) => a + b, 0));
+  });
+
+  it('a failing run is logged and the watch keeps its schedule', async () => {
+    const { clock, sched, logs } = setup();
+    let n = 0;
+    sched.upsert('bad', schedule({ interval: '1s' }), async () => {
+      n++;
+      throw new Error('boom');
+    });
+    sched.upsert('sync-bad', schedule({ interval: '1s' }), () => {
+      throw new Error('sync boom');
+    });
+    sched.start();
+    await clock.advance(3_000);
+    expect(n).toBe(3);
+    expect(logs.filter((l) => l.msg === 'watch run failed').map((l) => l.err)).toContain('sync boom');
+    expect(sched.stats()).toMatchObject({ fired: 6, running: 0 });
+  });
+});
+
+describe('Scheduler: reload and removal', () => {
+  it('re-upserting keeps the interval anchor', async () => {
+    const { clock, sched } = setup();
+    const r = recorder(clock);
+    sched.upsert('w', schedule({ interval: '10m' }), r.run);
+    sched.start();
+    await clock.advance(7 * 60_000);
+    sched.upsert('w', schedule({ interval: '10m', daily: { at: '00:00' } }), r.run); // a reload
+    await clock.advance(4 * 60_000);
+    expect(r.scheduled()).toEqual(['2025-01-01T12:10:00.000Z']);
+  });
+
+  it('the new run function is used from the next fire on', async () => {
+    const { clock, sched } = setup();
+    const seen: string[] = [];
+    sched.upsert('w', schedule({ interval: '1s' }), async () => void seen.push('v1'));
+    sched.start();
+    await clock.advance(1_000);
+    sched.upsert('w', schedule({ interval: '1s' }), async () => void seen.push('v2'));
+    await clock.advance(1_000);
+    expect(seen).toEqual(['v1', 'v2']);
+  });
+
+  it('an earlier schedule re-arms the timer', async () => {
+    const { clock, sched } = setup();
+    const r = recorder(clock);
+    sched.upsert('w', schedule({ interval: '1h' }), async () => {});
+    sched.start();
+    await clock.advance(1_000);
+    sched.upsert('x', schedule({ cron: '5 * * * * ?' }), r.run);
+    await clock.advance(5_000);
+    expect(r.scheduled()).toEqual(['2025-01-01T12:00:05.000Z']);
+  });
+
+  it('remove stops a watch; a queued fire of it is dropped', async () => {
+    const { clock, sched } = setup({ concurrency: 1 });
+    const g = gate();
+    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
+    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
+    sched.start();
+    await clock.advance(1_000);
+    expect(sched.stats()).toMatchObject({ running: 1, queued: 1 });
+    sched.remove('b');
+    expect(sched.has('b')).toBe(false);
+    expect(sched.stats().queued).toBe(0);
+    g.releaseAll();
+    await clock.advance(3_000);
+    expect(g.started.filter((s) => s === 'b')).toHaveLength(0);
+    expect(sched.stats().watches).toBe(1);
+  });
+});
+
+describe('Scheduler: overlap, concurrency and the queue', () => {
+  it('never overlaps runs of one watch: fires during a run are skipped and counted', async () => {
+    const { clock, sched } = setup();
+    const g = gate();
+    sched.upsert('slow', schedule({ interval: '10s' }), g.make('slow'));
+    sched.start();
+    await clock.advance(35_000); // fires at 10, 20, 30 s; the first is still running
+    expect(g.started).toEqual(['slow']);
+    expect(sched.stats()).toMatchObject({ fired: 1, skippedOverlap: 2, running: 1 });
+    g.releaseAll();
+    await clock.advance(5_000);
+    expect(g.started).toEqual(['slow', 'slow']);
+  });
+
+  it('limits concurrency, queues FIFO, drops and logs overflow', async () => {
+    const { clock, sched, logs } = setup({ concurrency: 2, queueLimit: 3 });
+    const g = gate();
+    for (let i = 0; i < 10; i++) sched.upsert(`w${i}`, schedule({ cron: '0 * * * * ?' }), g.make(`w${i}`));
+    sched.start();
+    await clock.advance(60_000);
+    expect(g.started).toEqual(['w0', 'w1']);
+    expect(sched.stats()).toMatchObject({ running: 2, queued: 3, droppedQueueFull: 5, fired: 2 });
+    const warn = logs.filter((l) => l.msg === 'run queue full; fire dropped');
+    expect(warn).toHaveLength(1); // rate-limited: one line for the burst, with the count
+    expect(warn[0]).toMatchObject({ level: 40, queueLimit: 3 });
+    await clock.advance(2_000);
+    g.releaseAll(); // w0 and w1 finish: w2 and w3 start, in order
+    await clock.flush();
+    expect(g.started).toEqual(['w0', 'w1', 'w2', 'w3']);
+    expect(sched.stats().lateness.maxMs).toBe(2_000); // queued runs are late by their wait
+    g.releaseAll();
+    await clock.flush();
+    g.releaseAll();
+    await clock.flush();
+    expect(g.started).toEqual(['w0', 'w1', 'w2', 'w3', 'w4']);
+    expect(sched.stats()).toMatchObject({ queued: 0, running: 0, fired: 5 });
+  });
+
+  it('a queued watch that fires again is an overlap, not a second queue entry', async () => {
+    const { clock, sched } = setup({ concurrency: 1 });
+    const g = gate();
+    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
+    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
+    sched.start();
+    await clock.advance(3_000);
+    expect(sched.stats()).toMatchObject({ running: 1, queued: 1, skippedOverlap: 4 });
+  });
+
+  it('stop() waits for runs in flight and drops the queue', async () => {
+    const { clock, sched } = setup({ concurrency: 1 });
+    const g = gate();
+    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
+    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
+    sched.start();
+    await clock.advance(1_000);
+    let stopped = false;
+    const done = sched.stop().then(() => (stopped = true));
+    await clock.flush();
+    expect(stopped).toBe(false);
+    expect(sched.stats().queued).toBe(0);
+    g.releaseAll();
+    await done;
+    expect(stopped).toBe(true);
+    expect(g.started).toEqual(['a']);
+  });
+});
