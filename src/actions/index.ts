@@ -5,6 +5,7 @@ import type { ActionType } from './types.ts';
 import { slackAction } from './slack/index.ts';
 import { pagerdutyAction } from './pagerduty/index.ts';
 import { jiraAction } from './jira/index.ts';
+import { webhookAction } from './webhook/index.ts';
 import { emailAction } from './email/index.ts';
 import { logAction } from './log/index.ts';
 import { indexAction } from './index-doc/index.ts';
@@ -13,6 +14,7 @@ export const actionTypes: readonly ActionType[] = [
   slackAction,
   pagerdutyAction,
   jiraAction,
+  webhookAction,
   emailAction,
   logAction,
   indexAction,

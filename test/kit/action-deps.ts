@@ -46,7 +46,7 @@ export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missi
 
 export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: Partial<DeliverDeps<A>> = {}) {
   const log = capturedLogger();
-  const deps: DeliverDeps<A> = {
+  const deps: DeliverDeps<any> = {
     account,
     accountId: account ? 'acc1' : undefined,
     idempotencyKey: 'idem-main-w1-a1-ep1-20250301T120000Z',
