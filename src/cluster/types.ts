@@ -33,6 +33,11 @@ export interface IndexRequest {
   id?: string;
   document: Record<string, unknown>;
   refresh?: boolean | 'wait_for';
+  /** Optimistic concurrency: write only if the document still has this `_seq_no`/`_primary_term` (else 409). */
+  ifSeqNo?: number;
+  ifPrimaryTerm?: number;
+  /** `create` fails with 409 when the id exists. Default `index`. */
+  opType?: 'index' | 'create';
 }
 
 export interface IndexResult {

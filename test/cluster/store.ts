@@ -75,6 +75,7 @@ export class Store {
     if (opts.opType === 'create' && existing) {
       throw versionConflict(index, docId, `document already exists (current version [${existing.version}])`);
     }
+    checkMappings(data.mappings, source, '', docId);
     inferMappings(data.mappings, source, '');
     const doc: StoredDoc = { id: docId, source, seqNo: data.nextSeqNo++, primaryTerm: 1, version: (existing?.version ?? 0) + 1 };
     data.docs.set(docId, doc);
@@ -154,5 +155,38 @@ function inferMappings(out: Map<string, FieldType>, source: Record<string, unkno
     else if (typeof value === 'boolean') out.set(path, 'boolean');
     else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) && parseAbsolute(value) !== undefined) out.set(path, 'date');
     else out.set(path, 'text');
+  }
+}
+
+/** Rejects values that do not fit an existing mapping, as the mapper does (the whole write fails). */
+function checkMappings(mappings: Map<string, FieldType>, source: Record<string, unknown>, prefix: string, id: string): void {
+  for (const [field, raw] of Object.entries(source)) {
+    const path = prefix + field;
+    const type = mappings.get(path);
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (value === null || value === undefined) continue;
+      const isObject = typeof value === 'object';
+      if (type === 'object' && !isObject) {
+        throw httpError(400, 'mapper_parsing_exception', `object mapping for [${path}] tried to parse field [${path}] as object, but found a concrete value`);
+      }
+      if (type !== undefined && type !== 'object' && (isObject || !fits(type, value))) {
+        throw httpError(400, 'mapper_parsing_exception', `failed to parse field [${path}] of type [${type}] in document with id '${id}'. Preview of field's value: '${JSON.stringify(value).slice(0, 50)}'`);
+      }
+      if (isObject) checkMappings(mappings, value as Record<string, unknown>, path + '.', id);
+    }
+  }
+}
+
+function fits(type: FieldType, value: unknown): boolean {
+  switch (type) {
+    case 'long':
+    case 'double':
+      return Number.isFinite(Number(value)) && typeof value !== 'boolean';
+    case 'date':
+      return typeof value === 'number' || (typeof value === 'string' && parseAbsolute(value) !== undefined);
+    case 'boolean':
+      return value === true || value === false || value === 'true' || value === 'false';
+    default:
+      return true;
   }
 }
