@@ -11,14 +11,16 @@ import type { Logger } from 'pino';
 import type { ActionType } from '../actions/types.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
+import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
 import { deepFreeze, envelopesIn, issuesDetail, publicView, stringsIn, withoutMeta, type SecretStatus } from './account-doc.ts';
+import { KeyedLock } from './keyed-lock.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing, KeyState } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
 import { envelopeKid, open, seal } from './seal.ts';
 import {
-  bodyIntent, compilePatterns, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern,
+  bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern,
 } from './secret-paths.ts';
 import { loadSodium } from './sodium.ts';
 import { AccountFileStore, assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
@@ -64,20 +66,18 @@ export interface KeyUsage {
   fields: number;
 }
 
-interface TypeSpec {
-  schema: { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } };
-  patterns: SecretPattern[];
-}
+/** The `keyUsage` bucket of envelopes whose kid cannot be read. */
+export const MALFORMED = 'malformed';
 
 export class AccountRegistry {
   readonly redactor: Redactor;
   readonly #o: AccountRegistryOptions;
   readonly #store: AccountFileStore;
-  readonly #specs: Map<string, TypeSpec>;
-  readonly #locks = new Map<string, Promise<void>>();
+  readonly #specs: Map<string, AccountTypeSpec>;
+  readonly #locks = new KeyedLock();
   #rotating = false;
 
-  private constructor(o: AccountRegistryOptions, store: AccountFileStore, specs: Map<string, TypeSpec>) {
+  private constructor(o: AccountRegistryOptions, store: AccountFileStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
     this.#specs = specs;
@@ -92,9 +92,11 @@ export class AccountRegistry {
     await loadSodium();
     const store = new AccountFileStore(o.dir);
     await store.init();
-    const specs = buildSpecs(o.types);
+    const specs = buildAccountTypes(o.types);
     const reg = new AccountRegistry(o, store, specs);
-    await verifyKeyRing(o.dir, o.keyring, o.clock, async () => new Set((await reg.keyUsage()).map((u) => u.kid)));
+    // Malformed envelopes have no kid; they fail per account later, they do not block the start.
+    const usedKids = async () => new Set((await reg.keyUsage()).filter((u) => u.kid !== MALFORMED).map((u) => u.kid));
+    await verifyKeyRing(o.dir, o.keyring, o.clock, usedKids);
     const removed = await store.removeStaleTempFiles(await store.listTypes());
     if (removed) o.logger.info({ removed }, 'removed temp files left by an interrupted account write');
     return reg;
@@ -111,7 +113,7 @@ export class AccountRegistry {
     if (!isObject(body)) throw new VigilError('INVALID_REQUEST', 'an account must be a JSON object');
     const reserved = findReservedKey(body);
     if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
-    return this.#withLock(type, id, async () => {
+    return this.#locks.run(`${type}/${id}`, async () => {
       const stored = await this.#store.read(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(this.#o.clock.now()).toISOString();
@@ -188,7 +190,7 @@ export class AccountRegistry {
 
   async delete(type: string, id: string): Promise<{ deleted: boolean }> {
     this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
-    return this.#withLock(type, id, async () => ({ deleted: await this.#store.remove(type, id) }));
+    return this.#locks.run(`${type}/${id}`, async () => ({ deleted: await this.#store.remove(type, id) }));
   }
 
   /**
@@ -225,7 +227,7 @@ export class AccountRegistry {
     if (this.#rotating) throw new VigilError('TOO_MANY_REQUESTS', 'a key rotation is already running');
     this.#rotating = true;
     try {
-      return await runRotation(await this.list(), opts, onProgress, (type, id) => this.#withLock(type, id, () => this.#rewrap(type, id)), this.#o.logger);
+      return await runRotation(await this.list(), opts, onProgress, (type, id) => this.#locks.run(`${type}/${id}`, () => this.#rewrap(type, id)), this.#o.logger);
     } finally {
       this.#rotating = false;
     }
@@ -237,7 +239,7 @@ export class AccountRegistry {
     for (const type of await this.#store.listTypes()) {
       for (const id of await this.#store.listIds(type)) {
         for (const env of envelopesIn(withoutMeta((await this.#store.read(type, id)) ?? nullProto()))) {
-          const kid = envelopeKid(env) ?? 'malformed';
+          const kid = envelopeKid(env) ?? MALFORMED;
           counts.set(kid, (counts.get(kid) ?? 0) + 1);
         }
       }
@@ -303,7 +305,7 @@ export class AccountRegistry {
     throw new VigilError('ACCOUNT_DECRYPT_FAILED', `cannot decrypt field "${field}" of account ${type}/${id}: ${why}`);
   }
 
-  #spec(type: string, id: string, missing: 'INVALID_REQUEST' | 'ACCOUNT_NOT_FOUND'): TypeSpec {
+  #spec(type: string, id: string, missing: 'INVALID_REQUEST' | 'ACCOUNT_NOT_FOUND'): AccountTypeSpec {
     assertValidId('type', type);
     assertValidId('id', id);
     const spec = this.#specs.get(type);
@@ -311,35 +313,10 @@ export class AccountRegistry {
     throw missing === 'ACCOUNT_NOT_FOUND' ? notFound(type, id) : new VigilError('INVALID_REQUEST', `unknown account type ${type}`);
   }
 
-  async #withLock<T>(type: string, id: string, fn: () => Promise<T>): Promise<T> {
-    const key = `${type}/${id}`;
-    const prev = this.#locks.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = prev.then(() => new Promise<void>((r) => (release = r)));
-    this.#locks.set(key, mine);
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.#locks.get(key) === mine) this.#locks.delete(key);
-    }
-  }
 }
 
 /** Same as `AccountRegistry.open`. */
 export const openRegistry = (o: AccountRegistryOptions): Promise<AccountRegistry> => AccountRegistry.open(o);
-
-function buildSpecs(types: readonly ActionType[]): Map<string, TypeSpec> {
-  const specs = new Map<string, TypeSpec>();
-  for (const t of types) {
-    if (!t.account) continue;
-    assertValidId('type', t.type);
-    if (specs.has(t.type)) throw new VigilError('CONFIG_INVALID', `account type ${t.type} is declared twice`);
-    specs.set(t.type, { schema: t.account.schema as TypeSpec['schema'], patterns: compilePatterns(t.account.secretFields) });
-  }
-  return specs;
-}
 
 function internalIdOf(stored: Doc, type: string, id: string): string {
   const v = stored._internal_id;
