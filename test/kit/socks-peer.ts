@@ -30,13 +30,17 @@ export async function startSocksPeer(o: SocksPeerOptions = {}): Promise<SocksPee
   });
   if (o.auth) {
     const want = o.auth;
-    server.useAuth(
-      socks.auth.UserPassword((user, password, cb) => {
-        const ok = user === want.user && password === want.pass;
-        authAttempts.push({ user, ok });
-        cb(ok);
-      }),
-    );
+    const handler = socks.auth.UserPassword((user, password, cb) => {
+      const ok = user === want.user && password === want.pass;
+      authAttempts.push({ user, ok });
+      cb(ok);
+    }) as socks.AuthHandler & { server(socket: net.Socket, cb: (result: unknown) => void): void };
+    // socksv5 reports a refused login through util.isError, which Node 24 no longer has: end the
+    // socket here instead (what socksv5 does next anyway), after the failure reply was written.
+    const serve = handler.server.bind(handler);
+    handler.server = (socket: net.Socket, cb: (result: unknown) => void) =>
+      serve(socket, (result) => (result === true ? cb(true) : socket.end()));
+    server.useAuth(handler);
   } else {
     server.useAuth(socks.auth.None());
   }
