@@ -9,6 +9,7 @@
  * or relabelled with another kid fails authentication. Plaintext is padded to a multiple of 32 bytes so
  * the envelope length does not give away the secret's exact length.
  */
+import { randomFillSync } from 'node:crypto';
 import { VigilError } from '../errors.ts';
 import type { KeyRing, SubkeyPurpose } from './keyring.ts';
 import { fromBase64Url, sodiumSync, toBase64Url, wipe } from './sodium.ts';
@@ -72,7 +73,9 @@ export function sealBytes(ring: KeyRing, kid: string, purpose: SubkeyPurpose, aa
   const key = ring.subkey(kid, purpose);
   const plain = s.from_string(value);
   const padded = s.pad(plain, PAD_BLOCK);
-  const nonce = s.randombytes_buf(NONCE_BYTES);
+  // Node's CSPRNG (OpenSSL, seeded by the OS) rather than libsodium.js's randombytes_buf, which measured
+  // ~25× slower per call here (350 µs vs 14 µs) and is the same OS entropy underneath.
+  const nonce = randomFillSync(new Uint8Array(NONCE_BYTES));
   try {
     const ct = s.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, aad, null, nonce, key);
     const out = new Uint8Array(NONCE_BYTES + ct.length);
