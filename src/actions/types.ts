@@ -57,7 +57,8 @@ export interface CompiledAction {
 }
 
 /** The Mustache view (SPEC §1.4): the script context plus links. Plain JSON. */
-export type TemplateView = Record<string, unknown>;
+export type { TemplateView } from '../templates/view.ts';
+import type { TemplateView } from '../templates/view.ts';
 
 export interface RenderInfo {
   /** Stable per (tenant, watch, action, episode, scheduled time): identical across retries and restarts. */

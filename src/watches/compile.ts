@@ -96,7 +96,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const schedule = guard(['trigger', 'schedule'], def.trigger.schedule, () => compileSchedule(def.trigger.schedule));
   const compileChecks = (list: Array<{ type: string }>, base: Array<string | number>) =>
     list.map((c, i) => guard([...base, i], c, (e) => checkByType.get(c.type)!.compile(c, e))).filter((c): c is CompiledCheck => c !== null);
-  const checks = compileChecks(def.checks, ['checks']);
+  const checks = compileChecks(def.checks as Array<{ type: string }>, ['checks']);
 
   let severity: CompiledSeverity | null = null;
   if (def.severity) {

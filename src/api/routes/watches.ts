@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app.ts';
+import { VigilError } from '../../errors.ts';
+import { zodDetail } from '../../watches/paths.ts';
+import type { Permission } from '../auth.ts';
+
+type Params = { tenant: string; id: string; action?: string };
+
+const executeBody = z
+  .object({
+    simulate: z.boolean().default(false),
+    skip_actions: z.boolean().default(false),
+    input: z.record(z.string(), z.unknown()).optional(),
+    goto: z.string().optional(),
+    record_execution: z.boolean().default(false),
+    show_all_runtime_attributes: z.boolean().optional(),
+    watch: z.unknown().optional(),
+  })
+  .strict();
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const res = schema.safeParse(body ?? {});
+  if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error, body));
+  return res.data;
+}
+
+const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
+
+/** Signals-compatible watch endpoints (SPEC §4). */
+export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
+  const w = app.watches;
+
+  f.put<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:manage'), async (req, reply) => {
+    const { created } = await w.put(req.params.tenant, req.params.id, req.body);
+    const loaded = w.get(req.params.tenant, req.params.id);
+    return reply.status(created ? 201 : 200).send({
+      _id: req.params.id,
+      _tenant: req.params.tenant,
+      _version: loaded?.watch?.version,
+      result: created ? 'created' : 'updated',
+    });
+  });
+
+  f.get<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:read'), async (req) => {
+    const loaded = w.get(req.params.tenant, req.params.id);
+    if (!loaded) throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
+    const source = JSON.parse(await readFile(loaded.ref.file, 'utf8'));
+    return {
+      _id: req.params.id,
+      _tenant: req.params.tenant,
+      found: true,
+      _version: loaded.watch?.version ?? null,
+      _source: source,
+      ...(loaded.errors ? { errors: loaded.errors } : {}),
+    };
+  });
+
+  f.delete<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:manage'), async (req) => {
+    if (!(await w.delete(req.params.tenant, req.params.id))) throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
+    return { _id: req.params.id, result: 'deleted' };
+  });
+
+  for (const [method, active] of [['PUT', true], ['DELETE', false]] as const) {
+    f.route<{ Params: Params }>({
+      method,
+      url: '/_signals/watch/:tenant/:id/_active',
+      ...access('watch:activate'),
+      handler: async (req) => {
+        await w.setActive(req.params.tenant, req.params.id, active);
+        return { status: 200, active };
+      },
+    });
+  }
+
+  f.post<{ Params: Params }>('/_signals/watch/:tenant/:id/_execute', access('watch:execute'), async (req, reply) => {
+    const b = parseBody(executeBody, req.body);
+    const record = await w.execute(req.params.tenant, req.params.id, {
+      simulate: b.simulate,
+      skipActions: b.skip_actions,
+      record: b.record_execution && !b.simulate,
+      ...(b.input ? { input: b.input } : {}),
+      ...(b.goto ? { goto: b.goto } : {}),
+    });
+    return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
+  });
+
+  f.post<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_execute', access('watch:execute'), async (req, reply) => {
+    const b = parseBody(executeBody, req.body);
+    if (b.watch === undefined) throw new VigilError('INVALID_REQUEST', 'inline execution needs a "watch" object', { watch: [{ error: 'required' }] });
+    const record = await w.executeInline(req.params.tenant, b.watch, {
+      simulate: b.simulate,
+      skipActions: b.skip_actions,
+      ...(b.input ? { input: b.input } : {}),
+      ...(b.goto ? { goto: b.goto } : {}),
+    });
+    return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
+  });
+
+  for (const url of ['/_signals/watch/:tenant/:id/_ack', '/_signals/watch/:tenant/:id/_ack/:action']) {
+    f.put<{ Params: Params }>(url, access('watch:ack'), async (req) => {
+      const acked = await w.ack(req.params.tenant, req.params.id, req.params.action, req.principal?.name ?? 'unknown');
+      return { status: 200, acked };
+    });
+    f.delete<{ Params: Params }>(url, access('watch:ack'), async (req) => {
+      const unacked = await w.unack(req.params.tenant, req.params.id, req.params.action);
+      return { status: 200, unacked };
+    });
+  }
+
+  f.get<{ Params: Params }>('/_signals/watch/:tenant/:id/_state', access('watch:read'), async (req) => {
+    const state = await w.state(req.params.tenant, req.params.id);
+    return state ?? { actions: {}, last_execution: null, last_status: null };
+  });
+
+  const search = async (req: { params: { tenant: string }; body?: unknown; query?: unknown }) => {
+    const q = { ...((req.query as Record<string, string>) ?? {}), ...((req.body as Record<string, unknown>) ?? {}) };
+    const from = Math.max(0, Number(q.from ?? 0) || 0);
+    const size = Math.min(1000, Math.max(0, Number(q.size ?? 10) || 10));
+    const all = w.list(req.params.tenant).sort((a, b) => a.ref.id.localeCompare(b.ref.id));
+    return {
+      hits: {
+        total: { value: all.length, relation: 'eq' },
+        hits: all.slice(from, from + size).map((lw) => ({
+          _id: lw.ref.id,
+          _tenant: lw.ref.tenant,
+          _version: lw.watch?.version ?? null,
+          valid: lw.errors === null,
+          active: lw.watch?.def.active ?? false,
+          description: lw.watch?.def.description,
+        })),
+      },
+    };
+  };
+  f.get<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_search', access('watch:read'), search);
+  f.post<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_search', access('watch:read'), search);
+}

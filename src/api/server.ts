@@ -1,0 +1,108 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { App } from '../app.ts';
+import { VigilError } from '../errors.ts';
+import type { AuthProvider, Principal, RouteAccess } from './auth.ts';
+import { installErrorHandler } from './errors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { watchRoutes } from './routes/watches.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+export interface ApiOptions {
+  /** Null: every protected route answers 401 (nothing is open by accident). */
+  auth: AuthProvider | null;
+  logger: Logger;
+  bodyLimit?: number;
+  tls?: { cert_file: string; key_file: string } | undefined;
+  /** Extra route plugins (security, accounts) registered beside the watch routes. */
+  plugins?: Array<(f: FastifyInstance) => Promise<void> | void>;
+}
+
+const MAX_DEPTH = 64;
+
+function depthExceeds(v: unknown, max: number): boolean {
+  // Iterative, so a hostile document cannot blow the stack here either.
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [node, d] = stack.pop()!;
+    if (node && typeof node === 'object') {
+      if (d > max) return true;
+      for (const child of Object.values(node)) stack.push([child, d + 1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
+ * shape, request logs without bodies or credentials, and a permission declared on every route.
+ */
+export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyInstance> {
+  const f: FastifyInstance = Fastify({
+    loggerInstance: o.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // Request lines only: bodies and the Authorization header never reach the log.
+    disableRequestLogging: false,
+    bodyLimit: o.bodyLimit ?? 1_048_576,
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    maxParamLength: 512,
+    return503OnClosing: true,
+    ...(o.tls ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const } } : {}),
+  });
+  // Slowloris: a client must finish its headers within 10 s.
+  f.server.headersTimeout = 10_000;
+  installErrorHandler(f);
+
+  f.addHook('preValidation', async (req) => {
+    if (req.body !== undefined && depthExceeds(req.body, MAX_DEPTH)) {
+      throw new VigilError('INVALID_REQUEST', `JSON body is nested deeper than ${MAX_DEPTH} levels`);
+    }
+  });
+
+  f.addHook('onRequest', async (req: FastifyRequest) => {
+    const access = req.routeOptions.config.access;
+    if (!access || 'public' in access) return;
+    if (!o.auth) throw new VigilError('UNAUTHORIZED', 'authentication is not configured on this node (create a user with `vigil users add`)');
+    let principal: Principal;
+    try {
+      principal = await o.auth.authenticate(req);
+    } catch (e) {
+      const status = e instanceof VigilError ? e.status : 401;
+      o.auth.audit?.({ user: null, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'FAILED_LOGIN', status });
+      throw e;
+    }
+    req.principal = principal;
+    const tenant = access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
+    if (!o.auth.authorize(principal, access.permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
+      o.auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
+      throw new VigilError('MISSING_PRIVILEGES', `no permission ${access.permission}${tenant ? ` for tenant ${tenant}` : ''}`);
+    }
+  });
+
+  f.addHook('onResponse', async (req, reply) => {
+    if (!o.auth?.audit || !req.principal || req.method === 'GET' || req.method === 'HEAD') return;
+    o.auth.audit({
+      user: req.principal.name,
+      address: req.ip,
+      method: req.method,
+      path: req.url.split('?')[0]!,
+      outcome: reply.statusCode < 400 ? 'SUCCESS' : reply.statusCode < 500 ? 'BAD_REQUEST' : 'ERROR',
+      status: reply.statusCode,
+    });
+  });
+
+  await healthRoutes(f, app);
+  await watchRoutes(f, app);
+  for (const p of o.plugins ?? []) await p(f);
+  return f;
+}

@@ -1,0 +1,191 @@
+import { readdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.ts';
+import { createLogger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { VigilConfig } from './config/schema.ts';
+import { SqliteStateStore } from './state/sqlite.ts';
+import { actionTypes } from './actions/index.ts';
+import { ClusterRegistry } from './cluster/index.ts';
+import type { ClusterConfig, SearchClient } from './cluster/types.ts';
+import { createEgressPolicy } from './net/egress.ts';
+import { createHttpClient } from './net/http.ts';
+import type { HttpClient } from './net/types.ts';
+import { createScriptCompiler } from './script/index.ts';
+import { createTemplateEngine } from './templates/engine.ts';
+import type { CompileEnv } from './checks/types.ts';
+import { Deliverer } from './delivery/deliverer.ts';
+import { Scheduler } from './schedule/scheduler.ts';
+import { WatchRunner } from './runtime/runner.ts';
+import { WatchService } from './runtime/service.ts';
+import { loadKeyRing } from './accounts/keysource.ts';
+import { AccountRegistry } from './accounts/registry.ts';
+import { VigilError, type ErrorDetail } from './errors.ts';
+import { readFileSync } from 'node:fs';
+import type { CompiledWatch } from './watches/compile.ts';
+
+/** What tests and embedders may replace; everything else is built from the config. */
+export interface AppDeps {
+  clock?: Clock;
+  logger?: Logger;
+  http?: HttpClient;
+  searchClient?: (cluster: string) => SearchClient;
+  env?: NodeJS.ProcessEnv;
+  rng?: () => number;
+}
+
+export interface App {
+  config: VigilConfig;
+  logger: Logger;
+  metrics: Metrics;
+  store: SqliteStateStore;
+  watches: WatchService;
+  runner: WatchRunner;
+  scheduler: Scheduler;
+  deliverer: Deliverer;
+  accounts: AccountRegistry | null;
+  compileEnv: CompileEnv;
+  /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
+  start(): Promise<void>;
+  /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
+  reload(): Promise<void>;
+  /** SIGTERM: stops scheduling, lets deliveries finish within the grace period, flushes and closes the store. */
+  stop(): Promise<void>;
+}
+
+function clusterConfigs(config: VigilConfig): ClusterConfig[] {
+  return Object.entries(config.clusters).map(([name, c]) => {
+    const out: ClusterConfig = { name, urls: c.urls };
+    if (c.auth) out.auth = 'api_key' in c.auth ? { apiKey: c.auth.api_key } : c.auth;
+    if (c.tls) out.tls = { ...(c.tls.ca_file ? { ca: readFileSync(c.tls.ca_file, 'utf8') } : {}), rejectUnauthorized: c.tls.verify };
+    if (c.distribution) out.distribution = c.distribution;
+    if (c.request_timeout_ms) out.requestTimeoutMs = c.request_timeout_ms;
+    if (c.max_response_bytes) out.maxResponseBytes = c.max_response_bytes;
+    return out;
+  });
+}
+
+async function hasAccounts(dir: string): Promise<boolean> {
+  try {
+    for (const t of await readdir(dir, { withFileTypes: true })) {
+      if (t.isDirectory() && (await readdir(`${dir}/${t.name}`)).some((f) => f.endsWith('.json'))) return true;
+    }
+  } catch {
+    // No accounts folder yet.
+  }
+  return false;
+}
+
+/**
+ * Builds the whole daemon from a config without touching process-wide state (no signal handlers, no
+ * process.exit): main.ts and the tests both embed it.
+ */
+export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const metrics = createMetrics({ defaultMetrics: !deps.logger });
+  const env = deps.env ?? process.env;
+
+  let accounts: AccountRegistry | null = null;
+  const keyAvailable = Boolean(config.key_file || env.VIGIL_MASTER_KEY);
+  if (keyAvailable) {
+    const keyring = await loadKeyRing({ keyFile: config.key_file, env });
+    accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: actionTypes, logger, clock });
+  } else if (await hasAccounts(config.accounts_dir)) {
+    throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
+  }
+
+  const store = new SqliteStateStore(config.data_dir);
+  const policy = createEgressPolicy({ allow: config.egress.allow, disabledActionTypes: config.egress.disabled_action_types }, {});
+  const http = deps.http ?? createHttpClient({ policy, logger, clock });
+  const clusters = new ClusterRegistry(clusterConfigs(config), logger);
+  const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
+  const scripts = createScriptCompiler();
+  const templates = createTemplateEngine();
+  const compileEnv: CompileEnv = { script: scripts, template: (s, m) => templates.compile(s, m) };
+  const enabledTypes = actionTypes.filter((t) => !config.egress.disabled_action_types.includes(t.type));
+
+  const deliverer = new Deliverer({
+    store,
+    types: enabledTypes,
+    accounts,
+    http,
+    searchClient,
+    clock,
+    logger,
+    metrics,
+    perDestinationConcurrency: config.delivery.per_destination_concurrency,
+    queueLimit: config.delivery.queue_limit,
+    ...(deps.rng ? { rng: deps.rng } : {}),
+  });
+  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
+  const scheduler = new Scheduler({
+    clock,
+    logger,
+    concurrency: config.scheduler.concurrency,
+    queueLimit: config.scheduler.queue_limit,
+    misfireThresholdMs: config.scheduler.misfire_threshold_ms,
+  });
+
+  /** Load-time checks that need more than the watch: accounts exist, action types are enabled. */
+  const extraCheck = async (w: CompiledWatch): Promise<ErrorDetail | null> => {
+    const detail: ErrorDetail = {};
+    const all = [...w.actions.map((a, i) => ['actions', i, a] as const), ...w.resolveActions.map((a, i) => ['resolve_actions', i, a] as const)];
+    for (const [k, i, a] of all) {
+      if (config.egress.disabled_action_types.includes(a.type.type)) (detail[`${k}[${i}].type`] ??= []).push({ error: `action type ${a.type.type} is disabled on this node` });
+    }
+    for (const ref of w.accountRefs) {
+      if (accounts && !(await accounts.exists(ref.type, ref.id))) (detail[ref.path] ??= []).push({ error: `no ${ref.type} account '${ref.id}'` });
+      if (!accounts) (detail[ref.path] ??= []).push({ error: `account '${ref.id}' cannot be used: no master key is configured` });
+    }
+    return Object.keys(detail).length ? detail : null;
+  };
+
+  const watches = new WatchService({ watchesDir: config.watches_dir, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
+
+  let pruneTimer: ReturnType<Clock['setTimeout']> | undefined;
+  const prune = async () => {
+    try {
+      await store.log.prune(config.log.retention);
+      await store.outbox.prune(clock.now() - 7 * 86_400_000);
+    } catch (e) {
+      logger.warn({ err: (e as Error).message }, 'state pruning failed');
+    }
+    pruneTimer = clock.setTimeout(() => void prune(), 3_600_000);
+  };
+
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    watches,
+    runner,
+    scheduler,
+    deliverer,
+    accounts,
+    compileEnv,
+    async start() {
+      const { valid, invalid } = await watches.loadAll();
+      logger.info({ valid, invalid, dir: config.watches_dir }, 'watches loaded');
+      const resumed = await deliverer.resumePending();
+      if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      scheduler.start();
+      watches.follow();
+      void prune();
+    },
+    async reload() {
+      const { valid, invalid } = await watches.loadAll();
+      logger.info({ valid, invalid }, 'watches reloaded');
+    },
+    async stop() {
+      await watches.stop();
+      await scheduler.stop();
+      await deliverer.stop(config.delivery.shutdown_grace_ms);
+      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
+      await http.close();
+      await clusters.closeAll();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { stat } from 'node:fs/promises';
+import { resolve, dirname, basename } from 'node:path';
+import { createScriptCompiler } from '../script/index.ts';
+import { createTemplateEngine } from '../templates/engine.ts';
+import type { CompileEnv } from '../checks/types.ts';
+import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../watches/loader.ts';
+
+export function cliCompileEnv(): CompileEnv {
+  const scripts = createScriptCompiler();
+  const templates = createTemplateEngine();
+  return { script: scripts, template: (s, m) => templates.compile(s, m) };
+}
+
+/**
+ * `vigil validate PATH…`: structure, scripts and templates of every watch file given (folders are read
+ * like the daemon reads `watches/`). Account references are not resolved: no key is needed.
+ * Prints `FILE: json.path: message` per problem; exit 0 when all are valid, else 1.
+ */
+export async function validateCommand(args: string[]): Promise<number> {
+  if (!args.length) {
+    process.stderr.write('usage: vigil validate PATH...\n');
+    return 2;
+  }
+  const env = cliCompileEnv();
+  let bad = 0;
+  let checked = 0;
+  for (const arg of args) {
+    const path = resolve(arg);
+    let isDir = false;
+    try {
+      isDir = (await stat(path)).isDirectory();
+    } catch {
+      process.stdout.write(`${arg}: _: no such file or folder\n`);
+      bad++;
+      continue;
+    }
+    const files = isDir ? await listWatchFiles(path) : [path];
+    for (const file of files) {
+      // A single file is named by its own name; its folder decides the tenant only inside a watches folder.
+      const ref = refForFile(isDir ? path : dirname(file), file) ?? { file, tenant: '_main', id: basename(file, '.json') };
+      checked++;
+      if ('invalid' in ref) {
+        process.stdout.write(`${file}: _: ${ref.invalid}\n`);
+        bad++;
+        continue;
+      }
+      const res = await loadWatchFile(ref, env);
+      if (!res.ok) {
+        bad++;
+        for (const line of describeErrors(file, res.detail)) process.stdout.write(`${line}\n`);
+      }
+    }
+  }
+  process.stderr.write(`${checked - bad} of ${checked} watch file(s) valid\n`);
+  return bad ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { VigilError } from '../errors.ts';
+import { zodDetail } from '../watches/paths.ts';
+import { configSchema, type VigilConfig, type VigilConfigInput } from './schema.ts';
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/**
+ * Builds the configuration: file (if any) < environment < flags. Relative directories are resolved
+ * against the working directory once, here, so nothing later depends on it.
+ */
+export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: VigilConfigInput } = {}): VigilConfig {
+  const env = opts.env ?? process.env;
+  let base: Record<string, unknown> = {};
+  if (opts.file) {
+    try {
+      base = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new VigilError('CONFIG_INVALID', `cannot read config file ${opts.file}: ${(e as Error).message}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...base };
+  if (env.VIGIL_CLUSTER_URL) {
+    const clusters = { ...((merged.clusters as Record<string, unknown>) ?? {}) };
+    clusters.default = { ...((clusters.default as Record<string, unknown>) ?? {}), urls: env.VIGIL_CLUSTER_URL.split(',').map((s) => s.trim()) };
+    merged.clusters = clusters;
+  }
+  if (env.VIGIL_EGRESS_ALLOW) {
+    const egress = { ...((merged.egress as Record<string, unknown>) ?? {}) };
+    egress.allow = [...((egress.allow as string[]) ?? []), ...env.VIGIL_EGRESS_ALLOW.split(',').map((s) => s.trim()).filter(Boolean)];
+    merged.egress = egress;
+  }
+  if (env.VIGIL_LOG_LEVEL) merged.log = { ...((merged.log as object) ?? {}), level: env.VIGIL_LOG_LEVEL };
+  if (env.VIGIL_PUBLIC_URL) merged.public_url = env.VIGIL_PUBLIC_URL;
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) merged[k] = v;
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const detail = zodDetail(parsed.error, merged);
+    const lines = Object.entries(detail).map(([p, l]) => `${p}: ${l.map((d) => d.error).join('; ')}`);
+    throw new VigilError('CONFIG_INVALID', `invalid configuration: ${lines.join(', ')}`, detail);
+  }
+  const c = parsed.data;
+  c.data_dir = resolve(c.data_dir);
+  c.watches_dir = resolve(c.watches_dir);
+  c.accounts_dir = resolve(c.accounts_dir);
+  return deepFreeze(c);
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { hostname } from 'node:os';
+
+const clusterSchema = z
+  .object({
+    urls: z.array(z.string().url()).min(1),
+    auth: z
+      .union([
+        z.object({ username: z.string(), password: z.string() }).strict(),
+        z.object({ api_key: z.string() }).strict(),
+      ])
+      .optional(),
+    tls: z.object({ ca_file: z.string().optional(), verify: z.boolean().default(true) }).strict().optional(),
+    distribution: z.enum(['elasticsearch', 'opensearch']).optional(),
+    request_timeout_ms: z.number().int().positive().optional(),
+    max_response_bytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/**
+ * Daemon settings (a JSON file, then environment variables, then CLI flags), validated strictly and
+ * frozen after load. Every default is here.
+ */
+export const configSchema = z
+  .object({
+    data_dir: z.string().default('./data'),
+    watches_dir: z.string().default('./watches'),
+    accounts_dir: z.string().default('./accounts'),
+    /** HOST:PORT of the REST API. */
+    listen: z.string().regex(/^[^:]+:\d+$|^\[[^\]]+\]:\d+$/, 'expected HOST:PORT').default('127.0.0.1:9600'),
+    /** Base URL users reach the API at, for ack links in notifications. */
+    public_url: z.string().url().optional(),
+    node_name: z.string().default(hostname()),
+    clusters: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), clusterSchema).default({}),
+    scheduler: z
+      .object({
+        concurrency: z.number().int().min(1).max(1024).default(32),
+        queue_limit: z.number().int().min(1).default(10_000),
+        misfire_threshold_ms: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .default({ concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000 }),
+    delivery: z
+      .object({
+        per_destination_concurrency: z.number().int().min(1).default(4),
+        queue_limit: z.number().int().min(1).default(10_000),
+        shutdown_grace_ms: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .default({ per_destination_concurrency: 4, queue_limit: 10_000, shutdown_grace_ms: 10_000 }),
+    egress: z
+      .object({
+        allow: z.array(z.string()).default([]),
+        disabled_action_types: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ allow: [], disabled_action_types: [] }),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** Execution-log records kept in the state store. */
+        retention: z.number().int().min(1).default(100_000),
+      })
+      .strict()
+      .default({ level: 'info', retention: 100_000 }),
+    api: z
+      .object({
+        tls: z.object({ cert_file: z.string(), key_file: z.string() }).strict().optional(),
+        body_limit: z.number().int().positive().default(1_048_576),
+      })
+      .strict()
+      .default({ body_limit: 1_048_576 }),
+    /** Path of the master key file (else VIGIL_MASTER_KEY). */
+    key_file: z.string().optional(),
+  })
+  .strict();
+
+export type VigilConfig = z.output<typeof configSchema>;
+export type VigilConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { ActionType, DeliveryResult, RenderedNotification } from '../actions/types.ts';
+import type { SearchClient } from '../cluster/types.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { OutboxEntry, StateStore } from '../state/types.ts';
+import type { Metrics } from '../metrics.ts';
+import { errorMessage, VigilError } from '../errors.ts';
+import { nextDelay } from './backoff.ts';
+import { Bulkhead } from './bulkhead.ts';
+import type { AccountSource, DeliveryOutcome } from './types.ts';
+
+export interface DelivererOptions {
+  store: StateStore;
+  types: readonly ActionType[];
+  accounts: AccountSource | null;
+  http: HttpClient;
+  searchClient(cluster: string): SearchClient;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  perDestinationConcurrency?: number;
+  queueLimit?: number;
+  rng?: () => number;
+}
+
+/**
+ * Sends outbox entries (SPEC §2): attempts with exponential backoff until success, a permanent failure or
+ * the entry's deadline, recording each attempt durably. An entry is only ever sent after it was committed
+ * to the outbox, and it keeps its idempotency key across attempts and restarts.
+ */
+export class Deliverer {
+  private readonly o: DelivererOptions;
+  private readonly typeByName: Map<string, ActionType>;
+  private readonly bulkhead: Bulkhead;
+  private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
+  private readonly abort = new AbortController();
+
+  constructor(o: DelivererOptions) {
+    this.o = o;
+    this.typeByName = new Map(o.types.map((t) => [t.type, t]));
+    this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 4, o.queueLimit ?? 10_000);
+  }
+
+  /** Delivers one committed entry; concurrent calls for the same key share one delivery. */
+  deliver(entry: OutboxEntry): Promise<DeliveryOutcome> {
+    const running = this.inFlight.get(entry.key);
+    if (running) return running;
+    const p = this.loop(entry).finally(() => this.inFlight.delete(entry.key));
+    this.inFlight.set(entry.key, p);
+    return p;
+  }
+
+  /**
+   * Resumes what a previous process left pending. A deadline that passed while the daemon was down is
+   * moved forward by the entry's original window: a page that was never attempted is still due.
+   */
+  async resumePending(): Promise<number> {
+    const pending = await this.o.store.outbox.pending(100_000);
+    const now = this.o.clock.now();
+    for (const e of pending) {
+      if (e.deadline < now) e.deadline = now + Math.max(10_000, e.deadline - e.createdAt);
+      this.o.logger.info({ key: e.key, watch: e.watchId, action: e.action, attempts: e.attempts }, 'resuming pending delivery');
+      void this.deliver(e);
+    }
+    return pending.length;
+  }
+
+  /** Waits for in-flight deliveries up to `graceMs`, then aborts the rest (they stay pending for the next start). */
+  async stop(graceMs: number): Promise<void> {
+    const all = Promise.allSettled([...this.inFlight.values()]);
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, graceMs)));
+    await Promise.race([all, grace]);
+    if (timer !== undefined) this.o.clock.clearTimeout(timer);
+    this.abort.abort();
+    await all;
+  }
+
+  get pendingCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(entry: OutboxEntry): Promise<DeliveryOutcome> {
+    const { store, clock, metrics } = this.o;
+    const type = this.typeByName.get(entry.actionType);
+    const log = this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType });
+    const fail = async (attempts: number, code: string, message: string): Promise<DeliveryOutcome> => {
+      await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now());
+      metrics.deliveries.inc({ type: entry.actionType, outcome: 'failed' });
+      log.error({ code, attempts }, `delivery failed: ${message}`);
+      return { status: 'failed', attempts, error: message, code };
+    };
+    if (!type) return fail(entry.attempts, 'UNKNOWN_ACTION_TYPE', `action type ${entry.actionType} is not available`);
+
+    let attempts = entry.attempts;
+    let lastError = entry.lastError;
+    for (;;) {
+      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
+      attempts++;
+      metrics.deliveryAttempts.inc({ type: entry.actionType });
+      const result = await this.attempt(entry, type, attempts);
+      if (result.ok) {
+        await store.outbox.markDelivered(entry.key, clock.now());
+        metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
+        if (attempts > 1) log.info({ attempts }, 'delivered after retry');
+        return { status: 'delivered', attempts };
+      }
+      if (!result.retry) return fail(attempts, result.code, result.message);
+      const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
+      const now = clock.now();
+      if (now + delay > entry.deadline) return fail(attempts, 'DEADLINE_EXCEEDED', `gave up after ${attempts} attempts; last error ${result.code}: ${result.message}`);
+      const error = `${result.code}: ${result.message}`;
+      // Log a retry only when the error changes: a 20-minute outage is one line, not hundreds.
+      if (error !== lastError) log.warn({ attempt: attempts, retryInMs: delay }, `delivery attempt failed, will retry: ${error}`);
+      lastError = error;
+      await store.outbox.recordAttempt(entry.key, error, now + delay);
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number): Promise<DeliveryResult> {
+    const n = entry.notification as RenderedNotification;
+    let account: unknown;
+    if (entry.accountId) {
+      try {
+        if (!this.o.accounts) throw new VigilError('ACCOUNT_NOT_FOUND', 'no accounts registry is configured');
+        account = await this.o.accounts.resolve(entry.actionType, entry.accountId);
+      } catch (e) {
+        const code = e instanceof VigilError ? e.code : 'ACCOUNT_ERROR';
+        return { ok: false, retry: false, code, message: errorMessage(e) };
+      }
+    }
+    const destination = n.destination ?? entry.actionType;
+    const res = await this.bulkhead.run(destination, () =>
+      type
+        .deliver(n, {
+          account,
+          accountId: entry.accountId ?? undefined,
+          idempotencyKey: entry.key,
+          episodeKey: entry.episodeKey,
+          http: this.o.http,
+          searchClient: this.o.searchClient,
+          clock: this.o.clock,
+          logger: this.o.logger.child({ watch: entry.watchId, action: entry.action, type: entry.actionType }),
+          signal: this.abort.signal,
+          attempt,
+        })
+        .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) })),
+    );
+    if (res === 'queue_full') {
+      this.o.metrics.deliveryQueueFull.inc({ destination });
+      return { ok: false, retry: true, code: 'QUEUE_FULL', message: `destination queue ${destination} is full` };
+    }
+    return res;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = this.o.clock.setTimeout(resolve, ms);
+      this.abort.signal.addEventListener('abort', () => (this.o.clock.clearTimeout(t), resolve()), { once: true });
+    });
+  }
+}

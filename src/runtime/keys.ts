@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+function hash(parts: string[]): string {
+  // NUL never appears in ids, so joined parts cannot collide by shifting a boundary.
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+/**
+ * Stable per (tenant, watch, action, episode): PagerDuty's dedup_key and the Jira label, so every firing
+ * and the resolve of one situation land on the same incident or issue, across retries and restarts.
+ */
+export function episodeKey(tenant: string, watchId: string, action: string, episodeId: string): string {
+  return `vigil-${hash(['episode', tenant, watchId, action, episodeId])}`;
+}
+
+/**
+ * Stable per notification: (tenant, watch, action, episode, scheduled time, item, kind). It is the outbox
+ * primary key and the webhook Idempotency-Key: a retry or a post-crash resume sends the same key, and a
+ * second run for the same scheduled time (clock jumped back) finds the key taken and sends nothing.
+ */
+export function idempotencyKey(
+  tenant: string,
+  watchId: string,
+  action: string,
+  episodeId: string,
+  scheduledTime: string,
+  item: number,
+  kind: string,
+): string {
+  return hash(['notify', tenant, watchId, action, episodeId, scheduledTime, String(item), kind]);
+}

@@ -1,0 +1,22 @@
+import type { CheckOutcome, CheckRuntime, CompiledCheck } from '../checks/types.ts';
+import type { ScriptContext } from '../script/types.ts';
+import { errorMessage } from '../errors.ts';
+
+export type ChecksResult = { outcome: CheckOutcome } | { outcome: 'error'; check: string | null; message: string };
+
+/** Runs checks in order; the first false condition stops, the first error is reported with the check's name. */
+export async function runChecks(checks: readonly CompiledCheck[], ctx: ScriptContext, rt: CheckRuntime, startAt?: string): Promise<ChecksResult> {
+  let started = startAt === undefined;
+  for (const check of checks) {
+    if (!started) {
+      if (check.name !== startAt) continue;
+      started = true;
+    }
+    try {
+      if ((await check.run(ctx, rt)) === 'stop') return { outcome: 'stop' };
+    } catch (e) {
+      return { outcome: 'error', check: check.name, message: errorMessage(e) };
+    }
+  }
+  return { outcome: 'continue' };
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { CheckRuntime } from '../checks/types.ts';
+import type { SearchClient } from '../cluster/types.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { StateStore } from '../state/types.ts';
+import type { Deliverer } from '../delivery/deliverer.ts';
+import type { Metrics } from '../metrics.ts';
+import type { FireInfo } from '../schedule/scheduler.ts';
+import type { CompiledWatch } from '../watches/compile.ts';
+import { errorMessage } from '../errors.ts';
+import { deadlineFor } from '../delivery/backoff.ts';
+import { throttlePeriod } from '../schedule/duration.ts';
+import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from './records.ts';
+import { initialContext } from './context.ts';
+import { runChecks } from './run-checks.ts';
+import { evaluateSeverity } from './severity.ts';
+import { endEpisode, stepAction, type Planned, type StepEnv } from './action-step.ts';
+import { runResolveActions } from './resolve.ts';
+
+export interface RunnerDeps {
+  store: StateStore;
+  deliverer: Deliverer;
+  searchClient(cluster: string): SearchClient;
+  http: HttpClient;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  node: string;
+  /** Base URL for `ack_watch_link`/`ack_action_link`; no links when unset. */
+  publicUrl?: string | undefined;
+}
+
+export interface RunOptions {
+  /** Null for a manual execution. */
+  fire: FireInfo | null;
+  /** Render actions but send nothing and change no state. */
+  simulate?: boolean;
+  /** Run checks only. */
+  skipActions?: boolean;
+  /** Initial `data` (the execute API's `input`). */
+  input?: Record<string, unknown>;
+  /** Start at the check with this name (execute API `goto`). */
+  goto?: string;
+  /** Write state and log (default true; the execute API sets it from `record_execution`). */
+  record?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one watch once: checks → severity → actions (with throttle, ack, episodes) → resolve actions →
+ * outbox → delivery → state and log. Never throws for problems in the watch or its destinations; they
+ * become statuses in the returned log record.
+ */
+export class WatchRunner {
+  private readonly d: RunnerDeps;
+
+  constructor(deps: RunnerDeps) {
+    this.d = deps;
+  }
+
+  async run(w: CompiledWatch, opts: RunOptions): Promise<WatchLogRecord> {
+    const { clock, store, node } = this.d;
+    const now = clock.now();
+    const record = !opts.simulate && (opts.record ?? true);
+    const runLog = this.d.logger.child({ tenant: w.tenant, watch: w.id });
+    const state: WatchState = structuredClone((await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node));
+    const previous = state.last_execution;
+    const ctx = initialContext(w, opts.fire, now, opts.input);
+    const missing = new Set<string>();
+    const reportMissing = (paths: string[]) => paths.forEach((p) => missing.add(p));
+    const rt: CheckRuntime = {
+      searchClient: this.d.searchClient,
+      http: this.d.http,
+      clock,
+      logger: runLog,
+      signal: opts.signal ?? new AbortController().signal,
+      reportMissing,
+    };
+    const log: WatchLogRecord = {
+      id: randomUUID(),
+      tenant: w.tenant,
+      watch_id: w.id,
+      watch_version: w.version,
+      status: { code: 'NO_ACTION' },
+      execution_start: new Date(now).toISOString(),
+      execution_end: '',
+      trigger: { scheduled_time: ctx.trigger.scheduled_time, triggered_time: ctx.trigger.triggered_time },
+      actions: [],
+      resolve_actions: [],
+      node,
+    };
+
+    const checks = await runChecks(w.checks, ctx, rt, opts.goto);
+    let failed = checks.outcome === 'error' ? { check: checks.check, message: checks.message } : null;
+    let level = 'none';
+    if (!failed && checks.outcome === 'continue' && w.severity) {
+      try {
+        ctx.severity = evaluateSeverity(w.severity, ctx);
+        level = ctx.severity.level.id;
+      } catch (e) {
+        failed = { check: 'severity', message: errorMessage(e) };
+      }
+    }
+
+    const planned: Planned[] = [];
+    if (failed) {
+      // A check that errors says nothing about the situation: acks, episodes and throttles stay as they are.
+      log.status = { code: 'EXECUTION_FAILED', detail: failed.message };
+      log.error = { check: failed.check, message: failed.message };
+    } else if (!opts.skipActions) {
+      const env: StepEnv = {
+        watch: w,
+        now,
+        scheduledIso: ctx.trigger.scheduled_time ?? ctx.execution_time,
+        level,
+        rt,
+        links: (action) => this.links(w, action),
+        reportMissing,
+      };
+      for (const entry of w.actions) {
+        const st = (state.actions[entry.def.name] ??= emptyActionState());
+        if (checks.outcome === 'stop') {
+          // The watch's condition is false: every action's situation is over.
+          const entryLog: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' } };
+          st.last_check = log.execution_start;
+          st.last_check_result = false;
+          st.last_severity = 'none';
+          planned.push(...endEpisode(env, entry, st, ctx, entryLog));
+          log.actions.push(entryLog);
+        } else {
+          const step = await stepAction(env, entry, st, ctx);
+          log.actions.push(step.log);
+          planned.push(...step.planned);
+        }
+        st.last_status = log.actions.at(-1)!.status;
+      }
+      const resolved = await runResolveActions(env, w, previous, ctx, state);
+      log.resolve_actions = resolved.logs;
+      planned.push(...resolved.planned);
+    }
+
+    state.last_execution = {
+      severity: ctx.severity,
+      trigger: { scheduled_time: ctx.trigger.scheduled_time, triggered_time: ctx.trigger.triggered_time },
+      execution_time: ctx.execution_time,
+      // Kept only where resolve actions need it as `resolved.data`.
+      ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
+    };
+    await this.send(w, planned, opts, record, state);
+
+    log.status = failed ? log.status : { code: summarize(log.actions, opts.simulate === true) };
+    if (ctx.severity) {
+      log.severity = ctx.severity;
+      log.status.severity = level;
+    }
+    if (w.def.log_runtime_data) log.data = ctx.data;
+    if (missing.size) log.missing_variables = [...missing];
+    log.execution_end = new Date(clock.now()).toISOString();
+    state.last_status = log.status;
+    state.node = node;
+    if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, log });
+    this.d.metrics.watchRuns.inc({ status: log.status.code });
+    if (failed) runLog.warn({ check: failed.check }, `watch run failed: ${failed.message}`);
+    return log;
+  }
+
+  /** Commits decisions and notifications together, then delivers what was new and records the outcomes. */
+  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<void> {
+    if (!planned.length) return;
+    if (!record) {
+      for (const p of planned) {
+        if (opts.simulate) {
+          p.log.status = { code: 'SIMULATED_ACTION_EXECUTED' };
+          (p.log as { request?: unknown[] }).request = [...(((p.log.request as unknown[]) ?? [])), p.notification.request];
+        }
+      }
+      return;
+    }
+    const now = this.d.clock.now();
+    const entries = planned.map((p) => {
+      const throttleMs = p.entry.throttle ? throttlePeriod(p.entry.throttle, 0) : undefined;
+      return {
+        key: p.key,
+        tenant: w.tenant,
+        watchId: w.id,
+        action: p.entry.def.name,
+        actionType: p.entry.type.type,
+        accountId: p.entry.def.account ?? null,
+        episodeKey: p.episodeKey,
+        notification: p.notification,
+        createdAt: now,
+        deadline: now + deadlineFor(throttleMs),
+        nextAttemptAt: now,
+      };
+    });
+    const { enqueued } = await this.d.store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, enqueue: entries });
+    const fresh = new Set(enqueued);
+    await Promise.all(
+      planned.map(async (p, i) => {
+        if (!fresh.has(p.key)) {
+          // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
+          p.log.status = { code: 'NO_ACTION', detail: 'notification already sent for this scheduled time' };
+          return;
+        }
+        const outcome = await this.d.deliverer.deliver({ ...entries[i]!, status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+        p.log.delivery = { key: p.key, attempts: outcome.attempts, status: outcome.status };
+        if (outcome.status === 'failed') {
+          p.log.status = { code: 'ACTION_FAILED' };
+          p.log.error = { message: outcome.error ?? 'delivery failed', detail: outcome.code };
+          const st = state.actions[p.entry.def.name];
+          if (st) st.last_error = p.log.error.message;
+        } else if (p.log.status.code === 'NO_ACTION') {
+          p.log.status = p.notification.kind === 'resolve'
+            ? { code: 'ACTION_EXECUTED', detail: 'situation ended: resolve sent' }
+            : { code: 'ACTION_EXECUTED' };
+        }
+        const st = state.actions[p.entry.def.name];
+        if (st) {
+          st.last_execution = new Date(this.d.clock.now()).toISOString();
+          st.last_status = p.log.status;
+        }
+      }),
+    );
+  }
+
+  private links(w: CompiledWatch, action?: string): { ack_watch_link?: string; ack_action_link?: string } {
+    if (!this.d.publicUrl) return {};
+    const base = `${this.d.publicUrl.replace(/\/$/, '')}/_signals/watch/${encodeURIComponent(w.tenant)}/${encodeURIComponent(w.id)}/_ack`;
+    return action ? { ack_watch_link: base, ack_action_link: `${base}/${encodeURIComponent(action)}` } : { ack_watch_link: base };
+  }
+}
+
+/** The watch status from its actions' statuses: failures first, then what happened, then why nothing did. */
+function summarize(actions: ActionLogEntry[], simulate: boolean): WatchStatusCode {
+  const codes = new Set(actions.map((a) => a.status.code));
+  if (codes.has('ACTION_FAILED')) return 'ACTION_FAILED';
+  if (codes.has('ACTION_EXECUTED')) return simulate ? 'SIMULATED_ACTION_EXECUTED' : 'ACTION_EXECUTED';
+  if (codes.has('SIMULATED_ACTION_EXECUTED')) return 'SIMULATED_ACTION_EXECUTED';
+  if (codes.has('ACTION_THROTTLED')) return 'ACTION_THROTTLED';
+  if (codes.has('ACKED')) return 'ACKED';
+  return 'NO_ACTION';
+}
