@@ -153,7 +153,7 @@ describe('egress at the HTTP client (scenarios 13–15)', () => {
     const { log } = client();
     const connect = egressConnector({ policy: new EgressPolicy(), resolve: fixedResolve(['127.0.0.1']), logger: log.logger }, { timeout: 1000 });
     const err = await new Promise<Error | null>((resolve) =>
-      connect({ hostname: '::ffff:127.0.0.1', protocol: 'http:', port: String(p.port) }, (e) => resolve(e)),
+      connect({ hostname: '::ffff:127.0.0.1', protocol: 'http:', port: String(p.port) }, (...args) => resolve(args[0])),
     );
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).kind).toBe('egress_denied');
