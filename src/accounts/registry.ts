@@ -211,7 +211,9 @@ export class AccountRegistry {
     }
     const parsed = spec.schema.safeParse(account);
     if (!parsed.success) {
-      const detail = issuesDetail(parsed.error.issues, createRedactor({ minLength: 1 }));
+      const scrub = createRedactor({ minLength: 1 });
+      for (const str of stringsIn(plain)) scrub.add(str);
+      const detail = issuesDetail(parsed.error.issues, scrub);
       throw new VigilError('CONFIG_INVALID', `stored account ${type}/${id} no longer matches its schema`, detail);
     }
     for (const s of stringsIn(plain)) this.redactor.add(s);

@@ -142,6 +142,20 @@ describe('AccountRegistry', () => {
     expect(await reg.resolve('email', 'ops')).toEqual({ host: 'h2', port: 25, password: 'p-one' });
   });
 
+  it('a stored account that no longer matches its schema fails with CONFIG_INVALID, secrets kept out', async () => {
+    await reg.put('email', 'ops', { host: 'h', password: 'Pa55-word!' });
+    const file = join(dir, 'email', 'ops.json');
+    const doc = JSON.parse(await fileText('email', 'ops'));
+    doc.host = 42;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, JSON.stringify(doc));
+    const e = await reg.resolve('email', 'ops').catch((x: unknown) => x as VigilError);
+    expect(e).toBeInstanceOf(VigilError);
+    expect((e as VigilError).code).toBe('CONFIG_INVALID');
+    expect(Object.keys((e as VigilError).detail ?? {})).toEqual(['host']);
+    expect(JSON.stringify((e as VigilError).toJSON())).not.toContain('Pa55-word!');
+  });
+
   it('atomic writes leave no temp file behind; stale temp files are removed at open', async () => {
     for (let i = 0; i < 5; i++) await reg.put('email', 'ops', { host: `h${i}`, password: `p${i}` });
     expect((await readdir(join(dir, 'email'))).sort()).toEqual(['ops.json']);

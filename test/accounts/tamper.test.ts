@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { VigilError } from '../../src/errors.ts';
 import type { AccountRegistry } from '../../src/accounts/registry.ts';
 import { fromBase64Url, toBase64Url } from '../../src/accounts/sodium.ts';
@@ -82,5 +83,22 @@ describe('tampering', () => {
     await save('victim', victim);
     await expect(reg.put('email', 'victim', { host: 'h2' })).rejects.toMatchObject({ code: 'ACCOUNT_DECRYPT_FAILED' });
     expect((await load('victim')).host).toBe('h');
+  });
+
+  it('logs name the account and field on a failure, never a secret or a ciphertext', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+    const logged = await openTest(dir, await ringOf(key(1), key(2)), { logger });
+    const victim = await load('victim');
+    const sealed = victim.password!;
+    victim.password = flip(sealed, () => 40);
+    await save('victim', victim);
+    await expect(logged.resolve('email', 'victim')).rejects.toMatchObject({ code: 'ACCOUNT_DECRYPT_FAILED' });
+    await logged.resolve('email', 'other');
+    await logged.rotate({ batchSize: 1 });
+    const text = lines.join('');
+    expect(text).toContain('"account":"victim"');
+    expect(text).toContain('"field":"password"');
+    for (const s of ['victim-pass', 'victim-proxy', 'other-pass', 'bystander-pass', 'vigil:v1']) expect(text).not.toContain(s);
   });
 });
