@@ -29,6 +29,8 @@ export interface SmtpPeerOptions {
   tls?: { key: string; cert: string };
   /** Credentials the server requires; omit for a relay that neither offers nor needs AUTH. */
   auth?: { user: string; pass: string };
+  /** SASL mechanisms offered (smtp-server default: PLAIN, LOGIN). */
+  authMethods?: string[];
   /** Allow AUTH over a connection that is not (yet) encrypted. Default true. */
   allowInsecureAuth?: boolean;
   faults?: Partial<Record<FaultCommand, Fault>>;
@@ -113,6 +115,7 @@ export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> 
     authOptional: o.auth === undefined,
     ...(o.auth === undefined ? { disabledCommands: ['AUTH'] } : {}),
     allowInsecureAuth: o.allowInsecureAuth ?? true,
+    ...(o.authMethods ? { authMethods: o.authMethods } : {}),
     disableReverseLookup: true,
     logger: logger as unknown as SMTPServerOptions['logger'],
     onConnect(_s, cb) {
