@@ -49,13 +49,11 @@ function depthExceeds(v: unknown, max: number): boolean {
 export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyInstance> {
   const f: FastifyInstance = Fastify({
     loggerInstance: o.logger.child({ component: 'api' }) as FastifyBaseLogger,
-    // Request lines only: bodies and the Authorization header never reach the log.
-    disableRequestLogging: false,
     bodyLimit: o.bodyLimit ?? 1_048_576,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     ...(o.tls ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const } } : {}),
   });
