@@ -93,11 +93,9 @@ export function addUnit(t: number, unit: string, n: number): number {
   const d = new Date(t);
   switch (unit) {
     case 'y':
-      d.setUTCFullYear(d.getUTCFullYear() + n);
-      return d.getTime();
+      return addMonths(d, 12 * n);
     case 'M':
-      d.setUTCMonth(d.getUTCMonth() + n);
-      return d.getTime();
+      return addMonths(d, n);
     case 'w':
       return t + n * 7 * 86_400_000;
     case 'd':
@@ -117,4 +115,13 @@ export function addUnit(t: number, unit: string, n: number): number {
 /** Formats epoch millis the way `key_as_string` and `value_as_string` do for the default date format. */
 export function formatDate(t: number): string {
   return new Date(t).toISOString();
+}
+
+/** Java-time month arithmetic: the day is clamped to the target month (Jan 31 + 1M = Feb 29), not rolled over. */
+function addMonths(d: Date, n: number): number {
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
 }
