@@ -79,6 +79,18 @@ describe('email: tarpit and timeouts', () => {
     expect(elapsed).toBeLessThan(1500);
   });
 
+  it('a tarpitted account does not hold up deliveries to another account', async () => {
+    const tarpit = await peer({ tarpit: true });
+    const relay = await peer({});
+    const stuck = deliver(render(basicParams), account({ host: tarpit.host, port: tarpit.port, session_timeout: { greeting: 1500 } }));
+    let stuckDone = false;
+    void stuck.then(() => (stuckDone = true));
+    const { result } = await deliver(render(basicParams), account({ host: relay.host, port: relay.port }));
+    expect(result).toMatchObject({ ok: true });
+    expect(stuckDone).toBe(false);
+    expect((await stuck).result).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+  });
+
   it('one session_timeout value bounds the whole wait', async () => {
     const p = await peer({ tarpit: true });
     const t0 = performance.now();
