@@ -1,63 +1,35 @@
 /**
- * Turns an HTTP exchange into a DeliveryResult (SPEC §2): 2xx success; 408, 429 and 5xx retried
- * (429/503 honour Retry-After); other 4xx permanent; network errors and timeouts retried; egress denial
- * and refused redirects permanent. Never throws for remote failures.
+ * Sends through the HttpClient seam and turns the exchange into a DeliveryResult with the shared
+ * classifier (src/delivery/classify.ts, SPEC §2): 2xx success; 408, 429 and 5xx retried (Retry-After
+ * honoured); other 4xx and 3xx permanent; network errors and timeouts retried; egress denial permanent.
+ * Never throws for remote failures, and every message is scrubbed of the caller's secrets.
  */
 import type { DeliveryResult } from '../types.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../net/types.ts';
-import { HttpError } from '../../net/types.ts';
+import { classifyHttpError, httpResult } from '../../delivery/classify.ts';
 import { bodyExcerpt, scrub } from './redact.ts';
 
-/** Parses `Retry-After` (delta-seconds or an HTTP-date) to milliseconds from `nowMs`; undefined if absent or malformed. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
+export type Failure = DeliveryResult & { ok: false };
+
+/** The failure result for a non-success response; `detail` is the service's explanation, already redacted. */
+export function statusFailure(res: HttpResponse, nowMs: number, detail: string): Failure {
+  const r = httpResult(res, nowMs, detail);
+  // httpResult succeeds for any 2xx; callers use this for answers their protocol does not accept
+  // (e.g. Jira answering 200 where 201 was due), which no retry will change.
+  return r.ok ? { ok: false, retry: false, code: 'UNEXPECTED_RESPONSE', message: `HTTP ${res.status}${detail ? `: ${detail}` : ''}` } : r;
 }
 
-/** Whether another attempt can help for this status. */
-export function retryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-/** A failure result for a non-success HTTP status; `detail` is the service's explanation (redacted by the caller). */
-export function statusFailure(res: HttpResponse, nowMs: number, detail: string): DeliveryResult {
-  const retry = retryableStatus(res.status);
-  const retryAfterMs = retry ? parseRetryAfter(res.headers['retry-after'], nowMs) : undefined;
-  const code = res.status >= 500 ? 'HTTP_5XX' : res.status === 429 ? 'HTTP_429' : res.status === 408 ? 'HTTP_408' : 'HTTP_4XX';
-  return {
-    ok: false,
-    retry,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    code,
-    message: `HTTP ${res.status}${detail ? `: ${detail}` : ''}`,
-  };
-}
-
-/** A failure result for an HttpError or anything thrown by the client. */
-export function errorFailure(e: unknown, secrets: ReadonlyArray<string | undefined>): DeliveryResult & { ok: false } {
-  if (e instanceof HttpError) {
-    const permanent = e.kind === 'egress_denied' || e.kind === 'redirect_not_followed';
-    const code = e.kind === 'timeout' ? 'TIMEOUT' : e.kind === 'egress_denied' ? 'EGRESS_DENIED' : `HTTP_${e.kind.toUpperCase()}`;
-    return { ok: false, retry: !permanent, code, message: scrub(e.message, secrets) };
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  return { ok: false, retry: true, code: 'NETWORK', message: scrub(msg, secrets) };
-}
-
-/** Sends and returns either the response or a ready failure result (network error, timeout). */
+/** Sends and returns either the response or a ready failure result (network error, timeout, egress). */
 export async function send(
   http: HttpClient,
   req: HttpRequest,
   secrets: ReadonlyArray<string | undefined>,
-): Promise<{ res: HttpResponse } | { failure: DeliveryResult & { ok: false } }> {
+): Promise<{ res: HttpResponse } | { failure: Failure }> {
   try {
     return { res: await http.request(req) };
   } catch (e) {
-    return { failure: errorFailure(e, secrets) };
+    const f = classifyHttpError(e);
+    return { failure: { ...f, message: scrub(f.message, secrets) } };
   }
 }
 

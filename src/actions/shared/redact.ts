@@ -4,15 +4,7 @@
  * seen them (a network error naming the URL, an echoed response body) passes through `scrub` first.
  */
 
-/** `https://hooks.slack.com/services/T0/B0/xyz?k=v` → `https://hooks.slack.com/[redacted]`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' && !u.search ? '/' : '/[redacted]'}`;
-  } catch {
-    return '[redacted url]';
-  }
-}
+export { redactUrl } from '../../net/redact.ts';
 
 /**
  * Replaces every occurrence of each secret (and of its URL-encoded and base64 forms, which is how a

@@ -5,7 +5,6 @@
  */
 import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
-import { redactUrl } from '../shared/redact.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { buildUrl, compileWebhook, type WebhookRequest } from './render.ts';
 import { webhookAccount, webhookParams, type WebhookAccount, type WebhookParams } from './schema.ts';
@@ -60,9 +59,6 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
   if ('failure' in sent) return sent.failure;
   const { res } = sent;
   if (res.status >= 200 && res.status < 300) return { ok: true, detail: `HTTP ${res.status}` };
-  if (res.status >= 300 && res.status < 400) {
-    return { ok: false, retry: false, code: 'HTTP_3XX', message: `HTTP ${res.status}: redirect_not_followed (${redactUrl(url)})` };
-  }
   return statusFailure(res, deps.clock.now(), responseDetail(res, secrets));
 }
 
