@@ -106,5 +106,18 @@ describe('proxy', () => {
     const e = await c.request({ method: 'GET', url: 'http://127.0.0.2:9/', proxy: proxyUrl }).catch((x: unknown) => x);
     expect((e as HttpError).kind).toBe('egress_denied');
     expect(connects).toHaveLength(1);
+
+    // A proxy given by name is judged on its resolved address at connect time.
+    const proxyPort = (proxy.address() as AddressInfo).port;
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+    const strict = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`] }), logger: captureLogger().logger, resolve });
+    cleanup.push(() => strict.close());
+    const denied = await strict.request({ method: 'GET', url: target.origin, proxy: `http://proxy.test:${proxyPort}` }).catch((x: unknown) => x);
+    expect((denied as HttpError).kind).toBe('egress_denied');
+    expect(connects).toHaveLength(1);
+    const named = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`, 'proxy.test'] }), logger: captureLogger().logger, resolve });
+    cleanup.push(() => named.close());
+    expect((await named.request({ method: 'GET', url: target.origin, proxy: `http://proxy.test:${proxyPort}` })).body).toBe('via proxy');
+    expect(connects).toHaveLength(2);
   });
 });
