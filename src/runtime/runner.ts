@@ -119,11 +119,13 @@ export class WatchRunner {
         links: (action) => this.links(w, action),
         reportMissing,
       };
+      // A false condition, or a severity mapping that gives `none`, means there is no situation to report.
+      const quiet = checks.outcome === 'stop' || (w.severity !== null && level === 'none');
       for (const entry of w.actions) {
         const st = (state.actions[entry.def.name] ??= emptyActionState());
-        if (checks.outcome === 'stop') {
-          // The watch's condition is false: every action's situation is over.
-          const entryLog: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' } };
+        if (quiet) {
+          // Every action's situation is over.
+          const entryLog: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION', ...(checks.outcome === 'stop' ? {} : { detail: 'severity is none' }) } };
           st.last_check = log.execution_start;
           st.last_check_result = false;
           st.last_severity = 'none';
