@@ -156,8 +156,8 @@ export abstract class ExprCompiler implements Compiles {
         try { return m.fn(env, vals); } catch (err) { throw located(err, pos); }
       };
     }
-    if (!KNOWN_METHODS.has(name)) throw compileError(`unknown method [${name}]`, pos, `method ${name}`);
     const o = this.expr(e.obj, s), safe = e.safe;
+    if (!KNOWN_METHODS.has(name)) throw compileError(`unknown method [${name}]`, pos, `method ${name}`);
     const a0 = args[0], a1 = args[1];
     const evalArgs: (env: Env) => unknown[] = args.length === 0 ? () => []
       : args.length === 1 ? (env) => [a0!(env)]

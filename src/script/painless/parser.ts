@@ -1,7 +1,7 @@
 /** Statement half of the parser; `parse(source)` is the entry point. */
 import type { Stmt, TypeRef } from './ast.ts';
 import { tokenize } from './lexer.ts';
-import { UNSUPPORTED_KEYWORDS } from './names.ts';
+import { RESERVED, UNSUPPORTED_KEYWORDS } from './names.ts';
 import { ExprParser } from './parse-expr.ts';
 
 /** Parses a whole script. Throws ScriptCompileError with line/column on a syntax error or unsupported construct. */
@@ -91,7 +91,7 @@ class Parser extends ExprParser {
         this.endSimple();
         return stmt;
       }
-      if (topLevel && this.peek(1).kind === 'id' && this.is('(', 2)) this.unsupported('function declaration');
+      if (topLevel && !RESERVED.has(t.value) && this.peek(1).kind === 'id' && this.is('(', 2)) this.unsupported('function declaration');
     }
     const expr = this.parseExpr();
     this.endSimple();
