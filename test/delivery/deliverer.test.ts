@@ -1,0 +1,132 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FakeClock } from '../kit/fake-clock.ts';
+import { captureLogger } from '../kit/runtime.ts';
+import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import { Deliverer } from '../../src/delivery/deliverer.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import type { ActionType, DeliveryResult } from '../../src/actions/types.ts';
+
+/** An action type whose deliveries follow a script of results, recording each attempt. */
+function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: number) => void): ActionType & { attempts: Array<{ key: string; attempt: number; at: number }> } {
+  const attempts: Array<{ key: string; attempt: number; at: number }> = [];
+  return {
+    type: 'scripted',
+    params: z.object({}).strict(),
+    compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    attempts,
+    async deliver(_n, deps) {
+      attempts.push({ key: deps.idempotencyKey, attempt: deps.attempt, at: deps.clock.now() });
+      onAttempt?.(deps.idempotencyKey, deps.clock.now());
+      return results.shift() ?? { ok: true };
+    },
+  };
+}
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dl-'));
+  dirs.push(dir);
+  const clock = new FakeClock('2026-03-01T10:00:00Z');
+  const store = new SqliteStateStore(dir);
+  const logs = captureLogger();
+  const metrics = createMetrics();
+  const deliverer = new Deliverer({
+    store, types: [type], accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5,
+    http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
+    searchClient: () => { throw new Error('unused'); },
+    perDestinationConcurrency: opts.concurrency ?? 4, queueLimit: opts.queueLimit ?? 100,
+  });
+  const entry = (key: string, deadlineMs = 60_000) => ({
+    key, tenant: '_main', watchId: 'w', action: 'a', actionType: 'scripted', accountId: null, episodeKey: 'ep',
+    notification: { kind: 'fire', request: {}, summary: 's' }, createdAt: clock.now(), deadline: clock.now() + deadlineMs, nextAttemptAt: clock.now(),
+  });
+  const enqueue = async (key: string, deadlineMs?: number) => {
+    const e = entry(key, deadlineMs);
+    await store.outbox.enqueue(e);
+    return { ...e, status: 'pending' as const, attempts: 0, lastError: null, finishedAt: null };
+  };
+  return { dir, clock, store, logs, metrics, deliverer, enqueue };
+}
+
+const fail5xx: DeliveryResult = { ok: false, retry: true, code: 'HTTP_5XX', message: 'HTTP 503' };
+
+describe('Deliverer', () => {
+  it('retries 5xx with exponential backoff and the same key until success, then marks delivered', async () => {
+    const type = scripted([fail5xx, fail5xx, fail5xx, fail5xx]);
+    const s = setup(type);
+    const done = s.deliverer.deliver(await s.enqueue('k1'));
+    await s.clock.advance(10_000);
+    expect(await done).toEqual({ status: 'delivered', attempts: 5 });
+    expect(new Set(type.attempts.map((a) => a.key))).toEqual(new Set(['k1']));
+    const gaps = type.attempts.slice(1).map((a, i) => a.at - type.attempts[i]!.at);
+    expect(gaps).toEqual([500, 750, 1125, 1688]); // 0.5 s ×1.5, jitter centred by rng 0.5
+    expect((await s.store.outbox.get('k1'))?.status).toBe('delivered');
+    // One log line for the repeated error, not one per attempt.
+    expect(s.logs.lines.filter((l) => String(l.msg).includes('will retry'))).toHaveLength(1);
+    await s.store.close();
+  });
+
+  it('does not retry a permanent failure', async () => {
+    const type = scripted([{ ok: false, retry: false, code: 'HTTP_4XX', message: 'HTTP 400' }]);
+    const s = setup(type);
+    const out = await s.deliverer.deliver(await s.enqueue('k'));
+    expect(out).toMatchObject({ status: 'failed', attempts: 1, code: 'HTTP_4XX' });
+    expect((await s.store.outbox.get('k'))?.lastError).toContain('HTTP 400');
+    await s.store.close();
+  });
+
+  it('honours Retry-After and gives up at the deadline', async () => {
+    const type = scripted([{ ok: false, retry: true, retryAfterMs: 7_000, code: 'HTTP_429', message: 'HTTP 429' }, { ok: false, retry: true, retryAfterMs: 86_400_000, code: 'HTTP_429', message: 'HTTP 429' }]);
+    const s = setup(type);
+    const done = s.deliverer.deliver(await s.enqueue('k', 20_000));
+    await s.clock.advance(30_000);
+    const out = await done;
+    expect(type.attempts[1]!.at - type.attempts[0]!.at).toBe(7_000);
+    expect(out).toMatchObject({ status: 'failed', code: 'DEADLINE_EXCEEDED', attempts: 2 });
+    await s.store.close();
+  });
+
+  it('resumes pending entries after a restart, even past their deadline, with the same key', async () => {
+    const type = scripted([]);
+    const s = setup(type);
+    await s.enqueue('left-over', 1_000);
+    await s.clock.advance(60_000); // the daemon was down past the deadline
+    expect(await s.deliverer.resumePending()).toBe(1);
+    await s.clock.advance(0);
+    expect(type.attempts.map((a) => a.key)).toEqual(['left-over']);
+    expect((await s.store.outbox.get('left-over'))?.status).toBe('delivered');
+    await s.store.close();
+  });
+
+  it('limits concurrency per destination and postpones (never drops) past the queue bound', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let active = 0;
+    let maxActive = 0;
+    const type: ActionType = {
+      type: 'scripted', params: z.object({}).strict(), compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+      async deliver() {
+        maxActive = Math.max(maxActive, ++active);
+        await gate;
+        active--;
+        return { ok: true };
+      },
+    };
+    const s = setup(type, { concurrency: 2, queueLimit: 1 });
+    const all = await Promise.all(['a', 'b', 'c', 'd'].map((k) => s.enqueue(k)));
+    const outcomes = all.map((e) => s.deliverer.deliver(e));
+    await s.clock.advance(0);
+    expect(maxActive).toBe(2);
+    await expect(s.metrics.deliveryQueueFull.get()).resolves.toMatchObject({ values: [expect.objectContaining({ value: 1 })] });
+    release();
+    await s.clock.advance(5_000);
+    expect((await Promise.all(outcomes)).map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    await s.store.close();
+  });
+});
