@@ -6,7 +6,7 @@ import type { Store } from './store.ts';
 import type { FlavourInfo } from './flavours.ts';
 import { rootInfo } from './flavours.ts';
 import { ClusterHttpError, httpError } from './errors.ts';
-import { count, search } from './search.ts';
+import { count, indicesOptionsFrom, resolveIndices, search } from './search.ts';
 import { bulk, deleteDoc, getDoc, indexDoc, requireIndex, writeOptions } from './documents.ts';
 import { putScript, templateSearchBody } from './template.ts';
 
@@ -51,6 +51,10 @@ export function route(ctx: RouteContext, req: RouteRequest): RouteResult {
   if (n === 0 && (m === 'GET' || m === 'HEAD')) return { status: 200, body: rootInfo(ctx.info, ctx.clusterName) };
   if (a === '_cluster' && b === 'health' && m === 'GET') {
     return { status: 200, body: { cluster_name: ctx.clusterName, status: 'green', timed_out: false, number_of_nodes: 1, number_of_data_nodes: 1, active_primary_shards: store.indices.size, active_shards: store.indices.size } };
+  }
+  if (a === '_cat' && b === 'indices' && m === 'GET') {
+    const indices = resolveIndices(store, c, indicesOptionsFrom(req.query));
+    return { status: 200, body: indices.map((i) => ({ health: 'green', status: 'open', index: i.name, uuid: i.uuid, pri: '1', rep: '0', 'docs.count': String(i.docs.size) })) };
   }
   if (a === '_scripts' && b !== undefined && n === 2) {
     if (m === 'PUT' || m === 'POST') {
