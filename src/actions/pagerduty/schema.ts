@@ -13,7 +13,11 @@ const image = z.strictObject({ src: z.string(), href: z.string().optional(), alt
 export const pagerdutyParams = z.strictObject({
   event: z
     .strictObject({
-      /** Default: the action's episode key, stable per tenant, watch, action and episode. */
+      /**
+       * Default: the action's episode key, stable per tenant, watch, action and episode. A templated key
+       * is rendered again for resolve/acknowledge with that run's view: it must only use values that stay
+       * the same through the episode (e.g. `watch.id`), or the resolve will not match the trigger.
+       */
       dedup_key: z.string().optional(),
       event_action: z.enum(['trigger', 'acknowledge', 'resolve']).default('trigger'),
       payload: z
