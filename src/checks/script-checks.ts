@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyTarget, type CheckType } from './types.ts';
+import { applyTarget, isPlainObject, type CheckType } from './types.ts';
 import { checkName, checkTarget, scriptLang, scriptSource } from './common.ts';
 import { ScriptRuntimeError } from '../script/types.ts';
 
@@ -79,7 +79,12 @@ export const calcCheck: CheckType<z.infer<typeof calcSchema>> = {
       type: 'calc',
       name: def.name ?? null,
       async run(ctx) {
-        script.run(ctx);
+        const result = script.run(ctx);
+        // CEL cannot assign: a CEL calc returns a map whose entries are merged into `data` instead.
+        if (def.lang === 'cel') {
+          if (!isPlainObject(result)) throw new ScriptRuntimeError('a CEL calc must return a map of values to merge into data');
+          Object.assign(ctx.data, result);
+        }
         return 'continue';
       },
     };
