@@ -1,6 +1,6 @@
 /**
- * An indexed binary min-heap: each item remembers its slot, so an item can be removed or re-keyed in
- * O(log n) when a watch is reloaded or deleted, without scanning 10 000 entries.
+ * A binary min-heap of due times, FIFO among equal keys. Items record their index (used by `rebuild`
+ * and handy when debugging) and an insertion sequence for the tie-break.
  */
 
 /** What the heap needs from an item: its key and a slot it may write. */
@@ -40,19 +40,6 @@ export class MinHeap<T extends HeapItem> {
     const top = this.items[0];
     if (top) this.removeAt(0);
     return top;
-  }
-
-  /** Removes `item` if it is in the heap. */
-  remove(item: T): void {
-    if (item.heapIndex >= 0 && this.items[item.heapIndex] === item) this.removeAt(item.heapIndex);
-  }
-
-  /** Restores order after `item.dueMono` changed (or inserts it when it is not in the heap). */
-  update(item: T): void {
-    if (item.heapIndex < 0 || this.items[item.heapIndex] !== item) return this.push(item);
-    item.heapSeq = this.seq++;
-    this.up(item.heapIndex);
-    this.down(item.heapIndex);
   }
 
   /** Replaces the content with `items` in O(n) (after every key changed, e.g. on a clock jump). */

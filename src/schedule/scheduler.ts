@@ -1,6 +1,7 @@
 /**
  * The scheduler (ARCHITECTURE "Scheduler"): ONE min-heap of next fire times and ONE timer for all
- * watches, keyed on the monotonic clock.
+ * watches, keyed on the monotonic clock. Watches due at the same instant share one heap node
+ * (due-queue.ts), and per-watch state is ~130 bytes (entry.ts).
  *
  * Two time bases meet here. Interval triggers live on the monotonic clock (anchor + k·interval), so a
  * wall-clock change does not move them. Calendar triggers (cron…monthly) live on the wall clock, so
@@ -18,20 +19,14 @@
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { errorMessage } from '../errors.ts';
-import { MinHeap, type HeapItem } from './heap.ts';
-import { LatenessHistogram, type LatenessSnapshot } from './lateness.ts';
+import { DueQueue } from './due-queue.ts';
+import { Entry, TimeTable, IDLE, QUEUED, RUNNING } from './entry.ts';
+import { LatenessHistogram } from './lateness.ts';
+import type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 import type { Schedule } from './triggers.ts';
 import { RunQueue } from './run-queue.ts';
 
-/** What a run is told about the fire that started it. Times are wall-clock epoch ms. */
-export interface FireInfo {
-  scheduledTime: number;
-  triggeredTime: number;
-  previousScheduledTime: number | null;
-  nextScheduledTime: number | null;
-}
-
-export type RunFn = (fire: FireInfo) => Promise<void>;
+export type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 
 /** A fire waiting for (or given) a run slot. */
 interface QueuedRun<E> {
@@ -41,75 +36,10 @@ interface QueuedRun<E> {
   dueMono: number;
 }
 
-export interface SchedulerOptions {
-  clock: Clock;
-  logger: Logger;
-  /** Runs in flight at once, all watches together. Default 32. */
-  concurrency?: number;
-  /** Fires waiting for a free slot; beyond this they are dropped, counted and logged. Default 10 000. */
-  queueLimit?: number;
-  /** A fire later than this is a misfire, handled by the schedule's `whenLate`. Default 10 000 ms. */
-  misfireThresholdMs?: number;
-  /** Longest sleep between wake-ups, which bounds how late a wall-clock change is noticed. Default 1 000 ms. */
-  maxSleepMs?: number;
-}
-
-export interface SchedulerStats {
-  watches: number;
-  /** Runs started. */
-  fired: number;
-  /** Fires skipped because the previous run of the same watch was still running or queued. */
-  skippedOverlap: number;
-  /** Fires dropped because the queue was full. */
-  droppedQueueFull: number;
-  /** Fires later than the misfire threshold (run once or skipped, per `when_late`). */
-  misfires: number;
-  /** Misfires skipped under `when_late: SKIP`. */
-  skippedLate: number;
-  /** Wall-clock changes detected. */
-  clockJumps: number;
-  running: number;
-  queued: number;
-  /** start − scheduled time of every started run. */
-  lateness: LatenessSnapshot;
-}
-
 /** setTimeout's largest delay (~24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** An offset change below this is clock noise or slewing, not a jump. */
 const JUMP_TOLERANCE_MS = 100;
-
-const IDLE = 0;
-const QUEUED = 1;
-const RUNNING = 2;
-
-/** Per-watch state: a dozen fields, ~150 bytes, so 10 000 watches stay near 1.5 MB. */
-class Entry implements HeapItem {
-  dueMono = Infinity;
-  heapIndex = -1;
-  heapSeq = 0;
-  /** Next interval fire, monotonic ms (NaN: none). */
-  iNext = Number.NaN;
-  /** Next calendar fire, wall ms (NaN: none). */
-  cNext = Number.NaN;
-  /** Last calendar time fired, wall ms (NaN: none); guards against re-firing it after a clock step back. */
-  prevCal = Number.NaN;
-  /** Last scheduled time fired, wall ms (NaN: none). */
-  prevScheduled = Number.NaN;
-  state = IDLE;
-  removed = false;
-  readonly id: string;
-  readonly anchorMono: number;
-  schedule: Schedule;
-  run: RunFn;
-
-  constructor(id: string, schedule: Schedule, run: RunFn, anchorMono: number) {
-    this.id = id;
-    this.schedule = schedule;
-    this.run = run;
-    this.anchorMono = anchorMono;
-  }
-}
 
 export class Scheduler {
   private readonly clock: Clock;
@@ -118,7 +48,8 @@ export class Scheduler {
   private readonly misfireMs: number;
   private readonly maxSleepMs: number;
   private readonly entries = new Map<string, Entry>();
-  private readonly heap = new MinHeap<Entry>();
+  private readonly times = new TimeTable();
+  private readonly dueQueue = new DueQueue<Entry>();
   private readonly queue: RunQueue<QueuedRun<Entry>>;
   private readonly lateness = new LatenessHistogram();
   private readonly counters = { fired: 0, skippedOverlap: 0, droppedQueueFull: 0, misfires: 0, skippedLate: 0, clockJumps: 0 };
@@ -154,7 +85,8 @@ export class Scheduler {
       e.schedule = schedule;
       e.run = run;
     } else {
-      e = new Entry(id, schedule, run, mono);
+      // Whole milliseconds: watches loaded in the same millisecond share a due-time slot.
+      e = new Entry(this.times, id, schedule, run, Math.floor(mono));
       this.entries.set(id, e);
     }
     e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;
@@ -168,12 +100,12 @@ export class Scheduler {
     const e = this.entries.get(id);
     if (!e) return;
     this.entries.delete(id);
-    e.removed = true;
-    this.heap.remove(e);
+    this.dueQueue.unplace(e);
     if (e.state === QUEUED) {
       this.queue.remove((q) => q.entry === e);
       e.state = IDLE;
     }
+    e.dispose();
   }
 
   has(id: string): boolean {
@@ -228,14 +160,12 @@ export class Scheduler {
       this.counters.clockJumps++;
       this.logger.warn({ jumpMs: Math.round(delta) }, 'wall clock changed; rescheduling calendar triggers');
     }
-    const live: Entry[] = [];
     for (const e of this.entries.values()) {
       // Forward: keep the pending time so it is handled as late (misfire policy). Backward: recompute.
       if (delta < 0 && !Number.isNaN(e.cNext)) e.cNext = this.calendarAfter(e, wall);
       e.dueMono = this.due(e);
-      if (e.dueMono !== Infinity) live.push(e);
     }
-    this.heap.rebuild(live);
+    this.dueQueue.rebuild(this.entries.values());
   }
 
   /** The next calendar time strictly after `wall`, without re-firing the last one after a clock step back. */
@@ -263,17 +193,16 @@ export class Scheduler {
 
   private place(e: Entry): void {
     e.dueMono = this.due(e);
-    if (e.dueMono === Infinity) this.heap.remove(e);
-    else this.heap.update(e);
+    this.dueQueue.place(e);
   }
 
   // ---- timer ----
 
   private arm(): void {
     if (!this.started || this.stopped) return;
-    const top = this.heap.peek();
+    const next = this.dueQueue.nextDue();
     const mono = this.clock.monotonic();
-    const target = top ? Math.min(top.dueMono, mono + this.maxSleepMs) : Infinity;
+    const target = next === Infinity ? Infinity : Math.min(next, mono + this.maxSleepMs);
     if (target === this.timerDue && this.timer !== null) return;
     this.disarm();
     if (target === Infinity) return;
@@ -293,10 +222,7 @@ export class Scheduler {
     this.timerDue = Infinity;
     if (this.stopped) return;
     const { mono, wall } = this.sync();
-    for (let top = this.heap.peek(); top && top.dueMono <= mono; top = this.heap.peek()) {
-      this.heap.pop();
-      this.fire(top, mono, wall);
-    }
+    this.dueQueue.takeDue(mono, (e) => this.fire(e, mono, wall));
     this.arm();
   }
 
@@ -333,17 +259,16 @@ export class Scheduler {
       previousScheduledTime: previous,
       nextScheduledTime: this.nextWall(e),
     };
-    this.dispatch({ entry: e, info, dueMono });
+    this.dispatch(e, info, dueMono);
   }
 
-  private dispatch(q: QueuedRun<Entry>): void {
-    const e = q.entry;
+  private dispatch(e: Entry, info: FireInfo, dueMono: number): void {
     if (e.state !== IDLE) {
       this.counters.skippedOverlap++;
       this.logger.debug({ watch: e.id }, 'previous run still in progress; fire skipped');
     } else if (this.running < this.concurrency) {
-      this.begin(q);
-    } else if (this.queue.push(q)) {
+      this.begin(e, info, dueMono);
+    } else if (this.queue.push({ entry: e, info, dueMono })) {
       e.state = QUEUED;
     } else {
       this.counters.droppedQueueFull++;
@@ -351,20 +276,19 @@ export class Scheduler {
     }
   }
 
-  private begin(q: QueuedRun<Entry>): void {
-    const e = q.entry;
+  private begin(e: Entry, info: FireInfo, dueMono: number): void {
     e.state = RUNNING;
     this.running++;
     this.counters.fired++;
-    this.lateness.record(this.clock.monotonic() - q.dueMono);
-    q.info.triggeredTime = this.clock.now();
+    this.lateness.record(this.clock.monotonic() - dueMono);
+    info.triggeredTime = this.clock.now();
     let p: Promise<void>;
     try {
-      p = e.run(q.info);
+      p = e.run(info);
     } catch (err) {
       p = Promise.reject(err);
     }
-    Promise.resolve(p).then(
+    (p instanceof Promise ? p : Promise.resolve(p)).then(
       () => this.finish(e),
       (err: unknown) => {
         this.logger.error({ watch: e.id, err: errorMessage(err) }, 'watch run failed');
@@ -380,7 +304,7 @@ export class Scheduler {
       while (this.running < this.concurrency) {
         const next = this.queue.shift();
         if (!next) break;
-        this.begin(next);
+        this.begin(next.entry, next.info, next.dueMono);
       }
     }
     if (this.running === 0 && this.idleWaiters.length > 0) {
