@@ -50,13 +50,15 @@ export function classifyHttpStatus(status: number, headers: Record<string, strin
 }
 
 /**
- * The DeliveryResult for a response: success for 2xx, else a failure. `detail` is an excerpt of the
+ * The DeliveryResult for a response: success for 2xx (noting `response_too_large` when the body was
+ * cut at the cap), else a failure. `detail` is an excerpt of the
  * service's explanation, already scrubbed by the caller. A 3xx says `redirect_not_followed` and where
  * it pointed, through redactUrl.
  */
-export function httpResult(res: Pick<HttpResponse, 'status' | 'headers'>, now: number, detail?: string): DeliveryResult {
+export function httpResult(res: Pick<HttpResponse, 'status' | 'headers'> & { truncated?: boolean }, now: number, detail?: string): DeliveryResult {
   const v = classifyHttpStatus(res.status, res.headers, now);
-  if (v.ok) return { ok: true, detail: `HTTP ${res.status}` };
+  // A 2xx whose body was cut at the cap is still a delivery: the request got through (scenario 12).
+  if (v.ok) return { ok: true, detail: `HTTP ${res.status}${res.truncated ? ' (response_too_large)' : ''}` };
   const location = res.headers.location;
   const why = v.code === 'HTTP_3XX' ? `redirect_not_followed${location ? ` (to ${redactLocation(location)})` : ''}` : detail;
   return {

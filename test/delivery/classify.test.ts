@@ -64,6 +64,7 @@ describe('parseRetryAfter', () => {
 describe('httpResult', () => {
   it('2xx is success', () => {
     expect(httpResult({ status: 200, headers: {} }, NOW)).toEqual({ ok: true, detail: 'HTTP 200' });
+    expect(httpResult({ status: 202, headers: {}, truncated: true }, NOW)).toEqual({ ok: true, detail: 'HTTP 202 (response_too_large)' });
   });
 
   it('3xx is redirect_not_followed, not retried, and the Location is redacted', () => {
