@@ -1,0 +1,93 @@
+import { describe, it, expect } from 'vitest';
+import { compileWatch } from '../../src/watches/compile.ts';
+import { compileEnv } from '../kit/runtime.ts';
+
+const env = compileEnv();
+const base = () => ({
+  trigger: { schedule: { interval: '1m' } },
+  checks: [{ type: 'static', name: 's', target: 'x', value: { a: 1 } }],
+  actions: [{ type: 'log', name: 'l', text: 'hi' }],
+});
+const detailOf = (w: unknown) => {
+  const r = compileWatch(w, { tenant: '_main', id: 'w' }, env);
+  if (r.ok) throw new Error('expected the watch to be invalid');
+  return r.detail;
+};
+
+describe('watch validation', () => {
+  it('accepts a valid watch and the Signals export fields, and applies defaults', () => {
+    const r = compileWatch({ ...base(), _id: 'x', _tenant: 't', _meta: { a: 1 }, _ui: {}, description: 'd' }, { tenant: '_main', id: 'w' }, env);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.watch.def.active).toBe(true);
+      expect(r.watch.actions[0]!.def.ack_enabled).toBe(true);
+      expect(r.watch.actions[0]!.def.foreach_limit).toBe(100);
+    }
+  });
+
+  it('accepts `inputs` as the older name of `checks`', () => {
+    const { checks, ...rest } = base();
+    expect(compileWatch({ ...rest, inputs: checks }, { tenant: '_main', id: 'w' }, env).ok).toBe(true);
+  });
+
+  it('rejects unknown fields at every level, naming each path', () => {
+    const w = base() as Record<string, any>;
+    w.bogus = 1;
+    w.checks[0].extra = true;
+    w.actions[0].colour = 'red';
+    w.trigger.schedule.sometimes = 1;
+    const d = detailOf(w);
+    expect(Object.keys(d).sort()).toEqual(['actions[0].colour', 'bogus', 'checks[0].extra', 'trigger.schedule.sometimes']);
+    expect(d.bogus![0]!.error).toBe('unknown field');
+  });
+
+  it('names unknown check and action types with the known ones', () => {
+    const w = base() as Record<string, any>;
+    w.checks[0] = { type: 'sql', name: 'q' };
+    w.actions[0] = { type: 'fax', name: 'f' };
+    const d = detailOf(w);
+    expect(d['checks[0].type']?.[0]?.error ?? d['checks[0]']?.[0]?.error).toMatch(/unknown check type "sql"; known: .*search/);
+    expect(JSON.stringify(d)).toMatch(/unknown action type \\"fax\\"; known: .*webhook/);
+  });
+
+  it('reports wrong types, zero intervals, Unix cron, unknown zones and bad durations on their paths', () => {
+    expect(Object.keys(detailOf({ ...base(), trigger: { schedule: { interval: '0s' } } }))[0]).toMatch(/^trigger\.schedule\.interval/);
+    const unix = detailOf({ ...base(), trigger: { schedule: { cron: '*/5 * * * *' } } });
+    expect(JSON.stringify(unix)).toMatch(/Quartz/);
+    expect(JSON.stringify(detailOf({ ...base(), trigger: { schedule: { daily: { at: '10:00' }, timezone: 'Mars/Olympus' } } }))).toMatch(/Mars\/Olympus|time zone/i);
+    expect(Object.keys(detailOf({ ...base(), throttle_period: 'soon' }))).toEqual(['throttle_period']);
+    expect(Object.keys(detailOf({ ...base(), active: 'yes' }))).toEqual(['active']);
+  });
+
+  it('reports script compile errors with line and column on the script field', () => {
+    const w = base() as Record<string, any>;
+    w.checks.push({ type: 'condition', name: 'c', lang: 'cel', source: 'data.x >' });
+    const d = detailOf(w);
+    expect(Object.keys(d)).toEqual(['checks[1].source']);
+    expect(d['checks[1].source']![0]!.error).toMatch(/line 1, column \d+/);
+  });
+
+  it('reports template errors on the template field', () => {
+    const w = base() as Record<string, any>;
+    w.actions[0].text = 'hello {{#data.x}} unclosed';
+    expect(Object.keys(detailOf(w))).toEqual(['actions[0].text']);
+  });
+
+  it('refuses duplicate action names and severity levels without a severity mapping', () => {
+    const w = base() as Record<string, any>;
+    w.actions.push({ type: 'log', name: 'l', text: 'again', severity: ['error'] });
+    const d = detailOf(w);
+    expect(d['actions[1].name']![0]!.error).toMatch(/already used/);
+    expect(d.severity![0]!.error).toMatch(/no severity mapping/);
+  });
+
+  it('accepts fatal as critical and every trigger kind together', () => {
+    const r = compileWatch({
+      ...base(),
+      trigger: { schedule: { interval: ['1m', '45m'], cron: ['0 0 12 ? * WED', '0 15 10 L * ?'], hourly: { minute: [0, 30] }, daily: { at: ['8', '17:30:15'] }, weekly: [{ on: 'thursday', at: '14:00' }], monthly: { on: 15, at: '14:00' }, timezone: 'Europe/Berlin', when_late: 'SKIP' } },
+      severity: { value: 'data.x.a', lang: 'cel', mapping: [{ threshold: 1, level: 'fatal' }] },
+    }, { tenant: '_main', id: 'w' }, env);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.watch.severity!.mapping[0]!.level).toBe('critical');
+  });
+});
