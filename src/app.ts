@@ -20,9 +20,11 @@ import { WatchRunner } from './runtime/runner.ts';
 import { WatchService } from './runtime/service.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
+import { closeEmailTransports } from './actions/email/index.ts';
 import { VigilError, type ErrorDetail } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CompiledWatch } from './watches/compile.ts';
+import type { KeyRing } from './accounts/keyring.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface AppDeps {
@@ -44,6 +46,11 @@ export interface App {
   scheduler: Scheduler;
   deliverer: Deliverer;
   accounts: AccountRegistry | null;
+  /** The master key ring, when one is configured (the security module takes its peppers from it). */
+  keyring: KeyRing | null;
+  clock: Clock;
+  /** The egress-checked HTTP client (account `_test` sends through it). */
+  http: HttpClient;
   compileEnv: CompileEnv;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
@@ -87,9 +94,10 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const env = deps.env ?? process.env;
 
   let accounts: AccountRegistry | null = null;
+  let keyring: KeyRing | null = null;
   const keyAvailable = Boolean(config.key_file || env.VIGIL_MASTER_KEY);
   if (keyAvailable) {
-    const keyring = await loadKeyRing({ keyFile: config.key_file, env });
+    keyring = await loadKeyRing({ keyFile: config.key_file, env });
     accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: actionTypes, logger, clock });
   } else if (await hasAccounts(config.accounts_dir)) {
     throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
@@ -164,6 +172,9 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     scheduler,
     deliverer,
     accounts,
+    keyring,
+    clock,
+    http,
     compileEnv,
     async start() {
       const { valid, invalid } = await watches.loadAll();
@@ -183,6 +194,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       await scheduler.stop();
       await deliverer.stop(config.delivery.shutdown_grace_ms);
       if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
+      await closeEmailTransports();
       await http.close();
       await clusters.closeAll();
       await store.close();

@@ -18,6 +18,7 @@ import { runChecks } from './run-checks.ts';
 import { evaluateSeverity } from './severity.ts';
 import { endEpisode, stepAction, type Planned, type StepEnv } from './action-step.ts';
 import { runResolveActions } from './resolve.ts';
+import { redactRequest } from './redact-request.ts';
 
 export interface RunnerDeps {
   store: StateStore;
@@ -175,7 +176,7 @@ export class WatchRunner {
       for (const p of planned) {
         if (opts.simulate) {
           p.log.status = { code: 'SIMULATED_ACTION_EXECUTED' };
-          (p.log as { request?: unknown[] }).request = [...(((p.log.request as unknown[]) ?? [])), p.notification.request];
+          (p.log as { request?: unknown[] }).request = [...(((p.log.request as unknown[]) ?? [])), redactRequest(p.notification.request)];
         }
       }
       return;

@@ -201,3 +201,17 @@ describe('WatchRunner', () => {
     expect(rec.status.code).toBe('ACTION_EXECUTED');
   });
 });
+
+describe('simulate output', () => {
+  it('masks inline credentials in the rendered request', async () => {
+    kit = runtimeKit();
+    const w = kit.compile({
+      trigger: { schedule: { interval: '1m' } },
+      actions: [{ type: 'webhook', name: 'hook', request: { method: 'POST', url: 'https://hooks.example.com/x', body: 'hi', auth: { type: 'basic', username: 'u', password: 'hunter2-inline' } } }],
+    });
+    const rec = await kit.runner.run(w, { fire: null, simulate: true });
+    expect(rec.status.code).toBe('SIMULATED_ACTION_EXECUTED');
+    expect(JSON.stringify(rec)).not.toContain('hunter2-inline');
+    expect(JSON.stringify(rec)).not.toContain(Buffer.from('u:hunter2-inline').toString('base64'));
+  });
+});
