@@ -25,8 +25,11 @@ export interface Principal {
 export interface AuthProvider {
   /** Returns the caller, or throws VigilError UNAUTHORIZED / TOO_MANY_REQUESTS. */
   authenticate(req: FastifyRequest): Promise<Principal>;
-  /** Whether the principal may do `permission` (in `tenant`, for tenant-scoped permissions) with this method and route. */
-  authorize(p: Principal, permission: Permission, ctx: { tenant?: string | undefined; method: string; route: string }): boolean;
+  /**
+   * Whether the principal may do `permission` (in `tenant`, for tenant-scoped permissions) with this method
+   * and route. `permission` null: the route only needs a signed-in caller (own account, own tokens).
+   */
+  authorize(p: Principal, permission: Permission | null, ctx: { tenant?: string | undefined; method: string; route: string }): boolean;
   /** Records an audit event (mutations, authentication and authorization failures). */
   audit?(event: AuditEvent): void;
 }
@@ -40,5 +43,8 @@ export interface AuditEvent {
   status: number;
 }
 
-/** Declared on every route: what it needs. `public` routes (health) need nothing. */
-export type RouteAccess = { public: true } | { permission: Permission; tenantParam?: string };
+/**
+ * Declared on every route: what it needs. `public` routes (health) need nothing; `authenticated` routes
+ * (own account, own tokens) need a signed-in caller and no particular permission.
+ */
+export type RouteAccess = { public: true } | { authenticated: true } | { permission: Permission; tenantParam?: string };

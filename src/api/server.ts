@@ -25,6 +25,8 @@ export interface ApiOptions {
   tls?: { cert_file: string; key_file: string } | undefined;
   /** Extra route plugins (security, accounts) registered beside the watch routes. */
   plugins?: Array<(f: FastifyInstance) => Promise<void> | void>;
+  /** Time a client has to send its request headers (slowloris guard). Default 10 000 ms. */
+  headersTimeoutMs?: number;
 }
 
 const MAX_DEPTH = 64;
@@ -53,12 +55,13 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    routerOptions: { maxParamLength: 512 },
+    // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
+    routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
     ...(o.tls ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const } } : {}),
   });
   // Slowloris: a client must finish its headers within 10 s.
-  f.server.headersTimeout = 10_000;
+  f.server.headersTimeout = o.headersTimeoutMs ?? 10_000;
   installErrorHandler(f);
 
   f.addHook('preValidation', async (req) => {
@@ -80,10 +83,11 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
       throw e;
     }
     req.principal = principal;
-    const tenant = access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
-    if (!o.auth.authorize(principal, access.permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
+    const permission = 'permission' in access ? access.permission : null;
+    const tenant = 'tenantParam' in access && access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
+    if (!o.auth.authorize(principal, permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
       o.auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
-      throw new VigilError('MISSING_PRIVILEGES', `no permission ${access.permission}${tenant ? ` for tenant ${tenant}` : ''}`);
+      throw new VigilError('MISSING_PRIVILEGES', `no permission ${permission ?? `for ${req.method} ${req.routeOptions.url}`}${tenant ? ` for tenant ${tenant}` : ''}`);
     }
   });
 
