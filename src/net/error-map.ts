@@ -18,6 +18,7 @@ const INVALID_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', '
 function isTlsCode(code: string): boolean {
   return (
     code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_OSSL_') ||
     code.startsWith('ERR_TLS_') ||
     code.includes('CERT') ||
     code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||

@@ -73,7 +73,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const totalTimeoutMs = req.totalTimeoutMs ?? defaults.totalTimeoutMs;
     const readTimeoutMs = req.readTimeoutMs ?? defaults.readTimeoutMs;
     const cap = req.maxResponseBytes ?? defaults.maxResponseBytes;
-    const dispatcher = cache.get({ tls: req.tls, connectTimeoutMs: req.connectTimeoutMs ?? defaults.connectTimeoutMs, proxy: req.proxy });
 
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(CALLER_ABORT);
@@ -81,6 +80,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const timer = clock.setTimeout(() => controller.abort(TOTAL_TIMEOUT), totalTimeoutMs);
     try {
+      const dispatcher = cache.get({ tls: req.tls, connectTimeoutMs: req.connectTimeoutMs ?? defaults.connectTimeoutMs, proxy: req.proxy });
       const res = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,

@@ -92,4 +92,16 @@ describe('TLS per request', () => {
     });
     expect(res.body).toBe('hello vigil-client');
   });
+
+  it('an unusable client key is a tls error whose message holds no key material', async () => {
+    const e = await rejection(
+      c.request({
+        method: 'GET',
+        url: `https://127.0.0.1:${mtls.port}/`,
+        tls: { trusted_certs: ca.cert, client_auth: { certs: clientLeaf.cert, private_key: 'not-a-key-SECRETMATERIAL' } },
+      }),
+    );
+    expect(e.kind).toBe('tls');
+    expect(e.message).not.toContain('SECRETMATERIAL');
+  });
 });
