@@ -131,10 +131,14 @@ export abstract class ExprCompiler implements Compiles {
       if (safe && obj === null) return null;
       try { return getField(env, obj, name); } catch (err) { throw located(err, pos); }
     };
+    if (name === '__proto__') return (env) => slow(env, o(env));
+    // Fast path for JSON objects. Inherited Object.prototype members are all functions and JSON values
+    // never are, so a function value means "not an own key" without a second (hasOwn) lookup.
     return (env) => {
       const obj = o(env);
       if (typeof obj === 'object' && obj !== null && Object.getPrototypeOf(obj) === Object.prototype) {
-        return Object.hasOwn(obj, name) ? ((obj as Record<string, unknown>)[name] ?? null) : null;
+        const v = (obj as Record<string, unknown>)[name];
+        return v === undefined || typeof v === 'function' ? null : v;
       }
       return slow(env, obj);
     };

@@ -10,9 +10,21 @@ export interface Budget {
   maxSteps: number;
   /** Elements and characters allocated (list/map entries, string characters). Default 5,000,000. */
   maxAlloc: number;
+  /**
+   * Wall-clock safety net, checked every 1,024 steps (default 40 ms): steps are the deterministic
+   * limit, this one bounds scripts whose steps are unusually expensive on a slow machine.
+   */
+  maxMillis?: number;
+  /** Monotonic milliseconds for maxMillis (default performance.now); injectable for tests. */
+  now?: () => number;
 }
 
-export const DEFAULT_BUDGET: Budget = { maxSteps: 1_000_000, maxAlloc: 5_000_000 };
+export const DEFAULT_BUDGET: Budget = { maxSteps: 1_000_000, maxAlloc: 5_000_000, maxMillis: 40 };
+
+const monotonicNow = (): number => performance.now();
+
+/** Steps between two checks of the step limit and the clock. */
+const CHECK_EVERY = 1024;
 
 export class Env {
   readonly slots: unknown[];
@@ -20,19 +32,39 @@ export class Env {
   alloc = 0;
   readonly maxSteps: number;
   readonly maxAlloc: number;
+  private readonly maxMillis: number;
+  private readonly now: () => number;
+  private nextCheck: number;
+  /** Set at the first check, so a short run never reads the clock. */
+  private deadline = -1;
   /** Set when a non-JSON value (a boxed double, a date, a Set…) may have been stored inside a container. */
   boxed = false;
   ret: unknown = null;
   constructor(slotCount: number, budget: Budget) {
-    this.slots = new Array(slotCount).fill(null);
+    const slots: unknown[] = [];
+    for (let i = 0; i < slotCount; i++) slots.push(null);
+    this.slots = slots;
     this.maxSteps = budget.maxSteps;
     this.maxAlloc = budget.maxAlloc;
+    this.maxMillis = budget.maxMillis ?? Infinity;
+    this.now = budget.now ?? monotonicNow;
+    this.nextCheck = Math.min(this.maxSteps, CHECK_EVERY);
   }
 
   step(n = 1): void {
-    if ((this.steps += n) > this.maxSteps) {
+    if ((this.steps += n) > this.nextCheck) this.check();
+  }
+
+  private check(): void {
+    if (this.steps > this.maxSteps) {
       throw rtError(`script exceeded its step budget of ${this.maxSteps} (loop iterations and calls)`, true);
     }
+    if (this.maxMillis !== Infinity) {
+      const t = this.now();
+      if (this.deadline < 0) this.deadline = t + this.maxMillis;
+      else if (t > this.deadline) throw rtError(`script exceeded its time budget of ${this.maxMillis} ms`, true);
+    }
+    this.nextCheck = Math.min(this.maxSteps, this.steps + CHECK_EVERY);
   }
 
   allocate(n: number): void {

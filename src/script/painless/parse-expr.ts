@@ -259,6 +259,8 @@ export abstract class ExprParser {
       this.p += 4;
       return { k: 'methodRef', pos, owner: 'Map.Entry', name: this.ident() };
     }
+    // Painless scripts may define and call their own functions; the subset has none (nor eval & co).
+    if (this.is('(', 1) && !RESERVED.has(t.value)) this.unsupported('function call', t);
     return { k: 'var', pos, name: this.ident() };
   }
 
