@@ -55,11 +55,7 @@ export function coerce(value: unknown, type: FieldType | undefined, now: number)
       return Number.isFinite(n) ? n : undefined;
     }
     case 'date':
-      try {
-        return parseDate(value, now);
-      } catch {
-        return undefined;
-      }
+      return documentDate(value, now);
     case 'boolean':
       return value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined;
     case 'keyword':
@@ -92,4 +88,32 @@ export function compare(a: string | number | boolean, b: string | number | boole
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/**
+ * Stored date strings are parsed on every query otherwise; caching them makes the test cluster fast
+ * enough for benchmarks. Only absolute values are cached (date math depends on `now`); the cache is
+ * cleared when it grows past a bound so a long benchmark cannot grow it without limit.
+ */
+const dateCache = new Map<string, number | undefined>();
+
+function documentDate(value: unknown, now: number): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && !value.startsWith('now')) {
+    if (dateCache.has(value)) return dateCache.get(value);
+    if (dateCache.size > 200_000) dateCache.clear();
+    let parsed: number | undefined;
+    try {
+      parsed = parseDate(value, now);
+    } catch {
+      parsed = undefined;
+    }
+    dateCache.set(value, parsed);
+    return parsed;
+  }
+  try {
+    return parseDate(value, now);
+  } catch {
+    return undefined;
+  }
 }
