@@ -29,6 +29,12 @@ export interface SchedulerBenchResult {
   fires: number;
   expectedFires: number;
   lagMs: { p50: number; p99: number; max: number; mean: number };
+  /**
+   * Lag split per batch (all watches share one scheduled second): `wake` is the lag of the first run
+   * of each batch (timer and OS latency), `spread` the time from the first to the last run of a
+   * batch (the scheduler's own work). On a loaded machine `wake` dominates.
+   */
+  batchMs: { wakeP50: number; wakeMax: number; spreadP50: number; spreadMax: number };
   cpuPercentOfCore: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   schedulerHeapBytesPerWatch: number | null;
@@ -55,9 +61,14 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   let n = 0;
   let measureFrom = Infinity;
   let measureTo = Infinity;
+  const batches = new Map<number, { first: number; last: number }>();
   const run = async (fire: FireInfo): Promise<void> => {
     if (fire.scheduledTime >= measureFrom && fire.scheduledTime < measureTo && n < lags.length) {
-      lags[n++] = nowPrecise() - fire.scheduledTime;
+      const lag = nowPrecise() - fire.scheduledTime;
+      lags[n++] = lag;
+      const b = batches.get(fire.scheduledTime);
+      if (b) b.last = lag;
+      else batches.set(fire.scheduledTime, { first: lag, last: lag });
     }
   };
 
@@ -77,7 +88,7 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   measureFrom = Math.ceil(Date.now() / 1000) * 1000 + 1000;
   measureTo = measureFrom + seconds * 1000;
   await new Promise((r) => setTimeout(r, measureFrom - Date.now() - 200));
-  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -92,6 +103,8 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   const p99 = percentile(sorted, 0.99);
   const cpuPercent = ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100;
   const st = scheduler.stats();
+  const wake = Float64Array.from([...batches.values()].map((b) => b.first)).sort();
+  const spread = Float64Array.from([...batches.values()].map((b) => b.last - b.first)).sort();
   return {
     scenario: 'S1',
     watches,
@@ -99,6 +112,12 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
     fires: n,
     expectedFires: watches * seconds,
     lagMs: { p50: round(percentile(sorted, 0.5)), p99: round(p99), max: round(sorted[n - 1] ?? 0), mean: round(mean) },
+    batchMs: {
+      wakeP50: round(percentile(wake, 0.5)),
+      wakeMax: round(wake[wake.length - 1] ?? 0),
+      spreadP50: round(percentile(spread, 0.5)),
+      spreadMax: round(spread[spread.length - 1] ?? 0),
+    },
     cpuPercentOfCore: round(cpuPercent, 1),
     eventLoopDelayMs: {
       p50: round(loop.percentile(50) / 1e6),
