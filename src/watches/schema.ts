@@ -12,7 +12,11 @@ import type { ActionType } from '../actions/types.ts';
  * its registry and nowhere else. Every object is strict: unknown fields are errors.
  */
 
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * Watch ids, tenant names and account ids. The names JavaScript gives special meaning on objects are
+ * refused too: they are valid file names, but an id must never be able to reach an object's prototype.
+ */
+export const ID_PATTERN = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,128}$/;
 
 export const LEVELS = ['info', 'warning', 'error', 'critical'] as const;
 export type LevelId = (typeof LEVELS)[number];

@@ -1,0 +1,125 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createApiServer } from '../../src/api/server.ts';
+import type { AuthProvider } from '../../src/api/auth.ts';
+import { captureLogger } from '../kit/runtime.ts';
+
+/** Everyone is "tester" with every permission: these tests are about the watch routes, not about RBAC. */
+const allowAll: AuthProvider = { authenticate: async () => ({ name: 'tester', roles: ['admin'] }), authorize: () => true };
+
+let dir: string;
+let app: App;
+let api: FastifyInstance;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
+  const config = loadConfig({ env: {}, overrides: { data_dir: join(dir, 'data'), watches_dir: join(dir, 'watches'), accounts_dir: join(dir, 'accounts') } });
+  app = await buildApp(config, { logger: captureLogger('warn').logger, env: {} });
+  await app.start();
+  api = await createApiServer(app, { auth: allowAll, logger: app.logger });
+});
+afterAll(async () => {
+  await api.close();
+  await app.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const watch = {
+  trigger: { schedule: { interval: '1h' } },
+  checks: [{ type: 'condition', name: 'high', lang: 'cel', source: 'data.n > 3' }],
+  actions: [{ type: 'log', name: 'say', text: 'n is {{data.n}}' }, { type: 'log', name: 'quiet', text: 'x', ack_enabled: false }],
+};
+
+describe('watch API', () => {
+  it('PUT creates the file (201) and updates it (200); GET returns the source; invalid → 400 with paths', async () => {
+    let res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1', payload: watch });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ _id: 'api1', result: 'created' });
+    expect(existsSync(join(dir, 'watches', 'api1.json'))).toBe(true);
+    res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1', payload: watch });
+    expect(res.statusCode).toBe(200);
+    res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/api1' });
+    expect(res.json()).toMatchObject({ _id: 'api1', found: true, _source: watch });
+
+    res = await api.inject({ method: 'PUT', url: '/_signals/watch/team/bad', payload: { ...watch, trigger: { schedule: { interval: '0' } }, extra: 1 } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toMatch(/^Watch is invalid: \d+ errors?; see detail\.$/);
+    expect(Object.keys(body.detail)).toEqual(expect.arrayContaining(['extra', 'trigger.schedule.interval']));
+    expect(existsSync(join(dir, 'watches', 'team', 'bad.json'))).toBe(false);
+  });
+
+  it('rejects odd ids without touching files, and does not pollute prototypes', async () => {
+    for (const id of ['..%2F..%2Fetc', '%2e%2e', '__proto__', 'constructor', 'a%00b', 'x'.repeat(200)]) {
+      const res = await api.inject({ method: 'PUT', url: `/_signals/watch/_main/${id}`, payload: watch });
+      expect([400, 404]).toContain(res.statusCode);
+      expect((await api.inject({ method: 'PUT', url: `/_signals/watch/${id}/x`, payload: watch })).statusCode).toBeGreaterThanOrEqual(400);
+    }
+    expect(existsSync(join(dir, 'watches', '__proto__.json'))).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('executes a stored watch (simulate, input) and an inline one; 422 with the log when it fails', async () => {
+    let res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/api1/_execute', payload: { simulate: true, input: { n: 5 } } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status.code).toBe('SIMULATED_ACTION_EXECUTED');
+    res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_execute', payload: { watch: { ...watch, checks: [{ type: 'transform', name: 'bad', lang: 'cel', source: 'data.missing.x' }] } } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ status: { code: 'EXECUTION_FAILED' }, error: { check: 'bad' } });
+    res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_execute', payload: { watch: { trigger: {} } } });
+    expect(res.statusCode).toBe(400);
+    res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/api1/_execute', payload: { bogus: true } });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('acks: 412 before a positive check, 400 for ack_enabled false, then ACKED; state shows it', async () => {
+    let res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1/_ack/say' });
+    expect(res.statusCode).toBe(412);
+    await api.inject({ method: 'POST', url: '/_signals/watch/_main/api1/_execute', payload: { input: { n: 5 }, record_execution: true } });
+    res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1/_ack/quiet' });
+    expect(res.statusCode).toBe(400);
+    res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1/_ack' });
+    expect(res.json()).toEqual({ status: 200, acked: ['say'] });
+    res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/api1/_state' });
+    expect(res.json().actions.say.acked).toMatchObject({ by: 'tester' });
+    res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/api1/_execute', payload: { input: { n: 5 }, record_execution: true } });
+    expect(res.json().actions[0].status.code).toBe('ACKED');
+    res = await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1/_ack/say' });
+    expect(res.json()).toEqual({ status: 200, unacked: ['say'] });
+  });
+
+  it('deactivates and reactivates; searches; deletes', async () => {
+    expect((await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1/_active' })).statusCode).toBe(200);
+    expect(app.scheduler.has('_main/api1')).toBe(false);
+    expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1/_active' })).statusCode).toBe(200);
+    expect(app.scheduler.has('_main/api1')).toBe(true);
+    const found = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_search', payload: { size: 5 } });
+    expect(found.json().hits.hits.map((h: { _id: string }) => h._id)).toContain('api1');
+    expect((await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1' })).statusCode).toBe(200);
+    expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/api1' })).statusCode).toBe(404);
+    expect(existsSync(join(dir, 'watches', 'api1.json'))).toBe(false);
+  });
+
+  it('answers health without authentication, metrics in Prometheus text, and JSON errors for unknown routes', async () => {
+    const health = await api.inject({ method: 'GET', url: '/_vigil/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: expect.stringMatching(/green|yellow/) });
+    const metrics = await api.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/vigil_watch_runs_total/);
+    const nf = await api.inject({ method: 'GET', url: '/nope' });
+    expect(nf.statusCode).toBe(404);
+    expect(nf.json()).toMatchObject({ status: 404 });
+  });
+
+  it('refuses deeply nested and oversized bodies', async () => {
+    const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/deep', payload: deep, headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(400);
+    const big = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/big', payload: JSON.stringify({ x: 'a'.repeat(2_000_000) }), headers: { 'content-type': 'application/json' } });
+    expect(big.statusCode).toBe(413);
+  });
+});
