@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load.ts';
 import { buildApp } from '../app.ts';
 import { createApiServer } from '../api/server.ts';
 import { createAuthProvider } from '../security/provider.ts';
+import { securityRoutes } from '../api/routes/security.ts';
+import { accountRoutes } from '../api/routes/accounts.ts';
 
 /** `vigil run`: the daemon. Flags override the config file; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads. */
 export async function runCommand(args: string[]): Promise<number> {
@@ -29,7 +31,13 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   const app = await buildApp(config);
   const auth = await createAuthProvider(app);
-  const api = await createApiServer(app, { auth, logger: app.logger, bodyLimit: config.api.body_limit, tls: config.api.tls });
+  const api = await createApiServer(app, {
+    auth,
+    logger: app.logger,
+    bodyLimit: config.api.body_limit,
+    tls: config.api.tls,
+    plugins: [securityRoutes(auth), accountRoutes(app)],
+  });
   await app.start();
   const [host, port] = splitListen(config.listen);
   await api.listen({ host, port });
@@ -43,6 +51,7 @@ export async function runCommand(args: string[]): Promise<number> {
       app.logger.info({ signal }, 'stopping: draining in-flight deliveries');
       void (async () => {
         await api.close();
+        await auth.close();
         await app.stop();
         resolve();
       })();

@@ -95,6 +95,11 @@ export class Security implements AuthProvider {
     }
   }
 
+  /** Wall-clock now, from the injected clock. */
+  clockNow(): number {
+    return this.#o.clock.now();
+  }
+
   // ---- roles ----
 
   role(name: string): RoleDoc | undefined {

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app.ts';
+import { VigilError } from '../../errors.ts';
+import { assertValidId } from '../../accounts/store.ts';
+import type { AccountRegistry } from '../../accounts/registry.ts';
+import type { DeliveryResult } from '../../actions/types.ts';
+import type { TestAccountDeps } from '../../actions/shared/test-account.ts';
+import { testAccount as emailTest } from '../../actions/email/index.ts';
+import { testAccount as slackTest } from '../../actions/slack/index.ts';
+import { testAccount as pagerdutyTest } from '../../actions/pagerduty/index.ts';
+import { testAccount as jiraTest } from '../../actions/jira/index.ts';
+import { testAccount as webhookTest } from '../../actions/webhook/index.ts';
+import { issuesDetail } from '../../security/resources.ts';
+import type { Permission } from '../auth.ts';
+
+type Params = { type: string; id: string };
+
+/** Per account type: the `_test` body and the call into that type's real send path. */
+const testers: Record<string, { body: z.ZodType; run(account: unknown, body: any, deps: TestAccountDeps): Promise<DeliveryResult> }> = {
+  email: { body: z.object({ to: z.union([z.string(), z.array(z.string()).max(50)]).optional() }).strict(), run: (a, b, d) => emailTest(a as never, b, d) },
+  slack: { body: z.object({ text: z.string().max(4000).optional(), channel: z.string().max(256).optional() }).strict(), run: (a, b, d) => slackTest(a as never, b, d) },
+  pagerduty: { body: z.object({}).strict(), run: (a, b, d) => pagerdutyTest(a as never, b, d) },
+  jira: { body: z.object({ project: z.string().max(256), issue_type: z.string().max(256).optional(), create: z.boolean().optional() }).strict(), run: (a, b, d) => jiraTest(a as never, b, d) },
+  webhook: { body: z.object({ path: z.string().max(2048).optional() }).strict(), run: (a, b, d) => webhookTest(a as never, b, d) },
+};
+
+const searchQuery = z
+  .object({
+    type: z.string().optional(),
+    id: z.string().optional(),
+    id_prefix: z.string().optional(),
+    from: z.coerce.number().int().min(0).optional(),
+    size: z.coerce.number().int().min(0).max(1000).optional(),
+  })
+  .strict();
+
+const access = (permission: Permission) => ({ config: { access: { permission } } });
+
+function registry(app: App): AccountRegistry {
+  if (app.accounts) return app.accounts;
+  throw new VigilError('ACCOUNTS_UNAVAILABLE', 'accounts are unavailable: no master key is configured (set VIGIL_MASTER_KEY or --key-file; create one with `vigil keygen`)');
+}
+
+/** Ids and types are checked before anything else, so a hostile id never reaches the file store. */
+function checkParams(p: Params): void {
+  assertValidId('type', p.type);
+  assertValidId('id', p.id);
+}
+
+/**
+ * Account endpoints (SPEC §3, §4): admin only. GET shows non-secret fields and, per secret, only
+ * whether it is set; nothing here ever returns a secret or its ciphertext.
+ */
+export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
+  return async (f) => {
+    f.put<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req, reply) => {
+      checkParams(req.params);
+      const { created } = await registry(app).put(req.params.type, req.params.id, req.body);
+      return reply.status(created ? 201 : 200).send({ _id: req.params.id, _type: req.params.type, result: created ? 'created' : 'updated' });
+    });
+
+    f.get<{ Params: Params }>('/_signals/account/:type/:id', access('account:read'), async (req) => {
+      checkParams(req.params);
+      const a = await registry(app).getPublic(req.params.type, req.params.id);
+      return { _id: a.id, _type: a.type, found: true, updated_at: a.updated_at, _source: a.account };
+    });
+
+    f.delete<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req) => {
+      checkParams(req.params);
+      const { type, id } = req.params;
+      const users = app.watches
+        .list()
+        .filter((lw) => lw.watch?.accountRefs.some((r) => r.type === type && r.id === id))
+        .map((lw) => `${lw.ref.tenant}/${lw.ref.id}`)
+        .sort();
+      if (users.length) {
+        throw new VigilError('CONFLICT', `account ${type}/${id} is used by ${users.length} watch(es): ${users.join(', ')}`, {
+          watches: users.map((w) => ({ error: 'uses this account', value: w })),
+        });
+      }
+      const { deleted } = await registry(app).delete(type, id);
+      if (!deleted) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
+      return { _id: id, _type: type, result: 'deleted' };
+    });
+
+    const search = async (q: unknown) => {
+      const parsed = searchQuery.safeParse(q ?? {});
+      if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', issuesDetail(parsed.error.issues));
+      const { type, id_prefix, id, from, size } = parsed.data;
+      const res = await registry(app).search({
+        ...(type !== undefined ? { type } : {}),
+        ...((id_prefix ?? id) !== undefined ? { idPrefix: id_prefix ?? id } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(size !== undefined ? { size } : {}),
+      });
+      return {
+        hits: {
+          total: { value: res.total, relation: 'eq' },
+          hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, updated_at: a.updated_at, _source: a.account })),
+        },
+      };
+    };
+    f.get('/_signals/account/_search', access('account:read'), async (req) => search(req.query));
+    f.post('/_signals/account/_search', access('account:read'), async (req) => search({ ...(req.query as object), ...((req.body as object) ?? {}) }));
+
+    f.post<{ Params: Params }>('/_signals/account/:type/:id/_test', access('account:manage'), async (req, reply) => {
+      checkParams(req.params);
+      const reg = registry(app);
+      const tester = Object.hasOwn(testers, req.params.type) ? testers[req.params.type] : undefined;
+      if (!reg.types().includes(req.params.type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${req.params.type}/${req.params.id} not found`);
+      if (!tester) return reply.status(501).send({ status: 501, error: `account type ${req.params.type} has no test yet`, code: 'NOT_IMPLEMENTED' });
+      const body = tester.body.safeParse(req.body ?? {});
+      if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', issuesDetail(body.error.issues));
+      const account = await reg.resolve(req.params.type, req.params.id);
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), 60_000);
+      let result: DeliveryResult & { steps?: string[] };
+      try {
+        result = await tester.run(account, body.data, { http: app.http, clock: app.clock, logger: app.logger.child({ account_test: `${req.params.type}/${req.params.id}` }), signal: ac.signal });
+      } finally {
+        clearTimeout(timer);
+      }
+      // Results are redacted by the action type already; the registry's redactor is a second guard.
+      const scrubbed = JSON.parse(reg.redactor.scrub(JSON.stringify(result))) as typeof result;
+      return reply.status(200).send({ _id: req.params.id, _type: req.params.type, ...scrubbed });
+    });
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * `vigil users …`: bootstrap and manage API users from the command line, on a stopped daemon's data
+ * directory (the state store lock refuses a directory a running daemon holds).
+ *
+ *   echo PW | vigil users add NAME --role ROLE [--role ROLE…] --password-stdin [--data DIR]
+ *   vigil users token NAME [--name LABEL] [--expires 90d] [--data DIR]   (prints the token once)
+ *   vigil users list [--data DIR]
+ *   vigil users delete NAME [--data DIR]
+ *
+ * `--key-file FILE` or `VIGIL_MASTER_KEY` give the key ring (token pepper) like for the daemon.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { loadKeyRing } from '../accounts/keysource.ts';
+import type { KeyRing } from '../accounts/keyring.ts';
+import { systemClock } from '../clock.ts';
+import { VigilError } from '../errors.ts';
+import { silentLogger } from '../log.ts';
+import { parseDuration } from '../schedule/duration.ts';
+import { isValidName, userInputSchema } from '../security/roles.ts';
+import { issuesDetail } from '../security/resources.ts';
+import { Security } from '../security/service.ts';
+import { SqliteStateStore } from '../state/sqlite.ts';
+
+const USAGE = `usage: vigil users <add|token|list|delete> ...
+  echo PW | vigil users add NAME --role ROLE [--role ROLE] --password-stdin [--data DIR] [--description TEXT]
+  vigil users token NAME [--name LABEL] [--expires DURATION] [--data DIR] [--key-file FILE]
+  vigil users list [--data DIR]
+  vigil users delete NAME [--data DIR]
+`;
+
+export interface UsersIo {
+  stdin: AsyncIterable<Buffer | string>;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): UsersIo => ({
+  stdin: process.stdin,
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+  env: process.env,
+});
+
+async function readPassword(stdin: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stdin) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    size += b.length;
+    if (size > 4096) throw new VigilError('INVALID_REQUEST', 'password on stdin is longer than 4096 bytes');
+    chunks.push(b);
+  }
+  // One trailing newline (from echo) is not part of the password.
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function usersCommand(args: string[], io: UsersIo = defaultIo()): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h') {
+    io.stdout(USAGE);
+    return sub ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', default: './data' },
+      role: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean' },
+      description: { type: 'string' },
+      name: { type: 'string' },
+      expires: { type: 'string' },
+      'key-file': { type: 'string' },
+    },
+  });
+  const name = positionals[0];
+  if (sub !== 'list' && !isValidName(name)) {
+    io.stderr(`vigil users ${sub}: a valid user name is required ([A-Za-z0-9_.@-]{1,128})\n${USAGE}`);
+    return 2;
+  }
+  let ring: KeyRing | null = null;
+  if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
+  const store = new SqliteStateStore(resolve(values.data));
+  const security = await Security.open({ db: store.db, clock: systemClock, logger: silentLogger(), keyring: ring });
+  try {
+    switch (sub) {
+      case 'add': {
+        if (!values['password-stdin']) {
+          io.stderr('vigil users add: pass the password on stdin with --password-stdin (never as an argument)\n');
+          return 2;
+        }
+        const input = userInputSchema.safeParse({
+          password: await readPassword(io.stdin),
+          roles: values.role ?? [],
+          ...(values.description !== undefined ? { description: values.description } : {}),
+        });
+        if (!input.success) {
+          const lines = Object.entries(issuesDetail(input.error.issues)).map(([p, l]) => `${p}: ${l.map((x) => x.error).join('; ')}`);
+          io.stderr(`vigil users add: ${lines.join(', ')}\n`);
+          return 1;
+        }
+        const { created } = await security.putUser(name!, input.data);
+        io.stdout(`user '${name}' ${created ? 'created' : 'updated'} (roles: ${input.data.roles.join(', ') || 'none'})\n`);
+        return 0;
+      }
+      case 'token': {
+        if (!security.users.get(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
+        const now = systemClock.now();
+        const expiresAt = values.expires ? now + parseDuration(values.expires) : null;
+        const { token, info } = security.tokens.create(name!, now, { name: values.name, expiresAt });
+        io.stderr(`token ${info.id} for '${name}'${info.expires_at ? `, expires ${info.expires_at}` : ''}; it is shown only once:\n`);
+        io.stdout(`${token}\n`);
+        return 0;
+      }
+      case 'list': {
+        for (const u of security.users.list()) {
+          const flags = [u.reserved ? 'reserved' : '', u.hidden ? 'hidden' : ''].filter(Boolean).join(',');
+          io.stdout(`${u.name}\t${u.roles.join(',')}${flags ? `\t${flags}` : ''}\n`);
+        }
+        return 0;
+      }
+      case 'delete': {
+        if (!security.deleteUser(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
+        io.stdout(`user '${name}' deleted\n`);
+        return 0;
+      }
+      default:
+        io.stderr(`vigil users: unknown subcommand '${sub}'\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await security.close();
+    await store.close();
+  }
+}
