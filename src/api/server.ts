@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { App } from '../app.ts';
@@ -25,6 +25,8 @@ export interface ApiOptions {
   tls?: { cert_file: string; key_file: string } | undefined;
   /** Extra route plugins (security, accounts) registered beside the watch routes. */
   plugins?: Array<(f: FastifyInstance) => Promise<void> | void>;
+  /** Called for every route as it is registered (tests walk the route table with it). */
+  onRoute?: (route: RouteOptions) => void;
   /** Time a client has to send its request headers (slowloris guard). Default 10 000 ms. */
   headersTimeoutMs?: number;
 }
@@ -63,6 +65,7 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
   // Slowloris: a client must finish its headers within 10 s.
   f.server.headersTimeout = o.headersTimeoutMs ?? 10_000;
   installErrorHandler(f);
+  if (o.onRoute) f.addHook('onRoute', o.onRoute);
 
   f.addHook('preValidation', async (req) => {
     if (req.body !== undefined && depthExceeds(req.body, MAX_DEPTH)) {

@@ -1,0 +1,109 @@
+/**
+ * Builds the whole app in-process on a temp directory (buildApp + createApiServer with the security
+ * and account routes) for API tests driven with fastify `inject()`. Log lines are captured so tests can
+ * grep them for secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
+import { pino } from 'pino';
+import { buildApp, type App } from '../../src/app.ts';
+import { createApiServer } from '../../src/api/server.ts';
+import { securityRoutes } from '../../src/api/routes/security.ts';
+import { accountRoutes } from '../../src/api/routes/accounts.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createAuthProvider } from '../../src/security/provider.ts';
+import type { Security } from '../../src/security/service.ts';
+import type { LimiterOptions } from '../../src/security/limiter.ts';
+import { REDACT_PATHS } from '../../src/log.ts';
+import type { Clock } from '../../src/clock.ts';
+
+export interface Harness {
+  app: App;
+  api: FastifyInstance;
+  security: Security;
+  routes: RouteOptions[];
+  base: string;
+  /** Every log line written so far (JSON text). */
+  logs: string[];
+  /** Every response body seen through `call`. */
+  bodies: string[];
+  call(o: InjectOptions): Promise<LightMyRequestResponse>;
+  /** A token for a token-only user with these roles (no Argon2id cost). */
+  tokenFor(user: string, roles: string[]): string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  masterKey?: boolean;
+  limiter?: Omit<LimiterOptions, 'clock'>;
+  headersTimeoutMs?: number;
+  bodyLimit?: number;
+  clock?: Clock;
+  egressAllow?: string[];
+}
+
+export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const bearer = (token: string) => `Bearer ${token}`;
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const base = await mkdtemp(join(tmpdir(), 'vigil-api-'));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const logger = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      data_dir: join(base, 'data'),
+      watches_dir: join(base, 'watches'),
+      accounts_dir: join(base, 'accounts'),
+      ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
+    },
+  });
+  const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
+  const app = await buildApp(config, { env, logger, ...(o.clock ? { clock: o.clock } : {}) });
+  const security = await createAuthProvider(app, { ...(o.limiter ? { limiter: o.limiter } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const routes: RouteOptions[] = [];
+  const api = await createApiServer(app, {
+    auth: security,
+    logger,
+    plugins: [securityRoutes(security), accountRoutes(app)],
+    onRoute: (r) => void routes.push(r),
+    ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
+    ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
+  });
+  await api.ready();
+  const bodies: string[] = [];
+  return {
+    app,
+    api,
+    security,
+    routes,
+    base,
+    logs,
+    bodies,
+    async call(req) {
+      const res = await api.inject(req);
+      bodies.push(res.body, JSON.stringify(res.headers));
+      return res;
+    },
+    tokenFor(user, roles) {
+      if (!security.users.get(user)) security.users.put({ name: user, hash: '', roles, attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
+      return security.tokens.create(user, app.clock.now()).token;
+    },
+    async close() {
+      await api.close();
+      await security.close();
+      await app.stop();
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}

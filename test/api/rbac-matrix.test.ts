@@ -1,0 +1,143 @@
+/**
+ * Walks the whole route table × principals and checks 401 / 403 / allowed against a model of the
+ * roles written here independently of the authorization code. A route without `config.access` fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteOptions } from 'fastify';
+import type { RouteAccess } from '../../src/api/auth.ts';
+import { bearer, startHarness, type Harness } from './harness.ts';
+
+type Who = 'anonymous' | 'viewer' | 'watch_manager' | 'admin' | 'team_a' | 'restricted';
+const PARAMS: Record<string, string> = { id: 'w1', name: 'matrix_x', type: 'webhook', action: 'a1' };
+
+/** The declared permission of every security/account route, pinned: a change here is a security change. */
+const PINNED: Record<string, string> = {
+  'GET /_vigil/security/internalusers': 'security:manage',
+  'PATCH /_vigil/security/internalusers': 'security:manage',
+  'GET /_vigil/security/internalusers/:name': 'security:manage',
+  'PUT /_vigil/security/internalusers/:name': 'security:manage',
+  'DELETE /_vigil/security/internalusers/:name': 'security:manage',
+  'PATCH /_vigil/security/internalusers/:name': 'security:manage',
+  'GET /_vigil/security/roles': 'security:manage',
+  'PATCH /_vigil/security/roles': 'security:manage',
+  'GET /_vigil/security/roles/:name': 'security:manage',
+  'PUT /_vigil/security/roles/:name': 'security:manage',
+  'DELETE /_vigil/security/roles/:name': 'security:manage',
+  'PATCH /_vigil/security/roles/:name': 'security:manage',
+  'GET /_vigil/security/audit': 'security:manage',
+  'GET /_vigil/security/account': 'authenticated',
+  'PUT /_vigil/security/account': 'authenticated',
+  'GET /_vigil/security/tokens': 'authenticated',
+  'POST /_vigil/security/tokens': 'authenticated',
+  'DELETE /_vigil/security/tokens/:id': 'authenticated',
+  'PUT /_signals/account/:type/:id': 'account:manage',
+  'GET /_signals/account/:type/:id': 'account:read',
+  'DELETE /_signals/account/:type/:id': 'account:manage',
+  'GET /_signals/account/_search': 'account:read',
+  'POST /_signals/account/_search': 'account:read',
+  'POST /_signals/account/:type/:id/_test': 'account:manage',
+  'GET /_vigil/health': 'public',
+};
+
+const describeAccess = (a: RouteAccess) => ('public' in a ? 'public' : 'authenticated' in a ? 'authenticated' : a.permission);
+
+/** The expected decision, from the role definitions used in this test. */
+function allowed(who: Who, method: string, url: string, access: RouteAccess, tenant: string | undefined): boolean {
+  if ('public' in access) return true;
+  if (who === 'anonymous') return false;
+  const perm = 'permission' in access ? access.permission : null;
+  switch (who) {
+    case 'admin':
+      return true;
+    case 'watch_manager':
+      return perm === null || perm.startsWith('watch:');
+    case 'viewer':
+      return perm === null || perm === 'watch:read';
+    case 'team_a':
+      return perm === null || (perm.startsWith('watch:') && tenant === 'team_a');
+    case 'restricted':
+      // '*' everywhere, except DELETE under /_signals/watch and everything under internalusers.
+      if (url.startsWith('/_vigil/security/internalusers')) return false;
+      return !(method === 'DELETE' && url.startsWith('/_signals/watch/'));
+  }
+}
+
+describe('RBAC: every route × every kind of caller', () => {
+  let h: Harness;
+  const tokens: Partial<Record<Who, string>> = {};
+
+  beforeAll(async () => {
+    h = await startHarness();
+    h.security.putRole('team_a_manager', { permissions: ['watch:*'], tenants: ['team_a'] });
+    h.security.putRole('restricted', {
+      permissions: ['*'],
+      tenants: ['*'],
+      endpoints_disabled: { '/_signals/watch': ['DELETE'], '/_vigil/security/internalusers': ['*'] },
+    });
+    tokens.viewer = h.tokenFor('v', ['viewer']);
+    tokens.watch_manager = h.tokenFor('wm', ['watch_manager']);
+    tokens.admin = h.tokenFor('adm', ['admin']);
+    tokens.team_a = h.tokenFor('ta', ['team_a_manager']);
+    tokens.restricted = h.tokenFor('rs', ['restricted']);
+  });
+  afterAll(() => h?.close());
+
+  it('every registered route declares its access, and security/account routes declare the pinned permission', () => {
+    expect(h.routes.length).toBeGreaterThan(30);
+    const missing = h.routes.filter((r) => !r.config?.access).map((r) => `${r.method} ${r.url}`);
+    expect(missing).toEqual([]);
+    const seen = new Set<string>();
+    for (const r of h.routes) {
+      for (const m of [r.method].flat()) {
+        const key = `${m} ${r.url}`;
+        seen.add(key);
+        if (PINNED[key]) expect(`${key} → ${describeAccess(r.config!.access!)}`).toBe(`${key} → ${PINNED[key]}`);
+        // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
+        if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
+        if ('public' in r.config!.access!) expect(['/_vigil/health', '/metrics']).toContain(r.url);
+      }
+    }
+    for (const k of Object.keys(PINNED)) expect(seen.has(k), k).toBe(true);
+  });
+
+  it('answers 401 / 403 / allowed as the role model says, for every route and tenant', async () => {
+    const who: Who[] = ['anonymous', 'viewer', 'watch_manager', 'admin', 'team_a', 'restricted'];
+    const problems: string[] = [];
+    let allowedCount = 0;
+    let twoXx = 0;
+    for (const r of h.routes as RouteOptions[]) {
+      const access = r.config!.access!;
+      const tenants = r.url.includes(':tenant') ? ['team_a', '_main'] : [undefined];
+      for (const method of [r.method].flat()) {
+        for (const tenant of tenants) {
+          const url = r.url.replace(/:(\w+)/g, (_m, p: string) => (p === 'tenant' ? tenant! : PARAMS[p] ?? 'x'));
+          for (const w of who) {
+            const headers: Record<string, string> = w === 'anonymous' ? {} : { authorization: bearer(tokens[w]!) };
+            const withBody = ['PUT', 'POST', 'PATCH'].includes(method);
+            const res = await h.call({ method: method as 'GET', url, headers, ...(withBody ? { payload: {} } : {}) });
+            const expectAllowed = allowed(w, method, r.url, access, tenant);
+            const label = `${w} ${method} ${url} → ${res.statusCode}`;
+            if (!expectAllowed) {
+              const want = w === 'anonymous' ? 401 : 403;
+              if (res.statusCode !== want) problems.push(`${label}, expected ${want}`);
+            } else {
+              allowedCount++;
+              if (res.statusCode < 300) twoXx++;
+              if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode >= 500) problems.push(`${label}, expected to be allowed`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(allowedCount).toBeGreaterThan(100);
+    expect(twoXx).toBeGreaterThan(40);
+  });
+
+  it('audits the refusals: FAILED_LOGIN for anonymous, MISSING_PRIVILEGES with the user name', () => {
+    const { hits } = h.security.auditLog.query({ size: 10_000 });
+    expect(hits.some((e) => e.outcome === 'FAILED_LOGIN' && e.user === null && e.status === 401)).toBe(true);
+    expect(hits.some((e) => e.outcome === 'MISSING_PRIVILEGES' && e.user === 'v' && e.status === 403)).toBe(true);
+    expect(hits.some((e) => e.outcome === 'MISSING_PRIVILEGES' && e.user === 'ta' && e.path.startsWith('/_signals/watch/_main'))).toBe(true);
+  });
+});
