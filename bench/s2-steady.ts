@@ -1,0 +1,192 @@
+/**
+ * S2 of REFERENCE §6, steady state: 10 000 watches every 10 s (1 000 executions/s) through the FULL
+ * pipeline — `buildApp` with a temp data dir, watch files in a temp folder, a search check against the
+ * test cluster (separate process, 1 ms latency), a CEL condition true for half of them, a webhook to a
+ * sink (separate process) for those, state and log written to SQLite.
+ *
+ * Interval anchors are the time a watch is loaded, so loading 10 000 files at once makes every 10 s a
+ * burst (that is S4). A fleet in steady state has its anchors spread: the files are moved into the
+ * watches folder over one interval and picked up by the folder follower, as hot-added watches are.
+ *
+ * Baseline (same run, same cluster, same rate): raw undici search + JSON.parse, CPU µs per request.
+ */
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import pino from 'pino';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/log.ts';
+import type { CompiledWatch } from '../src/watches/compile.ts';
+import type { RunOptions } from '../src/runtime/runner.ts';
+import { loopDelayMeter } from './lib/loop-delay.ts';
+import { childCpuMs, startCluster, startReceiver } from './lib/procs.ts';
+import { rawSearchLoop } from './lib/raw-search.ts';
+import { cpuMeter, gate, nowPrecise, percentile, round, sleep, type ScenarioResult } from './lib/result.ts';
+import { benchWatch, writeWatches } from './lib/watches.ts';
+
+export interface SteadyOptions {
+  watches?: number;
+  intervalSeconds?: number;
+  /** Measurement window after warm-up. */
+  seconds?: number;
+  clusterLatencyMs?: number;
+  baselineSeconds?: number;
+}
+
+const MB = 1024 * 1024;
+
+export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioResult> {
+  const count = o.watches ?? 10_000;
+  const intervalS = o.intervalSeconds ?? 10;
+  const seconds = o.seconds ?? 20;
+  const rate = count / intervalS;
+  const notes: string[] = [];
+
+  const [cluster, sink] = await Promise.all([startCluster(o.clusterLatencyMs ?? 1), startReceiver()]);
+  const root = await mkdtemp(join(tmpdir(), 'vigil-bench-s2-'));
+  try {
+    const searchBody = (benchWatch(0, sink.url).checks as Array<{ request?: { body: unknown } }>)[0]!.request!.body;
+    const baseline = await rawSearchLoop(cluster.url, searchBody, rate, o.baselineSeconds ?? Math.min(10, Math.max(3, seconds / 2)));
+
+    const staging = join(root, 'staging');
+    const watchesDir = join(root, 'watches');
+    const files = await writeWatches({ count, dir: staging, webhookUrl: sink.url, interval: `${intervalS}s` });
+    await writeWatches({ count: 0, dir: watchesDir, webhookUrl: sink.url });
+
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        data_dir: join(root, 'data'),
+        watches_dir: watchesDir,
+        accounts_dir: join(root, 'accounts'),
+        clusters: { default: { urls: [cluster.url] } },
+        egress: { allow: ['127.0.0.1'], disabled_action_types: [] },
+        log: { level: 'warn', retention: 100_000 },
+      },
+    });
+    // Warnings and errors only, to stderr: stdout carries the result.
+    const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
+    const app = await buildApp(config, { logger });
+    await app.start();
+
+    // Lag is taken where the run starts (runner.run), with sub-millisecond resolution.
+    let recording = false;
+    const lags: number[] = [];
+    let started = 0;
+    let finished = 0;
+    const run = app.runner.run.bind(app.runner);
+    app.runner.run = async (w: CompiledWatch, opts: RunOptions) => {
+      if (opts.fire && recording) {
+        lags.push(nowPrecise() - opts.fire.scheduledTime);
+        started++;
+      }
+      const rec = await run(w, opts);
+      if (recording) finished++;
+      return rec;
+    };
+
+    // Spread the anchors: move the files in over one interval, in 100 steps.
+    const t0 = performance.now();
+    const steps = 100;
+    for (let s = 0; s < steps; s++) {
+      const slice = files.slice(Math.floor((s * count) / steps), Math.floor(((s + 1) * count) / steps));
+      await Promise.all(slice.map((f) => rename(f, join(watchesDir, basename(f)))));
+      await sleep(t0 + ((s + 1) * intervalS * 1000) / steps - performance.now());
+    }
+    const waitUntil = performance.now() + 5000;
+    while (app.scheduler.stats().watches < count && performance.now() < waitUntil) await sleep(100);
+    const missed = count - app.scheduler.stats().watches;
+    if (missed > 0) {
+      notes.push(`${missed} files not picked up by the folder follower within 5 s; loaded with reloadFile`);
+      for (const f of files) await app.watches.reloadFile(join(watchesDir, basename(f)));
+    }
+    // Warm-up: every watch has fired at least once before measuring.
+    await sleep(Math.min(5000, intervalS * 500));
+
+    const st0 = app.scheduler.stats();
+    const received0 = await sinkCount(sink.url);
+    const clusterCpu0 = await childCpuMs(cluster.child.pid);
+    const mem = { rssMax: 0, heapMax: 0, queuedMax: 0 };
+    const sampleMem = () => {
+      const m = process.memoryUsage();
+      mem.rssMax = Math.max(mem.rssMax, m.rss);
+      mem.heapMax = Math.max(mem.heapMax, m.heapUsed);
+      mem.queuedMax = Math.max(mem.queuedMax, app.scheduler.stats().queued);
+    };
+    const sampler = setInterval(sampleMem, 250);
+    recording = true;
+    const loop = loopDelayMeter();
+    const cpu = cpuMeter();
+    await sleep(seconds * 1000);
+    const c = cpu.stop();
+    recording = false;
+    const loopMs = loop.stop();
+    clearInterval(sampler);
+    sampleMem();
+    const st1 = app.scheduler.stats();
+    const clusterCpu1 = await childCpuMs(cluster.child.pid);
+    const received = (await sinkCount(sink.url)) - received0;
+    const memEnd = process.memoryUsage();
+
+    await app.stop();
+
+    lags.sort((a, b) => a - b);
+    const execPerS = finished / (c.elapsedMs / 1000);
+    const startedPerS = started / (c.elapsedMs / 1000);
+    const p99 = percentile(lags, 0.99);
+    const loopP99 = loopMs.p99;
+    const cpuUsPerExec = (c.cpuMs * 1000) / Math.max(1, finished);
+    const dropped = st1.droppedQueueFull - st0.droppedQueueFull;
+    const overlapped = st1.skippedOverlap - st0.skippedOverlap;
+    if (dropped) notes.push(`${dropped} fires dropped (run queue full)`);
+    if (overlapped) notes.push(`${overlapped} fires skipped: previous run of the watch still in progress`);
+
+    const gates = [
+      gate('trigger lag p99', round(p99), '<=', 50, 'ms'),
+      gate('daemon CPU', c.percentOfCore, '<=', 50, '% of a core'),
+      gate('event-loop delay p99', round(loopP99), '<=', 50, 'ms'),
+      // No backlog growth: the runs keep up with the schedule, nothing is dropped or skipped.
+      gate('executions vs schedule', round(startedPerS / rate, 3), '>=', 0.98, '× of target rate'),
+      gate('dropped + overlap-skipped fires', dropped + overlapped, '<=', 0, 'fires'),
+    ];
+    return {
+      scenario: 'S2',
+      title: `steady state: ${count} watches @ ${intervalS}s, full pipeline`,
+      seconds,
+      gates,
+      pass: gates.every((g) => g.pass),
+      measured: {
+        watches: count,
+        targetExecPerS: rate,
+        execPerS: round(execPerS, 1),
+        executions: finished,
+        startedPerS: round(startedPerS, 1),
+        webhooksPerS: round(received / (c.elapsedMs / 1000), 1),
+        lagMs: { p50: round(percentile(lags, 0.5)), p99: round(p99), max: round(lags.at(-1) ?? 0) },
+        schedulerLatenessBucketP99Ms: st1.lateness.p99Ms,
+        eventLoopDelayMs: loopMs,
+        cpuPercentOfCore: c.percentOfCore,
+        cpuUsPerExec: round(cpuUsPerExec, 1),
+        clusterCpuPercentOfCore: clusterCpu0 !== null && clusterCpu1 !== null ? round(((clusterCpu1 - clusterCpu0) / c.elapsedMs) * 100, 1) : null,
+        rssMB: { end: round(memEnd.rss / MB, 1), max: round(mem.rssMax / MB, 1) },
+        heapUsedMB: { end: round(memEnd.heapUsed / MB, 1), max: round(mem.heapMax / MB, 1) },
+        runQueue: { start: st0.queued, end: st1.queued, max: mem.queuedMax },
+      },
+      baseline: { description: `raw undici POST /logs/_search + JSON.parse at ${rate}/s against the same cluster`, ...baseline },
+      ratios: {
+        cpuPerExecVsRawSearch: round(cpuUsPerExec / Math.max(0.001, baseline.cpuUsPerRequest), 2),
+        cpuVsRawSearchLoop: round(c.percentOfCore / Math.max(0.001, baseline.cpuPercentOfCore), 2),
+      },
+      notes,
+    };
+  } finally {
+    await Promise.all([cluster.stop(), sink.stop()]);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function sinkCount(url: string): Promise<number> {
+  const res = await fetch(`${url}/_count`);
+  return ((await res.json()) as { count: number }).count;
+}
