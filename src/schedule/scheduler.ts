@@ -282,19 +282,20 @@ export class Scheduler {
     this.counters.fired++;
     this.lateness.record(this.clock.monotonic() - dueMono);
     info.triggeredTime = this.clock.now();
-    let p: Promise<void>;
+    void this.execute(e, info);
+  }
+
+  /**
+   * One run, start to finish. An async method rather than `.then` handlers: one promise per run and
+   * no closures, which matters when 10 000 runs start in the same millisecond. Never rejects.
+   */
+  private async execute(e: Entry, info: FireInfo): Promise<void> {
     try {
-      p = e.run(info);
+      await e.run(info);
     } catch (err) {
-      p = Promise.reject(err);
+      this.logger.error({ watch: e.id, err: errorMessage(err) }, 'watch run failed');
     }
-    (p instanceof Promise ? p : Promise.resolve(p)).then(
-      () => this.finish(e),
-      (err: unknown) => {
-        this.logger.error({ watch: e.id, err: errorMessage(err) }, 'watch run failed');
-        this.finish(e);
-      },
-    );
+    this.finish(e);
   }
 
   private finish(e: Entry): void {
