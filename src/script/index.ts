@@ -3,12 +3,10 @@
  * default when `lang` is omitted, as in Signals.
  */
 import { celEngine } from './cel.ts';
-import type { CompiledScript, ScriptEngine, ScriptLang } from './types.ts';
+import type { CompiledScript, ScriptLang } from './types.ts';
 import { ScriptCompileError } from './types.ts';
 
-// The Painless subset is being built in ./painless/. When ./painless/index.ts exports `painlessEngine`,
-// replace the next line with:  import { painlessEngine } from './painless/index.ts';
-const painlessEngine: ScriptEngine | undefined = undefined;
+import { painlessEngine } from './painless/index.ts';
 
 export type ScriptCompiler = (source: string, lang: ScriptLang | undefined) => CompiledScript;
 
@@ -23,9 +21,6 @@ export function createScriptCompiler(): ScriptCompiler {
       case 'cel':
         return celEngine.compile(source);
       case 'painless':
-        if (!painlessEngine) {
-          throw new ScriptCompileError('Painless is not supported yet; use "lang": "cel"', 1, 1, 'painless');
-        }
         return painlessEngine.compile(source);
       default:
         throw new ScriptCompileError(`unknown script language "${String(lang)}"; use "cel" or "painless"`, 1, 1);

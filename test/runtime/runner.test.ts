@@ -215,3 +215,27 @@ describe('simulate output', () => {
     expect(JSON.stringify(rec)).not.toContain(Buffer.from('u:hunter2-inline').toString('base64'));
   });
 });
+
+describe('Painless watches (lang omitted, as in Signals)', () => {
+  it('runs conditions, calc, severity and foreach written in Painless', async () => {
+    kit = runtimeKit();
+    const w = kit.compile({
+      trigger: { schedule: { interval: '1m' } },
+      checks: [
+        { type: 'static', name: 'mem', target: 'mem', value: { buckets: [{ key: 'node-1', used: 91.5 }, { key: 'node-2', used: 40 }, { key: 'node-3', used: 97 }] } },
+        { type: 'condition', name: 'any high', source: "data.mem.buckets.stream().anyMatch(b -> b.used > 90)" },
+        { type: 'calc', name: 'high nodes', source: "data.high = data.mem.buckets.stream().filter(b -> b.used > 90).map(b -> b.key).collect(Collectors.toList()); data.count = data.high.size()" },
+      ],
+      severity: { value: 'data.count', mapping: [{ threshold: 1, level: 'warning' }, { threshold: 2, level: 'critical' }] },
+      actions: [{ type: 'log', name: 'each', foreach: 'data.high', text: '{{item}} is at {{severity.level.id}}' }],
+    });
+    const rec = await kit.runner.run(w, { fire: fireAt(kit) });
+    expect(rec.status.code).toBe('ACTION_EXECUTED');
+    expect(sent(kit)).toEqual(['node-1 is at critical', 'node-3 is at critical']);
+  });
+
+  it('reports a Painless compile error with line and column at load', async () => {
+    kit = runtimeKit();
+    expect(() => kit.compile({ trigger: { schedule: { interval: '1m' } }, checks: [{ type: 'condition', name: 'c', source: 'data.x >\n  try { 1 }' }] })).toThrow(/checks\[0\]\.source.*line 2/);
+  });
+});
