@@ -162,3 +162,25 @@ describe('long timers', () => {
     expect(t.clock.nextTimerIn()).toBe(1_000);
   });
 });
+
+describe('time zones through the scheduler', () => {
+  it('a daily 02:30 Berlin watch fires once a day across the spring-forward gap', async () => {
+    const t = setup('2025-03-29T00:00:00.000Z', { maxSleepMs: 30 * 24 * HOUR });
+    t.sched.upsert('w', schedule({ daily: { at: '02:30' }, timezone: 'Europe/Berlin' }), t.run);
+    t.sched.start();
+    await t.clock.advance(3 * 24 * HOUR);
+    expect(t.scheduled()).toEqual(['2025-03-29T01:30:00.000Z', '2025-03-30T01:00:00.000Z', '2025-03-31T00:30:00.000Z']);
+    expect(t.triggered()).toEqual(t.scheduled());
+  });
+
+  it('an hourly watch in Berlin fires 25 times on the fall-back day, each instant once', async () => {
+    const t = setup('2025-10-25T22:00:00.000Z', { maxSleepMs: 30 * 24 * HOUR }); // 00:00 CEST on 26 Oct
+    t.sched.upsert('w', schedule({ hourly: { minute: 0 }, timezone: 'Europe/Berlin' }), t.run);
+    t.sched.start();
+    await t.clock.advance(25 * HOUR - 1);
+    expect(t.fires).toHaveLength(24); // 01:00 … 23:00 local, with 02:00 twice, then midnight is due
+    expect(new Set(t.scheduled()).size).toBe(24);
+    await t.clock.advance(1);
+    expect(t.fires).toHaveLength(25);
+  });
+});
