@@ -30,7 +30,7 @@ export interface StepEnv {
   reportMissing(paths: string[]): void;
 }
 
-function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: string, item: number, kind: string): RenderInfo {
+export function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: string, item: number, kind: string): RenderInfo {
   const { tenant, id } = env.watch;
   return {
     idempotencyKey: idempotencyKey(tenant, id, entry.def.name, episodeId, env.scheduledIso, item, kind),

@@ -16,7 +16,8 @@ import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRe
 import { initialContext } from './context.ts';
 import { runChecks } from './run-checks.ts';
 import { evaluateSeverity } from './severity.ts';
-import { endEpisode, stepAction, type Planned, type StepEnv } from './action-step.ts';
+import { endEpisode, renderInfo, stepAction, type Planned, type StepEnv } from './action-step.ts';
+import { buildTemplateView } from '../templates/view.ts';
 import { runResolveActions } from './resolve.ts';
 import { redactRequest } from './redact-request.ts';
 
@@ -167,6 +168,35 @@ export class WatchRunner {
     this.d.metrics.watchRuns.inc({ status: log.status.code });
     if (failed) runLog.warn({ check: failed.check }, `watch run failed: ${failed.message}`);
     return log;
+  }
+
+  /**
+   * After an ack in Vigil: actions whose type has something to say about it (PagerDuty `acknowledge`)
+   * send it, keyed to the acked episode. Returns the action log entries of what was sent.
+   */
+  async notifyAck(w: CompiledWatch, actionNames: string[]): Promise<ActionLogEntry[]> {
+    const now = this.d.clock.now();
+    const state = (await this.d.store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(this.d.node);
+    const ctx = initialContext(w, null, now);
+    ctx.severity = state.last_execution?.severity ?? null;
+    const planned: Planned[] = [];
+    const logs: ActionLogEntry[] = [];
+    for (const entry of w.actions) {
+      const st = state.actions[entry.def.name];
+      if (!actionNames.includes(entry.def.name) || !entry.compiled.renderAck || !st?.episode || !st.acked) continue;
+      const env: StepEnv = {
+        watch: w, now, scheduledIso: `ack:${st.acked.on}`, level: ctx.severity?.level.id ?? 'none',
+        rt: null as never, links: (a) => this.links(w, a), reportMissing: () => {},
+      };
+      const info = renderInfo(env, entry, st.episode.id, 0, 'ack');
+      const n = entry.compiled.renderAck(buildTemplateView(ctx, env.links(entry.def.name)), info);
+      if (!n) continue;
+      const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION', detail: 'acknowledged' } };
+      logs.push(log);
+      planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: n, log });
+    }
+    await this.send(w, planned, { fire: null }, true, state);
+    return logs;
   }
 
   /** Commits decisions and notifications together, then delivers what was new and records the outcomes. */

@@ -181,6 +181,8 @@ export class WatchService {
     if (!acked.length) {
       throw new VigilError('PRECONDITION_FAILED', action ? `action '${action}' cannot be acknowledged: its last check was not positive` : 'no action can be acknowledged: no positive check');
     }
+    // Receivers that track acknowledgement (PagerDuty) hear about it; a failure there does not undo the ack.
+    await this.o.runner.notifyAck(w, acked).catch((e) => this.o.logger.warn({ tenant, watch: id, err: (e as Error).message }, 'ack notification failed'));
     return acked;
   }
 

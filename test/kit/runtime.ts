@@ -14,6 +14,7 @@ import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { WatchRunner } from '../../src/runtime/runner.ts';
 import { actionTypes } from '../../src/actions/index.ts';
 import type { ActionType } from '../../src/actions/types.ts';
+import type { AccountSource } from '../../src/delivery/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { createScriptCompiler } from '../../src/script/index.ts';
@@ -41,6 +42,17 @@ export function compileEnv(): CompileEnv {
   return { script: scripts, template: (s, m) => templates.compile(s, m) };
 }
 
+/** Accounts from a plain map `{type: {id: account}}`, for tests that need no sealing. */
+export function fixedAccounts(map: Record<string, Record<string, unknown>>): AccountSource {
+  return {
+    async resolve(type, id) {
+      const a = map[type]?.[id];
+      if (!a) throw new Error(`no ${type} account ${id}`);
+      return a;
+    },
+  };
+}
+
 export interface RuntimeKit {
   clock: FakeClock;
   store: SqliteStateStore;
@@ -60,7 +72,7 @@ const unusedHttp: HttpClient = {
   close: async () => {},
 };
 
-export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; dir?: string } = {}): RuntimeKit {
+export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; dir?: string; accounts?: AccountSource } = {}): RuntimeKit {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'vigil-rt-'));
   const clock = new FakeClock(opts.start ?? '2026-03-01T10:00:00Z');
   const store = new SqliteStateStore(dir);
@@ -72,7 +84,7 @@ export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpCli
     ((c: string) => {
       throw new Error(`no cluster ${c} in this test`);
     });
-  const deliverer = new Deliverer({ store, types: opts.types ?? actionTypes, accounts: null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5 });
+  const deliverer = new Deliverer({ store, types: opts.types ?? actionTypes, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5 });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger: logs.logger, metrics, node: 'test-node' });
   const env = compileEnv();
   return {
