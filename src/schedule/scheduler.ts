@@ -233,6 +233,7 @@ export class Scheduler {
     const intervalDue = !Number.isNaN(e.iNext) && e.iNext <= mono;
     const calendarDue = !Number.isNaN(e.cNext) && e.cNext - this.offset <= mono;
     const scheduled = Math.min(intervalDue ? e.iNext + this.offset : Infinity, calendarDue ? e.cNext : Infinity);
+    if (scheduled === Infinity) return this.place(e); // not actually due (cannot happen while offset and keys agree)
     // Advance past every missed time at once: one late fire covers them all.
     if (intervalDue) e.iNext = e.schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN;
     if (calendarDue) {
