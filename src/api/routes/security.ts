@@ -161,7 +161,8 @@ export function securityRoutes(s: Security): (f: FastifyInstance) => Promise<voi
 
     f.delete<{ Params: { id: string } }>(`${BASE}/tokens/:id`, signedIn, async (req, reply) => {
       const p = principal(req);
-      const t = /^[0-9a-f]{16}$/.test(req.params.id) ? s.tokens.get(req.params.id) : undefined;
+      if (!/^[0-9a-f]{16}$/.test(req.params.id)) return send(reply, badRequest('Invalid token id.'));
+      const t = s.tokens.get(req.params.id);
       const mayAny = s.authorize(p, 'security:manage', { method: req.method, route: req.routeOptions.url ?? '' });
       if (!t || (t.user !== p.name && !mayAny)) return reply.status(404).send({ status: 'NOT_FOUND', message: `'${req.params.id.slice(0, 64)}' not found.`, code: 'NOT_FOUND' });
       s.tokens.delete(t.id);
