@@ -54,6 +54,8 @@ export interface ReceivedMessage {
   envelope: { from: string; to: string[] };
   raw: string;
   parsed: ParsedMail;
+  /** Date.now() when the message was accepted. */
+  at: number;
 }
 
 export interface SmtpPeer {
@@ -158,6 +160,7 @@ export async function startSmtpPeer(o: SmtpPeerOptions = {}): Promise<SmtpPeer> 
               },
               raw,
               parsed,
+              at: Date.now(),
             });
             for (const w of waiters.splice(0)) w();
             cb(null, 'queued as test');
