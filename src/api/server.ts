@@ -51,6 +51,10 @@ function depthExceeds(v: unknown, max: number): boolean {
  * shape, request logs without bodies or credentials, and a permission declared on every route.
  */
 export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyInstance> {
+  // Slowloris: a client must finish its headers in time. Node enforces headersTimeout only when it sweeps
+  // its connections (every connectionsCheckingInterval, 30 s by default), so sweep often enough too.
+  const headersTimeout = o.headersTimeoutMs ?? 10_000;
+  const timeouts = { headersTimeout, connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(headersTimeout / 4))) };
   const f: FastifyInstance = Fastify({
     loggerInstance: o.logger.child({ component: 'api' }) as FastifyBaseLogger,
     bodyLimit: o.bodyLimit ?? 1_048_576,
@@ -60,10 +64,11 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
-    ...(o.tls ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const } } : {}),
+    ...(o.tls
+      ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
+      : { http: timeouts }),
   });
-  // Slowloris: a client must finish its headers within 10 s.
-  f.server.headersTimeout = o.headersTimeoutMs ?? 10_000;
+  f.server.headersTimeout = headersTimeout;
   installErrorHandler(f);
   if (o.onRoute) f.addHook('onRoute', o.onRoute);
 
