@@ -5,9 +5,8 @@ import { buildTemplateView } from '../templates/view.ts';
 import { errorMessage } from '../errors.ts';
 import { forkContext } from './context.ts';
 import { runChecks } from './run-checks.ts';
-import { idempotencyKey, episodeKey } from './keys.ts';
 import { LEVEL_RANK } from './severity.ts';
-import type { Planned, StepEnv } from './action-step.ts';
+import { renderInfo, type Planned, type StepEnv } from './action-step.ts';
 
 /**
  * Resolve actions (SPEC §1.5) run once when one of their `resolves_severity` levels was active in the
@@ -19,7 +18,6 @@ export async function runResolveActions(
   w: CompiledWatch,
   previous: WatchState['last_execution'],
   ctx: ScriptContext,
-  state: WatchState,
 ): Promise<{ logs: ActionLogEntry[]; planned: Planned[] }> {
   const logs: ActionLogEntry[] = [];
   const planned: Planned[] = [];
@@ -45,22 +43,11 @@ export async function runResolveActions(
     }
     // The resolved episode is the one that began at the previous run's situation.
     const episodeId = `resolve:${previous?.trigger.scheduled_time ?? previous?.execution_time ?? ''}`;
-    const { tenant, id } = w;
-    const info = {
-      idempotencyKey: idempotencyKey(tenant, id, entry.def.name, episodeId, env.scheduledIso, 0, 'fire'),
-      episodeKey: episodeKey(tenant, id, entry.def.name, episodeId),
-      tenant,
-      watchId: id,
-      actionName: entry.def.name,
-      severityLevel: env.level,
-      reportMissing: env.reportMissing,
-    };
+    const info = renderInfo(env, entry, episodeId, 0, 'fire');
     try {
       const n = entry.compiled.render(buildTemplateView(rctx, env.links(entry.def.name)), info);
       planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: n, log });
       log.status = { code: 'ACTION_EXECUTED' };
-      const st = state.actions[`resolve:${entry.def.name}`];
-      if (st) st.last_triggered = log.execution_start ?? null;
     } catch (e) {
       log.status = { code: 'ACTION_FAILED' };
       log.error = { message: `render failed: ${errorMessage(e)}` };

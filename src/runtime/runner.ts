@@ -140,7 +140,7 @@ export class WatchRunner {
         }
         st.last_status = log.actions.at(-1)!.status;
       }
-      const resolved = await runResolveActions(env, w, previous, ctx, state);
+      const resolved = await runResolveActions(env, w, previous, ctx);
       log.resolve_actions = resolved.logs;
       planned.push(...resolved.planned);
     }
