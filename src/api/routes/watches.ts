@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { VigilError } from '../../errors.ts';
 import { zodDetail } from '../../watches/paths.ts';
+import { ID_PATTERN } from '../../watches/schema.ts';
 import type { Permission } from '../auth.ts';
 
 type Params = { tenant: string; id: string; action?: string };
@@ -31,6 +32,14 @@ const access = (permission: Permission) => ({ config: { access: { permission, te
 /** Signals-compatible watch endpoints (SPEC §4). */
 export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
   const w = app.watches;
+
+  // Tenant and watch ids are checked before any handler: a hostile id is a 400, never a lookup.
+  f.addHook('preHandler', async (req) => {
+    if (!req.routeOptions.url?.startsWith('/_signals/watch/')) return;
+    const p = req.params as Partial<Params>;
+    if (p.tenant !== undefined && !ID_PATTERN.test(p.tenant)) throw new VigilError('INVALID_ID', 'invalid tenant: tenant names are [A-Za-z0-9_-]{1,128}');
+    if (p.id !== undefined && !ID_PATTERN.test(p.id)) throw new VigilError('INVALID_ID', 'invalid watch id: watch ids are [A-Za-z0-9_-]{1,128}');
+  });
 
   f.put<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:manage'), async (req, reply) => {
     const { created } = await w.put(req.params.tenant, req.params.id, req.body);
