@@ -191,8 +191,12 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     },
     async stop() {
       await watches.stop();
-      await scheduler.stop();
+      // A run in flight waits for its deliveries, so waiting for the runs first would let one hung
+      // receiver hold the shutdown until its retry deadline. The grace period bounds both: when it ends
+      // the deliverer aborts what is left (it stays pending in the outbox) and those runs finish at once.
+      const runs = scheduler.stop();
       await deliverer.stop(config.delivery.shutdown_grace_ms);
+      await runs;
       if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
       await closeEmailTransports();
       await http.close();

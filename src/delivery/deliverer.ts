@@ -106,6 +106,8 @@ export class Deliverer {
         if (attempts > 1) log.info({ attempts }, 'delivered after retry');
         return { status: 'delivered', attempts };
       }
+      // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
+      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -156,6 +158,8 @@ export class Deliverer {
   }
 
   private sleep(ms: number): Promise<void> {
+    // An attempt cut short by stop() comes back here after the abort: 'abort' will not fire again.
+    if (this.abort.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const t = this.o.clock.setTimeout(resolve, ms);
       this.abort.signal.addEventListener('abort', () => (this.o.clock.clearTimeout(t), resolve()), { once: true });

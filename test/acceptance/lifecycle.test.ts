@@ -1,0 +1,158 @@
+/**
+ * Issue 7 acceptance, lifecycle of the real daemon (child process): SIGTERM drains within the grace
+ * period, SIGHUP reloads without re-notifying, one daemon per data directory, and a SIGKILL leaves no
+ * lock behind.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnDaemon, startDaemon, type Daemon, type DaemonOptions } from '../kit/daemon.ts';
+
+let root: string;
+let opts: DaemonOptions;
+const daemons: Daemon[] = [];
+const servers: Server[] = [];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'vigil-life-'));
+  opts = { dataDir: join(root, 'data'), watchesDir: join(root, 'watches') };
+  mkdirSync(opts.watchesDir);
+});
+afterEach(async () => {
+  for (const d of daemons.splice(0)) {
+    d.kill('SIGKILL');
+    await d.exited;
+  }
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+const track = (d: Daemon) => (daemons.push(d), d);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < end) await sleep(10);
+  return cond();
+}
+
+/** A webhook peer: records Idempotency-Keys; `behave` decides per request (answer now, later, never). */
+async function peer(behave: (n: number, res: ServerResponse) => void) {
+  const keys: string[] = [];
+  const answered: string[] = [];
+  const s = createServer((req: IncomingMessage, res) => {
+    req.resume();
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key']);
+      keys.push(key);
+      res.on('finish', () => answered.push(key));
+      behave(keys.length, res);
+    });
+  });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, keys, answered };
+}
+
+function watch(id: string, url: string, extra: Record<string, unknown> = {}): void {
+  writeFileSync(
+    join(opts.watchesDir, `${id}.json`),
+    JSON.stringify({ trigger: { schedule: { interval: '1s' } }, checks: [], actions: [{ type: 'webhook', name: 'hook', request: { url, body: 'x' }, ...extra }] }),
+  );
+}
+
+function outbox(): Array<{ key: string; status: string }> {
+  const db = new DatabaseSync(join(opts.dataDir, 'vigil.db'), { readOnly: true });
+  try {
+    return db.prepare('SELECT key, status FROM outbox').all() as Array<{ key: string; status: string }>;
+  } finally {
+    db.close();
+  }
+}
+
+const dups = (keys: string[]) => keys.length - new Set(keys).size;
+
+describe('SIGTERM', () => {
+  it('during a slow delivery: the delivery finishes, exit 0 within the grace period, nothing re-sent after restart', async () => {
+    const p = await peer((_n, res) => setTimeout(() => res.end('ok'), 1500));
+    watch('slow', `${p.url}/slow`);
+    const d = track(await startDaemon(opts));
+    expect(await until(() => p.keys.length === 1, 10_000)).toBe(true);
+    const t0 = Date.now();
+    d.kill('SIGTERM');
+    const exit = await d.exited;
+    expect(exit.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(p.answered).toContain(p.keys[0]);
+    expect(outbox().filter((r) => r.status !== 'delivered')).toEqual([]);
+
+    const again = track(await startDaemon(opts));
+    await sleep(1500);
+    expect((await again.stop()).code).toBe(0);
+    expect(dups(p.keys)).toBe(0);
+  });
+
+  it('with a receiver that never answers: exit 0 after the grace period; the entry stays pending and is sent once after restart', async () => {
+    const p = await peer((n, res) => (n === 1 ? undefined : res.end('ok')));
+    watch('hang', `${p.url}/hang`, { throttle_period: '1h' });
+    const config = join(root, 'config.json');
+    writeFileSync(config, JSON.stringify({ delivery: { shutdown_grace_ms: 1000 } }));
+    const d = track(await startDaemon({ ...opts, args: ['--config', config] }));
+    expect(await until(() => p.keys.length === 1, 10_000)).toBe(true);
+    const t0 = Date.now();
+    d.kill('SIGTERM');
+    expect((await d.exited).code).toBe(0);
+    // Grace 1 s, plus closing the store and the process exit; not the 10 s read timeout.
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(outbox()).toEqual([{ key: p.keys[0], status: 'pending' }]);
+
+    const again = track(await startDaemon({ ...opts, args: ['--config', config] }));
+    expect(await until(() => p.answered.length === 1, 10_000)).toBe(true);
+    await sleep(500);
+    expect((await again.stop()).code).toBe(0);
+    expect(p.keys).toEqual([p.keys[0], p.keys[0]]);
+    expect(outbox()).toEqual([{ key: p.keys[0], status: 'delivered' }]);
+  });
+});
+
+describe('SIGHUP', () => {
+  it('reloads while an alert is active without notifying again', async () => {
+    const p = await peer((_n, res) => res.end('ok'));
+    watch('alert', `${p.url}/alert`, { throttle_period: '1h' });
+    const d = track(await startDaemon(opts));
+    expect(await until(() => p.answered.length === 1, 10_000)).toBe(true);
+    d.kill('SIGHUP');
+    await d.waitForLog((r) => r.msg === 'watches reloaded', 10_000);
+    // Three more fires of the 1 s interval: each is throttled, none re-notifies.
+    await sleep(3000);
+    expect((await d.stop()).code).toBe(0);
+    expect(p.keys).toHaveLength(1);
+  });
+});
+
+describe('the data directory lock', () => {
+  it('a second daemon on the same data directory exits non-zero naming the pid that holds it', async () => {
+    const first = track(await startDaemon(opts));
+    const second = track(spawnDaemon(opts));
+    const exit = await second.exited;
+    expect(exit.code).not.toBe(0);
+    expect(second.stderr.join('\n')).toMatch(new RegExp(`locked by pid ${first.pid}\\b`));
+    // The first one is unharmed.
+    expect((await fetch(`${first.url}/_vigil/health`)).status).toBe(200);
+  });
+
+  it('a daemon killed with SIGKILL does not block the next start', async () => {
+    const first = track(await startDaemon(opts));
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const next = track(await startDaemon(opts));
+    expect((await fetch(`${next.url}/_vigil/health`)).status).toBe(200);
+    expect((await next.stop()).code).toBe(0);
+  });
+});
