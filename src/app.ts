@@ -10,6 +10,7 @@ import { ClusterRegistry } from './cluster/index.ts';
 import type { ClusterConfig, SearchClient } from './cluster/types.ts';
 import { createEgressPolicy } from './net/egress.ts';
 import { createHttpClient } from './net/http.ts';
+import { createHostCheck } from './net/host-check.ts';
 import type { HttpClient } from './net/types.ts';
 import { createScriptCompiler } from './script/index.ts';
 import { createTemplateEngine } from './templates/engine.ts';
@@ -124,6 +125,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     metrics,
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
+    egress: createHostCheck(policy, logger),
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });

@@ -101,6 +101,11 @@ export interface DeliverDeps<Account> {
   signal: AbortSignal;
   /** 1 on the first attempt. */
   attempt: number;
+  /**
+   * The egress policy for connections made outside `http` (SMTP and its SOCKS proxy): rejects with
+   * HttpError('egress_denied') when host:port (or an address it resolves to) is not allowed.
+   */
+  egress?: { checkHost(host: string, port: number): Promise<void> };
 }
 
 export type DeliveryResult =

@@ -5,6 +5,7 @@ import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
 import type { OutboxEntry, StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
+import type { HostCheck } from '../net/host-check.ts';
 import { errorMessage, VigilError } from '../errors.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
@@ -22,6 +23,8 @@ export interface DelivererOptions {
   perDestinationConcurrency?: number;
   queueLimit?: number;
   rng?: () => number;
+  /** Egress check handed to action types that open their own connections (email). */
+  egress?: HostCheck;
 }
 
 /**
@@ -147,6 +150,7 @@ export class Deliverer {
           logger: this.o.logger.child({ watch: entry.watchId, action: entry.action, type: entry.actionType }),
           signal: this.abort.signal,
           attempt,
+          ...(this.o.egress ? { egress: this.o.egress } : {}),
         })
         .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) })),
     );

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { HttpClient } from '../../net/types.ts';
+import { HttpError, type HttpClient } from '../../net/types.ts';
 import type { DeliverDeps, DeliveryResult, RenderedNotification } from '../types.ts';
-import type { EmailAccount } from './account.ts';
+import { endpointOf, type EmailAccount } from './account.ts';
 import { domainOf, formatMailbox, parseAddresses, refusedByAllowlist, type AddressInput } from './addresses.ts';
 import { resolveAttachments } from './attachments.ts';
 import { classifyEmailError, type EmailFailure } from './classify.ts';
@@ -24,6 +24,8 @@ interface SendContext {
   signal: AbortSignal;
   idempotencyKey: string;
   transport(): Promise<EmailTransport>;
+  /** The daemon's egress policy for the SMTP server and the SOCKS proxy (absent: not checked). */
+  egress: DeliverDeps<EmailAccount>['egress'];
   /** Called when the failure suggests the cached transport is stale (a pinned certificate changed). */
   onTlsFailure(): void;
 }
@@ -41,6 +43,7 @@ export async function deliverEmail(n: RenderedNotification, deps: DeliverDeps<Em
     signal: deps.signal,
     idempotencyKey: deps.idempotencyKey,
     transport: () => acquireTransport(accountId, account, deps.logger),
+    egress: deps.egress,
     onTlsFailure: () => evictTransport(accountId),
   });
 }
@@ -55,6 +58,7 @@ export interface TestAccountDeps {
   logger: Logger;
   signal?: AbortSignal;
   http?: HttpClient;
+  egress?: DeliverDeps<EmailAccount>['egress'];
 }
 
 /**
@@ -82,6 +86,7 @@ export async function testAccount(account: EmailAccount, input: TestAccountInput
       signal: deps.signal ?? new AbortController().signal,
       idempotencyKey: `account-test-${Date.now()}`,
       transport: () => (built ??= buildTransport(account, deps.logger)),
+      egress: deps.egress,
       onTlsFailure: () => undefined,
     });
   } finally {
@@ -113,6 +118,9 @@ async function send(request: EmailRequest, ctx: SendContext): Promise<DeliveryRe
     if (!Array.isArray(attachments)) return scrubbed(attachments);
   }
 
+  const denied = await egressDenied(ctx);
+  if (denied) return denied;
+
   try {
     const transport = await ctx.transport();
     const info = await transport.sendMail({
@@ -141,6 +149,22 @@ async function send(request: EmailRequest, ctx: SendContext): Promise<DeliveryRe
     if (failure.code === 'SMTP_TLS') ctx.onTlsFailure();
     ctx.logger.debug({ code: failure.code, retry: failure.retry }, `email send failed: ${failure.message}`);
     return failure;
+  }
+}
+
+/** The SMTP server and the SOCKS proxy, each judged by the egress policy before any connection. */
+async function egressDenied(ctx: SendContext): Promise<DeliveryResult | null> {
+  if (!ctx.egress) return null;
+  const ep = endpointOf(ctx.account);
+  const targets: Array<[string, number]> = [[ep.host, ep.port]];
+  if (ctx.account.proxy_host !== undefined) targets.push([ctx.account.proxy_host, ctx.account.proxy_port ?? 1080]);
+  try {
+    for (const [host, port] of targets) await ctx.egress.checkHost(host, port);
+    return null;
+  } catch (e) {
+    if (e instanceof HttpError && e.kind === 'egress_denied') return { ok: false, retry: false, code: 'EGRESS_DENIED', message: e.message };
+    // A name that does not resolve: as retryable as nodemailer's own EDNS would be.
+    return { ok: false, retry: true, code: 'SMTP_CONNECTION', message: `cannot resolve the SMTP or proxy host: ${(e as Error).message}` };
   }
 }
 
