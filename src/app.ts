@@ -126,6 +126,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
     egress: createHostCheck(policy, logger),
+    disabledTypes: config.egress.disabled_action_types,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });

@@ -23,6 +23,8 @@ export interface DelivererOptions {
   perDestinationConcurrency?: number;
   queueLimit?: number;
   rng?: () => number;
+  /** Types switched off by the operator (`egress.disabled_action_types`): their pending entries fail saying so. */
+  disabledTypes?: readonly string[];
   /** Egress check handed to action types that open their own connections (email). */
   egress?: HostCheck;
 }
@@ -94,7 +96,12 @@ export class Deliverer {
       log.error({ code, attempts }, `delivery failed: ${message}`);
       return { status: 'failed', attempts, error: message, code };
     };
-    if (!type) return fail(entry.attempts, 'UNKNOWN_ACTION_TYPE', `action type ${entry.actionType} is not available`);
+    if (!type) {
+      // An entry enqueued before the operator disabled its type (or by a newer version): say which.
+      return this.o.disabledTypes?.includes(entry.actionType)
+        ? fail(entry.attempts, 'ACTION_TYPE_DISABLED', `action type ${entry.actionType} is disabled on this node (egress.disabled_action_types)`)
+        : fail(entry.attempts, 'UNKNOWN_ACTION_TYPE', `action type ${entry.actionType} is not available`);
+    }
 
     let attempts = entry.attempts;
     let lastError = entry.lastError;
@@ -156,6 +163,8 @@ export class Deliverer {
     );
     if (res === 'queue_full') {
       this.o.metrics.deliveryQueueFull.inc({ destination });
+      // Never silent: the entry stays pending and is retried, but an operator must see the overflow.
+      this.o.logger.warn({ code: 'QUEUE_FULL', destination, watch: entry.watchId, action: entry.action, attempt }, 'destination queue full: delivery postponed');
       return { ok: false, retry: true, code: 'QUEUE_FULL', message: `destination queue ${destination} is full` };
     }
     return res;

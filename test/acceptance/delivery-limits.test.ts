@@ -1,0 +1,75 @@
+/**
+ * Issue 7 items 4 and 5 through buildApp: a disabled action type fails clearly (at load for watches,
+ * at delivery for entries already in the outbox), and bulkhead overflow is logged and counted, and
+ * postponed rather than dropped.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { appKit, webhookWatch, type AppKit } from './app-kit.ts';
+
+let kit: AppKit | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  await kit?.close();
+  server?.closeAllConnections();
+  if (server) await new Promise((r) => server!.close(r));
+  kit = server = undefined;
+});
+
+describe('disabled action types', () => {
+  it('a watch using one is invalid at load; a pending entry of that type fails naming the setting', async () => {
+    kit = await appKit({ autoStart: false, config: { egress: { allow: ['127.0.0.1'], disabled_action_types: ['webhook'] } } });
+    kit.writeWatch('w', webhookWatch('http://127.0.0.1:9/x'));
+    const now = kit.clock.now();
+    await kit.app.store.outbox.enqueue({
+      key: 'k-disabled',
+      tenant: '_main',
+      watchId: 'w',
+      action: 'hook',
+      actionType: 'webhook',
+      accountId: null,
+      episodeKey: 'e',
+      notification: { kind: 'fire', request: {}, summary: 'queued before the type was disabled' },
+      createdAt: now,
+      deadline: now + 10_000,
+      nextAttemptAt: now,
+    });
+    await kit.app.start();
+    expect(kit.app.watches.counts()).toEqual({ valid: 0, invalid: 1 });
+    await kit.drive(() => false, { maxMs: 200 });
+    const row = await kit.app.store.outbox.get('k-disabled');
+    expect(row?.status).toBe('failed');
+    expect(row?.lastError).toBe('ACTION_TYPE_DISABLED: action type webhook is disabled on this node (egress.disabled_action_types)');
+    expect(kit.logs.lines.some((l) => l.code === 'ACTION_TYPE_DISABLED')).toBe(true);
+  });
+});
+
+describe('bulkhead overflow', () => {
+  it('is logged and counted in vigil_delivery_queue_full_total; the postponed delivery still arrives', async () => {
+    let received = 0;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => (received++, res.end('ok')), 100));
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    kit = await appKit({ config: { delivery: { per_destination_concurrency: 1, queue_limit: 1, shutdown_grace_ms: 1000 } } });
+    // Three watches, one destination: one sends, one waits in the queue, the third overflows.
+    for (const id of ['a', 'b', 'c']) kit.writeWatch(id, webhookWatch(`${url}/${id}`, { throttle_period: '5m' }));
+    await kit.app.reload();
+    const runs = Promise.all(['a', 'b', 'c'].map((id) => kit!.app.watches.execute('_main', id, {})));
+    let done = false;
+    void runs.then(() => (done = true));
+    await kit.drive(() => done, { stepMs: 20, maxMs: 120_000 });
+    const records = await runs;
+    expect(records.map((r) => r.actions[0]!.status.code)).toEqual(['ACTION_EXECUTED', 'ACTION_EXECUTED', 'ACTION_EXECUTED']);
+    expect(received).toBe(3);
+    const metric = await kit.app.metrics.registry.getSingleMetricAsString('vigil_delivery_queue_full_total');
+    const count = Number(/vigil_delivery_queue_full_total\{destination="webhook:[^"]+"\} (\d+)/.exec(metric)?.[1] ?? 0);
+    expect(count).toBeGreaterThanOrEqual(1);
+    const lines = kit.logs.lines.filter((l) => l.code === 'QUEUE_FULL');
+    expect(lines.length).toBe(count);
+    expect(lines[0]).toMatchObject({ level: 40, msg: 'destination queue full: delivery postponed' });
+  });
+});
