@@ -1,5 +1,4 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { CompileEnv } from '../checks/types.ts';
@@ -83,32 +82,7 @@ export function errorSummary(detail: ErrorDetail): string {
   return `Watch is invalid: ${n} error${n === 1 ? '' : 's'}; see detail.`;
 }
 
-/**
- * Watches the folder for changes and reports each touched watch file once after `debounceMs` of quiet
- * (editors write a file in several steps). Uses one recursive fs.watch, not one watcher per file.
- */
-export function watchFolder(root: string, debounceMs: number, onFile: (file: string) => void, logger: Logger): { close(): void } {
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  let watcher: FSWatcher;
-  try {
-    watcher = fsWatch(root, { recursive: true, persistent: false }, (_event, name) => {
-      if (!name) return;
-      const file = join(root, name.toString());
-      clearTimeout(timers.get(file));
-      timers.set(file, setTimeout(() => (timers.delete(file), onFile(file)), debounceMs));
-    });
-  } catch (e) {
-    logger.warn({ err: (e as Error).message, root }, 'cannot watch the watches folder; changes need a reload (SIGHUP)');
-    return { close() {} };
-  }
-  watcher.on('error', (e) => logger.warn({ err: e.message }, 'watches folder watcher failed'));
-  return {
-    close() {
-      watcher.close();
-      for (const t of timers.values()) clearTimeout(t);
-    },
-  };
-}
+export { watchFolder } from './folder-watch.ts';
 
 export async function fileExists(file: string): Promise<boolean> {
   try {
