@@ -42,13 +42,16 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
   const seconds = o.seconds ?? 20;
   const rate = count / intervalS;
   const notes: string[] = [];
+  const say = (msg: string) => process.stderr.write(`S2: ${msg}\n`);
 
   const [cluster, sink] = await Promise.all([startCluster(o.clusterLatencyMs ?? 1), startReceiver()]);
   const root = await mkdtemp(join(tmpdir(), 'vigil-bench-s2-'));
   try {
     const searchBody = (benchWatch(0, sink.url).checks as Array<{ request?: { body: unknown } }>)[0]!.request!.body;
+    say('baseline: raw search loop');
     const baseline = await rawSearchLoop(cluster.url, searchBody, rate, o.baselineSeconds ?? Math.min(10, Math.max(3, seconds / 2)));
 
+    say(`writing ${count} watch files`);
     const staging = join(root, 'staging');
     const watchesDir = join(root, 'watches');
     const files = await writeWatches({ count, dir: staging, webhookUrl: sink.url, interval: `${intervalS}s` });
@@ -86,6 +89,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       return rec;
     };
 
+    say(`adding the watches over ${intervalS} s`);
     // Spread the anchors: move the files in over one interval, in 100 steps.
     const t0 = performance.now();
     const steps = 100;
@@ -101,6 +105,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       notes.push(`${missed} files not picked up by the folder follower within 5 s; loaded with reloadFile`);
       for (const f of files) await app.watches.reloadFile(join(watchesDir, basename(f)));
     }
+    say('warm-up');
     // Warm-up: every watch has fired at least once before measuring.
     await sleep(Math.min(5000, intervalS * 500));
 
@@ -115,6 +120,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       mem.queuedMax = Math.max(mem.queuedMax, app.scheduler.stats().queued);
     };
     const sampler = setInterval(sampleMem, 250);
+    say(`measuring for ${seconds} s`);
     recording = true;
     const loop = loopDelayMeter();
     const cpu = cpuMeter();

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: runs the scenarios of REFERENCE §6 that exist (S1, S2, S6, S10) in sequence, each in
+ * its own Node process pinned to core 0 (peers go to core 1), prints a summary table and writes
+ * bench/results/<timestamp>.json and bench/results/latest.json.
+ *
+ * Env: BENCH_SECONDS (measurement window per scenario, default 20), BENCH_WATCHES (default 10 000),
+ * BENCH_SCENARIOS (comma list, default S1,S2,S6,S10), BENCH_NO_PIN=1 (no taskset).
+ * Exit code: 0 when every gate passed, 1 otherwise, 2 when a scenario crashed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { cores, nodeCommand, REPO } from './lib/procs.ts';
+import type { Gate, ScenarioResult } from './lib/result.ts';
+
+const ALL = ['S1', 'S2', 'S6', 'S10'];
+const scenarios = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+/** A scenario that takes far longer than this is stuck (S2 needs ~2× its window plus ~30 s of set-up). */
+const hardLimitMs = (3 * seconds + 120) * 1000;
+
+interface Failure {
+  scenario: string;
+  error: string;
+}
+
+function runWorker(name: string): Promise<ScenarioResult | Failure> {
+  const { cmd, args } = nodeCommand(['--expose-gc', 'bench/worker.ts', name], cores()?.daemon);
+  return new Promise((resolve) => {
+    // Its own process group, so a stuck worker is killed together with the peers it started.
+    const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], env: process.env, detached: true });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), hardLimitMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const last = out.trim().split('\n').at(-1) ?? '';
+      try {
+        if (code === 0) return resolve(JSON.parse(last) as ScenarioResult);
+      } catch {
+        // Falls through to the failure below.
+      }
+      resolve({ scenario: name, error: signal ? `killed by ${signal} (limit ${hardLimitMs / 1000} s)` : `exit code ${code}: ${last.slice(0, 300)}` });
+    });
+  });
+}
+
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? String(Math.round(n)) : String(Math.round(n * 100) / 100));
+
+function gateLine(g: Gate): string {
+  const stretch = g.stretch === undefined ? '' : ` (stretch ${g.op} ${fmt(g.stretch)})`;
+  return `${g.pass ? 'pass' : 'FAIL'}  ${g.metric.padEnd(34)} ${fmt(g.value).padStart(9)} ${g.op} ${fmt(g.limit)} ${g.unit}${stretch}`;
+}
+
+function printSummary(results: Array<ScenarioResult | Failure>): void {
+  const lines: string[] = ['', '== Vigil benchmarks ' + '='.repeat(60)];
+  for (const r of results) {
+    if ('error' in r) {
+      lines.push(`${r.scenario}  CRASHED: ${r.error}`);
+      continue;
+    }
+    lines.push(`${r.scenario.padEnd(4)} ${r.pass ? 'PASS' : 'FAIL'}  ${r.title}`);
+    for (const g of r.gates) lines.push(`       ${gateLine(g)}`);
+    const ratios = Object.entries(r.ratios).map(([k, v]) => `${k} ${fmt(v)}×`);
+    if (ratios.length) lines.push(`       ratios: ${ratios.join(', ')}`);
+    lines.push(`       baseline: ${r.baseline.description}`);
+    for (const n of r.notes) lines.push(`       note: ${n}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const startedAt = new Date();
+const pin = cores();
+process.stderr.write(
+  `bench: ${scenarios.join(', ')}; ${seconds} s per scenario; ${pin ? `daemon on core ${pin.daemon}, peers on core ${pin.peers}` : 'no CPU pinning'}\n`,
+);
+const results: Array<ScenarioResult | Failure> = [];
+for (const name of scenarios) {
+  const t0 = performance.now();
+  process.stderr.write(`bench: ${name} …\n`);
+  const r = await runWorker(name);
+  process.stderr.write(`bench: ${name} ${'error' in r ? 'crashed' : r.pass ? 'passed' : 'failed'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  results.push(r);
+}
+printSummary(results);
+
+const report = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, pinned: pin },
+  settings: { seconds, watches: Number(process.env.BENCH_WATCHES ?? 10_000), scenarios },
+  pass: results.every((r) => !('error' in r) && r.pass),
+  results,
+};
+const dir = join(REPO, 'bench', 'results');
+await mkdir(dir, { recursive: true });
+const json = JSON.stringify(report, null, 2) + '\n';
+const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+await writeFile(file, json);
+await writeFile(join(dir, 'latest.json'), json);
+process.stdout.write(`\nresults: ${file} (and bench/results/latest.json)\n`);
+process.exitCode = results.some((r) => 'error' in r) ? 2 : report.pass ? 0 : 1;
