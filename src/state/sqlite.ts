@@ -5,6 +5,7 @@ import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
 import { SqliteOutboxStore } from './sqlite/outbox.ts';
 import { SqliteKvStore } from './sqlite/kv.ts';
+import { groupCommitter, type Batch } from './sqlite/group-commit.ts';
 
 /**
  * The embedded state store (node:sqlite, WAL, synchronous=FULL) under the data directory. One daemon per
@@ -18,31 +19,29 @@ export class SqliteStateStore implements StateStore {
   /** The raw database, for stores added by other modules (users, audit) that keep their own tables. */
   readonly db: DatabaseSync;
   private readonly dir: string;
+  /** Writes of one event-loop turn share one durable transaction (see group-commit.ts). */
+  private readonly batch: Batch;
   private closed = false;
 
   constructor(dir: string) {
     this.dir = dir;
     this.db = openDatabase(dir);
+    this.batch = groupCommitter(this.db);
     this.watchState = new SqliteWatchStateStore(this.db);
     this.log = new SqliteWatchLogStore(this.db);
-    this.outbox = new SqliteOutboxStore(this.db);
+    this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db);
   }
 
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
-    const enqueued: string[] = [];
-    // The sub-stores are synchronous underneath, so nothing else can interleave inside this transaction.
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    // The sub-stores are synchronous underneath, so nothing else can interleave inside this write.
+    return this.batch(() => {
+      const enqueued: string[] = [];
       if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
       for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
       if (c.log) this.log.appendSync(c.log);
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
-    return { enqueued };
+      return { enqueued };
+    });
   }
 
   async close(): Promise<void> {

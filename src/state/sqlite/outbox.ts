@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { OutboxEntry, OutboxStore } from '../types.ts';
+import type { Batch } from './group-commit.ts';
 
 interface Row {
   key: string;
@@ -51,8 +52,12 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly finish: StatementSync;
   private readonly pendingStmt: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  /** Delivery outcomes join the store's group commit; alone (tests), each write is its own transaction. */
+  private readonly batch: Batch;
+
+  constructor(db: DatabaseSync, batch?: Batch) {
     this.db = db;
+    this.batch = batch ?? (async (write) => write());
     db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       key TEXT PRIMARY KEY, tenant TEXT NOT NULL, watch_id TEXT NOT NULL, action TEXT NOT NULL,
       action_type TEXT NOT NULL, account_id TEXT, episode_key TEXT NOT NULL, notification TEXT NOT NULL,
@@ -95,15 +100,15 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
-    this.attempt.run(error, nextAttemptAt, key);
+    await this.batch(() => this.attempt.run(error, nextAttemptAt, key));
   }
 
   async markDelivered(key: string, at: number): Promise<void> {
-    this.finish.run('delivered', null, at, key);
+    await this.batch(() => this.finish.run('delivered', null, at, key));
   }
 
   async markFailed(key: string, error: string, at: number): Promise<void> {
-    this.finish.run('failed', error, at, key);
+    await this.batch(() => this.finish.run('failed', error, at, key));
   }
 
   async pending(limit = 1000): Promise<OutboxEntry[]> {
