@@ -252,10 +252,21 @@ export class WatchService {
     this.o.scheduler.remove(k);
   }
 
+  private gaugesDue = false;
+
+  /**
+   * Counting walks every watch, so counts are coalesced (at most one per 100 ms) instead of one per
+   * file: loading 10 000 files one by one made this O(n²) (~0.7 s of start-up, bench S6).
+   */
   private updateGauges(): void {
-    const { valid, invalid } = this.counts();
-    this.o.metrics.watchesLoaded.set(valid);
-    this.o.metrics.watchesInvalid.set(invalid);
+    if (this.gaugesDue) return;
+    this.gaugesDue = true;
+    setTimeout(() => {
+      this.gaugesDue = false;
+      const { valid, invalid } = this.counts();
+      this.o.metrics.watchesLoaded.set(valid);
+      this.o.metrics.watchesInvalid.set(invalid);
+    }, 100).unref();
   }
 }
 
