@@ -38,6 +38,9 @@ export interface WatchServiceOptions {
 
 const key = (tenant: string, id: string) => `${tenant}/${id}`;
 
+/** Watch files read and compiled at once by loadAll. */
+const LOAD_CONCURRENCY = 16;
+
 /**
  * The set of watches: loaded from files, kept in step with them, scheduled, and operated on by the API.
  * A file that turns invalid keeps its last valid version running; a deleted file unschedules.
@@ -57,8 +60,14 @@ export class WatchService {
     for (const file of files) {
       const ref = refForFile(this.o.watchesDir, file);
       if (ref && 'id' in ref) seen.add(key(ref.tenant, ref.id));
-      await this.reloadFile(file);
     }
+    // Files are independent, so several load at once: one by one, start-up waited on each file's
+    // open/stat/read/close round trips and sat idle half the time (bench S6, 10 000 files).
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) await this.reloadFile(files[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, files.length) }, worker));
     for (const [k, lw] of this.watches) if (!seen.has(k)) this.forget(k, lw);
     return this.counts();
   }
