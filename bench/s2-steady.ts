@@ -71,6 +71,11 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     // Warnings and errors only, to stderr: stdout carries the result.
     const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
     const app = await buildApp(config, { logger });
+    // What-if knob (not the gate run): commits without their fsync, to show what the fsync costs.
+    if (process.env.BENCH_SQLITE_NORMAL === '1') {
+      app.store.db.exec('PRAGMA synchronous = NORMAL');
+      notes.push('WHAT-IF run: SQLite synchronous=NORMAL (BENCH_SQLITE_NORMAL=1), commits not fsynced');
+    }
     await app.start();
 
     // Lag is taken where the run starts (runner.run), with sub-millisecond resolution.
