@@ -19,20 +19,10 @@ import { startWebhookReceiver } from '../kit/receivers/webhook.ts';
 import { startPagerdutyReceiver } from '../kit/receivers/pagerduty.ts';
 import { startSmtpPeer } from '../kit/smtp-peer.ts';
 import { spawnDaemon, type Daemon } from '../kit/daemon.ts';
+import { seeded } from '../kit/seeded.ts';
 
 const ROUTING_KEY = 'R0VIGILpdTestKey00000000000000ab';
 
-/** mulberry32: a small seeded PRNG, so a failing kill schedule can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface OutboxRow {
   key: string;

@@ -3,23 +3,13 @@
  * over the last 24 h) and `flights` (shaped like Kibana's sample flights). Timestamps are relative to
  * `now` and the generator is seeded, so the same `now` always gives the same documents.
  */
+import { seeded } from '../kit/seeded.ts';
 export interface SampleIndex {
   index: string;
   mappings: Record<string, unknown>;
   docs: Array<Record<string, unknown>>;
 }
 
-/** A tiny deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)]!;
@@ -32,7 +22,7 @@ const SERVICES = ['checkout', 'search', 'auth', 'payments'] as const;
 const LEVELS = ['INFO', 'INFO', 'INFO', 'INFO', 'WARN', 'ERROR'] as const;
 
 export function sampleData(now: number, opts: { logs?: number; flights?: number } = {}): SampleIndex[] {
-  const r = rng(42);
+  const r = seeded(42);
   const logs: Array<Record<string, unknown>> = [];
   for (let i = 0; i < (opts.logs ?? 500); i++) {
     const level = pick(r, LEVELS);

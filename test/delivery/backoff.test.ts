@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { seeded } from '../kit/seeded.ts';
 
-/** mulberry32: a small seeded PRNG so jittered sequences are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('nextDelay', () => {
   it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (scenario 9: ~0.5, 0.75, 1.1, 1.7 s)', () => {
