@@ -53,6 +53,16 @@ describe('watch API', () => {
     expect(existsSync(join(dir, 'watches', 'team', 'bad.json'))).toBe(false);
   });
 
+  it('rejects a watch whose action refers to an account that cannot be used, naming the field', async () => {
+    const res = await api.inject({
+      method: 'PUT', url: '/_signals/watch/_main/needs-account',
+      payload: { ...watch, actions: [{ type: 'slack', name: 'chat', account: 'ops', text: 'hi' }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(Object.keys(res.json().detail)).toEqual(['actions[0].account']);
+    expect(existsSync(join(dir, 'watches', 'needs-account.json'))).toBe(false);
+  });
+
   it('rejects odd ids without touching files, and does not pollute prototypes', async () => {
     // A bare dot segment is resolved away by the router ("no route", 404); an encoded slash reaches the id check (400).
     expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/%2e%2e', payload: watch })).statusCode).toBe(404);
