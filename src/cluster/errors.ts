@@ -5,13 +5,13 @@
  * parts we trust and then scrubbed.
  */
 import { ClusterError } from './types.ts';
+import { scrubSecrets } from '../secrets.ts';
 
 /** Removes `user:pass@` from URLs and any of the given secret strings from a text. */
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
   out = out.replace(/(authorization["']?\s*[:=]\s*["']?)(basic|apikey|bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1$2 [redacted]');
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('[redacted]');
-  return out;
+  return scrubSecrets(out, secrets, 3);
 }
 
 /** Network errors, timeouts, 429 and 5xx can succeed on a later attempt; other statuses will not. */

@@ -4,15 +4,17 @@
  */
 import { format } from 'node:util';
 import type { Logger } from 'pino';
+import { secretForms } from '../../secrets.ts';
 
-/** Replaces each secret and its base64 forms (as SMTP AUTH sends them) with `[redacted]`. */
+/**
+ * Replaces each secret in its travelling forms (src/secrets.ts), plus the base64 blobs SMTP AUTH PLAIN
+ * builds around it, with `[redacted]`.
+ */
 export function secretScrubber(secrets: ReadonlyArray<string | undefined>, user?: string): (text: string) => string {
   const needles = new Set<string>();
   for (const s of secrets) {
     if (!s || s.length < 3) continue;
-    needles.add(s);
-    needles.add(encodeURIComponent(s));
-    needles.add(Buffer.from(s).toString('base64'));
+    for (const f of secretForms(s)) needles.add(f);
     // AUTH PLAIN sends base64("\0user\0password"); AUTH LOGIN sends user and password one by one.
     if (user !== undefined) {
       needles.add(Buffer.from(`\u0000${user}\u0000${s}`).toString('base64'));

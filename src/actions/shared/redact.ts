@@ -5,20 +5,16 @@
  */
 
 export { redactUrl } from '../../net/redact.ts';
+import { scrubSecrets } from '../../secrets.ts';
 
 /**
- * Replaces every occurrence of each secret (and of its URL-encoded and base64 forms, which is how a
- * token travels in a path or a Basic header) with `[redacted]`. Secrets shorter than 4 characters are
- * ignored: replacing them would shred ordinary words.
+ * Scrubs every secret in its travelling forms (src/secrets.ts), and a URL secret's path and query alone:
+ * errors often print host and path separately.
  */
 export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
+  let out = scrubSecrets(text, secrets);
   for (const s of secrets) {
     if (!s || s.length < 4) continue;
-    for (const form of new Set([s, encodeURIComponent(s), encodeURI(s), Buffer.from(s).toString('base64')])) {
-      out = out.split(form).join('[redacted]');
-    }
-    // A URL secret also leaks through its path alone (errors often print host and path separately).
     try {
       const u = new URL(s);
       if (u.pathname.length > 4) out = out.split(u.pathname).join('/[redacted]');
