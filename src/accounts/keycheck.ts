@@ -14,7 +14,8 @@ import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { openBytes, sealBytes } from './seal.ts';
-import { isObject, nullProto, parseJson, writeFileAtomic } from './store.ts';
+import { isObject, nullProto, parseJson } from './store.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
 
 export const KEYCHECK_FILE = '.keycheck.json';
 const CANARY = 'vigil-canary-v1';

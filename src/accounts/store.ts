@@ -4,9 +4,10 @@
  * never a torn one). Types and ids are validated before any path is built, so no request can name a
  * file outside the accounts directory. Parsed documents are null-prototype objects all the way down.
  */
-import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { fsyncDir, writeFileAtomic } from '../fs/atomic.ts';
+
 import { join } from 'node:path';
 import { VigilError } from '../errors.ts';
 
@@ -73,40 +74,6 @@ export function findReservedKey(value: unknown, path = ''): string | undefined {
 /** Parses JSON into null-prototype objects. */
 export function parseJson(text: string): unknown {
   return JSON.parse(text, (_k, v: unknown) => (isObject(v) ? Object.assign(nullProto(), v) : v));
-}
-
-/**
- * Writes `data` to `path` atomically and durably. The temp file sits next to the target (rename is
- * atomic only within one file system), is created exclusively with mode 0600, and is removed if
- * anything fails before the rename.
- */
-export async function writeFileAtomic(dir: string, name: string, data: string): Promise<void> {
-  const tmp = join(dir, `.${name}.${randomBytes(8).toString('hex')}.tmp`);
-  const target = join(dir, name);
-  let renamed = false;
-  try {
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-    renamed = true;
-    await fsyncDir(dir);
-  } finally {
-    if (!renamed) await unlink(tmp).catch(() => undefined);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 function isNotFound(e: unknown): boolean {

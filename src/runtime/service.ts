@@ -7,7 +7,7 @@ import type { StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Scheduler, FireInfo } from '../schedule/scheduler.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
-import { writeFileAtomic } from '../accounts/store.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { ID_PATTERN } from '../watches/schema.ts';
 import { describeErrors, errorSummary, listWatchFiles, loadWatchFile, refForFile, watchFolder, type WatchFileRef } from '../watches/loader.ts';
