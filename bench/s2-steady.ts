@@ -20,6 +20,8 @@ import { createLogger } from '../src/log.ts';
 import type { CompiledWatch } from '../src/watches/compile.ts';
 import type { RunOptions } from '../src/runtime/runner.ts';
 import { loopDelayMeter } from './lib/loop-delay.ts';
+import { startProfile } from './lib/profile.ts';
+import { threadMeter } from './lib/threads.ts';
 import { childCpuMs, startCluster, startReceiver } from './lib/procs.ts';
 import { rawSearchLoop } from './lib/raw-search.ts';
 import { cpuMeter, gate, nowPrecise, percentile, round, sleep, type ScenarioResult } from './lib/result.ts';
@@ -66,16 +68,14 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         clusters: { default: { urls: [cluster.url] } },
         egress: { allow: ['127.0.0.1'], disabled_action_types: [] },
         log: { level: 'warn', retention: 100_000 },
+        // What-if knobs (not the gate run's settings): the scheduler's and the per-destination limits.
+        ...(process.env.BENCH_CONCURRENCY ? { scheduler: { concurrency: Number(process.env.BENCH_CONCURRENCY) } } : {}),
+        ...(process.env.BENCH_DEST_CONCURRENCY ? { delivery: { per_destination_concurrency: Number(process.env.BENCH_DEST_CONCURRENCY) } } : {}),
       },
     });
     // Warnings and errors only, to stderr: stdout carries the result.
     const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
     const app = await buildApp(config, { logger });
-    // What-if knob (not the gate run): commits without their fsync, to show what the fsync costs.
-    if (process.env.BENCH_SQLITE_NORMAL === '1') {
-      app.store.db.exec('PRAGMA synchronous = NORMAL');
-      notes.push('WHAT-IF run: SQLite synchronous=NORMAL (BENCH_SQLITE_NORMAL=1), commits not fsynced');
-    }
     await app.start();
 
     // Lag is taken where the run starts (runner.run), with sub-millisecond resolution.
@@ -83,14 +83,19 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     const lags: number[] = [];
     let started = 0;
     let finished = 0;
+    const walls: number[] = [];
     const run = app.runner.run.bind(app.runner);
     app.runner.run = async (w: CompiledWatch, opts: RunOptions) => {
+      const t = nowPrecise();
       if (opts.fire && recording) {
-        lags.push(nowPrecise() - opts.fire.scheduledTime);
+        lags.push(t - opts.fire.scheduledTime);
         started++;
       }
       const rec = await run(w, opts);
-      if (recording) finished++;
+      if (recording) {
+        finished++;
+        walls.push(nowPrecise() - t);
+      }
       return rec;
     };
 
@@ -129,8 +134,12 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     recording = true;
     const loop = loopDelayMeter();
     const cpu = cpuMeter();
+    const stopProfile = await startProfile();
+    const threadsCpu = threadMeter();
     await sleep(seconds * 1000);
     const c = cpu.stop();
+    const threadReport = threadsCpu.stop();
+    await stopProfile();
     recording = false;
     const loopMs = loop.stop();
     clearInterval(sampler);
@@ -143,6 +152,8 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     await app.stop();
 
     lags.sort((a, b) => a - b);
+    walls.sort((a, b) => a - b);
+    for (const knob of ['BENCH_CONCURRENCY', 'BENCH_DEST_CONCURRENCY']) if (process.env[knob]) notes.push(`WHAT-IF run: ${knob}=${process.env[knob]}`);
     const execPerS = finished / (c.elapsedMs / 1000);
     const startedPerS = started / (c.elapsedMs / 1000);
     const p99 = percentile(lags, 0.99);
@@ -175,10 +186,14 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         startedPerS: round(startedPerS, 1),
         webhooksPerS: round(received / (c.elapsedMs / 1000), 1),
         lagMs: { p50: round(percentile(lags, 0.5)), p99: round(p99), max: round(lags.at(-1) ?? 0) },
+        // Wall time of one run (start → state and log committed): with `concurrency` runs at once, the
+        // sustainable rate is concurrency / wall.
+        runWallMs: { p50: round(percentile(walls, 0.5)), p99: round(percentile(walls, 0.99)) },
         schedulerLatenessBucketP99Ms: st1.lateness.p99Ms,
         eventLoopDelayMs: loopMs,
         cpuPercentOfCore: c.percentOfCore,
         cpuUsPerExec: round(cpuUsPerExec, 1),
+        threads: threadReport,
         clusterCpuPercentOfCore: clusterCpu0 !== null && clusterCpu1 !== null ? round(((clusterCpu1 - clusterCpu0) / c.elapsedMs) * 100, 1) : null,
         rssMB: { end: round(memEnd.rss / MB, 1), max: round(mem.rssMax / MB, 1) },
         heapUsedMB: { end: round(memEnd.heapUsed / MB, 1), max: round(mem.heapMax / MB, 1) },

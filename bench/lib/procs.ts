@@ -4,7 +4,7 @@
  * so their CPU is neither charged to nor stolen from the daemon.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -12,9 +12,13 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 
-/** Cores: the daemon (and micro benchmarks) on `daemon`, peers on `peers`; null when pinning is off. */
+/**
+ * Cores: the daemon (and micro benchmarks) on `daemon`, peers on `peers`; null when pinning is off.
+ * Counts the machine's cores, not this process's affinity: the scenario worker already runs pinned to
+ * one core, where `availableParallelism()` says 1 — which once left the peers on the daemon's core.
+ */
 export function cores(): { daemon: number; peers: number } | null {
-  if (!hasTaskset || availableParallelism() < 2 || process.env.BENCH_NO_PIN === '1') return null;
+  if (!hasTaskset || cpus().length < 2 || process.env.BENCH_NO_PIN === '1') return null;
   return { daemon: 0, peers: 1 };
 }
 
