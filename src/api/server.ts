@@ -99,6 +99,13 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     }
   });
 
+  // A change is answered only once it is on disk: the state store fsyncs off the main thread, so a write
+  // route's 200 waits here for the fsync that covers it (reads skip it: nothing of theirs to make durable).
+  f.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') await app.store.durable();
+    return payload;
+  });
+
   f.addHook('onResponse', async (req, reply) => {
     if (!o.auth?.audit || !req.principal || req.method === 'GET' || req.method === 'HEAD') return;
     o.auth.audit({

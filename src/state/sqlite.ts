@@ -1,14 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RunCommit, StateStore } from './types.ts';
-import { openDatabase, releaseLock } from './sqlite/open.ts';
+import { DB_FILE, openDatabase, releaseLock } from './sqlite/open.ts';
+import { join } from 'node:path';
 import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
 import { SqliteOutboxStore } from './sqlite/outbox.ts';
 import { SqliteKvStore } from './sqlite/kv.ts';
 import { groupCommitter, type Batch } from './sqlite/group-commit.ts';
+import { WalSync } from './sqlite/wal-sync.ts';
 
 /**
- * The embedded state store (node:sqlite, WAL, synchronous=FULL) under the data directory. One daemon per
+ * The embedded state store (node:sqlite, WAL; commits fsync'd off the main thread, see wal-sync.ts) under the data directory. One daemon per
  * directory: opening a directory another live process holds throws STATE_LOCKED.
  */
 export class SqliteStateStore implements StateStore {
@@ -21,16 +23,19 @@ export class SqliteStateStore implements StateStore {
   private readonly dir: string;
   /** Writes of one event-loop turn share one durable transaction (see group-commit.ts). */
   private readonly batch: Batch;
+  private readonly wal: WalSync;
   private closed = false;
 
   constructor(dir: string) {
     this.dir = dir;
     this.db = openDatabase(dir);
-    this.batch = groupCommitter(this.db);
-    this.watchState = new SqliteWatchStateStore(this.db);
-    this.log = new SqliteWatchLogStore(this.db);
+    this.wal = new WalSync(this.db, join(dir, `${DB_FILE}-wal`));
+    this.batch = groupCommitter(this.db, this.wal);
+    const durable = () => this.wal.sync();
+    this.watchState = new SqliteWatchStateStore(this.db, durable);
+    this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
-    this.kv = new SqliteKvStore(this.db);
+    this.kv = new SqliteKvStore(this.db, durable);
   }
 
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
@@ -44,9 +49,14 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  durable(): Promise<void> {
+    return this.wal.sync();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.wal.close();
     this.db.close();
     releaseLock(this.dir);
   }

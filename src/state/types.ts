@@ -17,6 +17,12 @@ export interface StateStore {
    * a second incident for the same episode. Returns which entries were new (an existing key is left as is).
    */
   commit(c: RunCommit): Promise<{ enqueued: string[] }>;
+  /**
+   * Resolves once every write made so far (through any part of the store, or other tables of the same
+   * database) is on disk. Write methods of the parts already wait for it; the API waits for it before it
+   * answers, so a 200 is never taken back by a power loss.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +33,7 @@ export interface RunCommit {
 }
 
 export interface WatchStateStore {
+  /** A fresh object on every call: the caller may change it. */
   get(tenant: string, watchId: string): Promise<WatchState | undefined>;
   put(tenant: string, watchId: string, state: WatchState): Promise<void>;
   delete(tenant: string, watchId: string): Promise<void>;

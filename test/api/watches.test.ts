@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,28 @@ const watch = {
 };
 
 describe('watch API', () => {
+  it('answers a change only once the state store has made it durable; a read does not wait for the disk', async () => {
+    const pending: Array<() => void> = [];
+    const original = app.store.durable;
+    app.store.durable = () => new Promise<void>((resolve) => pending.push(resolve));
+    try {
+      let answered = false;
+      const put = api.inject({ method: 'PUT', url: '/_signals/watch/_main/durable1', payload: watch }).then((r) => ((answered = true), r));
+      await vi.waitFor(() => expect(pending.length).toBeGreaterThan(0));
+      expect(answered).toBe(false);
+      for (let i = 0; i < 1000 && !answered; i++) {
+        pending.splice(0).forEach((resolve) => resolve());
+        await new Promise((r) => setImmediate(r));
+      }
+      expect((await put).statusCode).toBe(201);
+      const get = await api.inject({ method: 'GET', url: '/_signals/watch/_main/durable1' });
+      expect(get.statusCode).toBe(200);
+      expect(pending).toHaveLength(0);
+    } finally {
+      app.store.durable = original;
+    }
+  });
+
   it('PUT creates the file (201) and updates it (200); GET returns the source; invalid → 400 with paths', async () => {
     let res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1', payload: watch });
     expect(res.statusCode).toBe(201);

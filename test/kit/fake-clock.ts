@@ -103,9 +103,19 @@ export class FakeClock implements Clock {
     this.wall += deltaMs;
   }
 
-  /** Lets pending promise callbacks (and real I/O callbacks) run. */
+  /**
+   * Lets pending promise callbacks and real file-system work run: the state store's commits resolve only
+   * after an fsync on the libuv pool, so a flush also waits (turn by turn, bounded) until no file-system
+   * request is in flight, then lets the callbacks that follow it run.
+   */
   async flush(): Promise<void> {
-    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let turns = 0; turns < 100_000; turns++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (turns >= 2 && !process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) {
+        for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) return;
+      }
+    }
   }
 
   private earliest(): FakeTimer | undefined {

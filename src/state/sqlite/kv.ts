@@ -5,8 +5,11 @@ export class SqliteKvStore implements KvStore {
   private readonly getStmt: StatementSync;
   private readonly putStmt: StatementSync;
   private readonly delStmt: StatementSync;
+  private readonly durable: () => Promise<void>;
 
-  constructor(db: DatabaseSync) {
+  /** `durable` resolves once the writes made so far are on disk (WalSync). */
+  constructor(db: DatabaseSync, durable: () => Promise<void>) {
+    this.durable = durable;
     db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     this.getStmt = db.prepare('SELECT value FROM kv WHERE key = ?');
     this.putStmt = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
@@ -20,9 +23,11 @@ export class SqliteKvStore implements KvStore {
 
   async put(key: string, value: unknown): Promise<void> {
     this.putStmt.run(key, JSON.stringify(value));
+    await this.durable();
   }
 
   async delete(key: string): Promise<void> {
     this.delStmt.run(key);
+    await this.durable();
   }
 }

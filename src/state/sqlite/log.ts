@@ -5,9 +5,12 @@ import type { WatchLogRecord } from '../../runtime/records.ts';
 export class SqliteWatchLogStore implements WatchLogStore {
   private readonly db: DatabaseSync;
   private readonly insert: StatementSync;
+  private readonly durable: () => Promise<void>;
 
-  constructor(db: DatabaseSync) {
+  /** `durable` resolves once the writes made so far are on disk (WalSync). */
+  constructor(db: DatabaseSync, durable: () => Promise<void>) {
     this.db = db;
+    this.durable = durable;
     db.exec(`CREATE TABLE IF NOT EXISTS watch_log (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, tenant TEXT NOT NULL, watch_id TEXT NOT NULL,
       execution_end TEXT NOT NULL, record TEXT NOT NULL)`);
@@ -17,6 +20,7 @@ export class SqliteWatchLogStore implements WatchLogStore {
 
   async append(r: WatchLogRecord): Promise<void> {
     this.appendSync(r);
+    await this.durable();
   }
 
   appendSync(r: WatchLogRecord): void {

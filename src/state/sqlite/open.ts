@@ -21,8 +21,9 @@ export function openDatabase(dir: string): DatabaseSync {
     db.exec('PRAGMA busy_timeout = 0');
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    // FULL: every commit is fsync'd. The outbox depends on it (a notification is durable before it is sent).
-    db.exec('PRAGMA synchronous = FULL');
+    // NORMAL: a COMMIT is not fsync'd on the main thread; WalSync fsyncs the WAL on the thread pool and
+    // every writer waits for it before acting on the write (the outbox: durable before sent).
+    db.exec('PRAGMA synchronous = NORMAL');
     db.exec('BEGIN EXCLUSIVE');
     db.exec('COMMIT');
   } catch (e) {

@@ -41,8 +41,8 @@ function toEntry(r: Row): OutboxEntry {
 }
 
 /**
- * The durable outbox. Every write is its own transaction and the database runs with synchronous=FULL,
- * so once `enqueue` resolves the notification survives a SIGKILL or a power cut.
+ * The durable outbox. Every write goes through the store's group commit, which resolves only once the
+ * transaction is fsync'd: once `enqueue` resolves the notification survives a SIGKILL or a power cut.
  */
 export class SqliteOutboxStore implements OutboxStore {
   private readonly db: DatabaseSync;
@@ -52,12 +52,11 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly finish: StatementSync;
   private readonly pendingStmt: StatementSync;
 
-  /** Delivery outcomes join the store's group commit; alone (tests), each write is its own transaction. */
   private readonly batch: Batch;
 
-  constructor(db: DatabaseSync, batch?: Batch) {
+  constructor(db: DatabaseSync, batch: Batch) {
     this.db = db;
-    this.batch = batch ?? (async (write) => write());
+    this.batch = batch;
     db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       key TEXT PRIMARY KEY, tenant TEXT NOT NULL, watch_id TEXT NOT NULL, action TEXT NOT NULL,
       action_type TEXT NOT NULL, account_id TEXT, episode_key TEXT NOT NULL, notification TEXT NOT NULL,
@@ -74,7 +73,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async enqueue(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean> {
-    return this.enqueueSync(e);
+    return this.batch(() => this.enqueueSync(e));
   }
 
   enqueueSync(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): boolean {

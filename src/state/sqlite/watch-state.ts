@@ -6,8 +6,11 @@ export class SqliteWatchStateStore implements WatchStateStore {
   private readonly getStmt: StatementSync;
   private readonly putStmt: StatementSync;
   private readonly delStmt: StatementSync;
+  private readonly durable: () => Promise<void>;
 
-  constructor(db: DatabaseSync) {
+  /** `durable` resolves once the writes made so far are on disk (WalSync). */
+  constructor(db: DatabaseSync, durable: () => Promise<void>) {
+    this.durable = durable;
     db.exec(`CREATE TABLE IF NOT EXISTS watch_state (
       tenant TEXT NOT NULL, watch_id TEXT NOT NULL, state TEXT NOT NULL,
       PRIMARY KEY (tenant, watch_id))`);
@@ -25,6 +28,7 @@ export class SqliteWatchStateStore implements WatchStateStore {
 
   async put(tenant: string, watchId: string, state: WatchState): Promise<void> {
     this.putSync(tenant, watchId, state);
+    await this.durable();
   }
 
   putSync(tenant: string, watchId: string, state: WatchState): void {
@@ -33,5 +37,6 @@ export class SqliteWatchStateStore implements WatchStateStore {
 
   async delete(tenant: string, watchId: string): Promise<void> {
     this.delStmt.run(tenant, watchId);
+    await this.durable();
   }
 }

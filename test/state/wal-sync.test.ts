@@ -1,0 +1,92 @@
+import { fdatasync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WalSync } from '../../src/state/sqlite/wal-sync.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function open() {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
+  dirs.push(dir);
+  const db = new DatabaseSync(join(dir, 'x.db'));
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('CREATE TABLE t (v TEXT)');
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  return { db, insert, walPath: join(dir, 'x.db-wal') };
+}
+
+/** Counts the fsyncs WalSync asks for; each completes when the test says so. */
+function countingFsync() {
+  const calls: Array<(err: NodeJS.ErrnoException | null) => void> = [];
+  const fsync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    calls.push(cb);
+    void fd;
+  }) as typeof fdatasync;
+  return { calls, fsync };
+}
+
+describe('WalSync', () => {
+  it('fsyncs the real WAL file after a write, and not at all when nothing was written since', async () => {
+    const { db, insert, walPath } = open();
+    let n = 0;
+    const wal = new WalSync(db, walPath, ((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+      n++;
+      fdatasync(fd, cb);
+    }) as typeof fdatasync);
+    insert.run('a');
+    await wal.sync();
+    expect(n).toBe(1);
+    await wal.sync();
+    await wal.sync();
+    expect(n).toBe(1);
+    insert.run('b');
+    await wal.sync();
+    expect(n).toBe(2);
+    await wal.close();
+    db.close();
+  });
+
+  it('callers during an fsync share the next one; callers with nothing new ride along with the one in flight', async () => {
+    const { db, insert, walPath } = open();
+    const f = countingFsync();
+    const wal = new WalSync(db, walPath, f.fsync);
+    insert.run('a');
+    const first = wal.sync();
+    const riding = wal.sync(); // nothing written since the first fsync began
+    insert.run('b');
+    const second = wal.sync();
+    insert.run('c');
+    const third = wal.sync();
+    expect(f.calls).toHaveLength(1);
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    f.calls[0]!(null);
+    await first;
+    await riding;
+    expect(secondDone).toBe(false);
+    expect(f.calls).toHaveLength(2); // one fsync for both later writers
+    f.calls[1]!(null);
+    await Promise.all([second, third]);
+    await wal.close();
+    db.close();
+  });
+
+  it('a failed fsync fails its waiters and every later sync (the kernel may have dropped the pages)', async () => {
+    const { db, insert, walPath } = open();
+    const f = countingFsync();
+    const wal = new WalSync(db, walPath, f.fsync);
+    insert.run('a');
+    const p = wal.sync();
+    f.calls[0]!(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    await expect(p).rejects.toThrow(/fsync of the write-ahead log failed: EIO/);
+    insert.run('b');
+    await expect(wal.sync()).rejects.toThrow(/EIO/);
+    await wal.close();
+    db.close();
+  });
+});
