@@ -6,18 +6,32 @@ function db() {
   const d = new DatabaseSync(':memory:');
   d.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
   const commits: string[] = [];
-  const exec = d.exec.bind(d);
-  d.exec = (sql: string) => {
-    if (sql === 'COMMIT') commits.push(sql);
-    return exec(sql);
+  const prepare = d.prepare.bind(d);
+  d.prepare = (sql: string) => {
+    const st = prepare(sql);
+    if (sql !== 'COMMIT') return st;
+    const run = st.run.bind(st) as () => ReturnType<typeof st.run>;
+    st.run = (() => (commits.push(sql), run())) as typeof st.run;
+    return st;
   };
   return { d, commits };
 }
 
+/** A WAL sync whose fsyncs complete when the test says so. */
+function manualSync() {
+  const pending: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  return {
+    pending,
+    sync: () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })),
+    finishAll: () => pending.splice(0).forEach((p) => p.resolve()),
+  };
+}
+const instantSync = { sync: async () => {} };
+
 describe('groupCommitter', () => {
   it('writes requested in one turn share one COMMIT and each resolves with its own result', async () => {
     const { d, commits } = db();
-    const batch = groupCommitter(d);
+    const batch = groupCommitter(d, instantSync);
     const insert = d.prepare('INSERT INTO t VALUES (?, ?)');
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batch(() => (insert.run(`k${i}`, 'v'), i * 2))));
     expect(results).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
@@ -29,7 +43,7 @@ describe('groupCommitter', () => {
 
   it('a failing write is rolled back and rejected alone; the others commit', async () => {
     const { d } = db();
-    const batch = groupCommitter(d);
+    const batch = groupCommitter(d, instantSync);
     const insert = d.prepare('INSERT INTO t VALUES (?, ?)');
     const ok1 = batch(() => insert.run('a', '1'));
     const bad = batch(() => {
@@ -46,10 +60,39 @@ describe('groupCommitter', () => {
 
   it('nothing is visible to readers before the COMMIT that resolves the write', async () => {
     const { d } = db();
-    const batch = groupCommitter(d);
+    const batch = groupCommitter(d, instantSync);
     const p = batch(() => d.prepare('INSERT INTO t VALUES (?, ?)').run('x', 'y'));
     expect(d.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 0 });
     await p;
     expect(d.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+  });
+
+  it('a committed write resolves only after the WAL fsync that covers it (durable before acted on)', async () => {
+    const { d, commits } = db();
+    const wal = manualSync();
+    const batch = groupCommitter(d, wal);
+    let done = false;
+    const p = batch(() => d.prepare('INSERT INTO t VALUES (?, ?)').run('x', 'y')).then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    expect(commits).toHaveLength(1);
+    expect(wal.pending).toHaveLength(1);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    wal.finishAll();
+    await p;
+    expect(done).toBe(true);
+  });
+
+  it('a failed fsync rejects every write of the group, also the ones that committed', async () => {
+    const { d } = db();
+    const wal = manualSync();
+    const batch = groupCommitter(d, wal);
+    const insert = d.prepare('INSERT INTO t VALUES (?, ?)');
+    const a = batch(() => insert.run('a', '1'));
+    const b = batch(() => insert.run('b', '2'));
+    await new Promise((r) => setImmediate(r));
+    wal.pending[0]!.reject(new Error('EIO'));
+    await expect(a).rejects.toThrow('EIO');
+    await expect(b).rejects.toThrow('EIO');
   });
 });
