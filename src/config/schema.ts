@@ -42,12 +42,12 @@ export const configSchema = z
       .default({ concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000 }),
     delivery: z
       .object({
-        per_destination_concurrency: z.number().int().min(1).default(4),
+        per_destination_concurrency: z.number().int().min(1).default(16),
         queue_limit: z.number().int().min(1).default(10_000),
         shutdown_grace_ms: z.number().int().min(0).default(10_000),
       })
       .strict()
-      .default({ per_destination_concurrency: 4, queue_limit: 10_000, shutdown_grace_ms: 10_000 }),
+      .default({ per_destination_concurrency: 16, queue_limit: 10_000, shutdown_grace_ms: 10_000 }),
     egress: z
       .object({
         allow: z.array(z.string()).default([]),

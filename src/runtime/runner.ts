@@ -48,6 +48,13 @@ export interface RunOptions {
   /** Write state and log (default true; the execute API sets it from `record_execution`). */
   record?: boolean;
   signal?: AbortSignal;
+  /**
+   * Called once the run's checks (the watch's and its actions') are done: the run no longer works on the
+   * clusters or other inputs, which is what the scheduler's concurrency limit bounds. Committing and
+   * delivering follow (the watch still counts as running until the run ends; deliveries have their own
+   * per-destination limits).
+   */
+  onChecksDone?: () => void;
 }
 
 /**
@@ -66,8 +73,11 @@ export class WatchRunner {
     const { clock, store, node } = this.d;
     const now = clock.now();
     const record = !opts.simulate && (opts.record ?? true);
-    const runLog = this.d.logger.child({ tenant: w.tenant, watch: w.id });
-    const state: WatchState = structuredClone((await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node));
+    // A child logger per run costs pino's redaction set-up; most runs never log, so bind it on first use.
+    let runLogger: Logger | undefined;
+    const runLog = () => (runLogger ??= this.d.logger.child({ tenant: w.tenant, watch: w.id }));
+    // The store hands out a freshly parsed object: this run may change it freely.
+    const state: WatchState = (await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node);
     const previous = state.last_execution;
     const ctx = initialContext(w, opts.fire, now, opts.input);
     const missing = new Set<string>();
@@ -76,7 +86,9 @@ export class WatchRunner {
       searchClient: this.d.searchClient,
       http: this.d.http,
       clock,
-      logger: runLog,
+      get logger() {
+        return runLog();
+      },
       signal: opts.signal ?? new AbortController().signal,
       reportMissing,
     };
@@ -145,6 +157,8 @@ export class WatchRunner {
       planned.push(...resolved.planned);
     }
 
+    // Every check, the watch's and its actions', has run: nothing more to ask of the clusters.
+    opts.onChecksDone?.();
     state.last_execution = {
       severity: ctx.severity,
       trigger: { scheduled_time: ctx.trigger.scheduled_time, triggered_time: ctx.trigger.triggered_time },
@@ -166,7 +180,7 @@ export class WatchRunner {
     state.node = node;
     if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, log });
     this.d.metrics.watchRuns.inc({ status: log.status.code });
-    if (failed) runLog.warn({ check: failed.check }, `watch run failed: ${failed.message}`);
+    if (failed) runLog().warn({ check: failed.check }, `watch run failed: ${failed.message}`);
     return log;
   }
 

@@ -241,15 +241,16 @@ export class WatchService {
     const active = override ?? w.def.active;
     if (!active) return void this.o.scheduler.remove(k);
     // The run looks the watch up at fire time, so a reload swaps the definition without resetting timers.
-    this.o.scheduler.upsert(k, w.schedule, (fire) => this.runScheduled(k, fire));
+    this.o.scheduler.upsert(k, w.schedule, (fire, releaseSlot) => this.runScheduled(k, fire, releaseSlot));
   }
 
-  private async runScheduled(k: string, fire: FireInfo): Promise<void> {
+  private async runScheduled(k: string, fire: FireInfo, releaseSlot: () => void): Promise<void> {
     const w = this.watches.get(k)?.watch;
     if (!w) return;
     this.o.metrics.triggerLateness.observe(Math.max(0, fire.triggeredTime - fire.scheduledTime) / 1000);
     try {
-      await this.o.runner.run(w, { fire });
+      // The slot bounds work on the clusters: once the checks are done, the run frees it.
+      await this.o.runner.run(w, { fire, onChecksDone: releaseSlot });
     } catch (e) {
       // The runner turns watch problems into statuses; reaching here is a bug or a failing state store.
       this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');

@@ -13,7 +13,13 @@ export interface FireInfo {
   nextScheduledTime: number | null;
 }
 
-export type RunFn = (fire: FireInfo) => Promise<void>;
+/**
+ * One run of a watch. The run holds one of the `concurrency` slots until it calls `releaseSlot` or
+ * finishes; the watch itself counts as running (no overlapping run of it starts) until the promise
+ * settles. Watch runs release their slot once their checks are done (the slots bound the load on the
+ * clusters), so runs waiting for a slow receiver do not hold every slot (REFERENCE scenario 44).
+ */
+export type RunFn = (fire: FireInfo, releaseSlot: () => void) => Promise<void>;
 
 export interface SchedulerOptions {
   clock: Clock;
@@ -42,7 +48,10 @@ export interface SchedulerStats {
   skippedLate: number;
   /** Wall-clock changes detected. */
   clockJumps: number;
+  /** Runs holding a slot. */
   running: number;
+  /** Runs that released their slot and are finishing (waiting for deliveries). */
+  finishing: number;
   queued: number;
   /** start − scheduled time of every started run. */
   lateness: LatenessSnapshot;

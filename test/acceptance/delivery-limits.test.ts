@@ -73,3 +73,29 @@ describe('bulkhead overflow', () => {
     expect(lines[0]).toMatchObject({ level: 40, msg: 'destination queue full: delivery postponed' });
   });
 });
+
+describe('a receiver that does not answer', () => {
+  it('does not hold the run slots: with concurrency 1 other watches keep running on time', async () => {
+    const hung: Array<() => void> = [];
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => hung.push(() => res.end('ok')));
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    kit = await appKit({ config: { scheduler: { concurrency: 1, queue_limit: 10, misfire_threshold_ms: 10_000 } } });
+    kit.writeWatch('slow', webhookWatch(`${url}/slow`, { throttle_period: '5m' }, { interval: '1s' }));
+    kit.writeWatch('beat', { trigger: { schedule: { interval: '1s' } }, checks: [], actions: [{ type: 'log', name: 'say', text: 'beat' }] });
+    await kit.app.reload();
+    const beats = () => kit!.logs.lines.filter((l) => l.event === 'watch_log_action').length;
+    await kit.drive(() => hung.length > 0 && beats() >= 5, { stepMs: 100, maxMs: 20_000 });
+    // The webhook is still unanswered, its watch still in flight (its own fires are overlaps) …
+    expect(hung.length).toBe(1);
+    expect(kit.app.scheduler.stats()).toMatchObject({ running: 0, finishing: 1 });
+    expect(kit.app.scheduler.stats().skippedOverlap).toBeGreaterThan(0);
+    // … and the other watch ran on every second meanwhile, not queued behind it.
+    expect(beats()).toBeGreaterThanOrEqual(5);
+    expect(kit.app.scheduler.stats().lateness.maxMs).toBeLessThan(1_000);
+    hung.splice(0).forEach((answer) => answer());
+  });
+});

@@ -239,6 +239,35 @@ describe('Scheduler: overlap, concurrency and the queue', () => {
     expect(sched.stats()).toMatchObject({ running: 1, queued: 1, skippedOverlap: 4 });
   });
 
+  it('a run that released its slot lets a queued watch start, but its own watch stays busy until it ends', async () => {
+    const { clock, sched } = setup({ concurrency: 1 });
+    const finish: Array<() => void> = [];
+    const started: string[] = [];
+    // Like a watch run: checks, then releaseSlot(), then waiting for deliveries.
+    const run = (id: string) => async (_f: FireInfo, releaseSlot: () => void) => {
+      started.push(id);
+      releaseSlot();
+      releaseSlot(); // twice is harmless
+      await new Promise<void>((resolve) => finish.push(resolve));
+    };
+    sched.upsert('a', schedule({ interval: '1s' }), run('a'));
+    sched.upsert('b', schedule({ interval: '1s' }), run('b'));
+    sched.start();
+    await clock.advance(1_000);
+    expect(started).toEqual(['a', 'b']); // b did not wait for a's slot
+    expect(sched.stats()).toMatchObject({ running: 0, finishing: 2, queued: 0 });
+    await clock.advance(1_000);
+    expect(started).toEqual(['a', 'b']); // both watches are still finishing: overlap, skipped
+    expect(sched.stats().skippedOverlap).toBe(2);
+    let stopped = false;
+    const done = sched.stop().then(() => (stopped = true));
+    await clock.flush();
+    expect(stopped).toBe(false); // stop() waits for finishing runs too
+    finish.splice(0).forEach((f) => f());
+    await done;
+    expect(sched.stats()).toMatchObject({ running: 0, finishing: 0 });
+  });
+
   it('stop() waits for runs in flight and drops the queue', async () => {
     const { clock, sched } = setup({ concurrency: 1 });
     const g = gate();
