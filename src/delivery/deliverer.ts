@@ -44,7 +44,7 @@ export class Deliverer {
   constructor(o: DelivererOptions) {
     this.o = o;
     this.typeByName = new Map(o.types.map((t) => [t.type, t]));
-    this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 4, o.queueLimit ?? 10_000);
+    this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16, o.queueLimit ?? 10_000);
   }
 
   /** Delivers one committed entry; concurrent calls for the same key share one delivery. */
@@ -89,11 +89,13 @@ export class Deliverer {
   private async loop(entry: OutboxEntry): Promise<DeliveryOutcome> {
     const { store, clock, metrics } = this.o;
     const type = this.typeByName.get(entry.actionType);
-    const log = this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType });
+    // Bound on first use: most deliveries never log, and a pino child per delivery shows in the profile.
+    let logger: Logger | undefined;
+    const log = () => (logger ??= this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType }));
     const fail = async (attempts: number, code: string, message: string): Promise<DeliveryOutcome> => {
       await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now());
       metrics.deliveries.inc({ type: entry.actionType, outcome: 'failed' });
-      log.error({ code, attempts }, `delivery failed: ${message}`);
+      log().error({ code, attempts }, `delivery failed: ${message}`);
       return { status: 'failed', attempts, error: message, code };
     };
     if (!type) {
@@ -113,7 +115,7 @@ export class Deliverer {
       if (result.ok) {
         await store.outbox.markDelivered(entry.key, clock.now());
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
-        if (attempts > 1) log.info({ attempts }, 'delivered after retry');
+        if (attempts > 1) log().info({ attempts }, 'delivered after retry');
         return { status: 'delivered', attempts };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
@@ -124,7 +126,7 @@ export class Deliverer {
       if (now + delay > entry.deadline) return fail(attempts, 'DEADLINE_EXCEEDED', `gave up after ${attempts} attempts; last error ${result.code}: ${result.message}`);
       const error = `${result.code}: ${result.message}`;
       // Log a retry only when the error changes: a 20-minute outage is one line, not hundreds.
-      if (error !== lastError) log.warn({ attempt: attempts, retryInMs: delay }, `delivery attempt failed, will retry: ${error}`);
+      if (error !== lastError) log().warn({ attempt: attempts, retryInMs: delay }, `delivery attempt failed, will retry: ${error}`);
       lastError = error;
       await store.outbox.recordAttempt(entry.key, error, now + delay);
       await this.sleep(delay);
@@ -144,6 +146,8 @@ export class Deliverer {
       }
     }
     const destination = n.destination ?? entry.actionType;
+    const parentLogger = this.o.logger;
+    let attemptLogger: Logger | undefined;
     const res = await this.bulkhead.run(destination, () =>
       type
         .deliver(n, {
@@ -154,7 +158,9 @@ export class Deliverer {
           http: this.o.http,
           searchClient: this.o.searchClient,
           clock: this.o.clock,
-          logger: this.o.logger.child({ watch: entry.watchId, action: entry.action, type: entry.actionType }),
+          get logger() {
+            return (attemptLogger ??= parentLogger.child({ watch: entry.watchId, action: entry.action, type: entry.actionType }));
+          },
           signal: this.abort.signal,
           attempt,
           ...(this.o.egress ? { egress: this.o.egress } : {}),
@@ -174,8 +180,11 @@ export class Deliverer {
     // An attempt cut short by stop() comes back here after the abort: 'abort' will not fire again.
     if (this.abort.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = this.o.clock.setTimeout(resolve, ms);
-      this.abort.signal.addEventListener('abort', () => (this.o.clock.clearTimeout(t), resolve()), { once: true });
+      const signal = this.abort.signal;
+      const onAbort = () => (this.o.clock.clearTimeout(t), resolve());
+      // The listener goes with the sleep: left on the daemon-long signal, every retry would add one for good.
+      const t = this.o.clock.setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

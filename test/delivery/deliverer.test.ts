@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getEventListeners } from 'node:events';
 import { z } from 'zod';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { captureLogger } from '../kit/runtime.ts';
@@ -69,6 +70,9 @@ describe('Deliverer', () => {
     expect((await s.store.outbox.get('k1'))?.status).toBe('delivered');
     // One log line for the repeated error, not one per attempt.
     expect(s.logs.lines.filter((l) => String(l.msg).includes('will retry'))).toHaveLength(1);
+    // Each backoff sleep removed its abort listener when it ended: none pile up on the daemon-long signal.
+    const signal = (s.deliverer as unknown as { abort: AbortController }).abort.signal;
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     await s.store.close();
   });
 
