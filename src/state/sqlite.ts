@@ -26,11 +26,12 @@ export class SqliteStateStore implements StateStore {
   private readonly wal: WalSync;
   private closed = false;
 
-  constructor(dir: string) {
+  /** `commitPaceMs`: the least time between two group commits (see group-commit.ts). */
+  constructor(dir: string, opts: { commitPaceMs?: number } = {}) {
     this.dir = dir;
     this.db = openDatabase(dir);
     this.wal = new WalSync(this.db, join(dir, `${DB_FILE}-wal`));
-    this.batch = groupCommitter(this.db, this.wal);
+    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 20);
     const durable = () => this.wal.sync();
     this.watchState = new SqliteWatchStateStore(this.db, durable);
     this.log = new SqliteWatchLogStore(this.db, durable);

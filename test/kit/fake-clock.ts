@@ -5,6 +5,9 @@
  * pending promise callbacks and I/O run.
  */
 import type { Clock, TimerHandle } from '../../src/clock.ts';
+import { storeWritesPending } from '../../src/state/sqlite/group-commit.ts';
+
+const ioPending = () => storeWritesPending() || process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'));
 
 /** Node clamps larger delays to 1 ms with a warning; a fake that accepted them would hide that bug. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -104,16 +107,17 @@ export class FakeClock implements Clock {
   }
 
   /**
-   * Lets pending promise callbacks and real file-system work run: the state store's commits resolve only
-   * after an fsync on the libuv pool, so a flush also waits (turn by turn, bounded) until no file-system
-   * request is in flight, then lets the callbacks that follow it run.
+   * Lets pending promise callbacks and real file-system work run: the state store's commits are paced
+   * in real time and resolve only after an fsync on the libuv pool, so a flush also waits (turn by turn,
+   * bounded) until no store write and no file-system request is pending, then lets the callbacks that
+   * follow run.
    */
   async flush(): Promise<void> {
     for (let turns = 0; turns < 100_000; turns++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (turns >= 2 && !process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) {
+      if (turns >= 2 && !ioPending()) {
         for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-        if (!process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) return;
+        if (!ioPending()) return;
       }
     }
   }

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { groupCommitter } from '../../src/state/sqlite/group-commit.ts';
+import { groupCommitter, storeWritesPending } from '../../src/state/sqlite/group-commit.ts';
 
 function db() {
   const d = new DatabaseSync(':memory:');
@@ -94,5 +94,22 @@ describe('groupCommitter', () => {
     wal.pending[0]!.reject(new Error('EIO'));
     await expect(a).rejects.toThrow('EIO');
     await expect(b).rejects.toThrow('EIO');
+  });
+
+  it('paces groups: a write soon after a group waits for the pace, then commits with whatever joined it', async () => {
+    const { d, commits } = db();
+    const batch = groupCommitter(d, instantSync, 200);
+    const insert = d.prepare('INSERT INTO t VALUES (?, ?)');
+    await batch(() => insert.run('a', '1'));
+    expect(commits).toHaveLength(1);
+    expect(storeWritesPending()).toBe(false);
+    const b = batch(() => insert.run('b', '2'));
+    expect(storeWritesPending()).toBe(true);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(commits).toHaveLength(1); // still inside the pace
+    const c = batch(() => insert.run('c', '3'));
+    await Promise.all([b, c]);
+    expect(commits).toHaveLength(2); // b and c shared the paced group
+    expect(storeWritesPending()).toBe(false);
   });
 });
