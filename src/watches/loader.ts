@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
@@ -33,11 +34,21 @@ export function refForFile(root: string, file: string): WatchFileRef | null | { 
   return { file, tenant, id };
 }
 
-/** Reads, parses, validates and compiles one watch file. Never throws for bad content. */
-export async function loadWatchFile(ref: WatchFileRef, env: CompileEnv, extraCheck?: (w: CompiledWatch) => Promise<ErrorDetail | null>): Promise<LoadResult> {
+/**
+ * Reads, parses, validates and compiles one watch file. Never throws for bad content. `sync` reads the
+ * file with one blocking call: for loading many small files at once, where each promise-based read
+ * costs four thread-pool round trips (open, stat, read, close) — most of start-up with 10 000 files
+ * (bench S6).
+ */
+export async function loadWatchFile(
+  ref: WatchFileRef,
+  env: CompileEnv,
+  extraCheck?: (w: CompiledWatch) => Promise<ErrorDetail | null>,
+  sync = false,
+): Promise<LoadResult> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(ref.file, 'utf8'));
+    raw = JSON.parse(sync ? readFileSync(ref.file, 'utf8') : await readFile(ref.file, 'utf8'));
   } catch (e) {
     const detail: ErrorDetail = {};
     addDetail(detail, '_', e instanceof SyntaxError ? `invalid JSON: ${e.message}` : `cannot read file: ${(e as Error).message}`);

@@ -53,6 +53,16 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 
+  it('lists every watch with an active_override in one read, and only those', async () => {
+    const store = new SqliteStateStore(tempDir());
+    await store.watchState.put('_main', 'off', { ...emptyWatchState('n'), active_override: false });
+    await store.watchState.put('team', 'on', { ...emptyWatchState('n'), active_override: true });
+    await store.watchState.put('_main', 'cleared', { ...emptyWatchState('n'), active_override: null });
+    await store.watchState.put('_main', 'plain', emptyWatchState('n'));
+    expect(await store.watchState.activeOverrides()).toEqual(new Map([['_main/off', false], ['team/on', true]]));
+    await store.close();
+  });
+
   it('prunes the execution log to the newest N records', async () => {
     const store = new SqliteStateStore(tempDir());
     for (let i = 0; i < 10; i++) {

@@ -6,6 +6,7 @@ export class SqliteWatchStateStore implements WatchStateStore {
   private readonly getStmt: StatementSync;
   private readonly putStmt: StatementSync;
   private readonly delStmt: StatementSync;
+  private readonly overridesStmt: StatementSync;
   private readonly durable: () => Promise<void>;
 
   /** `durable` resolves once the writes made so far are on disk (WalSync). */
@@ -19,6 +20,9 @@ export class SqliteWatchStateStore implements WatchStateStore {
       'INSERT INTO watch_state (tenant, watch_id, state) VALUES (?, ?, ?) ON CONFLICT (tenant, watch_id) DO UPDATE SET state = excluded.state',
     );
     this.delStmt = db.prepare('DELETE FROM watch_state WHERE tenant = ? AND watch_id = ?');
+    this.overridesStmt = db.prepare(
+      "SELECT tenant, watch_id, json_extract(state, '$.active_override') AS v FROM watch_state WHERE json_type(state, '$.active_override') IN ('true', 'false')",
+    );
   }
 
   async get(tenant: string, watchId: string): Promise<WatchState | undefined> {
@@ -33,6 +37,11 @@ export class SqliteWatchStateStore implements WatchStateStore {
 
   putSync(tenant: string, watchId: string, state: WatchState): void {
     this.putStmt.run(tenant, watchId, JSON.stringify(state));
+  }
+
+  async activeOverrides(): Promise<Map<string, boolean>> {
+    const rows = this.overridesStmt.all() as Array<{ tenant: string; watch_id: string; v: number }>;
+    return new Map(rows.map((r) => [`${r.tenant}/${r.watch_id}`, r.v === 1]));
   }
 
   async delete(tenant: string, watchId: string): Promise<void> {
