@@ -112,4 +112,13 @@ describe('groupCommitter', () => {
     expect(commits).toHaveLength(2); // b and c shared the paced group
     expect(storeWritesPending()).toBe(false);
   });
+
+  it('rejects the whole group, without leaving a write waiting, when the database itself fails', async () => {
+    const { d } = db();
+    const batch = groupCommitter(d, instantSync);
+    const insert = d.prepare('INSERT INTO t VALUES (?, ?)');
+    d.close();
+    await expect(batch(() => insert.run('a', '1'))).rejects.toThrow();
+    expect(storeWritesPending()).toBe(false);
+  });
 });

@@ -51,7 +51,15 @@ export function groupCommitter(db: DatabaseSync, wal: { sync(): Promise<void> },
     const jobs = queue;
     queue = [];
     lastGroupAt = performance.now();
-    const results = commit(db, jobs);
+    let results: Result[] | null;
+    try {
+      results = commit(db, jobs);
+    } catch (e) {
+      // Only the transaction statements themselves can land here (e.g. the database was closed): no
+      // job of this group may be left waiting.
+      for (const j of jobs) j.reject(e);
+      results = null;
+    }
     if (!results) return schedule();
     syncing = true;
     const settle = (failure: unknown) => {
