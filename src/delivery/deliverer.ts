@@ -111,7 +111,7 @@ export class Deliverer {
       if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
       attempts++;
       metrics.deliveryAttempts.inc({ type: entry.actionType });
-      const result = await this.attempt(entry, type, attempts);
+      const result = await this.attempt(entry, type, attempts, log);
       if (result.ok) {
         await store.outbox.markDelivered(entry.key, clock.now());
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
@@ -133,7 +133,7 @@ export class Deliverer {
     }
   }
 
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number): Promise<DeliveryResult> {
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
     const n = entry.notification as RenderedNotification;
     let account: unknown;
     if (entry.accountId) {
@@ -146,8 +146,6 @@ export class Deliverer {
       }
     }
     const destination = n.destination ?? entry.actionType;
-    const parentLogger = this.o.logger;
-    let attemptLogger: Logger | undefined;
     const res = await this.bulkhead.run(destination, () =>
       type
         .deliver(n, {
@@ -158,8 +156,9 @@ export class Deliverer {
           http: this.o.http,
           searchClient: this.o.searchClient,
           clock: this.o.clock,
+          // The delivery's own lazily bound logger: no child per attempt unless the type logs.
           get logger() {
-            return (attemptLogger ??= parentLogger.child({ watch: entry.watchId, action: entry.action, type: entry.actionType }));
+            return log();
           },
           signal: this.abort.signal,
           attempt,

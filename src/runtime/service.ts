@@ -63,7 +63,7 @@ export class WatchService {
     }
     // Small files read synchronously (promise reads cost four thread-pool round trips each: most of
     // start-up with 10 000 files, bench S6), in slices so a reload of a running daemon lets runs proceed.
-    this.overrides = await this.o.store.watchState.activeOverrides();
+    this.overrides = new Map((await this.o.store.watchState.activeOverrides()).map((o) => [key(o.tenant, o.watchId), o.active]));
     try {
       for (let i = 0; i < files.length; i++) {
         await this.reloadFile(files[i]!, { sync: true, quiet: true });
@@ -174,7 +174,7 @@ export class WatchService {
     this.requireWatch(tenant, id);
     await this.updateState(tenant, id, (s) => void (s.active_override = active));
     // A bulk load in progress reads overrides from its snapshot: keep the snapshot true.
-    this.overrides?.set(`${tenant}/${id}`, active);
+    this.overrides?.set(key(tenant, id), active);
     await this.schedule(key(tenant, id));
   }
 
@@ -249,7 +249,7 @@ export class WatchService {
     const lw = this.watches.get(k);
     const w = lw?.watch;
     if (!w) return void this.o.scheduler.remove(k);
-    const override = this.overrides ? this.overrides.get(`${w.tenant}/${w.id}`) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
+    const override = this.overrides ? this.overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
     const active = override ?? w.def.active;
     if (!active) return void this.o.scheduler.remove(k);
     // The run looks the watch up at fire time, so a reload swaps the definition without resetting timers.

@@ -1,7 +1,7 @@
+import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { RunCommit, StateStore } from './types.ts';
 import { DB_FILE, openDatabase, releaseLock } from './sqlite/open.ts';
-import { join } from 'node:path';
 import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
 import { SqliteOutboxStore } from './sqlite/outbox.ts';
@@ -10,8 +10,9 @@ import { groupCommitter, type Batch } from './sqlite/group-commit.ts';
 import { WalSync } from './sqlite/wal-sync.ts';
 
 /**
- * The embedded state store (node:sqlite, WAL; commits fsync'd off the main thread, see wal-sync.ts) under the data directory. One daemon per
- * directory: opening a directory another live process holds throws STATE_LOCKED.
+ * The embedded state store (node:sqlite, WAL; commits fsync'd off the main thread, see wal-sync.ts)
+ * under the data directory. One daemon per directory: opening a directory another live process holds
+ * throws STATE_LOCKED.
  */
 export class SqliteStateStore implements StateStore {
   readonly watchState: SqliteWatchStateStore;
@@ -21,7 +22,7 @@ export class SqliteStateStore implements StateStore {
   /** The raw database, for stores added by other modules (users, audit) that keep their own tables. */
   readonly db: DatabaseSync;
   private readonly dir: string;
-  /** Writes of one event-loop turn share one durable transaction (see group-commit.ts). */
+  /** Queued writes share paced, durable transactions (see group-commit.ts). */
   private readonly batch: Batch;
   private readonly wal: WalSync;
   private closed = false;

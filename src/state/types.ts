@@ -37,8 +37,8 @@ export interface WatchStateStore {
   get(tenant: string, watchId: string): Promise<WatchState | undefined>;
   put(tenant: string, watchId: string, state: WatchState): Promise<void>;
   delete(tenant: string, watchId: string): Promise<void>;
-  /** Every watch whose state sets `active_override`, keyed `tenant/id`: one read for a whole load. */
-  activeOverrides(): Promise<Map<string, boolean>>;
+  /** Every watch whose state sets `active_override`: one read for a whole load. */
+  activeOverrides(): Promise<Array<{ tenant: string; watchId: string; active: boolean }>>;
 }
 
 export interface WatchLogQuery {

@@ -59,7 +59,11 @@ describe('SqliteStateStore', () => {
     await store.watchState.put('team', 'on', { ...emptyWatchState('n'), active_override: true });
     await store.watchState.put('_main', 'cleared', { ...emptyWatchState('n'), active_override: null });
     await store.watchState.put('_main', 'plain', emptyWatchState('n'));
-    expect(await store.watchState.activeOverrides()).toEqual(new Map([['_main/off', false], ['team/on', true]]));
+    const overrides = await store.watchState.activeOverrides();
+    expect(overrides.sort((a, b) => a.watchId.localeCompare(b.watchId))).toEqual([
+      { tenant: '_main', watchId: 'off', active: false },
+      { tenant: 'team', watchId: 'on', active: true },
+    ]);
     await store.close();
   });
 

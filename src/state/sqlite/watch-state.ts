@@ -39,9 +39,9 @@ export class SqliteWatchStateStore implements WatchStateStore {
     this.putStmt.run(tenant, watchId, JSON.stringify(state));
   }
 
-  async activeOverrides(): Promise<Map<string, boolean>> {
+  async activeOverrides(): Promise<Array<{ tenant: string; watchId: string; active: boolean }>> {
     const rows = this.overridesStmt.all() as Array<{ tenant: string; watch_id: string; v: number }>;
-    return new Map(rows.map((r) => [`${r.tenant}/${r.watch_id}`, r.v === 1]));
+    return rows.map((r) => ({ tenant: r.tenant, watchId: r.watch_id, active: r.v === 1 }));
   }
 
   async delete(tenant: string, watchId: string): Promise<void> {
