@@ -57,18 +57,17 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   const warmup = opts.warmupSeconds ?? 3;
   const schedule = compileSchedule(triggerSchema.parse({ schedule: { cron: opts.cron ?? '* * * * * ?' } }).schedule);
 
-  const lags = new Float64Array(watches * (seconds + 2));
-  let n = 0;
-  let measureFrom = Infinity;
-  let measureTo = Infinity;
-  const batches = new Map<number, { first: number; last: number }>();
+  // Every fire is recorded, warm-up included, and the measured window is cut out afterwards: a
+  // branch that starts being taken only when measuring begins would deoptimise the callback in the
+  // first measured batch and show up as scheduler lag.
+  const capacity = watches * (warmup + seconds + 4);
+  const scheduledAt = new Float64Array(capacity);
+  const lagAt = new Float64Array(capacity);
+  let recorded = 0;
   const run = async (fire: FireInfo): Promise<void> => {
-    if (fire.scheduledTime >= measureFrom && fire.scheduledTime < measureTo && n < lags.length) {
-      const lag = nowPrecise() - fire.scheduledTime;
-      lags[n++] = lag;
-      const b = batches.get(fire.scheduledTime);
-      if (b) b.last = lag;
-      else batches.set(fire.scheduledTime, { first: lag, last: lag });
+    if (recorded < capacity) {
+      scheduledAt[recorded] = fire.scheduledTime;
+      lagAt[recorded++] = nowPrecise() - fire.scheduledTime;
     }
   };
 
@@ -85,8 +84,8 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   await new Promise((r) => setTimeout(r, warmup * 1000));
 
   // Measure whole seconds of scheduled times, starting at the next second boundary.
-  measureFrom = Math.ceil(Date.now() / 1000) * 1000 + 1000;
-  measureTo = measureFrom + seconds * 1000;
+  const measureFrom = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+  const measureTo = measureFrom + seconds * 1000;
   await new Promise((r) => setTimeout(r, measureFrom - Date.now() - 200));
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -98,6 +97,18 @@ export async function runSchedulerBench(opts: SchedulerBenchOptions = {}): Promi
   loop.disable();
   await scheduler.stop();
 
+  const lags = new Float64Array(recorded);
+  let n = 0;
+  const batches = new Map<number, { first: number; last: number }>();
+  for (let i = 0; i < recorded; i++) {
+    const at = scheduledAt[i]!;
+    if (at < measureFrom || at >= measureTo) continue;
+    const lag = lagAt[i]!;
+    lags[n++] = lag;
+    const b = batches.get(at);
+    if (b) b.last = lag;
+    else batches.set(at, { first: lag, last: lag });
+  }
   const sorted = lags.slice(0, n).sort();
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, n);
   const p99 = percentile(sorted, 0.99);

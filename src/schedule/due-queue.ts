@@ -32,6 +32,8 @@ export interface Slotted<E> {
 export class DueQueue<E extends Slotted<E>> {
   private readonly heap = new MinHeap<Slot<E>>();
   private readonly byDue = new Map<number, Slot<E>>();
+  /** The slot `place` used last, while it is still in the heap. */
+  private last: Slot<E> | null = null;
 
   /** Earliest due time of any slot (possibly a slot whose entries all moved away); Infinity if none. */
   nextDue(): number {
@@ -44,12 +46,14 @@ export class DueQueue<E extends Slotted<E>> {
       e.slot = null;
       return;
     }
-    let slot = this.byDue.get(e.dueMono);
+    // A batch re-places its entries one after another into the same next slot: skip the map lookup.
+    let slot = this.last !== null && this.last.dueMono === e.dueMono ? this.last : this.byDue.get(e.dueMono);
     if (!slot) {
       slot = new Slot<E>(e.dueMono);
       this.byDue.set(slot.dueMono, slot);
       this.heap.push(slot);
     }
+    this.last = slot;
     if (e.slot !== slot) {
       slot.items.push(e);
       e.slot = slot;
@@ -69,6 +73,7 @@ export class DueQueue<E extends Slotted<E>> {
     for (let slot = this.heap.peek(); slot && slot.dueMono <= mono; slot = this.heap.peek()) {
       this.heap.pop();
       this.byDue.delete(slot.dueMono);
+      if (this.last === slot) this.last = null;
       for (const e of slot.items) {
         if (e.slot !== slot) continue;
         e.slot = null;
@@ -81,6 +86,7 @@ export class DueQueue<E extends Slotted<E>> {
   rebuild(entries: Iterable<E>): void {
     this.heap.rebuild([]);
     this.byDue.clear();
+    this.last = null;
     for (const e of entries) {
       e.slot = null;
       this.place(e);

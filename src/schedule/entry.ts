@@ -42,11 +42,22 @@ export const IDLE = 0;
 export const QUEUED = 1;
 export const RUNNING = 2;
 
+/** How a run of an entry gives back its slot and reports its end (see Scheduler.hooksOf). */
+export interface RunHooks {
+  readonly release: () => void;
+  readonly settled: () => void;
+  readonly failed: (err: unknown) => void;
+}
+
 /** One scheduled watch. Timestamps are NaN when absent. */
 export class Entry implements Slotted<Entry> {
   slot: Slot<Entry> | null = null;
   /** IDLE, QUEUED or RUNNING: the overlap guard. */
   state = IDLE;
+  /** The current run holds one of the scheduler's slots. */
+  holdsSlot = false;
+  /** Made on the first fire, reused by every later run (one run at a time). */
+  hooks: RunHooks | null = null;
   readonly id: string;
   schedule: Schedule;
   run: RunFn;

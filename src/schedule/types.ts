@@ -18,6 +18,8 @@ export interface FireInfo {
  * finishes; the watch itself counts as running (no overlapping run of it starts) until the promise
  * settles. Watch runs release their slot once their checks are done (the slots bound the load on the
  * clusters), so runs waiting for a slow receiver do not hold every slot (REFERENCE scenario 44).
+ * `releaseSlot` is idempotent within its run and must not be kept past it: it is the watch's, reused
+ * by its next run.
  */
 export type RunFn = (fire: FireInfo, releaseSlot: () => void) => Promise<void>;
 

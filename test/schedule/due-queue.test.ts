@@ -63,6 +63,16 @@ describe('DueQueue', () => {
     expect(takeAll(q, 20)).toEqual(['a']);
   });
 
+  it('a due time placed again after its slot was taken gets a new slot', () => {
+    const q = new DueQueue<Item>();
+    q.place(new Item('a', 10));
+    expect(takeAll(q, 10)).toEqual(['a']);
+    // The slot `place` used last has left the heap: reusing it would lose 'b'.
+    q.place(new Item('b', 10));
+    expect(q.nextDue()).toBe(10);
+    expect(takeAll(q, 10)).toEqual(['b']);
+  });
+
   it('rebuild places every entry afresh', () => {
     const q = new DueQueue<Item>();
     const items = [new Item('a', 5), new Item('b', 1), new Item('c', Infinity)];

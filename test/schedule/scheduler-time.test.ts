@@ -67,6 +67,25 @@ describe('clock jump forward 1 h', () => {
   });
 });
 
+describe('triggered time', () => {
+  it('a run queued for a slot reads the wall clock when it starts, even after the clock was set', async () => {
+    const t = setup('2025-01-01T12:00:00.500Z', { concurrency: 1 });
+    let release!: () => void;
+    t.sched.upsert('slow', schedule({ cron: '1 0 12 * * ?' }), async (f) => {
+      t.fires.push({ ...f });
+      await new Promise<void>((r) => (release = r));
+    });
+    t.sched.upsert('queued', schedule({ cron: '1 0 12 * * ?' }), t.run);
+    t.sched.start();
+    await t.clock.advance(1_000); // 12:00:01.5: 'slow' runs, 'queued' waits for its slot
+    expect(t.fires).toHaveLength(1);
+    t.clock.jump(HOUR); // set forward while 'queued' waits
+    release();
+    await t.clock.flush();
+    expect(t.triggered()).toEqual(['2025-01-01T12:00:01.000Z', '2025-01-01T13:00:01.500Z']);
+  });
+});
+
 describe('clock jump backward 1 h', () => {
   it('a per-minute cron watch does not stall for an hour and does not fire the pending time early', async () => {
     const t = setup('2025-01-01T12:00:30.000Z');
