@@ -4,6 +4,7 @@
  * paths and query parameters.
  */
 import type { SearchClient, SearchRequest } from './types.ts';
+import { readBody, type BodyStream } from '../net/read-body.ts';
 
 export type Backend = Omit<SearchClient, 'name' | 'info'>;
 
@@ -58,29 +59,20 @@ export function bulkErrors(items: Array<Record<string, { status?: number; error?
  * (seen with @elastic/transport 8.11 and 9.4).
  */
 export async function readCappedBody(
-  stream: AsyncIterable<unknown> & { destroy(err?: Error): void; on(event: 'error', fn: (e: Error) => void): unknown },
+  stream: BodyStream,
   contentLength: string | string[] | undefined,
   limit: number,
   tooLarge: () => Error,
 ): Promise<string> {
-  // Destroying the body makes it emit 'error'; nobody else listens once we stop reading.
-  stream.on('error', () => {});
   if (Number(contentLength) > limit) {
+    // Destroying the body makes it emit 'error'; nobody else listens.
+    stream.on('error', () => {});
     stream.destroy();
     throw tooLarge();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > limit) {
-      stream.destroy();
-      throw tooLarge();
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const { text, truncated } = await readBody(stream, limit);
+  if (truncated) throw tooLarge();
+  return text;
 }
 
 /** Parses a search response read as text; non-2xx answers become the thrown error. */

@@ -8,6 +8,7 @@ import type { ClusterInfo } from './types.ts';
 import { ClusterError } from './types.ts';
 import { authorizationHeader, type ResolvedConnection } from './connection.ts';
 import { clusterErrorFromResponse, toClusterError } from './errors.ts';
+import { readBody, type BodyStream } from '../net/read-body.ts';
 
 /** Root-info bodies are small; a bigger answer is not a cluster. */
 const MAX_ROOT_BYTES = 1024 * 1024;
@@ -72,13 +73,8 @@ export async function detectCluster(conn: ResolvedConnection, opts: { signal?: A
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new ClusterError('root endpoint response too large', { type: 'input_too_large', retryable: false });
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+async function readCapped(body: BodyStream, limit: number): Promise<string> {
+  const { text, truncated } = await readBody(body, limit);
+  if (truncated) throw new ClusterError('root endpoint response too large', { type: 'input_too_large', retryable: false });
+  return text;
 }

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.ts';
@@ -7,6 +6,7 @@ import { DispatcherCache } from './dispatchers.ts';
 import type { EgressPolicy } from './egress.ts';
 import { CALLER_ABORT, TOTAL_TIMEOUT, toHttpError } from './error-map.ts';
 import { redactUrl } from './redact.ts';
+import { readBody } from './read-body.ts';
 import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from './types.ts';
 
 export { redactUrl };
@@ -91,7 +91,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         bodyTimeout: readTimeoutMs,
         signal: controller.signal,
       });
-      const { body, truncated } = await readCapped(res.body, cap);
+      const { text: body, truncated } = await readBody(res.body, cap);
       // undici marks a connection that was busy at dispatch as reusable only on a later turn of the
       // event loop; without this yield a caller's next request to the origin opens a second socket.
       await new Promise((r) => setImmediate(r));
@@ -141,27 +141,4 @@ function flattenHeaders(h: Dispatcher.ResponseData['headers']): Record<string, s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
-}
-
-/**
- * Reads at most `cap` bytes. Leaving the loop early destroys the body stream, which makes undici
- * destroy the connection: the rest of a 10 MB (or endless) body is never read or buffered.
- */
-async function readCapped(body: Readable, cap: number): Promise<{ body: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    const room = cap - size;
-    if (chunk.length > room) {
-      if (room > 0) chunks.push(chunk.subarray(0, room));
-      size = cap;
-      truncated = true;
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  if (truncated) body.destroy();
-  return { body: Buffer.concat(chunks, size).toString('utf8'), truncated };
 }
