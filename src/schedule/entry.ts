@@ -1,8 +1,9 @@
 /**
- * Per-watch scheduler state, kept small: 10 000 watches should cost about 1 MB. V8 boxes every double
- * stored in an object field (12 bytes each, plus the pointer), and a watch has six timestamps, so
- * they live in one shared Float64Array (48 bytes a watch, no boxes); the object keeps references and
- * small integers only.
+ * Per-watch scheduler state, kept small: ~240 bytes a watch, plus ~270 once it has fired (its run
+ * callbacks, made once so that runs allocate none; measured with `--expose-gc` over 20 000 entries).
+ * V8 boxes every double stored in an object field (12 bytes each, plus the pointer), and a watch has
+ * six timestamps, so they live in one shared Float64Array (48 bytes a watch, no boxes); the object
+ * keeps references and small integers only.
  */
 import type { Slot, Slotted } from './due-queue.ts';
 import type { Schedule } from './triggers.ts';

@@ -1,7 +1,7 @@
 /**
  * The scheduler (ARCHITECTURE "Scheduler"): ONE min-heap of next fire times and ONE timer for all
  * watches, keyed on the monotonic clock. Watches due at the same instant share one heap node
- * (due-queue.ts), and per-watch state is ~130 bytes (entry.ts).
+ * (due-queue.ts), and per-watch state is a few hundred bytes (entry.ts).
  *
  * Two time bases meet here. Interval triggers live on the monotonic clock (anchor + k·interval), so a
  * wall-clock change does not move them. Calendar triggers (cron…monthly) live on the wall clock, so
