@@ -43,6 +43,16 @@ function gate() {
   return { started, make, releaseAll, inFlight: () => pending.length };
 }
 
+/** One run slot, and two 1 s interval watches 'a' and 'b' whose runs stay in flight until released. */
+function twoGatedWatches() {
+  const { clock, sched } = setup({ concurrency: 1 });
+  const g = gate();
+  sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
+  sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
+  sched.start();
+  return { clock, sched, g };
+}
+
 describe('Scheduler: firing', () => {
   it('interval: fires at anchor + k·interval with full FireInfo', async () => {
     const { clock, sched } = setup();
@@ -174,11 +184,7 @@ describe('Scheduler: reload and removal', () => {
   });
 
   it('remove stops a watch; a queued fire of it is dropped', async () => {
-    const { clock, sched } = setup({ concurrency: 1 });
-    const g = gate();
-    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
-    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
-    sched.start();
+    const { clock, sched, g } = twoGatedWatches();
     await clock.advance(1_000);
     expect(sched.stats()).toMatchObject({ running: 1, queued: 1 });
     sched.remove('b');
@@ -230,11 +236,7 @@ describe('Scheduler: overlap, concurrency and the queue', () => {
   });
 
   it('a queued watch that fires again is an overlap, not a second queue entry', async () => {
-    const { clock, sched } = setup({ concurrency: 1 });
-    const g = gate();
-    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
-    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
-    sched.start();
+    const { clock, sched, g } = twoGatedWatches();
     await clock.advance(3_000);
     expect(sched.stats()).toMatchObject({ running: 1, queued: 1, skippedOverlap: 4 });
   });
@@ -269,11 +271,7 @@ describe('Scheduler: overlap, concurrency and the queue', () => {
   });
 
   it('stop() waits for runs in flight and drops the queue', async () => {
-    const { clock, sched } = setup({ concurrency: 1 });
-    const g = gate();
-    sched.upsert('a', schedule({ interval: '1s' }), g.make('a'));
-    sched.upsert('b', schedule({ interval: '1s' }), g.make('b'));
-    sched.start();
+    const { clock, sched, g } = twoGatedWatches();
     await clock.advance(1_000);
     let stopped = false;
     const done = sched.stop().then(() => (stopped = true));
