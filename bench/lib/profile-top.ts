@@ -1,5 +1,6 @@
 /**
- * Summarises a .cpuprofile: self time per function (top 40) and per file, as % of the samples.
+ * Summarises a .cpuprofile: self time per function (top 40) and per file, as % of the samples; then
+ * inclusive time (the function or anything it called) per function, which is what a flat profile needs.
  * `node bench/lib/profile-top.ts FILE [N]`
  */
 import { readFileSync } from 'node:fs';
@@ -28,3 +29,16 @@ console.log(`samples ${total}`);
 for (const [k, c] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(c), k);
 console.log('--- by file / package');
 for (const [k, c] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(pct(c), k);
+
+// Inclusive: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const keyOf = (n: Node) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*\/node_modules\//, 'nm/').replace(/^file:\/\/\/work\/main\//, '')}:${n.callFrame.lineNumber + 1}`;
+const incl = new Map<string, number>();
+for (const [id, c] of counts) {
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) seen.add(keyOf(byId.get(cur)!));
+  for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + c);
+}
+console.log('--- inclusive');
+for (const [k, c] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, top * 2)) console.log(pct(c), k);
