@@ -32,9 +32,9 @@ export class SqliteStateStore implements StateStore {
     this.dir = dir;
     this.db = openDatabase(dir);
     this.wal = new WalSync(this.db, join(dir, `${DB_FILE}-wal`));
-    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 20);
     const durable = () => this.wal.sync();
     this.watchState = new SqliteWatchStateStore(this.db, durable);
+    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 20, () => this.watchState.invalidate());
     this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
@@ -46,6 +46,7 @@ export class SqliteStateStore implements StateStore {
       const enqueued: string[] = [];
       if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
       for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
+      for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at);
       if (c.log) this.log.appendSync(c.log);
       return { enqueued };
     });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import { SqliteWatchStateStore } from '../../src/state/sqlite/watch-state.ts';
 import { emptyWatchState } from '../../src/runtime/records.ts';
 import { VigilError } from '../../src/errors.ts';
 
@@ -80,6 +81,33 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 
+  it('answers state reads from the text it last wrote, a fresh object each time', async () => {
+    const store = new SqliteStateStore(tempDir());
+    const state = emptyWatchState('n');
+    state.last_status = { code: 'ACTION_EXECUTED' };
+    await store.watchState.put('_main', 'w', state);
+    // Changed behind the store's back: a read served by the cache still sees what the store wrote.
+    store.db.prepare("UPDATE watch_state SET state = '{}'").run();
+    const first = (await store.watchState.get('_main', 'w'))!;
+    expect(first).toEqual(state);
+    first.last_status = null;
+    expect((await store.watchState.get('_main', 'w'))!.last_status).toEqual({ code: 'ACTION_EXECUTED' });
+    await store.watchState.delete('_main', 'w');
+    expect(await store.watchState.get('_main', 'w')).toBeUndefined();
+    await store.close();
+  });
+
+  it('reads evicted states back from the database when the cache is full', async () => {
+    const store = new SqliteStateStore(tempDir());
+    const small = new SqliteWatchStateStore(store.db, () => store.durable(), { cacheEntries: 2 });
+    for (const id of ['a', 'b', 'c']) await small.put('_main', id, { ...emptyWatchState('n'), node: id });
+    store.db.prepare("UPDATE watch_state SET state = json_set(state, '$.node', 'changed')").run();
+    // 'a' was dropped when 'c' came in: read from the table; 'b' and 'c' from the cache.
+    expect((await small.get('_main', 'a'))!.node).toBe('changed');
+    expect((await small.get('_main', 'c'))!.node).toBe('c');
+    await store.close();
+  });
+
   it('enqueues an outbox entry once per key and tracks its attempts', async () => {
     const store = new SqliteStateStore(tempDir());
     expect(await store.outbox.enqueue(entry('k1', 1))).toBe(true);
@@ -152,6 +180,22 @@ describe('SqliteStateStore.commit', () => {
     const bad = { ...entry('k', 1), notification: undefined as unknown };
     await expect(store.commit({ state: { tenant: 't', watchId: 'w', value: emptyWatchState('n') }, enqueue: [bad] })).rejects.toThrow();
     expect(await store.watchState.get('t', 'w')).toBeUndefined();
+    await store.close();
+  });
+
+  it('forgets a state whose write was rolled back with the rest of its group', async () => {
+    const store = new SqliteStateStore(tempDir());
+    await store.watchState.put('t', 'w', { ...emptyWatchState('n'), node: 'before' });
+    const bad = { ...entry('k', 1), notification: undefined as unknown };
+    // Same group: the good write commits, the failing one is rolled back alone (savepoints).
+    const [good, failed] = await Promise.allSettled([
+      store.commit({ state: { tenant: 't', watchId: 'other', value: { ...emptyWatchState('n'), node: 'kept' } } }),
+      store.commit({ state: { tenant: 't', watchId: 'w', value: { ...emptyWatchState('n'), node: 'after' } }, enqueue: [bad] }),
+    ]);
+    expect(good.status).toBe('fulfilled');
+    expect(failed.status).toBe('rejected');
+    expect((await store.watchState.get('t', 'w'))!.node).toBe('before');
+    expect((await store.watchState.get('t', 'other'))!.node).toBe('kept');
     await store.close();
   });
 });
