@@ -47,11 +47,17 @@ export class Deliverer {
     this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16, o.queueLimit ?? 10_000);
   }
 
-  /** Delivers one committed entry; concurrent calls for the same key share one delivery. */
-  deliver(entry: OutboxEntry): Promise<DeliveryOutcome> {
+  /**
+   * Delivers one committed entry; concurrent calls for the same key share one delivery (and the first
+   * call's options). With `recordDelivered: false` a success is not written to the outbox: the caller
+   * writes it (`RunCommit.delivered`, at the outcome's `at`) in the transaction it commits next anyway —
+   * one write fewer per notification. Until then a crash leaves the entry pending and it is sent again
+   * on restart, under the same idempotency key, as it would be after a crash just before the mark.
+   */
+  deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry).finally(() => this.inFlight.delete(entry.key));
+    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => this.inFlight.delete(entry.key));
     this.inFlight.set(entry.key, p);
     return p;
   }
@@ -86,7 +92,7 @@ export class Deliverer {
     return this.inFlight.size;
   }
 
-  private async loop(entry: OutboxEntry): Promise<DeliveryOutcome> {
+  private async loop(entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
     const { store, clock, metrics } = this.o;
     const type = this.typeByName.get(entry.actionType);
     // Bound on first use: most deliveries never log, and a pino child per delivery shows in the profile.
@@ -113,10 +119,11 @@ export class Deliverer {
       metrics.deliveryAttempts.inc({ type: entry.actionType });
       const result = await this.attempt(entry, type, attempts, log);
       if (result.ok) {
-        await store.outbox.markDelivered(entry.key, clock.now());
+        const at = clock.now();
+        if (recordDelivered) await store.outbox.markDelivered(entry.key, at);
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
         if (attempts > 1) log().info({ attempts }, 'delivered after retry');
-        return { status: 'delivered', attempts };
+        return { status: 'delivered', attempts, at };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
       if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };

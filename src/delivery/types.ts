@@ -9,4 +9,6 @@ export interface DeliveryOutcome {
   attempts: number;
   error?: string;
   code?: string;
+  /** When delivered: the time it was (epoch ms). */
+  at?: number;
 }

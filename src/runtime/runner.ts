@@ -166,7 +166,7 @@ export class WatchRunner {
       // Kept only where resolve actions need it as `resolved.data`.
       ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
     };
-    await this.send(w, planned, opts, record, state);
+    const delivered = await this.send(w, planned, opts, record, state);
 
     log.status = failed ? log.status : { code: summarize(log.actions, opts.simulate === true) };
     if (ctx.severity) {
@@ -178,7 +178,7 @@ export class WatchRunner {
     log.execution_end = new Date(clock.now()).toISOString();
     state.last_status = log.status;
     state.node = node;
-    if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, log });
+    if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, delivered, log });
     this.d.metrics.watchRuns.inc({ status: log.status.code });
     if (failed) runLog().warn({ check: failed.check }, `watch run failed: ${failed.message}`);
     return log;
@@ -209,13 +209,18 @@ export class WatchRunner {
       logs.push(log);
       planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: n, log });
     }
-    await this.send(w, planned, { fire: null }, true, state);
+    const delivered = await this.send(w, planned, { fire: null }, true, state);
+    if (delivered.length) await this.d.store.commit({ delivered });
     return logs;
   }
 
-  /** Commits decisions and notifications together, then delivers what was new and records the outcomes. */
-  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<void> {
-    if (!planned.length) return;
+  /**
+   * Commits decisions and notifications together, then delivers what was new and records the outcomes in
+   * the log entries and `state`. Returns the entries delivered, for the caller to mark in its next commit.
+   */
+  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<Array<{ key: string; at: number }>> {
+    const delivered: Array<{ key: string; at: number }> = [];
+    if (!planned.length) return delivered;
     if (!record) {
       for (const p of planned) {
         if (opts.simulate) {
@@ -223,7 +228,7 @@ export class WatchRunner {
           (p.log as { request?: unknown[] }).request = [...(((p.log.request as unknown[]) ?? [])), redactRequest(p.notification.request)];
         }
       }
-      return;
+      return delivered;
     }
     const now = this.d.clock.now();
     const entries = planned.map((p) => {
@@ -251,7 +256,11 @@ export class WatchRunner {
           p.log.status = { code: 'NO_ACTION', detail: 'notification already sent for this scheduled time' };
           return;
         }
-        const outcome = await this.d.deliverer.deliver({ ...entries[i]!, status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+        const outcome = await this.d.deliverer.deliver(
+          { ...entries[i]!, status: 'pending', attempts: 0, lastError: null, finishedAt: null },
+          { recordDelivered: false },
+        );
+        if (outcome.status === 'delivered') delivered.push({ key: p.key, at: outcome.at ?? this.d.clock.now() });
         p.log.delivery = { key: p.key, attempts: outcome.attempts, status: outcome.status };
         if (outcome.status === 'failed') {
           p.log.status = { code: 'ACTION_FAILED' };
@@ -270,6 +279,7 @@ export class WatchRunner {
         }
       }),
     );
+    return delivered;
   }
 
   private links(w: CompiledWatch, action?: string): { ack_watch_link?: string; ack_action_link?: string } {

@@ -29,6 +29,8 @@ export interface StateStore {
 export interface RunCommit {
   state?: { tenant: string; watchId: string; value: WatchState };
   enqueue?: Array<Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>>;
+  /** Outbox entries the run delivered (as `markDelivered`), recorded with its state and log. */
+  delivered?: Array<{ key: string; at: number }>;
   log?: WatchLogRecord;
 }
 

@@ -63,7 +63,7 @@ describe('Deliverer', () => {
     const s = setup(type);
     const done = s.deliverer.deliver(await s.enqueue('k1'));
     await s.clock.advance(10_000);
-    expect(await done).toEqual({ status: 'delivered', attempts: 5 });
+    expect(await done).toEqual({ status: 'delivered', attempts: 5, at: type.attempts[4]!.at });
     expect(new Set(type.attempts.map((a) => a.key))).toEqual(new Set(['k1']));
     const gaps = type.attempts.slice(1).map((a, i) => a.at - type.attempts[i]!.at);
     expect(gaps).toEqual([500, 750, 1125, 1688]); // 0.5 s ×1.5, jitter centred by rng 0.5
@@ -73,6 +73,18 @@ describe('Deliverer', () => {
     // Each backoff sleep removed its abort listener when it ended: none pile up on the daemon-long signal.
     const signal = (s.deliverer as unknown as { abort: AbortController }).abort.signal;
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    await s.store.close();
+  });
+
+  it('leaves the delivered mark to the caller with recordDelivered: false, and still records a failure', async () => {
+    const type = scripted([fail5xx, { ok: true }, { ok: false, retry: false, code: 'HTTP_4XX', message: 'HTTP 400' }]);
+    const s = setup(type);
+    const done = s.deliverer.deliver(await s.enqueue('ok'), { recordDelivered: false });
+    await s.clock.advance(1_000);
+    expect(await done).toMatchObject({ status: 'delivered', attempts: 2, at: type.attempts[1]!.at });
+    expect((await s.store.outbox.get('ok'))?.status).toBe('pending');
+    expect((await s.deliverer.deliver(await s.enqueue('bad'), { recordDelivered: false })).status).toBe('failed');
+    expect((await s.store.outbox.get('bad'))?.status).toBe('failed');
     await s.store.close();
   });
 

@@ -31,6 +31,8 @@ describe('WatchRunner', () => {
     const state = await kit.store.watchState.get('_main', 'w');
     expect(state?.actions.note).toMatchObject({ execution_count: 1, last_check_result: true, last_status: { code: 'ACTION_EXECUTED' } });
     expect((await kit.store.log.query({ watchId: 'w' }))[0]!.id).toBe(rec.id);
+    // Marked delivered by the run's own final commit (with its state and log), not left pending.
+    expect(await kit.store.outbox.get(rec.actions[0]!.delivery!.key)).toMatchObject({ status: 'delivered' });
   });
 
   it('stops at a false condition with NO_ACTION and sends nothing', async () => {

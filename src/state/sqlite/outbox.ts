@@ -103,7 +103,11 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async markDelivered(key: string, at: number): Promise<void> {
-    await this.batch(() => this.finish.run('delivered', null, at, key));
+    await this.batch(() => this.markDeliveredSync(key, at));
+  }
+
+  markDeliveredSync(key: string, at: number): void {
+    this.finish.run('delivered', null, at, key);
   }
 
   async markFailed(key: string, error: string, at: number): Promise<void> {
