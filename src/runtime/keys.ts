@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 
 function hash(parts: string[]): string {
-  // NUL never appears in ids, so joined parts cannot collide by shifting a boundary.
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+  // NUL never appears in ids, so joined parts cannot collide by shifting a boundary. The one-shot
+  // digest: half the cost of a Hash object, and every notification takes one or two.
+  return digest('sha256', parts.join('\u0000'), 'base64url').slice(0, 32);
 }
 
 /**
