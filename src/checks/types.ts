@@ -19,7 +19,11 @@ export interface CheckRuntime {
   http: HttpClient;
   clock: Clock;
   logger: Logger;
-  signal: AbortSignal;
+  /**
+   * Cancels the run's requests (the execute API's client went away). Absent for scheduled runs, which
+   * nothing cancels: a signal per run cost an AbortController and an abort listener per request.
+   */
+  signal?: AbortSignal | undefined;
   /** Template variables that rendered empty; collected into the watch log. */
   reportMissing(paths: string[]): void;
 }

@@ -23,6 +23,8 @@ export interface Planned {
 export interface StepEnv {
   watch: CompiledWatch;
   now: number;
+  /** `now` as ISO text, made once per run: every log entry and state stamp of the run uses it. */
+  nowIso: string;
   scheduledIso: string;
   level: string;
   rt: CheckRuntime;
@@ -68,11 +70,11 @@ export async function stepAction(
   st: ActionState,
   ctx: ScriptContext,
 ): Promise<{ log: ActionLogEntry; planned: Planned[] }> {
-  const start = new Date(env.now).toISOString();
+  const start = env.nowIso;
   const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' }, execution_start: start };
   const previousLevel = st.last_severity ?? 'none';
   st.last_severity = env.level;
-  const done = (planned: Planned[] = []) => ((log.execution_end = new Date(env.now).toISOString()), { log, planned });
+  const done = (planned: Planned[] = []) => ((log.execution_end = start), { log, planned });
 
   // 1. Throttle, within an episode only. A rise into a listed level breaks through.
   if (entry.throttle && st.episode && st.last_triggered) {

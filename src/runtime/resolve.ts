@@ -23,7 +23,7 @@ export async function runResolveActions(
   const planned: Planned[] = [];
   const prevLevel = previous?.severity?.level.id ?? 'none';
   for (const entry of w.resolveActions) {
-    const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' }, execution_start: new Date(env.now).toISOString() };
+    const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' }, execution_start: env.nowIso };
     logs.push(log);
     const levels = entry.resolvesSeverity;
     const wasActive = levels ? levels.has(prevLevel as never) : prevLevel !== 'none';
@@ -52,7 +52,7 @@ export async function runResolveActions(
       log.status = { code: 'ACTION_FAILED' };
       log.error = { message: `render failed: ${errorMessage(e)}` };
     }
-    log.execution_end = new Date(env.now).toISOString();
+    log.execution_end = env.nowIso;
   }
   return { logs, planned };
 }

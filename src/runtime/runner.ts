@@ -80,8 +80,9 @@ export class WatchRunner {
     const state: WatchState = (await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node);
     const previous = state.last_execution;
     const ctx = initialContext(w, opts.fire, now, opts.input);
-    const missing = new Set<string>();
-    const reportMissing = (paths: string[]) => paths.forEach((p) => missing.add(p));
+    // Made on first use: most runs render every variable.
+    let missing: Set<string> | undefined;
+    const reportMissing = (paths: string[]) => paths.forEach((p) => (missing ??= new Set()).add(p));
     const rt: CheckRuntime = {
       searchClient: this.d.searchClient,
       http: this.d.http,
@@ -89,7 +90,7 @@ export class WatchRunner {
       get logger() {
         return runLog();
       },
-      signal: opts.signal ?? new AbortController().signal,
+      signal: opts.signal,
       reportMissing,
     };
     const log: WatchLogRecord = {
@@ -98,7 +99,7 @@ export class WatchRunner {
       watch_id: w.id,
       watch_version: w.version,
       status: { code: 'NO_ACTION' },
-      execution_start: new Date(now).toISOString(),
+      execution_start: ctx.execution_time,
       execution_end: '',
       trigger: { scheduled_time: ctx.trigger.scheduled_time, triggered_time: ctx.trigger.triggered_time },
       actions: [],
@@ -127,6 +128,7 @@ export class WatchRunner {
       const env: StepEnv = {
         watch: w,
         now,
+        nowIso: ctx.execution_time,
         scheduledIso: ctx.trigger.scheduled_time ?? ctx.execution_time,
         level,
         rt,
@@ -152,9 +154,11 @@ export class WatchRunner {
         }
         st.last_status = log.actions.at(-1)!.status;
       }
-      const resolved = await runResolveActions(env, w, previous, ctx);
-      log.resolve_actions = resolved.logs;
-      planned.push(...resolved.planned);
+      if (w.resolveActions.length) {
+        const resolved = await runResolveActions(env, w, previous, ctx);
+        log.resolve_actions = resolved.logs;
+        planned.push(...resolved.planned);
+      }
     }
 
     // Every check, the watch's and its actions', has run: nothing more to ask of the clusters.
@@ -174,7 +178,7 @@ export class WatchRunner {
       log.status.severity = level;
     }
     if (w.def.log_runtime_data) log.data = ctx.data;
-    if (missing.size) log.missing_variables = [...missing];
+    if (missing?.size) log.missing_variables = [...missing];
     log.execution_end = new Date(clock.now()).toISOString();
     state.last_status = log.status;
     state.node = node;
@@ -199,7 +203,7 @@ export class WatchRunner {
       const st = state.actions[entry.def.name];
       if (!actionNames.includes(entry.def.name) || !entry.compiled.renderAck || !st?.episode || !st.acked) continue;
       const env: StepEnv = {
-        watch: w, now, scheduledIso: `ack:${st.acked.on}`, level: ctx.severity?.level.id ?? 'none',
+        watch: w, now, nowIso: ctx.execution_time, scheduledIso: `ack:${st.acked.on}`, level: ctx.severity?.level.id ?? 'none',
         rt: null as never, links: (a) => this.links(w, a), reportMissing: () => {},
       };
       const info = renderInfo(env, entry, st.episode.id, 0, 'ack');
