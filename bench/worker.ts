@@ -4,10 +4,6 @@
  * run.ts starts it pinned to the daemon core. Run by hand: `node bench/worker.ts S2`.
  */
 import type { ScenarioResult } from './lib/result.ts';
-import { tuneGcForCpus } from '../src/gc-tuning.ts';
-
-// As `vigil run` does at start-up: the scenario runs with the GC set for the CPUs the daemon gets.
-const gcFlags = tuneGcForCpus();
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const watches = Number(process.env.BENCH_WATCHES ?? 10_000);
@@ -29,7 +25,6 @@ async function run(): Promise<ScenarioResult> {
 }
 
 const result = await run();
-if (gcFlags.length) result.notes = [...result.notes, `V8 flags set at start-up for one CPU (as vigil run does): ${gcFlags.join(' ')}`];
 process.stdout.write('\n' + JSON.stringify(result) + '\n');
 // Peers and pools are closed; exit anyway so a stray handle cannot hold the run.
 process.exit(0);

@@ -5,11 +5,9 @@ import { createApiServer } from '../api/server.ts';
 import { createAuthProvider } from '../security/provider.ts';
 import { securityRoutes } from '../api/routes/security.ts';
 import { accountRoutes } from '../api/routes/accounts.ts';
-import { tuneGcForCpus } from '../gc-tuning.ts';
 
 /** `vigil run`: the daemon. Flags override the config file; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads. */
 export async function runCommand(args: string[]): Promise<number> {
-  const gcFlags = tuneGcForCpus();
   const { values } = parseArgs({
     args,
     options: {
@@ -44,7 +42,6 @@ export async function runCommand(args: string[]): Promise<number> {
   const [host, port] = splitListen(config.listen);
   await api.listen({ host, port });
   app.logger.info({ listen: config.listen, node: config.node_name }, 'vigil is running');
-  if (gcFlags.length) app.logger.info({ v8Flags: gcFlags }, 'one CPU available: garbage collection tuned for it');
 
   let stopping = false;
   await new Promise<void>((resolve) => {
