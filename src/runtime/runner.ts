@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { CheckRuntime } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
-import type { StateStore } from '../state/types.ts';
+import type { DeliveredMark, StateStore } from '../state/types.ts';
 import type { Deliverer } from '../delivery/deliverer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
@@ -222,8 +222,8 @@ export class WatchRunner {
    * Commits decisions and notifications together, then delivers what was new and records the outcomes in
    * the log entries and `state`. Returns the entries delivered, for the caller to mark in its next commit.
    */
-  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<Array<{ key: string; at: number }>> {
-    const delivered: Array<{ key: string; at: number }> = [];
+  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<DeliveredMark[]> {
+    const delivered: DeliveredMark[] = [];
     if (!planned.length) return delivered;
     if (!record) {
       for (const p of planned) {

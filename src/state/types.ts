@@ -26,11 +26,17 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/** An outbox entry delivered at `at` (epoch ms). */
+export interface DeliveredMark {
+  key: string;
+  at: number;
+}
+
 export interface RunCommit {
   state?: { tenant: string; watchId: string; value: WatchState };
   enqueue?: Array<Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>>;
   /** Outbox entries the run delivered (as `markDelivered`), recorded with its state and log. */
-  delivered?: Array<{ key: string; at: number }>;
+  delivered?: DeliveredMark[];
   log?: WatchLogRecord;
 }
 

@@ -102,7 +102,7 @@ describe('SqliteStateStore', () => {
     const small = new SqliteWatchStateStore(store.db, () => store.durable(), { cacheEntries: 2 });
     for (const id of ['a', 'b', 'c']) await small.put('_main', id, { ...emptyWatchState('n'), node: id });
     store.db.prepare("UPDATE watch_state SET state = json_set(state, '$.node', 'changed')").run();
-    // 'a' was dropped when 'c' came in: read from the table; 'b' and 'c' from the cache.
+    // 'a' was dropped when 'c' came in, so it is read from the table; 'c' still comes from the cache.
     expect((await small.get('_main', 'a'))!.node).toBe('changed');
     expect((await small.get('_main', 'c'))!.node).toBe('c');
     await store.close();
