@@ -21,7 +21,7 @@ export interface CheckRuntime {
   logger: Logger;
   /**
    * Cancels the run's requests (the execute API's client went away). Absent for scheduled runs, which
-   * nothing cancels: a signal per run cost an AbortController and an abort listener per request.
+   * nothing cancels, so they make no AbortController for it (the clients make their own where they need one).
    */
   signal?: AbortSignal | undefined;
   /** Template variables that rendered empty; collected into the watch log. */
