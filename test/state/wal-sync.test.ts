@@ -30,6 +30,18 @@ function countingFsync() {
   return { calls, fsync };
 }
 
+/** A WalSync over a fresh database whose fsyncs wait for the test (`calls[i](err)` completes the i-th). */
+function openHeld() {
+  const { db, insert, walPath } = open();
+  const f = countingFsync();
+  const wal = new WalSync(db, walPath, f.fsync);
+  const close = async () => {
+    await wal.close();
+    db.close();
+  };
+  return { insert, wal, calls: f.calls, close };
+}
+
 describe('WalSync', () => {
   it('fsyncs the real WAL file after a write, and not at all when nothing was written since', async () => {
     const { db, insert, walPath } = open();
@@ -52,9 +64,7 @@ describe('WalSync', () => {
   });
 
   it('callers during an fsync share the next one; callers with nothing new ride along with the one in flight', async () => {
-    const { db, insert, walPath } = open();
-    const f = countingFsync();
-    const wal = new WalSync(db, walPath, f.fsync);
+    const { insert, wal, calls, close } = openHeld();
     insert.run('a');
     const first = wal.sync();
     const riding = wal.sync(); // nothing written since the first fsync began
@@ -62,31 +72,27 @@ describe('WalSync', () => {
     const second = wal.sync();
     insert.run('c');
     const third = wal.sync();
-    expect(f.calls).toHaveLength(1);
+    expect(calls).toHaveLength(1);
     let secondDone = false;
     void second.then(() => (secondDone = true));
-    f.calls[0]!(null);
+    calls[0]!(null);
     await first;
     await riding;
     expect(secondDone).toBe(false);
-    expect(f.calls).toHaveLength(2); // one fsync for both later writers
-    f.calls[1]!(null);
+    expect(calls).toHaveLength(2); // one fsync for both later writers
+    calls[1]!(null);
     await Promise.all([second, third]);
-    await wal.close();
-    db.close();
+    await close();
   });
 
   it('a failed fsync fails its waiters and every later sync (the kernel may have dropped the pages)', async () => {
-    const { db, insert, walPath } = open();
-    const f = countingFsync();
-    const wal = new WalSync(db, walPath, f.fsync);
+    const { insert, wal, calls, close } = openHeld();
     insert.run('a');
     const p = wal.sync();
-    f.calls[0]!(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    calls[0]!(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
     await expect(p).rejects.toThrow(/fsync of the write-ahead log failed: EIO/);
     insert.run('b');
     await expect(wal.sync()).rejects.toThrow(/EIO/);
-    await wal.close();
-    db.close();
+    await close();
   });
 });
