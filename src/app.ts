@@ -136,6 +136,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     concurrency: config.scheduler.concurrency,
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
+    spreadIntervals: config.scheduler.spread_intervals,
   });
 
   /** Load-time checks that need more than the watch: accounts exist, action types are enabled. */

@@ -37,9 +37,10 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(1024).default(32),
         queue_limit: z.number().int().min(1).default(10_000),
         misfire_threshold_ms: z.number().int().min(0).default(10_000),
+        spread_intervals: z.boolean().default(true),
       })
       .strict()
-      .default({ concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000 }),
+      .default({ concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000, spread_intervals: true }),
     delivery: z
       .object({
         per_destination_concurrency: z.number().int().min(1).default(16),

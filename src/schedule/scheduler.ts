@@ -25,6 +25,7 @@ import { LatenessHistogram } from './lateness.ts';
 import type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 import type { Schedule } from './triggers.ts';
 import { RunQueue } from './run-queue.ts';
+import { spreadAnchor } from './spread.ts';
 
 export type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 
@@ -47,6 +48,7 @@ export class Scheduler {
   private readonly concurrency: number;
   private readonly misfireMs: number;
   private readonly maxSleepMs: number;
+  private readonly spreadIntervals: boolean;
   private readonly entries = new Map<string, Entry>();
   private readonly times = new TimeTable();
   private readonly dueQueue = new DueQueue<Entry>();
@@ -76,6 +78,7 @@ export class Scheduler {
     this.queue = new RunQueue(Math.max(0, opts.queueLimit ?? 10_000));
     this.misfireMs = opts.misfireThresholdMs ?? 10_000;
     this.maxSleepMs = Math.min(MAX_TIMER_MS, Math.max(1, opts.maxSleepMs ?? 1000));
+    this.spreadIntervals = opts.spreadIntervals ?? false;
     this.offset = this.clock.now() - this.clock.monotonic();
   }
 
@@ -90,8 +93,10 @@ export class Scheduler {
       e.schedule = schedule;
       e.run = run;
     } else {
-      // Whole milliseconds: watches loaded in the same millisecond share a due-time slot.
-      e = new Entry(this.times, id, schedule, run, Math.floor(mono));
+      // Whole milliseconds: watches loaded in the same millisecond share a due-time slot (unspread).
+      const loaded = Math.floor(mono);
+      const every = schedule.shortestIntervalMs;
+      e = new Entry(this.times, id, schedule, run, this.spreadIntervals && every !== null ? spreadAnchor(id, loaded, every) : loaded);
       this.entries.set(id, e);
     }
     e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;

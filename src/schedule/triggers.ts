@@ -28,6 +28,8 @@ export interface Schedule {
   /** A trigger missed by more than the misfire threshold: run once now, or skip it. */
   readonly whenLate: WhenLate;
   readonly hasInterval: boolean;
+  /** The shortest interval trigger's period in ms; null when there is no interval trigger. */
+  readonly shortestIntervalMs: number | null;
   readonly hasCalendar: boolean;
 }
 
@@ -38,6 +40,7 @@ function toArray<T>(v: T | T[] | undefined): T[] {
 class CompiledSchedule implements Schedule {
   readonly whenLate: WhenLate;
   readonly hasInterval: boolean;
+  readonly shortestIntervalMs: number | null;
   readonly hasCalendar: boolean;
   private readonly intervals: readonly number[];
   private readonly patterns: readonly CalendarPattern[];
@@ -47,6 +50,7 @@ class CompiledSchedule implements Schedule {
     this.patterns = patterns;
     this.whenLate = whenLate;
     this.hasInterval = intervals.length > 0;
+    this.shortestIntervalMs = intervals.length > 0 ? Math.min(...intervals) : null;
     this.hasCalendar = patterns.length > 0;
   }
 

@@ -32,6 +32,12 @@ export interface SchedulerOptions {
   queueLimit?: number;
   /** A fire later than this is a misfire, handled by the schedule's `whenLate`. Default 10 000 ms. */
   misfireThresholdMs?: number;
+  /**
+   * Spread interval triggers over their interval by a hash of the watch key (spread.ts) instead of
+   * anchoring them all at their load time. Default false here (exact anchors); the daemon's config
+   * turns it on (`scheduler.spread_intervals`).
+   */
+  spreadIntervals?: boolean;
   /** Longest sleep between wake-ups, which bounds how late a wall-clock change is noticed. Default 1 000 ms. */
   maxSleepMs?: number;
 }

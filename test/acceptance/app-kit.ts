@@ -122,7 +122,10 @@ export async function appKit(o: AppKitOptions = {}): Promise<AppKit> {
   };
 }
 
-/** A webhook watch that never fires by itself (`interval: 1d`); tests run it with `execute`. */
+/**
+ * A webhook watch that does not fire by itself within a test (`interval: 1d`: its first fire, spread by
+ * a hash of its id, is over 1.5 h of fake time away for the ids the tests use); tests run it with `execute`.
+ */
 export function webhookWatch(url: string, extra: Record<string, unknown> = {}, schedule: Record<string, unknown> = { interval: '1d' }): unknown {
   return { trigger: { schedule }, checks: [], actions: [{ type: 'webhook', name: 'hook', request: { url, body: 'fired' }, ...extra }] };
 }

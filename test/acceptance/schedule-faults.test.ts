@@ -96,3 +96,28 @@ describe('wall clock jumps forward by one hour', () => {
     expect(hook.deliveries()).toHaveLength(3);
   });
 });
+
+describe('interval watches loaded together (REFERENCE #43: spread start times)', () => {
+  const ids = Array.from({ length: 40 }, (_, i) => `fleet-${i}`);
+  async function nextFires(config: Parameters<typeof appKit>[0]['config']): Promise<number[]> {
+    kit = await appKit({ start: '2026-03-01T10:00:00Z', config });
+    for (const id of ids) kit.writeWatch(id, { trigger: { schedule: { interval: '1m' } }, checks: [] });
+    await kit.app.reload();
+    const loaded = kit.clock.now();
+    return ids.map((id) => kit!.app.scheduler.nextFire(`_main/${id}`)! - loaded);
+  }
+
+  it('by default fire spread over the interval, each first within one interval of the load', async () => {
+    const offsets = await nextFires(undefined);
+    for (const o of offsets) expect(o).toBeGreaterThan(0), expect(o).toBeLessThanOrEqual(60_000);
+    expect(new Set(offsets).size).toBe(ids.length);
+    // Some in each half of the minute, not one burst.
+    expect(offsets.filter((o) => o <= 30_000).length).toBeGreaterThan(5);
+    expect(offsets.filter((o) => o > 30_000).length).toBeGreaterThan(5);
+  });
+
+  it('with scheduler.spread_intervals false all fire one interval after the load', async () => {
+    const offsets = await nextFires({ scheduler: { concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000, spread_intervals: false } });
+    expect(new Set(offsets)).toEqual(new Set([60_000]));
+  });
+});
