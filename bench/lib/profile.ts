@@ -31,6 +31,8 @@ export async function startProfile(): Promise<() => Promise<void>> {
   }
   return async () => {
     if (cpuOut) await writeFile(cpuOut, JSON.stringify((await session.post('Profiler.stop')).profile));
+    // 'live': collect first, so what remains is what the window's runs still hold, not garbage.
+    if (heapOut && process.env.BENCH_HEAP_KEEP === 'live') (globalThis as { gc?: () => void }).gc?.();
     if (heapOut) await writeFile(heapOut, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
     session.disconnect();
   };
