@@ -69,7 +69,9 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         egress: { allow: ['127.0.0.1'], disabled_action_types: [] },
         log: { level: 'warn', retention: 100_000 },
         // What-if knobs (not the gate run's settings): the scheduler's and the per-destination limits.
-        ...(process.env.BENCH_CONCURRENCY ? { scheduler: { concurrency: Number(process.env.BENCH_CONCURRENCY) } } : {}),
+        ...(process.env.BENCH_CONCURRENCY || process.env.BENCH_SPREAD
+          ? { scheduler: { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32), spread_intervals: process.env.BENCH_SPREAD !== '0' } }
+          : {}),
         ...(process.env.BENCH_DEST_CONCURRENCY ? { delivery: { per_destination_concurrency: Number(process.env.BENCH_DEST_CONCURRENCY) } } : {}),
       },
     });
@@ -153,7 +155,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
 
     lags.sort((a, b) => a - b);
     walls.sort((a, b) => a - b);
-    for (const knob of ['BENCH_CONCURRENCY', 'BENCH_DEST_CONCURRENCY']) if (process.env[knob]) notes.push(`WHAT-IF run: ${knob}=${process.env[knob]}`);
+    for (const knob of ['BENCH_CONCURRENCY', 'BENCH_DEST_CONCURRENCY', 'BENCH_SPREAD']) if (process.env[knob]) notes.push(`WHAT-IF run: ${knob}=${process.env[knob]}`);
     const execPerS = finished / (c.elapsedMs / 1000);
     const startedPerS = started / (c.elapsedMs / 1000);
     const p99 = percentile(lags, 0.99);

@@ -30,7 +30,17 @@ export function phaseOf(key: string): number {
   return (h >>> 0) / 2 ** 32;
 }
 
-/** The anchor of a watch loaded at `loadMono` whose shortest interval is `intervalMs`. */
+/**
+ * Spread anchors sit on a grid of the monotonic clock, so the watches whose phases fall in the same
+ * 50 ms share one due-time slot: one wake-up and one batch of runs instead of one each. Measured on
+ * bench S2 (1 000 runs/s, interleaved runs): ungridded spreading cost ~8 points of a core more than no
+ * spreading, a 10 ms grid ~7, a 50 ms grid ~4, for the same trigger lag p99 (26–35 ms against 44–48).
+ * The rest of the cost is SQLite's: runs in hash order update state rows on scattered pages, where
+ * watches loaded together used to write neighbouring rows.
+ */
+export const SPREAD_GRID_MS = 50;
+
+/** The anchor of a watch loaded at `loadMono` whose shortest interval is `intervalMs`: at or before the load. */
 export function spreadAnchor(key: string, loadMono: number, intervalMs: number): number {
-  return loadMono - Math.floor(phaseOf(key) * intervalMs);
+  return SPREAD_GRID_MS * Math.floor((loadMono - phaseOf(key) * intervalMs) / SPREAD_GRID_MS);
 }

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
-import { appKit, realPause, type AppKit } from './app-kit.ts';
+import { appKit, realPause, type AppKit, type AppKitOptions } from './app-kit.ts';
 import type { WatchLogRecord } from '../../src/runtime/records.ts';
 
 let kit: AppKit | undefined;
@@ -99,7 +99,7 @@ describe('wall clock jumps forward by one hour', () => {
 
 describe('interval watches loaded together (REFERENCE #43: spread start times)', () => {
   const ids = Array.from({ length: 40 }, (_, i) => `fleet-${i}`);
-  async function nextFires(config: Parameters<typeof appKit>[0]['config']): Promise<number[]> {
+  async function nextFires(config: AppKitOptions['config']): Promise<number[]> {
     kit = await appKit({ start: '2026-03-01T10:00:00Z', config });
     for (const id of ids) kit.writeWatch(id, { trigger: { schedule: { interval: '1m' } }, checks: [] });
     await kit.app.reload();

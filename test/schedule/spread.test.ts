@@ -4,7 +4,7 @@ import { FakeClock } from '../kit/fake-clock.ts';
 import { Scheduler, type FireInfo } from '../../src/schedule/scheduler.ts';
 import { compileSchedule, type Schedule } from '../../src/schedule/triggers.ts';
 import { triggerSchema } from '../../src/schedule/schema.ts';
-import { phaseOf, spreadAnchor } from '../../src/schedule/spread.ts';
+import { phaseOf, spreadAnchor, SPREAD_GRID_MS } from '../../src/schedule/spread.ts';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 const schedule = (s: unknown): Schedule => compileSchedule(triggerSchema.parse({ schedule: s }).schedule);
@@ -45,13 +45,32 @@ describe('interval spreading', () => {
       expect(t[0]! - T0).toBeGreaterThan(0);
       expect(t[0]! - T0).toBeLessThanOrEqual(10_000);
       // The anchor the hash gives, and nothing else.
-      expect(t[0]! - T0).toBe(spreadAnchor(id, 0, 10_000) + 10_000);
+      const anchor = spreadAnchor(id, 0, 10_000);
+      expect(anchor).toBeLessThanOrEqual(0);
+      expect(t[0]! - T0).toBe(anchor + 10_000 * (Math.floor(-anchor / 10_000) + 1));
       for (let k = 1; k < t.length; k++) expect(t[k]! - t[k - 1]!).toBe(10_000);
     }
     // No burst: no whole second of the interval holds more than a quarter of the watches.
     const perSecond = Array.from({ length: 10 }, (_, s) => firsts.filter((f) => Math.ceil(f / 1000) - 1 === s).length);
     expect(Math.max(...perSecond)).toBeLessThanOrEqual(25);
-    expect(new Set(firsts).size).toBeGreaterThan(90);
+    expect(new Set(firsts).size).toBeGreaterThan(60);
+  });
+
+  it('watches loaded at different moments share due-time slots on the grid', async () => {
+    const { clock, sched, fires, add } = setup(true);
+    sched.start();
+    for (let i = 0; i < 300; i++) {
+      add(`w${i}`, { interval: '10s' });
+      await clock.advance(7); // a load every 7 ms, off the grid
+    }
+    await clock.advance(20_000);
+    const all = [...fires.values()].flat();
+    expect(all.length).toBeGreaterThanOrEqual(300);
+    for (const t of all) expect((t - T0) % SPREAD_GRID_MS).toBe(0);
+    // 300 watches, at most 10 000 / 50 = 200 slots per interval: slots are shared.
+    const firsts = new Set([...fires.values()].map((t) => t[0]));
+    expect(firsts.size).toBeLessThan(300);
+    expect(firsts.size).toBeGreaterThan(100);
   });
 
   it('unspread (the scheduler default): every watch loaded together fires at load + interval', async () => {
@@ -69,7 +88,7 @@ describe('interval spreading', () => {
     await a.clock.advance(25_000);
     a.add('w', { interval: ['1m', '10s'] }); // a reload keeps the anchor
     await a.clock.advance(10_000);
-    const offset = (spreadAnchor('w', 0, 10_000) + 10_000) % 10_000;
+    const offset = (spreadAnchor('w', 0, 10_000) + 20_000) % 10_000;
     expect(offset).not.toBe(0);
     const expected = Array.from({ length: Math.floor((35_000 - offset) / 10_000) + 1 }, () => offset);
     expect(a.fires.get('w')!.map((t) => (t - T0) % 10_000)).toEqual(expected);
