@@ -33,10 +33,10 @@ export function phaseOf(key: string): number {
 /**
  * Spread anchors sit on a grid of the monotonic clock, so the watches whose phases fall in the same
  * 50 ms share one due-time slot: one wake-up and one batch of runs instead of one each. Measured on
- * bench S2 (1 000 runs/s, interleaved runs): ungridded spreading cost ~8 points of a core more than no
- * spreading, a 10 ms grid ~7, a 50 ms grid ~4, for the same trigger lag p99 (26–35 ms against 44–48).
- * The rest of the cost is SQLite's: runs in hash order update state rows on scattered pages, where
- * watches loaded together used to write neighbouring rows.
+ * bench S2 (1 000 runs/s, interleaved 15–20 s runs, noisy): ungridded spreading cost ~8 points of a
+ * core more than no spreading, a 50 ms grid ~4 (1–10 in three rounds), with trigger lag p99 26–35 ms
+ * against 44–48 unspread. The rest of the cost is SQLite's: runs in hash order update state rows on
+ * scattered pages, where watches loaded together used to write neighbouring rows.
  */
 export const SPREAD_GRID_MS = 50;
 
