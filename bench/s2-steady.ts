@@ -70,7 +70,12 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         log: { level: 'warn', retention: 100_000 },
         // What-if knobs (not the gate run's settings): the scheduler's and the per-destination limits.
         ...(process.env.BENCH_CONCURRENCY || process.env.BENCH_SPREAD
-          ? { scheduler: { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32), spread_intervals: process.env.BENCH_SPREAD !== '0' } }
+          ? {
+              scheduler: {
+                ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+                ...(process.env.BENCH_SPREAD ? { spread_intervals: process.env.BENCH_SPREAD !== '0' } : {}),
+              },
+            }
           : {}),
         ...(process.env.BENCH_DEST_CONCURRENCY ? { delivery: { per_destination_concurrency: Number(process.env.BENCH_DEST_CONCURRENCY) } } : {}),
       },

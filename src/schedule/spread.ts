@@ -4,9 +4,10 @@
  * Interval triggers fire at `anchor + k·interval`. With the anchor at the load time, every watch loaded
  * together — all of them at start-up, a folder copied in — fires in the same instant, interval after
  * interval: the cluster gets the whole fleet's searches in one burst, and the fires queue for the
- * scheduler's slots (bench S2: 100 watches per step, p99 trigger lag ~50 ms of queueing). Spreading
- * moves each watch's anchor back by a fixed fraction of its shortest interval, taken from a hash of its
- * key, as Prometheus spreads scrape offsets and OpenSearch jitters job start times (REFERENCE #43):
+ * scheduler's slots (bench S2, 100 watches per step: trigger lag p99 40–58 ms, its top 1 % mostly runs
+ * queued for a slot, half of them also behind a scavenge). Spreading moves each watch's anchor back by
+ * a fixed fraction of its shortest interval, taken from a hash of its key, as Prometheus spreads scrape
+ * offsets and OpenSearch jitters job start times (REFERENCE #43):
  * the load is even over the interval, and the first run comes within one interval of the load (never
  * later than unspread). A reload keeps the anchor (scheduler.upsert), so an edit does not move a watch.
  */
