@@ -41,7 +41,7 @@ export async function bareTimerLoop(callbacks: number, seconds: number): Promise
 }
 
 export async function runS1(o: { seconds?: number; watches?: number } = {}): Promise<ScenarioResult> {
-  const seconds = o.seconds ?? 20;
+  const seconds = o.seconds ?? 30;
   const watches = o.watches ?? 10_000;
   const baselineSeconds = Math.max(3, Math.min(10, Math.round(seconds / 2)));
   const baseline = await bareTimerLoop(watches, baselineSeconds);

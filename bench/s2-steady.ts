@@ -32,6 +32,8 @@ export interface SteadyOptions {
   intervalSeconds?: number;
   /** Measurement window after warm-up. */
   seconds?: number;
+  /** Between the last watch loaded and the measurement window. */
+  warmupSeconds?: number;
   clusterLatencyMs?: number;
   baselineSeconds?: number;
 }
@@ -41,7 +43,8 @@ const MB = 1024 * 1024;
 export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioResult> {
   const count = o.watches ?? 10_000;
   const intervalS = o.intervalSeconds ?? 10;
-  const seconds = o.seconds ?? 20;
+  const seconds = o.seconds ?? 30;
+  const warmupS = o.warmupSeconds ?? Number(process.env.BENCH_WARMUP ?? 10);
   const rate = count / intervalS;
   const notes: string[] = [];
   const say = (msg: string) => process.stderr.write(`S2: ${msg}\n`);
@@ -122,9 +125,8 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       notes.push(`${missed} files not picked up by the folder follower within 5 s; loaded with reloadFile`);
       for (const f of files) await app.watches.reloadFile(join(watchesDir, basename(f)));
     }
-    say('warm-up');
-    // Warm-up: every watch has fired at least once before measuring.
-    await sleep(Math.min(5000, intervalS * 500));
+    say(`warm-up ${warmupS} s`);
+    await sleep(warmupS * 1000);
 
     const st0 = app.scheduler.stats();
     const received0 = await sinkCount(sink.url);
@@ -187,6 +189,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       pass: gates.every((g) => g.pass),
       measured: {
         watches: count,
+        warmupSeconds: warmupS,
         targetExecPerS: rate,
         execPerS: round(execPerS, 1),
         executions: finished,

@@ -5,7 +5,7 @@
  */
 import type { ScenarioResult } from './lib/result.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const watches = Number(process.env.BENCH_WATCHES ?? 10_000);
 const name = (process.argv[2] ?? '').toUpperCase();
 
