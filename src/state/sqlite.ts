@@ -27,14 +27,14 @@ export class SqliteStateStore implements StateStore {
   private readonly wal: WalSync;
   private closed = false;
 
-  /** `commitPaceMs`: the least time between two group commits (see group-commit.ts). */
+  /** `commitPaceMs`: the least time between two group commits, default 50 ms (see group-commit.ts). */
   constructor(dir: string, opts: { commitPaceMs?: number } = {}) {
     this.dir = dir;
     this.db = openDatabase(dir);
     this.wal = new WalSync(this.db, join(dir, `${DB_FILE}-wal`));
     const durable = () => this.wal.sync();
     this.watchState = new SqliteWatchStateStore(this.db, durable);
-    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 20, () => this.watchState.invalidate());
+    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 50, () => this.watchState.invalidate());
     this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
