@@ -1,7 +1,8 @@
 import type { ScriptContext } from '../script/types.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
+import { isoTime } from './iso-time.ts';
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoTime(ms));
 
 /** The context a run starts with (SPEC §1.3): plain JSON only. */
 export function initialContext(
@@ -19,7 +20,7 @@ export function initialContext(
       previous_scheduled_time: iso(fire?.previousScheduledTime),
       next_scheduled_time: iso(fire?.nextScheduledTime),
     },
-    execution_time: new Date(now).toISOString(),
+    execution_time: isoTime(now),
     severity: null,
   };
 }

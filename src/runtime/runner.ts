@@ -14,6 +14,7 @@ import { deadlineFor } from '../delivery/backoff.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from './records.ts';
 import { initialContext } from './context.ts';
+import { isoTime } from './iso-time.ts';
 import { runChecks } from './run-checks.ts';
 import { evaluateSeverity } from './severity.ts';
 import { endEpisode, renderInfo, stepAction, type Planned, type StepEnv } from './action-step.ts';
@@ -179,7 +180,7 @@ export class WatchRunner {
     }
     if (w.def.log_runtime_data) log.data = ctx.data;
     if (missing?.size) log.missing_variables = [...missing];
-    log.execution_end = new Date(clock.now()).toISOString();
+    log.execution_end = isoTime(clock.now());
     state.last_status = log.status;
     state.node = node;
     if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, delivered, log });
@@ -278,7 +279,7 @@ export class WatchRunner {
         }
         const st = state.actions[p.entry.def.name];
         if (st) {
-          st.last_execution = new Date(this.d.clock.now()).toISOString();
+          st.last_execution = isoTime(this.d.clock.now());
           st.last_status = p.log.status;
         }
       }),
