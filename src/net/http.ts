@@ -65,7 +65,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const method = req.method.toUpperCase();
-    const target = `${method} ${redactUrl(req.url)}`;
+    // Only errors name the target: redacting parses the URL again, so it is not done per request.
+    const target = () => `${method} ${redactUrl(req.url)}`;
     const url = parseHttpUrl(req.url, 'URL', target);
     precheck(guard, url);
     if (req.proxy) precheck(guard, parseHttpUrl(req.proxy, 'proxy URL', target));
@@ -76,7 +77,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(CALLER_ABORT);
-    if (req.signal?.aborted) throw new HttpError('aborted', `request aborted for ${target}`);
+    if (req.signal?.aborted) throw new HttpError('aborted', `request aborted for ${target()}`);
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const timer = clock.setTimeout(() => controller.abort(TOTAL_TIMEOUT), totalTimeoutMs);
     try {
@@ -97,7 +98,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       await new Promise((r) => setImmediate(r));
       return { status: res.statusCode, headers: flattenHeaders(res.headers), body, truncated };
     } catch (e) {
-      throw toHttpError(e, { target, abortReason: controller.signal.reason, totalTimeoutMs });
+      throw toHttpError(e, { target: target(), abortReason: controller.signal.reason, totalTimeoutMs });
     } finally {
       clock.clearTimeout(timer);
       req.signal?.removeEventListener('abort', onCallerAbort);
@@ -107,15 +108,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   return { request, close: () => cache.close() };
 }
 
-function parseHttpUrl(raw: string, what: string, target: string): URL {
+function parseHttpUrl(raw: string, what: string, target: () => string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new HttpError('invalid_request', `invalid ${what} for ${target}`);
+    throw new HttpError('invalid_request', `invalid ${what} for ${target()}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpError('invalid_request', `unsupported ${what} scheme ${url.protocol} for ${target}`);
+    throw new HttpError('invalid_request', `unsupported ${what} scheme ${url.protocol} for ${target()}`);
   }
   return url;
 }
