@@ -13,7 +13,8 @@ const MAX_MS = 253_402_300_800_000;
 
 export function isoTime(ms: number): string {
   if (!(ms >= MIN_MS && ms < MAX_MS)) return new Date(ms).toISOString();
-  const whole = Math.floor(ms);
+  // A time value drops its fraction towards zero (TimeClip), not downwards.
+  const whole = Math.trunc(ms);
   const sec = Math.floor(whole / 1000);
   const slot = ((sec % SLOTS) + SLOTS) % SLOTS;
   if (seconds[slot] !== sec) {
