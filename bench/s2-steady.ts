@@ -69,18 +69,14 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         watches_dir: watchesDir,
         accounts_dir: join(root, 'accounts'),
         clusters: { default: { urls: [cluster.url] } },
-        egress: { allow: ['127.0.0.1'], disabled_action_types: [] },
-        log: { level: 'warn', retention: 100_000 },
-        // What-if knobs (not the gate run's settings): the scheduler's and the per-destination limits.
-        ...(process.env.BENCH_CONCURRENCY || process.env.BENCH_SPREAD
-          ? {
-              scheduler: {
-                ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
-                ...(process.env.BENCH_SPREAD ? { spread_intervals: process.env.BENCH_SPREAD !== '0' } : {}),
-              },
-            }
-          : {}),
-        ...(process.env.BENCH_DEST_CONCURRENCY ? { delivery: { per_destination_concurrency: Number(process.env.BENCH_DEST_CONCURRENCY) } } : {}),
+        egress: { allow: ['127.0.0.1'] },
+        log: { level: 'warn' },
+        // What-if knobs (not the gate run's settings); an empty section keeps every default.
+        scheduler: {
+          ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+          ...(process.env.BENCH_SPREAD ? { spread_intervals: process.env.BENCH_SPREAD !== '0' } : {}),
+        },
+        delivery: process.env.BENCH_DEST_CONCURRENCY ? { per_destination_concurrency: Number(process.env.BENCH_DEST_CONCURRENCY) } : {},
       },
     });
     // Warnings and errors only, to stderr: stdout carries the result.

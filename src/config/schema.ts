@@ -19,7 +19,8 @@ const clusterSchema = z
 
 /**
  * Daemon settings (a JSON file, then environment variables, then CLI flags), validated strictly and
- * frozen after load. Every default is here.
+ * frozen after load. Every default is here, once: an omitted section is parsed as `{}` (`prefault`),
+ * so its fields' own defaults fill it.
  */
 export const configSchema = z
   .object({
@@ -40,7 +41,7 @@ export const configSchema = z
         spread_intervals: z.boolean().default(true),
       })
       .strict()
-      .default({ concurrency: 32, queue_limit: 10_000, misfire_threshold_ms: 10_000, spread_intervals: true }),
+      .prefault({}),
     delivery: z
       .object({
         per_destination_concurrency: z.number().int().min(1).default(16),
@@ -48,14 +49,14 @@ export const configSchema = z
         shutdown_grace_ms: z.number().int().min(0).default(10_000),
       })
       .strict()
-      .default({ per_destination_concurrency: 16, queue_limit: 10_000, shutdown_grace_ms: 10_000 }),
+      .prefault({}),
     egress: z
       .object({
         allow: z.array(z.string()).default([]),
         disabled_action_types: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ allow: [], disabled_action_types: [] }),
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -63,14 +64,14 @@ export const configSchema = z
         retention: z.number().int().min(1).default(100_000),
       })
       .strict()
-      .default({ level: 'info', retention: 100_000 }),
+      .prefault({}),
     api: z
       .object({
         tls: z.object({ cert_file: z.string(), key_file: z.string() }).strict().optional(),
         body_limit: z.number().int().positive().default(1_048_576),
       })
       .strict()
-      .default({ body_limit: 1_048_576 }),
+      .prefault({}),
     /** Path of the master key file (else VIGIL_MASTER_KEY). */
     key_file: z.string().optional(),
   })

@@ -28,7 +28,8 @@ export function storeWritesPending(): boolean {
  * kernel CPU plus a thread-pool wake-up; bench S2 (1 000 runs/s) spent about a sixth of the daemon's
  * CPU on ~150 groups a second, and pacing them at 20 ms cut its CPU from ~60 % to ~46 % of a core; the
  * store's default is now 50 ms (S2, interleaved 30 s runs: 45.8 / 45.6 % against 46.4 / 50.7 % at 20 ms;
- * the write pattern alone, 1 000 runs/s: 154–168 µs a run against 180–191). The cost is latency: under
+ * the write pattern alone, 1 000 runs/s, CPU a run: 129 and 168 µs in two runs against 179–191 µs in
+ * four at 20 ms). The cost is latency: under
  * load a write waits up to `paceMs` more before it is durable (and its notification sent).
  */
 export function groupCommitter(
