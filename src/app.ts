@@ -104,7 +104,9 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
   }
 
-  const store = new SqliteStateStore(config.data_dir);
+  const store = new SqliteStateStore(config.data_dir, {
+    onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
+  });
   const policy = createEgressPolicy({ allow: config.egress.allow, disabledActionTypes: config.egress.disabled_action_types }, {});
   const http = deps.http ?? createHttpClient({ policy, logger, clock });
   const clusters = new ClusterRegistry(clusterConfigs(config), logger);

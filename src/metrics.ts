@@ -21,6 +21,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     watchesLoaded: new Gauge({ name: 'vigil_watches_loaded', help: 'Valid watches scheduled', registers: [registry] }),
     watchesInvalid: new Gauge({ name: 'vigil_watches_invalid', help: 'Watch files that failed validation', registers: [registry] }),
+    stateCheckpoints: new Histogram({
+      name: 'vigil_state_checkpoint_seconds',
+      help: 'Checkpoints of the state database (write-ahead log into the database file, off the event loop)',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     schedulerSkipped: new Counter({ name: 'vigil_scheduler_skipped_total', help: 'Fires not run', labelNames: ['reason'], registers: [registry] }),
   };
   return m;

@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { RunCommit, StateStore } from './types.ts';
-import { DB_FILE, openDatabase, releaseLock } from './sqlite/open.ts';
+import { DB_FILE, openDatabase } from './sqlite/open.ts';
+import { lockDirectory, type DirLock } from './sqlite/lock.ts';
+import { Checkpointer } from './sqlite/checkpointer.ts';
+import type { CheckpointReport } from './sqlite/checkpoint-worker.ts';
 import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
 import { SqliteOutboxStore } from './sqlite/outbox.ts';
@@ -21,20 +24,39 @@ export class SqliteStateStore implements StateStore {
   readonly kv: SqliteKvStore;
   /** The raw database, for stores added by other modules (users, audit) that keep their own tables. */
   readonly db: DatabaseSync;
-  private readonly dir: string;
+  private readonly lock: DirLock;
   /** Queued writes share paced, durable transactions (see group-commit.ts). */
   private readonly batch: Batch;
   private readonly wal: WalSync;
+  private readonly checkpointer: Checkpointer;
   private closed = false;
 
-  /** `commitPaceMs`: the least time between two group commits, default 50 ms (see group-commit.ts). */
-  constructor(dir: string, opts: { commitPaceMs?: number } = {}) {
-    this.dir = dir;
-    this.db = openDatabase(dir);
-    this.wal = new WalSync(this.db, join(dir, `${DB_FILE}-wal`));
-    const durable = () => this.wal.sync();
+  /**
+   * `commitPaceMs`: the least time between two group commits, default 50 ms (see group-commit.ts).
+   * `checkpointIntervalMs`: the least time between two checkpoints, default 1 s; `onCheckpoint` hears
+   * each one's outcome (see checkpointer.ts).
+   */
+  constructor(dir: string, opts: { commitPaceMs?: number; checkpointIntervalMs?: number; onCheckpoint?: (r: CheckpointReport) => void } = {}) {
+    this.lock = lockDirectory(dir);
+    try {
+      this.db = openDatabase(dir);
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
+    const path = join(dir, DB_FILE);
+    this.wal = new WalSync(this.db, `${path}-wal`);
+    this.checkpointer = new Checkpointer(this.db, path, {
+      ...(opts.checkpointIntervalMs !== undefined ? { intervalMs: opts.checkpointIntervalMs } : {}),
+      ...(opts.onCheckpoint ? { onReport: opts.onCheckpoint } : {}),
+    });
+    // Every write that matters waits for durability, so this is where the checkpointer hears of writes.
+    const durable = () => {
+      this.checkpointer.nudge();
+      return this.wal.sync();
+    };
     this.watchState = new SqliteWatchStateStore(this.db, durable);
-    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 50, () => this.watchState.invalidate());
+    this.batch = groupCommitter(this.db, { sync: durable }, opts.commitPaceMs ?? 50, () => this.watchState.invalidate());
     this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
@@ -53,6 +75,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   durable(): Promise<void> {
+    this.checkpointer.nudge();
     return this.wal.sync();
   }
 
@@ -60,7 +83,9 @@ export class SqliteStateStore implements StateStore {
     if (this.closed) return;
     this.closed = true;
     await this.wal.close();
+    // The worker's connection first: the main one, closing last, checkpoints and removes the WAL.
+    await this.checkpointer.close();
     this.db.close();
-    releaseLock(this.dir);
+    this.lock.release();
   }
 }

@@ -152,6 +152,14 @@ describe('watch API', () => {
     expect(nf.json()).toMatchObject({ status: 404 });
   });
 
+  it('checkpoints the state database after writes and counts it in the metrics', async () => {
+    const count = async () => Number(/^vigil_state_checkpoint_seconds_count (\d+)$/m.exec((await api.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+    const before = await count();
+    await app.store.kv.put('checkpoint-metric', { written: true });
+    // The worker checkpoints at most once a second, on its own (real) clock.
+    await vi.waitFor(async () => expect(await count()).toBeGreaterThan(before), { timeout: 5000, interval: 50 });
+  });
+
   it('refuses deeply nested and oversized bodies', async () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     const res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/deep', payload: deep, headers: { 'content-type': 'application/json' } });

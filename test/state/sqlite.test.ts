@@ -144,9 +144,10 @@ describe('SqliteStateStore', () => {
 
   it('does not stay locked after its holder is killed with SIGKILL', async () => {
     const dir = tempDir();
+    // The child keeps its store referenced: a collected store closes its connections, lock included.
     const child = spawn(process.execPath, [
       '-e',
-      `import('${new URL('../../src/state/sqlite.ts', import.meta.url).pathname}').then(m => { new m.SqliteStateStore(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`,
+      `import('${new URL('../../src/state/sqlite.ts', import.meta.url).pathname}').then(m => { globalThis.store = new m.SqliteStateStore(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`,
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => child.stdout.on('data', (b) => String(b).includes('locked') && resolve()));
     expect(() => new SqliteStateStore(dir)).toThrow(/locked by pid/);

@@ -1,0 +1,90 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import { Checkpointer } from '../../src/state/sqlite/checkpointer.ts';
+import type { CheckpointReport } from '../../src/state/sqlite/checkpoint-worker.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'vigil-ckpt-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Collects reports; `next()` resolves with the next one to arrive. */
+function reports() {
+  const seen: CheckpointReport[] = [];
+  let wake: ((r: CheckpointReport) => void) | null = null;
+  return {
+    seen,
+    on: (r: CheckpointReport) => {
+      seen.push(r);
+      wake?.(r);
+      wake = null;
+    },
+    next: () => new Promise<CheckpointReport>((resolve) => (wake = resolve)),
+  };
+}
+
+const walSize = (dir: string) => statSync(join(dir, 'vigil.db-wal')).size;
+
+describe('Checkpointer', () => {
+  it('checkpoints from its worker, so the WAL stays short while the main connection never checkpoints', async () => {
+    const dir = tempDir();
+    const r = reports();
+    const store = new SqliteStateStore(dir, { checkpointIntervalMs: 0, onCheckpoint: r.on });
+    // The main connection's auto-checkpoint (which would run inside a COMMIT on the event loop) is off.
+    expect((store.db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(0);
+    const big = 'x'.repeat(4000);
+    let largest = 0;
+    let firstRound = 0;
+    // Without checkpoints the WAL would only grow: 12 rounds, 12 times the first round's size.
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 120; i++) await store.kv.put(`k${round}-${i}`, big);
+      largest = Math.max(largest, walSize(dir));
+      if (round === 0) firstRound = walSize(dir);
+      // Checkpoints run while the round writes; wait for one that copies the whole WAL.
+      for (;;) {
+        const next = r.next();
+        await store.durable();
+        const report = await next;
+        expect(report).toMatchObject({ ok: true, busy: 0 });
+        if (report.ok && report.checkpointed === report.log) break;
+      }
+    }
+    // Rewound after complete checkpoints: at most about two rounds (measured 1.1-2.1 times the first).
+    expect(largest).toBeLessThan(5 * firstRound);
+    expect(await store.kv.get('k0-0')).toBe(big);
+    await store.close();
+    // The worker's connection closed first, so the main one closed last and removed the WAL.
+    expect(existsSync(join(dir, 'vigil.db-wal'))).toBe(false);
+    const reopened = new SqliteStateStore(dir);
+    expect(await reopened.kv.get('k11-119')).toBe(big);
+    await reopened.close();
+  });
+
+  it('switches the main connection back to auto-checkpoints when its worker fails', async () => {
+    const dir = tempDir();
+    const db = new DatabaseSync(join(dir, 'x.db'));
+    db.exec('PRAGMA journal_mode = WAL');
+    const r = reports();
+    // A directory is no database: the worker fails to open it.
+    const ckpt = new Checkpointer(db, dir, { onReport: r.on });
+    const autocheckpoint = () => (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+    expect(autocheckpoint()).toBe(0);
+    const failed = r.next();
+    ckpt.nudge();
+    expect(await failed).toMatchObject({ ok: false, error: expect.stringMatching(/^checkpoint worker failed \(.+\); checkpointing on the main connection again$/) });
+    expect(autocheckpoint()).toBe(1000);
+    ckpt.nudge();
+    await ckpt.close();
+    expect(r.seen).toHaveLength(1);
+    db.close();
+  });
+});
