@@ -20,6 +20,7 @@ import { createLogger } from '../src/log.ts';
 import type { CompiledWatch } from '../src/watches/compile.ts';
 import type { RunOptions } from '../src/runtime/runner.ts';
 import { loopDelayMeter } from './lib/loop-delay.ts';
+import { gcMeter } from './lib/gc.ts';
 import { startProfile } from './lib/profile.ts';
 import { threadMeter } from './lib/threads.ts';
 import { childCpuMs, startCluster, startReceiver } from './lib/procs.ts';
@@ -90,12 +91,20 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     let started = 0;
     let finished = 0;
     const walls: number[] = [];
+    const checkWalls: number[] = [];
+    let windowStart = 0;
+    let worstLag = { ms: 0, atS: 0 };
     const run = app.runner.run.bind(app.runner);
     app.runner.run = async (w: CompiledWatch, opts: RunOptions) => {
       const t = nowPrecise();
       if (opts.fire && recording) {
-        lags.push(t - opts.fire.scheduledTime);
+        const lag = t - opts.fire.scheduledTime;
+        lags.push(lag);
+        if (lag > worstLag.ms) worstLag = { ms: lag, atS: (t - windowStart) / 1000 };
         started++;
+        // Checks wall (start → checks done, the search included): tells a slow cluster from a busy daemon.
+        const done = opts.onChecksDone;
+        opts = { ...opts, onChecksDone: () => (checkWalls.push(nowPrecise() - t), done?.()) };
       }
       const rec = await run(w, opts);
       if (recording) {
@@ -136,7 +145,9 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     };
     const sampler = setInterval(sampleMem, 250);
     say(`measuring for ${seconds} s`);
+    windowStart = nowPrecise();
     recording = true;
+    const gc = gcMeter();
     const loop = loopDelayMeter();
     const cpu = cpuMeter();
     const stopProfile = await startProfile();
@@ -147,6 +158,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     await stopProfile();
     recording = false;
     const loopMs = loop.stop();
+    const gcs = gc.stop();
     clearInterval(sampler);
     sampleMem();
     const st1 = app.scheduler.stats();
@@ -158,6 +170,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
 
     lags.sort((a, b) => a - b);
     walls.sort((a, b) => a - b);
+    checkWalls.sort((a, b) => a - b);
     for (const knob of ['BENCH_CONCURRENCY', 'BENCH_DEST_CONCURRENCY', 'BENCH_SPREAD']) if (process.env[knob]) notes.push(`WHAT-IF run: ${knob}=${process.env[knob]}`);
     const execPerS = finished / (c.elapsedMs / 1000);
     const startedPerS = started / (c.elapsedMs / 1000);
@@ -195,6 +208,9 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         // Wall time of one run (start → state and log committed): with `concurrency` runs at once, the
         // sustainable rate is concurrency / wall.
         runWallMs: { p50: round(percentile(walls, 0.5)), p99: round(percentile(walls, 0.99)) },
+        checksWallMs: { p50: round(percentile(checkWalls, 0.5)), p99: round(percentile(checkWalls, 0.99)), max: round(checkWalls.at(-1) ?? 0) },
+        worstLag: { ms: round(worstLag.ms), secondsIntoWindow: round(worstLag.atS, 1) },
+        gc: gcs,
         schedulerLatenessBucketP99Ms: st1.lateness.p99Ms,
         eventLoopDelayMs: loopMs,
         cpuPercentOfCore: c.percentOfCore,

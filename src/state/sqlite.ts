@@ -50,13 +50,14 @@ export class SqliteStateStore implements StateStore {
       ...(opts.checkpointIntervalMs !== undefined ? { intervalMs: opts.checkpointIntervalMs } : {}),
       ...(opts.onCheckpoint ? { onReport: opts.onCheckpoint } : {}),
     });
-    // Every write that matters waits for durability, so this is where the checkpointer hears of writes.
+    // Every write that matters waits for durability, so this is where the checkpointer hears of writes;
+    // only the group committer (nearly all writes) holds its next group for the checkpoint.
     const durable = () => {
-      this.checkpointer.nudge();
+      void this.checkpointer.afterWrite();
       return this.wal.sync();
     };
     this.watchState = new SqliteWatchStateStore(this.db, durable);
-    this.batch = groupCommitter(this.db, { sync: durable }, opts.commitPaceMs ?? 50, () => this.watchState.invalidate());
+    this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 50, () => this.watchState.invalidate(), () => this.checkpointer.afterWrite());
     this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
@@ -75,7 +76,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   durable(): Promise<void> {
-    this.checkpointer.nudge();
+    void this.checkpointer.afterWrite();
     return this.wal.sync();
   }
 

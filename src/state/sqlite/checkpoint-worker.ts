@@ -6,14 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
 
-/** 'checkpoint': run one no earlier than `intervalMs` after the last; 'stop': close and exit. */
+/** 'checkpoint': run one now; 'stop': close and exit. */
 export type CheckpointRequest = 'checkpoint' | 'stop';
 /** `log`: frames in the WAL; `checkpointed`: frames now in the database; `busy`: 1 when it could not finish. */
 export type CheckpointReport =
   | { ok: true; busy: number; log: number; checkpointed: number; ms: number }
   | { ok: false; error: string };
 
-const { path, intervalMs } = workerData as { path: string; intervalMs: number };
+const { path } = workerData as { path: string };
 const port = parentPort!;
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 1000');
@@ -22,13 +22,13 @@ db.exec('PRAGMA synchronous = NORMAL');
 // PASSIVE: copies what it can without waiting for the writer or readers, and never blocks them.
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
-let last = -Infinity;
-let timer: NodeJS.Timeout | null = null;
-
-function run(): void {
-  timer = null;
+port.on('message', (m: CheckpointRequest) => {
+  if (m === 'stop') {
+    db.close();
+    port.close();
+    return;
+  }
   const start = performance.now();
-  last = start;
   let report: CheckpointReport;
   try {
     const r = checkpoint.get() as { busy: number; log: number; checkpointed: number };
@@ -37,15 +37,4 @@ function run(): void {
     report = { ok: false, error: (e as Error).message };
   }
   port.postMessage(report);
-}
-
-port.on('message', (m: CheckpointRequest) => {
-  if (m === 'stop') {
-    if (timer) clearTimeout(timer);
-    db.close();
-    port.close();
-    return;
-  }
-  if (timer) return;
-  timer = setTimeout(run, Math.max(0, last + intervalMs - performance.now()));
 });

@@ -5,6 +5,8 @@ import type { CheckpointReport, CheckpointRequest } from './checkpoint-worker.ts
 
 /** SQLite's own default, restored on the main connection if the worker is lost. */
 const AUTO_CHECKPOINT_PAGES = 1000;
+/** Commits held for a checkpoint go on after this even if it has not reported (a stuck disk). */
+const HOLD_LIMIT_MS = 1000;
 
 /**
  * Keeps the state database's write-ahead log short without blocking the event loop.
@@ -13,12 +15,16 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  * the pages into the database and fsyncs both files. Bench S2 (1 000 runs/s) measured that as the
  * daemon's longest stalls (event-loop maxima 28–67 ms with it, 21–28 ms with it switched off). So the
  * main connection's auto-checkpoint is off and a worker thread checkpoints on its own connection
- * instead, PASSIVE (never blocking the writer), at most once per `intervalMs` after writes. The writer
- * still rewinds the WAL once a checkpoint has copied all of it, as with auto-checkpoints.
+ * instead, PASSIVE (it never blocks the writer), at most once per `intervalMs`, after writes.
  *
- * The worker starts with the first write (a store that is only read never starts one). If it fails or
- * exits unexpectedly, the main connection's auto-checkpoint is switched back on: stalls, not a WAL that
- * grows without end.
+ * The writer rewinds the WAL to its start only when a checkpoint has copied all of it; a PASSIVE
+ * checkpoint with commits landing meanwhile never has, and in S2 the WAL then grew to ~80 MB between
+ * rewinds. So `afterWrite()` hands the group committer a promise to hold its next group for (10–30 ms
+ * in S2, once a second); other writers ignore it.
+ *
+ * The worker starts with the first checkpoint (a store that is only read never starts one). If it fails
+ * or exits unexpectedly, the main connection's auto-checkpoint is switched back on: stalls, not a WAL
+ * that grows without end.
  */
 export class Checkpointer {
   readonly #db: DatabaseSync;
@@ -26,8 +32,9 @@ export class Checkpointer {
   readonly #intervalMs: number;
   readonly #onReport: (r: CheckpointReport) => void;
   #worker: Worker | null = null;
-  /** A request is with the worker; no other is sent until its report comes back. */
-  #requested = false;
+  /** The checkpoint in flight: `promise` resolves when its report (or the worker's loss) arrives, or after HOLD_LIMIT_MS. */
+  #running: { promise: Promise<void>; done: () => void; timer: NodeJS.Timeout } | null = null;
+  #lastStart = -Infinity;
   #lost = false;
   #closed = false;
 
@@ -39,11 +46,27 @@ export class Checkpointer {
     db.exec('PRAGMA wal_autocheckpoint = 0');
   }
 
-  /** Something was committed: checkpoint soon. Cheap enough to call after every write. */
-  nudge(): void {
-    if (this.#requested || this.#lost || this.#closed) return;
-    this.#requested = true;
-    this.#post('checkpoint');
+  /**
+   * Something was committed. Starts a checkpoint when one is due; returns the one in flight (hold
+   * further commits until it settles for it to copy the whole WAL), or null. Cheap enough after every
+   * write. A write within `intervalMs` of the last checkpoint waits in the WAL for the next write's
+   * checkpoint (or the close, which checkpoints everything).
+   */
+  afterWrite(): Promise<void> | null {
+    if (this.#lost || this.#closed) return null;
+    if (this.#running) return this.#running.promise;
+    const now = performance.now();
+    if (now - this.#lastStart < this.#intervalMs) return null;
+    this.#lastStart = now;
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => (done = resolve));
+    const timer = setTimeout(done, HOLD_LIMIT_MS);
+    // Never keeps the process alive: the worker's report, or its loss, settles the checkpoint.
+    timer.unref();
+    this.#running = { promise, done, timer };
+    this.#worker ??= this.#start();
+    this.#worker.postMessage('checkpoint' satisfies CheckpointRequest);
+    return promise;
   }
 
   /** Stops the worker and closes its connection (before the main connection closes, which is then the last). */
@@ -51,38 +74,40 @@ export class Checkpointer {
     if (this.#closed) return;
     this.#closed = true;
     const w = this.#worker;
-    if (!w || this.#lost) return;
+    if (!w || this.#lost) return this.#settle();
     const exited = once(w, 'exit');
     // Unreferenced, the worker would not keep the process alive while we wait: it would end mid-close.
     w.ref();
     w.postMessage('stop' satisfies CheckpointRequest);
     await exited;
-  }
-
-  #post(m: CheckpointRequest): void {
-    this.#worker ??= this.#start();
-    this.#worker.postMessage(m);
+    this.#settle();
   }
 
   #start(): Worker {
-    const w = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
-      workerData: { path: this.#path, intervalMs: this.#intervalMs },
-    });
+    const w = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { path: this.#path } });
     // An idle store must not keep the process alive (CLI commands, tests); close() still waits for it.
     w.unref();
     w.on('message', (r: CheckpointReport) => {
-      this.#requested = false;
       if (r.ok) this.#onReport(r);
       else this.#lose(r.error);
+      this.#settle();
     });
     w.on('error', (e) => this.#lose(e.message));
     w.on('exit', (code) => this.#lose(`exited with code ${code}`));
     return w;
   }
 
+  #settle(): void {
+    const r = this.#running;
+    this.#running = null;
+    if (r) clearTimeout(r.timer);
+    r?.done();
+  }
+
   #lose(why: string): void {
     if (this.#lost || this.#closed) return;
     this.#lost = true;
+    this.#settle();
     this.#onReport({ ok: false, error: `checkpoint worker failed (${why}); checkpointing on the main connection again` });
     void this.#worker?.terminate();
     try {

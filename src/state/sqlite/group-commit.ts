@@ -38,10 +38,16 @@ export function groupCommitter(
   paceMs = 0,
   /** Called after any rollback of a group's transaction, for caches of what the writes wrote (watch-state.ts). */
   onRollback: () => void = () => {},
+  /**
+   * Called once a group is durable; a promise it returns holds the next group until it settles (the
+   * checkpointer's, so that a checkpoint can copy the whole WAL: checkpointer.ts).
+   */
+  afterGroup: () => Promise<void> | null = () => null,
 ): Batch {
   const self = {};
   let queue: Job[] = [];
   let scheduled = false;
+  /** A group is in flight: its fsync, then any checkpoint it is held for. */
   let syncing = false;
   let lastGroupAt = -Infinity;
 
@@ -70,13 +76,18 @@ export function groupCommitter(
     }
     syncing = true;
     const settle = (failure: unknown) => {
-      syncing = false;
       jobs.forEach((j, i) => {
         const r = results[i]!;
         if (failure !== undefined) j.reject(failure);
         else if (r.ok) j.resolve(r.value);
         else j.reject(r.error);
       });
+      const hold = afterGroup();
+      if (hold) return void hold.then(resume);
+      resume();
+    };
+    const resume = () => {
+      syncing = false;
       schedule();
     };
     wal.sync().then(() => settle(undefined), (e: unknown) => settle(e ?? new Error('fsync failed')));
