@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
-import { Checkpointer } from '../../src/state/sqlite/checkpointer.ts';
-import type { CheckpointReport } from '../../src/state/sqlite/checkpoint-worker.ts';
+import { Checkpointer, type CheckpointReport } from '../../src/state/sqlite/checkpointer.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {

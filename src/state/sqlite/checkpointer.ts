@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
-import type { CheckpointReport, CheckpointRequest } from './checkpoint-worker.ts';
+
+/** To the worker (checkpoint-worker.mjs): 'checkpoint' runs one now; 'stop' closes and exits. */
+export type CheckpointRequest = 'checkpoint' | 'stop';
+/** From the worker. `log`: frames in the WAL; `checkpointed`: frames now in the database; `busy`: 1 when it could not finish. */
+export type CheckpointReport =
+  | { ok: true; busy: number; log: number; checkpointed: number; ms: number }
+  | { ok: false; error: string };
 
 /** SQLite's own default, restored on the main connection if the worker is lost. */
 const AUTO_CHECKPOINT_PAGES = 1000;
@@ -84,7 +90,7 @@ export class Checkpointer {
   }
 
   #start(): Worker {
-    const w = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { path: this.#path } });
+    const w = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), { workerData: { path: this.#path } });
     // An idle store must not keep the process alive (CLI commands, tests); close() still waits for it.
     w.unref();
     w.on('message', (r: CheckpointReport) => {
