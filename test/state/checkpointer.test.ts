@@ -95,6 +95,22 @@ describe('Checkpointer', () => {
     await store.close();
   });
 
+  it('checkpoints a write made between two checkpoints even when no further write comes', async () => {
+    const dir = tempDir();
+    const r = reports();
+    const store = new SqliteStateStore(dir, { checkpointIntervalMs: 200, onCheckpoint: r.on });
+    const first = r.next();
+    await store.kv.put('a', 1);
+    await first;
+    const second = r.next();
+    // Not due yet: no checkpoint now, one later, without another write.
+    await store.kv.put('b', 2);
+    expect(r.seen).toHaveLength(1);
+    expect(await second).toMatchObject({ ok: true, busy: 0 });
+    expect(r.seen).toHaveLength(2);
+    await store.close();
+  });
+
   it('switches the main connection back to auto-checkpoints when its worker fails', async () => {
     const dir = tempDir();
     const db = new DatabaseSync(join(dir, 'x.db'));

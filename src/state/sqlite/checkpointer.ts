@@ -13,6 +13,12 @@ export type CheckpointReport =
 const AUTO_CHECKPOINT_PAGES = 1000;
 /** Commits held for a checkpoint go on after this even if it has not reported (a stuck disk). */
 const HOLD_LIMIT_MS = 1000;
+/**
+ * Writes the last checkpoint did not cover get one this long after it is due even if no further write
+ * comes (an idle daemon). Longer than a group commit's pace, so that under load the group committer,
+ * which holds its next group for it, starts every checkpoint.
+ */
+const IDLE_GRACE_MS = 250;
 
 /**
  * Keeps the state database's write-ahead log short without blocking the event loop.
@@ -41,6 +47,9 @@ export class Checkpointer {
   /** The checkpoint in flight: `promise` resolves when its report (or the worker's loss) arrives, or after HOLD_LIMIT_MS. */
   #running: { promise: Promise<void>; done: () => void; timer: NodeJS.Timeout } | null = null;
   #lastStart = -Infinity;
+  /** Written since the last checkpoint started. */
+  #dirty = false;
+  #idleTimer: NodeJS.Timeout | null = null;
   #lost = false;
   #closed = false;
 
@@ -55,15 +64,35 @@ export class Checkpointer {
   /**
    * Something was committed. Starts a checkpoint when one is due; returns the one in flight (hold
    * further commits until it settles for it to copy the whole WAL), or null. Cheap enough after every
-   * write. A write within `intervalMs` of the last checkpoint waits in the WAL for the next write's
-   * checkpoint (or the close, which checkpoints everything).
+   * write. A write the next checkpoint is not due for yet gets one at most `intervalMs` + IDLE_GRACE_MS
+   * later, written or not.
    */
   afterWrite(): Promise<void> | null {
     if (this.#lost || this.#closed) return null;
-    if (this.#running) return this.#running.promise;
-    const now = performance.now();
-    if (now - this.#lastStart < this.#intervalMs) return null;
-    this.#lastStart = now;
+    if (this.#running || performance.now() - this.#lastStart < this.#intervalMs) {
+      this.#dirty = true;
+      this.#idleTimer ??= this.#armIdle();
+      return this.#running?.promise ?? null;
+    }
+    return this.#begin();
+  }
+
+  #armIdle(): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.#idleTimer = null;
+      if (!this.#dirty || this.#lost || this.#closed) return;
+      // Still not due, or one in flight: look again later (under load a group commit starts it first).
+      if (this.#running || performance.now() - this.#lastStart < this.#intervalMs + IDLE_GRACE_MS) this.#idleTimer = this.#armIdle();
+      else void this.#begin();
+    }, Math.max(IDLE_GRACE_MS, this.#lastStart + this.#intervalMs + IDLE_GRACE_MS - performance.now()));
+    // An idle store must not keep the process alive; close() checkpoints whatever is left.
+    t.unref();
+    return t;
+  }
+
+  #begin(): Promise<void> {
+    this.#lastStart = performance.now();
+    this.#dirty = false;
     let done!: () => void;
     const promise = new Promise<void>((resolve) => (done = resolve));
     const timer = setTimeout(done, HOLD_LIMIT_MS);
@@ -79,6 +108,7 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const w = this.#worker;
     if (!w || this.#lost) return this.#settle();
     const exited = once(w, 'exit');
