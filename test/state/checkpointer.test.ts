@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -108,6 +108,20 @@ describe('Checkpointer', () => {
     expect(r.seen).toHaveLength(1);
     expect(await second).toMatchObject({ ok: true, busy: 0 });
     expect(r.seen).toHaveLength(2);
+    await store.close();
+  });
+
+  it.runIf(process.platform === 'linux')('runs its worker thread at the lowest CPU priority, the event loop at the normal one', async () => {
+    const r = reports();
+    const store = new SqliteStateStore(tempDir(), { checkpointIntervalMs: 0, onCheckpoint: r.on });
+    const first = r.next();
+    await store.kv.put('a', 1);
+    await first;
+    // /proc/self/task/<tid>/stat: field 19 is the nice value (fields counted after the parenthesised name).
+    const nice = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tids = readdirSync('/proc/self/task');
+    expect(tids.filter((t) => nice(t) === 19)).toHaveLength(1);
+    expect(nice(String(process.pid))).toBeLessThan(19);
     await store.close();
   });
 

@@ -12,6 +12,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+// Background work: the lowest CPU priority, for this thread only (on Linux the nice value is per thread
+// and a thread id is a valid pid for setpriority). On a daemon with one core, a checkpoint then never
+// takes the core from the event loop; elsewhere (no /proc/thread-self) it runs at the normal priority.
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+} catch {
+  // Not Linux, or not allowed: a normal priority is still correct.
+}
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const db = new DatabaseSync(/** @type {{ path: string }} */ (workerData).path);
