@@ -157,6 +157,32 @@ describe('SqliteStateStore', () => {
     const store = new SqliteStateStore(dir);
     await store.close();
   });
+
+  it('refuses a directory whose database an older daemon holds exclusively, without blaming itself', async () => {
+    const dir = tempDir();
+    // Vigil before session 7 locked vigil.db itself (locking_mode=EXCLUSIVE) and knew nothing of vigil.lock.
+    const child = spawn(process.execPath, [
+      '-e',
+      `const { DatabaseSync } = require('node:sqlite'); const d = new DatabaseSync(${JSON.stringify(join(dir, 'vigil.db'))});
+       d.exec('PRAGMA journal_mode = WAL'); d.exec('PRAGMA locking_mode = EXCLUSIVE'); d.exec('BEGIN EXCLUSIVE'); d.exec('COMMIT');
+       console.log('locked'); setInterval(() => {}, 1000);`,
+    ], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (b) => String(b).includes('locked') && resolve()));
+    let err: unknown;
+    try {
+      new SqliteStateStore(dir);
+    } catch (e) {
+      err = e;
+    }
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(err).toMatchObject({ code: 'STATE_LOCKED', message: expect.stringContaining('older version') });
+    expect((err as Error).message).not.toContain(String(process.pid));
+    // Our own lock was released on the way out: the directory opens once the old daemon is gone.
+    const store = new SqliteStateStore(dir);
+    await store.close();
+  });
 });
 
 describe('SqliteStateStore.commit', () => {

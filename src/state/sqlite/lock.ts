@@ -51,7 +51,7 @@ export function isLocked(e: unknown): boolean {
   return /locked|busy/i.test(String((e as Error)?.message));
 }
 
-export function lockedError(dir: string): VigilError {
+function lockedError(dir: string): VigilError {
   let pid = 'unknown';
   try {
     pid = readFileSync(join(dir, PID_FILE), 'utf8').trim() || pid;

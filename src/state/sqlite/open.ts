@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { isLocked, lockedError } from './lock.ts';
+import { VigilError } from '../../errors.ts';
+import { isLocked } from './lock.ts';
 
 export const DB_FILE = 'vigil.db';
 
@@ -20,8 +21,9 @@ export function openDatabase(dir: string): DatabaseSync {
     db.exec('PRAGMA synchronous = NORMAL');
   } catch (e) {
     db.close();
-    // A daemon of an older version holds the database itself exclusively.
-    if (isLocked(e)) throw lockedError(dir);
+    // We hold vigil.lock, so this is a daemon of an older version, which locked the database itself
+    // (the pid file names this process now, so it is not quoted).
+    if (isLocked(e)) throw new VigilError('STATE_LOCKED', `state database in ${dir} is locked by another process (a Vigil daemon of an older version?)`);
     throw e;
   }
   return db;
