@@ -45,16 +45,8 @@ export class SqliteStateStore implements StateStore {
     }
     const path = join(dir, DB_FILE);
     this.wal = new WalSync(this.db, `${path}-wal`);
-    this.checkpointer = new Checkpointer(this.db, path, {
-      ...(opts.checkpointIntervalMs !== undefined ? { intervalMs: opts.checkpointIntervalMs } : {}),
-      ...(opts.onCheckpoint ? { onReport: opts.onCheckpoint } : {}),
-    });
-    // Every write that matters waits for durability, so this is where the checkpointer hears of writes;
-    // only the group committer (nearly all writes) holds its next group for the checkpoint.
-    const durable = () => {
-      void this.checkpointer.afterWrite();
-      return this.wal.sync();
-    };
+    this.checkpointer = new Checkpointer(this.db, path, { intervalMs: opts.checkpointIntervalMs, onReport: opts.onCheckpoint });
+    const durable = () => this.durable();
     this.watchState = new SqliteWatchStateStore(this.db, durable);
     this.batch = groupCommitter(this.db, this.wal, opts.commitPaceMs ?? 50, () => this.watchState.invalidate(), () => this.checkpointer.afterWrite());
     this.log = new SqliteWatchLogStore(this.db, durable);
@@ -74,6 +66,10 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  /**
+   * Every write that matters waits for durability, so this is where the checkpointer hears of writes;
+   * only the group committer (nearly all writes) also holds its next group for the checkpoint.
+   */
   durable(): Promise<void> {
     void this.checkpointer.afterWrite();
     return this.wal.sync();

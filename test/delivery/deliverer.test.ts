@@ -1,10 +1,8 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
 import { getEventListeners } from 'node:events';
 import { z } from 'zod';
 import { FakeClock } from '../kit/fake-clock.ts';
+import { tempDirs } from '../kit/temp-dirs.ts';
 import { captureLogger } from '../kit/runtime.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
@@ -27,12 +25,10 @@ function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: numbe
   };
 }
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('vigil-dl-');
 
 function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-dl-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const clock = new FakeClock('2026-03-01T10:00:00Z');
   const store = new SqliteStateStore(dir);
   const logs = captureLogger();

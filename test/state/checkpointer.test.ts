@@ -1,20 +1,12 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Checkpointer, type CheckpointReport } from '../../src/state/sqlite/checkpointer.ts';
+import { tempDirs } from '../kit/temp-dirs.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'vigil-ckpt-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('vigil-ckpt-');
 
 /** Collects reports; `next()` resolves with the next one to arrive. */
 function reports() {

@@ -1,22 +1,13 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { SqliteWatchStateStore } from '../../src/state/sqlite/watch-state.ts';
 import { emptyWatchState } from '../../src/runtime/records.ts';
 import { VigilError } from '../../src/errors.ts';
+import { tempDirs } from '../kit/temp-dirs.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'vigil-state-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('vigil-state-');
 
 function entry(key: string, createdAt: number) {
   return {

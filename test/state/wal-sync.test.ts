@@ -1,17 +1,14 @@
 import { fdatasync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WalSync } from '../../src/state/sqlite/wal-sync.ts';
+import { tempDirs } from '../kit/temp-dirs.ts';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('vigil-wal-');
 
 function open() {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const db = new DatabaseSync(join(dir, 'x.db'));
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
