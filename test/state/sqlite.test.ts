@@ -72,6 +72,26 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 
+  it('keeps no index by watch on the execution log (dropped from older databases); queries by watch still answer', async () => {
+    const dir = tempDir();
+    let store = new SqliteStateStore(dir);
+    // What a database written by an earlier version carries.
+    store.db.exec('CREATE INDEX watch_log_watch ON watch_log (tenant, watch_id, seq)');
+    await store.close();
+    store = new SqliteStateStore(dir);
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'watch_log'").all();
+    expect(indexes).toEqual([]);
+    for (let i = 0; i < 6; i++) {
+      await store.log.append({
+        id: `r${i}`, tenant: i % 3 === 0 ? 'team' : '_main', watch_id: i % 2 ? 'odd' : 'even', watch_version: 'v',
+        status: { code: 'NO_ACTION' }, execution_start: 'x', execution_end: 'x', actions: [], resolve_actions: [], node: 'n',
+      });
+    }
+    expect((await store.log.query({ tenant: '_main', watchId: 'even' })).map((r) => r.id)).toEqual(['r4', 'r2']);
+    expect((await store.log.query({ watchId: 'odd', size: 2 })).map((r) => r.id)).toEqual(['r5', 'r3']);
+    await store.close();
+  });
+
   it('answers state reads from the text it last wrote, a fresh object each time', async () => {
     const store = new SqliteStateStore(tempDir());
     const state = emptyWatchState('n');
