@@ -15,6 +15,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log.ts';
 import { gate, round, type ScenarioResult } from './lib/result.ts';
+import { startProfile } from './lib/profile.ts';
 import { writeWatches } from './lib/watches.ts';
 
 const MB = 1024 * 1024;
@@ -39,11 +40,14 @@ export async function runStartupBench(o: { watches?: number } = {}): Promise<Sce
     });
     const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
 
+    // BENCH_PROFILE: the profile covers the measured start-up only, not the files' writing or the baseline.
+    const stopProfile = await startProfile();
     const t0 = performance.now();
     const app = await buildApp(config, { logger });
     const tBuilt = performance.now();
     await app.start();
     const tReady = performance.now();
+    await stopProfile();
     const scheduled = app.scheduler.stats().watches;
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();

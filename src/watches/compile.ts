@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ErrorDetail } from '../errors.ts';
 import { VigilError } from '../errors.ts';
 import { actionTypes } from '../actions/index.ts';
@@ -133,7 +133,8 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const resolveActions = compileActions(def.resolve_actions as ActionDef[], 'resolve_actions');
 
   if (Object.keys(detail).length > 0 || !schedule) return { ok: false, detail };
-  const version = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 16);
+  // The one-shot digest: half the cost of a Hash object, which showed in loading 10 000 files (bench S6).
+  const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
     watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs },
