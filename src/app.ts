@@ -25,6 +25,7 @@ import { closeEmailTransports } from './actions/email/index.ts';
 import { VigilError, type ErrorDetail } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CompiledWatch } from './watches/compile.ts';
+import { Pruner } from './state/pruner.ts';
 import type { KeyRing } from './accounts/keyring.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
@@ -157,16 +158,9 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
 
   const watches = new WatchService({ watchesDir: config.watches_dir, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
-  let pruneTimer: ReturnType<Clock['setTimeout']> | undefined;
-  const prune = async () => {
-    try {
-      await store.log.prune(config.log.retention);
-      await store.outbox.prune(clock.now() - 7 * 86_400_000);
-    } catch (e) {
-      logger.warn({ err: (e as Error).message }, 'state pruning failed');
-    }
-    pruneTimer = clock.setTimeout(() => void prune(), 3_600_000);
-  };
+  // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
+  // same scheduled time (the clock set back) from notifying twice.
+  const pruner = new Pruner({ store, clock, logger, logRetention: config.log.retention, outboxMaxAgeMs: 7 * 86_400_000 });
 
   return {
     config,
@@ -189,7 +183,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
       watches.follow();
-      void prune();
+      pruner.start();
     },
     async reload() {
       const { valid, invalid } = await watches.loadAll();
@@ -203,7 +197,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       const runs = scheduler.stop();
       await deliverer.stop(config.delivery.shutdown_grace_ms);
       await runs;
-      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
+      await pruner.stop();
       await closeEmailTransports();
       await http.close();
       await clusters.closeAll();

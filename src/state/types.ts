@@ -62,8 +62,11 @@ export interface WatchLogStore {
   append(record: WatchLogRecord): Promise<void>;
   /** Newest first. */
   query(q: WatchLogQuery): Promise<WatchLogRecord[]>;
-  /** Keeps at most `maxRecords` newest records; returns how many were removed. */
-  prune(maxRecords: number): Promise<number>;
+  /**
+   * Keeps at most `maxRecords` newest records, removing at most `limit` of the oldest in this call (a
+   * bounded transaction: see state/pruner.ts); returns how many were removed.
+   */
+  prune(maxRecords: number, limit?: number): Promise<number>;
 }
 
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
@@ -103,7 +106,8 @@ export interface OutboxStore {
   markFailed(key: string, error: string, at: number): Promise<void>;
   /** Pending entries, oldest first (resumed on start). */
   pending(limit?: number): Promise<OutboxEntry[]>;
-  prune(olderThan: number): Promise<number>;
+  /** Removes delivered and failed entries finished before `olderThan`, at most `limit` of them; returns how many. */
+  prune(olderThan: number, limit?: number): Promise<number>;
 }
 
 export interface KvStore {

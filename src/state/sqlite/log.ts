@@ -5,6 +5,7 @@ import type { WatchLogRecord } from '../../runtime/records.ts';
 export class SqliteWatchLogStore implements WatchLogStore {
   private readonly db: DatabaseSync;
   private readonly insert: StatementSync;
+  private readonly pruneStmt: StatementSync;
   private readonly durable: () => Promise<void>;
 
   /** `durable` resolves once the writes made so far are on disk (WalSync). */
@@ -22,6 +23,9 @@ export class SqliteWatchLogStore implements WatchLogStore {
     // paying for it too.
     db.exec('DROP INDEX IF EXISTS watch_log_watch');
     this.insert = db.prepare('INSERT INTO watch_log (id, tenant, watch_id, execution_end, record) VALUES (?, ?, ?, ?, ?)');
+    this.pruneStmt = db.prepare(
+      'DELETE FROM watch_log WHERE seq <= MIN((SELECT MAX(seq) FROM watch_log) - ?, (SELECT MIN(seq) FROM watch_log) + ? - 1)',
+    );
   }
 
   async append(r: WatchLogRecord): Promise<void> {
@@ -46,10 +50,9 @@ export class SqliteWatchLogStore implements WatchLogStore {
     return rows.map((row) => JSON.parse(row.record) as WatchLogRecord);
   }
 
-  async prune(maxRecords: number): Promise<number> {
-    const res = this.db
-      .prepare('DELETE FROM watch_log WHERE seq <= (SELECT MAX(seq) FROM watch_log) - ?')
-      .run(maxRecords);
+  async prune(maxRecords: number, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+    // seq only grows (AUTOINCREMENT), so the oldest records are one range of the table's own b-tree.
+    const res = this.pruneStmt.run(maxRecords, limit);
     return Number(res.changes);
   }
 }
