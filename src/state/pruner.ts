@@ -37,6 +37,7 @@ export class Pruner {
 
   /** Runs a pass now, then one every interval after the previous pass ended. */
   start(): void {
+    if (this.#timer !== undefined || this.#pass) return;
     this.#stopped = false;
     this.#schedule(0);
   }

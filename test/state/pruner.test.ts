@@ -102,6 +102,8 @@ describe('Pruner', () => {
     const pruner = new Pruner({ store, clock, logger, logRetention: 5, outboxMaxAgeMs: DAY, intervalMs: 10_000, batch: 2 });
     const passes = passesOf(pruner);
     pruner.start();
+    pruner.start();
+    expect(clock.pendingTimers()).toBe(1);
     await clock.advance(0);
     expect(await passes[0]).toEqual({ log: 3, outbox: 0 });
     expect(clock.nextTimerIn()).toBe(10_000);
