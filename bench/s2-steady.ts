@@ -23,7 +23,8 @@ import { loopDelayMeter } from './lib/loop-delay.ts';
 import { gcMeter } from './lib/gc.ts';
 import { startProfile } from './lib/profile.ts';
 import { threadMeter } from './lib/threads.ts';
-import { childCpuMs, startCluster, startReceiver } from './lib/procs.ts';
+import { childCpuMs, cores, startCluster, startReceiver } from './lib/procs.ts';
+import { stealMeter } from './lib/steal.ts';
 import { rawSearchLoop } from './lib/raw-search.ts';
 import { cpuMeter, gate, nowPrecise, percentile, round, sleep, type ScenarioResult } from './lib/result.ts';
 import { benchWatch, writeWatches } from './lib/watches.ts';
@@ -71,7 +72,9 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         accounts_dir: join(root, 'accounts'),
         clusters: { default: { urls: [cluster.url] } },
         egress: { allow: ['127.0.0.1'] },
-        log: { level: 'warn' },
+        // A daemon at 1 000 runs/s is always at its log retention, trimming as it goes (state/pruner.ts):
+        // a retention the window crosses measures that steady state, not a log that only grows.
+        log: { level: 'warn', retention: 20_000 },
         // What-if knobs (not the gate run's settings); an empty section keeps every default.
         scheduler: {
           ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
@@ -152,9 +155,11 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     const cpu = cpuMeter();
     const stopProfile = await startProfile();
     const threadsCpu = threadMeter();
+    const steal = stealMeter(cores()?.daemon ?? null);
     await sleep(seconds * 1000);
     const c = cpu.stop();
     const threadReport = threadsCpu.stop();
+    const stealPercent = steal.stop();
     await stopProfile();
     recording = false;
     const loopMs = loop.stop();
@@ -173,6 +178,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     checkWalls.sort((a, b) => a - b);
     for (const knob of ['BENCH_CONCURRENCY', 'BENCH_DEST_CONCURRENCY', 'BENCH_SPREAD']) if (process.env[knob]) notes.push(`WHAT-IF run: ${knob}=${process.env[knob]}`);
     const execPerS = finished / (c.elapsedMs / 1000);
+    const clusterCpu = clusterCpu0 !== null && clusterCpu1 !== null ? round(((clusterCpu1 - clusterCpu0) / c.elapsedMs) * 100, 1) : null;
     const startedPerS = started / (c.elapsedMs / 1000);
     const p99 = percentile(lags, 0.99);
     const loopP99 = loopMs.p99;
@@ -216,7 +222,8 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
         cpuPercentOfCore: c.percentOfCore,
         cpuUsPerExec: round(cpuUsPerExec, 1),
         threads: threadReport,
-        clusterCpuPercentOfCore: clusterCpu0 !== null && clusterCpu1 !== null ? round(((clusterCpu1 - clusterCpu0) / c.elapsedMs) * 100, 1) : null,
+        hostStealPercentOfCore: stealPercent,
+        clusterCpuPercentOfCore: clusterCpu,
         rssMB: { end: round(memEnd.rss / MB, 1), max: round(mem.rssMax / MB, 1) },
         heapUsedMB: { end: round(memEnd.heapUsed / MB, 1), max: round(mem.heapMax / MB, 1) },
         runQueue: { start: st0.queued, end: st1.queued, max: mem.queuedMax },
@@ -225,6 +232,9 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
       ratios: {
         cpuPerExecVsRawSearch: round(cpuUsPerExec / Math.max(0.001, baseline.cpuUsPerRequest), 2),
         cpuVsRawSearchLoop: round(c.percentOfCore / Math.max(0.001, baseline.cpuPercentOfCore), 2),
+        // The test cluster answers the same searches in the same window on the other core: a control for
+        // how fast the machine was during the window itself (the raw-search baseline runs before it).
+        ...(clusterCpu ? { cpuVsTestClusterInWindow: round(c.percentOfCore / clusterCpu, 2) } : {}),
       },
       notes,
     };
