@@ -63,9 +63,13 @@ export async function startPeer(args: string[], cpu: number | undefined, timeout
   };
 }
 
-/** The test cluster (ES 9 flavour, sample data) with a fixed response latency. */
+/**
+ * The test cluster (ES 9 flavour, sample data) with a fixed response latency, answering repeated `size: 0`
+ * searches from its request cache as Elasticsearch does (test/cluster/request-cache.ts): evaluating each
+ * one made it stall 25–50 ms a few times a window, and those stalls were S2's worst lags.
+ */
 export function startCluster(latencyMs: number): Promise<Peer> {
-  return startPeer(['test/cluster/main.ts', '--flavour', 'es9', '--port', '0', '--latency-ms', String(latencyMs), '--sample'], cores()?.peers);
+  return startPeer(['test/cluster/main.ts', '--flavour', 'es9', '--port', '0', '--latency-ms', String(latencyMs), '--sample', '--request-cache'], cores()?.peers);
 }
 
 export function startReceiver(): Promise<Peer> {

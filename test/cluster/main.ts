@@ -1,7 +1,7 @@
 /**
  * Runs the test cluster as its own process (benchmarks, manual runs of example watches):
  *
- *   node test/cluster/main.ts [--flavour es8|es9|os2|os3] [--port N] [--latency-ms N] [--sample] [--seed-file F]
+ *   node test/cluster/main.ts [--flavour es8|es9|os2|os3] [--port N] [--latency-ms N] [--sample] [--seed-file F] [--request-cache]
  *
  * Prints `{"url": "..."}` on stdout once listening. `--seed-file` takes JSON
  * `{"<index>": {"mappings"?: {...}, "docs": [...]}}` or `{"<index>": [...docs]}`. SIGTERM/SIGINT close it.
@@ -20,6 +20,7 @@ const { values, positionals } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     sample: { type: 'boolean', default: false },
     'seed-file': { type: 'string' },
+    'request-cache': { type: 'boolean', default: false },
   },
 });
 
@@ -35,6 +36,7 @@ const cluster = await startTestCluster({
   latencyMs: Number(values['latency-ms']),
   // Benchmarks send many requests; keep the record short so memory stays flat.
   maxRecorded: 100,
+  requestCache: values['request-cache'],
 });
 
 if (values.sample) for (const s of sampleData(Date.now())) cluster.seed(s.index, s.docs, s.mappings);

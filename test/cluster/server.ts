@@ -10,6 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Store } from './store.ts';
 import { FLAVOUR_INFO, checkCompatibility, responseHeaders, type Flavour } from './flavours.ts';
 import { ClusterHttpError, errorBody, httpError } from './errors.ts';
+import { RequestCache } from './request-cache.ts';
 import { route } from './routes.ts';
 
 /** One request as the cluster received it (headers lower-cased, body as text). */
@@ -44,6 +45,8 @@ export interface TestClusterOptions {
   tls?: { key: string; cert: string };
   /** Keep at most this many recorded requests (oldest dropped); default 10 000. */
   maxRecorded?: number;
+  /** Answer repeated `size: 0` searches from a request cache (benchmarks; see request-cache.ts). */
+  requestCache?: boolean;
 }
 
 export interface TestCluster {
@@ -75,6 +78,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
   const sockets = new Set<Socket>();
   let fault: ((req: RecordedRequest) => Fault) | undefined;
   const ctx = { store, info, clusterName: opts.clusterName ?? 'vigil-test', now: opts.now ?? Date.now };
+  const cache = opts.requestCache ? new RequestCache() : null;
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -109,7 +113,13 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       } else if (!authorised(r.headers.authorization, opts.auth)) {
         throw httpError(401, 'security_exception', `missing authentication credentials for REST request [${r.path}]`, { header: { 'WWW-Authenticate': 'Basic realm="security" charset="UTF-8"' } });
       } else {
-        ({ status, body } = route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body }));
+        cache?.observe(r);
+        const hit = cache?.get(r);
+        if (hit) ({ status, body } = hit);
+        else {
+          ({ status, body } = route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body }));
+          cache?.set(r, status, body);
+        }
       }
     } catch (e) {
       if (e instanceof ClusterHttpError) {

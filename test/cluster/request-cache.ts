@@ -1,0 +1,56 @@
+/** What the cache reads of a request (server.ts's RecordedRequest has it). */
+interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}
+
+/**
+ * The shard request cache of Elasticsearch and OpenSearch, as far as a benchmark needs it: the answers to
+ * `size: 0` searches (totals, aggregations) are kept by request and served again until a request that may
+ * change data arrives (anything but GET/HEAD and `_search`/`_count`), which empties the cache. Requests
+ * using `now` (date math) are never cached, as there. Off unless asked for (`requestCache`,
+ * `--request-cache`): tests see every search evaluated. Why: bench S2's 1 000 searches a second kept the
+ * test cluster ~33 % busy, and its own pauses (25–50 ms, a few a window) were where the daemon's worst
+ * trigger lags came from (bench/README.md, item 14).
+ */
+export class RequestCache {
+  readonly #entries = new Map<string, { status: number; body: unknown }>();
+  readonly #max: number;
+
+  constructor(max = 1000) {
+    this.#max = max;
+  }
+
+  /** The answer kept for this request, if it is cacheable and was answered before. */
+  get(r: RecordedRequest): { status: number; body: unknown } | undefined {
+    const key = keyOf(r);
+    return key === null ? undefined : this.#entries.get(key);
+  }
+
+  /** Keeps a successful answer to a cacheable request. */
+  set(r: RecordedRequest, status: number, body: unknown): void {
+    const key = keyOf(r);
+    if (key === null || status !== 200) return;
+    if (this.#entries.size >= this.#max) this.#entries.clear();
+    this.#entries.set(key, { status, body });
+  }
+
+  /** Empties the cache when `r` may change data. */
+  observe(r: RecordedRequest): void {
+    const read = r.method === 'GET' || r.method === 'HEAD' || /\/_(search|count)$/.test(r.path);
+    if (!read) this.#entries.clear();
+  }
+}
+
+function keyOf(r: RecordedRequest): string | null {
+  if ((r.method !== 'GET' && r.method !== 'POST') || !r.path.endsWith('/_search') || r.body.includes('now')) return null;
+  let size: unknown;
+  try {
+    size = (JSON.parse(r.body) as { size?: unknown }).size;
+  } catch {
+    return null;
+  }
+  return size === 0 ? `${r.path}?${r.query.toString()}\u0000${r.body}` : null;
+}
