@@ -23,24 +23,22 @@ export class RequestCache {
     this.#max = max;
   }
 
-  /** The answer kept for this request, if it is cacheable and was answered before. */
-  get(r: RecordedRequest): { status: number; body: unknown } | undefined {
-    const key = keyOf(r);
-    return key === null ? undefined : this.#entries.get(key);
-  }
-
-  /** Keeps a successful answer to a cacheable request. */
-  set(r: RecordedRequest, status: number, body: unknown): void {
-    const key = keyOf(r);
-    if (key === null || status !== 200) return;
-    if (this.#entries.size >= this.#max) this.#entries.clear();
-    this.#entries.set(key, { status, body });
-  }
-
-  /** Empties the cache when `r` may change data. */
-  observe(r: RecordedRequest): void {
+  /**
+   * Answers `r`: from the cache when it is a cacheable search answered before, else with `evaluate()`
+   * (keeping a successful answer to a cacheable search). A request that may change data empties it first.
+   */
+  answer(r: RecordedRequest, evaluate: () => { status: number; body: unknown }): { status: number; body: unknown } {
     const read = r.method === 'GET' || r.method === 'HEAD' || /\/_(search|count)$/.test(r.path);
     if (!read) this.#entries.clear();
+    const key = keyOf(r);
+    const hit = key === null ? undefined : this.#entries.get(key);
+    if (hit) return hit;
+    const res = evaluate();
+    if (key !== null && res.status === 200) {
+      if (this.#entries.size >= this.#max) this.#entries.clear();
+      this.#entries.set(key, res);
+    }
+    return res;
   }
 }
 

@@ -113,13 +113,8 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       } else if (!authorised(r.headers.authorization, opts.auth)) {
         throw httpError(401, 'security_exception', `missing authentication credentials for REST request [${r.path}]`, { header: { 'WWW-Authenticate': 'Basic realm="security" charset="UTF-8"' } });
       } else {
-        cache?.observe(r);
-        const hit = cache?.get(r);
-        if (hit) ({ status, body } = hit);
-        else {
-          ({ status, body } = route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body }));
-          cache?.set(r, status, body);
-        }
+        const evaluate = () => route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body });
+        ({ status, body } = cache ? cache.answer(r, evaluate) : evaluate());
       }
     } catch (e) {
       if (e instanceof ClusterHttpError) {

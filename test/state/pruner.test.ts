@@ -50,25 +50,37 @@ function outboxEntry(key: string, createdAt: number) {
 }
 
 describe('Pruner', () => {
-  it('keeps the log within its retention, one bounded statement at a time, with the event loop free between two', async () => {
+  it('keeps the log within its retention, one bounded statement at a time', async () => {
     const store = open();
     await appendLogs(store, 0, 25);
-    const events: string[] = [];
     const limits: number[] = [];
     const prune = store.log.prune.bind(store.log);
     store.log.prune = async (max, limit) => {
-      events.push('prune');
       limits.push(limit!);
       return prune(max, limit);
     };
     const pruner = new Pruner({ store, clock: new FakeClock(), logger, logRetention: 5, outboxMaxAgeMs: DAY, batch: 4 });
-    // Queued before the pass: it runs at the pass's first yield, not after the whole pass.
-    setImmediate(() => events.push('other work'));
     const removed = await pruner.runOnce();
     expect(removed).toEqual({ log: 20, outbox: 0 });
     expect(await logIds(store)).toEqual(['r20', 'r21', 'r22', 'r23', 'r24']);
     // 4 + 4 + 4 + 4 + 4, then a call that finds nothing left to remove.
     expect(limits).toEqual([4, 4, 4, 4, 4, 4]);
+  });
+
+  it('lets the event loop run between two statements, even over a store that answers without I/O', async () => {
+    const events: string[] = [];
+    let left = 12;
+    const prune = async (_: number, limit?: number) => {
+      events.push('prune');
+      const n = Math.min(left, limit!);
+      left -= n;
+      return n;
+    };
+    const store = { log: { prune }, outbox: { prune: async () => 0 } } as unknown as Pick<SqliteStateStore, 'log' | 'outbox'>;
+    const pruner = new Pruner({ store, clock: new FakeClock(), logger, logRetention: 5, outboxMaxAgeMs: DAY, batch: 4 });
+    // Queued before the pass: it runs at the pass's first yield, not after the whole pass.
+    setImmediate(() => events.push('other work'));
+    expect(await pruner.runOnce()).toEqual({ log: 12, outbox: 0 });
     expect(events.slice(0, 3)).toEqual(['prune', 'other work', 'prune']);
   });
 

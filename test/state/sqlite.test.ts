@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { SqliteWatchStateStore } from '../../src/state/sqlite/watch-state.ts';
+import { SqliteWatchLogStore } from '../../src/state/sqlite/log.ts';
+import { SqliteOutboxStore } from '../../src/state/sqlite/outbox.ts';
 import { emptyWatchState } from '../../src/runtime/records.ts';
 import { VigilError } from '../../src/errors.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
@@ -89,6 +91,23 @@ describe('SqliteStateStore', () => {
     }
     expect((await store.log.query({ tenant: '_main', watchId: 'even' })).map((r) => r.id)).toEqual(['r4', 'r2']);
     expect((await store.log.query({ watchId: 'odd', size: 2 })).map((r) => r.id)).toEqual(['r5', 'r3']);
+    await store.close();
+  });
+
+  it('prunes through the write path every other write takes (so the checkpointer hears of it)', async () => {
+    const store = new SqliteStateStore(tempDir());
+    let durableCalls = 0;
+    const log = new SqliteWatchLogStore(store.db, () => (durableCalls++, store.durable()));
+    for (let i = 0; i < 4; i++) log.appendSync({ id: `r${i}`, tenant: 't', watch_id: 'w', watch_version: 'v', status: { code: 'NO_ACTION' }, execution_start: 'x', execution_end: 'x', actions: [], resolve_actions: [], node: 'n' });
+    expect(await log.prune(2)).toBe(2);
+    expect(durableCalls).toBe(1);
+    // Nothing removed, nothing to make durable.
+    expect(await log.prune(2)).toBe(0);
+    expect(durableCalls).toBe(1);
+    let batched = 0;
+    const outbox = new SqliteOutboxStore(store.db, async (write) => (batched++, write()));
+    expect(await outbox.prune(Date.now())).toBe(0);
+    expect(batched).toBe(1);
     await store.close();
   });
 

@@ -52,7 +52,10 @@ export class SqliteWatchLogStore implements WatchLogStore {
 
   async prune(maxRecords: number, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
     // seq only grows (AUTOINCREMENT), so the oldest records are one range of the table's own b-tree.
-    const res = this.pruneStmt.run(maxRecords, limit);
-    return Number(res.changes);
+    const removed = Number(this.pruneStmt.run(maxRecords, limit).changes);
+    // Through the store's write path like every write: the checkpointer hears of it (an otherwise idle
+    // daemon's pruning would leave its WAL frames until the next write).
+    if (removed) await this.durable();
+    return removed;
   }
 }

@@ -124,7 +124,6 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async prune(olderThan: number, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const res = this.pruneStmt.run(olderThan, limit);
-    return Number(res.changes);
+    return this.batch(() => Number(this.pruneStmt.run(olderThan, limit).changes));
   }
 }
