@@ -127,6 +127,7 @@ describe('SNS stand-in: Publish', () => {
   it('detects a body the client did not encode: split values, bad escapes, unknown parameters', async () => {
     const raw = (body: string) => publish({}, { body });
     const base = `Action=Publish&Version=2010-03-31&TopicArn=${encodeURIComponent(ALERTS)}`;
+    expect(queryErrorOf(await raw(`${base}&Message=disk full`)).Code).toBe('MalformedQueryString');
     expect(queryErrorOf(await raw(`${base}&Message=disk full & more`)).Code).toBe('MalformedQueryString');
     expect(queryErrorOf(await raw(`${base}&Message=at 95%`)).Code).toBe('MalformedQueryString');
     expect(queryErrorOf(await raw(`${base}&Message=a&Message=b`)).Code).toBe('MalformedQueryString');
