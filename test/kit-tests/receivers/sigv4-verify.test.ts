@@ -29,8 +29,9 @@ function suiteRequest(c: (typeof CASES)[number], signature = c.signature): SigV4
   };
 }
 
-const suiteLookup = (id: string) => (id === SUITE.accessKeyId ? { ...suiteKey, ...(tokenCase ? { sessionToken: SUITE.sessionToken } : {}) } : undefined);
+/** The suite's session-token case signs with the example token; the other cases use the plain key. */
 let tokenCase = false;
+const suiteLookup = (id: string) => (id === SUITE.accessKeyId ? { ...suiteKey, ...(tokenCase ? { sessionToken: SUITE.sessionToken } : {}) } : undefined);
 
 describe('SigV4 verifier against the AWS test suite', () => {
   for (const c of CASES) {

@@ -57,10 +57,24 @@ describe('STS stand-in: AssumeRole', () => {
     expect(noToken.status).toBe(403);
     expect(queryErrorOf(noToken)).toMatchObject({ Code: 'InvalidClientTokenId', Message: 'The security token included in the request is invalid.' });
 
+    const chained = await assume({ RoleArn: ROLE, RoleSessionName: 'chained' }, temp);
+    expect(queryErrorOf(chained)).toMatchObject({
+      Code: 'AccessDenied',
+      Message: `User: arn:aws:sts::123456789012:assumed-role/vigil-publisher/vigil-1 is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`,
+    });
+
     await clock.advance(15 * 60_000);
     const expired = await publish();
     expect(expired.status).toBe(403);
     expect(queryErrorOf(expired)).toMatchObject({ Type: 'Sender', Code: 'ExpiredToken', Message: 'The security token included in the request is expired' });
+  });
+
+  it('accepts keys added to the keyring and refuses them once removed', async () => {
+    const second = { accessKeyId: 'AKIAVIGILTEST0000002', secretAccessKey: 'second/Secret+Key0123456789abcdefghijkl', userArn: 'arn:aws:iam::123456789012:user/second' };
+    keys.addUser(second);
+    expect((await assume({ RoleArn: ROLE, RoleSessionName: 's2' }, second)).status).toBe(200);
+    keys.remove(second.accessKeyId);
+    expect(queryErrorOf(await assume({ RoleArn: ROLE, RoleSessionName: 's2' }, second)).Code).toBe('InvalidClientTokenId');
   });
 
   it('lets credentialLifetimeSeconds shorten the session and says so in Expiration', async () => {

@@ -70,7 +70,6 @@ const ADDR = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za
 /** Parses `addr` or `Name <addr>`; returns the bare address. */
 export function parseAddress(v: string): string {
   if (/[\r\n]/.test(v)) bad('Local address contains control or whitespace');
-  // eslint-disable-next-line no-control-regex
   if (/[^\x00-\x7F]/.test(v)) bad(`Illegal address: non-ASCII characters must be encoded (RFC 2047 for the name, Punycode for the domain): ${v}`);
   const m = /^(?:(.*?)\s*<([^<>]*)>|([^<>]*))$/.exec(v.trim());
   if (!m) bad(`Illegal address: ${v}`);
@@ -143,7 +142,6 @@ async function raw(v: unknown): Promise<{ mime: Buffer; parsed: ParsedMail }> {
   if (end <= 0) bad('Raw message has no header section followed by an empty line.');
   const headerLines = text.slice(0, end).split(/\r?\n/);
   for (const line of headerLines) {
-    // eslint-disable-next-line no-control-regex
     if (/[^\x09\x20-\x7E]/.test(line)) bad(`Illegal header: non-ASCII or control characters in '${line.slice(0, 60)}'.`);
     if (!/^[ \t]/.test(line) && !/^[!-9;-~]+:/.test(line)) bad(`Illegal header: '${line.slice(0, 60)}'.`);
   }
