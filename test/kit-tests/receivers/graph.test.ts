@@ -137,6 +137,27 @@ describe('Microsoft Graph stand-in: sendMail', () => {
     expect(plain.status).toBe(415);
   });
 
+  it('can accept a mail and then answer 504 or nothing, as Graph sometimes does', async () => {
+    const token = await getToken();
+    const before = graph.sent().length;
+    graph.acceptThenFail(504);
+    const r = await sendMail(token, mail());
+    expect([r.status, r.json.error.code]).toEqual([504, 'UnknownError']);
+    expect(graph.sent()).toHaveLength(before + 1);
+    graph.acceptThenFail('hang');
+    const abort = new AbortController();
+    const hung = fetch(`${graph.url}/v1.0/users/alerts%40contoso.com/sendMail`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(mail()),
+      signal: abort.signal,
+    });
+    while (graph.sent().length < before + 2) await new Promise((resolve) => setImmediate(resolve));
+    abort.abort();
+    await expect(hung).rejects.toThrow();
+    expect((await sendMail(token, mail())).status).toBe(202);
+  });
+
   it('throttles with 429, Retry-After and the Graph error body', async () => {
     const token = await getToken();
     graph.throttle(7);

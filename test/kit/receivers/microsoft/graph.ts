@@ -42,6 +42,11 @@ export interface GraphStandIn extends ServiceStandIn {
   throttle(retryAfterSeconds?: number, code?: string): void;
   /** Queues a 401 `InvalidAuthenticationToken`, whatever token comes (a token rejected after refresh too). */
   unauthorized(): void;
+  /**
+   * The next valid sendMail is accepted (recorded in {@link sent}) but answered with a 504 or never
+   * answered, as Graph sometimes does: a client that retries sends the mail twice.
+   */
+  acceptThenFail(mode: 504 | 'hang'): void;
 }
 
 const WWW_AUTHENTICATE = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
@@ -53,6 +58,7 @@ export async function startGraphStandIn(opts: GraphOptions): Promise<GraphStandI
   const byUpn = new Map(opts.mailboxes.map((u) => [u.toLowerCase(), { upn: u, id: randomUUID() as string }]));
   const byId = new Map([...byUpn.values()].map((m) => [m.id, m]));
   const sent: GraphSent[] = [];
+  let failAfterAccept: 504 | 'hang' | undefined;
 
   const graphError = (status: number, code: string, message: string, clientRequestId?: string, headers: Record<string, string> = {}): ServiceReply => {
     const requestId = randomUUID();
@@ -64,7 +70,7 @@ export async function startGraphStandIn(opts: GraphOptions): Promise<GraphStandI
     };
   };
 
-  const handle = (r: ServiceRequest): ServiceReply => {
+  const handle = (r: ServiceRequest): ServiceReply | 'hang' => {
     const crid = r.headers['client-request-id'];
     const unauthorized = (message: string) => graphError(401, 'InvalidAuthenticationToken', message, crid, { 'www-authenticate': WWW_AUTHENTICATE });
     const bearer = /^Bearer (.*)$/i.exec(r.headers.authorization ?? '')?.[1]?.trim();
@@ -107,6 +113,10 @@ export async function startGraphStandIn(opts: GraphOptions): Promise<GraphStandI
       if (e instanceof GraphBadRequest) return graphError(400, e.code, e.message, crid);
       throw e;
     }
+    const fail = failAfterAccept;
+    failAfterAccept = undefined;
+    if (fail === 'hang') return 'hang';
+    if (fail === 504) return graphError(504, 'UnknownError', '', crid);
     const requestId = randomUUID();
     return { status: 202, headers: { 'request-id': requestId, 'client-request-id': crid ?? requestId, 'content-length': '0' } };
   };
@@ -121,6 +131,9 @@ export async function startGraphStandIn(opts: GraphOptions): Promise<GraphStandI
         'retry-after': String(retryAfterSeconds),
       });
       base.fault({ status: e.status, body: e.body as object, headers: e.headers! });
+    },
+    acceptThenFail: (mode) => {
+      failAfterAccept = mode;
     },
     unauthorized: () => {
       const e = graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', undefined, { 'www-authenticate': WWW_AUTHENTICATE });
