@@ -17,6 +17,17 @@ const clusterSchema = z
   })
   .strict();
 
+/** One failure window (OpenSearch's `allowed_tries`, `time_window_seconds`, `block_expiry_seconds`). */
+const failureWindow = (tries: number) =>
+  z
+    .object({
+      allowed_tries: z.number().int().min(1).default(tries),
+      time_window_ms: z.number().int().min(1).default(60_000),
+      block_ms: z.number().int().min(1).default(60_000),
+    })
+    .strict()
+    .prefault({});
+
 /**
  * Daemon settings (a JSON file, then environment variables, then CLI flags), validated strictly and
  * frozen after load. Every default is here, once: an omitted section is parsed as `{}` (`prefault`),
@@ -69,6 +80,17 @@ export const configSchema = z
       .object({
         tls: z.object({ cert_file: z.string(), key_file: z.string() }).strict().optional(),
         body_limit: z.number().int().positive().default(1_048_576),
+        /** Login limits: per user and client address, per client address, and password hashes in flight. */
+        auth_failures: z
+          .object({
+            user_address: failureWindow(5),
+            address: failureWindow(30),
+            max_tracked_clients: z.number().int().min(100).default(100_000),
+            max_concurrent_hashes_per_user: z.number().int().min(1).default(2),
+            max_concurrent_hashes_per_address: z.number().int().min(1).default(4),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
