@@ -64,6 +64,9 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
+    // connection's peer, so a client cannot pick the address the login limits and the audit log see.
+    trustProxy: app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
     ...(o.tls
       ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
       : { http: timeouts }),

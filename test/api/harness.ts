@@ -43,6 +43,8 @@ export interface HarnessOptions {
   limiter?: LoginGuardOptions;
   /** Replaces the Argon2id pool (a gated one, to hold hashes in flight). */
   hasher?: PasswordChecker;
+  /** `api.trust_proxy`. */
+  trustProxy?: string[];
   headersTimeoutMs?: number;
   bodyLimit?: number;
   clock?: Clock;
@@ -69,6 +71,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
       ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
+      ...(o.trustProxy ? { api: { trust_proxy: o.trustProxy } } : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
