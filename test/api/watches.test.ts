@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -158,6 +158,31 @@ describe('watch API', () => {
     await app.store.kv.put('checkpoint-metric', { written: true });
     // The worker checkpoints at most once a second, on its own (real) clock.
     await vi.waitFor(async () => expect(await count()).toBeGreaterThan(before), { timeout: 5000, interval: 50 });
+  });
+
+  it('GET of a watch whose file is not JSON answers its load error with the parse position, not a 500', async () => {
+    expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/corrupt1', payload: watch })).statusCode).toBe(201);
+    const file = join(dir, 'watches', 'corrupt1.json');
+    // Corrupted on disk, before the service has re-read it, then after.
+    writeFileSync(file, '{"trigger": {"schedule": {"interval": "1h"}},\n  "checks": [}\n');
+    for (const reread of [false, true]) {
+      if (reread) await app.watches.reloadFile(file);
+      const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
+      expect(res.statusCode).toBe(400);
+      const body = res.json();
+      expect(body).toMatchObject({ status: 400, code: 'INVALID_WATCH', error: 'Watch is invalid: 1 error; see detail.' });
+      expect(body.detail['_'][0].error).toBe('invalid JSON: value expected at line 2 column 14 (position 59)');
+      expect(res.body).not.toContain(dir);
+    }
+    // Valid JSON that is not a valid watch still shows its source with the errors.
+    writeFileSync(file, JSON.stringify({ ...watch, extra: true }));
+    await app.watches.reloadFile(file);
+    const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ found: true, _source: { extra: true }, errors: { extra: expect.any(Array) } });
+    // Gone from disk since it was loaded: not found.
+    rmSync(file);
+    expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' })).statusCode).toBe(404);
   });
 
   it('refuses deeply nested and oversized bodies', async () => {
