@@ -47,6 +47,20 @@ function depthExceeds(v: unknown, max: number): boolean {
 }
 
 /**
+ * `Content-Type: application/json` with an empty body is a request without a body, as Elasticsearch
+ * reads it: scripts often send that header on every call, DELETE and `_execute` included. A route that
+ * needs a body sees none and refuses it as it refuses a request without the header.
+ */
+function acceptEmptyJson(f: FastifyInstance): void {
+  const parse = f.getDefaultJsonParser('error', 'error');
+  f.removeContentTypeParser('application/json');
+  f.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parse(req, body as string, done);
+  });
+}
+
+/**
  * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
  * shape, request logs without bodies or credentials, and a permission declared on every route.
  */
@@ -73,6 +87,7 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
   });
   f.server.headersTimeout = headersTimeout;
   installErrorHandler(f);
+  acceptEmptyJson(f);
   if (o.onRoute) f.addHook('onRoute', o.onRoute);
 
   f.addHook('preValidation', async (req) => {

@@ -185,6 +185,34 @@ describe('watch API', () => {
     expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' })).statusCode).toBe(404);
   });
 
+  it('takes Content-Type: application/json with an empty body as no body where a route takes none', async () => {
+    const json = { 'content-type': 'application/json' };
+    const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string) => api.inject({ method, url, headers: json, payload: '' });
+    const selfContained = { ...watch, checks: [{ type: 'static', name: 'n', value: { n: 5 } }, ...watch.checks] };
+    expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/empty1', payload: selfContained })).statusCode).toBe(201);
+    expect((await call('GET', '/_signals/watch/_main/empty1')).statusCode).toBe(200);
+    const run = await call('POST', '/_signals/watch/_main/empty1/_execute');
+    expect(run.statusCode).toBe(200);
+    expect(run.json().status.code).toBe('ACTION_EXECUTED');
+    expect((await call('DELETE', '/_signals/watch/_main/empty1/_active')).json()).toEqual({ status: 200, active: false });
+    expect((await call('PUT', '/_signals/watch/_main/empty1/_active')).json()).toEqual({ status: 200, active: true });
+    expect((await call('POST', '/_signals/watch/_main/_search')).statusCode).toBe(200);
+    expect((await call('GET', '/_signals/watch/_main/empty1/_state')).statusCode).toBe(200);
+    expect((await call('DELETE', '/_signals/watch/_main/empty1')).json()).toEqual({ _id: 'empty1', result: 'deleted' });
+    // A route that needs a body still refuses an empty one, saying what is missing.
+    const put = await call('PUT', '/_signals/watch/_main/empty2');
+    expect(put.statusCode).toBe(400);
+    expect(put.json().code).toBe('INVALID_WATCH');
+    expect(existsSync(join(dir, 'watches', 'empty2.json'))).toBe(false);
+    const inline = await call('POST', '/_signals/watch/_main/_execute');
+    expect(inline.statusCode).toBe(400);
+    expect(Object.keys(inline.json().detail)).toEqual(['watch']);
+    // Broken JSON is still broken JSON.
+    const broken = await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/x', headers: json, payload: '{' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe('INVALID_REQUEST');
+  });
+
   it('refuses deeply nested and oversized bodies', async () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     const res = await api.inject({ method: 'PUT', url: '/_signals/watch/_main/deep', payload: deep, headers: { 'content-type': 'application/json' } });
