@@ -102,8 +102,12 @@ export const configSchema = z
         /** Login limits: per user and client address, per client address, and password hashes in flight. */
         auth_failures: z
           .object({
+            /** Wrong passwords per (user, client address). */
             user_address: failureWindow(5),
-            address: failureWindow(30),
+            /** Wrong passwords per client address, any user. */
+            address: failureWindow(20),
+            /** Failed requests of any kind per client address. */
+            address_requests: failureWindow(100),
             max_tracked_clients: z.number().int().min(100).default(100_000),
             max_concurrent_hashes_per_user: z.number().int().min(1).default(2),
             max_concurrent_hashes_per_address: z.number().int().min(1).default(4),

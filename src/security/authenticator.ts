@@ -48,12 +48,11 @@ function unauthorized(message = 'authentication failed'): VigilError {
 /** The 429 for a refusal; it depends on the refusal only, never on the credentials. */
 export function refusalError(r: Refusal): VigilError {
   const seconds = Math.max(1, Math.ceil(r.retryMs / 1000));
+  const what = { user: 'for this user from this client address', address: 'from this client address', requests: 'from this client address' }[r.limit];
   const message =
-    r.reason === 'blocked'
-      ? r.scope === 'address'
-        ? `too many failed logins from this client address; retry in ${seconds} s`
-        : `too many failed logins for this user from this client address; retry in ${seconds} s`
-      : `too many password checks in progress for this ${r.scope === 'address' ? 'client address' : 'user'}; retry in ${seconds} s`;
+    r.reason === 'busy'
+      ? `too many password checks in progress ${r.limit === 'user' ? 'for this user' : 'from this client address'}; retry in ${seconds} s`
+      : `too many failed ${r.limit === 'requests' ? 'requests' : 'logins'} ${what}; retry in ${seconds} s`;
   return new VigilError('TOO_MANY_REQUESTS', message, { retry_after: [{ error: r.reason, value: seconds }] });
 }
 
@@ -91,12 +90,12 @@ export class Authenticator {
   }
 
   /**
-   * Fails a request that guessed no password. While its address is blocked it is answered as blocked
-   * (whatever it carried); otherwise it counts against the address.
+   * Fails a request that guessed no password. While its address is over its failed-request limit it is
+   * answered as refused (whatever it carried); otherwise it counts against the address.
    */
   #reject(ip: string, err: VigilError): never {
-    const blocked = this.#d.guard.addressBlockedFor(ip);
-    if (blocked) this.#refuse(ip, { reason: 'blocked', scope: 'address', retryMs: blocked });
+    const blocked = this.#d.guard.requestsBlockedFor(ip);
+    if (blocked) this.#refuse(ip, { reason: 'blocked', limit: 'requests', retryMs: blocked });
     this.#d.guard.failedRequest(ip);
     this.#d.onFailure?.('credentials');
     throw err;
@@ -121,10 +120,8 @@ export class Authenticator {
     const { guard, cache } = this.#d;
     // Blocks first: a blocked client gets the same answer, at once, for a right or a wrong password
     // (the login cache would otherwise answer a right one).
-    const addrBlock = guard.addressBlockedFor(ip);
-    if (addrBlock) this.#refuse(ip, { reason: 'blocked', scope: 'address', retryMs: addrBlock });
-    const pairBlock = guard.pairBlockedFor(cred.user, ip);
-    if (pairBlock) this.#refuse(ip, { reason: 'blocked', scope: 'user', retryMs: pairBlock });
+    const blocked = guard.blocked(cred.user, ip);
+    if (blocked) this.#refuse(ip, blocked);
 
     const user = this.#d.users.get(cred.user);
     const fp = cache.fingerprint(cred.user, cred.password);

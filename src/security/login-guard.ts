@@ -1,18 +1,23 @@
 /**
- * Who may try a password now. Three limits, after OpenSearch Security's `auth_failure_listeners` and
- * Kibana's login throttling, arranged so that nobody can lock out everyone else:
+ * Who may try a password now, and when a client address has failed too often. After OpenSearch
+ * Security's `auth_failure_listeners` and Kibana's login throttling, arranged so that no client can
+ * lock out everyone else:
  *
- * - per (user name, client address): `userAddress.maxFailures` failed guesses within the window block
+ * - per (user name, client address): `userAddress.maxFailures` wrong passwords within the window block
  *   that pair. The same name from another address is unaffected, so guessing a user's password never
  *   locks that user out elsewhere.
- * - per client address: `address.maxFailures` failed requests of any kind (wrong passwords for any user,
- *   invalid tokens, missing credentials) block password logins from that address. This catches spraying
- *   many user names from one address. A valid API token is checked before this limit and always passes.
+ * - per client address, password guesses: `address.maxFailures` wrong passwords for any names block
+ *   password logins from that address (spraying many names from one place).
+ * - per client address, failed requests: `addressRequests.maxFailures` failures of any kind (missing or
+ *   malformed credentials, invalid tokens, wrong passwords, refusals) make the address's failing
+ *   requests answered 429 and summed in the audit log instead of a row each (floods). They do not
+ *   block password logins: an anonymous scanner sharing an address does not lock its users out.
  * - concurrent hashes per user name and per address: a guess beyond either cap is refused without
  *   hashing, so parallel guesses cannot queue up Argon2id work.
  *
- * Every refusal happens before the password is looked at, so it reads the same whether the password
- * was right or wrong. IPv6 clients are keyed by their /64, the block a single subscriber usually holds.
+ * A valid API token is checked before all of these and always passes. Every refusal of a guess happens
+ * before the password is looked at, so it reads the same whether the password was right or wrong. IPv6
+ * clients are keyed by their /64, the block a single subscriber usually holds.
  */
 import type { Clock } from '../clock.ts';
 import { ipv6Bytes } from '../net/ip.ts';
@@ -25,10 +30,12 @@ export interface WindowOptions {
 }
 
 export interface LoginGuardOptions {
-  /** Per (user, address). Default 5 failures in 60 s → blocked 60 s. */
+  /** Wrong passwords per (user, address). Default 5 in 60 s → blocked 60 s. */
   userAddress?: WindowOptions;
-  /** Per address, any user and any kind of failure. Default 30 failures in 60 s → blocked 60 s. */
+  /** Wrong passwords per address, any user. Default 20 in 60 s → blocked 60 s. */
   address?: WindowOptions;
+  /** Failed requests of any kind per address. Default 100 in 60 s → answered 429 for 60 s. */
+  addressRequests?: WindowOptions;
   /** Keys tracked by each limiter. Default 100 000. */
   maxKeys?: number;
   /** Password hashes in flight for one user name, from anywhere. Default 2. */
@@ -37,11 +44,13 @@ export interface LoginGuardOptions {
   maxHashesPerAddress?: number;
 }
 
-/** A refused guess: `blocked` (the pair or the address is over its limit) or `busy` (a concurrency cap). */
+/**
+ * A refusal: `blocked` (over a failure limit) or `busy` (a concurrency cap, or tries left all in
+ * flight), and which limit: the (user, address) pair, the address's guesses or its failed requests.
+ */
 export interface Refusal {
   reason: 'blocked' | 'busy';
-  /** What was refused, for the message: 'address' or 'user'. */
-  scope: 'address' | 'user';
+  limit: 'user' | 'address' | 'requests';
   retryMs: number;
 }
 
@@ -65,6 +74,7 @@ export function clientKey(ip: string): string {
 export class LoginGuard {
   readonly pairs: FailureLimiter;
   readonly addresses: FailureLimiter;
+  readonly requests: FailureLimiter;
   readonly maxHashesPerUser: number;
   readonly maxHashesPerAddress: number;
   readonly #hashesPerUser = new Map<string, number>();
@@ -73,29 +83,37 @@ export class LoginGuard {
   constructor(o: LoginGuardOptions & { clock: Clock }) {
     const maxKeys = o.maxKeys ?? 100_000;
     this.pairs = new FailureLimiter({ maxFailures: 5, ...o.userAddress, maxKeys, clock: o.clock });
-    this.addresses = new FailureLimiter({ maxFailures: 30, ...o.address, maxKeys, clock: o.clock });
+    this.addresses = new FailureLimiter({ maxFailures: 20, ...o.address, maxKeys, clock: o.clock });
+    this.requests = new FailureLimiter({ maxFailures: 100, ...o.addressRequests, maxKeys, clock: o.clock });
     this.maxHashesPerUser = o.maxHashesPerUser ?? 2;
     this.maxHashesPerAddress = o.maxHashesPerAddress ?? 4;
   }
 
-  /** Keys tracked by both limiters. */
+  /** Keys tracked by the limiters. */
   get size(): number {
-    return this.pairs.size + this.addresses.size;
+    return this.pairs.size + this.addresses.size + this.requests.size;
   }
 
-  /** Milliseconds the address `ip` stays blocked; 0 when it is not. */
-  addressBlockedFor(ip: string): number {
-    return this.addresses.blockedFor(clientKey(ip));
+  /**
+   * Why a password guess for `user` from `ip` would be refused as blocked right now, or null. For the
+   * checks that must come before the login cache; `admitGuess` checks again.
+   */
+  blocked(user: string, ip: string): Refusal | null {
+    const addr = clientKey(ip);
+    const a = this.addresses.blockedFor(addr);
+    if (a) return { reason: 'blocked', limit: 'address', retryMs: a };
+    const p = this.pairs.blockedFor(pairKey(user, addr));
+    return p ? { reason: 'blocked', limit: 'user', retryMs: p } : null;
   }
 
-  /** Counts a failed request that guessed no password (no or malformed credentials, an invalid token). */
+  /** Milliseconds the address `ip` stays over its failed-request limit; 0 when it is not. */
+  requestsBlockedFor(ip: string): number {
+    return this.requests.blockedFor(clientKey(ip));
+  }
+
+  /** Counts a failed request against its address (anything not authenticated, except an admitted guess). */
   failedRequest(ip: string): void {
-    this.addresses.fail(clientKey(ip));
-  }
-
-  /** Milliseconds the pair (user, ip) stays blocked; 0 when it is not. */
-  pairBlockedFor(user: string, ip: string): number {
-    return this.pairs.blockedFor(pairKey(user, clientKey(ip)));
+    this.requests.fail(clientKey(ip));
   }
 
   /**
@@ -105,16 +123,16 @@ export class LoginGuard {
   admitGuess(user: string, ip: string): GuessTicket | Refusal {
     const addr = clientKey(ip);
     const pair = pairKey(user, addr);
-    for (const [limiter, key, scope] of [[this.addresses, addr, 'address'], [this.pairs, pair, 'user']] as const) {
+    for (const [limiter, key, limit] of [[this.addresses, addr, 'address'], [this.pairs, pair, 'user']] as const) {
       const blocked = limiter.blockedFor(key);
-      if (blocked) return { reason: 'blocked', scope, retryMs: blocked };
+      if (blocked) return { reason: 'blocked', limit, retryMs: blocked };
       // Not blocked, but the tries left are taken by guesses still being checked.
       const wait = limiter.refusal(key);
-      if (wait) return { reason: 'busy', scope, retryMs: wait };
+      if (wait) return { reason: 'busy', limit, retryMs: wait };
     }
     const u = user.slice(0, 256);
-    if ((this.#hashesPerUser.get(u) ?? 0) >= this.maxHashesPerUser) return { reason: 'busy', scope: 'user', retryMs: BUSY_RETRY_MS };
-    if ((this.#hashesPerAddress.get(addr) ?? 0) >= this.maxHashesPerAddress) return { reason: 'busy', scope: 'address', retryMs: BUSY_RETRY_MS };
+    if ((this.#hashesPerUser.get(u) ?? 0) >= this.maxHashesPerUser) return { reason: 'busy', limit: 'user', retryMs: BUSY_RETRY_MS };
+    if ((this.#hashesPerAddress.get(addr) ?? 0) >= this.maxHashesPerAddress) return { reason: 'busy', limit: 'address', retryMs: BUSY_RETRY_MS };
     this.pairs.admit(pair);
     this.addresses.admit(addr);
     bump(this.#hashesPerUser, u, 1);
@@ -129,9 +147,10 @@ export class LoginGuard {
         if (outcome === 'wrong') {
           this.pairs.fail(pair, true);
           this.addresses.fail(addr, true);
+          this.requests.fail(addr);
         } else if (outcome === 'right') {
           this.pairs.succeed(pair, true);
-          // Other users' failures from this address still count.
+          // Other users' wrong passwords from this address still count.
           this.addresses.release(addr);
         } else {
           this.pairs.release(pair);

@@ -26,6 +26,7 @@ export function loginLimits(c: VigilConfig['api']['auth_failures']): LoginGuardO
   return {
     userAddress: window(c.user_address),
     address: window(c.address),
+    addressRequests: window(c.address_requests),
     maxKeys: c.max_tracked_clients,
     maxHashesPerUser: c.max_concurrent_hashes_per_user,
     maxHashesPerAddress: c.max_concurrent_hashes_per_address,

@@ -102,9 +102,9 @@ export class Security implements AuthProvider {
   }
 
   audit(e: AuditEvent): void {
-    // A blocked address's refusals are summed, so a flood of refused requests is not a flood of writes.
-    // (The failure that started the block was answered 401 and gets a row of its own.)
-    if (e.outcome === 'FAILED_LOGIN' && e.status === 429 && this.guard.addressBlockedFor(e.address)) this.#folder.fold(e);
+    // The refusals of an address over its failed-request limit are summed, so a flood of refused
+    // requests is not a flood of writes. (The failure that reached the limit got a row of its own.)
+    if (e.outcome === 'FAILED_LOGIN' && e.status === 429 && this.guard.requestsBlockedFor(e.address)) this.#folder.fold(e);
     else this.#write(e, 1, this.#o.clock.now());
   }
 

@@ -68,7 +68,7 @@ describe('RBAC: every route × every kind of caller', () => {
 
   beforeAll(async () => {
     // Hundreds of anonymous calls from one address: the login limits would answer them 429, not 401.
-    h = await startHarness({ limiter: { address: { maxFailures: 100_000 } } });
+    h = await startHarness({ limiter: { addressRequests: { maxFailures: 100_000 } } });
     h.security.putRole('team_a_manager', { permissions: ['watch:*'], tenants: ['team_a'] });
     h.security.putRole('restricted', {
       permissions: ['*'],

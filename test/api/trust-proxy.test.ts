@@ -40,7 +40,8 @@ describe('configuration', () => {
     const c = loadConfig({ env: {}, overrides: { api: { auth_failures: { user_address: { allowed_tries: 3, block_ms: 300_000 }, max_concurrent_hashes_per_user: 1 } } } });
     expect(loginLimits(c.api.auth_failures)).toEqual({
       userAddress: { maxFailures: 3, windowMs: 60_000, blockMs: 300_000 },
-      address: { maxFailures: 30, windowMs: 60_000, blockMs: 60_000 },
+      address: { maxFailures: 20, windowMs: 60_000, blockMs: 60_000 },
+      addressRequests: { maxFailures: 100, windowMs: 60_000, blockMs: 60_000 },
       maxKeys: 100_000,
       maxHashesPerUser: 1,
       maxHashesPerAddress: 4,
@@ -57,7 +58,7 @@ function lastFailedAddress(h: Harness): string {
 describe('without trusted proxies', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ clock: new FakeClock(), hasher: new QuickHasher(), limiter: { address: { maxFailures: 3 } } });
+    h = await startHarness({ clock: new FakeClock(), hasher: new QuickHasher(), limiter: { addressRequests: { maxFailures: 3 } } });
   });
   afterAll(() => h?.close());
 
@@ -75,7 +76,7 @@ describe('without trusted proxies', () => {
 describe('with trusted proxies', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ clock: new FakeClock(), hasher: new QuickHasher(), trustProxy: ['10.0.0.0/8'], limiter: { address: { maxFailures: 3 } } });
+    h = await startHarness({ clock: new FakeClock(), hasher: new QuickHasher(), trustProxy: ['10.0.0.0/8'], limiter: { addressRequests: { maxFailures: 3 } } });
   });
   afterAll(() => h?.close());
 

@@ -3,7 +3,7 @@ import { clientKey, LoginGuard, type GuessTicket, type Refusal } from '../../src
 import { FakeClock } from '../kit/fake-clock.ts';
 
 const admitted = (t: GuessTicket | Refusal): GuessTicket => {
-  if ('reason' in t) throw new Error(`refused: ${t.reason} (${t.scope})`);
+  if ('reason' in t) throw new Error(`refused: ${t.reason} (${t.limit})`);
   return t;
 };
 
@@ -21,36 +21,44 @@ describe('LoginGuard', () => {
   it('blocks a (user, address) pair, not the user elsewhere nor other users at the address', () => {
     const g = new LoginGuard({ clock: new FakeClock(), userAddress: { maxFailures: 3 } });
     for (let i = 0; i < 3; i++) admitted(g.admitGuess('kirk', '10.0.0.1')).settle('wrong');
-    expect(g.admitGuess('kirk', '10.0.0.1')).toMatchObject({ reason: 'blocked', scope: 'user' });
-    expect(g.pairBlockedFor('kirk', '10.0.0.1')).toBe(60_000);
+    expect(g.admitGuess('kirk', '10.0.0.1')).toMatchObject({ reason: 'blocked', limit: 'user' });
+    expect(g.blocked('kirk', '10.0.0.1')).toEqual({ reason: 'blocked', limit: 'user', retryMs: 60_000 });
     admitted(g.admitGuess('kirk', '10.0.0.2')).settle('right');
     admitted(g.admitGuess('spock', '10.0.0.1')).settle('right');
   });
 
-  it('blocks an address after failures of any kind for many names', () => {
-    const g = new LoginGuard({ clock: new FakeClock(), address: { maxFailures: 4 } });
+  it('blocks password logins from an address after wrong passwords for many names', () => {
+    const g = new LoginGuard({ clock: new FakeClock(), address: { maxFailures: 3 } });
+    for (const u of ['a', 'b', 'c']) admitted(g.admitGuess(u, '10.0.0.1')).settle('wrong');
+    expect(g.blocked('d', '10.0.0.1')).toEqual({ reason: 'blocked', limit: 'address', retryMs: 60_000 });
+    expect(g.admitGuess('d', '10.0.0.1')).toMatchObject({ reason: 'blocked', limit: 'address' });
+    expect('settle' in g.admitGuess('d', '10.0.0.2')).toBe(true);
+  });
+
+  it('failed requests of any kind put an address over its request limit, which does not block its password logins', () => {
+    const g = new LoginGuard({ clock: new FakeClock(), address: { maxFailures: 3 }, addressRequests: { maxFailures: 4 } });
     admitted(g.admitGuess('a', '10.0.0.1')).settle('wrong');
-    admitted(g.admitGuess('b', '10.0.0.1')).settle('wrong');
+    for (let i = 0; i < 2; i++) g.failedRequest('10.0.0.1');
+    expect(g.requestsBlockedFor('10.0.0.1')).toBe(0);
     g.failedRequest('10.0.0.1');
-    expect(g.addressBlockedFor('10.0.0.1')).toBe(0);
-    g.failedRequest('10.0.0.1');
-    expect(g.addressBlockedFor('10.0.0.1')).toBe(60_000);
-    expect(g.admitGuess('c', '10.0.0.1')).toMatchObject({ reason: 'blocked', scope: 'address' });
-    expect('settle' in g.admitGuess('c', '10.0.0.2')).toBe(true);
+    expect(g.requestsBlockedFor('10.0.0.1')).toBe(60_000);
+    expect(g.requestsBlockedFor('10.0.0.2')).toBe(0);
+    expect(g.blocked('kirk', '10.0.0.1')).toBeNull();
+    admitted(g.admitGuess('kirk', '10.0.0.1')).settle('right');
   });
 
   it('caps hashes in flight per user (any address) and per address (any user)', () => {
     const g = new LoginGuard({ clock: new FakeClock(), maxHashesPerUser: 2, maxHashesPerAddress: 3 });
     const t1 = admitted(g.admitGuess('kirk', '10.0.0.1'));
     admitted(g.admitGuess('kirk', '10.0.0.2'));
-    expect(g.admitGuess('kirk', '10.0.0.3')).toMatchObject({ reason: 'busy', scope: 'user' });
+    expect(g.admitGuess('kirk', '10.0.0.3')).toMatchObject({ reason: 'busy', limit: 'user' });
     admitted(g.admitGuess('spock', '10.0.0.1'));
     admitted(g.admitGuess('uhura', '10.0.0.1'));
-    expect(g.admitGuess('sulu', '10.0.0.1')).toMatchObject({ reason: 'busy', scope: 'address' });
+    expect(g.admitGuess('sulu', '10.0.0.1')).toMatchObject({ reason: 'busy', limit: 'address' });
     t1.settle('wrong');
     t1.settle('wrong'); // settling twice changes nothing
     admitted(g.admitGuess('kirk', '10.0.0.3'));
-    expect(g.admitGuess('kirk', '10.0.0.4')).toMatchObject({ reason: 'busy', scope: 'user' });
+    expect(g.admitGuess('kirk', '10.0.0.4')).toMatchObject({ reason: 'busy', limit: 'user' });
   });
 
   it('counts guesses at admission: parallel guesses from one pair get at most the allowed tries', () => {
@@ -66,6 +74,6 @@ describe('LoginGuard', () => {
     admitted(g.admitGuess('kirk', '10.0.0.1')).settle('void');
     admitted(g.admitGuess('kirk', '10.0.0.1')).settle('right');
     admitted(g.admitGuess('kirk', '10.0.0.1')).settle('wrong');
-    expect(g.pairBlockedFor('kirk', '10.0.0.1')).toBe(0);
+    expect(g.blocked('kirk', '10.0.0.1')).toBeNull();
   });
 });
