@@ -28,6 +28,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
     }),
     schedulerSkipped: new Counter({ name: 'vigil_scheduler_skipped_total', help: 'Fires not run', labelNames: ['reason'], registers: [registry] }),
+    authFailures: new Counter({
+      name: 'vigil_auth_failures_total',
+      help: 'API requests not authenticated, by reason: credentials (missing, wrong or invalid), blocked (over a failure limit), busy (too many password checks in flight)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    auditFolded: new Counter({
+      name: 'vigil_audit_failed_logins_folded_total',
+      help: 'Failed logins from a blocked client address summed into one audit row per address instead of a row each',
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -47,6 +47,20 @@ function depthExceeds(v: unknown, max: number): boolean {
 }
 
 /**
+ * `Content-Type: application/json` with an empty body is a request without a body, as Elasticsearch
+ * reads it: scripts often send that header on every call, DELETE and `_execute` included. A route that
+ * needs a body sees none and refuses it as it refuses a request without the header.
+ */
+function acceptEmptyJson(f: FastifyInstance): void {
+  const parse = f.getDefaultJsonParser('error', 'error');
+  f.removeContentTypeParser('application/json');
+  f.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parse(req, body as string, done);
+  });
+}
+
+/**
  * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
  * shape, request logs without bodies or credentials, and a permission declared on every route.
  */
@@ -64,12 +78,16 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
+    // connection's peer, so a client cannot pick the address the login limits and the audit log see.
+    trustProxy: app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
     ...(o.tls
       ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
       : { http: timeouts }),
   });
   f.server.headersTimeout = headersTimeout;
   installErrorHandler(f);
+  acceptEmptyJson(f);
   if (o.onRoute) f.addHook('onRoute', o.onRoute);
 
   f.addHook('preValidation', async (req) => {

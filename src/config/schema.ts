@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 
 const clusterSchema = z
@@ -16,6 +17,30 @@ const clusterSchema = z
     max_response_bytes: z.number().int().positive().optional(),
   })
   .strict();
+
+/** Range names the proxy-address matcher (fastify's `trustProxy`) understands besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address (`10.0.0.5`, `::1`) or a CIDR (`10.0.0.0/8`, `fd00::/8`), or one of the range names. */
+function isProxyEntry(v: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(v)) return true;
+  const [addr, prefix, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** One failure window (OpenSearch's `allowed_tries`, `time_window_seconds`, `block_expiry_seconds`). */
+const failureWindow = (tries: number) =>
+  z
+    .object({
+      allowed_tries: z.number().int().min(1).default(tries),
+      time_window_ms: z.number().int().min(1).default(60_000),
+      block_ms: z.number().int().min(1).default(60_000),
+    })
+    .strict()
+    .prefault({});
 
 /**
  * Daemon settings (a JSON file, then environment variables, then CLI flags), validated strictly and
@@ -69,6 +94,26 @@ export const configSchema = z
       .object({
         tls: z.object({ cert_file: z.string(), key_file: z.string() }).strict().optional(),
         body_limit: z.number().int().positive().default(1_048_576),
+        /**
+         * Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs). Empty: the client address is
+         * the peer of the connection, whatever the headers say.
+         */
+        trust_proxy: z.array(z.string().refine(isProxyEntry, 'expected an IP address, a CIDR such as 10.0.0.0/8, or loopback, linklocal, uniquelocal')).default([]),
+        /** Login limits: per user and client address, per client address, and password hashes in flight. */
+        auth_failures: z
+          .object({
+            /** Wrong passwords per (user, client address). */
+            user_address: failureWindow(5),
+            /** Wrong passwords per client address, any user. */
+            address: failureWindow(20),
+            /** Failed requests of any kind per client address. */
+            address_requests: failureWindow(100),
+            max_tracked_clients: z.number().int().min(100).default(100_000),
+            max_concurrent_hashes_per_user: z.number().int().min(1).default(2),
+            max_concurrent_hashes_per_address: z.number().int().min(1).default(4),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

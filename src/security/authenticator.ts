@@ -1,7 +1,12 @@
 /**
  * Who is calling: HTTP Basic (internal users, Argon2id) or `Authorization: Bearer vgl_…` (API tokens),
- * behind the failure limiter (per user name and per client address). Credentials are never logged,
- * echoed or kept: errors say only what kind of failure it was.
+ * behind the login guard (per user and address, per address, concurrent hashes). Credentials are never
+ * logged, echoed or kept: errors say only what kind of failure it was.
+ *
+ * Order matters. A valid token is accepted before any limit is looked at: tokens cannot be guessed, and
+ * failures of others at the same address must not lock a token holder out. A Basic login meets the
+ * blocks first, then the login cache, then admission, and only then a hash; every refusal before the
+ * hash is decided without looking at the password, so a blocked client learns nothing from it.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -9,20 +14,25 @@ import type { Principal } from '../api/auth.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import type { CredentialCache } from './credential-cache.ts';
-import type { FailureLimiter } from './limiter.ts';
-import type { PasswordHasher } from './passwords.ts';
-import type { SqliteUserStore } from './sqlite-users.ts';
+import type { LoginGuard, Refusal } from './login-guard.ts';
+import type { PasswordChecker } from './passwords.ts';
+import type { SqliteUserStore, StoredUser } from './sqlite-users.ts';
 import type { TokenStore } from './tokens.ts';
+
+/** Why a request was not authenticated, for the metrics. */
+export type AuthFailure = 'credentials' | 'blocked' | 'busy';
 
 export interface AuthenticatorDeps {
   users: SqliteUserStore;
   tokens: TokenStore;
-  hasher: PasswordHasher;
-  limiter: FailureLimiter;
+  hasher: PasswordChecker;
+  guard: LoginGuard;
   cache: CredentialCache;
   clock: Clock;
   /** Called after a successful login whose hash was made with older parameters. */
   onRehash?: (user: string, password: string) => void;
+  /** Called once for every request that is not authenticated. */
+  onFailure?: (why: AuthFailure) => void;
 }
 
 /** A principal that came in with a token carries its id (so a caller can revoke "this" token). */
@@ -35,9 +45,15 @@ function unauthorized(message = 'authentication failed'): VigilError {
   return new VigilError('UNAUTHORIZED', message);
 }
 
-function tooMany(ms: number, what: string): VigilError {
-  const seconds = Math.max(1, Math.ceil(ms / 1000));
-  return new VigilError('TOO_MANY_REQUESTS', `too many failed logins for this ${what}; retry in ${seconds} s`, { retry_after: [{ error: 'blocked', value: seconds }] });
+/** The 429 for a refusal; it depends on the refusal only, never on the credentials. */
+export function refusalError(r: Refusal): VigilError {
+  const seconds = Math.max(1, Math.ceil(r.retryMs / 1000));
+  const what = { user: 'for this user from this client address', address: 'from this client address', requests: 'from this client address' }[r.limit];
+  const message =
+    r.reason === 'busy'
+      ? `too many password checks in progress ${r.limit === 'user' ? 'for this user' : 'from this client address'}; retry in ${seconds} s`
+      : `too many failed ${r.limit === 'requests' ? 'requests' : 'logins'} ${what}; retry in ${seconds} s`;
+  return new VigilError('TOO_MANY_REQUESTS', message, { retry_after: [{ error: r.reason, value: seconds }] });
 }
 
 /** `user:password` from a Basic header value; undefined when it is not one. */
@@ -48,72 +64,122 @@ export function parseBasic(value: string): { user: string; password: string } | 
   return { user: text.slice(0, i), password: text.slice(i + 1) };
 }
 
+/** A finished password check: whether it matched, and the stored hash it was checked against. */
+type Verdict = { ok: boolean; hash: string | undefined } | { error: unknown };
+
 export class Authenticator {
   readonly #d: AuthenticatorDeps;
   #dummy: Promise<string> | undefined;
+  /** Password checks in flight by credential fingerprint: the same guess twice shares one hash. */
+  readonly #inflight = new Map<string, Promise<Verdict>>();
 
   constructor(d: AuthenticatorDeps) {
     this.#d = d;
   }
 
   async authenticate(req: FastifyRequest): Promise<VigilPrincipal> {
+    const ip = req.ip;
     const header = req.headers.authorization;
-    if (!header) throw unauthorized('authentication required (HTTP Basic or Bearer token)');
-    const addrKey = `a:${req.ip}`;
-    const addrBlock = this.#d.limiter.blockedFor(addrKey);
-    if (addrBlock) throw tooMany(addrBlock, 'client address');
+    if (!header) this.#reject(ip, unauthorized('authentication required (HTTP Basic or Bearer token)'));
     const sp = header.indexOf(' ');
     const scheme = sp > 0 ? header.slice(0, sp).toLowerCase() : '';
     const value = sp > 0 ? header.slice(sp + 1).trim() : '';
-    if (scheme === 'bearer') return this.#token(value, addrKey);
-    if (scheme === 'basic') return this.#basic(value, addrKey);
-    this.#d.limiter.fail(addrKey);
-    throw unauthorized('unsupported authorization scheme (use Basic or Bearer)');
+    if (scheme === 'bearer') return this.#token(value, ip);
+    if (scheme === 'basic') return this.#basic(value, ip);
+    this.#reject(ip, unauthorized('unsupported authorization scheme (use Basic or Bearer)'));
   }
 
-  #token(token: string, addrKey: string): VigilPrincipal {
+  /**
+   * Fails a request that guessed no password. While its address is over its failed-request limit it is
+   * answered as refused (whatever it carried); otherwise it counts against the address.
+   */
+  #reject(ip: string, err: VigilError): never {
+    const blocked = this.#d.guard.requestsBlockedFor(ip);
+    if (blocked) this.#refuse(ip, { reason: 'blocked', limit: 'requests', retryMs: blocked });
+    this.#d.guard.failedRequest(ip);
+    this.#d.onFailure?.('credentials');
+    throw err;
+  }
+
+  #refuse(ip: string, r: Refusal): never {
+    this.#d.guard.failedRequest(ip);
+    this.#d.onFailure?.(r.reason);
+    throw refusalError(r);
+  }
+
+  #token(token: string, ip: string): VigilPrincipal {
     const info = this.#d.tokens.verify(token, this.#d.clock.now());
     const user = info && this.#d.users.get(info.user);
-    if (!info || !user) {
-      this.#d.limiter.fail(addrKey);
-      throw unauthorized('invalid or expired token');
-    }
+    if (!info || !user) this.#reject(ip, unauthorized('invalid or expired token'));
     return { name: user.name, roles: user.roles, via: 'token', tokenId: info.id };
   }
 
-  async #basic(value: string, addrKey: string): Promise<VigilPrincipal> {
+  async #basic(value: string, ip: string): Promise<VigilPrincipal> {
     const cred = parseBasic(value);
-    if (!cred) {
-      this.#d.limiter.fail(addrKey);
-      throw unauthorized('malformed Basic credentials');
-    }
-    const userKey = `u:${cred.user.slice(0, 256)}`;
-    const userBlock = this.#d.limiter.blockedFor(userKey);
-    if (userBlock) throw tooMany(userBlock, 'user');
+    if (!cred) this.#reject(ip, unauthorized('malformed Basic credentials'));
+    const { guard, cache } = this.#d;
+    // Blocks first: a blocked client gets the same answer, at once, for a right or a wrong password
+    // (the login cache would otherwise answer a right one).
+    const blocked = guard.blocked(cred.user, ip);
+    if (blocked) this.#refuse(ip, blocked);
+
     const user = this.#d.users.get(cred.user);
-    if (user?.hash && this.#d.cache.has(user.name, cred.password, user.hash)) {
-      return { name: user.name, roles: user.roles, via: 'basic' };
+    const fp = cache.fingerprint(cred.user, cred.password);
+    if (user?.hash && cache.hasFingerprint(fp, user.hash)) return { name: user.name, roles: user.roles, via: 'basic' };
+
+    let verdict = this.#inflight.get(fp);
+    if (verdict) {
+      // The same credentials are being checked already: share that answer (no new guess, no new hash).
+      return this.#outcome(await verdict, cred, ip, fp, false);
     }
-    let ok: boolean;
-    if (user?.hash) {
-      ok = await this.#d.hasher.verify(user.hash, cred.password);
-    } else {
-      // Same cost for an unknown user, so timing does not tell which names exist.
-      this.#dummy ??= this.#d.hasher.hash(randomBytes(16).toString('hex'));
-      await this.#d.hasher.verify(await this.#dummy, cred.password);
-      ok = false;
+    const ticket = guard.admitGuess(cred.user, ip);
+    if ('reason' in ticket) this.#refuse(ip, ticket);
+    verdict = this.#check(user, cred.password).then(
+      (ok) => (ticket.settle(ok ? 'right' : 'wrong'), { ok, hash: user?.hash }),
+      (error: unknown) => (ticket.settle('void'), { error }),
+    );
+    this.#inflight.set(fp, verdict);
+    try {
+      return this.#outcome(await verdict, cred, ip, fp, true);
+    } finally {
+      this.#inflight.delete(fp);
     }
-    if (!ok || !user) {
-      this.#d.limiter.fail(userKey);
-      this.#d.limiter.fail(addrKey);
+  }
+
+  async #check(user: StoredUser | undefined, password: string): Promise<boolean> {
+    if (user?.hash) return this.#d.hasher.verify(user.hash, password);
+    // Same cost for an unknown user, so timing does not tell which names exist.
+    this.#dummy ??= this.#d.hasher.hash(randomBytes(16).toString('hex'));
+    let dummy: string;
+    try {
+      dummy = await this.#dummy;
+    } catch (e) {
+      // A busy hasher refused it: try again next time instead of failing every unknown name forever.
+      this.#dummy = undefined;
+      throw e;
+    }
+    await this.#d.hasher.verify(dummy, password);
+    return false;
+  }
+
+  async #outcome(v: Verdict, cred: { user: string; password: string }, ip: string, fp: string, admitted: boolean): Promise<VigilPrincipal> {
+    if ('error' in v) {
+      if (!admitted) this.#d.guard.failedRequest(ip);
+      this.#d.onFailure?.('busy');
+      throw v.error;
+    }
+    // Re-read: the user may have changed their password or gone while the hash ran.
+    const user = this.#d.users.get(cred.user);
+    if (!v.ok || !user?.hash || user.hash !== v.hash) {
+      // An admitted guess was counted when it settled; one that shared it counts for its own address.
+      if (!admitted) this.#d.guard.failedRequest(ip);
+      this.#d.onFailure?.('credentials');
       throw unauthorized();
     }
-    // A block may have started while this check ran (parallel guesses): a correct password is refused then too.
-    const lateBlock = Math.max(this.#d.limiter.blockedFor(userKey), this.#d.limiter.blockedFor(addrKey));
-    if (lateBlock) throw tooMany(lateBlock, 'user');
-    this.#d.limiter.succeed(userKey);
-    this.#d.cache.add(user.name, cred.password, user.hash);
-    if (this.#d.onRehash && (await this.#d.hasher.needsRehash(user.hash))) this.#d.onRehash(user.name, cred.password);
+    if (admitted) {
+      this.#d.cache.addFingerprint(fp, user.hash);
+      if (this.#d.onRehash && (await this.#d.hasher.needsRehash(user.hash))) this.#d.onRehash(user.name, cred.password);
+    }
     return { name: user.name, roles: user.roles, via: 'basic' };
   }
 }

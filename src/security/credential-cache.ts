@@ -1,6 +1,6 @@
 /**
  * Successful Basic logins, remembered for a few minutes so that Argon2id (≈0.7 s, 64 MiB) is not
- * paid on every request. The key is a keyed BLAKE2b of `user ‖ 0 ‖ password` (the pepper comes from
+ * paid on every request. The key is a keyed BLAKE2b of the user name and password (the pepper comes from
  * the key ring, else a random per-process key), so the cache never holds a password or anything that
  * can be checked offline without the pepper. Each entry remembers the user's stored hash: a password
  * change or a deleted user makes it miss.
@@ -33,9 +33,17 @@ export class CredentialCache {
     this.#max = o.maxEntries ?? 10_000;
   }
 
-  #key(user: string, password: string): string {
+  /**
+   * The keyed BLAKE2b of `len(user) ‖ user ‖ password`: equal for equal credentials, useless without
+   * the pepper. The length prefix keeps ("a\0", "b") and ("a", "\0b") apart. The authenticator also
+   * uses it to let identical guesses in flight share one hash.
+   */
+  fingerprint(user: string, password: string): string {
     const s = sodiumSync();
-    const msg = new Uint8Array(Buffer.concat([Buffer.from(user, 'utf8'), Buffer.from([0]), Buffer.from(password, 'utf8')]));
+    const u = Buffer.from(user, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(u.length);
+    const msg = new Uint8Array(Buffer.concat([len, u, Buffer.from(password, 'utf8')]));
     const out = s.to_hex(s.crypto_generichash(32, msg, this.#pepper));
     s.memzero(msg);
     return out;
@@ -43,7 +51,11 @@ export class CredentialCache {
 
   /** True when this user logged in with this password within the TTL and their stored hash is unchanged. */
   has(user: string, password: string, storedHash: string): boolean {
-    const k = this.#key(user, password);
+    return this.hasFingerprint(this.fingerprint(user, password), storedHash);
+  }
+
+  /** As `has`, for a fingerprint already computed. */
+  hasFingerprint(k: string, storedHash: string): boolean {
     const e = this.#entries.get(k);
     if (!e) return false;
     if (e.expires <= this.#clock.monotonic() || e.hash !== storedHash) {
@@ -54,7 +66,11 @@ export class CredentialCache {
   }
 
   add(user: string, password: string, storedHash: string): void {
-    const k = this.#key(user, password);
+    this.addFingerprint(this.fingerprint(user, password), storedHash);
+  }
+
+  /** As `add`, for a fingerprint already computed. */
+  addFingerprint(k: string, storedHash: string): void {
     this.#entries.delete(k);
     this.#entries.set(k, { hash: storedHash, expires: this.#clock.monotonic() + this.#ttl });
     for (const old of this.#entries.keys()) {

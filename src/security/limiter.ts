@@ -1,8 +1,11 @@
 /**
- * Failure limiter for authentication (OpenSearch's `auth_failure_listeners`): per key (a user name or a
- * client address), `maxFailures` failures within `windowMs` block that key for `blockMs`. While a key
- * is blocked every attempt is refused, a correct password included, so guessing cannot continue
- * "between" failures.
+ * Failure limiter for authentication (OpenSearch's `auth_failure_listeners`): per key, `maxFailures`
+ * failures within `windowMs` block that key for `blockMs`. While a key is blocked every attempt is
+ * refused, a correct password included, so guessing cannot continue "between" failures.
+ *
+ * A password guess is counted when it is admitted, before its hash is computed: `admit` reserves one of
+ * the key's tries, and the guess's outcome settles it (`fail`, `succeed` or `release`). Tries in flight
+ * count against the limit, so parallel guesses cannot all slip in before the first one has failed.
  *
  * Memory is bounded: at most `maxKeys` keys are tracked; beyond that the least recently touched key is
  * forgotten (a Map keeps insertion order; touching a key re-inserts it).
@@ -10,11 +13,11 @@
 import type { Clock } from '../clock.ts';
 
 export interface LimiterOptions {
-  /** Default 5. */
+  /** Failures (admitted tries included) allowed within the window. Default 5. */
   maxFailures?: number;
   /** Default 60 000. */
   windowMs?: number;
-  /** Default 60 000. */
+  /** How long a key stays blocked once it reached maxFailures. Default 60 000. */
   blockMs?: number;
   /** Default 100 000. */
   maxKeys?: number;
@@ -22,10 +25,15 @@ export interface LimiterOptions {
 }
 
 interface Entry {
-  /** Monotonic times of recent failures, oldest first, at most maxFailures. */
+  /** Monotonic times of recent failures, oldest first, fewer than maxFailures. */
   failures: number[];
+  /** Admitted tries whose outcome is not known yet. */
+  pending: number;
   blockedUntil: number;
 }
+
+/** How long a caller is told to wait when every try is taken by guesses still being checked. */
+const PENDING_RETRY_MS = 1_000;
 
 export class FailureLimiter {
   readonly maxFailures: number;
@@ -56,12 +64,35 @@ export class FailureLimiter {
     return left > 0 ? left : 0;
   }
 
-  /** Records a failure; returns true when this failure starts a block. */
-  fail(key: string): boolean {
+  /**
+   * Milliseconds before a try for `key` may be admitted: the rest of its block, or a short wait when
+   * the tries left are all taken by guesses still in flight; 0 when a try may be admitted now.
+   */
+  refusal(key: string): number {
+    const blocked = this.blockedFor(key);
+    if (blocked) return blocked;
+    const e = this.#entries.get(key);
+    if (!e) return 0;
+    return this.#recent(e).length + e.pending >= this.maxFailures ? PENDING_RETRY_MS : 0;
+  }
+
+  /** Reserves a try for `key` (the caller checked `refusal`); settle it with fail, succeed or release. */
+  admit(key: string): void {
+    const e = this.#touch(key);
+    e.pending++;
+    this.#evict();
+  }
+
+  /**
+   * Records a failure (of a try admitted with `admit` when `admitted`); returns true when this failure
+   * starts a block. Failures while the key is blocked do not lengthen the block.
+   */
+  fail(key: string, admitted = false): boolean {
     const now = this.#clock.monotonic();
-    const e = this.#entries.get(key) ?? { failures: [], blockedUntil: 0 };
-    this.#entries.delete(key);
-    e.failures = e.failures.filter((t) => now - t < this.windowMs);
+    const e = this.#touch(key);
+    if (admitted && e.pending > 0) e.pending--;
+    if (e.blockedUntil > now) return false;
+    e.failures = this.#recent(e);
     e.failures.push(now);
     let blocked = false;
     if (e.failures.length >= this.maxFailures) {
@@ -69,23 +100,45 @@ export class FailureLimiter {
       e.failures = [];
       blocked = true;
     }
-    this.#entries.set(key, e);
     this.#evict();
     return blocked;
   }
 
-  /** Forgets the failures of `key` (after a successful login); an active block stays. */
-  succeed(key: string): void {
+  /** A try succeeded: forgets the failures of `key`; an active block stays. */
+  succeed(key: string, admitted = false): void {
     const e = this.#entries.get(key);
-    if (e && e.blockedUntil <= this.#clock.monotonic()) this.#entries.delete(key);
+    if (!e) return;
+    if (admitted && e.pending > 0) e.pending--;
+    if (e.blockedUntil > this.#clock.monotonic()) return;
+    e.failures = [];
+    if (e.pending === 0) this.#entries.delete(key);
+  }
+
+  /** Gives back an admitted try whose outcome says nothing about the password (the hasher was busy). */
+  release(key: string): void {
+    const e = this.#entries.get(key);
+    if (e && e.pending > 0) e.pending--;
+  }
+
+  #recent(e: Entry): number[] {
+    const now = this.#clock.monotonic();
+    return e.failures.filter((t) => now - t < this.windowMs);
+  }
+
+  #touch(key: string): Entry {
+    const e = this.#entries.get(key) ?? { failures: [], pending: 0, blockedUntil: 0 };
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    return e;
   }
 
   #evict(): void {
-    // Least recently touched first. An attacker with more addresses than maxKeys can push out old
-    // blocks; bounded memory is worth that, and the per-user key still limits guessing per account.
-    for (const k of this.#entries.keys()) {
+    // Least recently touched first; keys with tries in flight stay (they are bounded by the hash
+    // concurrency caps). An attacker with more addresses than maxKeys can push out old blocks; bounded
+    // memory is worth that, and the per-user concurrency cap still limits guessing per account.
+    for (const [k, e] of this.#entries) {
       if (this.#entries.size <= this.maxKeys) return;
-      this.#entries.delete(k);
+      if (e.pending === 0) this.#entries.delete(k);
     }
   }
 }

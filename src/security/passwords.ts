@@ -64,7 +64,18 @@ class PwWorker {
   }
 }
 
-export class PasswordHasher {
+/** What authentication needs from a password hasher; {@link PasswordHasher} is the real one. */
+export interface PasswordChecker {
+  /** Hashes currently running. */
+  readonly running: number;
+  hash(password: string): Promise<string>;
+  /** False for a wrong password; rejects with TOO_MANY_REQUESTS when the hasher is saturated. */
+  verify(hash: string, password: string): Promise<boolean>;
+  needsRehash(hash: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class PasswordHasher implements PasswordChecker {
   readonly opslimit: number;
   readonly memlimit: number;
   readonly #sem: Semaphore;

@@ -1,10 +1,34 @@
 import type { App } from '../app.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import type { LoginGuardOptions } from './login-guard.ts';
 import { Security, type SecurityOptions } from './service.ts';
 
 /**
  * Builds the API's AuthProvider (and the security service the security routes use) from the users,
- * roles and tokens in the app's state store. Peppers come from the app's key ring when one is loaded.
+ * roles and tokens in the app's state store. Peppers come from the app's key ring when one is loaded;
+ * login limits from the configuration's `api.auth_failures` unless `o.limiter` says otherwise.
  */
 export async function createAuthProvider(app: App, o: Partial<Omit<SecurityOptions, 'db'>> = {}): Promise<Security> {
-  return Security.open({ db: app.store.db, clock: o.clock ?? app.clock, logger: app.logger, keyring: app.keyring, ...o });
+  return Security.open({
+    db: app.store.db,
+    clock: o.clock ?? app.clock,
+    logger: app.logger,
+    keyring: app.keyring,
+    metrics: app.metrics,
+    limiter: loginLimits(app.config.api.auth_failures),
+    ...o,
+  });
+}
+
+/** `api.auth_failures` as login guard options. */
+export function loginLimits(c: VigilConfig['api']['auth_failures']): LoginGuardOptions {
+  const window = (w: typeof c.address) => ({ maxFailures: w.allowed_tries, windowMs: w.time_window_ms, blockMs: w.block_ms });
+  return {
+    userAddress: window(c.user_address),
+    address: window(c.address),
+    addressRequests: window(c.address_requests),
+    maxKeys: c.max_tracked_clients,
+    maxHashesPerUser: c.max_concurrent_hashes_per_user,
+    maxHashesPerAddress: c.max_concurrent_hashes_per_address,
+  };
 }

@@ -11,11 +11,13 @@ import { tokenPepper } from '../accounts/keyring.ts';
 import { loadSodium, sodiumSync } from '../accounts/sodium.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
 import { SqliteAuditLog } from './audit.ts';
-import { Authenticator, type VigilPrincipal } from './authenticator.ts';
+import { AuditFolder } from './audit-folder.ts';
+import { Authenticator, refusalError, type VigilPrincipal } from './authenticator.ts';
 import { CredentialCache } from './credential-cache.ts';
-import { FailureLimiter, type LimiterOptions } from './limiter.ts';
-import { PasswordHasher } from './passwords.ts';
+import { LoginGuard, type LoginGuardOptions } from './login-guard.ts';
+import { PasswordHasher, type PasswordChecker } from './passwords.ts';
 import { BUILTIN_ROLES, roleAllows, type RoleDoc, type UserInput, type UserView } from './roles.ts';
 import { SqliteRoleStore, SqliteUserStore, type StoredUser } from './sqlite-users.ts';
 import { TokenStore } from './tokens.ts';
@@ -26,10 +28,14 @@ export interface SecurityOptions {
   logger: Logger;
   /** When present, peppers come from it (token hashes, the login cache); else local random peppers. */
   keyring?: KeyRing | null;
-  /** Failure limiter settings; defaults 5 failures / 60 s → blocked 60 s, 100 000 keys. */
-  limiter?: Omit<LimiterOptions, 'clock'>;
+  /** Login limits (see LoginGuardOptions for the defaults). */
+  limiter?: LoginGuardOptions;
   /** Default: a pool of 2 Argon2id workers. */
-  hasher?: PasswordHasher;
+  hasher?: PasswordChecker;
+  /** Where authentication failures and summed audit rows are counted. */
+  metrics?: Metrics;
+  /** How often summed failed-login audit rows are written. Default 60 000 ms. */
+  auditFoldMs?: number;
   /** Login cache TTL, at most (and default) 5 minutes. */
   cacheTtlMs?: number;
 }
@@ -40,12 +46,13 @@ export class Security implements AuthProvider {
   readonly users: SqliteUserStore;
   readonly tokens: TokenStore;
   readonly auditLog: SqliteAuditLog;
-  readonly hasher: PasswordHasher;
-  readonly limiter: FailureLimiter;
+  readonly hasher: PasswordChecker;
+  readonly guard: LoginGuard;
   readonly cache: CredentialCache;
   readonly #roleStore: SqliteRoleStore;
   readonly #roles = new Map<string, RoleDoc>();
   readonly #auth: Authenticator;
+  readonly #folder: AuditFolder;
   readonly #o: SecurityOptions;
 
   private constructor(o: SecurityOptions, tokens: TokenStore) {
@@ -56,16 +63,23 @@ export class Security implements AuthProvider {
     this.tokens = tokens;
     this.auditLog = new SqliteAuditLog(o.db, o.clock);
     this.hasher = o.hasher ?? new PasswordHasher();
-    this.limiter = new FailureLimiter({ ...o.limiter, clock: o.clock });
+    this.guard = new LoginGuard({ ...o.limiter, clock: o.clock });
+    this.#folder = new AuditFolder({
+      clock: o.clock,
+      write: (e, count, time) => this.#write(e, count, time),
+      ...(o.auditFoldMs ? { flushMs: o.auditFoldMs } : {}),
+      onFold: () => o.metrics?.auditFolded.inc(),
+    });
     this.cache = new CredentialCache({ clock: o.clock, ...(o.keyring ? { pepper: cachePepper(o.keyring) } : {}), ...(o.cacheTtlMs ? { ttlMs: o.cacheTtlMs } : {}) });
     this.#auth = new Authenticator({
       users: this.users,
       tokens,
       hasher: this.hasher,
-      limiter: this.limiter,
+      guard: this.guard,
       cache: this.cache,
       clock: o.clock,
       onRehash: (user, password) => void this.#rehash(user, password),
+      onFailure: (why) => o.metrics?.authFailures.inc({ reason: why }),
     });
   }
 
@@ -88,8 +102,15 @@ export class Security implements AuthProvider {
   }
 
   audit(e: AuditEvent): void {
+    // The refusals of an address over its failed-request limit are summed, so a flood of refused
+    // requests is not a flood of writes. (The failure that reached the limit got a row of its own.)
+    if (e.outcome === 'FAILED_LOGIN' && e.status === 429 && this.guard.requestsBlockedFor(e.address)) this.#folder.fold(e);
+    else this.#write(e, 1, this.#o.clock.now());
+  }
+
+  #write(e: AuditEvent, count: number, time: number): void {
     try {
-      this.auditLog.write(e);
+      this.auditLog.write(e, count, time);
     } catch (err) {
       this.#o.logger.error({ err: (err as Error).message }, 'audit write failed');
     }
@@ -154,10 +175,30 @@ export class Security implements AuthProvider {
     return this.users.delete(name);
   }
 
-  /** Checks a password without the login limiter or cache (own-password change). */
+  /** Checks a password without the login limits or cache (local tools). */
   async checkPassword(name: string, password: string): Promise<boolean> {
     const u = this.users.get(name);
     return Boolean(u?.hash) && (await this.hasher.verify(u!.hash, password));
+  }
+
+  /**
+   * Checks a signed-in user's current password (own-password change) under the same limits as a login
+   * from `address`: a guess is admitted or refused (TOO_MANY_REQUESTS) before any hash, and a wrong one
+   * counts. Never answered from the login cache.
+   */
+  async checkOwnPassword(name: string, password: string, address: string): Promise<boolean> {
+    const ticket = this.guard.admitGuess(name, address);
+    if ('reason' in ticket) throw refusalError(ticket);
+    let ok: boolean;
+    try {
+      const u = this.users.get(name);
+      ok = Boolean(u?.hash) && (await this.hasher.verify(u!.hash, password));
+    } catch (e) {
+      ticket.settle('void');
+      throw e;
+    }
+    ticket.settle(ok ? 'right' : 'wrong');
+    return ok;
   }
 
   async setPassword(name: string, password: string): Promise<void> {
@@ -165,6 +206,7 @@ export class Security implements AuthProvider {
   }
 
   async close(): Promise<void> {
+    this.#folder.close();
     await this.hasher.close();
   }
 

@@ -6,6 +6,7 @@ import type { CompileEnv } from '../checks/types.ts';
 import type { ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch } from './compile.ts';
 import { ID_PATTERN } from './schema.ts';
+import { jsonSyntaxMessage } from './json-error.ts';
 import { addDetail, countErrors } from './paths.ts';
 
 export const DEFAULT_TENANT = '_main';
@@ -47,11 +48,13 @@ export async function loadWatchFile(
   sync = false,
 ): Promise<LoadResult> {
   let raw: unknown;
+  let text = '';
   try {
-    raw = JSON.parse(sync ? readFileSync(ref.file, 'utf8') : await readFile(ref.file, 'utf8'));
+    text = sync ? readFileSync(ref.file, 'utf8') : await readFile(ref.file, 'utf8');
+    raw = JSON.parse(text);
   } catch (e) {
     const detail: ErrorDetail = {};
-    addDetail(detail, '_', e instanceof SyntaxError ? `invalid JSON: ${e.message}` : `cannot read file: ${(e as Error).message}`);
+    addDetail(detail, '_', e instanceof SyntaxError ? `invalid JSON: ${jsonSyntaxMessage(text, e)}` : `cannot read file: ${(e as Error).message}`);
     return { ok: false, detail, ...ref };
   }
   const res = compileWatch(raw, ref, env);

@@ -17,7 +17,8 @@ import { accountRoutes } from '../../src/api/routes/accounts.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createAuthProvider } from '../../src/security/provider.ts';
 import type { Security } from '../../src/security/service.ts';
-import type { LimiterOptions } from '../../src/security/limiter.ts';
+import type { LoginGuardOptions } from '../../src/security/login-guard.ts';
+import type { PasswordChecker } from '../../src/security/passwords.ts';
 import { REDACT_PATHS } from '../../src/log.ts';
 import type { Clock } from '../../src/clock.ts';
 
@@ -39,7 +40,11 @@ export interface Harness {
 
 export interface HarnessOptions {
   masterKey?: boolean;
-  limiter?: Omit<LimiterOptions, 'clock'>;
+  limiter?: LoginGuardOptions;
+  /** Replaces the Argon2id pool (a gated one, to hold hashes in flight). */
+  hasher?: PasswordChecker;
+  /** `api.trust_proxy`. */
+  trustProxy?: string[];
   headersTimeoutMs?: number;
   bodyLimit?: number;
   clock?: Clock;
@@ -66,11 +71,16 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
       ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
+      ...(o.trustProxy ? { api: { trust_proxy: o.trustProxy } } : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
   const app = await buildApp(config, { env, logger, ...(o.clock ? { clock: o.clock } : {}) });
-  const security = await createAuthProvider(app, { ...(o.limiter ? { limiter: o.limiter } : {}), ...(o.clock ? { clock: o.clock } : {}) });
+  const security = await createAuthProvider(app, {
+    ...(o.limiter ? { limiter: o.limiter } : {}),
+    ...(o.hasher ? { hasher: o.hasher } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   const routes: RouteOptions[] = [];
   const api = await createApiServer(app, {
     auth: security,

@@ -125,7 +125,7 @@ describe('security endpoints', () => {
   it('audit: records mutations with user, address, method, path, outcome, status; filters by user, time and size', async () => {
     const all = await h.call({ method: 'GET', url: '/_vigil/security/audit?size=1000', headers: admin });
     const hits = all.json().hits as Array<Record<string, unknown>>;
-    expect(hits[0]).toEqual({ time: expect.any(String), user: 'root', address: '127.0.0.1', method: 'PATCH', path: U, outcome: 'SUCCESS', status: 200 });
+    expect(hits[0]).toEqual({ time: expect.any(String), user: 'root', address: '127.0.0.1', method: 'PATCH', path: U, outcome: 'SUCCESS', status: 200, count: 1 });
     expect(hits.some((e) => e.method === 'PUT' && e.path === `${R}/admin` && e.outcome === 'BAD_REQUEST' && e.status === 403)).toBe(true);
     const byUser = await h.call({ method: 'GET', url: '/_vigil/security/audit?user=nobody', headers: admin });
     expect(byUser.json()).toEqual({ total: 0, hits: [] });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -158,6 +158,59 @@ describe('watch API', () => {
     await app.store.kv.put('checkpoint-metric', { written: true });
     // The worker checkpoints at most once a second, on its own (real) clock.
     await vi.waitFor(async () => expect(await count()).toBeGreaterThan(before), { timeout: 5000, interval: 50 });
+  });
+
+  it('GET of a watch whose file is not JSON answers its load error with the parse position, not a 500', async () => {
+    expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/corrupt1', payload: watch })).statusCode).toBe(201);
+    const file = join(dir, 'watches', 'corrupt1.json');
+    // Corrupted on disk, before the service has re-read it, then after.
+    writeFileSync(file, '{"trigger": {"schedule": {"interval": "1h"}},\n  "checks": [}\n');
+    for (const reread of [false, true]) {
+      if (reread) await app.watches.reloadFile(file);
+      const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
+      expect(res.statusCode).toBe(400);
+      const body = res.json();
+      expect(body).toMatchObject({ status: 400, code: 'INVALID_WATCH', error: 'Watch is invalid: 1 error; see detail.' });
+      expect(body.detail['_'][0].error).toBe('invalid JSON: value expected at line 2 column 14 (position 59)');
+      expect(res.body).not.toContain(dir);
+    }
+    // Valid JSON that is not a valid watch still shows its source with the errors.
+    writeFileSync(file, JSON.stringify({ ...watch, extra: true }));
+    await app.watches.reloadFile(file);
+    const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ found: true, _source: { extra: true }, errors: { extra: expect.any(Array) } });
+    // Gone from disk since it was loaded: not found.
+    rmSync(file);
+    expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' })).statusCode).toBe(404);
+  });
+
+  it('takes Content-Type: application/json with an empty body as no body where a route takes none', async () => {
+    const json = { 'content-type': 'application/json' };
+    const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string) => api.inject({ method, url, headers: json, payload: '' });
+    const selfContained = { ...watch, checks: [{ type: 'static', name: 'n', value: { n: 5 } }, ...watch.checks] };
+    expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/empty1', payload: selfContained })).statusCode).toBe(201);
+    expect((await call('GET', '/_signals/watch/_main/empty1')).statusCode).toBe(200);
+    const run = await call('POST', '/_signals/watch/_main/empty1/_execute');
+    expect(run.statusCode).toBe(200);
+    expect(run.json().status.code).toBe('ACTION_EXECUTED');
+    expect((await call('DELETE', '/_signals/watch/_main/empty1/_active')).json()).toEqual({ status: 200, active: false });
+    expect((await call('PUT', '/_signals/watch/_main/empty1/_active')).json()).toEqual({ status: 200, active: true });
+    expect((await call('POST', '/_signals/watch/_main/_search')).statusCode).toBe(200);
+    expect((await call('GET', '/_signals/watch/_main/empty1/_state')).statusCode).toBe(200);
+    expect((await call('DELETE', '/_signals/watch/_main/empty1')).json()).toEqual({ _id: 'empty1', result: 'deleted' });
+    // A route that needs a body still refuses an empty one, saying what is missing.
+    const put = await call('PUT', '/_signals/watch/_main/empty2');
+    expect(put.statusCode).toBe(400);
+    expect(put.json().code).toBe('INVALID_WATCH');
+    expect(existsSync(join(dir, 'watches', 'empty2.json'))).toBe(false);
+    const inline = await call('POST', '/_signals/watch/_main/_execute');
+    expect(inline.statusCode).toBe(400);
+    expect(Object.keys(inline.json().detail)).toEqual(['watch']);
+    // Broken JSON is still broken JSON.
+    const broken = await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/x', headers: json, payload: '{' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().code).toBe('INVALID_REQUEST');
   });
 
   it('refuses deeply nested and oversized bodies', async () => {

@@ -37,6 +37,49 @@ describe('FailureLimiter', () => {
     expect(l.fail('k')).toBe(false);
   });
 
+  it('counts a try when it is admitted: tries in flight use up the allowance before any has failed', () => {
+    const clock = new FakeClock();
+    const l = new FailureLimiter({ clock, maxFailures: 3, blockMs: 60_000 });
+    for (let i = 0; i < 3; i++) {
+      expect(l.refusal('k')).toBe(0);
+      l.admit('k');
+    }
+    // Three guesses in flight, none failed yet: a fourth waits, and nothing is blocked.
+    expect(l.refusal('k')).toBeGreaterThan(0);
+    expect(l.blockedFor('k')).toBe(0);
+    expect(l.fail('k', true)).toBe(false);
+    expect(l.fail('k', true)).toBe(false);
+    expect(l.refusal('k')).toBeGreaterThan(0);
+    expect(l.fail('k', true)).toBe(true);
+    expect(l.blockedFor('k')).toBe(60_000);
+    expect(l.refusal('k')).toBe(60_000);
+  });
+
+  it('a released try gives its place back; a successful one clears the failures', () => {
+    const clock = new FakeClock();
+    const l = new FailureLimiter({ clock, maxFailures: 2 });
+    l.admit('k');
+    l.admit('k');
+    expect(l.refusal('k')).toBeGreaterThan(0);
+    l.release('k');
+    expect(l.refusal('k')).toBe(0);
+    l.fail('k', true);
+    l.admit('k');
+    l.succeed('k', true);
+    expect(l.refusal('k')).toBe(0);
+    expect(l.fail('k')).toBe(false);
+  });
+
+  it('failures during a block do not lengthen it', async () => {
+    const clock = new FakeClock();
+    const l = new FailureLimiter({ clock, maxFailures: 2, blockMs: 10_000 });
+    l.fail('k');
+    l.fail('k');
+    await clock.advance(9_000);
+    for (let i = 0; i < 10; i++) l.fail('k');
+    expect(l.blockedFor('k')).toBe(1_000);
+  });
+
   it('tracks at most maxKeys keys, dropping the least recently touched', () => {
     const clock = new FakeClock();
     const l = new FailureLimiter({ clock, maxFailures: 2, maxKeys: 1000 });
@@ -46,5 +89,15 @@ describe('FailureLimiter', () => {
     l.fail('a:hot');
     expect(l.blockedFor('a:hot')).toBe(60_000);
     expect(l.size).toBe(1000);
+  });
+
+  it('never forgets a key with tries in flight to make room', () => {
+    const clock = new FakeClock();
+    const l = new FailureLimiter({ clock, maxFailures: 2, maxKeys: 10 });
+    l.admit('busy');
+    l.admit('busy');
+    for (let i = 0; i < 100; i++) l.fail(`a:${i}`);
+    expect(l.refusal('busy')).toBeGreaterThan(0);
+    expect(l.size).toBeLessThanOrEqual(11);
   });
 });

@@ -130,11 +130,7 @@ export function securityRoutes(s: Security): (f: FastifyInstance) => Promise<voi
       const u = s.users.get(p.name);
       if (!u) throw new VigilError('UNAUTHORIZED', 'the signed-in user no longer exists');
       if (u.reserved) return reply.status(403).send({ status: 'FORBIDDEN', message: `Resource '${u.name}' is read-only.`, code: 'MISSING_PRIVILEGES' });
-      const key = `u:${u.name}`;
-      const blocked = s.limiter.blockedFor(key);
-      if (blocked) throw new VigilError('TOO_MANY_REQUESTS', 'too many failed password checks; retry later', { retry_after: [{ error: 'blocked', value: Math.ceil(blocked / 1000) }] });
-      if (!(await s.checkPassword(u.name, b.data.current_password))) {
-        s.limiter.fail(key);
+      if (!(await s.checkOwnPassword(u.name, b.data.current_password, req.ip))) {
         return reply.status(403).send({ status: 'FORBIDDEN', message: 'Could not validate your current password.', code: 'MISSING_PRIVILEGES' });
       }
       await s.setPassword(u.name, b.data.password);

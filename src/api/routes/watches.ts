@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
-import { VigilError } from '../../errors.ts';
-import { zodDetail } from '../../watches/paths.ts';
+import { VigilError, type ErrorDetail } from '../../errors.ts';
+import { jsonSyntaxMessage } from '../../watches/json-error.ts';
+import { errorSummary } from '../../watches/loader.ts';
+import { addDetail, zodDetail } from '../../watches/paths.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
 import type { Permission } from '../auth.ts';
 
@@ -55,7 +57,22 @@ export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
   f.get<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:read'), async (req) => {
     const loaded = w.get(req.params.tenant, req.params.id);
     if (!loaded) throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
-    const source = JSON.parse(await readFile(loaded.ref.file, 'utf8'));
+    let text: string;
+    try {
+      text = await readFile(loaded.ref.file, 'utf8');
+    } catch {
+      // Gone or unreadable since it was loaded: the watch service unschedules such a file too.
+      throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
+    }
+    let source: unknown;
+    try {
+      source = JSON.parse(text);
+    } catch (e) {
+      // No source to show: answer with the load error (its parse position), as validation reports it.
+      const detail: ErrorDetail = {};
+      addDetail(detail, '_', `invalid JSON: ${jsonSyntaxMessage(text, e as Error)}`);
+      throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
+    }
     return {
       _id: req.params.id,
       _tenant: req.params.tenant,
