@@ -13,6 +13,8 @@ export const ErrorCodes = {
   MISSING_PRIVILEGES: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** An account file exists but cannot be used (unreadable, not JSON): PUT it again or DELETE it. */
+  ACCOUNT_UNUSABLE: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   EXECUTION_FAILED: 422,

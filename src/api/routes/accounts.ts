@@ -99,6 +99,8 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
           total: { value: res.total, relation: 'eq' },
           hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, updated_at: a.updated_at, _source: a.account })),
         },
+        // Accounts whose files cannot be used: named here so they are not silently missing from hits.
+        ...(res.unusable.length ? { unusable: res.unusable.map((u) => ({ _id: u.id, _type: u.type, error: `account file ${u.reason}` })) } : {}),
       };
     };
     f.get('/_signals/account/_search', access('account:read'), async (req) => search(req.query));
