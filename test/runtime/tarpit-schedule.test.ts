@@ -25,7 +25,7 @@ describe('an SMTP tarpit does not hold up other watches', () => {
     const searchClient = () => { throw new Error('unused'); };
     const deliverer = new Deliverer({
       store, types: actionTypes, http, searchClient, clock: systemClock, logger: logs.logger, metrics,
-      accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: 2000, greeting: 2500, socket: 5000 }, default_from: 'vigil@example.com' } } }),
+      accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: '2s', greeting: '2500ms', socket: '5s' }, default_from: 'vigil@example.com' } } }),
     });
     const runner = new WatchRunner({ store, deliverer, searchClient, http, clock: systemClock, logger: logs.logger, metrics, node: 't' });
     const scheduler = new Scheduler({ clock: systemClock, logger: logs.logger });
