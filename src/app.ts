@@ -10,7 +10,7 @@ import { ClusterRegistry } from './cluster/index.ts';
 import type { ClusterConfig, SearchClient } from './cluster/types.ts';
 import { createEgressPolicy } from './net/egress.ts';
 import { createHttpClient } from './net/http.ts';
-import { createHostCheck } from './net/host-check.ts';
+import { createHostCheck, type HostCheck } from './net/host-check.ts';
 import type { HttpClient } from './net/types.ts';
 import { createScriptCompiler } from './script/index.ts';
 import { createTemplateEngine } from './templates/engine.ts';
@@ -25,6 +25,7 @@ import { closeEmailTransports } from './actions/email/index.ts';
 import { VigilError, type ErrorDetail } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CompiledWatch } from './watches/compile.ts';
+import type { ActionType } from './actions/types.ts';
 import { Pruner } from './state/pruner.ts';
 import type { KeyRing } from './accounts/keyring.ts';
 
@@ -51,8 +52,12 @@ export interface App {
   /** The master key ring, when one is configured (the security module takes its peppers from it). */
   keyring: KeyRing | null;
   clock: Clock;
-  /** The egress-checked HTTP client (account `_test` sends through it). */
+  /** The egress-checked HTTP client (deliveries and account `_test` send through it). */
   http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP and SOCKS), shared by deliveries and account tests. */
+  egress: HostCheck;
+  /** The action types enabled on this node (every type minus `egress.disabled_action_types`). */
+  actionTypes: readonly ActionType[];
   compileEnv: CompileEnv;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
@@ -116,6 +121,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const templates = createTemplateEngine();
   const compileEnv: CompileEnv = { script: scripts, template: (s, m) => templates.compile(s, m) };
   const enabledTypes = actionTypes.filter((t) => !config.egress.disabled_action_types.includes(t.type));
+  const egress = createHostCheck(policy, logger);
 
   const deliverer = new Deliverer({
     store,
@@ -128,7 +134,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     metrics,
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
-    egress: createHostCheck(policy, logger),
+    egress,
     disabledTypes: config.egress.disabled_action_types,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
@@ -175,6 +181,8 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     keyring,
     clock,
     http,
+    egress,
+    actionTypes: enabledTypes,
     compileEnv,
     async start() {
       const { valid, invalid } = await watches.loadAll();

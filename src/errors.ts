@@ -25,6 +25,8 @@ export const ErrorCodes = {
   INPUT_TOO_LARGE: 502,
   HTTP_INPUT_FAILED: 502,
   EGRESS_DENIED: 403,
+  /** The operator switched this action type off (`egress.disabled_action_types`). */
+  ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,
   ACCOUNT_DECRYPT_FAILED: 500,
   STATE_LOCKED: 500,

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   bodyLimit?: number;
   clock?: Clock;
   egressAllow?: string[];
+  /** `egress.disabled_action_types`. */
+  disabledActionTypes?: string[];
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -65,7 +67,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       data_dir: join(base, 'data'),
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
-      ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
+      ...(o.egressAllow || o.disabledActionTypes ? { egress: { allow: o.egressAllow ?? [], disabled_action_types: o.disabledActionTypes ?? [] } } : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
