@@ -22,9 +22,10 @@ import { WatchService } from './runtime/service.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
 import { closeEmailTransports } from './actions/email/index.ts';
-import { VigilError, type ErrorDetail } from './errors.ts';
+import { VigilError } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CompiledWatch } from './watches/compile.ts';
+import { checkWatchAgainstNode } from './watches/node-check.ts';
 import type { ActionType } from './actions/types.ts';
 import { Pruner } from './state/pruner.ts';
 import type { KeyRing } from './accounts/keyring.ts';
@@ -148,19 +149,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     spreadIntervals: config.scheduler.spread_intervals,
   });
 
-  /** Load-time checks that need more than the watch: accounts exist, action types are enabled. */
-  const extraCheck = async (w: CompiledWatch): Promise<ErrorDetail | null> => {
-    const detail: ErrorDetail = {};
-    const all = [...w.actions.map((a, i) => ['actions', i, a] as const), ...w.resolveActions.map((a, i) => ['resolve_actions', i, a] as const)];
-    for (const [k, i, a] of all) {
-      if (config.egress.disabled_action_types.includes(a.type.type)) (detail[`${k}[${i}].type`] ??= []).push({ error: `action type ${a.type.type} is disabled on this node` });
-    }
-    for (const ref of w.accountRefs) {
-      if (accounts && !(await accounts.exists(ref.type, ref.id))) (detail[ref.path] ??= []).push({ error: `no ${ref.type} account '${ref.id}'` });
-      if (!accounts) (detail[ref.path] ??= []).push({ error: `account '${ref.id}' cannot be used: no master key is configured` });
-    }
-    return Object.keys(detail).length ? detail : null;
-  };
+  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts, disabledTypes: config.egress.disabled_action_types });
 
   const watches = new WatchService({ watchesDir: config.watches_dir, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
