@@ -10,7 +10,7 @@ import { ClusterRegistry } from './cluster/index.ts';
 import type { ClusterConfig, SearchClient } from './cluster/types.ts';
 import { createEgressPolicy } from './net/egress.ts';
 import { createHttpClient } from './net/http.ts';
-import { createHostCheck } from './net/host-check.ts';
+import { createHostCheck, type HostCheck } from './net/host-check.ts';
 import type { HttpClient } from './net/types.ts';
 import { createScriptCompiler } from './script/index.ts';
 import { createTemplateEngine } from './templates/engine.ts';
@@ -22,9 +22,11 @@ import { WatchService } from './runtime/service.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
 import { closeEmailTransports } from './actions/email/index.ts';
-import { VigilError, type ErrorDetail } from './errors.ts';
+import { VigilError } from './errors.ts';
 import { readFileSync } from 'node:fs';
 import type { CompiledWatch } from './watches/compile.ts';
+import { checkWatchAgainstNode } from './watches/node-check.ts';
+import type { ActionType } from './actions/types.ts';
 import { Pruner } from './state/pruner.ts';
 import type { KeyRing } from './accounts/keyring.ts';
 
@@ -51,8 +53,12 @@ export interface App {
   /** The master key ring, when one is configured (the security module takes its peppers from it). */
   keyring: KeyRing | null;
   clock: Clock;
-  /** The egress-checked HTTP client (account `_test` sends through it). */
+  /** The egress-checked HTTP client (deliveries and account `_test` send through it). */
   http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP and SOCKS), shared by deliveries and account tests. */
+  egress: HostCheck;
+  /** The action types enabled on this node (every type minus `egress.disabled_action_types`). */
+  actionTypes: readonly ActionType[];
   compileEnv: CompileEnv;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
@@ -116,6 +122,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const templates = createTemplateEngine();
   const compileEnv: CompileEnv = { script: scripts, template: (s, m) => templates.compile(s, m) };
   const enabledTypes = actionTypes.filter((t) => !config.egress.disabled_action_types.includes(t.type));
+  const egress = createHostCheck(policy, logger);
 
   const deliverer = new Deliverer({
     store,
@@ -128,7 +135,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     metrics,
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
-    egress: createHostCheck(policy, logger),
+    egress,
     disabledTypes: config.egress.disabled_action_types,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
@@ -142,19 +149,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     spreadIntervals: config.scheduler.spread_intervals,
   });
 
-  /** Load-time checks that need more than the watch: accounts exist, action types are enabled. */
-  const extraCheck = async (w: CompiledWatch): Promise<ErrorDetail | null> => {
-    const detail: ErrorDetail = {};
-    const all = [...w.actions.map((a, i) => ['actions', i, a] as const), ...w.resolveActions.map((a, i) => ['resolve_actions', i, a] as const)];
-    for (const [k, i, a] of all) {
-      if (config.egress.disabled_action_types.includes(a.type.type)) (detail[`${k}[${i}].type`] ??= []).push({ error: `action type ${a.type.type} is disabled on this node` });
-    }
-    for (const ref of w.accountRefs) {
-      if (accounts && !(await accounts.exists(ref.type, ref.id))) (detail[ref.path] ??= []).push({ error: `no ${ref.type} account '${ref.id}'` });
-      if (!accounts) (detail[ref.path] ??= []).push({ error: `account '${ref.id}' cannot be used: no master key is configured` });
-    }
-    return Object.keys(detail).length ? detail : null;
-  };
+  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts, disabledTypes: config.egress.disabled_action_types });
 
   const watches = new WatchService({ watchesDir: config.watches_dir, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
@@ -175,6 +170,8 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     keyring,
     clock,
     http,
+    egress,
+    actionTypes: enabledTypes,
     compileEnv,
     async start() {
       const { valid, invalid } = await watches.loadAll();

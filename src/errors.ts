@@ -13,6 +13,8 @@ export const ErrorCodes = {
   MISSING_PRIVILEGES: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** An account file exists but cannot be used (unreadable, not JSON): PUT it again or DELETE it. */
+  ACCOUNT_UNUSABLE: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   EXECUTION_FAILED: 422,
@@ -23,6 +25,8 @@ export const ErrorCodes = {
   INPUT_TOO_LARGE: 502,
   HTTP_INPUT_FAILED: 502,
   EGRESS_DENIED: 403,
+  /** The operator switched this action type off (`egress.disabled_action_types`). */
+  ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,
   ACCOUNT_DECRYPT_FAILED: 500,
   STATE_LOCKED: 500,

@@ -8,6 +8,22 @@ import { envelopeKid, isSealed } from './seal.ts';
 import { secretLeaves, setPath, type SecretPattern } from './secret-paths.ts';
 import { isObject, nullProto, toNullProto, type Doc } from './store.ts';
 
+/**
+ * Fields of Signals' exported accounts, accepted on every account type: `type` (which must be the type
+ * the account is stored under) and `_name` (Signals' copy of the id). The path already says both, so
+ * they are checked and dropped, never stored or handed to an action type.
+ */
+export const SIGNALS_EXPORT_KEYS = ['type', '_name'] as const;
+
+/** Removes the Signals export fields from `doc` (in place); returns what is wrong with them, by field. */
+export function takeSignalsFields(doc: Doc, type: string): ErrorDetail {
+  const detail: ErrorDetail = nullProto() as ErrorDetail;
+  if (Object.hasOwn(doc, 'type') && doc.type !== type) detail.type = [{ error: `must be "${type}", the account type it is stored under` }];
+  if (Object.hasOwn(doc, '_name') && typeof doc._name !== 'string') detail._name = [{ error: 'must be a string' }];
+  for (const k of SIGNALS_EXPORT_KEYS) delete doc[k];
+  return detail;
+}
+
 /** Bookkeeping keys of a stored file; never part of the account itself. */
 export const META_KEYS = ['_internal_id', '_updated_at', '_secret_updated_at'] as const;
 

@@ -12,20 +12,24 @@ import type { ActionType } from '../actions/types.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
-import { deepFreeze, envelopesIn, issuesDetail, publicView, stringsIn, withoutMeta, type SecretStatus } from './account-doc.ts';
+import { deepFreeze, issuesDetail, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
-import type { KeyRing, KeyState } from './keyring.ts';
+import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
 import { envelopeKid, open, seal } from './seal.ts';
 import {
-  bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern,
+  bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf,
 } from './secret-paths.ts';
 import { loadSodium } from './sodium.ts';
-import { AccountFileStore, assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
+import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
+import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
 
-export type { RotateOptions, RotateProgress, RotateResult, SecretStatus };
+export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
+export { MALFORMED };
 
 export interface AccountRegistryOptions {
   /** The accounts directory (`accounts/`); created 0700 if missing. */
@@ -41,43 +45,15 @@ export interface AccountRegistryOptions {
   onDecryptFailure?: (type: string, id: string, field: string) => void;
 }
 
-/** An account as GET shows it: secrets appear only as `SecretStatus`. */
-export interface PublicAccount {
-  type: string;
-  id: string;
-  updated_at: string | null;
-  account: Record<string, unknown>;
-}
-
-export interface AccountSearchQuery {
-  type?: string;
-  idPrefix?: string;
-  /** Default 0. */
-  from?: number;
-  /** Default 10, at most 1000. */
-  size?: number;
-}
-
-export interface KeyUsage {
-  kid: string;
-  /** `unknown`: used by stored envelopes but not in the ring (such fields cannot be opened). */
-  state: KeyState | 'unknown';
-  /** Number of sealed fields under this kid. */
-  fields: number;
-}
-
-/** The `keyUsage` bucket of envelopes whose kid cannot be read. */
-export const MALFORMED = 'malformed';
-
 export class AccountRegistry {
   readonly redactor: Redactor;
   readonly #o: AccountRegistryOptions;
-  readonly #store: AccountFileStore;
+  readonly #store: TrackedFileStore;
   readonly #specs: Map<string, AccountTypeSpec>;
   readonly #locks = new KeyedLock();
   #rotating = false;
 
-  private constructor(o: AccountRegistryOptions, store: AccountFileStore, specs: Map<string, AccountTypeSpec>) {
+  private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
     this.#specs = specs;
@@ -90,7 +66,7 @@ export class AccountRegistry {
    */
   static async open(o: AccountRegistryOptions): Promise<AccountRegistry> {
     await loadSodium();
-    const store = new AccountFileStore(o.dir);
+    const store = new TrackedFileStore(o.dir, o.logger);
     await store.init();
     const specs = buildAccountTypes(o.types);
     const reg = new AccountRegistry(o, store, specs);
@@ -99,6 +75,8 @@ export class AccountRegistry {
     await verifyKeyRing(o.dir, o.keyring, o.clock, usedKids);
     const removed = await store.removeStaleTempFiles(await store.listTypes());
     if (removed) o.logger.info({ removed }, 'removed temp files left by an interrupted account write');
+    // Reported now rather than at first use: a bad file is logged once, and the others stay usable.
+    for (const { type, id } of await reg.list()) await store.readOrNote(type, id);
     return reg;
   }
 
@@ -114,10 +92,13 @@ export class AccountRegistry {
     const reserved = findReservedKey(body);
     if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
     return this.#locks.run(`${type}/${id}`, async () => {
-      const stored = await this.#store.read(type, id);
+      // A bad file is replaced: its secrets could not be kept anyway.
+      const stored = await this.#store.readOrNote(type, id);
+      const replacesUnusable = stored === undefined && this.#store.unusable.has(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(this.#o.clock.now()).toISOString();
       const candidate = toNullProto(body);
+      const exportProblems = takeSignalsFields(candidate, type);
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       for (const leaf of stored ? secretLeaves(stored, spec.patterns) : []) {
@@ -126,10 +107,10 @@ export class AccountRegistry {
       }
       const secrets = secretLeaves(candidate, spec.patterns);
       const parsed = spec.schema.safeParse(candidate);
-      if (!parsed.success) {
+      if (!parsed.success || Object.keys(exportProblems).length > 0) {
         const scrub = createRedactor({ minLength: 1 });
         for (const s of secrets) for (const str of stringsIn(s.value)) scrub.add(str);
-        const detail = issuesDetail(parsed.error.issues, scrub);
+        const detail = { ...exportProblems, ...(parsed.success ? {} : issuesDetail(parsed.error.issues, scrub)) };
         throw new VigilError('INVALID_REQUEST', `Account is invalid: ${Object.keys(detail).length} errors; see detail.`, detail);
       }
       const prevUpdated = stored && isObject(stored._secret_updated_at) ? stored._secret_updated_at : nullProto();
@@ -146,7 +127,8 @@ export class AccountRegistry {
       doc._secret_updated_at = secretUpdated;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
       await this.#store.write(type, id, doc);
-      return { created: !stored };
+      if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
+      return { created: !stored && !replacesUnusable };
     });
   }
 
@@ -158,10 +140,12 @@ export class AccountRegistry {
     return toPublic(type, id, stored, spec.patterns);
   }
 
+  /** Whether a file exists for the account (usable or not). */
   async exists(type: string, id: string): Promise<boolean> {
     assertValidId('type', type);
     assertValidId('id', id);
-    return this.#specs.has(type) && (await this.#store.read(type, id)) !== undefined;
+    if (!this.#specs.has(type)) return false;
+    return (await this.#store.readOrNote(type, id)) !== undefined || this.#store.unusable.has(type, id);
   }
 
   /** Every account of every registered type, sorted by type then id. */
@@ -171,21 +155,9 @@ export class AccountRegistry {
     return out;
   }
 
-  async search(q: AccountSearchQuery = {}): Promise<{ total: number; hits: PublicAccount[] }> {
-    const from = q.from ?? 0;
-    const size = q.size ?? 10;
-    if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(size) || size < 0 || size > 1000) {
-      throw new VigilError('INVALID_REQUEST', 'from must be ≥ 0 and size between 0 and 1000');
-    }
-    if (q.type !== undefined) assertValidId('type', q.type);
-    if (q.idPrefix !== undefined && q.idPrefix !== '') assertValidId('id', q.idPrefix);
-    const all = (await this.list()).filter((a) => (q.type === undefined || a.type === q.type) && a.id.startsWith(q.idPrefix ?? ''));
-    const hits: PublicAccount[] = [];
-    for (const a of all.slice(from, from + size)) {
-      const stored = await this.#store.read(a.type, a.id);
-      if (stored) hits.push(toPublic(a.type, a.id, stored, this.#specs.get(a.type)!.patterns));
-    }
-    return { total: all.length, hits };
+  /** Usable accounts matching the query, a page of them, and apart from them the matching unusable ones. */
+  async search(q: AccountSearchQuery = {}): Promise<AccountSearchResult> {
+    return searchAccounts(q, await this.list(), this.#store, (type) => this.#specs.get(type)!.patterns);
   }
 
   async delete(type: string, id: string): Promise<{ deleted: boolean }> {
@@ -203,6 +175,8 @@ export class AccountRegistry {
     if (!stored) throw notFound(type, id);
     const internalId = internalIdOf(stored, type, id);
     const account = withoutMeta(stored);
+    // Accounts stored before these fields were dropped at PUT may still carry them.
+    takeSignalsFields(account, type);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(account, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);
@@ -237,17 +211,7 @@ export class AccountRegistry {
 
   /** Sealed fields per kid, over every account directory on disk; ring kids appear even with 0. */
   async keyUsage(): Promise<KeyUsage[]> {
-    const counts = new Map<string, number>(this.#o.keyring.list().map((k) => [k.kid, 0]));
-    for (const type of await this.#store.listTypes()) {
-      for (const id of await this.#store.listIds(type)) {
-        for (const env of envelopesIn(withoutMeta((await this.#store.read(type, id)) ?? nullProto()))) {
-          const kid = envelopeKid(env) ?? MALFORMED;
-          counts.set(kid, (counts.get(kid) ?? 0) + 1);
-        }
-      }
-    }
-    return [...counts].map(([kid, fields]) => ({ kid, fields, state: this.#o.keyring.state(kid) ?? 'unknown' as const }))
-      .sort((a, b) => a.kid.localeCompare(b.kid));
+    return countKeyUsage(this.#store, this.#o.keyring);
   }
 
   /**
@@ -324,10 +288,6 @@ function internalIdOf(stored: Doc, type: string, id: string): string {
   const v = stored._internal_id;
   if (typeof v === 'string' && v.length > 0) return v;
   throw new VigilError('ACCOUNT_DECRYPT_FAILED', `account ${type}/${id} has no _internal_id`);
-}
-
-function toPublic(type: string, id: string, stored: Doc, patterns: readonly SecretPattern[]): PublicAccount {
-  return { type, id, updated_at: typeof stored._updated_at === 'string' ? stored._updated_at : null, account: publicView(stored, patterns) };
 }
 
 function notFound(type: string, id: string): VigilError {

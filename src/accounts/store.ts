@@ -76,6 +76,23 @@ export function parseJson(text: string): unknown {
   return JSON.parse(text, (_k, v: unknown) => (isObject(v) ? Object.assign(nullProto(), v) : v));
 }
 
+/**
+ * An account file that exists but cannot be used: unreadable, not JSON, or not a JSON object. The
+ * reason names the problem only, never the file's content (a parser's message may quote it).
+ */
+export class AccountFileError extends VigilError {
+  readonly type: string;
+  readonly id: string;
+  readonly reason: string;
+
+  constructor(type: string, id: string, reason: string) {
+    super('ACCOUNT_UNUSABLE', `account ${type}/${id} is unusable: its file ${reason}; PUT the account again or DELETE it`);
+    this.type = type;
+    this.id = id;
+    this.reason = reason;
+  }
+}
+
 function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
@@ -92,7 +109,7 @@ export class AccountFileStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  /** The stored document, or undefined when there is none. */
+  /** The stored document, or undefined when there is none. Throws AccountFileError for a file that cannot be used. */
   async read(type: string, id: string): Promise<Doc | undefined> {
     assertValidId('type', type);
     assertValidId('id', id);
@@ -101,15 +118,16 @@ export class AccountFileStore {
       text = await readFile(join(this.dir, type, `${id}.json`), 'utf8');
     } catch (e) {
       if (isNotFound(e)) return undefined;
-      throw e;
+      const code = (e as NodeJS.ErrnoException)?.code;
+      throw new AccountFileError(type, id, `cannot be read${typeof code === 'string' ? ` (${code})` : ''}`);
     }
     let doc: unknown;
     try {
       doc = parseJson(text);
     } catch {
-      throw new VigilError('CONFIG_INVALID', `account file ${type}/${id}.json is not valid JSON`);
+      throw new AccountFileError(type, id, 'is not valid JSON');
     }
-    if (!isObject(doc)) throw new VigilError('CONFIG_INVALID', `account file ${type}/${id}.json is not a JSON object`);
+    if (!isObject(doc)) throw new AccountFileError(type, id, 'is not a JSON object');
     return doc;
   }
 

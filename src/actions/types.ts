@@ -4,6 +4,8 @@ import type { Clock } from '../clock.ts';
 import type { CompileEnv } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
+import type { HostCheck } from '../net/host-check.ts';
+import type { AccountDestination } from './shared/account-destination.ts';
 
 /**
  * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`.
@@ -23,8 +25,21 @@ export interface ActionType<Params = any, Account = any> {
     readonly schema: z.ZodType<Account>;
     /** Top-level field names (or dotted paths such as `headers.*`) that are sealed at rest and never returned. */
     readonly secretFields: readonly string[];
-    /** True when an action of this type cannot run without an account. */
+    /**
+     * True when an action of this type cannot run without an account. For such types an action that
+     * names no `account` uses the account named `default` (as Signals does).
+     */
     readonly required: boolean;
+    /**
+     * Where this account's secrets may be sent over the HTTP client: the origins of the account's own
+     * URLs, and the proxy and TLS trust the account itself configures. Every HTTP request made while
+     * the account is attached is held to it (see `actions/shared/account-destination.ts`). `null` for a
+     * type that never sends the account's secrets through the HTTP client (email: they go only to the
+     * SMTP server and proxy the account names).
+     */
+    readonly destination: (account: Account) => AccountDestination | null;
+    /** `POST /_signals/account/{type}/{id}/_test`: sends a test message through the real send path. */
+    readonly test?: AccountTest<Account>;
   };
   /**
    * Load time: compile every template in the params once. Throws VigilError(INVALID_WATCH) with field
@@ -32,8 +47,9 @@ export interface ActionType<Params = any, Account = any> {
    */
   compile(params: Params, env: CompileEnv): CompiledAction;
   /**
-   * Load time, when the account is known: cross-checks of params against the account (e.g. the email
-   * domain allowlist). Returns problems as `[relative path, message]`.
+   * Load time (start, file change, PUT), with the decrypted account the action uses: cross-checks of
+   * params against the account (where its secrets may go, the email domain allowlist…). Returns
+   * problems as `[path relative to the action, message]`; messages never quote a secret.
    */
   checkAccount?(params: Params, account: Account): Array<[string, string]>;
   /**
@@ -103,9 +119,23 @@ export interface DeliverDeps<Account> {
   attempt: number;
   /**
    * The egress policy for connections made outside `http` (SMTP and its SOCKS proxy): rejects with
-   * HttpError('egress_denied') when host:port (or an address it resolves to) is not allowed.
+   * HttpError('egress_denied') when host:port (or an address it resolves to) is not allowed. Required,
+   * so that no send path (delivery or account test) can leave it out.
    */
-  egress?: { checkHost(host: string, port: number): Promise<void> };
+  egress: HostCheck;
+}
+
+/** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress'>;
+
+/** An account test's outcome: a delivery result, plus the steps it went through when there are several. */
+export type TestAccountResult = DeliveryResult & { steps?: string[] };
+
+/** The `_test` endpoint of one account type. */
+export interface AccountTest<Account> {
+  /** Strict zod schema of the request body (the test's options). */
+  readonly body: z.ZodType;
+  run(account: Account, body: any, deps: TestAccountDeps): Promise<TestAccountResult>;
 }
 
 export type DeliveryResult =

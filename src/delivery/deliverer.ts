@@ -7,6 +7,7 @@ import type { OutboxEntry, StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
 import { errorMessage, VigilError } from '../errors.ts';
+import { accountHttp } from '../actions/shared/account-destination.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
@@ -26,7 +27,7 @@ export interface DelivererOptions {
   /** Types switched off by the operator (`egress.disabled_action_types`): their pending entries fail saying so. */
   disabledTypes?: readonly string[];
   /** Egress check handed to action types that open their own connections (email). */
-  egress?: HostCheck;
+  egress: HostCheck;
 }
 
 /**
@@ -160,7 +161,8 @@ export class Deliverer {
           accountId: entry.accountId ?? undefined,
           idempotencyKey: entry.key,
           episodeKey: entry.episodeKey,
-          http: this.o.http,
+          // Held to the account's own destination while its secrets are attached.
+          http: accountHttp(type, account, this.o.http),
           searchClient: this.o.searchClient,
           clock: this.o.clock,
           // The delivery's own lazily bound logger: no child per attempt unless the type logs.
@@ -169,7 +171,7 @@ export class Deliverer {
           },
           signal: this.abort.signal,
           attempt,
-          ...(this.o.egress ? { egress: this.o.egress } : {}),
+          egress: this.o.egress,
         })
         .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) })),
     );

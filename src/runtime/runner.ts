@@ -244,7 +244,7 @@ export class WatchRunner {
         watchId: w.id,
         action: p.entry.def.name,
         actionType: p.entry.type.type,
-        accountId: p.entry.def.account ?? null,
+        accountId: p.entry.accountId,
         episodeKey: p.episodeKey,
         notification: p.notification,
         createdAt: now,

@@ -20,6 +20,11 @@ export interface CompiledSeverity {
 export interface CompiledActionEntry {
   def: ActionDef;
   type: ActionType;
+  /**
+   * The account the action uses: the one it names, else `default` for a type whose account is required
+   * (as Signals does), else none.
+   */
+  accountId: string | null;
   compiled: CompiledAction;
   checks: CompiledCheck[];
   foreach: CompiledScript | null;
@@ -41,8 +46,27 @@ export interface CompiledWatch {
   severity: CompiledSeverity | null;
   actions: CompiledActionEntry[];
   resolveActions: CompiledActionEntry[];
-  /** Accounts the actions refer to, for load-time checks and the account-delete 409. */
-  accountRefs: Array<{ type: string; id: string; path: string }>;
+  /** Accounts the actions refer to (named or `default`), for load-time checks and the account-delete 409. */
+  accountRefs: AccountRef[];
+}
+
+/** One action's use of an account. */
+export interface AccountRef {
+  type: string;
+  id: string;
+  /** JSON path of the action's `account` field (present or not), e.g. `actions[0].account`. */
+  path: string;
+  /** JSON path of the action itself, e.g. `actions[0]`. */
+  actionPath: string;
+  /** True when the action names no account and uses `default`. */
+  implicit: boolean;
+  /** The action's type-specific params, for the type's `checkAccount`. */
+  params: Record<string, unknown>;
+}
+
+/** The account id an action uses: its own, or `default` when its type cannot run without one. */
+function effectiveAccount(def: { account?: string | undefined }, type: ActionType): string | null {
+  return def.account ?? (type.account?.required ? 'default' : null);
 }
 
 export type CompileResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
@@ -110,16 +134,19 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
     list.flatMap((a, i): CompiledActionEntry[] => {
       const type = actionByType.get(a.type)!;
       const base = [key, i];
-      if (a.account) accountRefs.push({ type: a.type, id: a.account, path: formatPath([...base, 'account']) });
-      else if (type.account?.required) addDetail(detail, formatPath([...base, 'account']), `a ${a.type} action needs an account`);
       const params: Record<string, unknown> = {};
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
+      const accountId = effectiveAccount(a, type);
+      if (accountId !== null) {
+        accountRefs.push({ type: a.type, id: accountId, path: formatPath([...base, 'account']), actionPath: formatPath(base), implicit: a.account === undefined, params });
+      }
       const compiled = guard(base, a, (e) => type.compile(params, e));
       const foreach = a.foreach !== undefined ? guard(base, a, (e) => e.script(a.foreach!, a.foreach_lang)) : null;
       const throttleText = a.throttle_period ?? def.throttle_period;
       const entry: CompiledActionEntry = {
         def: a,
         type,
+        accountId,
         compiled: compiled!,
         checks: compileChecks(a.checks ?? [], [...base, 'checks']),
         foreach,

@@ -13,7 +13,7 @@ function fakeType(type: string, schema: z.ZodType, secretFields: string[]): Acti
   return {
     type,
     params: z.object({}).strict(),
-    account: { schema, secretFields, required: true },
+    account: { schema, secretFields, required: true, destination: () => null },
     compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: '' }) }),
     deliver: async () => ({ ok: true }),
   };

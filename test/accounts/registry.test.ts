@@ -129,6 +129,24 @@ describe('AccountRegistry', () => {
     expect(await code(reg.search({ size: 5000 }))).toBe('INVALID_REQUEST');
   });
 
+  it('accepts the type and _name of Signals exports, checks them, and keeps neither', async () => {
+    expect(await reg.put('email', 'ops', { type: 'email', _name: 'ops-from-signals', ...email })).toEqual({ created: true });
+    expect(await reg.resolve('email', 'ops')).toEqual({ ...email, port: 25 });
+    const onDisk = JSON.parse(await fileText('email', 'ops'));
+    expect(onDisk.type).toBeUndefined();
+    expect(onDisk._name).toBeUndefined();
+    expect((await reg.getPublic('email', 'ops')).account).not.toHaveProperty('_name');
+    await reg.put('webhook', 'hook', { type: 'webhook', _name: 'hook', url: 'https://h.example/x' });
+    const wrong = await reg.put('webhook', 'hook', { type: 'email', _name: 7, url: 'https://h.example/y' }).catch((e: unknown) => e as VigilError);
+    expect((wrong as VigilError).code).toBe('INVALID_REQUEST');
+    expect(Object.keys((wrong as VigilError).detail ?? {}).sort()).toEqual(['_name', 'type']);
+    expect(await reg.resolve('webhook', 'hook')).toEqual({ url: 'https://h.example/x' });
+    // A file written before these fields were dropped at PUT still resolves.
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'webhook', 'hook.json'), JSON.stringify({ ...JSON.parse(await fileText('webhook', 'hook')), type: 'webhook' }));
+    expect(await reg.resolve('webhook', 'hook')).toEqual({ url: 'https://h.example/x' });
+  });
+
   it('feeds decrypted secrets to the redactor', async () => {
     await reg.put('email', 'ops', email);
     expect(reg.redactor.scrub('login failed for Pa55-word!')).toBe('login failed for Pa55-word!');

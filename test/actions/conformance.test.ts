@@ -13,6 +13,7 @@ import type { HttpClient } from '../../src/net/types.ts';
 import { createTestHttpClient } from '../kit/undici-http.ts';
 import { templateEnv } from '../kit/template-env.ts';
 import { deliverDeps, renderInfo, view } from '../kit/action-deps.ts';
+import { accountHttp } from '../../src/actions/shared/account-destination.ts';
 
 interface Adapter {
   /** Minimal valid params (pointing at `base` where the URL lives in params). */
@@ -111,12 +112,18 @@ describe.each(named(actionTypes.filter((t) => ADAPTERS[t.type]?.http)))('%s over
     const a = adapterOf(type);
     const c = type.compile(type.params.parse(a.params(base)), templateEnv());
     const n = c.render(view({ x: 'y' }), renderInfo());
-    const d = deliverDeps(http, account);
+    // The client a delivery gets: pinned to the destination the type declares for this account.
+    const d = deliverDeps(accountHttp(type, account, http), account);
     const r = await type.deliver(n, d.deps);
     const everything = JSON.stringify(n) + JSON.stringify(r) + d.logText();
     for (const s of a.http!.secrets) expect(everything).not.toContain(s);
     return r;
   };
+
+  it('declares its account URL as where the account\'s secrets go', () => {
+    const dest = type.account!.destination(adapterOf(type).http!.account(base));
+    expect(dest?.origins).toEqual([base]);
+  });
 
   it('a 500 is a retryable failure, returned not thrown, with no secret anywhere', async () => {
     status = 500;

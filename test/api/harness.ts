@@ -49,6 +49,8 @@ export interface HarnessOptions {
   bodyLimit?: number;
   clock?: Clock;
   egressAllow?: string[];
+  /** `egress.disabled_action_types`. */
+  disabledActionTypes?: string[];
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -70,7 +72,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       data_dir: join(base, 'data'),
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
-      ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
+      ...(o.egressAllow || o.disabledActionTypes ? { egress: { allow: o.egressAllow ?? [], disabled_action_types: o.disabledActionTypes ?? [] } } : {}),
       ...(o.trustProxy ? { api: { trust_proxy: o.trustProxy } } : {}),
     },
   });

@@ -49,6 +49,14 @@ describe('vigil validate', () => {
     expect(res.code).toBe(0);
   });
 
+  it('accepts actions without "account" offline (the daemon checks the default account at load)', async () => {
+    const file = join(dir, 'signals-sample.json');
+    writeFileSync(file, JSON.stringify({ ...good, actions: [{ type: 'slack', name: 'notify', text: 'Errors: {{data.errors.hits.total.value}}' }] }));
+    const res = await vigil(['validate', file]);
+    expect(res.stdout).toBe('');
+    expect(res.code).toBe(0);
+  });
+
   it('prints FILE: path: message for each problem and exits 1', async () => {
     const folder = join(dir, 'w');
     mkdirSync(join(folder, 'team'), { recursive: true });

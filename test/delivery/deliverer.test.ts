@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
 import { captureLogger } from '../kit/runtime.ts';
+import { createTestHostCheck } from '../kit/undici-http.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { createMetrics } from '../../src/metrics.ts';
@@ -34,7 +35,7 @@ function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: numb
   const logs = captureLogger();
   const metrics = createMetrics();
   const deliverer = new Deliverer({
-    store, types: [type], accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5,
+    store, types: [type], accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
     http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
     searchClient: () => { throw new Error('unused'); },
     perDestinationConcurrency: opts.concurrency ?? 4, queueLimit: opts.queueLimit ?? 100,

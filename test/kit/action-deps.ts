@@ -7,6 +7,7 @@ import type { DeliverDeps, RenderInfo, TemplateView } from '../../src/actions/ty
 import type { Clock } from '../../src/clock.ts';
 import type { HttpClient } from '../../src/net/types.ts';
 import { createLogger } from '../../src/log.ts';
+import { createTestHostCheck } from './undici-http.ts';
 
 export function fixedClock(now = Date.parse('2025-03-01T12:00:00Z')): Clock {
   return {
@@ -59,6 +60,7 @@ export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: P
     logger: log.logger,
     signal: new AbortController().signal,
     attempt: 1,
+    egress: createTestHostCheck(),
     ...over,
   };
   return { deps, logText: log.text };

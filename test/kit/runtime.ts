@@ -16,6 +16,7 @@ import { actionTypes } from '../../src/actions/index.ts';
 import type { ActionType } from '../../src/actions/types.ts';
 import type { AccountSource } from '../../src/delivery/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
+import { createTestHostCheck } from './undici-http.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { createScriptCompiler } from '../../src/script/index.ts';
 import { createTemplateEngine } from '../../src/templates/engine.ts';
@@ -84,7 +85,7 @@ export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpCli
     ((c: string) => {
       throw new Error(`no cluster ${c} in this test`);
     });
-  const deliverer = new Deliverer({ store, types: opts.types ?? actionTypes, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5 });
+  const deliverer = new Deliverer({ store, types: opts.types ?? actionTypes, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck() });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger: logs.logger, metrics, node: 'test-node' });
   const env = compileEnv();
   return {

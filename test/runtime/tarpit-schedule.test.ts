@@ -11,7 +11,7 @@ import { Scheduler } from '../../src/schedule/scheduler.ts';
 import { actionTypes } from '../../src/actions/index.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { captureLogger, compileEnv, fixedAccounts } from '../kit/runtime.ts';
-import { createTestHttpClient } from '../kit/undici-http.ts';
+import { createTestHostCheck, createTestHttpClient } from '../kit/undici-http.ts';
 import { startSmtpPeer } from '../kit/smtp-peer.ts';
 
 describe('an SMTP tarpit does not hold up other watches', () => {
@@ -24,8 +24,8 @@ describe('an SMTP tarpit does not hold up other watches', () => {
     const http = createTestHttpClient();
     const searchClient = () => { throw new Error('unused'); };
     const deliverer = new Deliverer({
-      store, types: actionTypes, http, searchClient, clock: systemClock, logger: logs.logger, metrics,
-      accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: 2000, greeting: 2500, socket: 5000 }, default_from: 'vigil@example.com' } } }),
+      store, types: actionTypes, http, searchClient, clock: systemClock, logger: logs.logger, metrics, egress: createTestHostCheck(),
+      accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: '2s', greeting: '2500ms', socket: '5s' }, default_from: 'vigil@example.com' } } }),
     });
     const runner = new WatchRunner({ store, deliverer, searchClient, http, clock: systemClock, logger: logs.logger, metrics, node: 't' });
     const scheduler = new Scheduler({ clock: systemClock, logger: logs.logger });

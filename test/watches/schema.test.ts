@@ -14,6 +14,35 @@ const detailOf = (w: unknown) => {
   return r.detail;
 };
 
+describe('account references', () => {
+  it('an action without "account" uses the account named default when its type needs one (as Signals)', () => {
+    const r = compileWatch(
+      {
+        ...base(),
+        actions: [
+          { type: 'slack', name: 's', text: 'hi' },
+          { type: 'email', name: 'e', to: 'a@example.com', text_body: 'b' },
+          { type: 'pagerduty', name: 'p' },
+          { type: 'jira', name: 'j', project: 'OPS', issue: { type: 'Bug', summary: 's' } },
+          { type: 'slack', name: 'named', account: 'team', text: 'hi' },
+          { type: 'webhook', name: 'w', request: { url: 'https://x.example/' } },
+        ],
+      },
+      { tenant: '_main', id: 'w' },
+      env,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.detail));
+    expect(r.watch.actions.map((a) => a.accountId)).toEqual(['default', 'default', 'default', 'default', 'team', null]);
+    expect(r.watch.accountRefs.map((x) => [x.type, x.id, x.path, x.implicit])).toEqual([
+      ['slack', 'default', 'actions[0].account', true],
+      ['email', 'default', 'actions[1].account', true],
+      ['pagerduty', 'default', 'actions[2].account', true],
+      ['jira', 'default', 'actions[3].account', true],
+      ['slack', 'team', 'actions[4].account', false],
+    ]);
+  });
+});
+
 describe('watch validation', () => {
   it('accepts a valid watch and the Signals export fields, and applies defaults', () => {
     const r = compileWatch({ ...base(), _id: 'x', _tenant: 't', _meta: { a: 1 }, _ui: {}, description: 'd' }, { tenant: '_main', id: 'w' }, env);

@@ -23,12 +23,20 @@ import { parseAddresses, refusedByAllowlist } from './addresses.ts';
 
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-/** A duration as milliseconds (a number, as Signals stores it) or a Vigil duration string (`10s`). */
+/** The longest session timeout: a value written in milliseconds would otherwise wait for hours. */
+const MAX_SESSION_TIMEOUT_MS = 3_600_000;
+
+/**
+ * A duration: a number of **seconds**, as the Signals accounts documentation gives `session_timeout`
+ * ("time duration in seconds"), or a Vigil duration string (`30s`, `500ms`). At most one hour.
+ */
 const durationField = z.union([
-  z.number().int().positive(),
+  z.number().positive().max(MAX_SESSION_TIMEOUT_MS / 1000, 'is in seconds; at most 3600 (one hour)'),
   z.string().superRefine((s, ctx) => {
     try {
-      if (parseDuration(s) <= 0) ctx.addIssue({ code: 'custom', message: 'must be greater than 0' });
+      const ms = parseDuration(s);
+      if (ms <= 0) ctx.addIssue({ code: 'custom', message: 'must be greater than 0' });
+      else if (ms > MAX_SESSION_TIMEOUT_MS) ctx.addIssue({ code: 'custom', message: 'must be at most one hour' });
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message });
     }
@@ -48,8 +56,6 @@ const hostField = z.string().min(1).max(253).regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]
 
 export const emailAccountSchema = z
   .strictObject({
-    /** Accepted for Signals exports (`"type": "email"`); the folder already says it. */
-    type: z.literal('email').optional(),
     host: hostField.optional(),
     port: z.number().int().min(1).max(65535).optional(),
     /** Vigil: a nodemailer well-known service name (`gmail`, `SES-EU-WEST-1`…) filling host, port and TLS. */
@@ -68,8 +74,8 @@ export const emailAccountSchema = z
     default_cc: addressField.optional(),
     default_bcc: addressField.optional(),
     /**
-     * One value sets the connect, greeting and socket timeouts (Signals' single `session_timeout`); the
-     * object form sets them apart. Defaults 10 s / 10 s / 60 s.
+     * One value sets the connect, greeting and socket timeouts (Signals' single `session_timeout`, in
+     * seconds); the object form sets them apart. Defaults 10 s / 10 s / 60 s.
      */
     session_timeout: sessionTimeoutField.optional(),
     proxy_host: hostField.optional(),
@@ -138,8 +144,9 @@ export function sessionTimeouts(a: EmailAccount): SessionTimeouts {
   };
 }
 
+/** Seconds (a number) or a duration string, in milliseconds. */
 function toMs(v: number | string): number {
-  return typeof v === 'number' ? v : parseDuration(v);
+  return typeof v === 'number' ? Math.round(v * 1000) : parseDuration(v);
 }
 
 export type TlsMode = 'implicit' | 'starttls' | 'none';

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HttpError, type HttpClient } from '../../net/types.ts';
-import type { DeliverDeps, DeliveryResult, RenderedNotification } from '../types.ts';
+import type { HostCheck } from '../../net/host-check.ts';
+import type { DeliverDeps, DeliveryResult, RenderedNotification, TestAccountDeps } from '../types.ts';
 import { endpointOf, type EmailAccount } from './account.ts';
 import { domainOf, formatMailbox, parseAddresses, refusedByAllowlist, type AddressInput } from './addresses.ts';
 import { resolveAttachments } from './attachments.ts';
@@ -19,13 +20,13 @@ import { acquireTransport, buildTransport, evictTransport, type EmailTransport }
 /** What the send path needs; `deliver` and `testAccount` both build one. */
 interface SendContext {
   account: EmailAccount;
-  http: HttpClient | undefined;
+  http: HttpClient;
   logger: Logger;
   signal: AbortSignal;
   idempotencyKey: string;
   transport(): Promise<EmailTransport>;
-  /** The daemon's egress policy for the SMTP server and the SOCKS proxy (absent: not checked). */
-  egress: DeliverDeps<EmailAccount>['egress'];
+  /** The daemon's egress policy for the SMTP server and the SOCKS proxy. */
+  egress: HostCheck;
   /** Called when the failure suggests the cached transport is stale (a pinned certificate changed). */
   onTlsFailure(): void;
 }
@@ -54,13 +55,6 @@ export interface TestAccountInput {
   to?: string | string[];
 }
 
-export interface TestAccountDeps {
-  logger: Logger;
-  signal?: AbortSignal;
-  http?: HttpClient;
-  egress?: DeliverDeps<EmailAccount>['egress'];
-}
-
 /**
  * Sends a real test message through the same code path as `deliver` (same options builder, same
  * classification), over a transport of its own that is closed afterwards, so testing an edited account
@@ -83,8 +77,8 @@ export async function testAccount(account: EmailAccount, input: TestAccountInput
       account,
       http: deps.http,
       logger: deps.logger,
-      signal: deps.signal ?? new AbortController().signal,
-      idempotencyKey: `account-test-${Date.now()}`,
+      signal: deps.signal,
+      idempotencyKey: `account-test-${deps.clock.now()}`,
       transport: () => (built ??= buildTransport(account, deps.logger)),
       egress: deps.egress,
       onTlsFailure: () => undefined,
@@ -111,10 +105,7 @@ async function send(request: EmailRequest, ctx: SendContext): Promise<DeliveryRe
 
   let attachments: Awaited<ReturnType<typeof resolveAttachments>> = [];
   if (request.attachments.length > 0) {
-    if (!ctx.http && request.attachments.some((a) => a.source === 'request')) {
-      return { ok: false, retry: false, code: 'INVALID_REQUEST', message: 'request attachments need an HTTP client' };
-    }
-    attachments = await resolveAttachments(request.attachments, ctx.http!, ctx.signal);
+    attachments = await resolveAttachments(request.attachments, ctx.http, ctx.signal);
     if (!Array.isArray(attachments)) return scrubbed(attachments);
   }
 
@@ -154,7 +145,6 @@ async function send(request: EmailRequest, ctx: SendContext): Promise<DeliveryRe
 
 /** The SMTP server and the SOCKS proxy, each judged by the egress policy before any connection. */
 async function egressDenied(ctx: SendContext): Promise<DeliveryResult | null> {
-  if (!ctx.egress) return null;
   const ep = endpointOf(ctx.account);
   const targets: Array<[string, number]> = [[ep.host, ep.port]];
   if (ctx.account.proxy_host !== undefined) targets.push([ctx.account.proxy_host, ctx.account.proxy_port ?? 1080]);

@@ -6,17 +6,18 @@
  * - account: see account.ts (TLS modes, trusted_hosts, SOCKS5, timeouts, domain allowlist);
  * - render: render.ts; send: deliver.ts; pooled transports: transport.ts.
  */
+import { z } from 'zod';
 import type { ActionType } from '../types.ts';
 import { EMAIL_SECRET_FIELDS, emailAccountSchema, type EmailAccount } from './account.ts';
 import { isTemplated, parseAddresses, refusedByAllowlist } from './addresses.ts';
-import { deliverEmail } from './deliver.ts';
+import { deliverEmail, testAccount } from './deliver.ts';
 import { ADDRESS_FIELDS, emailParamsSchema, type EmailParams } from './params.ts';
 import { compileEmail } from './render.ts';
 
 export type { EmailAccount } from './account.ts';
 export type { EmailParams } from './params.ts';
 export type { EmailRequest, EmailAttachment } from './request.ts';
-export { testAccount, type TestAccountInput, type TestAccountDeps } from './deliver.ts';
+export { testAccount, type TestAccountInput } from './deliver.ts';
 export { closeEmailTransports } from './transport.ts';
 
 /** The domain allowlist applies to the sender and the recipients; Reply-To is where answers go, not mail. */
@@ -25,8 +26,17 @@ const ALLOWLIST_FIELDS = ADDRESS_FIELDS.filter((f) => f !== 'reply_to');
 export const emailAction: ActionType<EmailParams, EmailAccount> = {
   type: 'email',
   params: emailParamsSchema,
-  account: { schema: emailAccountSchema, secretFields: EMAIL_SECRET_FIELDS, required: true },
+  account: {
+    schema: emailAccountSchema,
+    secretFields: EMAIL_SECRET_FIELDS,
+    required: true,
+    // The password goes only to the SMTP server and the proxy password only to the SOCKS proxy, both
+    // named by the account alone; the HTTP client only fetches `request` attachments, without secrets.
+    destination: () => null,
+    test: { body: z.strictObject({ to: z.union([z.string(), z.array(z.string()).max(50)]).optional() }), run: testAccount },
+  },
   compile: (params, env) => compileEmail(params, env),
+  // Called at load with the account; templated addresses are checked again at send time.
   checkAccount(params, account) {
     const problems: Array<[string, string]> = [];
     if (account.domain_allowlist === undefined) return problems;

@@ -5,7 +5,9 @@
  * that timed out (but reached Jira) finds the issue and comments rather than duplicating it. When the
  * situation ends, `resolve_transition` moves the issue on, with a comment.
  */
+import { z } from 'zod';
 import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
+import { urlDestination } from '../shared/account-destination.ts';
 import { testDeliverDeps, type TestAccountDeps, type TestAccountResult } from '../shared/test-account.ts';
 import { jiraClient } from './client.ts';
 import { compileJira, type JiraFireRequest, type JiraRequest, type JiraResolveRequest } from './render.ts';
@@ -54,22 +56,9 @@ async function resolve(req: JiraResolveRequest, deps: DeliverDeps<JiraAccount>, 
   return { ok: true, detail: `${open.key} transitioned to ${t.name}`, response: { key: open.key } };
 }
 
-export const jiraAction: ActionType<JiraParams, JiraAccount> = {
-  type: 'jira',
-  params: jiraParams,
-  account: { schema: jiraAccount, secretFields: ['auth_token'], required: true },
-  compile: compileJira,
-  async deliver(n, deps) {
-    const account = deps.account;
-    if (!account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'jira action needs a jira account' };
-    const req = n.request as JiraRequest;
-    return req.op === 'resolve' ? resolve(req, deps, account) : fire(req, deps, account);
-  },
-};
-
 /**
  * `_test` for a Jira account: checks that the project and issue type exist; creates an issue only with
- * `create: true` (issue 6 item 5).
+ * `create: true`.
  */
 export async function testAccount(
   account: JiraAccount,
@@ -95,3 +84,25 @@ export async function testAccount(
   if ('failure' in created) return { ...created.failure, steps: ['project', 'create'] };
   return { ok: true, detail: `created ${created.value.key}`, response: { key: created.value.key }, steps: ['project', 'create'] };
 }
+
+export const jiraAction: ActionType<JiraParams, JiraAccount> = {
+  type: 'jira',
+  params: jiraParams,
+  account: {
+    schema: jiraAccount,
+    secretFields: ['auth_token'],
+    required: true,
+    destination: (account) => urlDestination(account.url),
+    test: {
+      body: z.strictObject({ project: z.string().max(256), issue_type: z.string().max(256).optional(), create: z.boolean().optional() }),
+      run: testAccount,
+    },
+  },
+  compile: compileJira,
+  async deliver(n, deps) {
+    const account = deps.account;
+    if (!account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'jira action needs a jira account' };
+    const req = n.request as JiraRequest;
+    return req.op === 'resolve' ? resolve(req, deps, account) : fire(req, deps, account);
+  },
+};

@@ -4,7 +4,9 @@
  * dedup_key is the episode key, so retries, restarts and re-fires of one episode make one PD alert.
  * PagerDuty answers 202 on success, 400 for an invalid event (permanent), 429 and 5xx (retried).
  */
+import { z } from 'zod';
 import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
+import { urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps, type TestAccountResult } from '../shared/test-account.ts';
 import { compilePagerduty, type PdEvent } from './render.ts';
@@ -39,15 +41,7 @@ async function enqueue(ev: PdEvent, deps: DeliverDeps<PagerdutyAccount>): Promis
   return statusFailure(res, deps.clock.now(), responseDetail(res, secrets));
 }
 
-export const pagerdutyAction: ActionType<PagerdutyParams, PagerdutyAccount> = {
-  type: 'pagerduty',
-  params: pagerdutyParams,
-  account: { schema: pagerdutyAccount, secretFields: ['integration_key'], required: true },
-  compile: compilePagerduty,
-  deliver: (n, deps) => enqueue(n.request as PdEvent, deps),
-};
-
-/** `_test` for a PagerDuty account: a trigger and its resolve with the same dedup_key (issue 6 item 5). */
+/** `_test` for a PagerDuty account: a trigger and its resolve with the same dedup_key. */
 export async function testAccount(account: PagerdutyAccount, _opts: Record<string, never>, deps: TestAccountDeps): Promise<TestAccountResult> {
   const dedup = `vigil-account-test-${deps.clock.now()}`;
   const d = testDeliverDeps(account, deps, dedup);
@@ -64,3 +58,17 @@ export async function testAccount(account: PagerdutyAccount, _opts: Record<strin
   const resolve = await enqueue({ event_action: 'resolve', dedup_key: dedup }, d);
   return { ...resolve, steps: ['trigger', 'resolve'] };
 }
+
+export const pagerdutyAction: ActionType<PagerdutyParams, PagerdutyAccount> = {
+  type: 'pagerduty',
+  params: pagerdutyParams,
+  account: {
+    schema: pagerdutyAccount,
+    secretFields: ['integration_key'],
+    required: true,
+    destination: (account) => urlDestination(account.url ?? PD_DEFAULT_URL),
+    test: { body: z.strictObject({}), run: testAccount },
+  },
+  compile: compilePagerduty,
+  deliver: (n, deps) => enqueue(n.request as PdEvent, deps),
+};

@@ -1,14 +1,12 @@
-import type { DeliverDeps, DeliveryResult } from '../types.ts';
+import type { DeliverDeps, TestAccountDeps } from '../types.ts';
+
+export type { TestAccountDeps, TestAccountResult } from '../types.ts';
 
 /**
- * What `POST /_signals/account/{type}/{id}/_test` gives an action type's `testAccount`: the I/O seams
- * only (no watch, no episode). The result says what happened, redacted like any delivery result.
+ * Builds DeliverDeps for a one-off send from an account test (`POST /_signals/account/{type}/{id}/_test`).
+ * The seams come from the caller unchanged: the HTTP client already pinned to the account's
+ * destination and the egress check, as for a delivery.
  */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal'>;
-
-export type TestAccountResult = DeliveryResult & { steps?: string[] };
-
-/** Builds DeliverDeps for a one-off send from an account test. */
 export function testDeliverDeps<A>(account: A, deps: TestAccountDeps, key: string): DeliverDeps<A> {
   return {
     ...deps,

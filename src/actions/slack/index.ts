@@ -4,11 +4,13 @@
  * keep `slack` mode for `text` fields and plain JSON-safe rendering elsewhere (URLs must not be
  * entity-escaped). Slack answers 200 `ok` on success and a short text error otherwise.
  */
+import { z } from 'zod';
 import type { ActionType, CompiledAction, DeliveryResult, RenderedNotification } from '../types.ts';
 import type { CompileEnv } from '../../checks/types.ts';
 import { compileJsonDocument, compileLeaf, compileTree, type TreeTemplate } from '../shared/json-template.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
+import { urlDestination } from '../shared/account-destination.ts';
 import { slackAccount, slackParams, type SlackAccount, type SlackParams } from './schema.ts';
 
 /** The JSON body Slack receives. */
@@ -74,20 +76,26 @@ async function postToSlack(msg: unknown, account: SlackAccount, deps: Parameters
   return statusFailure(res, deps.clock.now(), detail);
 }
 
-export const slackAction: ActionType<SlackParams, SlackAccount> = {
-  type: 'slack',
-  params: slackParams,
-  account: { schema: slackAccount, secretFields: ['url'], required: true },
-  compile,
-  async deliver(n, deps) {
-    if (!deps.account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'slack action needs a slack account' };
-    return postToSlack(n.request, deps.account, deps);
-  },
-};
-
 /** `_test` for a Slack account: posts one short message through the real path. */
 export async function testAccount(account: SlackAccount, opts: { text?: string; channel?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {
   const msg: SlackMessage = { text: opts.text ?? 'Vigil test message: this Slack account works.' };
   if (opts.channel) msg.channel = opts.channel;
   return postToSlack(msg, account, testDeliverDeps(account, deps, 'slack-test'));
 }
+
+export const slackAction: ActionType<SlackParams, SlackAccount> = {
+  type: 'slack',
+  params: slackParams,
+  account: {
+    schema: slackAccount,
+    secretFields: ['url'],
+    required: true,
+    destination: (account) => urlDestination(account.url),
+    test: { body: z.strictObject({ text: z.string().max(4000).optional(), channel: z.string().max(256).optional() }), run: testAccount },
+  },
+  compile,
+  async deliver(n, deps) {
+    if (!deps.account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'slack action needs a slack account' };
+    return postToSlack(n.request, deps.account, deps);
+  },
+};

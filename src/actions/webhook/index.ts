@@ -3,7 +3,9 @@
  * header equal across every attempt of one notification (and across restarts) so receivers can
  * deduplicate. A webhook account adds a base URL, secret headers and credentials at delivery.
  */
+import { z } from 'zod';
 import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
+import { destinationProblems, literalOrigin, urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { buildUrl, compileWebhook, type WebhookRequest } from './render.ts';
@@ -41,6 +43,10 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
   // Last, so neither the watch nor the account can change the key the receiver deduplicates on.
   headers['idempotency-key'] = deps.idempotencyKey;
 
+  // The account's proxy and trust settings apply to its requests; the action's own may only add to them
+  // what the destination rule allows (a client certificate, stricter checks).
+  const tls = account?.tls || req.tls ? { ...account?.tls, ...req.tls } : undefined;
+  const proxy = req.proxy ?? account?.proxy;
   const sent = await send(
     deps.http,
     {
@@ -48,10 +54,10 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
       url,
       headers,
       ...(req.body !== undefined ? { body: req.body } : {}),
-      ...(req.tls ? { tls: req.tls } : {}),
+      ...(tls ? { tls } : {}),
       ...(req.connectTimeoutMs !== undefined ? { connectTimeoutMs: req.connectTimeoutMs } : {}),
       ...(req.readTimeoutMs !== undefined ? { readTimeoutMs: req.readTimeoutMs } : {}),
-      ...(req.proxy ? { proxy: req.proxy } : {}),
+      ...(proxy ? { proxy } : {}),
       signal: deps.signal,
     },
     secrets,
@@ -62,16 +68,29 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
   return statusFailure(res, deps.clock.now(), responseDetail(res, secrets));
 }
 
-export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
-  type: 'webhook',
-  params: webhookParams,
-  account: { schema: webhookAccount, secretFields: ['headers.*', 'auth'], required: false },
-  compile: compileWebhook,
-  checkAccount(params, account) {
-    return params.request.url === undefined && account.url === undefined ? [['request.url', 'neither the action nor its account gives a url']] : [];
-  },
-  deliver: (n, deps) => sendWebhook(n.request as WebhookRequest, deps),
-};
+const destination = (account: WebhookAccount) => urlDestination(account.url, { proxy: account.proxy, tls: account.tls });
+
+/**
+ * Load-time checks against the account: a URL to send to, and the destination rule on the action's
+ * literal `request.url`, `proxy` and `tls` (a `request.url` whose host or port is templated cannot be
+ * judged before it is rendered, so it is refused with an account; the rule is applied again at send).
+ */
+function checkAccount(params: WebhookParams, account: WebhookAccount): Array<[string, string]> {
+  const url = params.request.url;
+  if (url === undefined && account.url === undefined) return [['request.url', 'neither the action nor its account gives a url']];
+  const problems: Array<[string, string]> = [];
+  let origin: string | undefined;
+  if (url !== undefined) {
+    const literal = literalOrigin(url);
+    if (literal === undefined) {
+      problems.push(['request.url', 'with an account, the scheme, host and port of request.url must be written out (no template before the path): the account decides where its secrets go']);
+    } else if (literal === 'invalid') problems.push(['request.url', 'not an http(s) URL']);
+    else origin = literal;
+  }
+  const target = { url: origin, proxy: params.proxy, tls: params.tls };
+  for (const [field, why] of destinationProblems(target, destination(account))) problems.push([field === 'url' ? 'request.url' : field, why]);
+  return problems;
+}
 
 /** `_test` for a webhook account: POSTs a small JSON test event to the account URL (plus `path`). */
 export async function testAccount(account: WebhookAccount, opts: { path?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {
@@ -84,3 +103,18 @@ export async function testAccount(account: WebhookAccount, opts: { path?: string
   };
   return sendWebhook(req, testDeliverDeps(account, deps, key));
 }
+
+export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
+  type: 'webhook',
+  params: webhookParams,
+  account: {
+    schema: webhookAccount,
+    secretFields: ['headers.*', 'auth'],
+    required: false,
+    destination,
+    test: { body: z.strictObject({ path: z.string().max(2048).optional() }), run: testAccount },
+  },
+  compile: compileWebhook,
+  checkAccount,
+  deliver: (n, deps) => sendWebhook(n.request as WebhookRequest, deps),
+};

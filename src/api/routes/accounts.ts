@@ -4,26 +4,12 @@ import type { App } from '../../app.ts';
 import { VigilError } from '../../errors.ts';
 import { assertValidId } from '../../accounts/store.ts';
 import type { AccountRegistry } from '../../accounts/registry.ts';
-import type { DeliveryResult } from '../../actions/types.ts';
-import type { TestAccountDeps } from '../../actions/shared/test-account.ts';
-import { testAccount as emailTest } from '../../actions/email/index.ts';
-import { testAccount as slackTest } from '../../actions/slack/index.ts';
-import { testAccount as pagerdutyTest } from '../../actions/pagerduty/index.ts';
-import { testAccount as jiraTest } from '../../actions/jira/index.ts';
-import { testAccount as webhookTest } from '../../actions/webhook/index.ts';
+import type { TestAccountResult } from '../../actions/types.ts';
+import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { issuesDetail } from '../../security/resources.ts';
 import type { Permission } from '../auth.ts';
 
 type Params = { type: string; id: string };
-
-/** Per account type: the `_test` body and the call into that type's real send path. */
-const testers: Record<string, { body: z.ZodType; run(account: unknown, body: any, deps: TestAccountDeps): Promise<DeliveryResult> }> = {
-  email: { body: z.object({ to: z.union([z.string(), z.array(z.string()).max(50)]).optional() }).strict(), run: (a, b, d) => emailTest(a as never, b, d) },
-  slack: { body: z.object({ text: z.string().max(4000).optional(), channel: z.string().max(256).optional() }).strict(), run: (a, b, d) => slackTest(a as never, b, d) },
-  pagerduty: { body: z.object({}).strict(), run: (a, b, d) => pagerdutyTest(a as never, b, d) },
-  jira: { body: z.object({ project: z.string().max(256), issue_type: z.string().max(256).optional(), create: z.boolean().optional() }).strict(), run: (a, b, d) => jiraTest(a as never, b, d) },
-  webhook: { body: z.object({ path: z.string().max(2048).optional() }).strict(), run: (a, b, d) => webhookTest(a as never, b, d) },
-};
 
 const searchQuery = z
   .object({
@@ -99,6 +85,8 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
           total: { value: res.total, relation: 'eq' },
           hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, updated_at: a.updated_at, _source: a.account })),
         },
+        // Accounts whose files cannot be used: named here so they are not silently missing from hits.
+        ...(res.unusable.length ? { unusable: res.unusable.map((u) => ({ _id: u.id, _type: u.type, error: `account file ${u.reason}` })) } : {}),
       };
     };
     f.get('/_signals/account/_search', access('account:read'), async (req) => search(req.query));
@@ -106,24 +94,36 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
 
     f.post<{ Params: Params }>('/_signals/account/:type/:id/_test', access('account:manage'), async (req, reply) => {
       checkParams(req.params);
+      const { type, id } = req.params;
       const reg = registry(app);
-      const tester = Object.hasOwn(testers, req.params.type) ? testers[req.params.type] : undefined;
-      if (!reg.types().includes(req.params.type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${req.params.type}/${req.params.id} not found`);
-      if (!tester) return reply.status(501).send({ status: 501, error: `account type ${req.params.type} has no test yet`, code: 'NOT_IMPLEMENTED' });
+      if (!reg.types().includes(type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
+      // The node's enabled types, as deliveries see them: a disabled type sends nothing, tests included.
+      const actionType = app.actionTypes.find((t) => t.type === type);
+      if (!actionType) throw new VigilError('ACTION_TYPE_DISABLED', `action type ${type} is disabled on this node (egress.disabled_action_types)`);
+      const tester = actionType.account?.test;
+      if (!tester) return reply.status(501).send({ status: 501, error: `account type ${type} has no test yet`, code: 'NOT_IMPLEMENTED' });
       const body = tester.body.safeParse(req.body ?? {});
       if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', issuesDetail(body.error.issues));
-      const account = await reg.resolve(req.params.type, req.params.id);
+      const account = await reg.resolve(type, id);
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), 60_000);
-      let result: DeliveryResult & { steps?: string[] };
+      let result: TestAccountResult;
       try {
-        result = await tester.run(account, body.data, { http: app.http, clock: app.clock, logger: app.logger.child({ account_test: `${req.params.type}/${req.params.id}` }), signal: ac.signal });
+        // The same seams as a delivery: the HTTP client pinned to the account's destination, and the
+        // egress check for the connections the type opens itself (SMTP, SOCKS).
+        result = await tester.run(account, body.data, {
+          http: accountHttp(actionType, account, app.http),
+          egress: app.egress,
+          clock: app.clock,
+          logger: app.logger.child({ account_test: `${type}/${id}` }),
+          signal: ac.signal,
+        });
       } finally {
         clearTimeout(timer);
       }
       // Results are redacted by the action type already; the registry's redactor is a second guard.
       const scrubbed = JSON.parse(reg.redactor.scrub(JSON.stringify(result))) as typeof result;
-      return reply.status(200).send({ _id: req.params.id, _type: req.params.type, ...scrubbed });
+      return reply.status(200).send({ _id: id, _type: type, ...scrubbed });
     });
   };
 }

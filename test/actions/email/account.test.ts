@@ -4,7 +4,7 @@ import { endpointOf, sessionTimeouts } from '../../../src/actions/email/account.
 import { capturedLogger, view } from '../../kit/action-deps.ts';
 import { makeTestPki } from '../../kit/certs.ts';
 import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, PASSWORD, render } from './helpers.ts';
+import { account, basicParams, deliver, PASSWORD, render, testDeps } from './helpers.ts';
 
 const peers: SmtpPeer[] = [];
 afterEach(async () => {
@@ -26,9 +26,9 @@ const paths = (v: unknown) => {
 };
 
 describe('email account schema', () => {
-  it('accepts a Signals account as written', () => {
+  it('accepts a Signals account as written (its export fields `type` and `_name` are taken off by the registry)', () => {
     expect(
-      schema.safeParse({ type: 'email', host: 'smtp.example.com', port: 465, user: 'signals', password: 'secret', enable_tls: true, default_from: 'signals@example.com', default_bcc: 'signals@example.com' }).success,
+      schema.safeParse({ host: 'smtp.example.com', port: 465, user: 'signals', password: 'secret', enable_tls: true, default_from: 'signals@example.com', default_bcc: 'signals@example.com', session_timeout: 120 }).success,
     ).toBe(true);
   });
 
@@ -52,8 +52,20 @@ describe('email account schema', () => {
 
   it('session_timeout: defaults 10 s / 10 s / 60 s, one value for all, or per phase', () => {
     expect(sessionTimeouts(account({ host: 'h' }))).toEqual({ connectMs: 10_000, greetingMs: 10_000, socketMs: 60_000 });
-    expect(sessionTimeouts(account({ host: 'h', session_timeout: 5000 }))).toEqual({ connectMs: 5000, greetingMs: 5000, socketMs: 5000 });
+    expect(sessionTimeouts(account({ host: 'h', session_timeout: 5 }))).toEqual({ connectMs: 5000, greetingMs: 5000, socketMs: 5000 });
     expect(sessionTimeouts(account({ host: 'h', session_timeout: { greeting: '3s' } }))).toEqual({ connectMs: 10_000, greetingMs: 3000, socketMs: 60_000 });
+  });
+
+  it('session_timeout numbers are seconds, as Signals documents; strings are durations; at most an hour', () => {
+    expect(sessionTimeouts(account({ host: 'h', session_timeout: 10 }))).toEqual({ connectMs: 10_000, greetingMs: 10_000, socketMs: 10_000 });
+    expect(sessionTimeouts(account({ host: 'h', session_timeout: 0.5 }))).toEqual({ connectMs: 500, greetingMs: 500, socketMs: 500 });
+    expect(sessionTimeouts(account({ host: 'h', session_timeout: '30s' }))).toEqual({ connectMs: 30_000, greetingMs: 30_000, socketMs: 30_000 });
+    expect(sessionTimeouts(account({ host: 'h', session_timeout: { connect: 2, socket: '1m' } }))).toEqual({ connectMs: 2000, greetingMs: 10_000, socketMs: 60_000 });
+    // A value meant as milliseconds would be hours: refused, not silently waited for.
+    expect(paths({ host: 'h', session_timeout: 10_000 })).toEqual(['session_timeout']);
+    expect(paths({ host: 'h', session_timeout: { greeting: 5000 } })).toEqual(['session_timeout.greeting']);
+    expect(paths({ host: 'h', session_timeout: '2h' })).toEqual(['session_timeout']);
+    expect(paths({ host: 'h', session_timeout: 0 })).toEqual(['session_timeout']);
   });
 
   it('service fills host, port and TLS unless the account says otherwise', () => {
@@ -131,7 +143,7 @@ describe('email: account test (_test endpoint)', () => {
     const p = await smtp({ tls: pki.server, auth: { user: 'vigil', pass: PASSWORD }, allowInsecureAuth: false });
     const acc = account({ host: p.host, port: p.port, enable_start_tls: true, trusted_certs: pki.caCert, user: 'vigil', password: PASSWORD, default_from: 'vigil@example.com' });
     const log = capturedLogger();
-    const result = await testAccount(acc, { to: 'ops@example.com' }, { logger: log.logger });
+    const result = await testAccount(acc, { to: 'ops@example.com' }, testDeps(log.logger));
     expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^250 /) });
     const [m] = await p.waitForMessages(1);
     expect(m!.parsed.subject).toBe('Vigil test message');
@@ -141,7 +153,7 @@ describe('email: account test (_test endpoint)', () => {
   it('returns the classified error', async () => {
     const p = await smtp({ auth: { user: 'vigil', pass: 'right' } });
     const acc = account({ host: p.host, port: p.port, user: 'vigil', password: 'wrong-password-123', default_from: 'vigil@example.com' });
-    const result = await testAccount(acc, { to: 'ops@example.com' }, { logger: capturedLogger().logger });
+    const result = await testAccount(acc, { to: 'ops@example.com' }, testDeps(capturedLogger().logger));
     expect(result).toMatchObject({ ok: false, retry: false, code: 'SMTP_AUTH' });
     if (!result.ok) expect(result.message).not.toContain('wrong-password-123');
   });

@@ -67,7 +67,7 @@ describe('email: SMTP reply codes', () => {
 describe('email: tarpit and timeouts', () => {
   it('a server that never greets is abandoned after the greeting timeout, and the failure is retryable', async () => {
     const p = await peer({ tarpit: true });
-    const acc = account({ host: p.host, port: p.port, session_timeout: { connect: 2000, greeting: 300, socket: 2000 } });
+    const acc = account({ host: p.host, port: p.port, session_timeout: { connect: 2, greeting: '300ms', socket: 2 } });
     const t0 = performance.now();
     const { result } = await deliver(render(basicParams), acc);
     const elapsed = performance.now() - t0;
@@ -82,7 +82,7 @@ describe('email: tarpit and timeouts', () => {
   it('a tarpitted account does not hold up deliveries to another account', async () => {
     const tarpit = await peer({ tarpit: true });
     const relay = await peer({});
-    const stuck = deliver(render(basicParams), account({ host: tarpit.host, port: tarpit.port, session_timeout: { greeting: 1500 } }));
+    const stuck = deliver(render(basicParams), account({ host: tarpit.host, port: tarpit.port, session_timeout: { greeting: 1.5 } }));
     let stuckDone = false;
     void stuck.then(() => (stuckDone = true));
     const { result } = await deliver(render(basicParams), account({ host: relay.host, port: relay.port }));

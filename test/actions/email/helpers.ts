@@ -1,6 +1,7 @@
 /** Shared helpers for the email action tests: render a notification and deliver it against a peer. */
 import { emailAction, type EmailAccount, type EmailParams } from '../../../src/actions/email/index.ts';
-import type { DeliveryResult, RenderedNotification, TemplateView } from '../../../src/actions/types.ts';
+import type { DeliveryResult, RenderedNotification, TemplateView, TestAccountDeps } from '../../../src/actions/types.ts';
+import type { Logger } from 'pino';
 import { deliverDeps, renderInfo, view } from '../../kit/action-deps.ts';
 import { templateEnv } from '../../kit/template-env.ts';
 import { createTestHttpClient } from '../../kit/undici-http.ts';
@@ -42,3 +43,8 @@ export const basicParams = {
   subject: 'Disk at {{data.n}}%',
   text_body: 'Plain: {{data.n}}',
 };
+
+/** The seams an account test gets from the `_test` route: the test HTTP client and egress check, and `logger`. */
+export function testDeps(logger: Logger): TestAccountDeps {
+  return deliverDeps(createTestHttpClient(), undefined, { logger }).deps;
+}

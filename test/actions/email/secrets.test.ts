@@ -8,7 +8,7 @@ import { capturedLogger } from '../../kit/action-deps.ts';
 import { makeTestPki } from '../../kit/certs.ts';
 import { startSmtpPeer } from '../../kit/smtp-peer.ts';
 import { startSocksPeer } from '../../kit/socks-peer.ts';
-import { account, basicParams, deliver, PASSWORD, PROXY_PASSWORD, render } from './helpers.ts';
+import { account, basicParams, deliver, PASSWORD, PROXY_PASSWORD, render, testDeps } from './helpers.ts';
 
 const closers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -87,7 +87,7 @@ describe('email: secrets never leak', () => {
     outputs.push(JSON.stringify(wrongProxy.result), wrongProxy.logText());
 
     const log = capturedLogger();
-    const tested = await testAccount(account({ host: mail.host, port: mail.port, user: USER, password: PASSWORD, default_from: 'v@example.com', debug: true }), { to: 'a@example.com' }, { logger: log.logger });
+    const tested = await testAccount(account({ host: mail.host, port: mail.port, user: USER, password: PASSWORD, default_from: 'v@example.com', debug: true }), { to: 'a@example.com' }, testDeps(log.logger));
     expect(tested).toMatchObject({ ok: false, code: 'SMTP_AUTH' });
     outputs.push(JSON.stringify(tested), log.text());
 
