@@ -15,6 +15,7 @@ import { RequestCache } from './request-cache.ts';
 import { route, type RouteResult } from './routes.ts';
 import { SearchContexts } from './contexts.ts';
 import { DirectoryJournal } from './persistence.ts';
+import { prettyJson } from './json-pretty.ts';
 
 /** One request as the cluster received it (headers lower-cased, body as text). */
 export interface RecordedRequest {
@@ -182,7 +183,7 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       }
     }
     if (res.destroyed) return;
-    const payload = r.method === 'HEAD' || body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, r.query.has('pretty') ? 2 : undefined);
+    const payload = r.method === 'HEAD' || body === '' ? '' : typeof body === 'string' ? body : r.query.has('pretty') ? prettyJson(body) : JSON.stringify(body);
     const headers = { ...responseHeaders(info, compat), ...(text ? { 'content-type': 'text/plain; charset=UTF-8' } : {}) };
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(payload)), ...extraHeaders });
     res.end(r.method === 'HEAD' ? undefined : payload);
