@@ -122,8 +122,10 @@ export function bulk(store: Store, defaultIndex: string | undefined, raw: string
   }
   const { forced, wait } = applyRefresh(store, written, policy);
   const out = results.map(({ action, item }) => {
-    const shown = forced && item.error === undefined && item.result !== 'noop' ? (withForcedRefresh(item as estypes.WriteResponseBase) as unknown as estypes.BulkResponseItem) : item;
-    return { [action]: shown } as Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>;
+    if (!forced || item.error !== undefined || item.result === 'noop') return { [action]: item };
+    // `status` stays last, after the flag, as in the real item.
+    const { status, ...rest } = item;
+    return { [action]: { ...withForcedRefresh(rest as estypes.WriteResponseBase), status } as estypes.BulkResponseItem };
   });
   return { body: { errors: results.some((r) => r.item.error !== undefined), took: Math.max(0, Date.now() - started), items: out }, wait };
 }
