@@ -45,6 +45,18 @@ export function documentCases(kit: SuiteKit): void {
     expectError(dup, 409, 'version_conflict_engine_exception', '[c]: version conflict, document already exists (current version [2])');
   });
 
+  it('external versions: the given version is stored; one not above the current is 409 (external_gte allows equal)', async () => {
+    const { client } = kit.target();
+    const index = kit.index('external');
+    expect(expectOk(await client.index({ index, id: 'e', document: { n: 1 }, version: 5, version_type: 'external' }), 201)._version).toBe(5);
+    const older = await client.index({ index, id: 'e', document: { n: 2 }, version: 5, version_type: 'external' });
+    expectError(older, 409, 'version_conflict_engine_exception', '[e]: version conflict, current version [5] is higher or equal to the one provided [5]');
+    expect(expectOk(await client.index({ index, id: 'e', document: { n: 3 }, version: 5, version_type: 'external_gte' }), 200)._version).toBe(5);
+    expect(expectOk(await client.index({ index, id: 'e', document: { n: 4 }, version: 9, version_type: 'external' }))._version).toBe(9);
+    const internal = await client.index({ index, id: 'e', document: { n: 5 }, version: 10 } as never);
+    expectError(internal, 400, 'action_request_validation_exception', /internal versioning can not be used for optimistic concurrency control/);
+  });
+
   it('realtime GET sees a write at once; search and realtime=false GET only after a refresh', async () => {
     const { client } = kit.target();
     const index = kit.index('nrt');

@@ -21,6 +21,8 @@ export interface WriteParams {
   if_seq_no?: number;
   if_primary_term?: number;
   op_type?: 'index' | 'create';
+  version?: number;
+  version_type?: 'external' | 'external_gte';
 }
 
 /** The operations the suite needs, each as the official client calls it. */

@@ -95,6 +95,27 @@ describe('as curl sends it', () => {
     expect(type.json.error.reason).toBe('Failed to parse mapping: No handler for type [flattened] declared on field [a]');
     expect((await call(os, 'PUT', '/ok3', { mappings: { properties: { a: { type: 'flat_object' } } } })).status).toBe(200);
     expect((await call(es, 'HEAD', '/bad1')).status).toBe(404);
+    expect((await call(es, 'PUT', '/Bad4', {})).json.error).toMatchObject({ type: 'invalid_index_name_exception', reason: 'Invalid index name [Bad4], must be lowercase', index: 'Bad4' });
+  });
+});
+
+describe('paging and by-query without a client', () => {
+  it('sort on _doc pages with search_after in write order', async () => {
+    for (const id of ['c', 'a', 'b']) await call(es, 'PUT', `/bydoc/_doc/${id}`, { n: 1 });
+    await call(es, 'POST', '/bydoc/_refresh');
+    const first = await call(es, 'POST', '/bydoc/_search', { size: 2, sort: ['_doc'] });
+    expect(first.json.hits.hits.map((h: { _id: string }) => h._id)).toEqual(['c', 'a']);
+    const next = await call(es, 'POST', '/bydoc/_search', { size: 2, sort: ['_doc'], search_after: first.json.hits.hits[1].sort });
+    expect(next.json.hits.hits.map((h: { _id: string }) => h._id)).toEqual(['b']);
+  });
+
+  it('_update_by_query indexes each match again (a new version), with the real response fields', async () => {
+    await call(os, 'PUT', '/ubq/_doc/1?refresh=true', { n: 1 });
+    await call(os, 'PUT', '/ubq/_doc/2?refresh=true', { n: 2 });
+    const res = await call(os, 'POST', '/ubq/_update_by_query?refresh=true', { query: { term: { n: 2 } } });
+    expect(res.json).toMatchObject({ timed_out: false, total: 1, updated: 1, deleted: 0, batches: 1, version_conflicts: 0, noops: 0, failures: [] });
+    expect((await call(os, 'GET', '/ubq/_doc/2')).json._version).toBe(2);
+    expect((await call(os, 'GET', '/ubq/_doc/1')).json._version).toBe(1);
   });
 });
 

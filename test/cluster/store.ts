@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../src/clock.ts';
-import { ClusterHttpError, httpError, illegalArgument, indexNotFound, versionConflict } from './errors.ts';
+import { httpError, illegalArgument, indexNotFound, versionConflict } from './errors.ts';
+import { prefixMappingError, validateIndexName } from './index-names.ts';
 import { IndexData, type AliasSpec, type StoredDoc } from './index-data.ts';
 import { mergeMappings, parseMappings, type MappingOptions, type RootMapping } from './mapping.ts';
 import { applyDocument } from './mapping-docs.ts';
@@ -288,20 +289,4 @@ export function metaOf(data: IndexData): IndexMeta {
     primaryTerm: data.primaryTerm,
     nextSeqNo: data.nextSeqNo,
   };
-}
-
-/** Index creation reports mapping errors as "Failed to parse mapping: …", as MetadataCreateIndexService does. */
-function prefixMappingError(e: unknown): unknown {
-  if (!(e instanceof ClusterHttpError) || e.body.error.type !== 'mapper_parsing_exception') return e;
-  const cause = { type: 'mapper_parsing_exception', reason: String(e.body.error.reason) };
-  return httpError(400, 'mapper_parsing_exception', `Failed to parse mapping: ${cause.reason}`, { caused_by: cause });
-}
-
-export function validateIndexName(name: string): void {
-  const bad = (why: string) => httpError(400, 'invalid_index_name_exception', `Invalid index name [${name}], ${why}`, { index_uuid: '_na_', index: name });
-  if (name !== name.toLowerCase()) throw bad('must be lowercase');
-  if (/[\\/*?"<>| ,#:]/.test(name)) throw bad('must not contain the following characters [\'\\\\\', \'/\', \'*\', \'?\', \'"\', \'<\', \'>\', \'|\', \' \', \',\']');
-  if (name.startsWith('_') || name.startsWith('-') || name.startsWith('+')) throw bad("must not start with '_', '-', or '+'");
-  if (name === '.' || name === '..') throw bad("must not be '.' or '..'");
-  if (Buffer.byteLength(name) > 255) throw bad('index name is too long, (' + Buffer.byteLength(name) + ' > 255)');
 }
