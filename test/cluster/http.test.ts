@@ -39,6 +39,16 @@ describe('as curl sends it', () => {
     expect(res.json.items.map((i: Record<string, { status: number }>) => Object.values(i)[0]!.status)).toEqual([201, 201]);
   });
 
+  it('a _bulk item without an id gets one, and its error names it', async () => {
+    await call(es, 'PUT', '/ids', { mappings: { properties: { n: { type: 'long' } } } });
+    const res = await call(es, 'POST', '/ids/_bulk', '{"index":{}}\n{"n":1}\n{"create":{}}\n{"n":"x"}\n', 'application/x-ndjson');
+    const [ok, bad] = res.json.items.map((i: Record<string, { _id: string; status: number; error?: { reason: string } }>) => Object.values(i)[0]!);
+    expect(ok._id).toMatch(/^[\w-]{20}$/);
+    expect(bad.status).toBe(400);
+    expect(bad.error!.reason).toContain(`in document with id '${bad._id}'`);
+    expect(bad._id).toMatch(/^[\w-]{20}$/);
+  });
+
   it('_bulk without the final newline is 400; form encoding (curl -d) and no Content-Type are 406', async () => {
     const unterminated = await call(es, 'POST', '/_bulk', NDJSON.trimEnd(), 'application/x-ndjson');
     expect(unterminated.status).toBe(400);
