@@ -5,6 +5,7 @@
  * the real item shape (`status`, `error` without root_cause) and `errors: true` when any failed.
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { randomBytes } from 'node:crypto';
 import type { IndexData, Store, WriteOptions } from './store.ts';
 import { ClusterHttpError, httpError, illegalArgument, validationError } from './errors.ts';
 import { applyRefresh, refreshPolicy, writeOptions } from './write-options.ts';
@@ -49,7 +50,8 @@ function parseLines(raw: string, defaultIndex: string | undefined): Item[] {
     const m = ((meta as Record<string, unknown>)[action] ?? {}) as Record<string, unknown>;
     for (const k of Object.keys(m)) if (!META_KEYS.has(k)) throw illegalArgument(`Action/metadata line [${i + 1}] contains an unknown parameter [${k}]`);
     const index = (m._index as string | undefined) ?? defaultIndex;
-    const id = m._id === undefined || m._id === null ? undefined : String(m._id);
+    // An index or create item without an id gets one before it is applied, so even its error names it.
+    const id = m._id === undefined || m._id === null ? (action === 'index' || action === 'create' ? randomBytes(15).toString('base64url') : undefined) : String(m._id);
     const n = items.length;
     if (!index) problems.push('index is missing');
     if ((action === 'delete' || action === 'update') && id === undefined) problems.push('id is missing');
