@@ -145,7 +145,6 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     let extraHeaders: Record<string, string> = {};
     try {
       compat = checkCompatibility(info, r.headers, r.body.length > 0);
-      checkContentType(r);
       const f = fault?.(r);
       if (f === 'close') {
         res.socket?.destroy();
@@ -157,9 +156,12 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
         extraHeaders = f.headers ?? {};
       } else if (!authorised(r.headers.authorization, opts.auth)) {
         throw httpError(401, 'security_exception', `missing authentication credentials for REST request [${r.path}]`, { header: { 'WWW-Authenticate': 'Basic realm="security" charset="UTF-8"' } });
-      } else if (block === 'unavailable' && !(r.path === '/' && (r.method === 'GET' || r.method === 'HEAD'))) {
-        throw httpError(503, 'cluster_block_exception', 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];');
       } else {
+        // The media type is checked once the caller is authenticated, as on a real node.
+        checkContentType(r);
+        if (block === 'unavailable' && !(r.path === '/' && (r.method === 'GET' || r.method === 'HEAD'))) {
+          throw httpError(503, 'cluster_block_exception', 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];');
+        }
         const evaluate = (): RouteResult => {
           try {
             return route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body });
