@@ -55,6 +55,11 @@ export class SearchContexts {
     this.#clock = clock;
   }
 
+  /** How many contexts are held (expired ones included until they are next looked at). */
+  get size(): number {
+    return this.#contexts.size;
+  }
+
   /** Parses a keep_alive as the real node does, refusing one above `search.max_keep_alive`. */
   static keepAlive(text: string | undefined | null, what = 'keep_alive'): number {
     if (text === undefined || text === null) throw illegalArgument(`[${what}] is not specified`);
@@ -105,6 +110,8 @@ export class SearchContexts {
   }
 
   #add(c: Context): string {
+    // Contexts nobody frees expire unseen; forget those before holding another snapshot.
+    for (const k of [...this.#contexts.keys()]) this.#live(k);
     const n = this.#next++;
     this.#contexts.set(n, c);
     return Buffer.from(`vigil-test:${c.kind}:${n}`).toString('base64url');

@@ -109,6 +109,12 @@ export class IndexData implements Refreshable {
     return t;
   }
 
+  /** Records a delete's tombstone, collecting expired ones now and then so deletes cannot grow the map without bound. */
+  addTombstone(id: string, version: number, seqNo: number, nowMono: number): void {
+    this.tombstones.set(id, { version, seqNo, atMono: nowMono });
+    if (this.tombstones.size % 1024 === 0) for (const [k, t] of this.tombstones) if (nowMono - t.atMono >= GC_DELETES_MS) this.tombstones.delete(k);
+  }
+
   /** Makes every write so far searchable; false when there was nothing to do. */
   refresh(): boolean {
     if (!this.dirty) return false;

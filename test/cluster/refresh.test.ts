@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { startTestCluster, type TestCluster } from './server.ts';
+import { Store } from './store.ts';
+import { SearchContexts } from './contexts.ts';
 
 let cluster: TestCluster;
 let clock: FakeClock;
@@ -105,5 +107,21 @@ describe('refresh', () => {
     const gone = await call('POST', '/_search', { pit: { id: pit } });
     expect(gone.status).toBe(404);
     expect(gone.body.error).toMatchObject({ type: 'search_phase_execution_exception', reason: 'all shards failed', caused_by: { type: 'search_context_missing_exception' } });
+  });
+
+  it('expired contexts and tombstones nobody looks at again are collected, so long runs hold no more than they use', async () => {
+    const fake = new FakeClock();
+    const contexts = new SearchContexts(fake);
+    for (let i = 0; i < 3; i++) contexts.openPit([], 1000);
+    await fake.advance(1000);
+    contexts.openPit([], 1000);
+    expect(contexts.size).toBe(1);
+
+    const store = new Store({ distribution: 'opensearch', clock: fake });
+    store.createIndex('t');
+    for (let i = 0; i < 1024; i++) store.delete('t', `a${i}`);
+    await fake.advance(60_000);
+    for (let i = 0; i < 1024; i++) store.delete('t', `b${i}`);
+    expect(store.get('t').tombstones.size).toBe(1024);
   });
 });

@@ -209,7 +209,7 @@ export class Store {
     const version = this.#nextVersion(data, id, current, opts);
     const seqNo = data.nextSeqNo++;
     data.docs.delete(id);
-    data.tombstones.set(id, { version, seqNo, atMono: this.clock.monotonic() });
+    data.addTombstone(id, version, seqNo, this.clock.monotonic());
     this.#written(data);
     this.record({ t: 'doc_deleted', index: data.name, id, seqNo });
     return { index: data, found: current !== undefined, seqNo, version };
