@@ -5,13 +5,20 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Store } from './store.ts';
 import { search } from './search.ts';
 import { ClusterHttpError } from './errors.ts';
+import { SearchContexts } from './contexts.ts';
+import { systemClock } from '../../src/clock.ts';
 
 const NOW = Date.UTC(2024, 4, 15, 12, 0, 0);
 let store: Store;
+/** What a search reads; the refreshed view, so tests refresh after writing. */
+const env = () => {
+  for (const i of store.indices.values()) store.refresh(i);
+  return { store, contexts: new SearchContexts(systemClock), distribution: 'elasticsearch' as const, now: NOW, started: 0 };
+};
 
 beforeEach(() => {
   store = new Store();
-  store.createIndex('f', { ts: { type: 'date' }, city: { type: 'keyword' }, price: { type: 'double' }, delayed: { type: 'boolean' }, note: { type: 'text' } });
+  store.createIndex('f', { mappings: { properties: { ts: { type: 'date' }, city: { type: 'keyword' }, price: { type: 'double' }, delayed: { type: 'boolean' }, note: { type: 'text' } } } });
   const rows: Array<[string, string, number, boolean]> = [
     ['2024-05-15T10:05:00Z', 'Rome', 100, false],
     ['2024-05-15T10:55:00Z', 'Rome', 300, true],
@@ -23,7 +30,7 @@ beforeEach(() => {
 });
 
 function aggs(a: Record<string, unknown>, query?: unknown): Record<string, any> {
-  return search(store, 'f', { size: 0, aggs: a, ...(query ? { query } : {}) }, new URLSearchParams(), NOW, 0).aggregations as Record<string, any>;
+  return search(env(), 'f', { size: 0, aggs: a, ...(query ? { query } : {}) }, new URLSearchParams()).aggregations as Record<string, any>;
 }
 
 describe('metric aggregations', () => {

@@ -59,10 +59,40 @@ export function searchPhaseError(cause: estypes.ErrorCause): ClusterHttpError {
   );
 }
 
-export function versionConflict(index: string, id: string, reason: string): ClusterHttpError {
-  return httpError(409, 'version_conflict_engine_exception', `[${id}]: version conflict, ${reason}`, {
-    index_uuid: 'vigil-test-uuid',
-    shard: '0',
-    index,
-  });
+/** The fields Elasticsearch adds to an error raised on a shard of an index. */
+export interface ShardRef {
+  name: string;
+  uuid: string;
+}
+
+/** An error raised by the engine of an index's shard (`index_uuid`, `shard`, `index`, as the real body has them). */
+export function shardError(status: number, type: string, reason: string, on: ShardRef): ClusterHttpError {
+  return httpError(status, type, reason, { index_uuid: on.uuid, shard: '0', index: on.name });
+}
+
+/**
+ * `version_conflict_engine_exception` (409). `explanation` is what follows "version conflict, ", e.g.
+ * "required seqNo [1], primary term [1]. current document has seqNo [2] and primary term [1]".
+ */
+export function versionConflict(on: ShardRef, id: string, explanation: string): ClusterHttpError {
+  return shardError(409, 'version_conflict_engine_exception', `[${id}]: version conflict, ${explanation}`, on);
+}
+
+/** `document_missing_exception` (404) of the update API. */
+export function documentMissing(on: ShardRef, id: string): ClusterHttpError {
+  return shardError(404, 'document_missing_exception', `[${id}]: document missing`, on);
+}
+
+/** Request validation, numbered as Elasticsearch's ActionRequestValidationException numbers them. */
+export function validationError(...problems: string[]): ClusterHttpError {
+  return httpError(400, 'action_request_validation_exception', `Validation Failed: ${problems.map((p, i) => `${i + 1}: ${p};`).join('')}`);
+}
+
+/** A search-context failure on every shard (an expired scroll or point in time): 404 under search_phase_execution_exception. */
+export function searchContextMissing(id: string): ClusterHttpError {
+  const cause = { type: 'search_context_missing_exception', reason: `No search context found for id [${id}]` };
+  return new ClusterHttpError(
+    404,
+    errorBody(404, { type: 'search_phase_execution_exception', reason: 'all shards failed', phase: 'query', grouped: true, failed_shards: [{ shard: -1, index: null, reason: cause }], caused_by: cause }, cause),
+  );
 }

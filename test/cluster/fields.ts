@@ -2,7 +2,8 @@
  * Reading field values out of `_source` the way queries and aggregations see them: dotted paths through
  * objects and arrays, a `.keyword` sub-field on dynamically mapped text, values coerced to the mapped type.
  */
-import type { FieldType, IndexData } from './store.ts';
+import type { IndexData } from './store.ts';
+import type { FieldType } from './mapping.ts';
 import { parseDate } from './datemath.ts';
 
 export interface ResolvedField {
@@ -12,7 +13,17 @@ export interface ResolvedField {
 
 export function resolveField(index: IndexData, field: string): ResolvedField {
   const direct = index.mappings.get(field);
-  if (direct) return { path: field, type: direct };
+  if (direct) {
+    // A multi-field (`message.keyword`) reads its parent's value from the source.
+    const dot = field.lastIndexOf('.');
+    const parent = dot > 0 ? index.mappings.get(field.slice(0, dot)) : undefined;
+    if (parent && parent !== 'object' && parent !== 'flattened') return { path: field.slice(0, dot), type: direct };
+    return { path: field, type: direct };
+  }
+  // A key inside a flattened field is a keyword of its own.
+  for (let dot = field.lastIndexOf('.'); dot > 0; dot = field.lastIndexOf('.', dot - 1)) {
+    if (index.mappings.get(field.slice(0, dot)) === 'flattened') return { path: field, type: 'keyword' };
+  }
   if (field.endsWith('.keyword')) {
     const base = field.slice(0, -'.keyword'.length);
     if (index.mappings.get(base) === 'text') return { path: base, type: 'keyword' };
@@ -20,21 +31,25 @@ export function resolveField(index: IndexData, field: string): ResolvedField {
   return { path: field, type: undefined };
 }
 
-/** All non-null leaf values at a dotted path (arrays flattened, `{"a.b": 1}` keys honoured). */
-export function rawValues(source: unknown, path: string): unknown[] {
+/**
+ * All non-null leaf values at a dotted path (arrays flattened, `{"a.b": 1}` keys honoured); with
+ * `deep`, also every leaf under an object found there (a flattened field's values).
+ */
+export function rawValues(source: unknown, path: string, deep = false): unknown[] {
   const out: unknown[] = [];
-  collect(source, path.split('.'), out);
+  collect(source, path.split('.'), out, deep);
   return out;
 }
 
-function collect(node: unknown, parts: string[], out: unknown[]): void {
+function collect(node: unknown, parts: string[], out: unknown[], deep = false): void {
   if (node === null || node === undefined) return;
   if (Array.isArray(node)) {
-    for (const item of node) collect(item, parts, out);
+    for (const item of node) collect(item, parts, out, deep);
     return;
   }
   if (parts.length === 0) {
     if (typeof node !== 'object') out.push(node);
+    else if (deep) for (const v of Object.values(node)) collect(v, [], out, true);
     return;
   }
   if (typeof node !== 'object') return;
@@ -42,7 +57,7 @@ function collect(node: unknown, parts: string[], out: unknown[]): void {
   // Try the longest dotted key first so `{"a.b": 1}` and `{"a": {"b": 1}}` both resolve `a.b`.
   for (let n = parts.length; n >= 1; n--) {
     const key = parts.slice(0, n).join('.');
-    if (key in obj) collect(obj[key], parts.slice(n), out);
+    if (key in obj) collect(obj[key], parts.slice(n), out, deep);
   }
 }
 
@@ -60,6 +75,7 @@ export function coerce(value: unknown, type: FieldType | undefined, now: number)
       return value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined;
     case 'keyword':
     case 'text':
+    case 'flattened':
       return typeof value === 'object' ? undefined : String(value);
     default:
       return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
@@ -70,7 +86,7 @@ export function coerce(value: unknown, type: FieldType | undefined, now: number)
 export function fieldValues(index: IndexData, source: unknown, field: string, now: number): Array<string | number | boolean> {
   const { path, type } = resolveField(index, field);
   const out: Array<string | number | boolean> = [];
-  for (const raw of rawValues(source, path)) {
+  for (const raw of rawValues(source, path, type === 'flattened')) {
     const v = coerce(raw, type, now);
     if (v !== undefined) out.push(v);
   }

@@ -16,13 +16,15 @@ export interface FlavourInfo {
   version: string;
   major: number;
   lucene: string;
+  /** `index.version.created` of indices this node creates. */
+  indexVersion: string;
 }
 
 export const FLAVOUR_INFO: Record<Flavour, FlavourInfo> = {
-  es8: { flavour: 'es8', distribution: 'elasticsearch', version: '8.18.2', major: 8, lucene: '9.12.1' },
-  es9: { flavour: 'es9', distribution: 'elasticsearch', version: '9.1.0', major: 9, lucene: '10.2.2' },
-  os2: { flavour: 'os2', distribution: 'opensearch', version: '2.19.1', major: 2, lucene: '9.12.1' },
-  os3: { flavour: 'os3', distribution: 'opensearch', version: '3.1.0', major: 3, lucene: '10.2.1' },
+  es8: { flavour: 'es8', distribution: 'elasticsearch', version: '8.18.2', major: 8, lucene: '9.12.1', indexVersion: '8525000' },
+  es9: { flavour: 'es9', distribution: 'elasticsearch', version: '9.1.0', major: 9, lucene: '10.2.2', indexVersion: '9033000' },
+  os2: { flavour: 'os2', distribution: 'opensearch', version: '2.19.1', major: 2, lucene: '9.12.1', indexVersion: '136408027' },
+  os3: { flavour: 'os3', distribution: 'opensearch', version: '3.1.0', major: 3, lucene: '10.2.1', indexVersion: '137217827' },
 };
 
 /** The `GET /` document. OpenSearch adds `version.distribution`; Elasticsearch has `build_flavor`. */

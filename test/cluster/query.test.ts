@@ -5,14 +5,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Store } from './store.ts';
 import { count, search } from './search.ts';
 import { ClusterHttpError } from './errors.ts';
+import { SearchContexts } from './contexts.ts';
+import { systemClock } from '../../src/clock.ts';
 
 const NOW = Date.UTC(2024, 4, 15, 12, 0, 0);
 const q = (s = '') => new URLSearchParams(s);
 
 let store: Store;
+/** What a search reads; the refreshed view, so tests refresh after writing. */
+const env = () => {
+  for (const i of store.indices.values()) store.refresh(i);
+  return { store, contexts: new SearchContexts(systemClock), distribution: 'elasticsearch' as const, now: NOW, started: 0 };
+};
 beforeEach(() => {
   store = new Store();
-  store.createIndex('logs', { ts: { type: 'date' }, level: { type: 'keyword' }, msg: { type: 'text' }, ms: { type: 'long' }, ok: { type: 'boolean' } });
+  store.createIndex('logs', { mappings: { properties: { ts: { type: 'date' }, level: { type: 'keyword' }, msg: { type: 'text' }, ms: { type: 'long' }, ok: { type: 'boolean' } } } });
   const docs = [
     { _id: '1', ts: '2024-05-15T11:50:00Z', level: 'ERROR', msg: 'Disk full on host', ms: 900, ok: false, tags: ['a', 'b'] },
     { _id: '2', ts: '2024-05-15T11:10:00Z', level: 'WARN', msg: 'slow disk', ms: 300, ok: true, tags: ['b'] },
@@ -26,7 +33,7 @@ beforeEach(() => {
 });
 
 function ids(body: Record<string, unknown>, index = 'logs', qs = ''): string[] {
-  const res = search(store, index, body, q(qs), NOW, Date.now());
+  const res = search(env(), index, body, q(qs));
   return res.hits.hits.map((h) => h._id!).sort();
 }
 
@@ -84,7 +91,7 @@ describe('query DSL', () => {
     for (const query of [{ nope: {} }, { term: { a: 1, b: 2 } }, { bool: { must: [{ what: {} }] } }, { range: { ms: { greater: 1 } } }]) {
       let err: unknown;
       try {
-        search(store, 'metrics-a', { query }, q(), NOW, Date.now());
+        search(env(), 'metrics-a', { query }, q());
       } catch (e) {
         err = e;
       }
@@ -109,19 +116,19 @@ describe('search request features', () => {
   });
 
   it('sort, from, size and sort values', () => {
-    const res = search(store, 'logs', { sort: [{ ms: 'desc' }], from: 1, size: 2 }, q(), NOW, 0);
+    const res = search(env(), 'logs', { sort: [{ ms: 'desc' }], from: 1, size: 2 }, q());
     expect(res.hits.hits.map((h) => h._id)).toEqual(['2', '3']);
     expect(res.hits.hits[0]!.sort).toEqual([300]);
     expect(res.hits.hits[0]!._score).toBeNull();
     expect(res.hits.max_score).toBeNull();
-    const byDate = search(store, 'logs', { sort: ['ts'], size: 1 }, q(), NOW, 0);
+    const byDate = search(env(), 'logs', { sort: ['ts'], size: 1 }, q());
     expect(byDate.hits.hits[0]!._id).toBe('4');
     expect(byDate.hits.hits[0]!.sort).toEqual([Date.UTC(2024, 4, 13, 8)]);
-    expect(() => search(store, 'logs', { from: 9999, size: 10 }, q(), NOW, 0)).toThrow(/Result window is too large/);
+    expect(() => search(env(), 'logs', { from: 9999, size: 10 }, q())).toThrow(/Result window is too large/);
   });
 
   it('_source filtering', () => {
-    const one = (src: unknown) => search(store, 'logs', { query: { ids: { values: ['4'] } }, _source: src }, q(), NOW, 0).hits.hits[0]!._source;
+    const one = (src: unknown) => search(env(), 'logs', { query: { ids: { values: ['4'] } }, _source: src }, q()).hits.hits[0]!._source;
     expect(one(false)).toBeUndefined();
     expect(one(['level', 'user.*'])).toEqual({ level: 'ERROR', user: { name: 'ann' } });
     expect(one({ excludes: ['msg', 'user'] })).toEqual({ ts: '2024-05-13T08:00:00Z', level: 'ERROR', ms: 50, ok: false });
@@ -130,14 +137,14 @@ describe('search request features', () => {
 
   it('track_total_hits: default exact up to 10 000, false omits, a number caps', () => {
     for (let i = 0; i < 12; i++) store.write('many', undefined, { i });
-    expect(search(store, 'many', { size: 0 }, q(), NOW, 0).hits.total).toEqual({ value: 12, relation: 'eq' });
-    expect(search(store, 'many', { size: 0, track_total_hits: 5 }, q(), NOW, 0).hits.total).toEqual({ value: 5, relation: 'gte' });
-    expect(search(store, 'many', { size: 0, track_total_hits: false }, q(), NOW, 0).hits.total).toBeUndefined();
-    expect(search(store, 'many', { size: 0 }, q('rest_total_hits_as_int=true'), NOW, 0).hits.total).toBe(12);
+    expect(search(env(), 'many', { size: 0 }, q()).hits.total).toEqual({ value: 12, relation: 'eq' });
+    expect(search(env(), 'many', { size: 0, track_total_hits: 5 }, q()).hits.total).toEqual({ value: 5, relation: 'gte' });
+    expect(search(env(), 'many', { size: 0, track_total_hits: false }, q()).hits.total).toBeUndefined();
+    expect(search(env(), 'many', { size: 0 }, q('rest_total_hits_as_int=true')).hits.total).toBe(12);
   });
 
   it('_count', () => {
-    expect(count(store, 'logs', { query: { term: { level: 'ERROR' } } }, q(), NOW).count).toBe(2);
-    expect(count(store, undefined, {}, q(), NOW).count).toBe(6);
+    expect(count(env(), 'logs', { query: { term: { level: 'ERROR' } } }, q()).count).toBe(2);
+    expect(count(env(), undefined, {}, q()).count).toBe(6);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The SearchClient conformance suite against real clusters, run only when their URLs are given:
+ * The SearchClient and document-store conformance suites against real clusters, run only when their
+ * URLs are given:
  *
  *   VIGIL_TEST_ES_URL=http://127.0.0.1:9208,http://127.0.0.1:9209 \
  *   VIGIL_TEST_OPENSEARCH_URL=http://127.0.0.1:9202 npx vitest run test/cluster/real-cluster.test.ts
  *
  * (docker/compose.yaml starts such clusters). Each variable may hold several comma-separated URLs, one
- * cluster each. The suite writes only to `vigil-suite-*` indices and deletes them afterwards.
+ * cluster each. The suites write only to `vigil-suite-*` and `vigil-ds-*` indices (and `vigil-ds-*`
+ * index templates) and delete them afterwards.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { request } from 'undici';
@@ -13,6 +15,11 @@ import { createSearchClient } from '../../src/cluster/index.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { silentLogger } from '../../src/log.ts';
 import { searchClientSuite } from './suite.ts';
+import { Client as Client9 } from '@elastic/elasticsearch';
+import { Client as Client8 } from 'es8';
+import { Client as OsClient } from '@opensearch-project/opensearch';
+import { esDocClient, osDocClient, type DocClient } from './docstore-clients.ts';
+import { docStoreSuite } from './docstore-suite.ts';
 
 const esUrls = (process.env.VIGIL_TEST_ES_URL ?? '').split(',').filter(Boolean);
 const osUrls = (process.env.VIGIL_TEST_OPENSEARCH_URL ?? '').split(',').filter(Boolean);
@@ -44,6 +51,24 @@ describe.runIf(targets.length > 0)('real clusters', () => {
       const indices = (await call(url, 'GET', '/_cat/indices/vigil-suite-*?format=json&expand_wildcards=all')) as Array<{ index: string }>;
       for (const { index } of indices) await call(url, 'DELETE', `/${encodeURIComponent(index)}`);
     });
+
+    // The document-store suite goes through the official client a backend would use for that product and major.
+    let docClient: DocClient;
+    let closeDocClient: () => Promise<void>;
+    beforeAll(async () => {
+      if (distribution === 'opensearch') {
+        const os = new OsClient({ node: url });
+        docClient = osDocClient(os);
+        closeDocClient = () => os.close();
+        return;
+      }
+      const root = (await call(url, 'GET', '/')) as { version: { number: string } };
+      const es = root.version.number.startsWith('9.') ? new Client9({ node: url }) : (new Client8({ node: url }) as unknown as Client9);
+      docClient = esDocClient(es);
+      closeDocClient = () => es.close();
+    });
+    afterAll(() => closeDocClient());
+    docStoreSuite(`${distribution} ${url}`, () => ({ client: docClient }));
 
     searchClientSuite(`${distribution} ${url}`, () => ({
       client,

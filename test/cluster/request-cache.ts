@@ -15,8 +15,14 @@ interface RecordedRequest {
  * test cluster ~33 % busy, and its own pauses (25–50 ms, a few a window) were where the daemon's worst
  * trigger lags came from (bench/README.md, item 14).
  */
-export class RequestCache {
-  readonly #entries = new Map<string, { status: number; body: unknown }>();
+export class RequestCache<T extends { status: number; body: unknown } = { status: number; body: unknown }> {
+  readonly #entries = new Map<string, T>();
+
+  /** Forgets every answer (a refresh changed what searches find). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   readonly #max: number;
 
   constructor(max = 1000) {
@@ -27,7 +33,7 @@ export class RequestCache {
    * Answers `r`: from the cache when it is a cacheable search answered before, else with `evaluate()`
    * (keeping a successful answer to a cacheable search). A request that may change data empties it first.
    */
-  answer(r: RecordedRequest, evaluate: () => { status: number; body: unknown }): { status: number; body: unknown } {
+  answer(r: RecordedRequest, evaluate: () => T): T {
     const read = r.method === 'GET' || r.method === 'HEAD' || /\/_(search|count)$/.test(r.path);
     if (!read) this.#entries.clear();
     const key = keyOf(r);

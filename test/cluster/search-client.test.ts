@@ -19,7 +19,8 @@ describe.each(FLAVOURS)('flavour %s', (flavour) => {
   let client: SearchClient;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ flavour });
+    // The suite writes with refresh=wait_for; a short interval keeps those waits short.
+    cluster = await startTestCluster({ flavour, refreshIntervalMs: 20 });
     client = createSearchClient({ name: 'default', urls: [cluster.url] }, logger);
   });
   afterAll(async () => {

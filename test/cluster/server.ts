@@ -7,11 +7,15 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { systemClock, type Clock } from '../../src/clock.ts';
 import { Store } from './store.ts';
 import { FLAVOUR_INFO, checkCompatibility, responseHeaders, type Flavour } from './flavours.ts';
 import { ClusterHttpError, errorBody, httpError } from './errors.ts';
 import { RequestCache } from './request-cache.ts';
-import { route } from './routes.ts';
+import { route, type RouteResult } from './routes.ts';
+import { SearchContexts } from './contexts.ts';
+import { DirectoryJournal } from './persistence.ts';
+import { prettyJson } from './json-pretty.ts';
 
 /** One request as the cluster received it (headers lower-cased, body as text). */
 export interface RecordedRequest {
@@ -36,8 +40,25 @@ export interface TestClusterOptions {
   host?: string;
   /** Delay before every answer, to simulate a slower cluster (benchmarks). */
   latencyMs?: number;
-  /** Wall clock for date math (`now-1h`); default Date.now. Tests inject a fixed clock. */
+  /** Wall clock for date math (`now-1h`); default the clock's. Tests inject a fixed time. */
   now?: () => number;
+  /**
+   * The clock of periodic refreshes (`index.refresh_interval`, 1 s by default), tombstone and
+   * search-context expiry; default the system clock. A FakeClock lets a test decide when writes
+   * become searchable.
+   */
+  clock?: Clock;
+  /**
+   * Keep the data in this directory (created if missing): acknowledged changes are fsynced before the
+   * answer, and a cluster started again on the directory (after close, or a SIGKILL of its process)
+   * has them all. Without it, the data lives in memory only.
+   */
+  dataDir?: string;
+  /**
+   * The refresh interval of indices that set no `index.refresh_interval`: 1 s by default, as on a real
+   * node. Tests that only need writes to become searchable soon may shorten it.
+   */
+  refreshIntervalMs?: number;
   clusterName?: string;
   /** Require these credentials (Basic or ApiKey); without it, anyone may call. */
   auth?: { username: string; password: string } | { apiKey: string };
@@ -49,14 +70,30 @@ export interface TestClusterOptions {
   requestCache?: boolean;
 }
 
+/**
+ * `unavailable`: every API but `GET /` answers 503 cluster_block_exception (a node whose cluster
+ * state is not recovered); `read_only`: every document write answers 429 cluster_block_exception
+ * (the flood-stage disk watermark's read-only-allow-delete block).
+ */
+export type ClusterBlock = 'unavailable' | 'read_only' | undefined;
+
 export interface TestCluster {
   url: string;
+  port: number;
   flavour: Flavour;
   store: Store;
   /** Requests received, oldest first (bounded by `maxRecorded`). */
   requests: RecordedRequest[];
-  seed(index: string, docs: Array<Record<string, unknown>>, mappings?: Record<string, unknown>): void;
+  /** Creates the index (with these `properties`) if needed, indexes the documents and refreshes, so searches see them at once. */
+  seed(index: string, docs: Array<Record<string, unknown>>, properties?: Record<string, unknown>): void;
+  /** Makes every index's writes searchable now, as `POST /_refresh` does. */
+  refresh(): void;
   setFault(fn: ((req: RecordedRequest) => Fault) | undefined): void;
+  setBlock(block: ClusterBlock): void;
+  /** Stops listening and drops every connection, keeping the data: clients see a node that went away. */
+  stop(): Promise<void>;
+  /** Listens again on the same port after `stop()`. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,13 +109,19 @@ function authorised(header: string | undefined, auth: TestClusterOptions['auth']
 export async function startTestCluster(opts: TestClusterOptions): Promise<TestCluster> {
   const info = FLAVOUR_INFO[opts.flavour];
   if (!info) throw new Error(`unknown flavour ${String(opts.flavour)}`);
-  const store = new Store();
+  const clock = opts.clock ?? systemClock;
+  const store = new Store({ distribution: info.distribution, clock, versionCreated: info.indexVersion, refreshIntervalMs: opts.refreshIntervalMs });
+  const journal = opts.dataDir ? DirectoryJournal.open(opts.dataDir, store) : undefined;
   const requests: RecordedRequest[] = [];
   const maxRecorded = opts.maxRecorded ?? 10_000;
   const sockets = new Set<Socket>();
   let fault: ((req: RecordedRequest) => Fault) | undefined;
-  const ctx = { store, info, clusterName: opts.clusterName ?? 'vigil-test', now: opts.now ?? Date.now };
-  const cache = opts.requestCache ? new RequestCache() : null;
+  let block: ClusterBlock;
+  const now = opts.now ?? (() => clock.now());
+  const ctx = { store, info, clusterName: opts.clusterName ?? 'vigil-test', now, contexts: new SearchContexts(clock) };
+  const cache = opts.requestCache ? new RequestCache<RouteResult>() : null;
+  // A refresh changes what searches find without any request arriving.
+  if (cache) store.onRefresh(() => cache.clear());
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -88,16 +131,17 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(recorded);
       if (requests.length > maxRecorded) requests.shift();
-      const answer = () => respond(recorded, res);
+      const answer = () => void respond(recorded, res);
       if (opts.latencyMs) setTimeout(answer, opts.latencyMs);
       else answer();
     });
   };
 
-  const respond = (r: RecordedRequest, res: http.ServerResponse) => {
+  const respond = async (r: RecordedRequest, res: http.ServerResponse) => {
     let compat: number | undefined;
     let status: number;
     let body: unknown;
+    let text = false;
     let extraHeaders: Record<string, string> = {};
     try {
       compat = checkCompatibility(info, r.headers, r.body.length > 0);
@@ -113,8 +157,23 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
       } else if (!authorised(r.headers.authorization, opts.auth)) {
         throw httpError(401, 'security_exception', `missing authentication credentials for REST request [${r.path}]`, { header: { 'WWW-Authenticate': 'Basic realm="security" charset="UTF-8"' } });
       } else {
-        const evaluate = () => route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body });
-        ({ status, body } = cache ? cache.answer(r, evaluate) : evaluate());
+        // The media type is checked once the caller is authenticated, as on a real node.
+        checkContentType(r);
+        if (block === 'unavailable' && !(r.path === '/' && (r.method === 'GET' || r.method === 'HEAD'))) {
+          throw httpError(503, 'cluster_block_exception', 'blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];');
+        }
+        const evaluate = (): RouteResult => {
+          try {
+            return route(ctx, { method: r.method, path: r.path, query: r.query, rawBody: r.body });
+          } finally {
+            // Whatever the request changed (even on the way to an error) is durable before it is answered.
+            journal?.sync();
+          }
+        };
+        const result = cache ? cache.answer(r, evaluate) : evaluate();
+        ({ status, body } = result);
+        text = result.text === true;
+        if (result.wait) await result.wait;
       }
     } catch (e) {
       if (e instanceof ClusterHttpError) {
@@ -125,9 +184,11 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
         body = errorBody(500, { type: 'exception', reason: e instanceof Error ? e.message : String(e) });
       }
     }
-    const text = r.method === 'HEAD' || body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, r.query.has('pretty') ? 2 : undefined);
-    res.writeHead(status, { ...responseHeaders(info, compat), 'content-length': String(Buffer.byteLength(text)), ...extraHeaders });
-    res.end(r.method === 'HEAD' ? undefined : text);
+    if (res.destroyed) return;
+    const payload = r.method === 'HEAD' || body === '' ? '' : typeof body === 'string' ? body : r.query.has('pretty') ? prettyJson(body) : JSON.stringify(body);
+    const headers = { ...responseHeaders(info, compat), ...(text ? { 'content-type': 'text/plain; charset=UTF-8' } : {}) };
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(payload)), ...extraHeaders });
+    res.end(r.method === 'HEAD' ? undefined : payload);
   };
 
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
@@ -136,31 +197,75 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     s.on('close', () => sockets.delete(s));
   });
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
+  let listening = false;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        listening = true;
+        resolve();
+      });
+    });
+  const stop = () => {
+    if (!listening) return Promise.resolve();
+    listening = false;
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  try {
+    await listen(opts.port ?? 0);
+  } catch (e) {
+    journal?.close();
+    throw e;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
 
   return {
     url,
+    port,
     flavour: opts.flavour,
     store,
     requests,
-    seed(index, docs, mappings) {
-      if (mappings && !store.indices.has(index)) store.createIndex(index, mappings);
+    seed(index, docs, properties) {
+      if (properties && !store.indices.has(index)) store.createIndex(index, { mappings: { properties } });
       for (const doc of docs) {
         const { _id, ...source } = doc as { _id?: string };
         store.write(index, _id, source);
       }
+      store.refresh(store.get(index));
+      journal?.sync();
+    },
+    refresh() {
+      for (const i of store.indices.values()) store.refresh(i);
     },
     setFault(fn) {
       fault = fn;
     },
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+    setBlock(b) {
+      block = b;
+      store.readOnly = b === 'read_only';
+    },
+    stop,
+    start: () => (listening ? Promise.resolve() : listen(port)),
+    async close() {
+      await stop();
+      store.close();
+      journal?.close();
     },
   };
+}
+
+/**
+ * A request body must come with a media type the node reads: JSON or NDJSON, plain or as
+ * Elasticsearch's versioned vendor types (`curl -d` sends form encoding, which is refused with 406).
+ */
+function checkContentType(r: RecordedRequest): void {
+  if (r.body.length === 0) return;
+  const type = r.headers['content-type'];
+  if (type === undefined) throw new ClusterHttpError(406, { error: 'Content-Type header is missing' as never, status: 406 });
+  if (!/^application\/(json|x-ndjson|vnd\.elasticsearch\+(json|x-ndjson))\s*(;|$)/i.test(type)) {
+    throw new ClusterHttpError(406, { error: `Content-Type header [${type}] is not supported` as never, status: 406 });
+  }
 }

@@ -32,7 +32,7 @@ export function renderTemplate(source: unknown, params: Record<string, unknown>)
 export function putScript(store: Store, id: string, body: Record<string, unknown>): void {
   const script = body.script as { lang?: string; source?: unknown } | undefined;
   if (!script || script.source === undefined) throw httpError(400, 'illegal_argument_exception', 'must specify source for stored script');
-  store.scripts.set(id, { lang: script.lang ?? 'painless', source: script.source });
+  store.putScript(id, { lang: script.lang ?? 'painless', source: script.source });
 }
 
 /** The body `_search/template` takes: an inline `source` or a stored script `id`, plus `params`. */
