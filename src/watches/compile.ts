@@ -45,6 +45,9 @@ export interface CompiledWatch {
   accountRefs: Array<{ type: string; id: string; path: string }>;
 }
 
+/** The account an action of an account-based type uses when it names none (Signals' rule). */
+export const DEFAULT_ACCOUNT = 'default';
+
 export type CompileResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
 
 const checkByType = new Map<string, CheckType<any>>();
@@ -107,11 +110,13 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
 
   const accountRefs: CompiledWatch['accountRefs'] = [];
   const compileActions = (list: ActionDef[], key: 'actions' | 'resolve_actions') =>
-    list.flatMap((a, i): CompiledActionEntry[] => {
-      const type = actionByType.get(a.type)!;
+    list.flatMap((parsed, i): CompiledActionEntry[] => {
+      const type = actionByType.get(parsed.type)!;
       const base = [key, i];
+      // As in Signals, an action of a type that sends through an account and names none uses the
+      // account called `default`; it is made explicit here so every later step sees which one.
+      const a = parsed.account === undefined && type.account?.required ? { ...parsed, account: DEFAULT_ACCOUNT } : parsed;
       if (a.account) accountRefs.push({ type: a.type, id: a.account, path: formatPath([...base, 'account']) });
-      else if (type.account?.required) addDetail(detail, formatPath([...base, 'account']), `a ${a.type} action needs an account`);
       const params: Record<string, unknown> = {};
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
       const compiled = guard(base, a, (e) => type.compile(params, e));

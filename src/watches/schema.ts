@@ -108,7 +108,8 @@ export const watchSchema = z.preprocess(
   },
   z
     .object({
-      trigger: triggerSchema,
+      /** Signals accepts a watch without a trigger, like one whose trigger is `{}`: it runs only on demand. */
+      trigger: triggerSchema.default({}),
       checks: z.array(checkSchema).default([]),
       severity: severitySchema.optional(),
       actions: z.array(unionOf('action', actionTypes, actionSchemaOf)).default([]),
