@@ -10,7 +10,7 @@ import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors, refForFile } from '../watches/loader.ts';
 import type { WatchLogRecord } from '../runtime/records.ts';
-import { parseCommand, usageError } from './args.ts';
+import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
 import { EXECUTE } from './specs.ts';
 
@@ -19,23 +19,23 @@ import { EXECUTE } from './specs.ts';
  * when the watch refers to an account, and bounds the whole run (deliveries retry until their own
  * deadline, minutes away, which a person at a terminal should not wait for).
  */
-export async function executeCommand(args: string[]): Promise<number> {
-  const parsed = parseCommand(EXECUTE, args);
+export async function executeCommand(args: string[], io: CliIo = processIo, processEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = parseCommand(EXECUTE, args, io);
   if (!parsed.ok) return parsed.code;
   const { values } = parsed;
   let timeoutMs: number;
   try {
     timeoutMs = parseDuration(values.timeout!);
   } catch (e) {
-    return usageError('execute', `--timeout: ${(e as Error).message}`);
+    return usageError('execute', `--timeout: ${(e as Error).message}`, io);
   }
-  if (timeoutMs < 1000) return usageError('execute', '--timeout must be at least 1s');
+  if (timeoutMs < 1000) return usageError('execute', '--timeout must be at least 1s', io);
 
   const file = resolve(parsed.positionals[0]!);
-  const watch = await loadWatch(file);
+  const watch = await loadWatch(file, io);
   if (!watch) return 1;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, ...(values.cluster ? { VIGIL_CLUSTER_URL: values.cluster } : {}) };
+  const env: NodeJS.ProcessEnv = { ...processEnv, ...(values.cluster ? { VIGIL_CLUSTER_URL: values.cluster } : {}) };
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-execute-'));
   try {
     const loaded = loadConfig({
@@ -47,10 +47,10 @@ export async function executeCommand(args: string[]): Promise<number> {
     const refs = watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`);
     if (refs.length > 0 && !keyAvailable) {
       if (!values.simulate) {
-        process.stderr.write(`vigil execute: the watch uses accounts, which need the master key (set ${MASTER_KEY_ENV} or pass --key-file):\n  ${refs.join('\n  ')}\n`);
+        io.stderr(`vigil execute: the watch uses accounts, which need the master key (set ${MASTER_KEY_ENV} or pass --key-file):\n  ${refs.join('\n  ')}\n`);
         return 1;
       }
-      process.stderr.write(`vigil execute: accounts not checked (no master key; nothing is sent under --simulate):\n  ${refs.join('\n  ')}\n`);
+      io.stderr(`vigil execute: accounts not checked (no master key; nothing is sent under --simulate):\n  ${refs.join('\n  ')}\n`);
     }
     // Without accounts in play nothing may touch the key or the accounts folder: a watch that needs
     // neither runs where a key is missing, wrong or unreadable.
@@ -59,11 +59,11 @@ export async function executeCommand(args: string[]): Promise<number> {
     const config: VigilConfig = useAccounts ? loaded : { ...withoutKey, accounts_dir: join(dataDir, 'no-accounts') };
     if (!useAccounts) delete env[MASTER_KEY_ENV];
     // Logs go to stderr: stdout carries the record only.
-    const app = await buildApp(config, { logger: createLogger({ level: 'warn', destination: process.stderr as never }), env });
+    const app = await buildApp(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env });
     try {
-      if (useAccounts && !(await accountsExist(app, watch))) return 1;
-      const record = await runWithin(app, watch, values.simulate!, timeoutMs, values.timeout!);
-      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      if (useAccounts && !(await accountsExist(app, watch, io))) return 1;
+      const record = await runWithin(app, watch, { simulate: values.simulate!, timeoutMs, timeoutText: values.timeout!, io });
+      io.stdout(`${JSON.stringify(record, null, 2)}\n`);
       return record.status.code === 'EXECUTION_FAILED' || record.status.code === 'ACTION_FAILED' ? 1 : 0;
     } finally {
       await app.stop();
@@ -74,30 +74,30 @@ export async function executeCommand(args: string[]): Promise<number> {
 }
 
 /** Reads and compiles the watch; prints what is wrong and returns null when it cannot run. */
-async function loadWatch(file: string): Promise<CompiledWatch | null> {
+async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
     // A parser message quotes the text around the error, which may be an inline credential.
     const why = e instanceof SyntaxError ? 'not valid JSON' : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
-    process.stderr.write(`${file}: _: ${why}\n`);
+    io.stderr(`${file}: _: ${why}\n`);
     return null;
   }
   const ref = refForFile(dirname(file), file);
   const where = ref && 'id' in ref ? ref : { tenant: '_main', id: basename(file, '.json') };
   const res = compileWatch(raw, where, cliCompileEnv());
   if (!res.ok) {
-    process.stderr.write(`${errorSummary(res.detail)}\n${describeErrors(file, res.detail).join('\n')}\n`);
+    io.stderr(`${errorSummary(res.detail)}\n${describeErrors(file, res.detail).join('\n')}\n`);
     return null;
   }
   return res.watch;
 }
 
-async function accountsExist(app: App, watch: CompiledWatch): Promise<boolean> {
+async function accountsExist(app: App, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
-  if (missing.length > 0) process.stderr.write(`vigil execute: ${missing.join('\n  ')}\n`);
+  if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
   return missing.length === 0;
 }
 
@@ -105,7 +105,11 @@ async function accountsExist(app: App, watch: CompiledWatch): Promise<boolean> {
  * Runs the watch; when `timeoutMs` passes first, cancels its requests and deliveries (the runner then
  * finishes at once, recording them as failed) and says so in the record.
  */
-async function runWithin(app: App, watch: CompiledWatch, simulate: boolean, timeoutMs: number, timeoutText: string): Promise<WatchLogRecord> {
+async function runWithin(
+  app: App,
+  watch: CompiledWatch,
+  { simulate, timeoutMs, timeoutText, io }: { simulate: boolean; timeoutMs: number; timeoutText: string; io: CliIo },
+): Promise<WatchLogRecord> {
   const abort = new AbortController();
   const timer = setTimeout(() => {
     abort.abort();
@@ -129,6 +133,6 @@ async function runWithin(app: App, watch: CompiledWatch, simulate: boolean, time
     a.error = { message: `not delivered: ${cut} after ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? `; last error ${last}` : ''}`, detail: 'TIMEOUT' };
   }
   if (record.status.code === 'EXECUTION_FAILED' && record.error) record.error.message = `${record.error.message} (${cut})`;
-  process.stderr.write(`vigil execute: ${cut}\n`);
+  io.stderr(`vigil execute: ${cut}\n`);
   return record;
 }
