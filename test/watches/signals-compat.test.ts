@@ -98,3 +98,42 @@ describe('what Signals refuses stays refused', () => {
     if (!res.ok) expect(Object.keys(res.detail)).toEqual(['actions[0].name']);
   });
 });
+
+describe('`proxy` on HTTP inputs and webhooks', () => {
+  const watchWith = (proxy: string) => ({
+    trigger: {},
+    checks: [{ type: 'http', name: 'in', target: 'in', request: { url: 'https://api.example.com/x' }, proxy }],
+    actions: [{ type: 'webhook', name: 'out', request: { url: 'https://hooks.example.com/y', body: 'b' }, proxy }],
+  });
+
+  it.each([
+    ['none', undefined],
+    ['default', undefined],
+    ['http://proxy.example.com:3128', 'http://proxy.example.com:3128'],
+  ])('%s: the requests go %s', async (proxy, expected) => {
+    const requests: HttpRequest[] = [];
+    const http: HttpClient = {
+      async request(req) {
+        requests.push(req);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
+      },
+      close: async () => {},
+    };
+    kit = runtimeKit({ http });
+    const res = compile(watchWith(proxy));
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    const rec = await kit.runner.run(res.watch, { fire: null });
+    expect(rec.status.code).toBe('ACTION_EXECUTED');
+    expect(requests.map((r) => r.proxy)).toEqual([expected, expected]);
+  });
+
+  it('a stored proxy id (a Signals proxy registry entry) is refused when the watch is loaded, on both paths', () => {
+    const res = compile(watchWith('my-proxy-id'));
+    expect(res.ok).toBe(false);
+    if (!res.ok) {
+      expect(Object.keys(res.detail).sort()).toEqual(['actions[0].proxy', 'checks[0].proxy']);
+      expect(res.detail['checks[0].proxy']![0]!.error).toMatch(/stored proxies \(referenced by id\) are not supported/);
+    }
+  });
+});
