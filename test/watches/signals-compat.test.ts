@@ -110,7 +110,7 @@ describe('`proxy` on HTTP inputs and webhooks', () => {
     ['none', undefined],
     ['default', undefined],
     ['http://proxy.example.com:3128', 'http://proxy.example.com:3128'],
-  ])('%s: the requests go %s', async (proxy, expected) => {
+  ])('proxy %s', async (proxy, expected) => {
     const requests: HttpRequest[] = [];
     const http: HttpClient = {
       async request(req) {
