@@ -29,9 +29,15 @@ export const httpRequestSchema = z
     }
   });
 
+/**
+ * `tls.trusted_certs`: PEM certificates, as one string or (as Signals also takes them) an array of them;
+ * joined into one PEM bundle.
+ */
+export const trustedCerts = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (Array.isArray(v) ? v.join('\n') : v));
+
 export const tlsSchema = z
   .object({
-    trusted_certs: z.string().optional(),
+    trusted_certs: trustedCerts.optional(),
     verify_hostnames: z.boolean().optional(),
     trust_all: z.boolean().optional(),
     client_auth: z

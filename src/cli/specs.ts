@@ -7,7 +7,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { wantsHelp, type CommandSpec } from './args.ts';
 
-export const DEFAULT_EXECUTE_TIMEOUT = '30s';
+const DEFAULT_EXECUTE_TIMEOUT = '30s';
 
 export const RUN = {
   name: 'run',
@@ -178,8 +178,6 @@ ${NOTE}`,
     positionals: NAME,
   },
 } satisfies Record<string, CommandSpec<ParseArgsOptionsConfig>>;
-
-export const USER_SUBCOMMANDS = Object.keys(USERS) as Array<keyof typeof USERS>;
 
 const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
   run: RUN,

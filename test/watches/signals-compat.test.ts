@@ -137,3 +137,34 @@ describe('`proxy` on HTTP inputs and webhooks', () => {
     }
   });
 });
+
+describe('`tls.trusted_certs` as an array of PEM certificates (Signals takes a string or an array)', () => {
+  it('reaches the request as one PEM bundle, for HTTP inputs, webhooks and e-mail attachments alike', async () => {
+    const [a, b] = ['-----BEGIN CERTIFICATE-----\nMIIBa\n-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\nMIIBb\n-----END CERTIFICATE-----'];
+    const tls = { trusted_certs: [a, b] };
+    const requests: HttpRequest[] = [];
+    const http: HttpClient = {
+      async request(req) {
+        requests.push(req);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
+      },
+      close: async () => {},
+    };
+    kit = runtimeKit({ http });
+    const res = compile({
+      trigger: {},
+      checks: [{ type: 'http', name: 'in', target: 'in', request: { url: 'https://api.example.com/x' }, tls }],
+      actions: [
+        { type: 'webhook', name: 'out', request: { url: 'https://hooks.example.com/y', body: 'b' }, tls },
+        { type: 'email', name: 'mail', account: 'ops', to: 'a@example.com', text_body: 'x', attachments: { 'r.txt': { type: 'request', request: { url: 'https://r.example.com/' }, tls } } },
+      ],
+    });
+    if (!res.ok) expect.fail(JSON.stringify(res.detail));
+    const rec = await kit.runner.run(res.watch, { fire: null, simulate: true });
+    expect(rec.status.code).toBe('SIMULATED_ACTION_EXECUTED');
+    const bundle = `${a}\n${b}`;
+    expect(requests[0]!.tls).toEqual({ trusted_certs: bundle });
+    expect((rec.actions[0]!.request as Array<{ tls: unknown }>)[0]!.tls).toEqual({ trusted_certs: bundle });
+    expect((rec.actions[1]!.request as Array<{ attachments: Array<{ request: { tls: unknown } }> }>)[0]!.attachments[0]!.request.tls).toEqual({ trusted_certs: bundle });
+  });
+});

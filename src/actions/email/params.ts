@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isTemplated, parseAddresses } from './addresses.ts';
+import { trustedCerts } from '../../checks/http-request.ts';
 
 /** One address list: a string (a comma list is fine) or an array; each entry may be a template. */
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -24,7 +25,7 @@ export const attachmentRequestSchema = z.strictObject({
 });
 
 export const tlsOptionsSchema = z.strictObject({
-  trusted_certs: z.string().optional(),
+  trusted_certs: trustedCerts.optional(),
   verify_hostnames: z.boolean().optional(),
   trust_all: z.boolean().optional(),
   /** A client certificate for servers that ask for one (PEM), as in Signals' `tls.client_auth`. */
