@@ -59,3 +59,13 @@ export class VigilError extends Error {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * Why a JSON text did not parse, without the text: V8's messages quote the source around the error
+ * (`Unexpected token 'h', ..."password": hunter2}"...`), and a watch or config file may hold a credential
+ * right there. Keeps the position, which is all an author needs to find the mistake.
+ */
+export function jsonSyntaxProblem(e: SyntaxError): string {
+  const where = / at position \d+(?: \(line \d+ column \d+\))?/.exec(e.message)?.[0] ?? '';
+  return `invalid JSON${where}`;
+}

@@ -6,6 +6,7 @@ import type { VigilConfig } from '../config/schema.ts';
 import { buildApp, type App } from '../app.ts';
 import { createLogger } from '../log.ts';
 import { MASTER_KEY_ENV } from '../accounts/keysource.ts';
+import { jsonSyntaxProblem } from '../errors.ts';
 import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors, refForFile } from '../watches/loader.ts';
@@ -79,8 +80,7 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    // A parser message quotes the text around the error, which may be an inline credential.
-    const why = e instanceof SyntaxError ? 'not valid JSON' : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    const why = e instanceof SyntaxError ? jsonSyntaxProblem(e) : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
     io.stderr(`${file}: _: ${why}\n`);
     return null;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { VigilError } from '../errors.ts';
+import { VigilError, jsonSyntaxProblem } from '../errors.ts';
 import { zodDetail } from '../watches/paths.ts';
 import { configSchema, type VigilConfig, type VigilConfigInput } from './schema.ts';
 
@@ -23,7 +23,8 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
     try {
       base = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
     } catch (e) {
-      throw new VigilError('CONFIG_INVALID', `cannot read config file ${opts.file}: ${(e as Error).message}`);
+      const why = e instanceof SyntaxError ? jsonSyntaxProblem(e) : (e as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new VigilError('CONFIG_INVALID', `cannot read config file ${opts.file}: ${why}`);
     }
   }
   const merged: Record<string, unknown> = { ...base };

@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { CompileEnv } from '../checks/types.ts';
-import type { ErrorDetail } from '../errors.ts';
+import { jsonSyntaxProblem, type ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch } from './compile.ts';
 import { ID_PATTERN } from './schema.ts';
 import { addDetail, countErrors } from './paths.ts';
@@ -51,7 +51,7 @@ export async function loadWatchFile(
     raw = JSON.parse(sync ? readFileSync(ref.file, 'utf8') : await readFile(ref.file, 'utf8'));
   } catch (e) {
     const detail: ErrorDetail = {};
-    addDetail(detail, '_', e instanceof SyntaxError ? `invalid JSON: ${e.message}` : `cannot read file: ${(e as Error).message}`);
+    addDetail(detail, '_', e instanceof SyntaxError ? jsonSyntaxProblem(e) : `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     return { ok: false, detail, ...ref };
   }
   const res = compileWatch(raw, ref, env);
