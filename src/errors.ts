@@ -63,3 +63,4 @@ export class VigilError extends Error {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+

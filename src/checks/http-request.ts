@@ -29,9 +29,15 @@ export const httpRequestSchema = z
     }
   });
 
+/**
+ * `tls.trusted_certs`: PEM certificates, as one string or (as Signals also takes them) an array of them;
+ * joined into one PEM bundle.
+ */
+export const trustedCerts = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (Array.isArray(v) ? v.join('\n') : v));
+
 export const tlsSchema = z
   .object({
-    trusted_certs: z.string().optional(),
+    trusted_certs: trustedCerts.optional(),
     verify_hostnames: z.boolean().optional(),
     trust_all: z.boolean().optional(),
     client_auth: z
@@ -43,12 +49,37 @@ export const tlsSchema = z
 
 const duration = z.union([z.number().int().positive(), z.string()]).optional();
 
+/**
+ * Signals' `proxy` on an HTTP input or action: an `http://`/`https://` URL, or `default` or `none`, which
+ * both mean a direct connection (Vigil has no global proxy setting). Anything else is what Signals reads
+ * as the id of a proxy stored through its REST API; Vigil has no such registry, so it is refused here
+ * rather than failing when the request is made.
+ */
+export const proxySetting = z.string().transform((value, ctx): string | undefined => {
+  const v = value.trim();
+  if (v === '' || /^(default|none)$/i.test(v)) return undefined;
+  if (/^https?:\/\//i.test(v)) {
+    try {
+      new URL(v);
+      return v;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a valid proxy URL: ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `proxy ${JSON.stringify(value)} is neither an http(s) URL nor 'default' or 'none'; stored proxies (referenced by id) are not supported`,
+  });
+  return z.NEVER;
+});
+
 /** The connection options that sit beside `request`. */
 export const httpOptionsShape = {
   tls: tlsSchema.optional(),
   connection_timeout: duration,
   read_timeout: duration,
-  proxy: z.string().optional(),
+  proxy: proxySetting.optional(),
 };
 
 export type HttpRequestDef = z.infer<typeof httpRequestSchema>;

@@ -1,65 +1,140 @@
-import { parseArgs } from 'node:util';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname, basename } from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { buildApp } from '../app.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import { buildApp, type App } from '../app.ts';
 import { createLogger } from '../log.ts';
-import { compileWatch } from '../watches/compile.ts';
+import { MASTER_KEY_ENV } from '../accounts/keysource.ts';
+import { jsonSyntaxProblem } from '../json-syntax.ts';
+import { parseDuration } from '../schedule/duration.ts';
+import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors, refForFile } from '../watches/loader.ts';
+import type { WatchLogRecord } from '../runtime/records.ts';
+import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
+import { cliCompileEnv } from './validate.ts';
+import { EXECUTE } from './specs.ts';
 
 /**
- * `vigil execute FILE [--simulate] [--cluster URL]`: runs one watch once, outside any daemon (its own
- * throw-away state directory), and prints the watch-log record as JSON on stdout. Exit 0 unless the run
- * is EXECUTION_FAILED (or the file is invalid).
+ * `vigil execute FILE`: runs one watch once and prints the watch-log record. Asks for the master key only
+ * when the watch refers to an account, and bounds the whole run (deliveries retry until their own
+ * deadline, minutes away, which a person at a terminal should not wait for).
  */
-export async function executeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      simulate: { type: 'boolean', default: false },
-      cluster: { type: 'string' },
-      config: { type: 'string' },
-      accounts: { type: 'string' },
-      'key-file': { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) {
-    process.stderr.write('usage: vigil execute FILE [--simulate] [--cluster URL]\n');
-    return 2;
-  }
-  const file = resolve(positionals[0]!);
-  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-execute-'));
-  const env = { ...process.env, ...(values.cluster ? { VIGIL_CLUSTER_URL: values.cluster } : {}) };
-  const config = loadConfig({
-    file: values.config,
-    env,
-    overrides: { data_dir: dataDir, accounts_dir: values.accounts, key_file: values['key-file'], log: { level: 'warn', retention: 10 } },
-  });
-  // Logs go to stderr: stdout carries the record only.
-  const app = await buildApp(config, { logger: createLogger({ level: 'warn', destination: process.stderr as never }), env });
+export async function executeCommand(args: string[], io: CliIo = processIo, processEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = parseCommand(EXECUTE, args, io);
+  if (!parsed.ok) return parsed.code;
+  const { values } = parsed;
+  let timeoutMs: number;
   try {
-    const ref = refForFile(dirname(file), file);
-    const where = ref && 'id' in ref ? ref : { tenant: '_main', id: basename(file, '.json') };
-    let raw: unknown;
+    timeoutMs = parseDuration(values.timeout!);
+  } catch (e) {
+    return usageError('execute', `--timeout: ${(e as Error).message}`, io);
+  }
+  if (timeoutMs < 1000) return usageError('execute', '--timeout must be at least 1s', io);
+
+  const file = resolve(parsed.positionals[0]!);
+  const watch = await loadWatch(file, io);
+  if (!watch) return 1;
+
+  const env: NodeJS.ProcessEnv = { ...processEnv, ...(values.cluster ? { VIGIL_CLUSTER_URL: values.cluster } : {}) };
+  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-execute-'));
+  try {
+    const loaded = loadConfig({
+      file: values.config,
+      env,
+      overrides: { data_dir: dataDir, accounts_dir: values.accounts, key_file: values['key-file'], log: { level: 'warn', retention: 10 } },
+    });
+    const keyAvailable = Boolean(loaded.key_file || env[MASTER_KEY_ENV]);
+    const refs = watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`);
+    if (refs.length > 0 && !keyAvailable) {
+      if (!values.simulate) {
+        io.stderr(`vigil execute: the watch uses accounts, which need the master key (set ${MASTER_KEY_ENV} or pass --key-file):\n  ${refs.join('\n  ')}\n`);
+        return 1;
+      }
+      io.stderr(`vigil execute: accounts not checked (no master key; nothing is sent under --simulate):\n  ${refs.join('\n  ')}\n`);
+    }
+    // Without accounts in play nothing may touch the key or the accounts folder: a watch that needs
+    // neither runs where a key is missing, wrong or unreadable.
+    const useAccounts = refs.length > 0 && keyAvailable;
+    const { key_file: _keyFile, ...withoutKey } = loaded;
+    const config: VigilConfig = useAccounts ? loaded : { ...withoutKey, accounts_dir: join(dataDir, 'no-accounts') };
+    if (!useAccounts) delete env[MASTER_KEY_ENV];
+    // Logs go to stderr: stdout carries the record only.
+    const app = await buildApp(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env });
     try {
-      raw = JSON.parse(await readFile(file, 'utf8'));
-    } catch (e) {
-      process.stderr.write(`${file}: _: ${(e as Error).message}\n`);
-      return 1;
+      if (useAccounts && !(await accountsExist(app, watch, io))) return 1;
+      const record = await runWithin(app, watch, { simulate: values.simulate!, timeoutMs, timeoutText: values.timeout!, io });
+      io.stdout(`${JSON.stringify(record, null, 2)}\n`);
+      return record.status.code === 'EXECUTION_FAILED' || record.status.code === 'ACTION_FAILED' ? 1 : 0;
+    } finally {
+      await app.stop();
     }
-    const res = compileWatch(raw, where, app.compileEnv);
-    if (!res.ok) {
-      process.stderr.write(`${errorSummary(res.detail)}\n${describeErrors(file, res.detail).join('\n')}\n`);
-      return 1;
-    }
-    const record = await app.runner.run(res.watch, { fire: null, simulate: values.simulate });
-    await app.deliverer.stop(config.delivery.shutdown_grace_ms);
-    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    return record.status.code === 'EXECUTION_FAILED' ? 1 : 0;
   } finally {
-    await app.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Reads and compiles the watch; prints what is wrong and returns null when it cannot run. */
+async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null> {
+  let raw: unknown;
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+    raw = JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof SyntaxError ? jsonSyntaxProblem(text, e) : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    io.stderr(`${file}: _: ${why}\n`);
+    return null;
+  }
+  const ref = refForFile(dirname(file), file);
+  const where = ref && 'id' in ref ? ref : { tenant: '_main', id: basename(file, '.json') };
+  const res = compileWatch(raw, where, cliCompileEnv());
+  if (!res.ok) {
+    io.stderr(`${errorSummary(res.detail)}\n${describeErrors(file, res.detail).join('\n')}\n`);
+    return null;
+  }
+  return res.watch;
+}
+
+async function accountsExist(app: App, watch: CompiledWatch, io: CliIo): Promise<boolean> {
+  const missing: string[] = [];
+  for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
+  if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
+  return missing.length === 0;
+}
+
+/**
+ * Runs the watch; when `timeoutMs` passes first, cancels its requests and deliveries (the runner then
+ * finishes at once, recording them as failed) and says so in the record.
+ */
+async function runWithin(
+  app: App,
+  watch: CompiledWatch,
+  { simulate, timeoutMs, timeoutText, io }: { simulate: boolean; timeoutMs: number; timeoutText: string; io: CliIo },
+): Promise<WatchLogRecord> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => {
+    abort.abort();
+    void app.deliverer.stop(0);
+  }, timeoutMs);
+  let record: WatchLogRecord;
+  try {
+    record = await app.runner.run(watch, { fire: null, simulate, signal: abort.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!abort.signal.aborted) {
+    await app.deliverer.stop(app.config.delivery.shutdown_grace_ms);
+    return record;
+  }
+  const cut = `stopped at --timeout ${timeoutText}`;
+  for (const a of [...record.actions, ...record.resolve_actions]) {
+    if (a.error?.detail !== 'ABORTED') continue;
+    const last = a.delivery ? (await app.store.outbox.get(a.delivery.key))?.lastError : null;
+    const attempts = a.delivery?.attempts ?? 0;
+    a.error = { message: `not delivered: ${cut} after ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? `; last error ${last}` : ''}`, detail: 'TIMEOUT' };
+  }
+  if (record.status.code === 'EXECUTION_FAILED' && record.error) record.error.message = `${record.error.message} (${cut})`;
+  io.stderr(`vigil execute: ${cut}\n`);
+  return record;
 }

@@ -1,24 +1,17 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
 import { buildApp } from '../app.ts';
 import { createApiServer } from '../api/server.ts';
 import { createAuthProvider } from '../security/provider.ts';
 import { securityRoutes } from '../api/routes/security.ts';
 import { accountRoutes } from '../api/routes/accounts.ts';
+import { parseCommand } from './args.ts';
+import { RUN } from './specs.ts';
 
 /** `vigil run`: the daemon. Flags override the config file; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads. */
 export async function runCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      data: { type: 'string' },
-      watches: { type: 'string' },
-      accounts: { type: 'string' },
-      listen: { type: 'string' },
-      'key-file': { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(RUN, args);
+  if (!parsed.ok) return parsed.code;
+  const { values } = parsed;
   const config = loadConfig({
     file: values.config,
     overrides: {

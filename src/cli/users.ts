@@ -9,7 +9,7 @@
  *
  * `--key-file FILE` or `VIGIL_MASTER_KEY` give the key ring (token pepper) like for the daemon.
  */
-import { parseArgs } from 'node:util';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { loadKeyRing } from '../accounts/keysource.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
@@ -21,13 +21,8 @@ import { isValidName, userInputSchema } from '../security/roles.ts';
 import { issuesDetail } from '../security/resources.ts';
 import { Security } from '../security/service.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
-
-const USAGE = `usage: vigil users <add|token|list|delete> ...
-  echo PW | vigil users add NAME --role ROLE [--role ROLE] --password-stdin [--data DIR] [--description TEXT]
-  vigil users token NAME [--name LABEL] [--expires DURATION] [--data DIR] [--key-file FILE]
-  vigil users list [--data DIR]
-  vigil users delete NAME [--data DIR]
-`;
+import { parseCommand, usageError, wantsHelp, EXIT_USAGE } from './args.ts';
+import { USERS, USERS_USAGE } from './specs.ts';
 
 export interface UsersIo {
   stdin: AsyncIterable<Buffer | string>;
@@ -58,27 +53,34 @@ async function readPassword(stdin: AsyncIterable<Buffer | string>): Promise<stri
 
 export async function usersCommand(args: string[], io: UsersIo = defaultIo()): Promise<number> {
   const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h') {
-    io.stdout(USAGE);
-    return sub ? 0 : 2;
+  if (sub === undefined || wantsHelp([sub])) {
+    (sub === undefined ? io.stderr : io.stdout)(USERS_USAGE);
+    return sub === undefined ? EXIT_USAGE : 0;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      data: { type: 'string', default: './data' },
-      role: { type: 'string', multiple: true },
-      'password-stdin': { type: 'boolean' },
-      description: { type: 'string' },
-      name: { type: 'string' },
-      expires: { type: 'string' },
-      'key-file': { type: 'string' },
-    },
-  });
-  const name = positionals[0];
-  if (sub !== 'list' && !isValidName(name)) {
-    io.stderr(`vigil users ${sub}: a valid user name is required ([A-Za-z0-9_.@-]{1,128})\n${USAGE}`);
-    return 2;
+  if (!Object.hasOwn(USERS, sub)) return usageError('users', `unknown subcommand '${sub}' (add, token, list, delete)`, io);
+  const parsed = parseCommand<ParseArgsOptionsConfig>(USERS[sub as keyof typeof USERS], rest, io);
+  if (!parsed.ok) return parsed.code;
+  const values = parsed.values as {
+    data: string;
+    role?: string[];
+    'password-stdin'?: boolean;
+    description?: string;
+    name?: string;
+    expires?: string;
+    'key-file'?: string;
+  };
+  const name = parsed.positionals[0];
+  if (name !== undefined && !isValidName(name)) return usageError(`users ${sub}`, `'${name}' is not a valid user name ([A-Za-z0-9_.@-]{1,128})`, io);
+  if (sub === 'add' && !values['password-stdin']) {
+    return usageError('users add', 'pass the password on stdin with --password-stdin (never as an argument)', io);
+  }
+  let expiresMs: number | undefined;
+  if (values.expires !== undefined) {
+    try {
+      expiresMs = parseDuration(values.expires);
+    } catch (e) {
+      return usageError('users token', `--expires: ${(e as Error).message}`, io);
+    }
   }
   let ring: KeyRing | null = null;
   if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
@@ -87,9 +89,11 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
   try {
     switch (sub) {
       case 'add': {
-        if (!values['password-stdin']) {
-          io.stderr('vigil users add: pass the password on stdin with --password-stdin (never as an argument)\n');
-          return 2;
+        // Before the password is read: a typo in a role should not cost the operator a retyped password.
+        const unknown = (values.role ?? []).filter((r) => !security.role(r));
+        if (unknown.length > 0) {
+          const known = security.roles().map(([r]) => r).sort().join(', ');
+          return usageError('users add', `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `'${r}'`).join(', ')}; the roles are: ${known}`, io);
         }
         const input = userInputSchema.safeParse({
           password: await readPassword(io.stdin),
@@ -108,7 +112,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
       case 'token': {
         if (!security.users.get(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
         const now = systemClock.now();
-        const expiresAt = values.expires ? now + parseDuration(values.expires) : null;
+        const expiresAt = expiresMs !== undefined ? now + expiresMs : null;
         const { token, info } = security.tokens.create(name!, now, { name: values.name, expiresAt });
         io.stderr(`token ${info.id} for '${name}'${info.expires_at ? `, expires ${info.expires_at}` : ''}; it is shown only once:\n`);
         io.stdout(`${token}\n`);
@@ -127,8 +131,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
         return 0;
       }
       default:
-        io.stderr(`vigil users: unknown subcommand '${sub}'\n${USAGE}`);
-        return 2;
+        return usageError('users', `unknown subcommand '${sub}'`, io);
     }
   } finally {
     await security.close();

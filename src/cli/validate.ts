@@ -4,6 +4,8 @@ import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
 import type { CompileEnv } from '../checks/types.ts';
 import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../watches/loader.ts';
+import { parseCommand } from './args.ts';
+import { VALIDATE } from './specs.ts';
 
 export function cliCompileEnv(): CompileEnv {
   const scripts = createScriptCompiler();
@@ -17,14 +19,12 @@ export function cliCompileEnv(): CompileEnv {
  * Prints `FILE: json.path: message` per problem; exit 0 when all are valid, else 1.
  */
 export async function validateCommand(args: string[]): Promise<number> {
-  if (!args.length) {
-    process.stderr.write('usage: vigil validate PATH...\n');
-    return 2;
-  }
+  const parsed = parseCommand(VALIDATE, args);
+  if (!parsed.ok) return parsed.code;
   const env = cliCompileEnv();
   let bad = 0;
   let checked = 0;
-  for (const arg of args) {
+  for (const arg of parsed.positionals) {
     const path = resolve(arg);
     let isDir = false;
     try {

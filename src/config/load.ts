@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
+import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { zodDetail } from '../watches/paths.ts';
 import { configSchema, type VigilConfig, type VigilConfigInput } from './schema.ts';
 
@@ -20,10 +21,13 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
   const env = opts.env ?? process.env;
   let base: Record<string, unknown> = {};
   if (opts.file) {
+    let text = '';
     try {
-      base = JSON.parse(readFileSync(opts.file, 'utf8')) as Record<string, unknown>;
+      text = readFileSync(opts.file, 'utf8');
+      base = JSON.parse(text) as Record<string, unknown>;
     } catch (e) {
-      throw new VigilError('CONFIG_INVALID', `cannot read config file ${opts.file}: ${(e as Error).message}`);
+      const why = e instanceof SyntaxError ? jsonSyntaxProblem(text, e) : (e as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new VigilError('CONFIG_INVALID', `cannot read config file ${opts.file}: ${why}`);
     }
   }
   const merged: Record<string, unknown> = { ...base };

@@ -3,7 +3,7 @@
  * name credentials (an inline webhook `auth` password, an Authorization header). Account secrets never
  * reach a rendered request; this covers what a watch author wrote inline.
  */
-const SECRET_KEY = /pass(word)?|authorization|token|secret|api[_-]?key|integration_key|routing_key|cookie/i;
+const SECRET_KEY = /pass(word)?|authorization|token|secret|api[_-]?key|private[_-]?key|integration_key|routing_key|cookie/i;
 
 export function redactRequest(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactRequest);

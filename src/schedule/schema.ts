@@ -73,14 +73,18 @@ export const scheduleSchema = z
     if (!KINDS.some((k) => s[k] !== undefined)) {
       ctx.addIssue({
         code: 'custom',
-        message: `at least one schedule kind is required: ${KINDS.join(', ')}`,
+        message: `at least one schedule kind is required: ${KINDS.join(', ')} (a watch run only on demand has no schedule: \`"trigger": {}\`)`,
         input: s,
       });
     }
   });
 
-/** The watch's `trigger` field: `{ schedule: {...} }`. */
-export const triggerSchema = z.strictObject({ schedule: scheduleSchema });
+/**
+ * The watch's `trigger` field: `{ schedule: {...} }`. As in Signals, it may be `{}` (or left out of the
+ * watch): the watch then has no schedule and runs only when executed on demand (`_execute`,
+ * `vigil execute`).
+ */
+export const triggerSchema = z.strictObject({ schedule: scheduleSchema.optional() });
 
 /** A validated `trigger` (defaults applied). */
 export type TriggerConfig = z.output<typeof triggerSchema>;

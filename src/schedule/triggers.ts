@@ -80,11 +80,16 @@ class CompiledSchedule implements Schedule {
   }
 }
 
+/** The schedule of a watch without one (`"trigger": {}`): it never fires; it runs only on demand. */
+export const ON_DEMAND: Schedule = new CompiledSchedule([], [], 'EXECUTE_NOW');
+
 /**
- * Compiles a schedule validated by `scheduleSchema`. Throws VigilError INVALID_WATCH if it is not valid
- * after all (callers should validate first; this is the backstop).
+ * Compiles a schedule validated by `scheduleSchema` (undefined: the watch has none, {@link ON_DEMAND}).
+ * Throws VigilError INVALID_WATCH if it is not valid after all (callers should validate first; this is
+ * the backstop).
  */
-export function compileSchedule(schedule: ScheduleConfig): Schedule {
+export function compileSchedule(schedule: ScheduleConfig | undefined): Schedule {
+  if (schedule === undefined) return ON_DEMAND;
   try {
     const zone = parseZone(schedule.timezone);
     const intervals = [...new Set(toArray(schedule.interval).map(parseDuration))];

@@ -66,8 +66,11 @@ export interface AccountRef {
 
 /** The account id an action uses: its own, or `default` when its type cannot run without one. */
 function effectiveAccount(def: { account?: string | undefined }, type: ActionType): string | null {
-  return def.account ?? (type.account?.required ? 'default' : null);
+  return def.account ?? (type.account?.required ? DEFAULT_ACCOUNT : null);
 }
+
+/** The account an action of an account-based type uses when it names none (Signals' rule). */
+export const DEFAULT_ACCOUNT = 'default';
 
 export type CompileResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
 

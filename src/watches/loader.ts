@@ -6,7 +6,7 @@ import type { CompileEnv } from '../checks/types.ts';
 import type { ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch } from './compile.ts';
 import { ID_PATTERN } from './schema.ts';
-import { jsonSyntaxMessage } from './json-error.ts';
+import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { addDetail, countErrors } from './paths.ts';
 
 export const DEFAULT_TENANT = '_main';
@@ -54,7 +54,7 @@ export async function loadWatchFile(
     raw = JSON.parse(text);
   } catch (e) {
     const detail: ErrorDetail = {};
-    addDetail(detail, '_', e instanceof SyntaxError ? `invalid JSON: ${jsonSyntaxMessage(text, e)}` : `cannot read file: ${(e as Error).message}`);
+    addDetail(detail, '_', e instanceof SyntaxError ? jsonSyntaxProblem(text, e) : `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     return { ok: false, detail, ...ref };
   }
   const res = compileWatch(raw, ref, env);

@@ -72,6 +72,16 @@ const commonActionShape = {
   ack_enabled: z.boolean().default(true),
 };
 
+/**
+ * The cross-field rules of a type's params (its `superRefine`s: an email needs a body, addresses must
+ * parse, ...). Spreading `params.shape` into the action's object takes the fields only, so the rules are
+ * carried over here; they see the action object, whose fields include every param under its own name.
+ */
+function paramRules(a: ActionType): Array<z.core.$ZodCheck<Record<string, unknown>>> {
+  // Typed for the params object; the action object is a superset of it, which is what the rules read.
+  return (a.params.def.checks ?? []) as Array<z.core.$ZodCheck<Record<string, unknown>>>;
+}
+
 function actionSchemaOf(a: ActionType) {
   return z
     .object({
@@ -81,7 +91,8 @@ function actionSchemaOf(a: ActionType) {
       severity: z.array(levelSchema).min(1).optional(),
       ...a.params.shape,
     })
-    .strict();
+    .strict()
+    .check(...paramRules(a));
 }
 
 function resolveActionSchemaOf(a: ActionType) {
@@ -92,7 +103,8 @@ function resolveActionSchemaOf(a: ActionType) {
       resolves_severity: z.array(levelSchema).min(1).optional(),
       ...a.params.shape,
     })
-    .strict();
+    .strict()
+    .check(...paramRules(a));
 }
 
 const ignored = z.unknown().optional();
@@ -108,7 +120,8 @@ export const watchSchema = z.preprocess(
   },
   z
     .object({
-      trigger: triggerSchema,
+      /** Signals accepts a watch without a trigger, like one whose trigger is `{}`: it runs only on demand. */
+      trigger: triggerSchema.default({}),
       checks: z.array(checkSchema).default([]),
       severity: severitySchema.optional(),
       actions: z.array(unionOf('action', actionTypes, actionSchemaOf)).default([]),

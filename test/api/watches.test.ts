@@ -107,7 +107,11 @@ describe('watch API', () => {
     res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_execute', payload: { watch: { ...watch, checks: [{ type: 'transform', name: 'bad', lang: 'cel', source: 'data.missing.x' }] } } });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ status: { code: 'EXECUTION_FAILED' }, error: { check: 'bad' } });
+    // As in Signals, a watch without a schedule is valid (it runs on demand); one whose schedule has no kind is not.
     res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_execute', payload: { watch: { trigger: {} } } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status.code).toBe('NO_ACTION');
+    res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_execute', payload: { watch: { trigger: { schedule: {} } } } });
     expect(res.statusCode).toBe(400);
     res = await api.inject({ method: 'POST', url: '/_signals/watch/_main/api1/_execute', payload: { bogus: true } });
     expect(res.statusCode).toBe(400);

@@ -87,6 +87,15 @@ describe('query DSL', () => {
     expect(ids({ query: { query_string: { query: 'network' } } })).toEqual(['4']);
   });
 
+  it('query_string: default_field, and * / ? wildcards matched against whole keywords or text tokens', () => {
+    expect(ids({ query: { query_string: { default_field: 'msg', query: '*isk OR netw?rk' } } })).toEqual(['1', '2', '4']);
+    expect(ids({ query: { query_string: { default_field: 'level', query: '*RR*' } } })).toEqual(['1', '4']);
+    // Keywords are not analysed: the case must match.
+    expect(ids({ query: { query_string: { default_field: 'level', query: '*rr*' } } })).toEqual([]);
+    expect(ids({ query: { query_string: { default_field: 'level', query: 'disk' } } })).toEqual([]);
+    expect(ids({ query: { query_string: { query: 'level:WA*' } } })).toEqual(['2']);
+  });
+
   it('unknown or malformed queries fail with parsing_exception even on an empty match', () => {
     for (const query of [{ nope: {} }, { term: { a: 1, b: 2 } }, { bool: { must: [{ what: {} }] } }, { range: { ms: { greater: 1 } } }]) {
       let err: unknown;

@@ -196,7 +196,7 @@ function queryString(body: unknown, now: number): Matcher {
     negateNext = false;
     if (t.startsWith('-') || t.startsWith('!')) { negate = true; t = t.slice(1); }
     const colon = t.indexOf(':');
-    const field = colon > 0 ? t.slice(0, colon) : undefined;
+    const field = colon > 0 ? t.slice(0, colon) : typeof body.default_field === 'string' && body.default_field !== '*' ? body.default_field : undefined;
     const value = (colon > 0 ? t.slice(colon + 1) : t).replace(/^"|"$/g, '');
     terms.push({ negate, test: queryStringTerm(field, value, now) });
   }
@@ -209,6 +209,7 @@ function queryString(body: unknown, now: number): Matcher {
 
 function queryStringTerm(field: string | undefined, value: string, now: number): Matcher {
   if (value === '*') return field ? (index, _id, source) => fieldValues(index, source, field, now).length > 0 : () => true;
+  if (/[*?]/.test(value)) return wildcardTerm(field, value, now);
   const words = analyse(value);
   const test = (index: IndexData, source: Json, f: string) => {
     const { type } = resolveField(index, f);
@@ -217,6 +218,23 @@ function queryStringTerm(field: string | undefined, value: string, now: number):
       return words.length > 0 && words.every((w) => have.has(w));
     }
     return termMatches(index, source, f, value, now);
+  };
+  if (field) return (index, _id, source) => test(index, source, field);
+  return (index, _id, source) => [...index.mappings].some(([f, t]) => (t === 'text' || t === 'keyword') && rawValues(source, f).length > 0 && test(index, source, f));
+}
+
+/**
+ * A query_string term with `*`/`?` wildcards (`*hunder*`): as in Elasticsearch it is not analysed; it
+ * matches a whole keyword value, or one token of a text field (lowercased, as the analyser left them).
+ */
+function wildcardTerm(field: string | undefined, value: string, now: number): Matcher {
+  const pattern = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const exact = new RegExp(`^${pattern}$`);
+  const lower = new RegExp(`^${pattern.toLowerCase()}$`);
+  const test = (index: IndexData, source: Json, f: string) => {
+    const { type } = resolveField(index, f);
+    const values = fieldValues(index, source, f, now).map(String);
+    return type === 'text' ? values.flatMap(analyse).some((w) => lower.test(w)) : values.some((v) => exact.test(v));
   };
   if (field) return (index, _id, source) => test(index, source, field);
   return (index, _id, source) => [...index.mappings].some(([f, t]) => (t === 'text' || t === 'keyword') && rawValues(source, f).length > 0 && test(index, source, f));

@@ -109,3 +109,81 @@ describe('Quartz semantics through croner', () => {
     expect(sharedPattern('0 0 12 * * ?', { utcOffset: 60 })).not.toBe(a);
   });
 });
+
+describe('ranges that run backwards wrap around the field, as in Quartz (croner refuses them)', () => {
+  // 2025-01-01 is a Wednesday.
+  const from = '2025-01-01T00:00:00Z';
+
+  it('are written out as lists before croner sees them', () => {
+    expect(quartzToCroner('0 0 12 ? * FRI-MON')).toBe('0 0 12 ? * 1,2,6,7');
+    expect(quartzToCroner('0 0 12 ? * fri-mon')).toBe('0 0 12 ? * 1,2,6,7');
+    expect(quartzToCroner('0 0 12 ? * 7-1')).toBe('0 0 12 ? * 1,7');
+    expect(quartzToCroner('0 0 22-2 * * ?')).toBe('0 0 0,1,2,22,23 * * ?');
+    expect(quartzToCroner('0 0 22-2/2 * * ?')).toBe('0 0 0,2,22 * * ?');
+    expect(quartzToCroner('0 50-10/15 * * * ?')).toBe('0 5,50 * * * ?');
+    expect(quartzToCroner('0 0 0 30-2 * ?')).toBe('0 0 0 1,2,30,31 * ?');
+    expect(quartzToCroner('0 0 0 1 NOV-FEB ?')).toBe('0 0 0 1 1,2,11,12 ?');
+    // Forward ranges and everything else are left to croner.
+    expect(quartzToCroner('0 0 9-17 ? * MON-FRI')).toBe('0 0 9-17 ? * MON-FRI');
+  });
+
+  it('FRI-MON fires Friday, Saturday, Sunday and Monday', () => {
+    expect(nextTimes('0 0 12 ? * FRI-MON', from, 5)).toEqual([
+      '2025-01-03T12:00:00.000Z',
+      '2025-01-04T12:00:00.000Z',
+      '2025-01-05T12:00:00.000Z',
+      '2025-01-06T12:00:00.000Z',
+      '2025-01-10T12:00:00.000Z',
+    ]);
+    expect(nextTimes('0 0 12 ? * 7-1', from, 3)).toEqual(['2025-01-04T12:00:00.000Z', '2025-01-05T12:00:00.000Z', '2025-01-11T12:00:00.000Z']);
+  });
+
+  it('hour 22-2 fires at 22, 23, 0, 1 and 2 o’clock; a step carries over midnight', () => {
+    expect(nextTimes('0 0 22-2 * * ?', '2025-01-01T20:00:00Z', 6)).toEqual([
+      '2025-01-01T22:00:00.000Z',
+      '2025-01-01T23:00:00.000Z',
+      '2025-01-02T00:00:00.000Z',
+      '2025-01-02T01:00:00.000Z',
+      '2025-01-02T02:00:00.000Z',
+      '2025-01-02T22:00:00.000Z',
+    ]);
+    expect(nextTimes('0 0 22-2/2 * * ?', '2025-01-01T20:00:00Z', 4)).toEqual([
+      '2025-01-01T22:00:00.000Z',
+      '2025-01-02T00:00:00.000Z',
+      '2025-01-02T02:00:00.000Z',
+      '2025-01-02T22:00:00.000Z',
+    ]);
+  });
+
+  it('days of month and months wrap too; a day a month lacks is skipped', () => {
+    expect(nextTimes('0 0 0 30-2 * ?', '2025-01-29T00:00:00Z', 6)).toEqual([
+      '2025-01-30T00:00:00.000Z',
+      '2025-01-31T00:00:00.000Z',
+      '2025-02-01T00:00:00.000Z',
+      '2025-02-02T00:00:00.000Z',
+      '2025-03-01T00:00:00.000Z',
+      '2025-03-02T00:00:00.000Z',
+    ]);
+    expect(nextTimes('0 0 0 1 NOV-FEB ?', from, 5)).toEqual([
+      '2025-02-01T00:00:00.000Z',
+      '2025-11-01T00:00:00.000Z',
+      '2025-12-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-02-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('in a time zone, the wrap is in local time', () => {
+    expect(nextTimes('0 0 23-1 * * ?', '2025-01-01T00:00:00Z', 3, { timezone: 'Europe/Berlin' })).toEqual([
+      '2025-01-01T22:00:00.000Z',
+      '2025-01-01T23:00:00.000Z',
+      '2025-01-02T00:00:00.000Z',
+    ]);
+  });
+
+  it('refuses a backwards year range and values outside the field', () => {
+    expect(() => quartzToCroner('0 0 12 1 1 ? 2030-2025')).toThrow(/year range '2030-2025' runs backwards/);
+    expect(() => quartzToCroner('0 0 25-2 * * ?')).toThrow(/hour values are 0-23/);
+    expect(() => quartzToCroner('0 0 12 ? * 9-1')).toThrow(QuartzSyntaxError);
+  });
+});

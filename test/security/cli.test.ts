@@ -65,6 +65,15 @@ describe('vigil users', () => {
     expect(await usersCommand(['add', '../x', '--password-stdin', '--data', data], io('long enough pw'))).toBe(2);
   });
 
+  it('an unknown role is refused before the password is read, listing the roles there are', async () => {
+    const typo = io('long enough password\n');
+    expect(await usersCommand(['add', 'uhura', '--role', 'admn', '--role', 'viewer', '--password-stdin', '--data', data], typo)).toBe(2);
+    expect(typo.err).toBe("vigil users add: unknown role 'admn'; the roles are: admin, viewer, watch_manager\nRun 'vigil users add --help' for usage.\n");
+    const list = io();
+    await usersCommand(['list', '--data', data], list);
+    expect(list.out).not.toContain('uhura');
+  });
+
   it('says clearly when a daemon holds the data directory', async () => {
     const held = new SqliteStateStore(data);
     try {

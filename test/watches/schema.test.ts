@@ -102,6 +102,18 @@ describe('watch validation', () => {
     expect(Object.keys(detailOf(w))).toEqual(['actions[0].text']);
   });
 
+  it("applies an action type's cross-field rules in actions and resolve actions (an email needs a body and addresses)", () => {
+    const email = { type: 'email', name: 'mail', account: 'ops', subject: 'x' };
+    const d = detailOf({
+      ...base(),
+      actions: [{ ...email, to: 'not an address', text_body: 'hi' }, { ...email, name: 'nobody' }],
+      severity: { value: '1', mapping: [{ threshold: 1, level: 'error' }] },
+      resolve_actions: [{ ...email, name: 'back', resolves_severity: ['error'] }],
+    });
+    expect(Object.keys(d).sort()).toEqual(['actions[0].to', 'actions[1].text_body', 'resolve_actions[0].text_body']);
+    expect(d['actions[1].text_body']![0]!.error).toMatch(/one of text_body, html_body or markdown_body is required/);
+  });
+
   it('refuses duplicate action names and severity levels without a severity mapping', () => {
     const w = base() as Record<string, any>;
     w.actions.push({ type: 'log', name: 'l', text: 'again', severity: ['error'] });

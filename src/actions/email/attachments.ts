@@ -26,6 +26,12 @@ export async function resolveAttachments(
     }
     const req: HttpRequest = { method: a.request.method, url: a.request.url, signal };
     if (a.request.headers) req.headers = a.request.headers;
+    if (a.request.auth) {
+      // As in Signals, `auth` wins over an Authorization header written in `headers`.
+      const { username, password } = a.request.auth;
+      const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      req.headers = { ...headers, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    }
     if (a.request.body !== undefined) req.body = a.request.body;
     if (a.request.tls) req.tls = a.request.tls;
     if (a.request.connectTimeoutMs !== undefined) req.connectTimeoutMs = a.request.connectTimeoutMs;

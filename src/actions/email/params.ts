@@ -4,14 +4,15 @@
  */
 import { z } from 'zod';
 import { isTemplated, parseAddresses } from './addresses.ts';
+import { trustedCerts } from '../../checks/http-request.ts';
 
 /** One address list: a string (a comma list is fine) or an array; each entry may be a template. */
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /**
  * The HTTP request of a `request` attachment: the webhook's request options (SPEC §1.2). `url`, `path`
- * and `body` are templates. Credentials do not belong in a watch; use a header from an account instead
- * (not supported yet) — hence no `auth` here.
+ * and `body` are templates. `auth` is Signals' inline basic authentication: the credentials sit in the
+ * watch file in clear, as in Signals, and travel with the rendered request (redacted wherever it is shown).
  */
 export const attachmentRequestSchema = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
@@ -20,12 +21,15 @@ export const attachmentRequestSchema = z.strictObject({
   query_params: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  auth: z.strictObject({ type: z.literal('basic'), username: z.string(), password: z.string() }).optional(),
 });
 
 export const tlsOptionsSchema = z.strictObject({
-  trusted_certs: z.string().optional(),
+  trusted_certs: trustedCerts.optional(),
   verify_hostnames: z.boolean().optional(),
   trust_all: z.boolean().optional(),
+  /** A client certificate for servers that ask for one (PEM), as in Signals' `tls.client_auth`. */
+  client_auth: z.strictObject({ certs: z.string(), private_key: z.string(), private_key_password: z.string().optional() }).optional(),
 });
 
 const attachmentSchema = z.discriminatedUnion('type', [

@@ -10,7 +10,7 @@ import type { CompiledAction, RenderInfo, RenderedNotification, TemplateView } f
 import { formatMailbox, parseAddresses } from './addresses.ts';
 import { markdownToHtml } from './markdown.ts';
 import { ADDRESS_FIELDS, type AddressField, type EmailParams } from './params.ts';
-import type { EmailAttachment, EmailRequest } from './request.ts';
+import type { EmailAttachment, EmailAttachmentTls, EmailRequest } from './request.ts';
 
 /** View keys serialised into a `runtime` attachment (the run data; links and secrets are never in a view). */
 const RUNTIME_KEYS = ['data', 'item', 'severity', 'trigger', 'execution_time', 'watch', 'resolved'];
@@ -27,11 +27,11 @@ interface CompiledAttachment {
   query?: Array<[string, CompiledTemplate]>;
   headers?: Array<[string, CompiledTemplate]>;
   body?: CompiledTemplate;
+  auth?: { type: 'basic'; username: string; password: string };
   tls?: EmailAttachmentTls;
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
 }
-type EmailAttachmentTls = { trusted_certs?: string; verify_hostnames?: boolean; trust_all?: boolean };
 
 export function compileEmail(params: EmailParams & { account?: unknown }, env: CompileEnv): CompiledAction {
   const problems: ErrorDetail = {};
@@ -137,6 +137,7 @@ function compileAttachments(params: EmailParams, compile: Compiler): CompiledAtt
     if (r.query_params) c.query = Object.entries(r.query_params).map(([k, v]) => [k, compile(v, 'plain', `${base}.request.query_params.${k}`)]);
     if (r.headers) c.headers = Object.entries(r.headers).map(([k, v]) => [k, compile(v, 'header', `${base}.request.headers.${k}`)]);
     if (r.body !== undefined) c.body = compile(r.body, 'plain', `${base}.request.body`);
+    if (r.auth) c.auth = r.auth;
     if (a.tls) c.tls = a.tls;
     // Signals gives these in seconds.
     if (a.connection_timeout !== undefined) c.connectTimeoutMs = a.connection_timeout * 1000;
@@ -158,6 +159,7 @@ function renderAttachment(a: CompiledAttachment, view: TemplateView, run: (t: Co
   const request: Extract<EmailAttachment, { source: 'request' }>['request'] = { method: a.method!, url: url.toString() };
   if (a.headers) request.headers = Object.fromEntries(a.headers.map(([k, t]) => [k, run(t)]));
   if (a.body) request.body = run(a.body);
+  if (a.auth) request.auth = a.auth;
   if (a.tls) request.tls = a.tls;
   if (a.connectTimeoutMs !== undefined) request.connectTimeoutMs = a.connectTimeoutMs;
   if (a.readTimeoutMs !== undefined) request.readTimeoutMs = a.readTimeoutMs;

@@ -11,6 +11,14 @@ export interface RuntimeAttachment {
   content: string;
 }
 
+/** TLS options of a `request` attachment (SPEC §1.2 `tls`). */
+export interface EmailAttachmentTls {
+  trusted_certs?: string;
+  verify_hostnames?: boolean;
+  trust_all?: boolean;
+  client_auth?: { certs: string; private_key: string; private_key_password?: string };
+}
+
 /** A `request` attachment: fetched over HTTP at send time (each attempt fetches again). */
 export interface RequestAttachment {
   filename: string;
@@ -21,7 +29,9 @@ export interface RequestAttachment {
     url: string;
     headers?: Record<string, string>;
     body?: string;
-    tls?: { trusted_certs?: string; verify_hostnames?: boolean; trust_all?: boolean };
+    /** Signals' inline basic authentication, sent as the Authorization header when fetching. */
+    auth?: { type: 'basic'; username: string; password: string };
+    tls?: EmailAttachmentTls;
     connectTimeoutMs?: number;
     readTimeoutMs?: number;
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../schedule/duration.ts';
+import { proxySetting, trustedCerts } from '../../checks/http-request.ts';
 
 /** RFC 7230 token: a header name that cannot smuggle a separator. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'invalid header name');
@@ -44,7 +45,7 @@ export const webhookParams = z
       }),
     tls: z
       .strictObject({
-        trusted_certs: z.string().optional(),
+        trusted_certs: trustedCerts.optional(),
         verify_hostnames: z.boolean().optional(),
         trust_all: z.boolean().optional(),
         client_auth: z.strictObject({ certs: z.string(), private_key: z.string(), private_key_password: z.string().optional() }).optional(),
@@ -52,8 +53,8 @@ export const webhookParams = z
       .optional(),
     connection_timeout: timeout.optional(),
     read_timeout: timeout.optional(),
-    /** Proxy URL for this request. */
-    proxy: z.string().optional(),
+    /** Proxy URL for this request (or `default`/`none`: a direct connection). */
+    proxy: proxySetting.optional(),
   });
 
 export type WebhookParams = z.infer<typeof webhookParams>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { VigilError, type ErrorDetail } from '../../errors.ts';
-import { jsonSyntaxMessage } from '../../watches/json-error.ts';
+import { jsonSyntaxProblem } from '../../json-syntax.ts';
 import { errorSummary } from '../../watches/loader.ts';
 import { addDetail, zodDetail } from '../../watches/paths.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
@@ -70,7 +70,7 @@ export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
     } catch (e) {
       // No source to show: answer with the load error (its parse position), as validation reports it.
       const detail: ErrorDetail = {};
-      addDetail(detail, '_', `invalid JSON: ${jsonSyntaxMessage(text, e as Error)}`);
+      addDetail(detail, '_', jsonSyntaxProblem(text, e as Error));
       throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
     }
     return {

@@ -1,7 +1,8 @@
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VigilError } from '../../errors.ts';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from './private-files.ts';
 
 const LOCK_FILE = 'vigil.lock';
 const PID_FILE = 'vigil.pid';
@@ -21,7 +22,9 @@ export interface DirLock {
  * second connection: the checkpoint worker's (checkpointer.ts). The pid file only makes the error useful.
  */
 export function lockDirectory(dir: string): DirLock {
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
+  // Created here rather than by SQLite, which would make it 0644 (less the umask).
+  ensurePrivateFile(join(dir, LOCK_FILE));
   const db = new DatabaseSync(join(dir, LOCK_FILE));
   try {
     db.exec('PRAGMA busy_timeout = 0');
@@ -35,7 +38,8 @@ export function lockDirectory(dir: string): DirLock {
     if (isLocked(e)) throw lockedError(dir);
     throw e;
   }
-  writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
+  writeFileSync(join(dir, PID_FILE), `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
+  chmodSync(join(dir, PID_FILE), PRIVATE_FILE_MODE);
   let held = true;
   return {
     release() {

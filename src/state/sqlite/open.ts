@@ -2,6 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { VigilError } from '../../errors.ts';
 import { isLocked } from './lock.ts';
+import { ensurePrivateFile, restrictIfPresent } from './private-files.ts';
 
 export const DB_FILE = 'vigil.db';
 
@@ -10,7 +11,14 @@ export const DB_FILE = 'vigil.db';
  * only other connection is this process's checkpoint worker.
  */
 export function openDatabase(dir: string): DatabaseSync {
-  const db = new DatabaseSync(join(dir, DB_FILE));
+  const path = join(dir, DB_FILE);
+  // SQLite creates its files 0644 (less the umask); it gives the -wal and -shm files it creates later
+  // the database file's own mode, so a private database keeps its companions private. Companions left
+  // by an earlier run are narrowed here too.
+  ensurePrivateFile(path);
+  restrictIfPresent(`${path}-wal`);
+  restrictIfPresent(`${path}-shm`);
+  const db = new DatabaseSync(path);
   try {
     // Nothing should ever contend (one daemon per directory; the checkpoint worker's PASSIVE checkpoints
     // never block a writer), so a wait here would only hide a bug — but a short one beats failing a run.

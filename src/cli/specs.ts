@@ -1,0 +1,200 @@
+/**
+ * What each `vigil` subcommand accepts: its usage text, options and positional arguments, in one light
+ * module. main.ts answers `--help` and rejects a bad command line from here before it loads a command
+ * (whose imports, the daemon's included, take most of a second), and each command parses its own
+ * arguments with the same spec.
+ */
+import type { ParseArgsOptionsConfig } from 'node:util';
+import { wantsHelp, type CommandSpec } from './args.ts';
+
+const DEFAULT_EXECUTE_TIMEOUT = '30s';
+
+export const RUN = {
+  name: 'run',
+  usage: `usage: vigil run [--config FILE] [--data DIR] [--watches DIR] [--accounts DIR] [--listen HOST:PORT] [--key-file FILE]
+
+Runs the daemon: schedules the watches, delivers notifications and serves the REST API. Flags override
+the config file. SIGTERM/SIGINT stop it after in-flight deliveries finish; SIGHUP re-reads the watches.
+
+options:
+  --config FILE       JSON configuration file
+  --data DIR          state store folder (default ./data)
+  --watches DIR       watch files (default ./watches)
+  --accounts DIR      sealed accounts (default ./accounts)
+  --listen HOST:PORT  REST API address (default 127.0.0.1:9600)
+  --key-file FILE     master key ring for the accounts; default: the VIGIL_MASTER_KEY environment variable
+`,
+  options: {
+    config: { type: 'string' },
+    data: { type: 'string' },
+    watches: { type: 'string' },
+    accounts: { type: 'string' },
+    listen: { type: 'string' },
+    'key-file': { type: 'string' },
+  },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
+export const VALIDATE = {
+  name: 'validate',
+  usage: `usage: vigil validate PATH...
+
+Checks the structure, scripts and templates of each watch file given; a folder is read the way the
+daemon reads its watches folder (one sub-folder per tenant). Account references are not resolved, so
+no master key is needed.
+
+Prints FILE: json.path: message for each problem, and a summary line on stderr.
+Exit status: 0 when every watch is valid, 1 when one is not, 2 for a bad command line.
+`,
+  options: {},
+  positionals: { min: 1, max: Infinity, label: 'PATH (a watch file or folder)' },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
+export const EXECUTE = {
+  name: 'execute',
+  usage: `usage: vigil execute FILE [--simulate] [--cluster URL] [--timeout DURATION]
+                     [--config FILE] [--accounts DIR] [--key-file FILE]
+
+Runs one watch once, outside any daemon (with a throw-away state store), and prints its watch-log record
+as JSON on stdout; logs go to stderr.
+
+options:
+  --simulate          render the actions but send nothing (the record shows each request, credentials redacted)
+  --cluster URL       the default cluster (as VIGIL_CLUSTER_URL; comma-separate several nodes)
+  --timeout DURATION  the most the whole run may take, deliveries and their retries included (default 30s);
+                      what is still running then is stopped and reported as failed
+  --config FILE       JSON configuration file (clusters, egress, ...)
+  --accounts DIR      sealed accounts (default ./accounts)
+  --key-file FILE     master key ring; default: the VIGIL_MASTER_KEY environment variable. Needed only when
+                      an action uses an account (every email, Slack, PagerDuty and Jira action does)
+
+Exit status: 0 when the run succeeded, 1 when the watch is invalid, its checks failed (EXECUTION_FAILED)
+or an action failed (ACTION_FAILED), 2 for a bad command line.
+`,
+  options: {
+    simulate: { type: 'boolean', default: false },
+    cluster: { type: 'string' },
+    timeout: { type: 'string', default: DEFAULT_EXECUTE_TIMEOUT },
+    config: { type: 'string' },
+    accounts: { type: 'string' },
+    'key-file': { type: 'string' },
+  },
+  positionals: { min: 1, max: 1, label: 'FILE (the watch to run)' },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
+export const KEYGEN = {
+  name: 'keygen',
+  usage: `usage: vigil keygen [--out FILE]
+
+Prints a new master key for the accounts registry: 32 random bytes, base64, on one line and nothing
+else, so it can be piped. Use it as VIGIL_MASTER_KEY or put it in a key file (--key-file).
+
+options:
+  --out FILE   write the key to FILE instead (created with mode 0600; an existing file is never replaced)
+`,
+  options: { out: { type: 'string' } },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
+export const ROTATE_KEYS = {
+  name: 'rotate-keys',
+  usage: `usage: vigil rotate-keys [--accounts DIR] [--key-file FILE] [--batch-size N]
+
+Re-encrypts every account secret under the active master key (the first key of VIGIL_MASTER_KEY, or the
+key marked active in the key file). Keys still in use stay readable while it runs, and an interrupted
+rotation is resumed by running it again. Run it while the daemon is stopped.
+
+options:
+  --accounts DIR     the accounts folder (default ./accounts)
+  --key-file FILE    the key ring; default: the VIGIL_MASTER_KEY environment variable
+  --batch-size N     accounts per batch, progress is printed after each (default 100)
+
+Prints {"total":…,"successful":…,"failed":…} on stdout; exit status 1 if an account could not be rewrapped.
+`,
+  options: { accounts: { type: 'string', default: './accounts' }, 'key-file': { type: 'string' }, 'batch-size': { type: 'string' } },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
+const NOTE = `Works on a stopped daemon's data folder (a running daemon holds it locked); --data DIR, default ./data.
+`;
+
+export const USERS_USAGE = `usage: vigil users <add|token|list|delete> ...
+
+  echo PW | vigil users add NAME --role ROLE [--role ROLE] --password-stdin [--description TEXT] [--data DIR]
+  vigil users token NAME [--name LABEL] [--expires DURATION] [--data DIR] [--key-file FILE]
+  vigil users list [--data DIR]
+  vigil users delete NAME [--data DIR]
+
+Manages the REST API's users. ${NOTE}Run 'vigil users <subcommand> --help' for details.
+`;
+
+const data = { data: { type: 'string', default: './data' } } as const;
+const NAME = { min: 1, max: 1, label: 'NAME (the user name)' };
+
+export const USERS = {
+  add: {
+    name: 'users add',
+    usage: `usage: echo PW | vigil users add NAME --role ROLE [--role ROLE] --password-stdin [--description TEXT] [--data DIR]
+
+Creates a user, or replaces the roles and password of an existing one. The password is read from stdin
+(one trailing newline is dropped), never from the command line, where other users could see it.
+
+options:
+  --role ROLE         a role to grant (repeat for several); the built-in roles are admin, watch_manager, viewer
+  --password-stdin    read the password from stdin (required)
+  --description TEXT  free text shown in user listings
+  --data DIR          the data folder (default ./data)
+${NOTE}`,
+    options: { ...data, role: { type: 'string', multiple: true }, 'password-stdin': { type: 'boolean' }, description: { type: 'string' } },
+    positionals: NAME,
+  },
+  token: {
+    name: 'users token',
+    usage: `usage: vigil users token NAME [--name LABEL] [--expires DURATION] [--data DIR] [--key-file FILE]
+
+Creates an API token for a user and prints it once on stdout (it cannot be shown again).
+
+options:
+  --name LABEL        a label for the token
+  --expires DURATION  lifetime, e.g. 90d or 12h (default: no expiry)
+  --key-file FILE     the master key ring (token pepper); default: the VIGIL_MASTER_KEY environment variable
+  --data DIR          the data folder (default ./data)
+${NOTE}`,
+    options: { ...data, name: { type: 'string' }, expires: { type: 'string' }, 'key-file': { type: 'string' } },
+    positionals: NAME,
+  },
+  list: {
+    name: 'users list',
+    usage: `usage: vigil users list [--data DIR]
+
+Lists the users, one per line: name, roles, and whether it is reserved or hidden.
+${NOTE}`,
+    options: { ...data },
+  },
+  delete: {
+    name: 'users delete',
+    usage: `usage: vigil users delete NAME [--data DIR]
+
+Deletes a user and every token of theirs.
+${NOTE}`,
+    options: { ...data },
+    positionals: NAME,
+  },
+} satisfies Record<string, CommandSpec<ParseArgsOptionsConfig>>;
+
+const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
+  run: RUN,
+  validate: VALIDATE,
+  execute: EXECUTE,
+  keygen: KEYGEN,
+  'rotate-keys': ROTATE_KEYS,
+};
+
+/**
+ * The spec that parses `args` of command `cmd` (for `users`, the subcommand's, with the subcommand
+ * taken off), or the usage text to print when `users` itself is asked for help; null for a command or
+ * subcommand that does not exist (the command reports those itself).
+ */
+export function specFor(cmd: string, args: readonly string[]): { spec: CommandSpec<ParseArgsOptionsConfig>; args: readonly string[] } | { help: string } | null {
+  if (cmd !== 'users') return Object.hasOwn(COMMANDS, cmd) ? { spec: COMMANDS[cmd]!, args } : null;
+  const [sub, ...rest] = args;
+  if (sub !== undefined && wantsHelp([sub])) return { help: USERS_USAGE };
+  return sub !== undefined && Object.hasOwn(USERS, sub) ? { spec: USERS[sub as keyof typeof USERS], args: rest } : null;
+}
