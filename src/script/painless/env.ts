@@ -3,6 +3,7 @@
  * One Env is created per run(); nothing is shared between runs, so a compiled script is reentrant.
  */
 import { rtError } from './values.ts';
+import { noteHeld } from '../../budget/turns.ts';
 
 /** Budgets for one run. Both defaults stop `while (true) {}` and a 10⁸-element list well within 100 ms. */
 export interface Budget {
@@ -11,7 +12,7 @@ export interface Budget {
   /** Elements and characters allocated (list/map entries, string characters). Default 5,000,000. */
   maxAlloc: number;
   /**
-   * Wall-clock safety net, checked every 1,024 steps (default 40 ms): steps are the deterministic
+   * Wall-clock safety net, checked every 1,024 steps (default 25 ms): steps are the deterministic
    * limit, this one bounds scripts whose steps are unusually expensive on a slow machine.
    */
   maxMillis?: number;
@@ -19,7 +20,7 @@ export interface Budget {
   now?: () => number;
 }
 
-export const DEFAULT_BUDGET: Budget = { maxSteps: 1_000_000, maxAlloc: 5_000_000, maxMillis: 40 };
+export const DEFAULT_BUDGET: Budget = { maxSteps: 1_000_000, maxAlloc: 5_000_000, maxMillis: 25 };
 
 const monotonicNow = (): number => performance.now();
 
@@ -37,6 +38,7 @@ export class Env {
   private nextCheck: number;
   /** Set at the first check, so a short run never reads the clock. */
   private deadline = -1;
+  private last = -1;
   /** Set when a non-JSON value (a boxed double, a date, a Set…) may have been stored inside a container. */
   boxed = false;
   ret: unknown = null;
@@ -62,7 +64,12 @@ export class Env {
     if (this.maxMillis !== Infinity) {
       const t = this.now();
       if (this.deadline < 0) this.deadline = t + this.maxMillis;
-      else if (t > this.deadline) throw rtError(`script exceeded its time budget of ${this.maxMillis} ms`, true);
+      else {
+        // Long runs are reported, so that the run that follows gives the event loop back (turns.ts).
+        noteHeld(t - this.last);
+        if (t > this.deadline) throw rtError(`script exceeded its time budget of ${this.maxMillis} ms`, true);
+      }
+      this.last = t;
     }
     this.nextCheck = Math.min(this.maxSteps, this.steps + CHECK_EVERY);
   }

@@ -73,6 +73,19 @@ describe('painlessEngine', () => {
     expect(runtimeError('while (true) {}').budget).toBe(true);
   });
 
+  it('split runs its regex on RE2: a catastrophic pattern is linear, lookarounds are refused, the input is charged', () => {
+    const bomb = painlessEngine.compile(`return data.s.split("a*a*a*a*a*a*b")`);
+    const t0 = performance.now();
+    expect(bomb.run(makeContext({ s: 'a'.repeat(80) }))).toEqual(['a'.repeat(80)]);
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(painlessEngine.compile('return "a1b22c".split("[0-9]+")').run(makeContext())).toEqual(['a', 'b', 'c']);
+    expect(painlessEngine.compile('return "a,b;c".split("(,|;)")').run(makeContext())).toEqual(['a', 'b', 'c']);
+    expect(runtimeError('return "ab".split("(?=b)")').message).toMatch(/invalid regular expression/);
+    const charged = compilePainless('return data.s.split("[;,]")', { maxSteps: 1000, maxAlloc: 1e6 });
+    expect(charged.run(makeContext({ s: 'a;b,c'.repeat(10) }))).toHaveLength(21);
+    expect(() => charged.run(makeContext({ s: 'a;b,c'.repeat(40) }))).toThrow(/step budget of 1000/);
+  });
+
   it('budgets are configurable per compiled script', () => {
     const c = compilePainless('int i = 0; while (i < 50) { i++ } return i', { maxSteps: 10, maxAlloc: 10 });
     expect(() => c.run(makeContext())).toThrow(/step budget of 10/);
