@@ -8,7 +8,7 @@ import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../wa
 export function cliCompileEnv(): CompileEnv {
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  return { script: scripts, template: (s, m) => templates.compile(s, m) };
+  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
 }
 
 /**
