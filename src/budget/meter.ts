@@ -5,6 +5,7 @@
  * slow or loaded machine). Measured time is reported to turns.ts so that many bounded evaluations in a
  * row still give the event loop back.
  */
+import { cpuMillis } from './cpu.ts';
 import { noteHeld } from './turns.ts';
 
 /** Limits for one evaluation. */
@@ -13,10 +14,15 @@ export interface Limits {
   maxSteps: number;
   /** Characters and elements the evaluation may create (or, for a template, output). */
   maxAlloc: number;
-  /** Wall-clock backstop in milliseconds, from the first clock check. */
+  /** Time backstop: milliseconds of the main thread's CPU time, from the first clock check. */
   maxMillis: number;
-  /** Monotonic milliseconds (default performance.now); injectable for tests. */
+  /**
+   * Monotonic milliseconds, read every CHECK_EVERY units (default performance.now). Injected by tests,
+   * where it also stands for the CPU time.
+   */
   now?: () => number;
+  /** CPU milliseconds (default: `now` when it is given, else cpu.ts); injectable for tests. */
+  cpu?: () => number;
 }
 
 /** Which limit ran out. */
@@ -27,22 +33,30 @@ const CHECK_EVERY = 128;
 
 const monotonicNow = (): number => performance.now();
 
+/**
+ * The time limit is on CPU time (cpu.ts), checked cheaply: the wall clock is read often, and only when
+ * it passes the deadline is the CPU time read. If the thread was off the CPU for part of that time, the
+ * deadline moves on by what is left of the limit.
+ */
 export class Meter {
   steps = 0;
   alloc = 0;
   readonly limits: Limits;
   readonly #now: () => number;
+  readonly #cpu: () => number;
   readonly #fail: (what: Exhausted) => Error;
   #nextCheck: number;
   /** Set at the first clock check, so a short evaluation never reads the clock. */
   #deadline = -1;
   #last = -1;
+  #cpuStart = 0;
   #failed: Error | null = null;
 
   /** `fail` builds the engine's own error for the limit that ran out; the meter throws it. */
   constructor(limits: Limits, fail: (what: Exhausted) => Error) {
     this.limits = limits;
     this.#now = limits.now ?? monotonicNow;
+    this.#cpu = limits.cpu ?? limits.now ?? cpuMillis;
     this.#fail = fail;
     this.#nextCheck = Math.min(limits.maxSteps, CHECK_EVERY);
   }
@@ -76,6 +90,7 @@ export class Meter {
    * `step`, weighted by what an element costs in their engine.
    */
   allocate(n: number): void {
+    if (this.#failed) throw this.#failed;
     if ((this.alloc += n) > this.limits.maxAlloc) throw this.#stop('alloc');
   }
 
@@ -88,11 +103,17 @@ export class Meter {
     if (this.#failed) throw this.#failed;
     if (this.steps > this.limits.maxSteps) throw this.#stop('steps');
     const t = this.#now();
-    if (this.#deadline < 0) this.#deadline = t + this.limits.maxMillis;
-    else noteHeld(t - this.#last);
+    if (this.#deadline < 0) {
+      this.#deadline = t + this.limits.maxMillis;
+      this.#cpuStart = this.#cpu();
+    } else noteHeld(t - this.#last);
     this.#last = t;
     this.#nextCheck = Math.min(this.limits.maxSteps + 1, this.steps + CHECK_EVERY);
-    if (t > this.#deadline) throw this.#stop('time');
+    if (t > this.#deadline) {
+      const used = this.#cpu() - this.#cpuStart;
+      if (used >= this.limits.maxMillis) throw this.#stop('time');
+      this.#deadline = t + (this.limits.maxMillis - used);
+    }
   }
 
   #stop(what: Exhausted): Error {

@@ -5,6 +5,7 @@ import { DEFAULT_CEL_BUDGET } from '../../src/script/cel-budget.ts';
 import type { ScriptContext } from '../../src/script/types.ts';
 import { ScriptCompileError, ScriptRuntimeError } from '../../src/script/types.ts';
 import type { Limits } from '../../src/budget/meter.ts';
+import { cpuMs } from '../kit/cpu-time.ts';
 
 function context(data: Record<string, unknown>): ScriptContext {
   return {
@@ -79,12 +80,11 @@ describe('CEL cost budget', () => {
     expect(list.message).toMatch(/cost units|created/);
   });
 
-  it('with the default budgets, hostile expressions stop within 100 ms', () => {
+  it('with the default budgets, hostile expressions stop within 100 ms of CPU time', () => {
     for (const src of [NESTED_ALL, doubling('[1, 2, 3, 4, 5, 6, 7, 8]', 40), doubling('"aaaaaaaaaa"', 40)]) {
       const script = celEngine.compile(src);
-      const t0 = performance.now();
       expect(() => script.run(context({ items }))).toThrow(ScriptRuntimeError);
-      expect(performance.now() - t0).toBeLessThan(100);
+      expect(cpuMs(() => script.run(context({ items })))).toBeLessThan(100);
     }
   });
 
@@ -99,11 +99,12 @@ describe('CEL cost budget', () => {
 describe('CEL matches on RE2', () => {
   it('runs a catastrophic pattern in linear time', () => {
     const script = celEngine.compile('data.s.matches("^(a|a)*$")');
-    const t0 = performance.now();
-    expect(script.run(context({ s: `${'a'.repeat(32)}!` }))).toBe(false);
-    expect(script.run(context({ s: `${'a'.repeat(100_000)}!` }))).toBe(false);
-    expect(script.run(context({ s: 'a'.repeat(1000) }))).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(500);
+    const spent = cpuMs(() => {
+      expect(script.run(context({ s: `${'a'.repeat(32)}!` }))).toBe(false);
+      expect(script.run(context({ s: `${'a'.repeat(100_000)}!` }))).toBe(false);
+      expect(script.run(context({ s: 'a'.repeat(1000) }))).toBe(true);
+    });
+    expect(spent).toBeLessThan(500);
   });
 
   it('refuses a literal pattern RE2 cannot run when the watch loads, with its position', () => {
