@@ -59,7 +59,8 @@ export function applyTarget(ctx: ScriptContext, target: string | null | undefine
   if (!target || target === '_top') {
     ctx.data = isPlainObject(value) ? (value as Record<string, unknown>) : { _value: value };
   } else {
-    ctx.data[target] = value;
+    // Defined rather than assigned: even a name the schema missed must stay an own key of data.
+    Object.defineProperty(ctx.data, target, { value, writable: true, enumerable: true, configurable: true });
   }
 }
 
