@@ -67,37 +67,36 @@ export function budgetError(limits: Limits, what: Exhausted): ScriptRuntimeError
   }
 }
 
-function isNode(v: unknown, NodeClass: Function): v is CelNode {
-  return v instanceof NodeClass;
-}
-
-/** The nodes a node evaluates (directly or through its expanded macro). */
-function childValues(n: CelNode): unknown[] {
-  const out: unknown[] = [];
-  const m = n.meta;
-  if (m.alternate) out.push(m.alternate);
-  if (m.macro) out.push(m.macro.args, m.macro.val, m.macro.exp, m.macro.macroHasProps);
-  if (n.op === 'comprehension') {
-    const a = n.args as { iterable: unknown; init: unknown; step: unknown };
-    out.push(a.iterable, a.init, a.step);
-  } else if (n.op !== 'value' && n.op !== 'id') {
-    out.push(n.args);
-  }
-  return out;
-}
-
+/** Visits every node `root` evaluates (directly or through an expanded macro) once. */
 function eachNode(root: CelNode, NodeClass: Function, visit: (n: CelNode) => void): void {
   const seen = new Set<CelNode>();
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) stack.push(...v);
-    else if (isNode(v, NodeClass) && !seen.has(v)) {
-      seen.add(v);
-      visit(v);
-      stack.push(...childValues(v));
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
     }
-  }
+    if (!(v instanceof NodeClass) || seen.has(v as CelNode)) return;
+    const n = v as CelNode;
+    seen.add(n);
+    visit(n);
+    const m = n.meta;
+    if (m.alternate) walk(m.alternate);
+    if (m.macro) {
+      walk(m.macro.args);
+      walk(m.macro.val);
+      walk(m.macro.exp);
+      walk(m.macro.macroHasProps);
+    }
+    if (n.op === 'comprehension') {
+      const a = n.args as { iterable: unknown; init: unknown; step: unknown };
+      walk(a.iterable);
+      walk(a.init);
+      walk(a.step);
+    } else if (n.op !== 'value' && n.op !== 'id') {
+      walk(n.args);
+    }
+  };
+  walk(root);
 }
 
 /** The evaluator a node would use: its own, or that of the macro expansion standing in for it. */
