@@ -6,7 +6,7 @@
  * - every iteration of a comprehension costs the size (in nodes) of the expression it evaluates, a
  *   static estimate of its work, as Kubernetes' CEL cost model does;
  * - the operands of `+` and the results of function calls count their length (string, list, bytes) as
- *   created;
+ *   created, and what functions and comparisons (`in`, `==`, `<`…) are given counts as scanned;
  * - `matches` runs on RE2 (linear time), costing the length of its input; a literal pattern is checked
  *   when the watch loads.
  * A wall-clock limit is the backstop. Whichever limit runs out throws a ScriptRuntimeError with
@@ -57,7 +57,7 @@ export function budgetError(limits: Limits, what: Exhausted): ScriptRuntimeError
   switch (what) {
     case 'steps':
       return new ScriptRuntimeError(
-        `CEL expression exceeded its budget of ${limits.maxSteps} cost units (macro iterations × their size, regex input)`,
+        `CEL expression exceeded its budget of ${limits.maxSteps} cost units (macro iterations × their size, values scanned and made)`,
         true,
       );
     case 'alloc':
@@ -108,6 +108,18 @@ function baseEvaluate(n: CelNode): EvalFn {
 }
 
 /**
+ * Counts a value given to an operator or function: scanning it costs time (`x in list`, `==` on lists,
+ * `contains` on strings). A list element costs one unit, sixteen characters one.
+ */
+function consume(meter: Meter, v: unknown): void {
+  if (typeof v === 'string') meter.step(v.length >>> 4);
+  else if (Array.isArray(v)) meter.step(v.length);
+}
+
+/** Operators whose operands are scanned whole (ordering and equality compare lists and strings element by element). */
+const SCANNING_OPERATORS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in']);
+
+/**
  * Counts a value as created. Work units: a list element costs about four (copying arrays of values is
  * slow and churns the heap), sixteen string characters or bytes cost one (they are copied as blocks).
  */
@@ -154,7 +166,22 @@ export function instrument(root: CelNode): void {
     const base = baseEvaluate(n);
     n.evaluate = (ev, ast, ctx) => {
       const v = base(ev, ast, ctx);
-      if (current) charge(current, v);
+      if (current) {
+        current.step();
+        charge(current, v);
+      }
+      return v;
+    };
+  };
+  const consumed = new Set<CelNode>();
+  /** Wraps `n` so that each value it gives is counted as scanned by the operator or function it goes to. */
+  const chargeConsumed = (n: CelNode) => {
+    if (n.op === 'value' || consumed.has(n)) return;
+    consumed.add(n);
+    const base = baseEvaluate(n);
+    n.evaluate = (ev, ast, ctx) => {
+      const v = base(ev, ast, ctx);
+      if (current) consume(current, v);
       return v;
     };
   };
@@ -176,8 +203,13 @@ export function instrument(root: CelNode): void {
     } else if (n.op === 'rcall' && (n.args as unknown[])[0] === 'matches') {
       instrumentMatches(n);
     } else if (n.op === 'call' || n.op === 'rcall') {
-      // A function makes at most a few times what it was given (join, split, lowerAscii…).
+      // A function makes at most a few times what it was given (join, split, lowerAscii…), and reads what
+      // it is given.
       chargeResult(n);
+      const args = n.args as unknown[];
+      for (const a of (n.op === 'rcall' ? [args[1], ...(args[2] as CelNode[])] : (args[1] as CelNode[])) as CelNode[]) chargeConsumed(a);
+    } else if (SCANNING_OPERATORS.has(n.op)) {
+      for (const operand of n.args as CelNode[]) chargeConsumed(operand);
     }
   });
 }

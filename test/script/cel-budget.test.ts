@@ -80,6 +80,22 @@ describe('CEL cost budget', () => {
     expect(list.message).toMatch(/cost units|created/);
   });
 
+  it('counts what operators and functions scan: a chain of `in` over a big list stops', () => {
+    const list = Array.from({ length: 100_000 }, (_, i) => i);
+    const chain = Array.from({ length: 200 }, (_, i) => `!(${i}.5 in data.list)`).join(' && ');
+    const e = budgetFailure(() => compileCel(chain, noClock({})).run(context({ list })));
+    expect(e.message).toMatch(/1000000 cost units/);
+    // 100 000 elements a scan: ten scans fit, eleven do not.
+    const scans = (n: number) => Array.from({ length: n }, (_, i) => `!(${i}.5 in data.list)`).join(' && ');
+    expect(compileCel(scans(9), noClock({})).run(context({ list }))).toBe(true);
+    expect(() => compileCel(scans(11), noClock({})).run(context({ list }))).toThrow(/cost units/);
+    // Strings: a unit per 16 characters read.
+    const big = 'x'.repeat(1_600_000);
+    const contains = (n: number) => Array.from({ length: n }, (_, i) => `!data.big.contains("y${i}")`).join(' && ');
+    expect(compileCel(contains(9), noClock({})).run(context({ big }))).toBe(true);
+    expect(() => compileCel(contains(11), noClock({})).run(context({ big }))).toThrow(/cost units/);
+  });
+
   it('with the default budgets, hostile expressions stop within 100 ms of CPU time', () => {
     for (const src of [NESTED_ALL, doubling('[1, 2, 3, 4, 5, 6, 7, 8]', 40), doubling('"aaaaaaaaaa"', 40)]) {
       const script = celEngine.compile(src);
