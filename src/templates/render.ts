@@ -129,13 +129,13 @@ function wrote(state: RenderState, text: string): string {
 }
 
 /**
- * The text of a value. An object or array is sized first (a walk that stops at the output left), so a
- * huge `{{data}}` fails before it is serialised rather than after.
+ * The text of a value, sized before it is serialised or escaped (an object or array by a walk that stops
+ * at the output left), so a huge `{{data}}` fails before that work rather than after.
  */
 function boundedText(state: RenderState, v: unknown): string {
-  if (typeof v === 'object' && v !== null) {
-    const left = state.meter.limits.maxAlloc - state.meter.alloc;
-    if (jsonLengthOver(v, left)) state.meter.allocate(left + 1);
+  const left = state.meter.limits.maxAlloc - state.meter.alloc;
+  if (typeof v === 'string' ? v.length > left : typeof v === 'object' && v !== null && jsonLengthOver(v, left)) {
+    state.meter.allocate(left + 1);
   }
   return valueText(v);
 }
