@@ -99,6 +99,16 @@ function eachNode(root: CelNode, NodeClass: Function, visit: (n: CelNode) => voi
   walk(root);
 }
 
+/** Nodes this file has wrapped; a second wrapper goes around the first. */
+const wrapped = new WeakSet<CelNode>();
+
+/** Makes `wrap(current evaluator)` the node's evaluator. */
+function wrap(n: CelNode, around: (inner: EvalFn) => EvalFn): void {
+  const inner = wrapped.has(n) ? n.evaluate : baseEvaluate(n);
+  n.evaluate = around(inner);
+  wrapped.add(n);
+}
+
 /** The evaluator a node would use: its own, or that of the macro expansion standing in for it. */
 function baseEvaluate(n: CelNode): EvalFn {
   const { alternate, macro } = n.meta;
@@ -163,27 +173,25 @@ export function instrument(root: CelNode): void {
   const chargeResult = (n: CelNode) => {
     if (charged.has(n)) return;
     charged.add(n);
-    const base = baseEvaluate(n);
-    n.evaluate = (ev, ast, ctx) => {
+    wrap(n, (base) => (ev, ast, ctx) => {
       const v = base(ev, ast, ctx);
       if (current) {
         current.step();
         charge(current, v);
       }
       return v;
-    };
+    });
   };
   const consumed = new Set<CelNode>();
   /** Wraps `n` so that each value it gives is counted as scanned by the operator or function it goes to. */
   const chargeConsumed = (n: CelNode) => {
     if (n.op === 'value' || consumed.has(n)) return;
     consumed.add(n);
-    const base = baseEvaluate(n);
-    n.evaluate = (ev, ast, ctx) => {
+    wrap(n, (base) => (ev, ast, ctx) => {
       const v = base(ev, ast, ctx);
       if (current) consume(current, v);
       return v;
-    };
+    });
   };
   eachNode(root, NodeClass, (n) => {
     if (n.meta.alternate || n.meta.macro) return;
@@ -191,11 +199,10 @@ export function instrument(root: CelNode): void {
       const step = (n.args as { step: CelNode }).step;
       let cost = 0;
       eachNode(step, NodeClass, () => cost++);
-      const base = baseEvaluate(step);
-      step.evaluate = (ev, ast, ctx) => {
+      wrap(step, (base) => (ev, ast, ctx) => {
         current?.step(cost);
         return base(ev, ast, ctx);
-      };
+      });
     } else if (n.op === '+') {
       // Charged before the concatenation, through its operands: a list doubled inside `cel.bind` stops
       // before it is copied, not after.
@@ -226,11 +233,10 @@ function instrumentMatches(n: CelNode): void {
       throw Object.assign(e as Error, { offset: pattern.start });
     }
   }
-  const base = baseEvaluate(n);
-  n.evaluate = (ev, ast, ctx) => {
+  wrap(n, (base) => (ev, ast, ctx) => {
     const s = (ev as Evaluator).run(receiver, ctx);
     const p = (ev as Evaluator).run(pattern, ctx);
     if (typeof s === 'string' && typeof p === 'string') return regexTest(s, p);
     return base(ev, ast, ctx);
-  };
+  });
 }

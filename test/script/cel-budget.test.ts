@@ -96,6 +96,14 @@ describe('CEL cost budget', () => {
     expect(() => compileCel(contains(11), noClock({})).run(context({ big }))).toThrow(/cost units/);
   });
 
+  it('counts a value made by one call and read by another both ways', () => {
+    // data.big read by lowerAscii (100), its result made (1 + 100) and read by contains (100), contains (1).
+    const src = 'data.big.lowerAscii().contains("y")';
+    const data = { big: 'x'.repeat(1600) };
+    expect(compileCel(src, noClock({ maxSteps: 310 })).run(context(data))).toBe(false);
+    expect(() => compileCel(src, noClock({ maxSteps: 290 })).run(context(data))).toThrow(/290 cost units/);
+  });
+
   it('with the default budgets, hostile expressions stop within 100 ms of CPU time', () => {
     for (const src of [NESTED_ALL, doubling('[1, 2, 3, 4, 5, 6, 7, 8]', 40), doubling('"aaaaaaaaaa"', 40)]) {
       const script = celEngine.compile(src);
