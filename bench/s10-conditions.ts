@@ -1,12 +1,15 @@
 /**
  * S10 of REFERENCE §6, conditions: evaluations per second and compile time of
- * `data.x.hits.total.value > 10` in CEL and in the Painless subset, plus a hostile Painless loop that
- * its budget must stop within 100 ms. Baseline: the same comparison as a plain JS closure, so the
- * engines are reported as a multiple of the floor (and Painless as a multiple of CEL).
+ * `data.x.hits.total.value > 10` in CEL and in the Painless subset, plus hostile scripts and templates
+ * (an endless Painless loop, nested CEL macros over 300 items, regex bombs in CEL matches and Painless
+ * split, four nested Mustache sections over 100 items) that their budgets must stop, or RE2 answer,
+ * within 100 ms of CPU time. Baseline: the same comparison as a plain JS closure, so the engines are
+ * reported as a multiple of the floor (and Painless as a multiple of CEL).
  */
 import { celEngine } from '../src/script/cel.ts';
 import { painlessEngine } from '../src/script/painless/index.ts';
 import type { CompiledScript, ScriptContext } from '../src/script/types.ts';
+import { createTemplateEngine } from '../src/templates/engine.ts';
 import { gate, round, type ScenarioResult } from './lib/result.ts';
 
 const EXPR = 'data.x.hits.total.value > 10';
@@ -50,6 +53,54 @@ function compileUs(ms: number, compile: (src: string) => CompiledScript): number
   return ((performance.now() - t0) * 1000) / count;
 }
 
+/** Main-thread CPU milliseconds. */
+function cpuMs(): number {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+interface Hostile {
+  name: string;
+  run: () => unknown;
+}
+
+function hostiles(): Hostile[] {
+  const items = Array.from({ length: 300 }, (_, i) => ({ n: i, name: `item-${i}` }));
+  const ctx = { ...context(0), data: { items, s: `${'a'.repeat(40)}!`, long: 'a'.repeat(5000) } };
+  const sections = '{{#data.items}}{{#data.items}}{{#data.items}}{{#data.items}}<td>{{name}} {{n}}</td>{{/data.items}}{{/data.items}}{{/data.items}}{{/data.items}}';
+  const cel = (src: string) => celEngine.compile(src);
+  const painless = (src: string) => painlessEngine.compile(src);
+  const nested = cel('data.items.all(a, data.items.all(b, data.items.all(c, a.n + b.n + c.n >= 0.0)))');
+  const regex = cel('data.s.matches("^(a|a)*$")');
+  const split = painless('return data.long.split("a*a*a*a*a*a*b").length');
+  const loop = painless('int i = 0; while (true) { i++; } return i;');
+  const bomb = createTemplateEngine().compile(sections, 'html');
+  const view = { data: { items: items.slice(0, 100) } };
+  return [
+    { name: 'Painless endless loop', run: () => loop.run(ctx) },
+    { name: 'CEL nested all over 300 items', run: () => nested.run(ctx) },
+    { name: 'CEL matches ^(a|a)*$', run: () => regex.run(ctx) },
+    { name: 'Painless split a*a*a*a*a*a*b', run: () => split.run(ctx) },
+    { name: 'Mustache 4 nested sections', run: () => bomb.render(view) },
+  ];
+}
+
+/** Runs a hostile case (the second run is measured: the first compiles); wall and CPU time, and how it ended. */
+function stopTime(h: Hostile): { ms: number; cpuMs: number; outcome: string } {
+  const once = () => {
+    try {
+      return `returned ${JSON.stringify(h.run())}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  once();
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  const outcome = once();
+  return { ms: performance.now() - t0, cpuMs: cpuMs() - c0, outcome: outcome.slice(0, 120) };
+}
+
 export async function runConditionsBench(o: { seconds?: number } = {}): Promise<ScenarioResult> {
   // Split the time over the five measurements; at least 0.5 s each.
   const slice = Math.max(500, ((o.seconds ?? 10) * 1000) / 5);
@@ -81,14 +132,16 @@ export async function runConditionsBench(o: { seconds?: number } = {}): Promise<
 
   const notes: string[] = [];
   if (!hostileError) notes.push('the hostile Painless loop returned instead of hitting its budget');
+  const bombs = hostiles().map((h) => ({ name: h.name, ...stopTime(h) }));
   const gates = [
     gate('CEL evaluations', round(celOps / 1e6, 2), '>=', 1, 'M/s'),
     gate('CEL compile', round(celCompile, 1), '<=', 50, 'µs'),
     gate('Painless evaluations', round(painlessOps / 1e6, 2), '>=', 1, 'M/s'),
     gate('Painless compile', round(painlessCompile, 1), '<=', 50, 'µs'),
     gate('Painless endless loop stopped', round(hostileMs, 1), '<=', 100, 'ms'),
+    ...bombs.map((h) => gate(`${h.name} (CPU)`, round(h.cpuMs, 1), '<=', 100, 'ms')),
   ];
-  if (!hostileError) gates.at(-1)!.pass = false;
+  if (!hostileError) gates[4]!.pass = false;
   return {
     scenario: 'S10',
     title: `conditions: ${EXPR} (CEL, Painless)`,
@@ -105,6 +158,7 @@ export async function runConditionsBench(o: { seconds?: number } = {}): Promise<
       painlessCompileUs: round(painlessCompile, 1),
       hostilePainlessMs: round(hostileMs, 1),
       hostilePainlessError: hostileError.slice(0, 120),
+      hostile: bombs.map((h) => ({ ...h, ms: round(h.ms, 1), cpuMs: round(h.cpuMs, 1) })),
     },
     baseline: { description: 'the same comparison as a plain JS closure', evalsPerS: Math.round(plainOps), evalNs: round(1e9 / plainOps, 2) },
     ratios: {

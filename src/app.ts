@@ -120,7 +120,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  const compileEnv: CompileEnv = { script: scripts, template: (s, m) => templates.compile(s, m) };
+  const compileEnv: CompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
   const enabledTypes = actionTypes.filter((t) => !config.egress.disabled_action_types.includes(t.type));
   const egress = createHostCheck(policy, logger);
 

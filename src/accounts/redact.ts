@@ -1,7 +1,11 @@
+import { formsRegex } from '../secrets.ts';
+
 /**
  * A redactor for free text (error messages from remote servers, log lines, watch-log entries): the
  * registry adds every secret it decrypts, and `scrub` replaces each occurrence — also in URL-encoded and
- * JSON-escaped form, since secrets often come back quoted in those shapes — with `[redacted]`.
+ * JSON-escaped form, since secrets often come back quoted in those shapes — with `[redacted]`. Forms
+ * shorter than SUBSTRING_MIN_LENGTH (src/secrets.ts) are replaced only as whole tokens, so a short
+ * secret does not shred the words that happen to contain it.
  *
  * Very short secrets are not scrubbed (replacing every "ab" in a text would make it unreadable and would
  * itself reveal the secret); `minLength` sets the bound. The set is bounded: the oldest secrets are
@@ -25,8 +29,6 @@ export interface RedactorOptions {
   /** Replacement text. Default `[redacted]`. */
   censor?: string;
 }
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function createRedactor(opts: RedactorOptions = {}): Redactor {
   const minLength = opts.minLength ?? 4;
@@ -53,11 +55,8 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     },
     scrub(text: string) {
       if (forms.size === 0 || !text) return text;
-      if (pattern === undefined) {
-        // Longest first, so a secret that contains another is replaced whole.
-        const alts = [...forms].sort((a, b) => b.length - a.length).map(escapeRe);
-        pattern = alts.length ? new RegExp(alts.join('|'), 'g') : null;
-      }
+      // Longest first, so a secret that contains another is replaced whole.
+      if (pattern === undefined) pattern = formsRegex(forms);
       return pattern ? text.replace(pattern, censor) : text;
     },
     get size() {

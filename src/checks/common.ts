@@ -1,12 +1,29 @@
 import { z } from 'zod';
 
+/**
+ * Names no check result can be kept under: every object already has them (Object.prototype's members:
+ * `__proto__` would set the prototype of `data` and the result would vanish, `toString` would break
+ * code that prints it) or the script engines drop them (`prototype`, `constructor`).
+ */
+export const RESERVED_TARGETS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
 /** Fields every check has (SPEC §1.2). */
 export const checkName = z.string().max(256).nullable().optional();
 /**
  * Where a check's result goes in `data`. Omitted, `null` (what Signals writes when it exports or converts a
  * watch) and `_top` all mean the top level: the result replaces `data`.
  */
-export const checkTarget = z.string().min(1).max(256).nullable().optional();
+export const checkTarget = z
+  .string()
+  .min(1)
+  .max(256)
+  .superRefine((t, ctx) => {
+    if (RESERVED_TARGETS.has(t)) {
+      ctx.addIssue({ code: 'custom', message: `target "${t}" cannot hold a check result: objects reserve that name; choose another` });
+    }
+  })
+  .nullable()
+  .optional();
 export const scriptLang = z.enum(['painless', 'cel']).optional();
 /** A script source; empty scripts are refused rather than evaluated as null. */
 export const scriptSource = z.string().min(1, 'script source must not be empty');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applyTarget, isPlainObject, type CheckType } from './types.ts';
 import { checkName, checkTarget, scriptLang, scriptSource } from './common.ts';
 import { ScriptRuntimeError } from '../script/types.ts';
+import { yieldPoint } from '../budget/turns.ts';
 
 const conditionSchema = z
   .object({
@@ -23,6 +24,7 @@ export const conditionCheck: CheckType<z.infer<typeof conditionSchema>> = {
       type: 'condition',
       name: def.name ?? null,
       async run(ctx) {
+        await yieldPoint();
         const result = script.run(ctx);
         if (typeof result !== 'boolean') {
           throw new ScriptRuntimeError(`condition must return a boolean, got ${result === null ? 'null' : typeof result}`);
@@ -53,6 +55,7 @@ export const transformCheck: CheckType<z.infer<typeof transformSchema>> = {
       type: 'transform',
       name: def.name ?? null,
       async run(ctx) {
+        await yieldPoint();
         applyTarget(ctx, def.target, script.run(ctx));
         return 'continue';
       },
@@ -79,11 +82,13 @@ export const calcCheck: CheckType<z.infer<typeof calcSchema>> = {
       type: 'calc',
       name: def.name ?? null,
       async run(ctx) {
+        await yieldPoint();
         const result = script.run(ctx);
         // CEL cannot assign: a CEL calc returns a map whose entries are merged into `data` instead.
         if (def.lang === 'cel') {
           if (!isPlainObject(result)) throw new ScriptRuntimeError('a CEL calc must return a map of values to merge into data');
-          Object.assign(ctx.data, result);
+          // Entry by entry: Object.assign would take a `__proto__` entry as the prototype, not as a key.
+          for (const [k, v] of Object.entries(result)) Object.defineProperty(ctx.data, k, { value: v, writable: true, enumerable: true, configurable: true });
         }
         return 'continue';
       },

@@ -3,6 +3,14 @@ import { applyTarget, type CheckType } from './types.ts';
 import { checkName, checkTarget, timeoutValue } from './common.ts';
 import { compileJsonTemplate } from '../templates/json-value.ts';
 import type { SearchRequest } from '../cluster/types.ts';
+import { yieldPoint } from '../budget/turns.ts';
+
+/**
+ * Rendered search requests longer than this (characters of the JSON text) are refused: the render stops
+ * there, and nothing goes to the cluster. Requests are rarely more than a few KiB; a template that
+ * expands data into the query could otherwise send the cluster (and hold in memory) anything.
+ */
+export const MAX_SEARCH_REQUEST_CHARS = 4 * 1024 * 1024;
 
 const requestSchema = z
   .object({
@@ -63,13 +71,14 @@ export const searchCheck: CheckType<SearchDef> = {
   type: 'search',
   schema,
   compile(def, env) {
-    const request = compileJsonTemplate(def.request, env);
+    const request = compileJsonTemplate(def.request, env, { field: 'request', maxOutputChars: MAX_SEARCH_REQUEST_CHARS });
     const cluster = def.cluster ?? 'default';
     const timeout = timeoutString(def.timeout);
     return {
       type: 'search',
       name: def.name ?? null,
       async run(ctx, rt) {
+        await yieldPoint();
         const r = request.render(ctx, rt.reportMissing);
         const req: SearchRequest = { indices: r.indices };
         if (r.body) req.body = coerceNumbers({ ...r.body });

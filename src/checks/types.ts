@@ -10,7 +10,11 @@ import type { HttpClient } from '../net/types.ts';
 export interface CompileEnv {
   /** Throws ScriptCompileError; `lang` undefined means Painless, as in Signals. */
   script(source: string, lang: ScriptLang | undefined): CompiledScript;
-  template(source: string, mode: EscapeMode): CompiledTemplate;
+  /**
+   * `field`: where the template sits in the check or action being compiled (e.g. `request`), named in
+   * render errors; when absent the watch compiler finds it by the source. Called only on an error.
+   */
+  template(source: string, mode: EscapeMode, field?: () => string): CompiledTemplate;
 }
 
 /** What a running check may use: every I/O seam is injected. */
@@ -55,7 +59,8 @@ export function applyTarget(ctx: ScriptContext, target: string | null | undefine
   if (!target || target === '_top') {
     ctx.data = isPlainObject(value) ? (value as Record<string, unknown>) : { _value: value };
   } else {
-    ctx.data[target] = value;
+    // Defined rather than assigned: even a name the schema missed must stay an own key of data.
+    Object.defineProperty(ctx.data, target, { value, writable: true, enumerable: true, configurable: true });
   }
 }
 

@@ -10,7 +10,7 @@ import { VALIDATE } from './specs.ts';
 export function cliCompileEnv(): CompileEnv {
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  return { script: scripts, template: (s, m) => templates.compile(s, m) };
+  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { LEVEL_RANK } from './severity.ts';
 import { forkContext } from './context.ts';
 import { runChecks } from './run-checks.ts';
 import { episodeKey, idempotencyKey } from './keys.ts';
+import { yieldPoint } from '../budget/turns.ts';
 
 /** A notification an action decided to send, before it is committed to the outbox. */
 export interface Planned {
@@ -120,6 +121,7 @@ export async function stepAction(
   st.episode ??= { id: env.scheduledIso, started: start, fired: 0 };
   let items: unknown[] = [undefined];
   if (entry.foreach) {
+    await yieldPoint();
     try {
       const list = entry.foreach.run(actx);
       if (!Array.isArray(list)) throw new Error(`foreach must give a list, got ${list === null ? 'null' : typeof list}`);
@@ -133,12 +135,14 @@ export async function stepAction(
   }
   const planned: Planned[] = [];
   try {
-    items.forEach((item, i) => {
+    for (const [i, item] of items.entries()) {
+      // Renders are bounded one by one; many in a row give the event loop back between them (turns.ts).
+      await yieldPoint();
       const info = renderInfo(env, entry, st.episode!.id, i, 'fire');
       // Rendering never mutates the view, so items share the action's data instead of copying it.
       const view = buildTemplateView(item === undefined ? actx : { ...actx, item }, env.links(entry.def.name));
       planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: entry.compiled.render(view, info), log });
-    });
+    }
   } catch (e) {
     log.status = { code: 'ACTION_FAILED' };
     log.error = { message: `render failed: ${errorMessage(e)}` };

@@ -1,3 +1,4 @@
+import { yieldPoint } from '../budget/turns.ts';
 import type { ScriptContext } from '../script/types.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
 import type { ActionLogEntry, WatchState } from './records.ts';
@@ -44,6 +45,7 @@ export async function runResolveActions(
     // The resolved episode is the one that began at the previous run's situation.
     const episodeId = `resolve:${previous?.trigger.scheduled_time ?? previous?.execution_time ?? ''}`;
     const info = renderInfo(env, entry, episodeId, 0, 'fire');
+    await yieldPoint();
     try {
       const n = entry.compiled.render(buildTemplateView(rctx, env.links(entry.def.name)), info);
       planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: n, log });

@@ -13,12 +13,15 @@
  * Results are converted back to plain JSON values (see toPlain), since a `transform` result goes into
  * `data` and on to templates, the watch log and Elasticsearch.
  *
- * CEL cannot loop, but nested macros over large lists can still take long (n^k); there is no step
- * budget here (the library has no hook), only the parse-time structure limits below.
+ * CEL cannot loop, but nested macros over large lists can still take long (n^k): besides the parse-time
+ * structure limits below, every evaluation runs on a budget (cel-budget.ts), and `matches` runs on RE2.
  */
 import { Environment, EvaluationError, Optional, ParseError } from '@marcbachmann/cel-js';
 import type { ParseResult } from '@marcbachmann/cel-js';
 import { errorMessage } from '../errors.ts';
+import { Meter, type Limits } from '../budget/meter.ts';
+import { DEFAULT_CEL_BUDGET, budgetError, instrument, metered } from './cel-budget.ts';
+import { RegexError } from './regex.ts';
 import type { CompiledScript, ScriptContext, ScriptEngine } from './types.ts';
 import { ScriptCompileError, ScriptRuntimeError } from './types.ts';
 
@@ -92,6 +95,7 @@ function compileError(source: string, e: CelError): ScriptCompileError {
 }
 
 function runtimeError(source: string, e: unknown): ScriptRuntimeError {
+  if (e instanceof ScriptRuntimeError) return e;
   if (e instanceof EvaluationError) {
     const { line, column } = lineColumn(source, e.range?.start ?? 0);
     return new ScriptRuntimeError(`${summaryOf(e)} (line ${line}, column ${column})`);
@@ -120,7 +124,7 @@ export function toPlain(v: unknown): unknown {
   if (v instanceof Optional) return v.hasValue() ? toPlain(v.value()) : null;
   if (v instanceof Map) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of v) out[String(k)] = toPlain(val);
+    for (const [k, val] of v) setOwn(out, String(k), toPlain(val));
     return out;
   }
   const proto = Object.getPrototypeOf(v) as object | null;
@@ -133,61 +137,90 @@ export function toPlain(v: unknown): unknown {
     return /^Type<(.+)>$/.exec(text)?.[1] ?? text;
   }
   const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = toPlain(val);
+  for (const [k, val] of Object.entries(v)) setOwn(out, k, toPlain(val));
   return out;
+}
+
+/** `out[k] = v`, except that a `__proto__` key (JSON.parse makes those) stays an ordinary key. */
+function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else out[k] = v;
 }
 
 class CelScript implements CompiledScript {
   readonly lang = 'cel' as const;
   readonly source: string;
   readonly #program: ParseResult;
+  /** Reused by every run (runs never overlap: evaluation is synchronous). */
+  readonly #meter: Meter;
 
-  constructor(source: string, program: ParseResult) {
+  constructor(source: string, program: ParseResult, budget: Limits) {
     this.source = source;
     this.#program = program;
+    this.#meter = new Meter(budget, (what) => budgetError(budget, what));
   }
 
   run(ctx: ScriptContext): unknown {
     let result: unknown;
+    const meter = this.#meter;
+    meter.reset();
     try {
-      result = this.#program({
-        data: ctx.data,
-        watch: ctx.watch,
-        trigger: ctx.trigger,
-        execution_time: ctx.execution_time,
-        severity: ctx.severity ?? null,
-        resolved: ctx.resolved ?? null,
-        item: ctx.item ?? null,
-      });
+      result = metered(meter, () =>
+        this.#program({
+          data: ctx.data,
+          watch: ctx.watch,
+          trigger: ctx.trigger,
+          execution_time: ctx.execution_time,
+          severity: ctx.severity ?? null,
+          resolved: ctx.resolved ?? null,
+          item: ctx.item ?? null,
+        }),
+      );
     } catch (e) {
-      throw runtimeError(this.source, e);
+      throw runtimeError(this.source, meter.failed ?? e);
     }
+    // `||`, `&&`, `all` and `exists` absorb errors when another operand decides the result; a budget
+    // that ran out is not such an error.
+    if (meter.failed) throw meter.failed;
     // Conditions return booleans: skip the conversion walk on the hot path.
     return typeof result === 'boolean' ? result : toPlain(result);
   }
 }
 
-/** The CEL engine: `compile` parses and type-checks, throwing ScriptCompileError with line and column. */
+/**
+ * Compiles with explicit budgets (the engine uses DEFAULT_CEL_BUDGET): parses, type-checks and
+ * instruments, throwing ScriptCompileError with line and column.
+ */
+export function compileCel(source: string, budget: Limits = DEFAULT_CEL_BUDGET): CompiledScript {
+  if (typeof source !== 'string' || source.trim() === '') {
+    throw new ScriptCompileError('empty CEL expression', 1, 1);
+  }
+  let program: ParseResult;
+  try {
+    program = env.parse(source);
+  } catch (e) {
+    if (e instanceof ParseError) throw compileError(source, e);
+    throw new ScriptCompileError(`CEL parse failed: ${errorMessage(e)}`, 1, 1);
+  }
+  // The type check finds unknown functions and variables and impossible operand types at load time
+  // rather than at the first run; values from `data` are `dyn`, so it never rejects a valid watch
+  // for lack of a schema.
+  const checked = program.check();
+  if (!checked.valid) {
+    throw checked.error ? compileError(source, checked.error) : new ScriptCompileError('CEL type check failed', 1, 1);
+  }
+  try {
+    instrument(program.ast as unknown as Parameters<typeof instrument>[0]);
+  } catch (e) {
+    if (!(e instanceof RegexError)) throw e;
+    const { line, column } = lineColumn(source, (e as RegexError & { offset?: number }).offset ?? 0);
+    throw new ScriptCompileError(e.message, line, column);
+  }
+  return new CelScript(source, program, budget);
+}
+
+/** The CEL engine: `compile` parses, type-checks and instruments, throwing ScriptCompileError with line and column. */
 export const celEngine: ScriptEngine = {
   lang: 'cel',
-  compile(source: string): CompiledScript {
-    if (typeof source !== 'string' || source.trim() === '') {
-      throw new ScriptCompileError('empty CEL expression', 1, 1);
-    }
-    let program: ParseResult;
-    try {
-      program = env.parse(source);
-    } catch (e) {
-      if (e instanceof ParseError) throw compileError(source, e);
-      throw new ScriptCompileError(`CEL parse failed: ${errorMessage(e)}`, 1, 1);
-    }
-    // The type check finds unknown functions and variables and impossible operand types at load time
-    // rather than at the first run; values from `data` are `dyn`, so it never rejects a valid watch
-    // for lack of a schema.
-    const checked = program.check();
-    if (!checked.valid) {
-      throw checked.error ? compileError(source, checked.error) : new ScriptCompileError('CEL type check failed', 1, 1);
-    }
-    return new CelScript(source, program);
-  },
+  compile: (source: string) => compileCel(source),
 };

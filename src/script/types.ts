@@ -1,3 +1,5 @@
+import { VigilError } from '../errors.ts';
+
 /**
  * One interface for every script language (CEL, the Painless subset). Scripts are compiled once when a
  * watch is loaded; a compile error carries the position so `vigil validate` can point at it.
@@ -59,11 +61,12 @@ export class ScriptCompileError extends Error {
   }
 }
 
-export class ScriptRuntimeError extends Error {
+/** A script failed while running: `SCRIPT_BUDGET_EXCEEDED` when a budget ran out, else `SCRIPT_ERROR`. */
+export class ScriptRuntimeError extends VigilError {
   /** True when the step or memory budget ran out, as opposed to an error in the script's logic. */
   readonly budget: boolean;
   constructor(message: string, budget = false) {
-    super(message);
+    super(budget ? 'SCRIPT_BUDGET_EXCEEDED' : 'SCRIPT_ERROR', message);
     this.name = 'ScriptRuntimeError';
     this.budget = budget;
   }

@@ -16,18 +16,35 @@
  *   turning numeric strings into numbers is up to the consumer (Elasticsearch itself accepts "10").
  * - `header` mode checks values only: a line break written in the template text itself is the
  *   author's and is left for the mail layer to reject or fold.
- * - Partials (`{{> name}}`) are not supported and are a compile error.
+ * - Partials (`{{> name}}`) are not supported and are a compile error; sections nest at most
+ *   MAX_SECTION_DEPTH deep.
+ * - Every render runs on a budget (TemplateLimits): output characters, work (a step per tag, text and
+ *   section item) and time. The first limit that runs out stops the render at once with
+ *   TEMPLATE_BUDGET_EXCEEDED, naming the template's field (when the compiler was told it) and the
+ *   section being rendered.
  */
 import Mustache from 'mustache';
+import { Meter, type Exhausted, type Limits } from '../budget/meter.ts';
 import { VigilError, errorMessage } from '../errors.ts';
 import { ESCAPED, UNESCAPED } from './escape.ts';
-import type { Token } from './render.ts';
+import type { Node, RenderState, Token } from './render.ts';
 import { prepare, renderView } from './render.ts';
-import type { CompiledTemplate, EscapeMode, RenderResult, TemplateEngine } from './types.ts';
+import type { CompiledTemplate, EscapeMode, RenderOptions, RenderResult, TemplateEngine } from './types.ts';
+
+/** Budgets of one render; `maxAlloc` is the output, in characters. */
+export type TemplateLimits = Limits;
+
+/**
+ * Defaults: far above what a notification needs (an email listing a thousand hits is a few hundred
+ * thousand characters and steps), and a template that multiplies sections stops within about 25 ms.
+ */
+export const DEFAULT_TEMPLATE_LIMITS: TemplateLimits = { maxSteps: 500_000, maxAlloc: 1024 * 1024, maxMillis: 25 };
 
 export interface TemplateEngineOptions {
   /** Compiled templates kept, least recently used evicted first. Default 1000. */
   cacheSize?: number;
+  /** Budgets of each render (DEFAULT_TEMPLATE_LIMITS for what is not given). */
+  limits?: Partial<TemplateLimits>;
 }
 
 const MODES: ReadonlySet<string> = new Set<EscapeMode>(['html', 'json', 'slack', 'header', 'plain']);
@@ -65,21 +82,47 @@ function parse(source: string): Token[] {
   return tokens;
 }
 
-function compileUncached(source: string, mode: EscapeMode): CompiledTemplate {
+function budgetError(limits: TemplateLimits, what: Exhausted, field: (() => string) | undefined, section: string | undefined): VigilError {
+  const cause =
+    what === 'alloc'
+      ? `template output exceeds its limit of ${limits.maxAlloc} characters`
+      : what === 'steps'
+        ? `template rendering exceeds its budget of ${limits.maxSteps} steps (tags × section items)`
+        : `template rendering exceeds its time budget of ${limits.maxMillis} ms`;
+  const where = section === undefined ? '' : ` (in section {{#${section}}})`;
+  return new VigilError('TEMPLATE_BUDGET_EXCEEDED', `${field ? `${field()}: ` : ''}${cause}${where}`);
+}
+
+/** A parsed template, shared by every compile of the same (mode, source). */
+type Prepared = { source: string; text: string; nodes: null } | { source: string; nodes: Node[]; mode: EscapeMode };
+
+function prepareSource(source: string, mode: EscapeMode): Prepared {
   const tokens = parse(source);
   const nodes = prepare(tokens);
-  const escaped = ESCAPED[mode];
-  const unescaped = UNESCAPED[mode];
   // A template without tags is its own output; skip the renderer entirely.
   if (tokens.length === 0 || (tokens.length === 1 && tokens[0]![0] === 'text')) {
-    const text = tokens.length ? tokens[0]![1] : '';
+    return { source, text: tokens.length ? tokens[0]![1] : '', nodes: null };
+  }
+  return { source, nodes, mode };
+}
+
+function templateOf(p: Prepared, defaults: TemplateLimits, field: (() => string) | undefined): CompiledTemplate {
+  const { source } = p;
+  if (p.nodes === null) {
+    const text = p.text;
     return { source, render: (): RenderResult => ({ text, missing: [] }) };
   }
+  const { nodes } = p;
+  const escaped = ESCAPED[p.mode];
+  const unescaped = UNESCAPED[p.mode];
   return {
     source,
-    render(view: object): RenderResult {
+    render(view: object, opts?: RenderOptions): RenderResult {
+      const limits = opts?.maxOutputChars === undefined ? defaults : { ...defaults, maxAlloc: opts.maxOutputChars };
       const missing: string[] = [];
-      const text = renderView(nodes, view, { escaped, unescaped, missing });
+      const state: RenderState = { escaped, unescaped, missing, section: undefined, meter: undefined as unknown as Meter };
+      state.meter = new Meter(limits, (what) => budgetError(limits, what, field, state.section));
+      const text = renderView(nodes, view, state);
       return { text, missing };
     },
   };
@@ -89,26 +132,29 @@ function compileUncached(source: string, mode: EscapeMode): CompiledTemplate {
 export function createTemplateEngine(opts: TemplateEngineOptions = {}): TemplateEngine {
   const cacheSize = opts.cacheSize ?? 1000;
   if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new RangeError('cacheSize must be an integer >= 0');
+  const limits: TemplateLimits = { ...DEFAULT_TEMPLATE_LIMITS, ...opts.limits };
   // A Map iterates in insertion order: re-inserting on a hit makes the first key the least recently used.
-  const cache = new Map<string, CompiledTemplate>();
+  // Templates compiled without a field are shared; one with a field gets its own small wrapper.
+  const cache = new Map<string, { prepared: Prepared; shared: CompiledTemplate }>();
 
   return {
-    compile(source: string, mode: EscapeMode): CompiledTemplate {
+    compile(source: string, mode: EscapeMode, field?: () => string): CompiledTemplate {
       if (!MODES.has(mode)) throw new VigilError('TEMPLATE_COMPILE_ERROR', `unknown escape mode: ${String(mode)}`);
       if (typeof source !== 'string') throw new VigilError('TEMPLATE_COMPILE_ERROR', 'template source must be a string');
       const key = `${mode}\u0000${source}`;
-      const hit = cache.get(key);
-      if (hit) {
+      let entry = cache.get(key);
+      if (entry) {
         cache.delete(key);
-        cache.set(key, hit);
-        return hit;
+        cache.set(key, entry);
+      } else {
+        const prepared = prepareSource(source, mode);
+        entry = { prepared, shared: templateOf(prepared, limits, undefined) };
+        if (cacheSize > 0) {
+          if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+          cache.set(key, entry);
+        }
       }
-      const compiled = compileUncached(source, mode);
-      if (cacheSize > 0) {
-        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-        cache.set(key, compiled);
-      }
-      return compiled;
+      return field ? templateOf(entry.prepared, limits, field) : entry.shared;
     },
   };
 }

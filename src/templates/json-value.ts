@@ -6,21 +6,30 @@ export interface JsonTemplate<T> {
   render(view: object, reportMissing: (paths: string[]) => void): T;
 }
 
+export interface JsonTemplateOptions {
+  /** Where the value sits in its check (e.g. `request`), for render errors. */
+  field?: string;
+  /** The rendered document's limit in characters, instead of the engine's output limit. */
+  maxOutputChars?: number;
+}
+
 /**
  * A JSON value whose strings may hold Mustache tags, rendered as one document (SPEC §1.2: "the whole
  * request is rendered with Mustache before it is parsed as JSON"). Values are escaped as JSON string
  * content, so whatever they hold the document stays valid. A value with no tag is parsed once and shared:
  * the hot path of most search checks does no rendering at all.
  */
-export function compileJsonTemplate<T>(value: T, env: CompileEnv): JsonTemplate<T> {
+export function compileJsonTemplate<T>(value: T, env: CompileEnv, opts: JsonTemplateOptions = {}): JsonTemplate<T> {
   const text = JSON.stringify(value);
   if (!text.includes('{{')) {
     return { render: () => value };
   }
-  const template = env.template(text, 'json');
+  const { field, maxOutputChars } = opts;
+  const template = env.template(text, 'json', field === undefined ? undefined : () => field);
+  const renderOpts = maxOutputChars === undefined ? undefined : { maxOutputChars };
   return {
     render(view, reportMissing) {
-      const { text: rendered, missing } = template.render(view);
+      const { text: rendered, missing } = template.render(view, renderOpts);
       if (missing.length) reportMissing(missing);
       try {
         return JSON.parse(rendered) as T;

@@ -11,8 +11,14 @@
  * - its `{{{x}}}` path bypasses the escape hook, which json mode must not allow (see escape.ts).
  * The section semantics below are mustache.js's own, so templates render the same as with Mustache.render.
  */
+import type { Meter } from '../budget/meter.ts';
+import { VigilError } from '../errors.ts';
 import type { Escaper } from './escape.ts';
 import { valueText } from './escape.ts';
+import { jsonLengthOver } from './json-size.ts';
+
+/** Sections nested deeper than this are refused when the template compiles (rendering recurses per level). */
+export const MAX_SECTION_DEPTH = 64;
 
 /** A mustache.js token: `[type, value, start, end, children?, closeStart?]`. */
 export type Token = [string, string, number, number, Token[]?, number?];
@@ -25,8 +31,11 @@ export type Node =
   | { kind: 'text'; text: string }
   | { kind: 'name' | '&' | '#' | '^'; name: string; path: readonly string[] | null; dotted: boolean; children: Node[] };
 
-/** Prepares mustache.js tokens for renderNodes. Partials must have been rejected before. */
-export function prepare(tokens: Token[]): Node[] {
+/**
+ * Prepares mustache.js tokens for renderNodes. Partials must have been rejected before. Throws
+ * TEMPLATE_COMPILE_ERROR for sections nested deeper than MAX_SECTION_DEPTH.
+ */
+export function prepare(tokens: Token[], depth = 0): Node[] {
   const out: Node[] = [];
   for (const t of tokens) {
     const kind = t[0];
@@ -34,13 +43,16 @@ export function prepare(tokens: Token[]): Node[] {
       out.push({ kind: 'text', text: t[1] });
     } else if (kind === 'name' || kind === '&' || kind === '#' || kind === '^') {
       const name = t[1];
+      if (t[4] && depth >= MAX_SECTION_DEPTH) {
+        throw new VigilError('TEMPLATE_COMPILE_ERROR', `invalid template: sections are nested deeper than ${MAX_SECTION_DEPTH} levels`);
+      }
       out.push({
         kind,
         name,
         path: name === '.' ? null : name.split('.'),
         // As mustache.js: a name is "dotted" only when a dot follows a non-empty first part.
         dotted: name.indexOf('.') > 0,
-        children: t[4] ? prepare(t[4]) : [],
+        children: t[4] ? prepare(t[4], depth + 1) : [],
       });
     }
   }
@@ -99,6 +111,33 @@ export interface RenderState {
   escaped: Escaper;
   unescaped: Escaper;
   missing: string[];
+  /**
+   * Counts the work (a step per tag, text and section item; a step per 16 characters written) and the
+   * output characters; throws when a limit runs out, so a runaway render stops before it grows.
+   */
+  meter: Meter;
+  /** The innermost section being rendered, named in budget errors. */
+  section: string | undefined;
+}
+
+/** Appends `text` to the output count. */
+function wrote(state: RenderState, text: string): string {
+  const n = text.length;
+  state.meter.allocate(n);
+  state.meter.step(1 + (n >>> 4));
+  return text;
+}
+
+/**
+ * The text of a value, sized before it is serialised or escaped (an object or array by a walk that stops
+ * at the output left), so a huge `{{data}}` fails before that work rather than after.
+ */
+function boundedText(state: RenderState, v: unknown): string {
+  const left = state.meter.limits.maxAlloc - state.meter.alloc;
+  if (typeof v === 'string' ? v.length > left : typeof v === 'object' && v !== null && jsonLengthOver(v, left)) {
+    state.meter.allocate(left + 1);
+  }
+  return valueText(v);
 }
 
 function noteMissing(state: RenderState, name: string): void {
@@ -110,16 +149,17 @@ function renderNodes(nodes: Node[], frame: Frame, state: RenderState): string {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (node.kind === 'text') {
-      out += node.text;
+      out += wrote(state, node.text);
       continue;
     }
+    state.meter.step();
     const v = lookup(frame, node);
     switch (node.kind) {
       case 'name':
       case '&':
         if (v === MISSING) noteMissing(state, node.name);
         else if (v !== null && v !== undefined) {
-          out += (node.kind === 'name' ? state.escaped : state.unescaped)(valueText(v), node.name);
+          out += wrote(state, (node.kind === 'name' ? state.escaped : state.unescaped)(boundedText(state, v), node.name));
         }
         break;
       case '#':
@@ -127,12 +167,20 @@ function renderNodes(nodes: Node[], frame: Frame, state: RenderState): string {
           noteMissing(state, node.name);
         } else if (!v) {
           // false, 0, '', null: the section is skipped.
-        } else if (Array.isArray(v)) {
-          for (const item of v) out += renderNodes(node.children, { view: item, parent: frame }, state);
-        } else if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
-          out += renderNodes(node.children, { view: v, parent: frame }, state);
         } else {
-          out += renderNodes(node.children, frame, state);
+          const outer = state.section;
+          state.section = node.name;
+          if (Array.isArray(v)) {
+            for (const item of v) {
+              state.meter.step();
+              out += renderNodes(node.children, { view: item, parent: frame }, state);
+            }
+          } else if (typeof v === 'object' || typeof v === 'string' || typeof v === 'number') {
+            out += renderNodes(node.children, { view: v, parent: frame }, state);
+          } else {
+            out += renderNodes(node.children, frame, state);
+          }
+          state.section = outer;
         }
         break;
       case '^':

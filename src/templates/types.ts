@@ -15,12 +15,22 @@ export interface RenderResult {
   missing: string[];
 }
 
+export interface RenderOptions {
+  /** This render's output limit in characters, instead of the engine's. */
+  maxOutputChars?: number;
+}
+
 export interface CompiledTemplate {
   readonly source: string;
-  render(view: object): RenderResult;
+  /** Throws VigilError TEMPLATE_BUDGET_EXCEEDED when the output, work or time budget runs out. */
+  render(view: object, opts?: RenderOptions): RenderResult;
 }
 
 export interface TemplateEngine {
-  /** Parses once (bounded cache keyed by source and mode); throws VigilError TEMPLATE_COMPILE_ERROR. */
-  compile(source: string, mode: EscapeMode): CompiledTemplate;
+  /**
+   * Parses once (bounded cache keyed by source and mode); throws VigilError TEMPLATE_COMPILE_ERROR.
+   * `field` names where the template sits (e.g. `actions[0].html_body`) for render errors; it is only
+   * called when one occurs.
+   */
+  compile(source: string, mode: EscapeMode, field?: () => string): CompiledTemplate;
 }

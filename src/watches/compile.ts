@@ -91,6 +91,22 @@ function findString(root: unknown, needle: string, path: Array<string | number> 
 }
 
 /**
+ * Where a template's source sits under `node`: as written, or JSON-escaped (templates inside JSON
+ * documents are compiled from their escaped text); else the path of `node` itself.
+ */
+function templatePath(base: Array<string | number>, node: unknown, source: string): string {
+  let sub = findString(node, source);
+  if (!sub) {
+    try {
+      sub = findString(node, JSON.parse(`"${source}"`) as string);
+    } catch {
+      // Not an escaped string.
+    }
+  }
+  return formatPath([...base, ...(sub ?? [])]);
+}
+
+/**
  * Validates a watch document and compiles everything in it once: schedule, scripts, templates. Every
  * problem is collected with its JSON path; nothing throws for bad input.
  */
@@ -100,12 +116,18 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const def = parsed.data;
   const detail: ErrorDetail = {};
 
-  /** Runs `fn`; a script/template/validation error becomes a detail entry at the best path we can find. */
+  /**
+   * Runs `fn`; a script/template/validation error becomes a detail entry at the best path we can find.
+   * Templates are told their path too (found only if a render fails), so budget errors name the field.
+   */
   function guard<T>(base: Array<string | number>, node: unknown, fn: (env: CompileEnv) => T): T | null {
     let current: string | undefined;
     const tracking: CompileEnv = {
       script: (source, lang) => ((current = source), env.script(source, lang)),
-      template: (source, mode) => ((current = source), env.template(source, mode)),
+      template: (source, mode, field) => (
+        (current = source),
+        env.template(source, mode, () => (field ? formatPath([...base, field()]) : templatePath(base, node, source)))
+      ),
     };
     try {
       return fn(tracking);

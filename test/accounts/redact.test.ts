@@ -25,4 +25,24 @@ describe('createRedactor', () => {
     r.clear();
     expect(r.scrub('second')).toBe('second');
   });
+
+  it('replaces a short secret only as a whole token, never inside another word', () => {
+    const r = createRedactor({ minLength: 1 });
+    r.add('v');
+    r.add('ab12');
+    expect(r.scrub('Invalid key')).toBe('Invalid key');
+    expect(r.scrub('Invalid input: expected string, received "v"')).toBe('Invalid input: expected string, received "[redacted]"');
+    expect(r.scrub('user:ab12@host ?k=ab12&x=1 ab123 xab12 ab12')).toBe('user:[redacted]@host ?k=[redacted]&x=1 ab123 xab12 [redacted]');
+    // Letters beyond ASCII are part of words too.
+    expect(r.scrub('über vé v')).toBe('über vé [redacted]');
+  });
+
+  it('still replaces a long secret wherever it occurs, and short secrets whose edges are not letters', () => {
+    const r = createRedactor();
+    r.add('s3cr3t-value');
+    r.add('!#$%');
+    expect(r.scrub('xxs3cr3t-valuexx')).toBe('xx[redacted]xx');
+    expect(r.scrub('a!#$%b')).toBe('a[redacted]b');
+  });
 });
+

@@ -174,6 +174,14 @@ describe('AccountRegistry', () => {
     expect(JSON.stringify((e as VigilError).toJSON())).not.toContain('Pa55-word!');
   });
 
+  it('a short secret does not shred the words of a validation message', async () => {
+    const e = await reg.put('email', 'ops', { host: 42, password: 'v' }).catch((x: unknown) => x as VigilError);
+    expect((e as VigilError).code).toBe('INVALID_REQUEST');
+    const message = (e as VigilError).detail!.host![0]!.error;
+    expect(message).toMatch(/^Invalid input/);
+    expect(message).not.toContain('[redacted]');
+  });
+
   it('atomic writes leave no temp file behind; stale temp files are removed at open', async () => {
     for (let i = 0; i < 5; i++) await reg.put('email', 'ops', { host: `h${i}`, password: `p${i}` });
     expect((await readdir(join(dir, 'email'))).sort()).toEqual(['ops.json']);

@@ -40,7 +40,7 @@ export function captureLogger(level = 'debug') {
 export function compileEnv(): CompileEnv {
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  return { script: scripts, template: (s, m) => templates.compile(s, m) };
+  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
 }
 
 /** Accounts from a plain map `{type: {id: account}}`, for tests that need no sealing. */

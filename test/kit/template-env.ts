@@ -8,6 +8,6 @@ export function templateEnv(): CompileEnv {
     script() {
       throw new Error('scripts are not used by these actions');
     },
-    template: (source, mode) => engine.compile(source, mode),
+    template: (source, mode, field) => engine.compile(source, mode, field),
   };
 }

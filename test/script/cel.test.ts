@@ -257,7 +257,7 @@ describe('runtime errors', () => {
 
   it('wrong runtime types, bad regex and bad timestamps are ScriptRuntimeErrors', () => {
     expect(runtimeErr('data.s + 1')).toBeInstanceOf(ScriptRuntimeError);
-    expect(runtimeErr('data.s.matches("(")')).toBeInstanceOf(ScriptRuntimeError);
+    expect(runtimeErr('data.s.matches(data.s + "(")')).toBeInstanceOf(ScriptRuntimeError);
     expect(runtimeErr('timestamp(data.s) > timestamp(data.ts)')).toBeInstanceOf(ScriptRuntimeError);
     expect(runtimeErr('data.list[7] == 1')).toBeInstanceOf(ScriptRuntimeError);
     expect(runtimeErr('data.hits.hits.all(h, h._source.missing > 1)')).toBeInstanceOf(ScriptRuntimeError);

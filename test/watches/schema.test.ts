@@ -59,6 +59,24 @@ describe('watch validation', () => {
     expect(compileWatch({ ...rest, inputs: checks }, { tenant: '_main', id: 'w' }, env).ok).toBe(true);
   });
 
+  it('refuses check targets that cannot hold a result, with the path, in watch and action checks', () => {
+    for (const target of ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+      const w = base() as Record<string, any>;
+      w.checks[0].target = target;
+      w.checks.push({ type: 'transform', name: 't', lang: 'cel', source: '1', target });
+      w.actions[0].checks = [{ type: 'static', name: 'a', target, value: { b: 1 } }];
+      const d = detailOf(w);
+      expect(Object.keys(d).sort(), target).toEqual(['actions[0].checks[0].target', 'checks[0].target', 'checks[1].target']);
+      expect(d['checks[0].target']![0]!.error).toBe(`target "${target}" cannot hold a check result: objects reserve that name; choose another`);
+    }
+    // Ordinary names, `_top` and names that merely contain a reserved one are fine.
+    for (const target of ['_top', 'constants', 'proto', 'my_constructor', '__proto']) {
+      const w = base() as Record<string, any>;
+      w.checks[0].target = target;
+      expect(compileWatch(w, { tenant: '_main', id: 'w' }, env).ok, target).toBe(true);
+    }
+  });
+
   it('rejects unknown fields at every level, naming each path', () => {
     const w = base() as Record<string, any>;
     w.bogus = 1;

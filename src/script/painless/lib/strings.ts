@@ -3,41 +3,37 @@ import type { Env } from '../env.ts';
 import { JDouble, equalsValue, mkDouble, num, rtError, toJava } from '../values.ts';
 import { naturalCompare } from './compare.ts';
 import { argInt, argNum, argStr, table, type Table } from './table.ts';
+import { compileRegex, RegexError } from '../../regex.ts';
 
 const REGEX_META = /[.$|()[\]{}^?*+\\]/;
 
 /**
  * Java's String.split takes a regex. Literal separators (`,`, `\\.`, `\\|`) are split literally; other
- * patterns run as a JS RegExp only when they have no groups, which rules out catastrophic backtracking
- * through nested quantifiers. Trailing empty strings are dropped, as Java does.
+ * patterns run on RE2 (regex.ts), linear in the input whatever the pattern, with Java's split rules
+ * (groups are not returned, trailing empty strings are dropped unless the limit is negative). RE2 has no
+ * lookarounds or backreferences: such patterns fail with a clear error.
  */
 function split(env: Env, s: string, pattern: string, limit: number): string[] {
-  let sep: string | RegExp;
-  if (!REGEX_META.test(pattern)) sep = pattern;
-  else if (/^\\[^a-zA-Z0-9]$/.test(pattern)) sep = pattern[1]!;
-  else {
-    if (/[()]|\\\d/.test(pattern)) throw rtError(`split: regex groups are not supported in [${pattern}]`);
+  let parts: string[];
+  const literal = !REGEX_META.test(pattern);
+  if (literal || /^\\[^a-zA-Z0-9]$/.test(pattern)) {
+    const sep = literal ? pattern : pattern[1]!;
+    if (s === '') return [''];
+    parts = s.split(sep);
+    if (limit > 0 && parts.length > limit) parts = [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)];
+    else if (limit === 0) while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  } else {
+    let re;
     try {
-      sep = new RegExp(pattern);
-    } catch {
-      throw rtError(`split: invalid pattern [${pattern}]`);
+      re = compileRegex(pattern);
+    } catch (e) {
+      throw rtError(`split: ${e instanceof RegexError ? e.message : String(e)} in [${pattern}]`);
     }
-  }
-  if (s === '') return [''];
-  let parts = s.split(sep);
-  if (limit > 0 && parts.length > limit) {
-    // Java keeps the unsplit remainder in the last element.
-    const head = parts.slice(0, limit - 1);
-    let consumed = 0;
-    for (const h of head) {
-      consumed += h.length;
-      const rest = s.slice(consumed);
-      const m = typeof sep === 'string' ? sep.length : (rest.match(sep)?.[0].length ?? 0);
-      consumed += m;
-    }
-    parts = [...head, s.slice(consumed)];
-  } else if (limit === 0) {
-    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    // One RE2 call cannot be interrupted, so its input is charged first: splitting runs at up to about
+    // eight steps' time a character, plus the cost of each part found.
+    env.step(s.length * 8);
+    parts = re.split(s, limit);
+    env.step(parts.length * 16);
   }
   env.allocate(parts.length + s.length);
   return parts;
