@@ -17,8 +17,9 @@ import { systemClock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { parseDuration } from '../schedule/duration.ts';
-import { isValidName, userInputSchema } from '../security/roles.ts';
+import { isValidName } from '../security/roles.ts';
 import { issuesDetail } from '../security/resources.ts';
+import { userSchema } from '../security/schemas.ts';
 import { Security } from '../security/service.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 
@@ -83,7 +84,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
   let ring: KeyRing | null = null;
   if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
   const store = new SqliteStateStore(resolve(values.data));
-  const security = await Security.open({ db: store.db, clock: systemClock, logger: silentLogger(), keyring: ring });
+  const security = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger(), keyring: ring });
   try {
     switch (sub) {
       case 'add': {
@@ -91,7 +92,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
           io.stderr('vigil users add: pass the password on stdin with --password-stdin (never as an argument)\n');
           return 2;
         }
-        const input = userInputSchema.safeParse({
+        const input = userSchema(false).safeParse({
           password: await readPassword(io.stdin),
           roles: values.role ?? [],
           ...(values.description !== undefined ? { description: values.description } : {}),
@@ -101,15 +102,17 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
           io.stderr(`vigil users add: ${lines.join(', ')}\n`);
           return 1;
         }
-        const { created } = await security.putUser(name!, input.data);
-        io.stdout(`user '${name}' ${created ? 'created' : 'updated'} (roles: ${input.data.roles.join(', ') || 'none'})\n`);
+        const roles = input.data.roles ?? [];
+        const existing = security.users.get(name!);
+        const { created } = await security.users.putUser(name!, { ...(existing && { backendRoles: existing.backendRoles, attributes: existing.attributes, reserved: existing.reserved, hidden: existing.hidden }), password: input.data.password, roles, description: input.data.description ?? existing?.description });
+        io.stdout(`user '${name}' ${created ? 'created' : 'updated'} (roles: ${roles.join(', ') || 'none'})\n`);
         return 0;
       }
       case 'token': {
         if (!security.users.get(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
         const now = systemClock.now();
         const expiresAt = values.expires ? now + parseDuration(values.expires) : null;
-        const { token, info } = security.tokens.create(name!, now, { name: values.name, expiresAt });
+        const { token, info } = await security.tokens.create(name!, now, { name: values.name, expiresAt });
         io.stderr(`token ${info.id} for '${name}'${info.expires_at ? `, expires ${info.expires_at}` : ''}; it is shown only once:\n`);
         io.stdout(`${token}\n`);
         return 0;
@@ -122,7 +125,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
         return 0;
       }
       case 'delete': {
-        if (!security.deleteUser(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
+        if (!(await security.users.delete(name!))) throw new VigilError('NOT_FOUND', `no user '${name}'`);
         io.stdout(`user '${name}' deleted\n`);
         return 0;
       }

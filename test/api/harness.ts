@@ -34,7 +34,7 @@ export interface Harness {
   bodies: string[];
   call(o: InjectOptions): Promise<LightMyRequestResponse>;
   /** A token for a token-only user with these roles (no Argon2id cost). */
-  tokenFor(user: string, roles: string[]): string;
+  tokenFor(user: string, roles: string[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -105,9 +105,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       bodies.push(res.body, JSON.stringify(res.headers));
       return res;
     },
-    tokenFor(user, roles) {
-      if (!security.users.get(user)) security.users.put({ name: user, hash: '', roles, attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
-      return security.tokens.create(user, app.clock.now()).token;
+    async tokenFor(user, roles) {
+      if (!security.users.get(user)) await security.users.put({ name: user, hash: '', roles, backendRoles: [], attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
+      return (await security.tokens.create(user, app.clock.now())).token;
     },
     async close() {
       await api.close();
