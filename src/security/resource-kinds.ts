@@ -117,7 +117,8 @@ export function tenantsKind(dir: SecurityDirectory, spaces: Namespaces, folders:
     async remove(name) {
       const files = await spaces.watchFiles(name);
       if (files.length) return { ok: false, result: { code: 409, body: { status: 'CONFLICT', message: `Tenant '${name}' holds ${files.length} watch(es); delete them first.`, code: 'CONFLICT' } } };
-      return { ok: true, changes: dir.doc('tenants', name) ? [{ kind: 'tenants', name, value: null }] : [] };
+      // Even a tenant that is only a folder: the change is what removes the folder afterwards.
+      return { ok: true, changes: [{ kind: 'tenants', name, value: null }] };
     },
     async after(changes) {
       for (const c of changes) {
