@@ -49,6 +49,8 @@ export interface HarnessOptions {
   bodyLimit?: number;
   clock?: Clock;
   egressAllow?: string[];
+  /** `api.tls`: the API is served over TLS with these files. */
+  tls?: { cert_file: string; key_file: string };
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -71,7 +73,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
       ...(o.egressAllow ? { egress: { allow: o.egressAllow, disabled_action_types: [] } } : {}),
-      ...(o.trustProxy ? { api: { trust_proxy: o.trustProxy } } : {}),
+      ...(o.trustProxy || o.tls ? { api: { ...(o.trustProxy ? { trust_proxy: o.trustProxy } : {}), ...(o.tls ? { tls: o.tls } : {}) } } : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
@@ -89,6 +91,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     onRoute: (r) => void routes.push(r),
     ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
   });
   await api.ready();
   const bodies: string[] = [];
