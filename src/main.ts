@@ -20,6 +20,8 @@ commands:
   rotate-keys [--accounts DIR] [--key-file FILE]
                         re-encrypt every account secret with the active key (resumable)
   users ...             manage API users (see \`vigil users --help\`)
+  security export|apply DIR
+                        the security configuration as OpenSearch Security files
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -37,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   const users = cmd === 'users' ? (await import('./cli/users.ts').catch(() => null))?.usersCommand : undefined;
-  const fn = commands[cmd] ?? users;
+  const security = cmd === 'security' ? (await import('./cli/security.ts')).securityCommand : undefined;
+  const fn = commands[cmd] ?? users ?? security;
   if (!fn) {
     process.stderr.write(`vigil: unknown command '${cmd}'\n${USAGE}`);
     return 2;

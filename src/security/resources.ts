@@ -75,10 +75,11 @@ const patchSchema = z
 /** Problems of a zod error by path, without the offending values. */
 export function issuesDetail(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail {
   const detail: ErrorDetail = {};
+  const at = (parts: string[]) => [prefix, ...parts].filter(Boolean).join('.') || '_';
   for (const i of issues) {
-    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '_';
-    const keys = i.code === 'unrecognized_keys' ? `: ${i.keys.join(', ')}` : '';
-    (detail[path] ??= []).push({ error: `${i.message}${keys}` });
+    // Each unknown field at its own path (a name a user chose is not a secret; its value is never shown).
+    if (i.code === 'unrecognized_keys') for (const k of i.keys) (detail[at([...i.path.map(String), k])] ??= []).push({ error: 'unknown field' });
+    else (detail[at(i.path.map(String))] ??= []).push({ error: i.message });
   }
   return detail;
 }
