@@ -46,6 +46,18 @@ export function upgradeLegacyRole(old: LegacyRole): RoleRecord {
 }
 
 export function migrateSecurityTables(db: DatabaseSync): void {
+  // One transaction: the tables appear together (or not at all), in one commit rather than one each.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    migrate(db);
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+function migrate(db: DatabaseSync): void {
   db.exec(`CREATE TABLE IF NOT EXISTS security_users (
     name TEXT PRIMARY KEY, hash TEXT NOT NULL, roles TEXT NOT NULL, attributes TEXT NOT NULL,
     description TEXT, reserved INTEGER NOT NULL DEFAULT 0, hidden INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL)`);
@@ -54,19 +66,12 @@ export function migrateSecurityTables(db: DatabaseSync): void {
   db.exec('CREATE TABLE IF NOT EXISTS security_docs (kind TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, name))');
   if (tableExists(db, 'security_roles')) {
     // Earlier versions kept roles in a table of their own, in the earlier shape.
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const insert = db.prepare("INSERT OR REPLACE INTO security_docs (kind, name, doc) VALUES ('roles', ?, ?)");
-      for (const r of db.prepare('SELECT name, doc FROM security_roles').all() as Array<{ name: string; doc: string }>) {
-        const doc = JSON.parse(r.doc) as LegacyRole & Partial<RoleRecord>;
-        insert.run(r.name, JSON.stringify(doc.cluster_permissions ? doc : upgradeLegacyRole(doc)));
-      }
-      db.exec('DROP TABLE security_roles');
-      db.exec('COMMIT');
-    } catch (e) {
-      db.exec('ROLLBACK');
-      throw e;
+    const insert = db.prepare("INSERT OR REPLACE INTO security_docs (kind, name, doc) VALUES ('roles', ?, ?)");
+    for (const r of db.prepare('SELECT name, doc FROM security_roles').all() as Array<{ name: string; doc: string }>) {
+      const doc = JSON.parse(r.doc) as LegacyRole & Partial<RoleRecord>;
+      insert.run(r.name, JSON.stringify(doc.cluster_permissions ? doc : upgradeLegacyRole(doc)));
     }
+    db.exec('DROP TABLE security_roles');
   }
 
   db.exec(`CREATE TABLE IF NOT EXISTS security_tokens (id TEXT PRIMARY KEY, user TEXT NOT NULL, hash BLOB NOT NULL, kid TEXT NOT NULL,
