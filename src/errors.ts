@@ -34,6 +34,8 @@ export const ErrorCodes = {
   CONFIG_INVALID: 500,
   ACCOUNTS_UNAVAILABLE: 503,
   INTERNAL: 500,
+  /** A part of a compatible API that has no meaning for Vigil; the message says why. */
+  NOT_IMPLEMENTED: 501,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

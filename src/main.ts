@@ -19,6 +19,7 @@ commands:
   keygen       print a new master key
   rotate-keys  re-encrypt every account secret with the active master key
   users        manage API users (add, token, list, delete)
+  security     export or apply the security configuration as OpenSearch Security files
 
 Run 'vigil <command> --help' for the options of a command.
 `;
@@ -36,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
     const { usersCommand } = await import('./cli/users.ts');
     return (args) => usersCommand(args);
   },
+  security: async () => (await import('./cli/security.ts')).securityCommand,
 };
 
 async function main(cmd: string | undefined, rest: string[]): Promise<number> {

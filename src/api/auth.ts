@@ -15,6 +15,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export interface Principal {
   name: string;
+  /** The caller's effective roles. */
   roles: string[];
 }
 
@@ -30,8 +31,13 @@ export interface AuthProvider {
    * and route. `permission` null: the route only needs a signed-in caller (own account, own tokens).
    */
   authorize(p: Principal, permission: Permission | null, ctx: { tenant?: string | undefined; method: string; route: string }): boolean;
-  /** Records an audit event (mutations, authentication and authorization failures). */
+  /** Records an audit event (every authenticated request and every refusal; the provider decides what to keep). */
   audit?(event: AuditEvent): void;
+  /**
+   * Whether the proxy at `address` (`hop` hops from the server) is trusted to report the client address
+   * in `X-Forwarded-For`. When absent the server's configured list applies.
+   */
+  trustProxy?(address: string, hop: number): boolean;
 }
 
 export interface AuditEvent {
@@ -41,6 +47,10 @@ export interface AuditEvent {
   path: string;
   outcome: 'SUCCESS' | 'FAILED_LOGIN' | 'MISSING_PRIVILEGES' | 'BAD_REQUEST' | 'ERROR';
   status: number;
+  /** The route pattern (`/_signals/account/:type/:id`), when a route matched. */
+  route?: string;
+  /** The parsed request body; the provider keeps it only redacted, and only when configured to. */
+  body?: unknown;
 }
 
 /**

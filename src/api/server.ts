@@ -80,7 +80,8 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     return503OnClosing: true,
     // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
     // connection's peer, so a client cannot pick the address the login limits and the audit log see.
-    trustProxy: app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
+    // The auth provider may own the list (it can be changed at run time through the security configuration).
+    trustProxy: o.auth?.trustProxy ? (addr: string, hop: number) => o.auth!.trustProxy!(addr, hop) : app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
     ...(o.tls
       ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
       : { http: timeouts }),
@@ -125,7 +126,8 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
   });
 
   f.addHook('onResponse', async (req, reply) => {
-    if (!o.auth?.audit || !req.principal || req.method === 'GET' || req.method === 'HEAD') return;
+    // Every authenticated request is offered; the provider's audit configuration decides what is kept.
+    if (!o.auth?.audit || !req.principal) return;
     o.auth.audit({
       user: req.principal.name,
       address: req.ip,
@@ -133,6 +135,8 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
       path: req.url.split('?')[0]!,
       outcome: reply.statusCode < 400 ? 'SUCCESS' : reply.statusCode < 500 ? 'BAD_REQUEST' : 'ERROR',
       status: reply.statusCode,
+      ...(req.routeOptions.url ? { route: req.routeOptions.url } : {}),
+      body: req.body,
     });
   });
 

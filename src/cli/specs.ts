@@ -179,6 +179,54 @@ ${NOTE}`,
   },
 } satisfies Record<string, CommandSpec<ParseArgsOptionsConfig>>;
 
+const SECURITY_FILES = 'internal_users.yml, roles.yml, roles_mapping.yml, action_groups.yml, tenants.yml';
+
+export const SECURITY_USAGE = `usage: vigil security <export|apply> DIR ...
+
+  vigil security export DIR [--data DIR]
+  vigil security apply DIR [--data DIR] [--watches DIR]
+
+The security configuration as OpenSearch Security files (${SECURITY_FILES}): the only place
+where users, roles and the rest can be marked reserved or hidden. ${NOTE}Run 'vigil security <subcommand> --help' for details.
+`;
+
+const DIR = { min: 1, max: 1, label: 'DIR (the folder of the files)' };
+
+export const SECURITY = {
+  export: {
+    name: 'security export',
+    usage: `usage: vigil security export DIR [--data DIR]
+
+Writes ${SECURITY_FILES} to DIR (mode 0600: they hold password hashes).
+
+options:
+  --data DIR   the data folder (default ./data)
+${NOTE}`,
+    options: { ...data },
+    positionals: DIR,
+  },
+  apply: {
+    name: 'security apply',
+    usage: `usage: vigil security apply DIR [--data DIR] [--watches DIR]
+
+Validates every file of DIR that is present (${SECURITY_FILES}), then replaces those kinds whole, or
+changes nothing and prints each problem as FILE: NAME.PATH: MESSAGE (exit 1).
+
+options:
+  --data DIR      the data folder (default ./data)
+  --watches DIR   the watches folder, where tenants are folders (default ./watches)
+${NOTE}`,
+    options: { ...data, watches: { type: 'string', default: './watches' } },
+    positionals: DIR,
+  },
+} satisfies Record<string, CommandSpec<ParseArgsOptionsConfig>>;
+
+/** Commands made of subcommands: their usage, and each subcommand's spec. */
+const GROUPS: Record<string, { usage: string; subs: Record<string, CommandSpec<ParseArgsOptionsConfig>> }> = {
+  users: { usage: USERS_USAGE, subs: USERS },
+  security: { usage: SECURITY_USAGE, subs: SECURITY },
+};
+
 const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
   run: RUN,
   validate: VALIDATE,
@@ -188,13 +236,14 @@ const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
 };
 
 /**
- * The spec that parses `args` of command `cmd` (for `users`, the subcommand's, with the subcommand
- * taken off), or the usage text to print when `users` itself is asked for help; null for a command or
- * subcommand that does not exist (the command reports those itself).
+ * The spec that parses `args` of command `cmd` (for `users` and `security`, the subcommand's, with the
+ * subcommand taken off), or the usage text to print when such a group itself is asked for help; null
+ * for a command or subcommand that does not exist (the command reports those itself).
  */
 export function specFor(cmd: string, args: readonly string[]): { spec: CommandSpec<ParseArgsOptionsConfig>; args: readonly string[] } | { help: string } | null {
-  if (cmd !== 'users') return Object.hasOwn(COMMANDS, cmd) ? { spec: COMMANDS[cmd]!, args } : null;
+  const group = Object.hasOwn(GROUPS, cmd) ? GROUPS[cmd]! : undefined;
+  if (!group) return Object.hasOwn(COMMANDS, cmd) ? { spec: COMMANDS[cmd]!, args } : null;
   const [sub, ...rest] = args;
-  if (sub !== undefined && wantsHelp([sub])) return { help: USERS_USAGE };
-  return sub !== undefined && Object.hasOwn(USERS, sub) ? { spec: USERS[sub as keyof typeof USERS], args: rest } : null;
+  if (sub !== undefined && wantsHelp([sub])) return { help: group.usage };
+  return sub !== undefined && Object.hasOwn(group.subs, sub) ? { spec: group.subs[sub]!, args: rest } : null;
 }

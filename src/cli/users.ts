@@ -17,8 +17,9 @@ import { systemClock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { parseDuration } from '../schedule/duration.ts';
-import { isValidName, userInputSchema } from '../security/roles.ts';
+import { isValidName } from '../security/roles.ts';
 import { issuesDetail } from '../security/resources.ts';
+import { userSchema } from '../security/schemas.ts';
 import { Security } from '../security/service.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import { parseCommand, usageError, wantsHelp, EXIT_USAGE } from './args.ts';
@@ -85,17 +86,17 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
   let ring: KeyRing | null = null;
   if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
   const store = new SqliteStateStore(resolve(values.data));
-  const security = await Security.open({ db: store.db, clock: systemClock, logger: silentLogger(), keyring: ring });
+  const security = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger(), keyring: ring });
   try {
     switch (sub) {
       case 'add': {
         // Before the password is read: a typo in a role should not cost the operator a retyped password.
-        const unknown = (values.role ?? []).filter((r) => !security.role(r));
+        const unknown = (values.role ?? []).filter((r) => !security.directory.role(r));
         if (unknown.length > 0) {
-          const known = security.roles().map(([r]) => r).sort().join(', ');
+          const known = security.directory.docs('roles').map(([r]) => r).sort().join(', ');
           return usageError('users add', `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `'${r}'`).join(', ')}; the roles are: ${known}`, io);
         }
-        const input = userInputSchema.safeParse({
+        const input = userSchema(false).safeParse({
           password: await readPassword(io.stdin),
           roles: values.role ?? [],
           ...(values.description !== undefined ? { description: values.description } : {}),
@@ -105,15 +106,17 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
           io.stderr(`vigil users add: ${lines.join(', ')}\n`);
           return 1;
         }
-        const { created } = await security.putUser(name!, input.data);
-        io.stdout(`user '${name}' ${created ? 'created' : 'updated'} (roles: ${input.data.roles.join(', ') || 'none'})\n`);
+        const roles = input.data.roles ?? [];
+        const existing = security.users.get(name!);
+        const { created } = await security.users.putUser(name!, { ...(existing && { backendRoles: existing.backendRoles, attributes: existing.attributes, reserved: existing.reserved, hidden: existing.hidden }), password: input.data.password, roles, description: input.data.description ?? existing?.description });
+        io.stdout(`user '${name}' ${created ? 'created' : 'updated'} (roles: ${roles.join(', ') || 'none'})\n`);
         return 0;
       }
       case 'token': {
         if (!security.users.get(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
         const now = systemClock.now();
         const expiresAt = expiresMs !== undefined ? now + expiresMs : null;
-        const { token, info } = security.tokens.create(name!, now, { name: values.name, expiresAt });
+        const { token, info } = await security.tokens.create(name!, now, { name: values.name, expiresAt });
         io.stderr(`token ${info.id} for '${name}'${info.expires_at ? `, expires ${info.expires_at}` : ''}; it is shown only once:\n`);
         io.stdout(`${token}\n`);
         return 0;
@@ -126,7 +129,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
         return 0;
       }
       case 'delete': {
-        if (!security.deleteUser(name!)) throw new VigilError('NOT_FOUND', `no user '${name}'`);
+        if (!(await security.users.delete(name!))) throw new VigilError('NOT_FOUND', `no user '${name}'`);
         io.stdout(`user '${name}' deleted\n`);
         return 0;
       }

@@ -22,7 +22,7 @@ const clusterSchema = z
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** An address (`10.0.0.5`, `::1`) or a CIDR (`10.0.0.0/8`, `fd00::/8`), or one of the range names. */
-function isProxyEntry(v: string): boolean {
+export function isProxyEntry(v: string): boolean {
   if (PROXY_RANGE_NAMES.includes(v)) return true;
   const [addr, prefix, ...rest] = v.split('/');
   const family = isIP(addr ?? '');

@@ -1,73 +1,77 @@
 /**
- * The audit log in the state store: who did what from where, and how it ended. Only the fields of
- * `AuditEvent` are kept, never a body, a header or a credential; paths are cut at 1 024 characters.
- * A row may stand for several like events (`count`): failed logins from a blocked address are summed
- * into one row rather than written one by one. The table is capped at `maxRows` (oldest rows go first).
+ * The audit trail: decides what to record under the audit configuration, redacts bodies, sums floods of
+ * refused requests (audit-folder.ts) and appends to the SecurityStore. Only who, from where, what and
+ * how it ended are kept (and, when configured, the redacted body), never a header or a credential.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Logger } from 'pino';
 import type { AuditEvent } from '../api/auth.ts';
 import type { Clock } from '../clock.ts';
+import type { AuditRecord, SecurityStore } from '../state/security-types.ts';
+import { AuditFolder } from './audit-folder.ts';
+import { DEFAULT_AUDIT_CONFIG, type AuditCategory, type AuditConfig } from './audit-config.ts';
+import { redactBody } from './audit-redact.ts';
+import { anyMatch, wildcardMatch } from './patterns.ts';
 
-export interface AuditRecord extends AuditEvent {
-  time: string;
-  /** Events this row stands for (1 unless failures were summed). */
-  count: number;
+/** Security and account routes: reads of these are auditable (category AUTHENTICATED). */
+const AUDITED_READS = ['/_plugins/_security', '/_vigil/security', '/_signals/account'];
+
+export function categoryOf(e: AuditEvent): AuditCategory | null {
+  if (e.outcome === 'FAILED_LOGIN') return 'FAILED_LOGIN';
+  if (e.outcome === 'MISSING_PRIVILEGES') return 'MISSING_PRIVILEGES';
+  if (e.method !== 'GET' && e.method !== 'HEAD') return 'GRANTED_PRIVILEGES';
+  return AUDITED_READS.some((p) => e.path === p || e.path.startsWith(`${p}/`)) ? 'AUTHENTICATED' : null;
 }
 
-export interface AuditQuery {
-  /** Epoch ms, inclusive. */
-  from?: number;
-  /** Epoch ms, inclusive. */
-  to?: number;
-  user?: string;
-  /** Default 100, at most 10 000. */
-  size?: number;
+export interface AuditTrailOptions {
+  store: SecurityStore;
+  clock: Clock;
+  logger: Logger;
+  /** Whether a failed login from this address is to be summed (its address is over the failed-request limit). */
+  fold: (e: AuditEvent) => boolean;
+  flushMs?: number;
+  onFold?: () => void;
 }
 
-export class SqliteAuditLog {
-  readonly #insert: StatementSync;
-  readonly #prune: StatementSync;
-  readonly #db: DatabaseSync;
-  readonly #clock: Clock;
-  readonly #maxRows: number;
-  #sincePrune = 0;
+export class AuditTrail {
+  config: AuditConfig = DEFAULT_AUDIT_CONFIG;
+  readonly #o: AuditTrailOptions;
+  readonly #folder: AuditFolder;
 
-  constructor(db: DatabaseSync, clock: Clock, maxRows = 1_000_000) {
-    db.exec(`CREATE TABLE IF NOT EXISTS security_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,
-      user TEXT, address TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, outcome TEXT NOT NULL, status INTEGER NOT NULL,
-      count INTEGER NOT NULL DEFAULT 1)`);
-    // Tables made before rows could be summed have no count column: every old row stands for one event.
-    const columns = db.prepare('PRAGMA table_info(security_audit)').all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'count')) db.exec('ALTER TABLE security_audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1');
-    db.exec('CREATE INDEX IF NOT EXISTS security_audit_time ON security_audit (time)');
-    this.#insert = db.prepare('INSERT INTO security_audit (time, user, address, method, path, outcome, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.#prune = db.prepare('DELETE FROM security_audit WHERE id <= (SELECT MAX(id) FROM security_audit) - ?');
-    this.#db = db;
-    this.#clock = clock;
-    this.#maxRows = maxRows;
+  constructor(o: AuditTrailOptions) {
+    this.#o = o;
+    this.#folder = new AuditFolder({
+      clock: o.clock,
+      write: (e, count, time) => this.#append(e, 'FAILED_LOGIN', count, time),
+      ...(o.flushMs ? { flushMs: o.flushMs } : {}),
+      ...(o.onFold ? { onFold: o.onFold } : {}),
+    });
   }
 
-  /** Writes one row; `count` events seen first at `time` (epoch ms, default now). */
-  write(e: AuditEvent, count = 1, time = this.#clock.now()): void {
-    this.#insert.run(time, e.user, e.address.slice(0, 64), e.method.slice(0, 16), e.path.slice(0, 1024), e.outcome, e.status, count);
-    if (++this.#sincePrune >= 1000) {
-      this.#sincePrune = 0;
-      this.#prune.run(this.#maxRows);
-    }
+  /** Records an event if the configuration says so. */
+  record(e: AuditEvent): void {
+    const c = this.config;
+    if (!c.enabled || !c.audit.enable_rest) return;
+    const category = categoryOf(e);
+    if (!category || c.audit.disabled_rest_categories.includes(category)) return;
+    if (e.user !== null && anyMatch(c.audit.ignore_users, e.user)) return;
+    if (c.audit.ignore_requests.some((p) => wildcardMatch(p, `${e.method} ${e.path}`) || wildcardMatch(p, e.path))) return;
+    // The refusals of an address over its failed-request limit are summed, so a flood of refused
+    // requests is not a flood of writes. (The failure that reached the limit got a row of its own.)
+    if (category === 'FAILED_LOGIN' && e.status === 429 && this.#o.fold(e)) this.#folder.fold(e);
+    else this.#append(e, category, 1, this.#o.clock.now());
   }
 
-  /** Newest first. */
-  query(q: AuditQuery = {}): { total: number; hits: AuditRecord[] } {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (q.from !== undefined) where.push('time >= ?'), args.push(q.from);
-    if (q.to !== undefined) where.push('time <= ?'), args.push(q.to);
-    if (q.user !== undefined) where.push('user = ?'), args.push(q.user);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM security_audit ${w}`).get(...args) as { n: number }).n);
-    const rows = this.#db
-      .prepare(`SELECT time, user, address, method, path, outcome, status, count FROM security_audit ${w} ORDER BY id DESC LIMIT ?`)
-      .all(...args, Math.min(10_000, q.size ?? 100)) as Array<Omit<AuditRecord, 'time'> & { time: number }>;
-    return { total, hits: rows.map((r) => ({ ...r, time: new Date(r.time).toISOString() })) };
+  query(...args: Parameters<SecurityStore['audit']['query']>): ReturnType<SecurityStore['audit']['query']> {
+    return this.#o.store.audit.query(...args);
+  }
+
+  close(): void {
+    this.#folder.close();
+  }
+
+  #append(e: AuditEvent, category: AuditCategory, count: number, time: number): void {
+    const body = this.config.audit.log_request_body ? redactBody(e.route ?? e.path, e.body) : undefined;
+    const rec: AuditRecord = { time, user: e.user, address: e.address, method: e.method, path: e.path, outcome: e.outcome, status: e.status, count, category, ...(body !== undefined ? { body } : {}) };
+    this.#o.store.audit.append([rec]).catch((err: unknown) => this.#o.logger.error({ err: (err as Error).message }, 'audit write failed'));
   }
 }

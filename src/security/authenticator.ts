@@ -1,7 +1,9 @@
 /**
- * Who is calling: HTTP Basic (internal users, Argon2id) or `Authorization: Bearer vgl_…` (API tokens),
- * behind the login guard (per user and address, per address, concurrent hashes). Credentials are never
- * logged, echoed or kept: errors say only what kind of failure it was.
+ * Who is calling: HTTP Basic (internal users; Argon2id, or bcrypt for imported hashes),
+ * `Authorization: Bearer vgl_…` (API tokens) or a bearer JWT (the `jwt` domains of the security
+ * configuration), behind the login guard (per user and address, per address, concurrent hashes).
+ * Credentials are never logged, echoed or kept: errors say only what kind of failure it was. The
+ * principal carries the caller's effective roles: its own and those its role mappings give it.
  *
  * Order matters. A valid token is accepted before any limit is looked at: tokens cannot be guessed, and
  * failures of others at the same address must not lock a token holder out. A Basic login meets the
@@ -13,18 +15,24 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../api/auth.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
+import { TOKEN_PREFIX } from './tokens.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import type { LoginGuard, Refusal } from './login-guard.ts';
+import type { UserRecord } from '../state/security-types.ts';
+import type { SecurityDirectory } from './directory.ts';
+import type { JwtVerifier } from './jwt.ts';
 import type { PasswordChecker } from './passwords.ts';
-import type { SqliteUserStore, StoredUser } from './sqlite-users.ts';
-import type { TokenStore } from './tokens.ts';
+import { effectiveRoles } from './role-eval.ts';
+import type { TokenService } from './tokens.ts';
 
 /** Why a request was not authenticated, for the metrics. */
 export type AuthFailure = 'credentials' | 'blocked' | 'busy';
 
 export interface AuthenticatorDeps {
-  users: SqliteUserStore;
-  tokens: TokenStore;
+  directory: SecurityDirectory;
+  tokens: TokenService;
+  /** The enabled authentication methods, from the security configuration (read on every request). */
+  methods: () => { basic: boolean; jwt: readonly JwtVerifier[] };
   hasher: PasswordChecker;
   guard: LoginGuard;
   cache: CredentialCache;
@@ -37,7 +45,10 @@ export interface AuthenticatorDeps {
 
 /** A principal that came in with a token carries its id (so a caller can revoke "this" token). */
 export interface VigilPrincipal extends Principal {
-  via: 'basic' | 'token';
+  via: 'basic' | 'token' | 'jwt';
+  backendRoles: string[];
+  /** Roles given to the user directly (before role mappings). */
+  ownRoles: string[];
   tokenId?: string;
 }
 
@@ -79,14 +90,43 @@ export class Authenticator {
 
   async authenticate(req: FastifyRequest): Promise<VigilPrincipal> {
     const ip = req.ip;
+    const { basic, jwt } = this.#d.methods();
+    // A JWT domain reading its own header (an OIDC proxy's) goes first: that header is its alone.
+    for (const v of jwt) {
+      if (v.header === 'authorization') continue;
+      const h = req.headers[v.header];
+      if (typeof h === 'string' && h.length) return this.#jwt([v], h.replace(/^bearer\s+/i, ''), ip);
+    }
     const header = req.headers.authorization;
     if (!header) this.#reject(ip, unauthorized('authentication required (HTTP Basic or Bearer token)'));
     const sp = header.indexOf(' ');
     const scheme = sp > 0 ? header.slice(0, sp).toLowerCase() : '';
     const value = sp > 0 ? header.slice(sp + 1).trim() : '';
-    if (scheme === 'bearer') return this.#token(value, ip);
-    if (scheme === 'basic') return this.#basic(value, ip);
-    this.#reject(ip, unauthorized('unsupported authorization scheme (use Basic or Bearer)'));
+    if (scheme === 'bearer') {
+      const bearerJwt = jwt.filter((v) => v.header === 'authorization');
+      if (value.startsWith(TOKEN_PREFIX) || bearerJwt.length === 0) return this.#token(value, ip);
+      return this.#jwt(bearerJwt, value, ip);
+    }
+    if (scheme === 'basic' && basic) return this.#basic(value, ip);
+    this.#reject(ip, unauthorized(`unsupported authorization scheme (use ${basic ? 'Basic or ' : ''}Bearer)`));
+  }
+
+  /** The principal of a user known to Vigil or named by a token, with its effective roles. */
+  principal(subject: { name: string; roles: readonly string[]; backendRoles: readonly string[] }, ip: string, via: VigilPrincipal['via'], tokenId?: string): VigilPrincipal {
+    const roles = effectiveRoles(subject, { address: ip }, this.#d.directory.mappings());
+    return { name: subject.name, roles, backendRoles: [...subject.backendRoles], ownRoles: [...subject.roles], via, ...(tokenId ? { tokenId } : {}) };
+  }
+
+  async #jwt(verifiers: readonly JwtVerifier[], token: string, ip: string): Promise<VigilPrincipal> {
+    for (const v of verifiers) {
+      try {
+        const id = await v.verify(token);
+        return this.principal({ name: id.name, roles: [], backendRoles: id.backendRoles }, ip, 'jwt');
+      } catch {
+        // The next domain may know the key; the reason is not told (it would help forging).
+      }
+    }
+    this.#reject(ip, unauthorized('invalid or expired token'));
   }
 
   /**
@@ -107,11 +147,11 @@ export class Authenticator {
     throw refusalError(r);
   }
 
-  #token(token: string, ip: string): VigilPrincipal {
-    const info = this.#d.tokens.verify(token, this.#d.clock.now());
-    const user = info && this.#d.users.get(info.user);
+  async #token(token: string, ip: string): Promise<VigilPrincipal> {
+    const info = await this.#d.tokens.verify(token, this.#d.clock.now());
+    const user = info && this.#d.directory.user(info.user);
     if (!info || !user) this.#reject(ip, unauthorized('invalid or expired token'));
-    return { name: user.name, roles: user.roles, via: 'token', tokenId: info.id };
+    return this.principal(user, ip, 'token', info.id);
   }
 
   async #basic(value: string, ip: string): Promise<VigilPrincipal> {
@@ -123,9 +163,9 @@ export class Authenticator {
     const blocked = guard.blocked(cred.user, ip);
     if (blocked) this.#refuse(ip, blocked);
 
-    const user = this.#d.users.get(cred.user);
+    const user = this.#d.directory.user(cred.user);
     const fp = cache.fingerprint(cred.user, cred.password);
-    if (user?.hash && cache.hasFingerprint(fp, user.hash)) return { name: user.name, roles: user.roles, via: 'basic' };
+    if (user?.hash && cache.hasFingerprint(fp, user.hash)) return this.principal(user, ip, 'basic');
 
     let verdict = this.#inflight.get(fp);
     if (verdict) {
@@ -146,7 +186,7 @@ export class Authenticator {
     }
   }
 
-  async #check(user: StoredUser | undefined, password: string): Promise<boolean> {
+  async #check(user: UserRecord | undefined, password: string): Promise<boolean> {
     if (user?.hash) return this.#d.hasher.verify(user.hash, password);
     // Same cost for an unknown user, so timing does not tell which names exist.
     this.#dummy ??= this.#d.hasher.hash(randomBytes(16).toString('hex'));
@@ -169,7 +209,7 @@ export class Authenticator {
       throw v.error;
     }
     // Re-read: the user may have changed their password or gone while the hash ran.
-    const user = this.#d.users.get(cred.user);
+    const user = this.#d.directory.user(cred.user);
     if (!v.ok || !user?.hash || user.hash !== v.hash) {
       // An admitted guess was counted when it settled; one that shared it counts for its own address.
       if (!admitted) this.#d.guard.failedRequest(ip);
@@ -180,6 +220,6 @@ export class Authenticator {
       this.#d.cache.addFingerprint(fp, user.hash);
       if (this.#d.onRehash && (await this.#d.hasher.needsRehash(user.hash))) this.#d.onRehash(user.name, cred.password);
     }
-    return { name: user.name, roles: user.roles, via: 'basic' };
+    return this.principal(user, ip, 'basic');
   }
 }

@@ -102,13 +102,17 @@ export class PasswordHasher implements PasswordChecker {
     return this.#run({ op: 'hash', password, opslimit: this.opslimit, memlimit: this.memlimit }) as Promise<string>;
   }
 
-  /** Constant-time in libsodium; false for a malformed hash. */
+  /** Argon2id (libsodium, constant time) or bcrypt (`$2a$`/`$2b$`/`$2y$`, bcryptjs); false for a malformed hash. */
   verify(hash: string, password: string): Promise<boolean> {
     return this.#run({ op: 'verify', hash, password }) as Promise<boolean>;
   }
 
-  /** True when `hash` was made with other parameters than this hasher's (upgrade it after a successful login). */
+  /**
+   * True when `hash` was made with other parameters than this hasher's, or is not Argon2id at all (an
+   * imported bcrypt hash): upgrade it after a successful login.
+   */
   async needsRehash(hash: string): Promise<boolean> {
+    if (!hash.startsWith('$argon2id$')) return true;
     const s = await loadSodium();
     try {
       return s.crypto_pwhash_str_needs_rehash(hash, this.opslimit, this.memlimit);

@@ -4,18 +4,23 @@ import type { LoginGuardOptions } from './login-guard.ts';
 import { Security, type SecurityOptions } from './service.ts';
 
 /**
- * Builds the API's AuthProvider (and the security service the security routes use) from the users,
- * roles and tokens in the app's state store. Peppers come from the app's key ring when one is loaded;
- * login limits from the configuration's `api.auth_failures` unless `o.limiter` says otherwise.
+ * Builds the API's AuthProvider (and the security service the security routes use) from the security
+ * part of the app's state store. Peppers come from the app's key ring when one is loaded; login limits
+ * from the configuration's `api.auth_failures` unless `o.limiter` says otherwise; JWKS URLs are fetched
+ * through the app's egress-checked HTTP client; tenants are folders of the watches folder.
  */
-export async function createAuthProvider(app: App, o: Partial<Omit<SecurityOptions, 'db'>> = {}): Promise<Security> {
+export async function createAuthProvider(app: App, o: Partial<SecurityOptions> = {}): Promise<Security> {
   return Security.open({
-    db: app.store.db,
+    store: app.store.security,
     clock: o.clock ?? app.clock,
     logger: app.logger,
     keyring: app.keyring,
     metrics: app.metrics,
     limiter: loginLimits(app.config.api.auth_failures),
+    http: app.http,
+    trustProxy: app.config.api.trust_proxy,
+    watchesDir: app.config.watches_dir,
+    ...(app.config.api.tls ? { tls: app.config.api.tls } : {}),
     ...o,
   });
 }

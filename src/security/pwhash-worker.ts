@@ -1,9 +1,11 @@
 /**
- * Worker thread for Argon2id. libsodium.js computes `crypto_pwhash_str` synchronously (~0.7 s at
- * 64 MiB / 3 passes on one core here), which would freeze the daemon's event loop (scheduler, API) for
- * the whole hash; in a worker only this thread waits.
+ * Worker thread for Argon2id (and bcrypt, for hashes imported from OpenSearch). libsodium.js computes
+ * `crypto_pwhash_str` synchronously (~0.7 s at 64 MiB / 3 passes on one core here), and bcryptjs is
+ * synchronous too, which would freeze the daemon's event loop (scheduler, API) for the whole hash; in a
+ * worker only this thread waits.
  */
 import { parentPort } from 'node:worker_threads';
+import bcrypt from 'bcryptjs';
 import sodium from 'libsodium-wrappers-sumo';
 
 export type PwJob =
@@ -18,7 +20,9 @@ parentPort!.on('message', (job: PwJob) => {
   try {
     const value = job.op === 'hash'
       ? sodium.crypto_pwhash_str(job.password, job.opslimit, job.memlimit)
-      : sodium.crypto_pwhash_str_verify(job.hash, job.password);
+      : job.hash.startsWith('$2')
+        ? bcrypt.compareSync(job.password, job.hash)
+        : sodium.crypto_pwhash_str_verify(job.hash, job.password);
     out = { id: job.id, ok: true, value };
   } catch (e) {
     // libsodium's messages name the operation only; never the password.

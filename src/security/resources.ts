@@ -1,8 +1,9 @@
 /**
- * REST semantics shared by `internalusers` and `roles` (shaped like the OpenSearch Security REST API):
- * list/get/put/delete, RFC 6902 PATCH on one resource and bulk PATCH on the collection (applied with
- * fast-json-patch, then validated like a PUT), `reserved` (read-only: 403) and `hidden` (404, not
- * listed). Answers are `{status: "OK"|"CREATED"|"NOT_FOUND"|"FORBIDDEN"|"BAD_REQUEST", message}`.
+ * REST semantics shared by every kind of security resource (shaped like the OpenSearch Security REST
+ * API): list/get/put/delete, RFC 6902 PATCH on one resource and bulk PATCH on the collection (every
+ * operation, `move`, `copy` and `test` included, applied to a copy and validated like a PUT before
+ * anything is written: all or nothing), `reserved` (read-only: 403) and `hidden` (404, not listed).
+ * Answers are `{status: "OK"|"CREATED"|"NOT_FOUND"|"FORBIDDEN"|"BAD_REQUEST", message}`.
  *
  * Nothing here echoes a request value: error details name paths only, because a body may hold a
  * password (and fast-json-patch's own messages embed the whole operation and document).
@@ -10,35 +11,46 @@
 import fjp from 'fast-json-patch';
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
+import type { SecurityChange } from '../state/security-types.ts';
+import type { SecurityDirectory } from './directory.ts';
 import { isValidName } from './roles.ts';
 
 export interface ApiResult {
   code: number;
-  body: { status: string; message: string; code?: string; detail?: ErrorDetail } | Record<string, unknown>;
+  body: Record<string, unknown>;
 }
 
+export type Prepared = { ok: true; changes: SecurityChange[] } | { ok: false; detail: ErrorDetail } | { ok: false; result: ApiResult };
+
 /** One kind of security resource, as the REST layer needs it. */
-export interface ResourceKind<Input> {
-  /** "user" or "role", for messages. */
+export interface ResourceKind {
+  /** "user", "role", … for messages. */
   label: string;
-  /** Every name, hidden ones included. */
+  /** Whether `name` is a valid name for this kind. Default: `[A-Za-z0-9_.@-]{1,128}`. */
+  validName?(name: string): boolean;
+  /** Every name, hidden and built-in ones included. */
   names(): string[];
   flags(name: string): { reserved: boolean; hidden: boolean } | undefined;
   /** The GET view (no secret, no hash). */
   view(name: string): Record<string, unknown>;
-  /** Validates a body (strict schema plus cross-checks); returns problems by path instead of throwing. */
-  parse(body: unknown): { ok: true; value: Input } | { ok: false; detail: ErrorDetail };
-  write(name: string, input: Input, existed: boolean): Promise<void>;
-  remove(name: string): void;
+  /**
+   * Validates `body` as the new value of `name` and returns the changes that write it. `after` is the
+   * whole collection as it will be (views), for checks across resources (action groups nesting).
+   */
+  prepare(name: string, body: unknown, ctx: { existed: boolean; after: Record<string, unknown> }): Promise<Prepared>;
+  /** The changes that remove `name`, or why it cannot be removed. */
+  remove(name: string): Promise<Prepared>;
+  /** Runs after the changes are written (side effects such as a tenant's folder). */
+  after?(changes: SecurityChange[]): Promise<void>;
 }
 
 const ok = (message: string): ApiResult => ({ code: 200, body: { status: 'OK', message } });
 const created = (message: string): ApiResult => ({ code: 201, body: { status: 'CREATED', message } });
-const notFound = (name: string): ApiResult => ({ code: 404, body: { status: 'NOT_FOUND', message: `'${name}' not found.`, code: 'NOT_FOUND' } });
-const readOnly = (name: string): ApiResult => ({ code: 403, body: { status: 'FORBIDDEN', message: `Resource '${name}' is read-only.`, code: 'MISSING_PRIVILEGES' } });
+export const notFound = (name: string): ApiResult => ({ code: 404, body: { status: 'NOT_FOUND', message: `'${name}' not found.`, code: 'NOT_FOUND' } });
+export const readOnly = (name: string): ApiResult => ({ code: 403, body: { status: 'FORBIDDEN', message: `Resource '${name}' is read-only.`, code: 'MISSING_PRIVILEGES' } });
 export const badRequest = (message: string, detail?: ErrorDetail): ApiResult => ({
   code: 400,
-  body: { status: 'BAD_REQUEST', message, code: 'INVALID_REQUEST', ...(detail ? { detail } : {}) },
+  body: { status: 'BAD_REQUEST', reason: message, message, code: 'INVALID_REQUEST', ...(detail ? { detail } : {}) },
 });
 const invalidName = () => badRequest('Invalid name: it must match [A-Za-z0-9_.@-]{1,128} and not be a reserved word.');
 
@@ -52,7 +64,10 @@ const patchSchema = z
       path: pointer,
       from: pointer.optional(),
       value: z.unknown().optional(),
-    }).strict(),
+    }).strict().superRefine((o, ctx) => {
+      if ((o.op === 'move' || o.op === 'copy') && o.from === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: `${o.op} needs from` });
+      if ((o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o)) ctx.addIssue({ code: 'custom', path: ['value'], message: `${o.op} needs value` });
+    }),
   )
   .min(1)
   .max(100);
@@ -60,15 +75,17 @@ const patchSchema = z
 /** Problems of a zod error by path, without the offending values. */
 export function issuesDetail(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail {
   const detail: ErrorDetail = {};
+  const at = (parts: string[]) => [prefix, ...parts].filter(Boolean).join('.') || '_';
   for (const i of issues) {
-    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '_';
-    const keys = i.code === 'unrecognized_keys' ? `: ${i.keys.join(', ')}` : '';
-    (detail[path] ??= []).push({ error: `${i.message}${keys}` });
+    // Each unknown field at its own path (a name a user chose is not a secret; its value is never shown).
+    if (i.code === 'unrecognized_keys') for (const k of i.keys) (detail[at([...i.path.map(String), k])] ??= []).push({ error: 'unknown field' });
+    else (detail[at(i.path.map(String))] ??= []).push({ error: i.message });
   }
   return detail;
 }
 
-function applyPatch(doc: unknown, body: unknown): { ok: true; value: unknown } | { ok: false; result: ApiResult } {
+/** Applies an RFC 6902 patch to a copy of `doc`; the original is never touched. */
+export function applyPatch(doc: unknown, body: unknown): { ok: true; value: unknown } | { ok: false; result: ApiResult } {
   const ops = patchSchema.safeParse(body);
   if (!ops.success) return { ok: false, result: badRequest('Invalid JSON Patch (RFC 6902) document.', issuesDetail(ops.error.issues, 'patch')) };
   try {
@@ -76,96 +93,126 @@ function applyPatch(doc: unknown, body: unknown): { ok: true; value: unknown } |
   } catch (e) {
     // Only the error's name and index: its message embeds the operation (a password, perhaps).
     const err = e as { name?: string; index?: number };
-    const at = typeof err.index === 'number' ? `patch[${err.index}]` : 'patch';
-    return { ok: false, result: badRequest(`JSON Patch could not be applied: ${String(err.name ?? 'error')}.`, { [at]: [{ error: String(err.name ?? 'error') }] }) };
+    const at = typeof err.index === 'number' ? `patch.${err.index}` : 'patch';
+    const why = String(err.name ?? 'error');
+    return { ok: false, result: badRequest(`JSON Patch could not be applied: ${why === 'TEST_OPERATION_FAILED' ? 'a test operation failed' : why}.`, { [at]: [{ error: why }] }) };
   }
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class ResourceApi<Input> {
-  readonly #k: ResourceKind<Input>;
+function failed(p: Exclude<Prepared, { ok: true }>, label: string, prefix = ''): ApiResult {
+  if ('result' in p) return p.result;
+  const detail: ErrorDetail = {};
+  for (const [k, v] of Object.entries(p.detail)) detail[prefix ? `${prefix}.${k}` : k] = v;
+  return badRequest(`Invalid ${label}: see detail.`, detail);
+}
 
-  constructor(kind: ResourceKind<Input>) {
+export class ResourceApi {
+  readonly #k: ResourceKind;
+  readonly #dir: SecurityDirectory;
+
+  constructor(kind: ResourceKind, directory: SecurityDirectory) {
     this.#k = kind;
+    this.#dir = directory;
+  }
+
+  #valid(name: string): boolean {
+    return this.#k.validName ? this.#k.validName(name) : isValidName(name);
   }
 
   /** Every visible resource: `{name: view}`. */
   list(): ApiResult {
+    return { code: 200, body: this.#views() };
+  }
+
+  #views(): Record<string, unknown> {
     const out: Record<string, unknown> = Object.create(null);
     for (const n of this.#k.names()) if (!this.#k.flags(n)?.hidden) out[n] = this.#k.view(n);
-    return { code: 200, body: out };
+    return out;
   }
 
   get(name: string): ApiResult {
-    if (!isValidName(name)) return invalidName();
+    if (!this.#valid(name)) return invalidName();
     const f = this.#k.flags(name);
     if (!f || f.hidden) return notFound(name);
     return { code: 200, body: { [name]: this.#k.view(name) } };
   }
 
-  async put(name: string, body: unknown): Promise<ApiResult> {
-    if (!isValidName(name)) return invalidName();
-    const f = this.#k.flags(name);
-    if (f?.hidden) return notFound(name);
-    if (f?.reserved) return readOnly(name);
-    const parsed = this.#k.parse(body);
-    if (!parsed.ok) return badRequest(`Invalid ${this.#k.label}: see detail.`, parsed.detail);
-    await this.#k.write(name, parsed.value, f !== undefined);
-    return f ? ok(`'${name}' updated.`) : created(`'${name}' created.`);
-  }
-
-  delete(name: string): ApiResult {
-    if (!isValidName(name)) return invalidName();
-    const f = this.#k.flags(name);
-    if (!f || f.hidden) return notFound(name);
-    if (f.reserved) return readOnly(name);
-    this.#k.remove(name);
-    return ok(`'${name}' deleted.`);
-  }
-
-  async patch(name: string, body: unknown): Promise<ApiResult> {
-    if (!isValidName(name)) return invalidName();
-    const f = this.#k.flags(name);
-    if (!f || f.hidden) return notFound(name);
-    if (f.reserved) return readOnly(name);
-    const patched = applyPatch(this.#k.view(name), body);
-    if (!patched.ok) return patched.result;
-    const parsed = this.#k.parse(patched.value);
-    if (!parsed.ok) return badRequest(`Invalid ${this.#k.label} after patching: see detail.`, parsed.detail);
-    await this.#k.write(name, parsed.value, true);
-    return ok(`'${name}' updated.`);
-  }
-
-  /** PATCH on the collection: all changes are checked before any is written. */
-  async bulkPatch(body: unknown): Promise<ApiResult> {
-    const before = this.list().body as Record<string, unknown>;
-    const patched = applyPatch(before, body);
-    if (!patched.ok) return patched.result;
-    if (!isPlainObject(patched.value)) return badRequest('The patched collection must stay an object.');
-    const after = patched.value;
-    const writes: Array<{ name: string; input: Input; existed: boolean }> = [];
-    const removals: string[] = [];
-    const detail: ErrorDetail = {};
-    for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      const inBefore = Object.hasOwn(before, name);
-      const inAfter = Object.hasOwn(after, name);
-      if (inBefore && inAfter && JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
-      if (!isValidName(name)) return invalidName();
+  put(name: string, body: unknown): Promise<ApiResult> {
+    return this.#run(async () => {
+      if (!this.#valid(name)) return { result: invalidName() };
       const f = this.#k.flags(name);
-      if (f?.hidden) return notFound(name);
-      if (f?.reserved) return readOnly(name);
-      if (!inAfter) {
-        removals.push(name);
-        continue;
+      if (f?.hidden) return { result: notFound(name) };
+      if (f?.reserved) return { result: readOnly(name) };
+      const p = await this.#k.prepare(name, body, { existed: f !== undefined, after: { ...this.#views(), [name]: body } });
+      if (!p.ok) return { result: failed(p, this.#k.label) };
+      return { changes: p.changes, result: f ? ok(`'${name}' updated.`) : created(`'${name}' created.`) };
+    });
+  }
+
+  delete(name: string): Promise<ApiResult> {
+    return this.#run(async () => {
+      if (!this.#valid(name)) return { result: invalidName() };
+      const f = this.#k.flags(name);
+      if (!f || f.hidden) return { result: notFound(name) };
+      if (f.reserved) return { result: readOnly(name) };
+      const p = await this.#k.remove(name);
+      if (!p.ok) return { result: failed(p, this.#k.label) };
+      return { changes: p.changes, result: ok(`'${name}' deleted.`) };
+    });
+  }
+
+  patch(name: string, body: unknown): Promise<ApiResult> {
+    return this.#run(async () => {
+      if (!this.#valid(name)) return { result: invalidName() };
+      const f = this.#k.flags(name);
+      if (!f || f.hidden) return { result: notFound(name) };
+      if (f.reserved) return { result: readOnly(name) };
+      const patched = applyPatch(this.#k.view(name), body);
+      if (!patched.ok) return { result: patched.result };
+      const p = await this.#k.prepare(name, patched.value, { existed: true, after: { ...this.#views(), [name]: patched.value } });
+      if (!p.ok) return { result: failed(p, `${this.#k.label} after patching`) };
+      return { changes: p.changes, result: ok(`'${name}' updated.`) };
+    });
+  }
+
+  /** PATCH on the collection: every change is checked before any is written. */
+  bulkPatch(body: unknown): Promise<ApiResult> {
+    return this.#run(async () => {
+      const before = this.#views();
+      const patched = applyPatch(before, body);
+      if (!patched.ok) return { result: patched.result };
+      if (!isPlainObject(patched.value)) return { result: badRequest('The patched collection must stay an object.') };
+      const after = patched.value;
+      const changes: SecurityChange[] = [];
+      const detail: ErrorDetail = {};
+      for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        const inBefore = Object.hasOwn(before, name);
+        const inAfter = Object.hasOwn(after, name);
+        if (inBefore && inAfter && JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
+        if (!this.#valid(name)) return { result: invalidName() };
+        const f = this.#k.flags(name);
+        if (f?.hidden) return { result: notFound(name) };
+        if (f?.reserved) return { result: readOnly(name) };
+        const p = inAfter ? await this.#k.prepare(name, after[name], { existed: f !== undefined, after }) : await this.#k.remove(name);
+        if (p.ok) changes.push(...p.changes);
+        else if ('result' in p) return { result: p.result };
+        else for (const [k, v] of Object.entries(p.detail)) detail[`${name}.${k}`] = v;
       }
-      const parsed = this.#k.parse(after[name]);
-      if (!parsed.ok) for (const [p, l] of Object.entries(parsed.detail)) detail[`${name}.${p}`] = l;
-      else writes.push({ name, input: parsed.value, existed: f !== undefined });
-    }
-    if (Object.keys(detail).length) return badRequest(`Invalid ${this.#k.label}(s) after patching: see detail.`, detail);
-    for (const w of writes) await this.#k.write(w.name, w.input, w.existed);
-    for (const r of removals) this.#k.remove(r);
-    return ok('Resource updated.');
+      if (Object.keys(detail).length) return { result: badRequest(`Invalid ${this.#k.label}(s) after patching: see detail.`, detail) };
+      return { changes, result: ok('Resource updated.') };
+    });
+  }
+
+  async #run(fn: () => Promise<{ changes?: SecurityChange[]; result: ApiResult }>): Promise<ApiResult> {
+    let written: SecurityChange[] = [];
+    const result = await this.#dir.change(async () => {
+      const r = await fn();
+      written = r.changes ?? [];
+      return { changes: written, result: r.result };
+    });
+    if (written.length && this.#k.after) await this.#k.after(written);
+    return result;
   }
 }

@@ -1,29 +1,35 @@
 /**
- * The security module behind the API: users, roles, tokens, the audit log, and the AuthProvider the
- * server calls on every protected route. Everything persists in the state store's database.
+ * The security module behind the API: the AuthProvider the server calls on every protected route, and
+ * the users, roles, role mappings, action groups, tenants, tokens, audit trail and authentication
+ * configuration the security routes manage. Everything persists in the SecurityStore; what requests
+ * need is kept in memory (see directory.ts).
  */
-import type { DatabaseSync } from 'node:sqlite';
 import type { FastifyRequest } from 'fastify';
+import proxyAddr from '@fastify/proxy-addr';
 import type { Logger } from 'pino';
 import type { AuditEvent, AuthProvider, Permission, Principal } from '../api/auth.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
 import { tokenPepper } from '../accounts/keyring.ts';
 import { loadSodium, sodiumSync } from '../accounts/sodium.ts';
 import type { Clock } from '../clock.ts';
-import { VigilError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import { SqliteAuditLog } from './audit.ts';
-import { AuditFolder } from './audit-folder.ts';
-import { Authenticator, refusalError, type VigilPrincipal } from './authenticator.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { SecurityStore } from '../state/security-types.ts';
+import { AuditTrail } from './audit.ts';
+import { auditConfigSchema, type AuditConfig } from './audit-config.ts';
+import { DEFAULT_SECURITY_CONFIG, securityConfigSchema, type SecurityConfig } from './auth-config.ts';
+import { Authenticator, type VigilPrincipal } from './authenticator.ts';
 import { CredentialCache } from './credential-cache.ts';
+import { SecurityDirectory } from './directory.ts';
+import { JwtVerifier } from './jwt.ts';
 import { LoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { PasswordHasher, type PasswordChecker } from './passwords.ts';
-import { BUILTIN_ROLES, roleAllows, type RoleDoc, type UserInput, type UserView } from './roles.ts';
-import { SqliteRoleStore, SqliteUserStore, type StoredUser } from './sqlite-users.ts';
-import { TokenStore } from './tokens.ts';
+import { roleAllows, type CompiledRole } from './role-eval.ts';
+import { TokenService } from './tokens.ts';
+import { UserAdmin } from './user-admin.ts';
 
 export interface SecurityOptions {
-  db: DatabaseSync;
+  store: SecurityStore;
   clock: Clock;
   logger: Logger;
   /** When present, peppers come from it (token hashes, the login cache); else local random peppers. */
@@ -38,42 +44,56 @@ export interface SecurityOptions {
   auditFoldMs?: number;
   /** Login cache TTL, at most (and default) 5 minutes. */
   cacheTtlMs?: number;
+  /** The egress-checked HTTP client, for JWKS URLs. */
+  http?: HttpClient;
+  /** The daemon configuration's `api.trust_proxy`, used until the security configuration sets its own. */
+  trustProxy?: readonly string[];
+  /** Least time between two fetches of a JWKS (default 30 s). */
+  jwksRefreshMinMs?: number;
+  /** The watches folder: tenants are its sub-folders. Without it tenants cannot be created or deleted. */
+  watchesDir?: string;
+  /** The API's TLS files (`api.tls`), for `ssl/certs` and `ssl/http/reloadcerts`. */
+  tls?: { cert_file: string; key_file: string };
 }
 
 export type { VigilPrincipal };
 
 export class Security implements AuthProvider {
-  readonly users: SqliteUserStore;
-  readonly tokens: TokenStore;
-  readonly auditLog: SqliteAuditLog;
+  readonly directory: SecurityDirectory;
+  readonly tokens: TokenService;
   readonly hasher: PasswordChecker;
   readonly guard: LoginGuard;
   readonly cache: CredentialCache;
-  readonly #roleStore: SqliteRoleStore;
-  readonly #roles = new Map<string, RoleDoc>();
+  readonly auditLog: AuditTrail;
+  readonly users: UserAdmin;
+  readonly store: SecurityStore;
   readonly #auth: Authenticator;
-  readonly #folder: AuditFolder;
   readonly #o: SecurityOptions;
+  #config: SecurityConfig = DEFAULT_SECURITY_CONFIG;
+  #methods: { basic: boolean; jwt: JwtVerifier[] } = { basic: true, jwt: [] };
+  #trust: (addr: string, hop: number) => boolean = () => false;
 
-  private constructor(o: SecurityOptions, tokens: TokenStore) {
+  private constructor(o: SecurityOptions, directory: SecurityDirectory) {
     this.#o = o;
-    this.users = new SqliteUserStore(o.db);
-    this.#roleStore = new SqliteRoleStore(o.db);
-    for (const [name, doc] of this.#roleStore.list()) this.#roles.set(name, doc);
-    this.tokens = tokens;
-    this.auditLog = new SqliteAuditLog(o.db, o.clock);
+    this.store = o.store;
+    this.directory = directory;
+    this.tokens = new TokenService(o.store, o.keyring ?? null, o.clock);
     this.hasher = o.hasher ?? new PasswordHasher();
     this.guard = new LoginGuard({ ...o.limiter, clock: o.clock });
-    this.#folder = new AuditFolder({
+    this.auditLog = new AuditTrail({
+      store: o.store,
       clock: o.clock,
-      write: (e, count, time) => this.#write(e, count, time),
+      logger: o.logger,
+      fold: (e) => this.guard.requestsBlockedFor(e.address) > 0,
       ...(o.auditFoldMs ? { flushMs: o.auditFoldMs } : {}),
       onFold: () => o.metrics?.auditFolded.inc(),
     });
     this.cache = new CredentialCache({ clock: o.clock, ...(o.keyring ? { pepper: cachePepper(o.keyring) } : {}), ...(o.cacheTtlMs ? { ttlMs: o.cacheTtlMs } : {}) });
+    this.users = new UserAdmin({ directory, tokens: this.tokens, hasher: this.hasher, guard: this.guard, clock: o.clock });
     this.#auth = new Authenticator({
-      users: this.users,
-      tokens,
+      directory,
+      tokens: this.tokens,
+      methods: () => this.#methods,
       hasher: this.hasher,
       guard: this.guard,
       cache: this.cache,
@@ -85,7 +105,12 @@ export class Security implements AuthProvider {
 
   static async open(o: SecurityOptions): Promise<Security> {
     await loadSodium();
-    return new Security(o, await TokenStore.open(o.db, o.keyring ?? null));
+    const s = new Security(o, await SecurityDirectory.load(o.store));
+    const stored = await o.store.config.get('security');
+    s.#useConfig(stored === undefined ? DEFAULT_SECURITY_CONFIG : securityConfigSchema.parse(stored));
+    const audit = await o.store.config.get('audit');
+    if (audit !== undefined) s.auditLog.config = auditConfigSchema.parse(audit);
+    return s;
   }
 
   // ---- AuthProvider ----
@@ -95,25 +120,23 @@ export class Security implements AuthProvider {
   }
 
   authorize(p: Principal, permission: Permission | null, ctx: { tenant?: string | undefined; method: string; route: string }): boolean {
-    const roles = p.roles.map((r) => this.role(r)).filter((r): r is RoleDoc => r !== undefined);
+    const roles = this.compiledRoles(p.roles);
     // Routes for any signed-in caller (own account, own tokens): allowed unless a role disables them.
     if (permission === null && roles.length === 0) return true;
     return roles.some((r) => roleAllows(r, permission, ctx));
   }
 
   audit(e: AuditEvent): void {
-    // The refusals of an address over its failed-request limit are summed, so a flood of refused
-    // requests is not a flood of writes. (The failure that reached the limit got a row of its own.)
-    if (e.outcome === 'FAILED_LOGIN' && e.status === 429 && this.guard.requestsBlockedFor(e.address)) this.#folder.fold(e);
-    else this.#write(e, 1, this.#o.clock.now());
+    this.auditLog.record(e);
   }
 
-  #write(e: AuditEvent, count: number, time: number): void {
-    try {
-      this.auditLog.write(e, count, time);
-    } catch (err) {
-      this.#o.logger.error({ err: (err as Error).message }, 'audit write failed');
-    }
+  trustProxy(addr: string, hop: number): boolean {
+    return this.#trust(addr, hop);
+  }
+
+  /** The compiled forms of the named roles that exist. */
+  compiledRoles(names: readonly string[]): CompiledRole[] {
+    return names.map((r) => this.directory.compiled(r)).filter((r): r is CompiledRole => r !== undefined);
   }
 
   /** Wall-clock now, from the injected clock. */
@@ -121,98 +144,69 @@ export class Security implements AuthProvider {
     return this.#o.clock.now();
   }
 
-  // ---- roles ----
+  // ---- configuration documents ----
 
-  role(name: string): RoleDoc | undefined {
-    return Object.hasOwn(BUILTIN_ROLES, name) ? BUILTIN_ROLES[name] : this.#roles.get(name);
+  /** The options it was opened with (the routes read `watchesDir` and `tls`). */
+  get options(): Readonly<SecurityOptions> {
+    return this.#o;
   }
 
-  /** Every role, built-in ones first, hidden ones included. */
-  roles(): Array<[string, RoleDoc]> {
-    return [...Object.entries(BUILTIN_ROLES), ...[...this.#roles].filter(([n]) => !Object.hasOwn(BUILTIN_ROLES, n)).sort(([a], [b]) => a.localeCompare(b))];
+  get securityConfig(): SecurityConfig {
+    return this.#config;
   }
 
-  putRole(name: string, doc: RoleDoc): void {
-    if (Object.hasOwn(BUILTIN_ROLES, name)) throw new VigilError('MISSING_PRIVILEGES', `role '${name}' is built in and read-only`);
-    this.#roleStore.put(name, doc);
-    this.#roles.set(name, doc);
+  /** Stores and applies a validated authentication configuration. */
+  async setSecurityConfig(c: SecurityConfig): Promise<void> {
+    const methods = this.#buildMethods(c);
+    await this.#o.store.config.put('security', c);
+    this.#config = c;
+    this.#methods = methods;
+    this.#trust = this.#buildTrust(c);
   }
 
-  deleteRole(name: string): boolean {
-    if (Object.hasOwn(BUILTIN_ROLES, name)) throw new VigilError('MISSING_PRIVILEGES', `role '${name}' is built in and read-only`);
-    this.#roles.delete(name);
-    return this.#roleStore.delete(name);
+  async setAuditConfig(c: AuditConfig): Promise<void> {
+    await this.#o.store.config.put('audit', c);
+    this.auditLog.config = c;
   }
 
-  // ---- users ----
-
-  /**
-   * Creates or replaces a user. A new user needs a password; a replaced user keeps their hash when the
-   * input has none. Every role named must exist.
-   */
-  async putUser(name: string, input: UserInput): Promise<{ created: boolean }> {
-    const missing = input.roles.filter((r) => !this.role(r));
-    if (missing.length) throw new VigilError('INVALID_REQUEST', `unknown role(s): ${missing.join(', ')}`, { roles: missing.map((r) => ({ error: 'no such role', value: r })) });
-    const existing = this.users.get(name);
-    if (!existing && input.password === undefined) throw new VigilError('INVALID_REQUEST', 'a new user needs a password', { password: [{ error: 'required' }] });
-    const hash = input.password !== undefined ? await this.hasher.hash(input.password) : existing!.hash;
-    const user: StoredUser = {
-      name,
-      hash,
-      roles: input.roles,
-      attributes: input.attributes ?? {},
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      reserved: input.reserved ?? false,
-      hidden: input.hidden ?? false,
-      updatedAt: this.#o.clock.now(),
-    };
-    this.users.put(user);
-    return { created: !existing };
-  }
-
-  deleteUser(name: string): boolean {
-    this.tokens.deleteForUser(name);
-    return this.users.delete(name);
-  }
-
-  /** Checks a password without the login limits or cache (local tools). */
-  async checkPassword(name: string, password: string): Promise<boolean> {
-    const u = this.users.get(name);
-    return Boolean(u?.hash) && (await this.hasher.verify(u!.hash, password));
-  }
-
-  /**
-   * Checks a signed-in user's current password (own-password change) under the same limits as a login
-   * from `address`: a guess is admitted or refused (TOO_MANY_REQUESTS) before any hash, and a wrong one
-   * counts. Never answered from the login cache.
-   */
-  async checkOwnPassword(name: string, password: string, address: string): Promise<boolean> {
-    const ticket = this.guard.admitGuess(name, address);
-    if ('reason' in ticket) throw refusalError(ticket);
-    let ok: boolean;
-    try {
-      const u = this.users.get(name);
-      ok = Boolean(u?.hash) && (await this.hasher.verify(u!.hash, password));
-    } catch (e) {
-      ticket.settle('void');
-      throw e;
-    }
-    ticket.settle(ok ? 'right' : 'wrong');
-    return ok;
-  }
-
-  async setPassword(name: string, password: string): Promise<void> {
-    this.users.setHash(name, await this.hasher.hash(password), this.#o.clock.now());
+  /** Forgets remembered logins and tokens (`DELETE /_plugins/_security/api/cache`). */
+  flushCaches(): void {
+    this.cache.clear();
+    this.tokens.forget();
   }
 
   async close(): Promise<void> {
-    this.#folder.close();
+    this.auditLog.close();
     await this.hasher.close();
+  }
+
+  #useConfig(c: SecurityConfig): void {
+    this.#config = c;
+    this.#methods = this.#buildMethods(c);
+    this.#trust = this.#buildTrust(c);
+  }
+
+  /** Throws (a key that does not parse) before anything is stored. */
+  #buildMethods(c: SecurityConfig): { basic: boolean; jwt: JwtVerifier[] } {
+    const domains = Object.values(c.config.dynamic.authc).filter((d) => d.http_enabled).sort((a, b) => a.order - b.order);
+    return {
+      basic: domains.some((d) => d.http_authenticator.type === 'basic'),
+      jwt: domains.flatMap((d) =>
+        d.http_authenticator.type === 'jwt'
+          ? [new JwtVerifier(d.http_authenticator.config, { clock: this.#o.clock, http: this.#o.http, ...(this.#o.jwksRefreshMinMs !== undefined ? { refreshMinMs: this.#o.jwksRefreshMinMs } : {}) })]
+          : [],
+      ),
+    };
+  }
+
+  #buildTrust(c: SecurityConfig): (addr: string, hop: number) => boolean {
+    const list = c.config.dynamic.http.trust_proxy ?? this.#o.trustProxy ?? [];
+    return list.length ? proxyAddr.compile([...list]) : () => false;
   }
 
   async #rehash(user: string, password: string): Promise<void> {
     try {
-      await this.setPassword(user, password);
+      await this.users.setPassword(user, password);
       this.#o.logger.info({ user }, 'password hash upgraded to the current Argon2id parameters');
     } catch (e) {
       this.#o.logger.warn({ user, err: (e as Error).message }, 'password hash upgrade failed');
@@ -227,9 +221,4 @@ function cachePepper(ring: KeyRing): Uint8Array {
   const out = s.crypto_generichash(32, s.from_string('vigil-login-cache'), base);
   s.memzero(base);
   return out;
-}
-
-/** The REST view of a user: never the hash. */
-export function userView(u: StoredUser): UserView {
-  return { roles: u.roles, attributes: u.attributes, ...(u.description !== undefined ? { description: u.description } : {}), reserved: u.reserved, hidden: u.hidden };
 }

@@ -8,6 +8,7 @@ import { SqliteWatchStateStore } from './sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from './sqlite/log.ts';
 import { SqliteOutboxStore } from './sqlite/outbox.ts';
 import { SqliteKvStore } from './sqlite/kv.ts';
+import { SqliteSecurityStore } from './sqlite/security/index.ts';
 import { groupCommitter, type Batch } from './sqlite/group-commit.ts';
 import { WalSync } from './sqlite/wal-sync.ts';
 
@@ -21,7 +22,8 @@ export class SqliteStateStore implements StateStore {
   readonly log: SqliteWatchLogStore;
   readonly outbox: SqliteOutboxStore;
   readonly kv: SqliteKvStore;
-  /** The raw database, for stores added by other modules (users, audit) that keep their own tables. */
+  readonly security: SqliteSecurityStore;
+  /** The raw database (tests and tools that inspect the tables). */
   readonly db: DatabaseSync;
   private readonly lock: DirLock;
   /** Queued writes share paced, durable transactions (see group-commit.ts). */
@@ -52,6 +54,7 @@ export class SqliteStateStore implements StateStore {
     this.log = new SqliteWatchLogStore(this.db, durable);
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
+    this.security = new SqliteSecurityStore(this.db, durable);
   }
 
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {

@@ -3,6 +3,7 @@
  * daemons sharing work. Each part is its own interface; `sqlite.ts` implements them all on one database.
  */
 import type { WatchLogRecord, WatchState } from '../runtime/records.ts';
+import type { SecurityStore } from './security-types.ts';
 
 export interface StateStore {
   readonly watchState: WatchStateStore;
@@ -10,6 +11,8 @@ export interface StateStore {
   readonly outbox: OutboxStore;
   /** Small JSON documents by key (key-check record, rotation progress, …). */
   readonly kv: KvStore;
+  /** Users, roles, mappings, action groups, tenants, tokens, the audit log and the security configuration. */
+  readonly security: SecurityStore;
   /**
    * Writes a run's outcome atomically and durably: the watch state, the outbox entries it decided to send
    * and/or its log record, all or nothing. Deciding to notify (state: episode, throttle) and recording the

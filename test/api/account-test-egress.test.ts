@@ -20,7 +20,7 @@ beforeAll(async () => {
   socks = await startSocksPeer();
   // Only the second SMTP server is allowed; loopback is otherwise denied, as by default.
   h = await startHarness({ egressAllow: [`127.0.0.1:${allowed.port}`], disabledActionTypes: ['pagerduty'] });
-  admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
+  admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
 });
 afterAll(async () => {
   await h?.close();

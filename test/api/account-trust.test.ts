@@ -30,8 +30,8 @@ beforeAll(async () => {
   attacker = await startWebhookReceiver();
   slack = await startSlackReceiver(SLACK_TOKEN);
   h = await startHarness({ egressAllow: ['127.0.0.1'] });
-  admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
-  mallory = { authorization: bearer(h.tokenFor('mallory', ['watch_manager'])) };
+  admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+  mallory = { authorization: bearer(await h.tokenFor('mallory', ['watch_manager'])) };
   const put = await h.call({ method: 'PUT', url: '/_signals/account/webhook/ops-hook', headers: admin, payload: { url: `${owner.url}/hooks`, headers: { 'x-api-key': HEADER_SECRET } } });
   expect(put.statusCode).toBe(201);
 });

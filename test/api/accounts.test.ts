@@ -33,7 +33,7 @@ describe('account endpoints', () => {
   beforeAll(async () => {
     hook = await startWebhookReceiver({ requireHeader: ['x-api-key', SECRETS.header] });
     h = await startHarness({ egressAllow: ['127.0.0.1'] });
-    admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
+    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
   });
   afterAll(async () => {
     await h?.close();
@@ -146,7 +146,7 @@ describe('account endpoints', () => {
     await h.call({ method: 'PUT', url: '/_signals/account/email/mail', headers: admin, payload: { host: 'bad host', password: SECRETS.email, proxy_password: SECRETS.proxy } });
     await h.call({ method: 'PUT', url: '/_signals/account/slack/chat', headers: admin, payload: { url: `not a url ${SECRETS.slack}` } });
     await h.call({ method: 'PUT', url: '/_signals/account/webhook/hook', headers: admin, payload: { headers: { 'bad header\n': SECRETS.header }, auth: { type: 'basic', password: SECRETS.auth } } });
-    const audit = JSON.stringify(h.security.auditLog.query({ size: 10_000 }));
+    const audit = JSON.stringify(await h.security.auditLog.query({ size: 10_000 }));
     const files = await Promise.all((await filesUnder(join(h.base, 'accounts'))).map((f) => readFile(f, 'utf8')));
     const haystacks = { responses: h.bodies.join('\n'), audit, logs: h.logs.join(''), files: files.join('\n') };
     const hits: string[] = [];
@@ -165,7 +165,7 @@ describe('account endpoints without a master key', () => {
   afterAll(() => h?.close());
 
   it('answer 503 with a clear message', async () => {
-    const admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
+    const admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
     for (const req of [
       { method: 'PUT' as const, url: '/_signals/account/slack/x', payload: { url: 'https://example.com/x' } },
       { method: 'GET' as const, url: '/_signals/account/slack/x' },

@@ -13,7 +13,7 @@ describe('Basic auth, login cache and tokens', () => {
   const clock = new FakeClock();
   beforeAll(async () => {
     h = await startHarness({ clock });
-    await h.security.putUser('kirk', { password: PW, roles: ['viewer'] });
+    await h.security.users.putUser('kirk', { password: PW, roles: ['viewer'] });
   });
   afterAll(() => h?.close());
 
@@ -58,8 +58,8 @@ describe('Basic auth, login cache and tokens', () => {
   });
 
   it('a revoked token stops working; another user cannot revoke it', async () => {
-    const mine = h.tokenFor('kirk', ['viewer']);
-    const other = h.tokenFor('mallory', ['viewer']);
+    const mine = await h.tokenFor('kirk', ['viewer']);
+    const other = await h.tokenFor('mallory', ['viewer']);
     const id = (await h.call({ method: 'GET', url: '/_vigil/security/tokens', headers: { authorization: bearer(mine) } })).json().tokens.at(-1).id as string;
     expect((await h.call({ method: 'DELETE', url: `/_vigil/security/tokens/${id}`, headers: { authorization: bearer(other) } })).statusCode).toBe(404);
     expect((await h.call({ method: 'DELETE', url: `/_vigil/security/tokens/${id}`, headers: { authorization: bearer(mine) } })).statusCode).toBe(200);
@@ -76,7 +76,7 @@ describe('own password change', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await h.security.putUser('kirk', { password: PW, roles: ['viewer'] });
+    await h.security.users.putUser('kirk', { password: PW, roles: ['viewer'] });
   });
   afterAll(() => h?.close());
 
@@ -91,7 +91,7 @@ describe('own password change', () => {
     expect(ok.json()).toEqual({ status: 'OK', message: "'kirk' updated." });
     expect((await h.call({ method: 'GET', url: ACCOUNT, headers: auth })).statusCode).toBe(401);
     expect((await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: basic('kirk', 'new password 1') } })).statusCode).toBe(200);
-    const audit = h.security.auditLog.query({ user: 'kirk' }).hits;
+    const audit = (await h.security.auditLog.query({ user: 'kirk' })).hits;
     expect(audit.some((e) => e.method === 'PUT' && e.path === ACCOUNT && e.outcome === 'SUCCESS' && e.status === 200)).toBe(true);
     for (const s of [PW, 'new password 1']) expect(h.logs.join('\n') + JSON.stringify(audit)).not.toContain(s);
   });

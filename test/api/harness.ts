@@ -34,7 +34,7 @@ export interface Harness {
   bodies: string[];
   call(o: InjectOptions): Promise<LightMyRequestResponse>;
   /** A token for a token-only user with these roles (no Argon2id cost). */
-  tokenFor(user: string, roles: string[]): string;
+  tokenFor(user: string, roles: string[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,6 +51,8 @@ export interface HarnessOptions {
   egressAllow?: string[];
   /** `egress.disabled_action_types`. */
   disabledActionTypes?: string[];
+  /** `api.tls`: the API is served over TLS with these files. */
+  tls?: { cert_file: string; key_file: string };
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -73,7 +75,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
       ...(o.egressAllow || o.disabledActionTypes ? { egress: { allow: o.egressAllow ?? [], disabled_action_types: o.disabledActionTypes ?? [] } } : {}),
-      ...(o.trustProxy ? { api: { trust_proxy: o.trustProxy } } : {}),
+      ...(o.trustProxy || o.tls ? { api: { ...(o.trustProxy ? { trust_proxy: o.trustProxy } : {}), ...(o.tls ? { tls: o.tls } : {}) } } : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
@@ -91,6 +93,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     onRoute: (r) => void routes.push(r),
     ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
   });
   await api.ready();
   const bodies: string[] = [];
@@ -107,9 +110,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       bodies.push(res.body, JSON.stringify(res.headers));
       return res;
     },
-    tokenFor(user, roles) {
-      if (!security.users.get(user)) security.users.put({ name: user, hash: '', roles, attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
-      return security.tokens.create(user, app.clock.now()).token;
+    async tokenFor(user, roles) {
+      if (!security.users.get(user)) await security.users.put({ name: user, hash: '', roles, backendRoles: [], attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
+      return (await security.tokens.create(user, app.clock.now())).token;
     },
     async close() {
       await api.close();

@@ -62,7 +62,7 @@ describe('bodies', () => {
   let admin: Record<string, string>;
   beforeAll(async () => {
     h = await startHarness({ bodyLimit: 64 * 1024 });
-    admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
+    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
   });
   afterAll(() => h?.close());
 
@@ -82,6 +82,6 @@ describe('bodies', () => {
       const res = await h.call({ method, url, headers: { ...admin, 'content-type': 'application/json' }, payload });
       expect(res.statusCode, url).toBe(400);
     }
-    expect(h.security.role('deep')).toBeUndefined();
+    expect(h.security.directory.role('deep')).toBeUndefined();
   });
 });

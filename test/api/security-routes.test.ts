@@ -10,9 +10,9 @@ describe('security endpoints', () => {
   let admin: Record<string, string>;
   beforeAll(async () => {
     h = await startHarness();
-    admin = { authorization: bearer(h.tokenFor('root', ['admin'])) };
-    h.security.users.put({ name: 'ghost', hash: '', roles: ['viewer'], attributes: {}, reserved: false, hidden: true, updatedAt: 0 });
-    h.security.users.put({ name: 'pinned', hash: '', roles: ['viewer'], attributes: {}, reserved: true, hidden: false, updatedAt: 0 });
+    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    await h.security.users.put({ name: 'ghost', hash: '', roles: ['viewer'], backendRoles: [], attributes: {}, reserved: false, hidden: true, updatedAt: 0 });
+    await h.security.users.put({ name: 'pinned', hash: '', roles: ['viewer'], backendRoles: [], attributes: {}, reserved: true, hidden: false, updatedAt: 0 });
   });
   afterAll(() => h?.close());
 
@@ -21,13 +21,13 @@ describe('security endpoints', () => {
     expect(put.statusCode).toBe(201);
     expect(put.json()).toEqual({ status: 'CREATED', message: "'kirk' created." });
     const get = await h.call({ method: 'GET', url: `${U}/kirk`, headers: admin });
-    expect(get.json()).toEqual({ kirk: { roles: ['viewer'], attributes: { ship: 'enterprise' }, reserved: false, hidden: false } });
+    expect(get.json()).toEqual({ kirk: { hash: '', opendistro_security_roles: ['viewer'], backend_roles: [], attributes: { ship: 'enterprise' }, reserved: false, hidden: false, static: false } });
     const replace = await h.call({ method: 'PUT', url: `${U}/kirk`, headers: admin, payload: { roles: ['watch_manager'] } });
     expect(replace.json()).toEqual({ status: 'OK', message: "'kirk' updated." });
     expect(h.security.users.get('kirk')!.hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/); // kept
     const all = await h.call({ method: 'GET', url: U, headers: admin });
     expect(Object.keys(all.json()).sort()).toEqual(['kirk', 'pinned', 'root']);
-    expect(all.body).not.toMatch(/enterprise-1701|argon2|hash/);
+    expect(all.body).not.toMatch(/enterprise-1701|argon2/);
     const del = await h.call({ method: 'DELETE', url: `${U}/kirk`, headers: admin });
     expect(del.json()).toEqual({ status: 'OK', message: "'kirk' deleted." });
     const gone = await h.call({ method: 'GET', url: `${U}/kirk`, headers: admin });
@@ -38,7 +38,7 @@ describe('security endpoints', () => {
   it('validates users: unknown role, missing password, unknown field, bad name', async () => {
     expect((await h.call({ method: 'PUT', url: `${U}/spock`, headers: admin, payload: { password: 'vulcan-vulcan', roles: ['nope'] } })).json()).toMatchObject({ status: 'BAD_REQUEST', detail: { roles: expect.any(Array) } });
     expect((await h.call({ method: 'PUT', url: `${U}/spock`, headers: admin, payload: { roles: [] } })).statusCode).toBe(400);
-    const extra = await h.call({ method: 'PUT', url: `${U}/spock`, headers: admin, payload: { password: 'vulcan-vulcan', hash: 'x' } });
+    const extra = await h.call({ method: 'PUT', url: `${U}/spock`, headers: admin, payload: { password: 'vulcan-vulcan', rank: 'x' } });
     expect(extra.statusCode).toBe(400);
     expect(extra.body).not.toContain('vulcan-vulcan');
     expect((await h.call({ method: 'PUT', url: `${U}/__proto__`, headers: admin, payload: { password: 'vulcan-vulcan' } })).statusCode).toBe(400);
@@ -49,7 +49,7 @@ describe('security endpoints', () => {
       { method: 'PUT' as const, url: `${U}/pinned`, payload: { roles: [] } },
       { method: 'DELETE' as const, url: `${U}/pinned` },
       { method: 'PATCH' as const, url: `${U}/pinned`, payload: [{ op: 'replace', path: '/roles', value: ['admin'] }] },
-      { method: 'PUT' as const, url: `${R}/admin`, payload: { permissions: [] } },
+      { method: 'PUT' as const, url: `${R}/admin`, payload: { cluster_permissions: [] } },
       { method: 'DELETE' as const, url: `${R}/viewer` },
       { method: 'PATCH' as const, url: R, payload: [{ op: 'remove', path: '/watch_manager' }] },
     ]) {
@@ -59,7 +59,7 @@ describe('security endpoints', () => {
     }
     expect(h.security.users.get('pinned')!.roles).toEqual(['viewer']);
     const admin_ = await h.call({ method: 'GET', url: `${R}/admin`, headers: admin });
-    expect(admin_.json()).toMatchObject({ admin: { permissions: ['*'], reserved: true } });
+    expect(admin_.json()).toMatchObject({ admin: { cluster_permissions: ['*'], reserved: true, static: true } });
   });
 
   it('hidden users are 404 and not listed, also for PUT, PATCH, DELETE and bulk PATCH', async () => {
@@ -72,24 +72,25 @@ describe('security endpoints', () => {
   });
 
   it('roles: PUT validates, PATCH (RFC 6902) is validated after applying, and grants take effect', async () => {
-    const bad = await h.call({ method: 'PUT', url: `${R}/ops`, headers: admin, payload: { permissions: ['watch:fly'] } });
+    const bad = await h.call({ method: 'PUT', url: `${R}/ops`, headers: admin, payload: { tenant_permissions: [{ tenant_patterns: ['ops'], allowed_actions: ['watch:fly'] }] } });
     expect(bad.statusCode).toBe(400);
-    const put = await h.call({ method: 'PUT', url: `${R}/ops`, headers: admin, payload: { permissions: ['watch:read'], tenants: ['ops'] } });
+    expect(Object.keys(bad.json().detail)).toEqual(['tenant_permissions.0.allowed_actions.0']);
+    const put = await h.call({ method: 'PUT', url: `${R}/ops`, headers: admin, payload: { tenant_permissions: [{ tenant_patterns: ['ops'], allowed_actions: ['watch:read'] }] } });
     expect(put.statusCode).toBe(201);
-    const t = h.tokenFor('opsy', ['ops']);
+    const t = await h.tokenFor('opsy', ['ops']);
     expect((await h.call({ method: 'GET', url: '/_signals/watch/ops/_search', headers: { authorization: bearer(t) } })).statusCode).toBe(200);
     expect((await h.call({ method: 'GET', url: '/_signals/watch/_main/_search', headers: { authorization: bearer(t) } })).statusCode).toBe(403);
-    const patch = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'add', path: '/tenants/-', value: '_main' }, { op: 'add', path: '/description', value: 'on call' }] });
+    const patch = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'add', path: '/tenant_permissions/0/tenant_patterns/-', value: '_main' }, { op: 'add', path: '/description', value: 'on call' }] });
     expect(patch.json()).toEqual({ status: 'OK', message: "'ops' updated." });
     expect((await h.call({ method: 'GET', url: '/_signals/watch/_main/_search', headers: { authorization: bearer(t) } })).statusCode).toBe(200);
-    const invalid = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'replace', path: '/permissions', value: 'all' }] });
+    const invalid = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'replace', path: '/cluster_permissions', value: 'all' }] });
     expect(invalid.statusCode).toBe(400);
     const unresolvable = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'remove', path: '/nope/deeper' }] });
     expect(unresolvable.statusCode).toBe(400);
     const proto = await h.call({ method: 'PATCH', url: `${R}/ops`, headers: admin, payload: [{ op: 'add', path: '/__proto__/polluted', value: 'yes' }] });
     expect(proto.statusCode).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(h.security.role('ops')).toEqual({ permissions: ['watch:read'], tenants: ['ops', '_main'], description: 'on call', reserved: false, hidden: false });
+    expect(h.security.directory.role('ops')).toEqual({ cluster_permissions: [], index_permissions: [], tenant_permissions: [{ tenant_patterns: ['ops', '_main'], allowed_actions: ['watch:read'] }], description: 'on call' });
   });
 
   it('bulk PATCH creates, changes and removes several resources at once, or none when one is invalid', async () => {
@@ -98,23 +99,23 @@ describe('security endpoints', () => {
       url: R,
       headers: admin,
       payload: [
-        { op: 'add', path: '/dev', value: { permissions: ['watch:*'], tenants: ['dev'] } },
-        { op: 'add', path: '/qa', value: { permissions: ['watch:read'] } },
+        { op: 'add', path: '/dev', value: { tenant_permissions: [{ tenant_patterns: ['dev'], allowed_actions: ['watch:*'] }] } },
+        { op: 'add', path: '/qa', value: { tenant_permissions: [{ tenant_patterns: ['*'], allowed_actions: ['read'] }] } },
         { op: 'remove', path: '/ops' },
       ],
     });
     expect(ok.json()).toEqual({ status: 'OK', message: 'Resource updated.' });
-    expect(h.security.role('ops')).toBeUndefined();
-    expect(h.security.role('dev')).toMatchObject({ tenants: ['dev'] });
+    expect(h.security.directory.role('ops')).toBeUndefined();
+    expect(h.security.directory.role('dev')).toMatchObject({ tenant_permissions: [{ tenant_patterns: ['dev'] }] });
     const mixed = await h.call({
       method: 'PATCH',
       url: R,
       headers: admin,
-      payload: [{ op: 'add', path: '/ok_role', value: { permissions: [] } }, { op: 'add', path: '/bad_role', value: { permissions: ['nope'] } }],
+      payload: [{ op: 'add', path: '/ok_role', value: { cluster_permissions: [] } }, { op: 'add', path: '/bad_role', value: { cluster_permissions: ['nope'] } }],
     });
     expect(mixed.statusCode).toBe(400);
-    expect(mixed.json().detail).toHaveProperty(['bad_role.permissions.0']);
-    expect(h.security.role('ok_role')).toBeUndefined();
+    expect(mixed.json().detail).toHaveProperty(['bad_role.cluster_permissions.0']);
+    expect(h.security.directory.role('ok_role')).toBeUndefined();
     const users = await h.call({ method: 'PATCH', url: U, headers: admin, payload: [{ op: 'add', path: '/uhura', value: { password: 'hailing-freq', roles: ['qa'] } }, { op: 'add', path: '/root/description', value: 'break glass' }] });
     expect(users.statusCode).toBe(200);
     expect(h.security.users.get('uhura')).toMatchObject({ roles: ['qa'] });
@@ -125,7 +126,7 @@ describe('security endpoints', () => {
   it('audit: records mutations with user, address, method, path, outcome, status; filters by user, time and size', async () => {
     const all = await h.call({ method: 'GET', url: '/_vigil/security/audit?size=1000', headers: admin });
     const hits = all.json().hits as Array<Record<string, unknown>>;
-    expect(hits[0]).toEqual({ time: expect.any(String), user: 'root', address: '127.0.0.1', method: 'PATCH', path: U, outcome: 'SUCCESS', status: 200, count: 1 });
+    expect(hits[0]).toEqual({ time: expect.any(String), user: 'root', address: '127.0.0.1', method: 'PATCH', path: U, outcome: 'SUCCESS', status: 200, count: 1, category: 'GRANTED_PRIVILEGES' });
     expect(hits.some((e) => e.method === 'PUT' && e.path === `${R}/admin` && e.outcome === 'BAD_REQUEST' && e.status === 403)).toBe(true);
     const byUser = await h.call({ method: 'GET', url: '/_vigil/security/audit?user=nobody', headers: admin });
     expect(byUser.json()).toEqual({ total: 0, hits: [] });

@@ -51,8 +51,8 @@ describe('configuration', () => {
 });
 
 /** The address the audit log recorded for the last failed request. */
-function lastFailedAddress(h: Harness): string {
-  return h.security.auditLog.query({ size: 1 }).hits[0]!.address;
+async function lastFailedAddress(h: Harness): Promise<string> {
+  return (await h.security.auditLog.query({ size: 1 })).hits[0]!.address;
 }
 
 describe('without trusted proxies', () => {
@@ -67,7 +67,7 @@ describe('without trusted proxies', () => {
     for (let i = 0; i < 5; i++) {
       const res = await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: bearer('vgl_bad'), 'x-forwarded-for': `198.51.100.${i}` }, remoteAddress: '192.0.2.9' });
       statuses.push(res.statusCode);
-      if (i === 0) expect(lastFailedAddress(h)).toBe('192.0.2.9');
+      if (i === 0) expect(await lastFailedAddress(h)).toBe('192.0.2.9');
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
@@ -84,20 +84,20 @@ describe('with trusted proxies', () => {
 
   it('takes the client address from a trusted proxy: clients behind one proxy are limited apart', async () => {
     for (let i = 0; i < 3; i++) expect((await viaProxy('203.0.113.1')).statusCode).toBe(401);
-    expect(lastFailedAddress(h)).toBe('203.0.113.1');
+    expect(await lastFailedAddress(h)).toBe('203.0.113.1');
     expect((await viaProxy('203.0.113.1')).statusCode).toBe(429);
     expect((await viaProxy('203.0.113.2')).statusCode).toBe(401);
-    expect(lastFailedAddress(h)).toBe('203.0.113.2');
+    expect(await lastFailedAddress(h)).toBe('203.0.113.2');
   });
 
   it('believes the chain only up to the first address that is not a trusted proxy', async () => {
     // The client wrote a fake first hop; the proxy appended the real peer it saw.
     expect((await viaProxy('203.0.113.1, 203.0.113.3')).statusCode).toBe(401);
-    expect(lastFailedAddress(h)).toBe('203.0.113.3');
+    expect(await lastFailedAddress(h)).toBe('203.0.113.3');
   });
 
   it('ignores the header from a peer that is not a trusted proxy', async () => {
     expect((await viaProxy('203.0.113.4', '192.0.2.50')).statusCode).toBe(401);
-    expect(lastFailedAddress(h)).toBe('192.0.2.50');
+    expect(await lastFailedAddress(h)).toBe('192.0.2.50');
   });
 });

@@ -1,23 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { DatabaseSync } from 'node:sqlite';
 import type { AuditEvent } from '../../src/api/auth.ts';
-import { SqliteAuditLog } from '../../src/security/audit.ts';
+import { AuditTrail } from '../../src/security/audit.ts';
+import { auditConfigSchema } from '../../src/security/audit-config.ts';
+import type { AuditRecord, SecurityStore } from '../../src/state/security-types.ts';
+import { silentLogger } from '../../src/log.ts';
 import { AuditFolder } from '../../src/security/audit-folder.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
 
 const failed = (address: string, path = '/x'): AuditEvent => ({ user: null, address, method: 'GET', path, outcome: 'FAILED_LOGIN', status: 429 });
 
-describe('SqliteAuditLog', () => {
-  it('adds the count column to a table made without it; old rows stand for one event each', () => {
-    const db = new DatabaseSync(':memory:');
-    db.exec(`CREATE TABLE security_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,
-      user TEXT, address TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, outcome TEXT NOT NULL, status INTEGER NOT NULL)`);
-    db.prepare('INSERT INTO security_audit (time, user, address, method, path, outcome, status) VALUES (?, ?, ?, ?, ?, ?, ?)').run(1, 'kirk', '10.0.0.1', 'PUT', '/a', 'SUCCESS', 200);
-    const log = new SqliteAuditLog(db, new FakeClock());
-    log.write(failed('10.0.0.2'), 42, Date.UTC(2025, 0, 1));
-    expect(log.query().hits.map((h) => [h.user, h.count])).toEqual([[null, 42], ['kirk', 1]]);
-    new SqliteAuditLog(db, new FakeClock()); // opening again changes nothing
-    expect(log.query().total).toBe(2);
+function trail(fold = false) {
+  const rows: AuditRecord[] = [];
+  const store = { audit: { append: async (r: AuditRecord[]) => void rows.push(...r), query: async () => ({ total: rows.length, hits: rows }) } } as unknown as SecurityStore;
+  const t = new AuditTrail({ store, clock: new FakeClock(), logger: silentLogger(), fold: () => fold });
+  return { t, rows };
+}
+const ev = (e: Partial<AuditEvent>): AuditEvent => ({ user: 'kirk', address: '10.0.0.1', method: 'PUT', path: '/_plugins/_security/api/internalusers/x', outcome: 'SUCCESS', status: 200, ...e });
+
+describe('AuditTrail', () => {
+  it('records changes and refusals; reads of security and account routes only when AUTHENTICATED is enabled; never reads of other routes', () => {
+    const { t, rows } = trail();
+    t.record(ev({}));
+    t.record(ev({ outcome: 'FAILED_LOGIN', user: null, status: 401 }));
+    t.record(ev({ outcome: 'MISSING_PRIVILEGES', status: 403 }));
+    t.record(ev({ method: 'GET', path: '/_plugins/_security/api/account' }));
+    expect(rows.map((r) => r.category)).toEqual(['GRANTED_PRIVILEGES', 'FAILED_LOGIN', 'MISSING_PRIVILEGES']);
+    t.config = auditConfigSchema.parse({ audit: { disabled_rest_categories: [] } });
+    t.record(ev({ method: 'GET', path: '/_plugins/_security/api/account' }));
+    t.record(ev({ method: 'GET', path: '/_signals/account/slack/a' }));
+    t.record(ev({ method: 'GET', path: '/_signals/watch/_main/w' }));
+    expect(rows.slice(3).map((r) => [r.category, r.path])).toEqual([['AUTHENTICATED', '/_plugins/_security/api/account'], ['AUTHENTICATED', '/_signals/account/slack/a']]);
+  });
+
+  it('leaves out ignored users and requests, disabled categories, and everything when disabled', () => {
+    const { t, rows } = trail();
+    t.config = auditConfigSchema.parse({ audit: { ignore_users: ['bot-*'], ignore_requests: ['DELETE /_signals/watch/*', '/_vigil/security/tokens'], disabled_rest_categories: ['MISSING_PRIVILEGES'] } });
+    t.record(ev({ user: 'bot-ci' }));
+    t.record(ev({ method: 'DELETE', path: '/_signals/watch/_main/w' }));
+    t.record(ev({ method: 'POST', path: '/_vigil/security/tokens' }));
+    t.record(ev({ outcome: 'MISSING_PRIVILEGES', status: 403 }));
+    t.record(ev({ method: 'PUT', path: '/_signals/watch/_main/w' }));
+    expect(rows.map((r) => r.path)).toEqual(['/_signals/watch/_main/w']);
+    t.config = auditConfigSchema.parse({ enabled: false });
+    t.record(ev({}));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('keeps bodies only when asked, and never a secret in them', () => {
+    const { t, rows } = trail();
+    t.record(ev({ body: { password: 'enterprise-1701' } }));
+    expect(rows[0]!.body).toBeUndefined();
+    t.config = auditConfigSchema.parse({ audit: { log_request_body: true } });
+    t.record(ev({ body: { password: 'enterprise-1701', hash: '$2y$12$abc', backend_roles: ['ops'] } }));
+    t.record(ev({ method: 'PATCH', path: '/_plugins/_security/api/internalusers', body: [{ op: 'replace', path: '/kirk/password', value: 'hailing-freq' }, { op: 'add', path: '/spock', value: { password: 'vulcan-vulcan', backend_roles: ['sci'] } }] }));
+    t.record(ev({ route: '/_signals/account/:type/:id', path: '/_signals/account/slack/a', body: { url: 'https://hooks.slack.com/services/T0/B0/SECRETPART', channel: '#ops' } }));
+    t.record(ev({ path: '/_signals/watch/_main/w', body: { actions: [{ url: 'https://user:pw@example.com/hook/abc?token=t0k' }] } }));
+    const text = rows.map((r) => r.body).join('\n');
+    for (const secret of ['enterprise-1701', '$2y$12$abc', 'hailing-freq', 'vulcan-vulcan', 'SECRETPART', '#ops', 'pw@', 't0k']) expect(text).not.toContain(secret);
+    expect(JSON.parse(rows[1]!.body!)).toEqual({ password: '[redacted]', hash: '[redacted]', backend_roles: ['ops'] });
+    expect(JSON.parse(rows[2]!.body!)[1]).toEqual({ op: 'add', path: '/spock', value: { password: '[redacted]', backend_roles: ['sci'] } });
   });
 });
 

@@ -42,10 +42,10 @@ describe('vigil users', () => {
     expect(list.out).toBe('kirk\tadmin\n');
 
     const store = new SqliteStateStore(data);
-    const s = await Security.open({ db: store.db, clock: systemClock, logger: silentLogger() });
+    const s = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger() });
     try {
-      expect(s.tokens.verify(token, Date.now())?.user).toBe('kirk');
-      expect(await s.checkPassword('kirk', 'warp factor nine')).toBe(true); // the trailing newline is not part of it
+      expect((await s.tokens.verify(token, Date.now()))?.user).toBe('kirk');
+      expect(await s.users.checkPassword('kirk', 'warp factor nine')).toBe(true); // the trailing newline is not part of it
       expect(s.users.get('kirk')!.hash).toMatch(/^\$argon2id\$v=19\$m=65536,t=3,p=1\$/);
     } finally {
       await s.close();
