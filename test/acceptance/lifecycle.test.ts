@@ -1,11 +1,11 @@
 /**
  * Issue 7 acceptance, lifecycle of the real daemon (child process): SIGTERM drains within the grace
- * period, SIGHUP reloads without re-notifying, one daemon per data directory, and a SIGKILL leaves no
- * lock behind.
+ * period, SIGHUP reloads without re-notifying, one daemon per data directory, a SIGKILL leaves no
+ * lock behind, and a listen address that is taken ends the start before any watch fires.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -154,5 +154,36 @@ describe('the data directory lock', () => {
     const next = track(await startDaemon(opts));
     expect((await fetch(`${next.url}/_vigil/health`)).status).toBe(200);
     expect((await next.stop()).code).toBe(0);
+  });
+});
+
+describe('a listen address in use', () => {
+  it('exits non-zero with one line on stderr, before any watch fires, and releases the data directory', async () => {
+    // Something else holds the port (not a Vigil: no lock involved).
+    const squatter = createTcpServer(() => undefined);
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const p = await peer((_n, res) => res.end('ok'));
+      // Due every second: a daemon that scheduled its watches before binding would send within one.
+      writeFileSync(
+        join(opts.watchesDir, 'eager.json'),
+        JSON.stringify({ trigger: { schedule: { cron: '* * * * * ?' } }, checks: [], actions: [{ type: 'webhook', name: 'hook', request: { url: `${p.url}/eager`, body: 'x' } }] }),
+      );
+      const d = track(spawnDaemon({ ...opts, listen: `127.0.0.1:${port}` }));
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000));
+      const exit = await Promise.race([d.exited, timeout]);
+      expect(exit).not.toBe('timeout');
+      expect((exit as { code: number | null }).code).not.toBe(0);
+      expect(d.stderr).toEqual([`vigil: cannot listen on 127.0.0.1:${port}: address already in use`]);
+      expect(d.logs().some((r) => r.msg === 'vigil is running')).toBe(false);
+      await sleep(1500);
+      expect(p.keys).toEqual([]);
+      // The lock went with it: the next daemon on the same data directory starts.
+      const next = track(await startDaemon(opts));
+      expect((await next.stop()).code).toBe(0);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 });
