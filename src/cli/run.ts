@@ -55,18 +55,37 @@ export async function runCommand(args: string[]): Promise<number> {
   await app.start();
   app.logger.info({ listen: config.listen, node: config.node_name }, 'vigil is running');
 
+  const server = api;
+  const security = auth;
   let stopping = false;
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      app.logger.info({ signal }, 'stopping: draining in-flight deliveries');
-      void (async () => {
-        await api.close();
-        await auth.close();
-        await app.stop();
-        resolve();
-      })();
+      // Before anything that waits: no watch fires after the signal.
+      app.halt();
+      const graceMs = config.delivery.shutdown_grace_ms;
+      app.logger.info({ signal, graceMs }, 'stopping: no new runs; runs and deliveries in flight have the grace period to finish');
+      // No new connections from now on; requests in flight are answered (an execution ends with the grace period).
+      const apiClosed = server.close();
+      const watchdog = setTimeout(() => {
+        app.logger.error({ graceMs }, 'shutdown did not finish in time; exiting');
+        process.stderr.write(`vigil: shutdown did not finish within ${Math.ceil((graceMs + STOP_MARGIN_MS) / 1000)} s; exiting\n`);
+        process.exit(1);
+      }, graceMs + STOP_MARGIN_MS);
+      watchdog.unref();
+      app
+        .stop({
+          beforeClose: async () => {
+            // What is still open now is not waiting for a run (those ended with the grace period): a
+            // client that never finishes its request, say. It gets a moment, then its connection goes.
+            await Promise.race([apiClosed, new Promise((r) => setTimeout(r, API_CLOSE_MS).unref())]);
+            server.server.closeAllConnections();
+            await apiClosed;
+            await security.close();
+          },
+        })
+        .then(() => (clearTimeout(watchdog), resolve()), reject);
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
@@ -75,6 +94,11 @@ export async function runCommand(args: string[]): Promise<number> {
   app.logger.info('stopped');
   return 0;
 }
+
+/** After the grace period: closing the API, the store and the pools. Past it the process exits anyway. */
+const STOP_MARGIN_MS = 5_000;
+/** Requests still open once runs and deliveries are done get this long before their connections are closed. */
+const API_CLOSE_MS = 500;
 
 /** Listens on `HOST:PORT`; a failure is one line naming the address (EADDRINUSE and the like are common and not bugs). */
 async function listen(api: FastifyInstance, address: string): Promise<void> {

@@ -40,6 +40,7 @@ export class Deliverer {
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
+  private idleWaiters: Array<() => void> = [];
 
   constructor(o: DelivererOptions) {
     this.o = o;
@@ -57,7 +58,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => this.inFlight.delete(entry.key));
+    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
+      this.inFlight.delete(entry.key);
+      if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
     this.inFlight.set(entry.key, p);
     return p;
   }
@@ -79,13 +83,26 @@ export class Deliverer {
 
   /** Waits for in-flight deliveries up to `graceMs`, then aborts the rest (they stay pending for the next start). */
   async stop(graceMs: number): Promise<void> {
-    const all = Promise.allSettled([...this.inFlight.values()]);
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const grace = new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, graceMs)));
-    await Promise.race([all, grace]);
+    await Promise.race([this.idle(), grace]);
     if (timer !== undefined) this.o.clock.clearTimeout(timer);
+    this.abortAll();
+    await this.idle();
+  }
+
+  /** Resolves once no delivery is in flight, including deliveries started after this call. */
+  idle(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Aborts every delivery in flight, and any started later, at once: attempts are cut short and the
+   * entries stay pending in the outbox for the next start (the shutdown's deadline).
+   */
+  abortAll(): void {
     this.abort.abort();
-    await all;
   }
 
   get pendingCount(): number {
@@ -114,7 +131,7 @@ export class Deliverer {
     let attempts = entry.attempts;
     let lastError = entry.lastError;
     for (;;) {
-      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
+      if (this.abort.signal.aborted) return aborted(attempts);
       attempts++;
       metrics.deliveryAttempts.inc({ type: entry.actionType });
       const result = await this.attempt(entry, type, attempts, log);
@@ -126,7 +143,7 @@ export class Deliverer {
         return { status: 'delivered', attempts, at };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
-      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
+      if (this.abort.signal.aborted) return aborted(attempts);
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -193,4 +210,9 @@ export class Deliverer {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */
+function aborted(attempts: number): DeliveryOutcome {
+  return { status: 'pending', attempts, error: 'delivery interrupted by the shutdown; it is sent after the next start', code: 'ABORTED' };
 }

@@ -10,7 +10,8 @@ export type WatchStatusCode =
   | 'ACTION_THROTTLED'
   | 'ACKED'
   | 'NO_ACTION'
-  | 'EXECUTION_FAILED';
+  | 'EXECUTION_FAILED'
+  | 'DELIVERY_PENDING';
 
 export type ActionStatusCode =
   | 'ACTION_EXECUTED'

@@ -65,9 +65,19 @@ export interface RunOptions {
  */
 export class WatchRunner {
   private readonly d: RunnerDeps;
+  /** One signal for every run without its own: the daemon's shutdown aborts them all at its deadline. */
+  private readonly abort = new AbortController();
 
   constructor(deps: RunnerDeps) {
     this.d = deps;
+  }
+
+  /**
+   * Aborts the checks of every run in flight (and of any run started later) that has no signal of its
+   * own: the end of the shutdown grace period. An aborted check fails its run like any check error.
+   */
+  abortRuns(): void {
+    this.abort.abort();
   }
 
   async run(w: CompiledWatch, opts: RunOptions): Promise<WatchLogRecord> {
@@ -91,7 +101,7 @@ export class WatchRunner {
       get logger() {
         return runLog();
       },
-      signal: opts.signal,
+      signal: opts.signal ?? this.abort.signal,
       reportMissing,
     };
     const log: WatchLogRecord = {
@@ -272,6 +282,8 @@ export class WatchRunner {
           p.log.error = { message: outcome.error ?? 'delivery failed', detail: outcome.code };
           const st = state.actions[p.entry.def.name];
           if (st) st.last_error = p.log.error.message;
+        } else if (outcome.status === 'pending') {
+          p.log.status = { code: 'DELIVERY_PENDING', ...(outcome.error ? { detail: outcome.error } : {}) };
         } else if (p.log.status.code === 'NO_ACTION') {
           p.log.status = p.notification.kind === 'resolve'
             ? { code: 'ACTION_EXECUTED', detail: 'situation ended: resolve sent' }
@@ -298,6 +310,7 @@ export class WatchRunner {
 function summarize(actions: ActionLogEntry[], simulate: boolean): WatchStatusCode {
   const codes = new Set(actions.map((a) => a.status.code));
   if (codes.has('ACTION_FAILED')) return 'ACTION_FAILED';
+  if (codes.has('DELIVERY_PENDING')) return 'DELIVERY_PENDING';
   if (codes.has('ACTION_EXECUTED')) return simulate ? 'SIMULATED_ACTION_EXECUTED' : 'ACTION_EXECUTED';
   if (codes.has('SIMULATED_ACTION_EXECUTED')) return 'SIMULATED_ACTION_EXECUTED';
   if (codes.has('ACTION_THROTTLED')) return 'ACTION_THROTTLED';
