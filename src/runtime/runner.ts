@@ -183,6 +183,8 @@ export class WatchRunner {
       }
     }
 
+    // In the delivery backlog from now (the scheduler's back-pressure), before the slot goes.
+    const release = simulate ? undefined : this.d.deliverer.reserve(planned.length);
     // Every check, the watch's and its actions', has run: nothing more to ask of the clusters.
     opts.onChecksDone?.();
     state.last_execution = {
@@ -192,7 +194,7 @@ export class WatchRunner {
       // Kept only where resolve actions need it as `resolved.data`.
       ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
     };
-    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs });
+    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release });
 
     log.status = failed ? log.status : { code: summarize(log.actions, simulate) };
     if (ctx.severity) {

@@ -34,6 +34,8 @@ export interface SendOptions {
    * its log entry says DELIVERY_PENDING. Unset: wait for the outcome.
    */
   waitMs?: number | undefined;
+  /** Releases the run's reservation in the delivery backlog (Deliverer.reserve) once its notifications are handed over. */
+  release?: (() => void) | undefined;
 }
 
 /** What became of one planned notification. */
@@ -49,6 +51,14 @@ const RANK: Record<Outcome['status'], number> = { failed: 4, pending: 3, deliver
  * delivered that the caller marks in its own final commit (scheduled runs).
  */
 export async function sendPlanned(env: SendEnv, w: CompiledWatch, planned: Planned[], o: SendOptions): Promise<DeliveredMark[]> {
+  try {
+    return await handOver(env, w, planned, o);
+  } finally {
+    o.release?.();
+  }
+}
+
+async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: SendOptions): Promise<DeliveredMark[]> {
   if (!planned.length) return [];
   if (o.simulate) {
     for (const p of planned) {
@@ -62,12 +72,13 @@ export async function sendPlanned(env: SendEnv, w: CompiledWatch, planned: Plann
   const entries = planned.map((p) => outboxEntry(w, p, now));
   const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), enqueue: entries });
   const fresh = new Set(enqueued);
-  const outcomes = await Promise.all(
-    planned.map((p, i): Promise<Outcome> | Outcome =>
-      // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
-      fresh.has(p.key) ? deliver(env, entries[i]!, o) : { status: 'duplicate' },
-    ),
+  const pending = planned.map((p, i): Promise<Outcome> | Outcome =>
+    // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
+    fresh.has(p.key) ? deliver(env, entries[i]!, o) : { status: 'duplicate' },
   );
+  // Handed over: the deliverer counts them now.
+  o.release?.();
+  const outcomes = await Promise.all(pending);
 
   const delivered: DeliveredMark[] = [];
   const worst = new Map<ActionLogEntry, { p: Planned; outcome: Outcome }>();
