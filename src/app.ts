@@ -19,6 +19,7 @@ import { Deliverer } from './delivery/deliverer.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { WatchRunner } from './runtime/runner.ts';
 import { WatchService } from './runtime/service.ts';
+import { OverloadMonitor } from './runtime/overload.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
 import { closeEmailTransports } from './actions/email/index.ts';
@@ -149,6 +150,17 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
+    // Back-pressure: while delivery is saturated no run starts, and fires wait in the schedule.
+    admission: deliverer.pressure,
+  });
+  metrics.bind({ scheduler: () => scheduler.stats(), backlog: () => deliverer.backlog });
+  const overload = new OverloadMonitor({
+    clock,
+    logger,
+    metrics,
+    pressure: deliverer.pressure,
+    scheduler: () => scheduler.stats(),
+    destinations: () => deliverer.destinations(),
   });
 
   /** Load-time checks that need more than the watch: accounts exist, action types are enabled. */
@@ -223,6 +235,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       await settled;
       await deliverer.idle();
       await o.beforeClose?.();
+      overload.stop();
       await pruner.stop();
       await closeEmailTransports();
       await http.close();
