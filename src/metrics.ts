@@ -18,12 +18,6 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     watchRuns: new Counter({ name: 'vigil_watch_runs_total', help: 'Watch runs by final status', labelNames: ['status'], registers: [registry] }),
     deliveries: new Counter({ name: 'vigil_deliveries_total', help: 'Finished deliveries by outcome', labelNames: ['type', 'outcome'], registers: [registry] }),
     deliveryAttempts: new Counter({ name: 'vigil_delivery_attempts_total', help: 'Delivery attempts', labelNames: ['type'], registers: [registry] }),
-    deliveryQueueFull: new Counter({
-      name: 'vigil_delivery_queue_full_total',
-      help: 'Notifications handed to delivery while its backlog was full (they wait their turn; not attempts)',
-      labelNames: ['destination'],
-      registers: [registry],
-    }),
     overloaded: new Gauge({
       name: 'vigil_overloaded',
       help: '1 while the daemon is overloaded: delivery saturated, the scheduler holding fires back (until it has had room for 10 s)',

@@ -79,12 +79,6 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    if (!this.pressure.open) {
-      // Runs already under way when delivery saturated still hand theirs over: they wait their turn
-      // like the rest (not an attempt); the scheduler starts no new run meanwhile.
-      const n = entry.notification as RenderedNotification;
-      this.o.metrics.deliveryQueueFull.inc({ destination: n.destination ?? entry.actionType });
-    }
     const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
       this.inFlight.delete(entry.key);
       this.pressure.update(this.backlog);

@@ -46,7 +46,7 @@ describe('disabled action types', () => {
 });
 
 describe('a full delivery backlog', () => {
-  it('is waiting, not a failed attempt: every notification arrives at its first attempt; it is counted and the daemon says it is overloaded', async () => {
+  it('is waiting, not a failed attempt: every notification arrives at its first attempt, and the daemon says it is overloaded', async () => {
     let received = 0;
     server = createServer((req, res) => {
       req.resume();
@@ -71,8 +71,6 @@ describe('a full delivery backlog', () => {
     expect(received).toBe(3);
     const text = (name: string) => kit!.app.metrics.registry.getSingleMetricAsString(name);
     expect(await text('vigil_delivery_attempts_total')).toMatch(/vigil_delivery_attempts_total\{type="webhook"\} 3$/m);
-    const full = Number(/vigil_delivery_queue_full_total\{destination="webhook:[^"]+"\} (\d+)/.exec(await text('vigil_delivery_queue_full_total'))?.[1] ?? 0);
-    expect(full).toBeGreaterThanOrEqual(1);
     expect(kit.logs.lines.some((l) => l.code === 'QUEUE_FULL')).toBe(false);
     expect(kit.logs.lines.filter((l) => String(l.msg).startsWith('overloaded:'))).toMatchObject([{ level: 40, limit: 1 }]);
     expect(await text('vigil_overloaded')).toMatch(/^vigil_overloaded 1$/m);
