@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: runs the scenarios of REFERENCE §6 that exist (S1, S2, S6, S10) in sequence, each in
+ * `npm run bench`: runs the scenarios of REFERENCE §6 that exist (S1, S2, S6, S10, S12) in sequence, each in
  * its own Node process pinned to core 0 (peers go to core 1), prints a summary table and writes
  * bench/results/<timestamp>.json and bench/results/latest.json.
  *
  * Env: BENCH_SECONDS (measurement window per scenario, default 30: REFERENCE §6 asks ≥ 30 s), BENCH_WATCHES (default 10 000),
- * BENCH_SCENARIOS (comma list, default S1,S2,S6,S10), BENCH_NO_PIN=1 (no taskset).
+ * BENCH_SCENARIOS (comma list, default S1,S2,S6,S10,S12), BENCH_NO_PIN=1 (no taskset).
  * Exit code: 0 when every gate passed, 1 otherwise, 2 when a scenario crashed.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { cores, nodeCommand, REPO } from './lib/procs.ts';
 import type { Gate, ScenarioResult } from './lib/result.ts';
 
-const ALL = ['S1', 'S2', 'S6', 'S10'];
+const ALL = ['S1', 'S2', 'S6', 'S10', 'S12'];
 const scenarios = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 /** A scenario that takes far longer than this is stuck (S2 needs ~2× its window plus ~30 s of set-up). */

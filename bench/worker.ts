@@ -19,8 +19,10 @@ async function run(): Promise<ScenarioResult> {
       return (await import('./s6-startup.ts')).runStartupBench({ watches });
     case 'S10':
       return (await import('./s10-conditions.ts')).runConditionsBench({ seconds: Math.min(seconds, 10) });
+    case 'S12':
+      return (await import('./s12-overload.ts')).runOverloadBench({ seconds, watches: Number(process.env.BENCH_OVERLOAD_WATCHES ?? 32_000) });
     default:
-      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S6 or S10`);
+      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S6, S10 or S12`);
   }
 }
 

@@ -19,6 +19,7 @@ import { Deliverer } from './delivery/deliverer.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { WatchRunner } from './runtime/runner.ts';
 import { WatchService } from './runtime/service.ts';
+import { OverloadMonitor } from './runtime/overload.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
 import { closeEmailTransports } from './actions/email/index.ts';
@@ -64,8 +65,17 @@ export interface App {
   start(): Promise<void>;
   /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
   reload(): Promise<void>;
-  /** SIGTERM: stops scheduling, lets deliveries finish within the grace period, flushes and closes the store. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, its synchronous first step: no watch fires from this call on and queued fires are dropped.
+   * `stop()` does it too; a signal handler calls it at once, before anything it has to wait for.
+   */
+  halt(): void;
+  /**
+   * SIGTERM: halts, lets runs in flight and deliveries finish within `delivery.shutdown_grace_ms`, then
+   * aborts what is left (checks fail, deliveries stay pending in the outbox for the next start), runs
+   * `beforeClose` (the API server closes there, its requests answered), and closes the store.
+   */
+  stop(o?: { beforeClose?: () => Promise<void> }): Promise<void>;
 }
 
 function clusterConfigs(config: VigilConfig): ClusterConfig[] {
@@ -147,6 +157,17 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
+    // Back-pressure: while delivery is saturated no run starts, and fires wait in the schedule.
+    admission: deliverer.pressure,
+  });
+  metrics.bind({ scheduler: () => scheduler.stats(), backlog: () => deliverer.backlog });
+  const overload = new OverloadMonitor({
+    clock,
+    logger,
+    metrics,
+    pressure: deliverer.pressure,
+    scheduler: () => scheduler.stats(),
+    destinations: () => deliverer.destinations(),
   });
 
   const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts, disabledTypes: config.egress.disabled_action_types });
@@ -156,6 +177,15 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
   // same scheduled time (the clock set back) from notifying twice.
   const pruner = new Pruner({ store, clock, logger, logRetention: config.log.retention, outboxMaxAgeMs: 7 * 86_400_000 });
+
+  let runsDone: Promise<void> = Promise.resolve();
+  let halted = false;
+  const halt = (): void => {
+    if (halted) return;
+    halted = true;
+    runsDone = scheduler.stop();
+    void watches.stop();
+  };
 
   return {
     config,
@@ -186,14 +216,23 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       const { valid, invalid } = await watches.loadAll();
       logger.info({ valid, invalid }, 'watches reloaded');
     },
-    async stop() {
-      await watches.stop();
-      // A run in flight waits for its deliveries, so waiting for the runs first would let one hung
-      // receiver hold the shutdown until its retry deadline. The grace period bounds both: when it ends
-      // the deliverer aborts what is left (it stays pending in the outbox) and those runs finish at once.
-      const runs = scheduler.stop();
-      await deliverer.stop(config.delivery.shutdown_grace_ms);
-      await runs;
+    halt,
+    async stop(o = {}) {
+      halt();
+      // One grace period for everything in flight: runs (in their checks, or waiting for their
+      // deliveries) and deliveries (of runs, of API executions, resumed ones). When it ends, checks and
+      // sends are aborted together; an aborted send stays pending in the outbox, and its run finishes
+      // at once, recording that.
+      const settled = Promise.all([runsDone, deliverer.idle()]);
+      let timer: ReturnType<typeof clock.setTimeout> | undefined;
+      await Promise.race([settled, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, config.delivery.shutdown_grace_ms)))]);
+      if (timer !== undefined) clock.clearTimeout(timer);
+      runner.abortRuns();
+      deliverer.abortAll();
+      await settled;
+      await deliverer.idle();
+      await o.beforeClose?.();
+      overload.stop();
       await pruner.stop();
       await closeEmailTransports();
       await http.close();

@@ -32,6 +32,7 @@ export const ErrorCodes = {
   ACCOUNT_DECRYPT_FAILED: 500,
   STATE_LOCKED: 500,
   CONFIG_INVALID: 500,
+  LISTEN_FAILED: 500,
   ACCOUNTS_UNAVAILABLE: 503,
   INTERNAL: 500,
   /** A part of a compatible API that has no meaning for Vigil; the message says why. */

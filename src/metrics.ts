@@ -7,12 +7,40 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  // Figures other parts keep themselves, read when scraped (bound once the app is built).
+  let sources: MetricSources | null = null;
   const m = {
+    /** Reads the scheduler's counters and the delivery backlog at every scrape. */
+    bind(s: MetricSources): void {
+      sources = s;
+    },
     registry,
     watchRuns: new Counter({ name: 'vigil_watch_runs_total', help: 'Watch runs by final status', labelNames: ['status'], registers: [registry] }),
     deliveries: new Counter({ name: 'vigil_deliveries_total', help: 'Finished deliveries by outcome', labelNames: ['type', 'outcome'], registers: [registry] }),
     deliveryAttempts: new Counter({ name: 'vigil_delivery_attempts_total', help: 'Delivery attempts', labelNames: ['type'], registers: [registry] }),
-    deliveryQueueFull: new Counter({ name: 'vigil_delivery_queue_full_total', help: 'Attempts postponed because a destination queue was full', labelNames: ['destination'], registers: [registry] }),
+    overloaded: new Gauge({
+      name: 'vigil_overloaded',
+      help: '1 while the daemon is overloaded: delivery saturated, the scheduler holding fires back (until it has had room for 10 s)',
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({
+      name: 'vigil_outbox_backlog',
+      help: 'Notifications held by delivery: being sent, waiting for their destination, or between retries',
+      registers: [registry],
+      collect() {
+        if (sources) this.set(sources.backlog());
+      },
+    }),
+    schedulerDeferred: new Counter({
+      name: 'vigil_scheduler_deferred_total',
+      help: 'Fires that waited past their time because delivery was saturated or the run queue was full',
+      registers: [registry],
+      collect() {
+        if (!sources) return;
+        this.reset();
+        this.inc(sources.scheduler().deferred);
+      },
+    }),
     triggerLateness: new Histogram({
       name: 'vigil_trigger_lateness_seconds',
       help: 'Start of a run minus its scheduled time',
@@ -27,7 +55,19 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    schedulerSkipped: new Counter({ name: 'vigil_scheduler_skipped_total', help: 'Fires not run', labelNames: ['reason'], registers: [registry] }),
+    schedulerSkipped: new Counter({
+      name: 'vigil_scheduler_skipped_total',
+      help: 'Fires not run: overlap (the previous run of the watch was still in progress), late (missed by more than the misfire threshold under when_late SKIP)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        if (!sources) return;
+        const st = sources.scheduler();
+        this.reset();
+        this.inc({ reason: 'overlap' }, st.skippedOverlap);
+        this.inc({ reason: 'late' }, st.skippedLate);
+      },
+    }),
     authFailures: new Counter({
       name: 'vigil_auth_failures_total',
       help: 'API requests not authenticated, by reason: credentials (missing, wrong or invalid), blocked (over a failure limit), busy (too many password checks in flight)',
@@ -44,3 +84,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the metrics read from the running daemon at scrape time. */
+export interface MetricSources {
+  scheduler(): { deferred: number; skippedOverlap: number; skippedLate: number };
+  backlog(): number;
+}

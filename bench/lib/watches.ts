@@ -63,3 +63,41 @@ export async function writeWatches(o: WatchGenOptions): Promise<string[]> {
   }
   return files;
 }
+
+/**
+ * The watch of the overload scenario (S12): a static check and a webhook to the sink on every run, so
+ * each execution is one notification and the delivery path is what saturates.
+ */
+export function overloadWatch(i: number, webhookUrl: string, interval: string): Record<string, unknown> {
+  return {
+    description: `overload watch ${i}`,
+    trigger: { schedule: { interval } },
+    checks: [{ type: 'static', name: 'n', target: 'n', value: { i } }],
+    actions: [
+      {
+        type: 'webhook',
+        name: 'notify',
+        request: {
+          method: 'POST',
+          url: `${webhookUrl}/hook`,
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"watch": "{{watch.id}}", "i": {{data.n.i}}, "at": "{{trigger.scheduled_time}}"}',
+        },
+      },
+    ],
+  };
+}
+
+export const overloadWatchId = (i: number): string => `overload-${String(i).padStart(5, '0')}`;
+
+/** Writes the overload watches (`overload-NNNNN.json`), in batches. */
+export async function writeOverloadWatches(o: { count: number; dir: string; webhookUrl: string; interval: string }): Promise<void> {
+  await mkdir(o.dir, { recursive: true });
+  for (let start = 0; start < o.count; start += 500) {
+    const jobs: Array<Promise<void>> = [];
+    for (let i = start; i < Math.min(o.count, start + 500); i++) {
+      jobs.push(writeFile(join(o.dir, `${overloadWatchId(i)}.json`), JSON.stringify(overloadWatch(i, o.webhookUrl, o.interval))));
+    }
+    await Promise.all(jobs);
+  }
+}

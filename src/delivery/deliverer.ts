@@ -10,6 +10,7 @@ import { errorMessage, VigilError } from '../errors.ts';
 import { accountHttp } from '../actions/shared/account-destination.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
+import { Backpressure } from './backpressure.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
 
 export interface DelivererOptions {
@@ -22,6 +23,11 @@ export interface DelivererOptions {
   logger: Logger;
   metrics: Metrics;
   perDestinationConcurrency?: number;
+  /**
+   * Notifications held in memory at most (being sent, waiting for their destination, between retries),
+   * all destinations together; at the limit delivery is saturated and the scheduler holds fires back
+   * (see backpressure.ts). Default 10 000.
+   */
   queueLimit?: number;
   rng?: () => number;
   /** Types switched off by the operator (`egress.disabled_action_types`): their pending entries fail saying so. */
@@ -41,11 +47,27 @@ export class Deliverer {
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
+  private idleWaiters: Array<() => void> = [];
+  /** The backlog limit, and the scheduler's admission: closed while delivery is saturated. */
+  readonly pressure: Backpressure;
+  /** Where resuming a previous process's pending entries has got to (null: not resuming). */
+  private resumeCursor: { createdAt: number; key: string } | null = null;
+  /**
+   * Only entries created up to the start are resumed; later ones belong to this process's runs, which
+   * hand them over themselves (the scheduler starts after the resume begins).
+   */
+  private resumeBefore = 0;
+  private resumed = 0;
+  /** Notifications runs have decided to send and are committing: part of the backlog already. */
+  private reserved = 0;
 
   constructor(o: DelivererOptions) {
     this.o = o;
     this.typeByName = new Map(o.types.map((t) => [t.type, t]));
-    this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16, o.queueLimit ?? 10_000);
+    this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16);
+    this.pressure = new Backpressure(o.queueLimit ?? 10_000);
+    // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
+    this.pressure.onOpen(() => void this.resumeMore());
   }
 
   /**
@@ -58,35 +80,109 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => this.inFlight.delete(entry.key));
+    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
+      this.inFlight.delete(entry.key);
+      this.pressure.update(this.backlog);
+      if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
     this.inFlight.set(entry.key, p);
+    this.pressure.update(this.backlog);
     return p;
   }
 
   /**
-   * Resumes what a previous process left pending. A deadline that passed while the daemon was down is
-   * moved forward by the entry's original window: a page that was never attempted is still due.
+   * Counts `n` notifications a run has decided to send into the backlog before it hands them over:
+   * committing them to the outbox takes a while under load, and a backlog that counted them only on
+   * arrival let every queued run start before it saw any. Returns the release, called once they are
+   * handed over (or dropped); it is idempotent.
+   */
+  reserve(n: number): () => void {
+    if (n <= 0) return () => undefined;
+    this.reserved += n;
+    this.pressure.update(this.backlog);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved -= n;
+      this.pressure.update(this.backlog);
+    };
+  }
+
+  /** Notifications held: being delivered (in flight) or reserved by runs committing them. */
+  get backlog(): number {
+    return this.inFlight.size + this.reserved;
+  }
+
+  /**
+   * Resumes what a previous process left pending, oldest first, as much as the backlog has room for;
+   * the rest is claimed from the outbox as room frees (so a large backlog left by a crash neither
+   * fills memory nor is cut off). A deadline that passed while the daemon was down is moved forward by
+   * the entry's original window: a page that was never attempted is still due. Returns how many
+   * entries were handed over now.
    */
   async resumePending(): Promise<number> {
-    const pending = await this.o.store.outbox.pending(100_000);
-    const now = this.o.clock.now();
-    for (const e of pending) {
-      if (e.deadline < now) e.deadline = now + Math.max(10_000, e.deadline - e.createdAt);
-      this.o.logger.info({ key: e.key, watch: e.watchId, action: e.action, attempts: e.attempts }, 'resuming pending delivery');
-      void this.deliver(e);
+    this.resumeBefore = this.o.clock.now();
+    this.resumeCursor = { createdAt: -1, key: '' };
+    this.resumed = 0;
+    return this.resumeMore();
+  }
+
+  private resuming = false;
+
+  private async resumeMore(): Promise<number> {
+    if (this.resuming || this.resumeCursor === null || this.abort.signal.aborted) return 0;
+    this.resuming = true;
+    let handed = 0;
+    try {
+      while (this.resumeCursor !== null && this.pressure.open) {
+        const room = this.pressure.limit - this.backlog;
+        if (room <= 0) break;
+        const page = await this.o.store.outbox.pending(Math.min(room, RESUME_PAGE), this.resumeCursor);
+        const now = this.o.clock.now();
+        for (const e of page) {
+          this.resumeCursor = { createdAt: e.createdAt, key: e.key };
+          if (e.createdAt > this.resumeBefore) {
+            this.resumeCursor = null;
+            break;
+          }
+          if (e.deadline < now) e.deadline = now + Math.max(10_000, e.deadline - e.createdAt);
+          void this.deliver(e);
+          handed++;
+        }
+        if (page.length === 0) this.resumeCursor = null;
+      }
+    } finally {
+      this.resuming = false;
     }
-    return pending.length;
+    this.resumed += handed;
+    if (handed) this.o.logger.info({ resumed: handed, resumedTotal: this.resumed, more: this.resumeCursor !== null }, 'resuming pending deliveries');
+    return handed;
   }
 
   /** Waits for in-flight deliveries up to `graceMs`, then aborts the rest (they stay pending for the next start). */
   async stop(graceMs: number): Promise<void> {
-    const all = Promise.allSettled([...this.inFlight.values()]);
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const grace = new Promise<void>((resolve) => (timer = this.o.clock.setTimeout(resolve, graceMs)));
-    await Promise.race([all, grace]);
+    await Promise.race([this.idle(), grace]);
     if (timer !== undefined) this.o.clock.clearTimeout(timer);
+    this.abortAll();
+    await this.idle();
+  }
+
+  /** Resolves once no delivery is in flight, including deliveries started after this call. */
+  idle(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Aborts every delivery in flight, and any started later, at once: attempts are cut short and the
+   * entries stay pending in the outbox for the next start (the shutdown's deadline).
+   */
+  abortAll(): void {
     this.abort.abort();
-    await all;
+    this.bulkhead.abortWaiting();
   }
 
   get pendingCount(): number {
@@ -115,10 +211,11 @@ export class Deliverer {
     let attempts = entry.attempts;
     let lastError = entry.lastError;
     for (;;) {
-      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
+      if (this.abort.signal.aborted) return aborted(attempts);
+      const result = await this.attempt(entry, type, attempts + 1, log);
+      // The shutdown came while it waited for a slot: no attempt was made.
+      if (result === null) return aborted(attempts);
       attempts++;
-      metrics.deliveryAttempts.inc({ type: entry.actionType });
-      const result = await this.attempt(entry, type, attempts, log);
       if (result.ok) {
         const at = clock.now();
         if (recordDelivered) await store.outbox.markDelivered(entry.key, at);
@@ -127,7 +224,7 @@ export class Deliverer {
         return { status: 'delivered', attempts, at };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
-      if (this.abort.signal.aborted) return { status: 'failed', attempts, error: 'shutting down', code: 'ABORTED' };
+      if (this.abort.signal.aborted) return aborted(attempts);
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -141,8 +238,17 @@ export class Deliverer {
     }
   }
 
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
+  /** One attempt, once its destination has a free slot; null when the shutdown came first. */
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult | null> {
     const n = entry.notification as RenderedNotification;
+    const destination = n.destination ?? entry.actionType;
+    const res = await this.bulkhead.run(destination, () => this.send(entry, n, type, attempt, log));
+    return res === 'aborted' ? null : res;
+  }
+
+  private async send(entry: OutboxEntry, n: RenderedNotification, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
+    this.o.metrics.deliveryAttempts.inc({ type: entry.actionType });
+    // Decrypted only now, with a slot: never held while the delivery waits its turn.
     let account: unknown;
     if (entry.accountId) {
       try {
@@ -153,35 +259,30 @@ export class Deliverer {
         return { ok: false, retry: false, code, message: errorMessage(e) };
       }
     }
-    const destination = n.destination ?? entry.actionType;
-    const res = await this.bulkhead.run(destination, () =>
-      type
-        .deliver(n, {
-          account,
-          accountId: entry.accountId ?? undefined,
-          idempotencyKey: entry.key,
-          episodeKey: entry.episodeKey,
-          // Held to the account's own destination while its secrets are attached.
-          http: accountHttp(type, account, this.o.http),
-          searchClient: this.o.searchClient,
-          clock: this.o.clock,
-          // The delivery's own lazily bound logger: no child per attempt unless the type logs.
-          get logger() {
-            return log();
-          },
-          signal: this.abort.signal,
-          attempt,
-          egress: this.o.egress,
-        })
-        .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) })),
-    );
-    if (res === 'queue_full') {
-      this.o.metrics.deliveryQueueFull.inc({ destination });
-      // Never silent: the entry stays pending and is retried, but an operator must see the overflow.
-      this.o.logger.warn({ code: 'QUEUE_FULL', destination, watch: entry.watchId, action: entry.action, attempt }, 'destination queue full: delivery postponed');
-      return { ok: false, retry: true, code: 'QUEUE_FULL', message: `destination queue ${destination} is full` };
-    }
-    return res;
+    return type
+      .deliver(n, {
+        account,
+        accountId: entry.accountId ?? undefined,
+        idempotencyKey: entry.key,
+        episodeKey: entry.episodeKey,
+        // Held to the account's own destination while its secrets are attached.
+        http: accountHttp(type, account, this.o.http),
+        searchClient: this.o.searchClient,
+        clock: this.o.clock,
+        // The delivery's own lazily bound logger: no child per attempt unless the type logs.
+        get logger() {
+          return log();
+        },
+        signal: this.abort.signal,
+        attempt,
+        egress: this.o.egress,
+      })
+      .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) }));
+  }
+
+  /** Per destination: deliveries being sent and waiting for a slot (the overload report names the busiest). */
+  destinations(): Record<string, { active: number; queued: number }> {
+    return this.bulkhead.stats();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -195,4 +296,12 @@ export class Deliverer {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** Pending entries read from the outbox per query while resuming. */
+const RESUME_PAGE = 1_000;
+
+/** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */
+function aborted(attempts: number): DeliveryOutcome {
+  return { status: 'pending', attempts, error: 'delivery interrupted by the shutdown; it is sent after the next start', code: 'ABORTED' };
 }

@@ -4,8 +4,12 @@ export interface AccountSource {
   resolve(type: string, id: string): Promise<unknown>;
 }
 
+/**
+ * How a delivery ended. `pending`: cut short by the shutdown; the entry stays pending in the outbox and
+ * is sent after the next start (so it is neither delivered nor failed).
+ */
 export interface DeliveryOutcome {
-  status: 'delivered' | 'failed';
+  status: 'delivered' | 'failed' | 'pending';
   attempts: number;
   error?: string;
   code?: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import { checkedLookup, egressConnector, type EgressGuard } from './connector.ts';
 import type { HttpRequest } from './types.ts';
 
@@ -73,10 +73,14 @@ export class DispatcherCache {
     return created;
   }
 
+  /**
+   * Tears every dispatcher down, with whatever is still in flight: at shutdown the callers have given
+   * up (aborted) already, and a graceful close would wait for a tunnel a proxy never answers.
+   */
   async close(): Promise<void> {
     const all = [...this.#map.values()];
     this.#map.clear();
-    await Promise.all(all.map((d) => d.close()));
+    await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
   }
 
   #create(key: DispatcherKey): Dispatcher {
@@ -93,6 +97,9 @@ export class DispatcherCache {
     return new ProxyAgent({
       ...common,
       uri: key.proxy,
+      // The CONNECT is part of connecting: bounded like a connect, not by the proxy client's default
+      // 5-minute wait for response headers (a proxy that accepts and never answers held it that long).
+      clientFactory: (origin, opts) => new Pool(origin, { ...opts, headersTimeout: key.connectTimeoutMs, bodyTimeout: key.connectTimeoutMs }),
       proxyTls: { timeout: key.connectTimeoutMs, lookup: checkedLookup(guard, proxy.hostname, proxyPort) },
       requestTls: { ...tls, timeout: key.connectTimeoutMs },
     });

@@ -82,16 +82,19 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const timer = clock.setTimeout(() => controller.abort(TOTAL_TIMEOUT), totalTimeoutMs);
     try {
       const dispatcher = cache.get({ tls: req.tls, connectTimeoutMs: req.connectTimeoutMs ?? defaults.connectTimeoutMs, proxy: req.proxy });
-      const res = await dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: method as 'GET',
-        headers: withUserinfoAuth(url, req.headers),
-        body: req.body,
-        headersTimeout: readTimeoutMs,
-        bodyTimeout: readTimeoutMs,
-        signal: controller.signal,
-      });
+      const res = await untilAborted(
+        dispatcher.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: method as 'GET',
+          headers: withUserinfoAuth(url, req.headers),
+          body: req.body,
+          headersTimeout: readTimeoutMs,
+          bodyTimeout: readTimeoutMs,
+          signal: controller.signal,
+        }),
+        controller.signal,
+      );
       const { text: body, truncated } = await readBody(res.body, cap);
       // undici marks a connection that was busy at dispatch as reusable only on a later turn of the
       // event loop; without this yield a caller's next request to the origin opens a second socket.
@@ -106,6 +109,22 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   }
 
   return { request, close: () => cache.close() };
+}
+
+/**
+ * undici acts on an abort only once the request has a connection: one still waiting for it (a proxy
+ * that accepts and never answers the CONNECT, a host that never completes the handshake) would keep
+ * its caller until the connect attempt fails. The caller gets the abort at once; the request is left
+ * to undici, which drops it when the attempt ends (bounded by the connect timeout, or torn down by
+ * `close()`).
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('request aborted'), { name: 'AbortError' }));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function parseHttpUrl(raw: string, what: string, target: () => string): URL {

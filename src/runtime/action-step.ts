@@ -31,6 +31,8 @@ export interface StepEnv {
   rt: CheckRuntime;
   links(action?: string): { ack_watch_link?: string; ack_action_link?: string };
   reportMissing(paths: string[]): void;
+  /** A simulation: a throttled action is still rendered, to show what it would send. */
+  simulate?: boolean;
 }
 
 export function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: string, item: number, kind: string): RenderInfo {
@@ -71,21 +73,43 @@ export async function stepAction(
   st: ActionState,
   ctx: ScriptContext,
 ): Promise<{ log: ActionLogEntry; planned: Planned[] }> {
-  const start = env.nowIso;
-  const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' }, execution_start: start };
+  const log: ActionLogEntry = { name: entry.def.name, status: { code: 'NO_ACTION' }, execution_start: env.nowIso };
   const previousLevel = st.last_severity ?? 'none';
   st.last_severity = env.level;
-  const done = (planned: Planned[] = []) => ((log.execution_end = start), { log, planned });
 
   // 1. Throttle, within an episode only. A rise into a listed level breaks through.
-  if (entry.throttle && st.episode && st.last_triggered) {
-    const rose = entry.severity !== null && (LEVEL_RANK[env.level] ?? 0) > (LEVEL_RANK[previousLevel] ?? 0) && entry.severity.has(env.level as never);
-    const until = Date.parse(st.last_triggered) + throttlePeriod(entry.throttle, st.episode.fired - 1);
-    if (!rose && env.now < until) {
-      log.status = { code: 'ACTION_THROTTLED', detail: `throttled until ${new Date(until).toISOString()}` };
-      return done();
-    }
+  const until = throttledUntil(env, entry, st, previousLevel);
+  if (until === null) return evaluate(env, entry, st, ctx, log);
+  if (!env.simulate) {
+    log.status = { code: 'ACTION_THROTTLED', detail: `throttled until ${new Date(until).toISOString()}` };
+    log.execution_end = env.nowIso;
+    return { log, planned: [] };
   }
+  // A simulation goes on to render what the action would send (its state is not kept), and says that
+  // a real run would not send it. Only its own notification is shown: a real run ends no episode here.
+  const { planned } = await evaluate(env, entry, st, ctx, log);
+  log.status = { code: 'ACTION_THROTTLED', detail: `would be throttled until ${new Date(until).toISOString()}` };
+  return { log, planned: planned.filter((p) => p.notification.kind !== 'resolve') };
+}
+
+/** When the action's throttle ends (epoch ms), if it holds now; null when it does not. */
+function throttledUntil(env: StepEnv, entry: CompiledActionEntry, st: ActionState, previousLevel: string): number | null {
+  if (!entry.throttle || !st.episode || !st.last_triggered) return null;
+  const rose = entry.severity !== null && (LEVEL_RANK[env.level] ?? 0) > (LEVEL_RANK[previousLevel] ?? 0) && entry.severity.has(env.level as never);
+  const until = Date.parse(st.last_triggered) + throttlePeriod(entry.throttle, st.episode.fired - 1);
+  return !rose && env.now < until ? until : null;
+}
+
+/** Steps 2 to 5 of {@link stepAction}, writing into `log`. */
+async function evaluate(
+  env: StepEnv,
+  entry: CompiledActionEntry,
+  st: ActionState,
+  ctx: ScriptContext,
+  log: ActionLogEntry,
+): Promise<{ log: ActionLogEntry; planned: Planned[] }> {
+  const start = env.nowIso;
+  const done = (planned: Planned[] = []) => ((log.execution_end = start), { log, planned });
   // 2. Severity gate.
   if (entry.severity && !entry.severity.has(env.level as never)) {
     log.status = { code: 'NO_ACTION', detail: `severity ${env.level} is not one of ${[...entry.severity].join(', ')}` };

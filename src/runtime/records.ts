@@ -10,7 +10,9 @@ export type WatchStatusCode =
   | 'ACTION_THROTTLED'
   | 'ACKED'
   | 'NO_ACTION'
-  | 'EXECUTION_FAILED';
+  | 'EXECUTION_FAILED'
+  /** Vigil: a notification is not delivered yet (interrupted by a shutdown, or still being retried when an execution answered). */
+  | 'DELIVERY_PENDING';
 
 export type ActionStatusCode =
   | 'ACTION_EXECUTED'
@@ -59,6 +61,11 @@ export interface WatchLogRecord {
   resolve_actions: ActionLogEntry[];
   missing_variables?: string[];
   node: string;
+  /**
+   * The run's runtime data after its checks (`data`, `severity`, `trigger`, `execution_time`, `watch`):
+   * only in an `_execute` answer that asked for it (`show_all_runtime_attributes`), never stored.
+   */
+  runtime_attributes?: Record<string, unknown>;
 }
 
 export interface ActionState {

@@ -4,14 +4,12 @@ import type { Clock } from '../clock.ts';
 import type { CheckRuntime } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
-import type { DeliveredMark, StateStore } from '../state/types.ts';
+import type { StateStore } from '../state/types.ts';
 import type { Deliverer } from '../delivery/deliverer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
 import { errorMessage } from '../errors.ts';
-import { deadlineFor } from '../delivery/backoff.ts';
-import { throttlePeriod } from '../schedule/duration.ts';
 import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from './records.ts';
 import { initialContext } from './context.ts';
 import { isoTime } from './iso-time.ts';
@@ -20,7 +18,7 @@ import { evaluateSeverity } from './severity.ts';
 import { endEpisode, renderInfo, stepAction, type Planned, type StepEnv } from './action-step.ts';
 import { buildTemplateView } from '../templates/view.ts';
 import { runResolveActions } from './resolve.ts';
-import { redactRequest } from './redact-request.ts';
+import { sendPlanned } from './send.ts';
 
 export interface RunnerDeps {
   store: StateStore;
@@ -46,8 +44,18 @@ export interface RunOptions {
   input?: Record<string, unknown>;
   /** Start at the check with this name (execute API `goto`). */
   goto?: string;
-  /** Write state and log (default true; the execute API sets it from `record_execution`). */
-  record?: boolean;
+  /**
+   * Write the watch state (default true; the execute API sets it from `record_execution`). Without it
+   * the run starts from the stored state (throttle, acks, episode) and leaves it as it was; what it
+   * sends still goes through the outbox.
+   */
+  recordState?: boolean;
+  /** Append the run's watch-log record (default true; the execute API sets it from `record_execution`). */
+  recordLog?: boolean;
+  /** Return the run's runtime data (`data`, `severity`, `trigger`…) as `runtime_attributes`; never stored. */
+  runtimeAttributes?: boolean;
+  /** Stop waiting for a delivery after this long (see SendOptions.waitMs); unset: wait for its outcome. */
+  deliveryWaitMs?: number;
   signal?: AbortSignal;
   /**
    * Called once the run's checks (the watch's and its actions') are done: the run no longer works on the
@@ -65,15 +73,27 @@ export interface RunOptions {
  */
 export class WatchRunner {
   private readonly d: RunnerDeps;
+  /** One signal for every run without its own: the daemon's shutdown aborts them all at its deadline. */
+  private readonly abort = new AbortController();
 
   constructor(deps: RunnerDeps) {
     this.d = deps;
   }
 
+  /**
+   * Aborts the checks of every run in flight (and of any run started later) that has no signal of its
+   * own: the end of the shutdown grace period. An aborted check fails its run like any check error.
+   */
+  abortRuns(): void {
+    this.abort.abort();
+  }
+
   async run(w: CompiledWatch, opts: RunOptions): Promise<WatchLogRecord> {
     const { clock, store, node } = this.d;
     const now = clock.now();
-    const record = !opts.simulate && (opts.record ?? true);
+    const simulate = opts.simulate === true;
+    const recordState = !simulate && (opts.recordState ?? true);
+    const recordLog = !simulate && (opts.recordLog ?? true);
     // A child logger per run costs pino's redaction set-up; most runs never log, so bind it on first use.
     let runLogger: Logger | undefined;
     const runLog = () => (runLogger ??= this.d.logger.child({ tenant: w.tenant, watch: w.id }));
@@ -91,7 +111,7 @@ export class WatchRunner {
       get logger() {
         return runLog();
       },
-      signal: opts.signal,
+      signal: opts.signal ?? this.abort.signal,
       reportMissing,
     };
     const log: WatchLogRecord = {
@@ -135,6 +155,7 @@ export class WatchRunner {
         rt,
         links: (action) => this.links(w, action),
         reportMissing,
+        simulate,
       };
       // A false condition, or a severity mapping that gives `none`, means there is no situation to report.
       const quiet = checks.outcome === 'stop' || (w.severity !== null && level === 'none');
@@ -162,6 +183,8 @@ export class WatchRunner {
       }
     }
 
+    // In the delivery backlog from now (the scheduler's back-pressure), before the slot goes.
+    const release = simulate ? undefined : this.d.deliverer.reserve(planned.length);
     // Every check, the watch's and its actions', has run: nothing more to ask of the clusters.
     opts.onChecksDone?.();
     state.last_execution = {
@@ -171,9 +194,9 @@ export class WatchRunner {
       // Kept only where resolve actions need it as `resolved.data`.
       ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
     };
-    const delivered = await this.send(w, planned, opts, record, state);
+    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release });
 
-    log.status = failed ? log.status : { code: summarize(log.actions, opts.simulate === true) };
+    log.status = failed ? log.status : { code: summarize(log.actions, simulate) };
     if (ctx.severity) {
       log.severity = ctx.severity;
       log.status.severity = level;
@@ -183,10 +206,15 @@ export class WatchRunner {
     log.execution_end = isoTime(clock.now());
     state.last_status = log.status;
     state.node = node;
-    if (record) await store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, delivered, log });
+    if (recordState || recordLog || delivered.length) {
+      await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), delivered, ...(recordLog ? { log } : {}) });
+    }
     this.d.metrics.watchRuns.inc({ status: log.status.code });
     if (failed) runLog().warn({ check: failed.check }, `watch run failed: ${failed.message}`);
-    return log;
+    if (!opts.runtimeAttributes) return log;
+    // After the commit: the answer carries them, the watch log never does.
+    const { data, severity, trigger, execution_time, watch } = ctx;
+    return { ...log, runtime_attributes: { data, severity, trigger, execution_time, watch } };
   }
 
   /**
@@ -214,77 +242,9 @@ export class WatchRunner {
       logs.push(log);
       planned.push({ key: info.idempotencyKey, episodeKey: info.episodeKey, entry, notification: n, log });
     }
-    const delivered = await this.send(w, planned, { fire: null }, true, state);
-    if (delivered.length) await this.d.store.commit({ delivered });
+    // Manual: the deliverer marks what it delivered itself.
+    await sendPlanned(this.d, w, planned, { simulate: false, state, manual: true });
     return logs;
-  }
-
-  /**
-   * Commits decisions and notifications together, then delivers what was new and records the outcomes in
-   * the log entries and `state`. Returns the entries delivered, for the caller to mark in its next commit.
-   */
-  private async send(w: CompiledWatch, planned: Planned[], opts: RunOptions, record: boolean, state: WatchState): Promise<DeliveredMark[]> {
-    const delivered: DeliveredMark[] = [];
-    if (!planned.length) return delivered;
-    if (!record) {
-      for (const p of planned) {
-        if (opts.simulate) {
-          p.log.status = { code: 'SIMULATED_ACTION_EXECUTED' };
-          (p.log as { request?: unknown[] }).request = [...(((p.log.request as unknown[]) ?? [])), redactRequest(p.notification.request)];
-        }
-      }
-      return delivered;
-    }
-    const now = this.d.clock.now();
-    const entries = planned.map((p) => {
-      const throttleMs = p.entry.throttle ? throttlePeriod(p.entry.throttle, 0) : undefined;
-      return {
-        key: p.key,
-        tenant: w.tenant,
-        watchId: w.id,
-        action: p.entry.def.name,
-        actionType: p.entry.type.type,
-        accountId: p.entry.accountId,
-        episodeKey: p.episodeKey,
-        notification: p.notification,
-        createdAt: now,
-        deadline: now + deadlineFor(throttleMs),
-        nextAttemptAt: now,
-      };
-    });
-    const { enqueued } = await this.d.store.commit({ state: { tenant: w.tenant, watchId: w.id, value: state }, enqueue: entries });
-    const fresh = new Set(enqueued);
-    await Promise.all(
-      planned.map(async (p, i) => {
-        if (!fresh.has(p.key)) {
-          // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
-          p.log.status = { code: 'NO_ACTION', detail: 'notification already sent for this scheduled time' };
-          return;
-        }
-        const outcome = await this.d.deliverer.deliver(
-          { ...entries[i]!, status: 'pending', attempts: 0, lastError: null, finishedAt: null },
-          { recordDelivered: false },
-        );
-        if (outcome.status === 'delivered') delivered.push({ key: p.key, at: outcome.at ?? this.d.clock.now() });
-        p.log.delivery = { key: p.key, attempts: outcome.attempts, status: outcome.status };
-        if (outcome.status === 'failed') {
-          p.log.status = { code: 'ACTION_FAILED' };
-          p.log.error = { message: outcome.error ?? 'delivery failed', detail: outcome.code };
-          const st = state.actions[p.entry.def.name];
-          if (st) st.last_error = p.log.error.message;
-        } else if (p.log.status.code === 'NO_ACTION') {
-          p.log.status = p.notification.kind === 'resolve'
-            ? { code: 'ACTION_EXECUTED', detail: 'situation ended: resolve sent' }
-            : { code: 'ACTION_EXECUTED' };
-        }
-        const st = state.actions[p.entry.def.name];
-        if (st) {
-          st.last_execution = isoTime(this.d.clock.now());
-          st.last_status = p.log.status;
-        }
-      }),
-    );
-    return delivered;
   }
 
   private links(w: CompiledWatch, action?: string): { ack_watch_link?: string; ack_action_link?: string } {
@@ -298,6 +258,7 @@ export class WatchRunner {
 function summarize(actions: ActionLogEntry[], simulate: boolean): WatchStatusCode {
   const codes = new Set(actions.map((a) => a.status.code));
   if (codes.has('ACTION_FAILED')) return 'ACTION_FAILED';
+  if (codes.has('DELIVERY_PENDING')) return 'DELIVERY_PENDING';
   if (codes.has('ACTION_EXECUTED')) return simulate ? 'SIMULATED_ACTION_EXECUTED' : 'ACTION_EXECUTED';
   if (codes.has('SIMULATED_ACTION_EXECUTED')) return 'SIMULATED_ACTION_EXECUTED';
   if (codes.has('ACTION_THROTTLED')) return 'ACTION_THROTTLED';

@@ -160,11 +160,16 @@ export class WatchService {
     return this.o.runner.run(w, { ...opts, fire: null });
   }
 
-  /** Runs an inline watch body without storing it. Throws INVALID_WATCH with detail. */
-  async executeInline(tenant: string, body: unknown, opts: Omit<RunOptions, 'fire'>): Promise<WatchLogRecord> {
+  /**
+   * Runs an inline watch body without storing it: checked like a stored watch (accounts, enabled action
+   * types), never any watch state; its log record only with `recordLog`. Throws INVALID_WATCH with detail.
+   */
+  async executeInline(tenant: string, body: unknown, opts: Omit<RunOptions, 'fire' | 'recordState'>): Promise<WatchLogRecord> {
     const res = compileWatch(body, { tenant, id: '_inline' }, this.o.env);
     if (!res.ok) throw new VigilError('INVALID_WATCH', errorSummary(res.detail), res.detail);
-    return this.o.runner.run(res.watch, { ...opts, fire: null, record: false });
+    const detail = await this.o.extraCheck?.(res.watch);
+    if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
+    return this.o.runner.run(res.watch, { ...opts, fire: null, recordState: false });
   }
 
   async state(tenant: string, id: string): Promise<WatchState | undefined> {

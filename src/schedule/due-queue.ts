@@ -15,6 +15,8 @@ export class Slot<E> implements HeapItem {
   heapIndex = -1;
   heapSeq = 0;
   readonly items: E[] = [];
+  /** Items before this index were taken by a {@link DueQueue.takeDue} that stopped part-way. */
+  head = 0;
 
   constructor(dueMono: number) {
     this.dueMono = dueMono;
@@ -68,18 +70,26 @@ export class DueQueue<E extends Slotted<E>> {
   /**
    * Calls `fn` for every entry due at or before `mono`, earliest slot first, FIFO within a slot. The
    * entry's slot is cleared before `fn`, which may place it again (strictly later than `mono`).
+   * `canTake` is asked before each entry: once it says no, the rest stay due where they are, in order,
+   * for a later call (back-pressure: they wait in the schedule instead of a queue). Returns false when
+   * it stopped so, with entries still due.
    */
-  takeDue(mono: number, fn: (e: E) => void): void {
+  takeDue(mono: number, fn: (e: E) => void, canTake?: () => boolean): boolean {
     for (let slot = this.heap.peek(); slot && slot.dueMono <= mono; slot = this.heap.peek()) {
-      this.heap.pop();
-      this.byDue.delete(slot.dueMono);
-      if (this.last === slot) this.last = null;
-      for (const e of slot.items) {
+      const items = slot.items;
+      for (; slot.head < items.length; slot.head++) {
+        const e: E = items[slot.head]!;
         if (e.slot !== slot) continue;
+        if (canTake && !canTake()) return false;
         e.slot = null;
         fn(e);
       }
+      // Every entry of the slot was taken (or moved away); `fn` may have placed some into later slots.
+      this.heap.pop();
+      this.byDue.delete(slot.dueMono);
+      if (this.last === slot) this.last = null;
     }
+    return true;
   }
 
   /** Drops every slot and places `entries` afresh (after all due times changed, e.g. a clock jump). */

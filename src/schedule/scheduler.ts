@@ -18,24 +18,17 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { errorMessage } from '../errors.ts';
 import { DueQueue } from './due-queue.ts';
-import { Entry, TimeTable, IDLE, QUEUED, RUNNING, type RunHooks } from './entry.ts';
+import { Entry, TimeTable, IDLE } from './entry.ts';
 import { LatenessHistogram } from './lateness.ts';
-import type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
+import type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 import type { Schedule } from './triggers.ts';
-import { RunQueue } from './run-queue.ts';
+import { RunSlots } from './run-slots.ts';
 import { spreadAnchor } from './spread.ts';
+import { CoalescedLog } from './coalesced-log.ts';
+import { calendarAfter, dueOf, nextWallOf } from './entry-times.ts';
 
-export type { FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
-
-/** A fire waiting for (or given) a run slot. */
-interface QueuedRun<E> {
-  entry: E;
-  info: FireInfo;
-  /** Monotonic due time, for lateness measured at the actual start. */
-  dueMono: number;
-}
+export type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 
 /** setTimeout's largest delay (~24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,16 +38,28 @@ const JUMP_TOLERANCE_MS = 100;
 export class Scheduler {
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly concurrency: number;
   private readonly misfireMs: number;
   private readonly maxSleepMs: number;
   private readonly spreadIntervals: boolean;
   private readonly entries = new Map<string, Entry>();
   private readonly times = new TimeTable();
   private readonly dueQueue = new DueQueue<Entry>();
-  private readonly queue: RunQueue<QueuedRun<Entry>>;
+  private readonly slots: RunSlots;
   private readonly lateness = new LatenessHistogram();
-  private readonly counters = { fired: 0, skippedOverlap: 0, droppedQueueFull: 0, misfires: 0, skippedLate: 0, clockJumps: 0 };
+  private readonly counters = { skippedOverlap: 0, deferred: 0, misfires: 0, skippedLate: 0, clockJumps: 0 };
+  private readonly admission: Admission | null;
+  /**
+   * Due entries were left in the schedule (admission closed, or no slot and no room in the queue): no
+   * timer runs until `resume()`, called when admission opens or a slot frees.
+   */
+  private held = false;
+  /** Fires due at or before this monotonic time that fire from now on were held back (deferred). */
+  private deferCutoff = -Infinity;
+  private readonly heldLog: CoalescedLog;
+  /** When admission last opened again (monotonic): a full queue soon after is delivery's doing. */
+  private lastReopen = -Infinity;
+  private readonly misfireLog: CoalescedLog;
+  private readonly canTake = (): boolean => this.admitted() && this.slots.hasRoom();
   /** wall − monotonic, as of the last rebase. */
   private offset: number;
   private timer: TimerHandle | null = null;
@@ -63,23 +68,35 @@ export class Scheduler {
   /** Inside onTimer's batch, right after a sync(). */
   private firing = false;
   private stopped = false;
-  /** Runs holding a slot. */
-  private running = 0;
-  /** Runs in flight, with or without a slot. */
-  private active = 0;
-  private idleWaiters: Array<() => void> = [];
-  private lastDropLog = -Infinity;
-  private dropsSinceLog = 0;
 
   constructor(opts: SchedulerOptions) {
     this.clock = opts.clock;
     this.logger = opts.logger;
-    this.concurrency = Math.max(1, opts.concurrency ?? 32);
-    this.queue = new RunQueue(Math.max(0, opts.queueLimit ?? 10_000));
+    this.slots = new RunSlots({
+      clock: this.clock,
+      logger: this.logger,
+      concurrency: opts.concurrency ?? 32,
+      queueLimit: opts.queueLimit ?? 10_000,
+      lateness: this.lateness,
+      admitted: () => this.admitted(),
+      // In a wake-up's batch, the wall clock through the offset just synced: one clock read per run
+      // instead of two. A queued run started later reads it (the clock may have been set meanwhile).
+      triggeredNow: () => (this.firing ? this.clock.monotonic() + this.offset : this.clock.now()),
+      onSlotFreed: () => {
+        if (this.held && this.canTake()) this.resume();
+      },
+    });
     this.misfireMs = opts.misfireThresholdMs ?? 10_000;
     this.maxSleepMs = Math.min(MAX_TIMER_MS, Math.max(1, opts.maxSleepMs ?? 1000));
     this.spreadIntervals = opts.spreadIntervals ?? false;
     this.offset = this.clock.now() - this.clock.monotonic();
+    this.heldLog = new CoalescedLog(this.clock);
+    this.misfireLog = new CoalescedLog(this.clock);
+    this.admission = opts.admission ?? null;
+    this.admission?.onOpen(() => {
+      this.lastReopen = this.clock.monotonic();
+      this.resume();
+    });
   }
 
   /**
@@ -100,7 +117,7 @@ export class Scheduler {
       this.entries.set(id, e);
     }
     e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;
-    e.cNext = this.calendarAfter(e, wall);
+    e.cNext = calendarAfter(e, wall, this.misfireMs);
     this.place(e);
     if (e.dueMono < this.timerDue) this.arm();
   }
@@ -111,10 +128,7 @@ export class Scheduler {
     if (!e) return;
     this.entries.delete(id);
     this.dueQueue.unplace(e);
-    if (e.state === QUEUED) {
-      this.queue.remove((q) => q.entry === e);
-      e.state = IDLE;
-    }
+    this.slots.unqueue(e);
     e.dispose();
   }
 
@@ -133,17 +147,18 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     this.disarm();
-    for (const q of this.queue.drain()) q.entry.state = IDLE;
-    if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.slots.stop();
   }
 
   stats(): SchedulerStats {
     return {
       watches: this.entries.size,
       ...this.counters,
-      running: this.running,
-      finishing: this.active - this.running,
-      queued: this.queue.size,
+      fired: this.slots.fired,
+      paused: !this.admitted(),
+      running: this.slots.running,
+      finishing: this.slots.active - this.slots.running,
+      queued: this.slots.queued,
       lateness: this.lateness.snapshot(),
     };
   }
@@ -151,7 +166,7 @@ export class Scheduler {
   /** Wall time of a watch's next fire (null: never again or unknown id). */
   nextFire(id: string): number | null {
     const e = this.entries.get(id);
-    return e ? this.nextWall(e) : null;
+    return e ? nextWallOf(e, this.offset) : null;
   }
 
   // ---- time ----
@@ -173,44 +188,21 @@ export class Scheduler {
     }
     for (const e of this.entries.values()) {
       // Forward: keep the pending time so it is handled as late (misfire policy). Backward: recompute.
-      if (delta < 0 && !Number.isNaN(e.cNext)) e.cNext = this.calendarAfter(e, wall);
-      e.dueMono = this.due(e);
+      if (delta < 0 && !Number.isNaN(e.cNext)) e.cNext = calendarAfter(e, wall, this.misfireMs);
+      e.dueMono = dueOf(e, this.offset);
     }
     this.dueQueue.rebuild(this.entries.values());
   }
 
-  /** The next calendar time strictly after `wall`, without re-firing the last one after a clock step back. */
-  private calendarAfter(e: Entry, wall: number): number {
-    if (!e.schedule.hasCalendar) return Number.NaN;
-    let base = wall;
-    // A small step back: continue after the last fired time instead of repeating it.
-    if (e.prevCal > wall && e.prevCal - wall <= this.misfireMs) base = e.prevCal;
-    let t = e.schedule.nextCalendar(base);
-    if (t !== null && t === e.prevCal) t = e.schedule.nextCalendar(t);
-    return t ?? Number.NaN;
-  }
-
-  private due(e: Entry): number {
-    const i = Number.isNaN(e.iNext) ? Infinity : e.iNext;
-    const c = Number.isNaN(e.cNext) ? Infinity : e.cNext - this.offset;
-    return i < c ? i : c;
-  }
-
-  private nextWall(e: Entry): number | null {
-    const d = this.due(e);
-    if (d === Infinity) return null;
-    return d === e.iNext ? e.iNext + this.offset : e.cNext;
-  }
-
   private place(e: Entry): void {
-    e.dueMono = this.due(e);
+    e.dueMono = dueOf(e, this.offset);
     this.dueQueue.place(e);
   }
 
   // ---- timer ----
 
   private arm(): void {
-    if (!this.started || this.stopped) return;
+    if (!this.started || this.stopped || this.held) return;
     const next = this.dueQueue.nextDue();
     const mono = this.clock.monotonic();
     const target = next === Infinity ? Infinity : Math.min(next, mono + this.maxSleepMs);
@@ -233,13 +225,33 @@ export class Scheduler {
     this.timerDue = Infinity;
     if (this.stopped) return;
     const { mono, wall } = this.sync();
+    // Runs queued for a slot were due before anything still in the schedule.
+    this.slots.startQueued();
+    if (this.held) {
+      this.deferCutoff = mono;
+      this.held = false;
+    }
     this.firing = true;
     try {
-      this.dueQueue.takeDue(mono, (e) => this.fire(e, mono, wall));
+      this.held = !this.dueQueue.takeDue(mono, (e) => this.fire(e, mono, wall), this.canTake);
     } finally {
       this.firing = false;
     }
+    if (this.held && this.admitted()) this.logHeld();
     this.arm();
+  }
+
+  /** Takes held fires again on the next turn: admission opened, or a slot freed while fires were held. */
+  private resume(): void {
+    if (!this.started || this.stopped || (!this.held && this.slots.queued === 0) || this.timerDue === -Infinity) return;
+    this.disarm();
+    // Not from inside the caller (a run's bookkeeping, the deliverer's): on a turn of its own.
+    this.timerDue = -Infinity;
+    this.timer = this.clock.setTimeout(() => this.onTimer(), 0);
+  }
+
+  private admitted(): boolean {
+    return this.admission?.open ?? true;
   }
 
   // ---- firing ----
@@ -254,27 +266,31 @@ export class Scheduler {
     if (intervalDue) e.iNext = e.schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN;
     if (calendarDue) {
       e.prevCal = e.cNext;
-      e.cNext = this.calendarAfter(e, wall);
+      e.cNext = calendarAfter(e, wall, this.misfireMs);
     }
     const previous = Number.isNaN(e.prevScheduled) ? null : e.prevScheduled;
     e.prevScheduled = scheduled;
     this.place(e);
 
+    if (dueMono <= this.deferCutoff) this.counters.deferred++;
     if (mono - dueMono > this.misfireMs) {
       this.counters.misfires++;
-      const late = { watch: e.id, lateMs: Math.round(mono - dueMono), scheduled: new Date(scheduled).toISOString() };
-      if (e.schedule.whenLate === 'SKIP') {
-        this.counters.skippedLate++;
-        this.logger.info(late, 'trigger missed by more than the misfire threshold; skipped (when_late SKIP)');
-        return;
-      }
-      this.logger.info(late, 'trigger missed by more than the misfire threshold; running once now');
+      const skip = e.schedule.whenLate === 'SKIP';
+      if (skip) this.counters.skippedLate++;
+      // Under overload thousands of watches miss their time together: one line a second says how many.
+      this.misfireLog.note((count) =>
+        this.logger.info(
+          { watch: e.id, lateMs: Math.round(mono - dueMono), scheduled: new Date(scheduled).toISOString(), misfires: count, misfiresTotal: this.counters.misfires, skippedLateTotal: this.counters.skippedLate },
+          skip ? 'trigger missed by more than the misfire threshold; skipped (when_late SKIP)' : 'trigger missed by more than the misfire threshold; running once now',
+        ),
+      );
+      if (skip) return;
     }
     const info: FireInfo = {
       scheduledTime: scheduled,
       triggeredTime: wall,
       previousScheduledTime: previous,
-      nextScheduledTime: this.nextWall(e),
+      nextScheduledTime: nextWallOf(e, this.offset),
     };
     this.dispatch(e, info, dueMono);
   }
@@ -283,94 +299,23 @@ export class Scheduler {
     if (e.state !== IDLE) {
       this.counters.skippedOverlap++;
       this.logger.debug({ watch: e.id }, 'previous run still in progress; fire skipped');
-    } else if (this.running < this.concurrency) {
-      this.begin(e, info, dueMono);
-    } else if (this.queue.push({ entry: e, info, dueMono })) {
-      e.state = QUEUED;
-    } else {
-      this.counters.droppedQueueFull++;
-      this.logDrop(e.id);
+      return;
     }
-  }
-
-  private begin(e: Entry, info: FireInfo, dueMono: number): void {
-    e.state = RUNNING;
-    e.holdsSlot = true;
-    this.running++;
-    this.active++;
-    this.counters.fired++;
-    const mono = this.clock.monotonic();
-    this.lateness.record(mono - dueMono);
-    // In a wake-up's batch, the wall clock through the offset just synced: one clock read per run
-    // instead of two. A queued run started later reads it (the clock may have been set meanwhile).
-    info.triggeredTime = this.firing ? mono + this.offset : this.clock.now();
-    const hooks = this.hooksOf(e);
-    let done: Promise<void>;
-    try {
-      done = e.run(info, hooks.release);
-    } catch (err) {
-      done = Promise.reject(err);
-    }
-    done.then(hooks.settled, hooks.failed);
+    this.slots.dispatch(e, info, dueMono);
   }
 
   /**
-   * The callbacks of an entry's runs, made on its first fire and reused: a watch has one run at a
-   * time, so they need no per-run state, and 10 000 runs starting in the same millisecond then
-   * allocate no closures (less garbage collected in the middle of a batch, which is what delays its
-   * last runs).
+   * Fires held because every slot is busy and the run queue is full (the checks are the bottleneck: a
+   * slow cluster, say). Holds for a closed admission are delivery's to report. At most one line a second.
    */
-  private hooksOf(e: Entry): RunHooks {
-    return (e.hooks ??= {
-      release: () => {
-        if (!e.holdsSlot) return;
-        e.holdsSlot = false;
-        this.freeSlot();
-      },
-      settled: () => this.settled(e),
-      failed: (err: unknown) => {
-        this.logger.error({ watch: e.id, err: errorMessage(err) }, 'watch run failed');
-        this.settled(e);
-      },
-    });
-  }
-
-  private settled(e: Entry): void {
-    e.state = IDLE;
-    this.active--;
-    if (e.holdsSlot) e.hooks!.release();
-    else this.notifyIdle();
-  }
-
-  private freeSlot(): void {
-    this.running--;
-    if (!this.stopped) {
-      while (this.running < this.concurrency) {
-        const next = this.queue.shift();
-        if (!next) break;
-        this.begin(next.entry, next.info, next.dueMono);
-      }
-    }
-    this.notifyIdle();
-  }
-
-  private notifyIdle(): void {
-    if (this.active === 0 && this.idleWaiters.length > 0) {
-      for (const w of this.idleWaiters.splice(0)) w();
-    }
-  }
-
-  /** Drops are never silent, but a full queue must not flood the log either: at most one line a second. */
-  private logDrop(id: string): void {
-    this.dropsSinceLog++;
-    const now = this.clock.monotonic();
-    if (now - this.lastDropLog >= 1000) {
+  private logHeld(): void {
+    // Filled while admission was closed: the overload report covers it.
+    if (this.clock.monotonic() - this.lastReopen < 10_000) return;
+    this.heldLog.note((passes) =>
       this.logger.warn(
-        { watch: id, dropped: this.dropsSinceLog, droppedTotal: this.counters.droppedQueueFull, queueLimit: this.queue.limit },
-        'run queue full; fire dropped',
-      );
-      this.lastDropLog = now;
-      this.dropsSinceLog = 0;
-    }
+        { queueLimit: this.slots.queueLimit, running: this.slots.running, deferredTotal: this.counters.deferred, passes },
+        'run queue full; due fires wait in the schedule for a free slot',
+      ),
+    );
   }
 }

@@ -23,13 +23,29 @@ export interface FireInfo {
  */
 export type RunFn = (fire: FireInfo, releaseSlot: () => void) => Promise<void>;
 
+/**
+ * Back-pressure from what runs feed (delivery): while `open` is false the scheduler starts no run. Fires
+ * due meanwhile wait in the schedule, in order, and the misfire policy decides what a late one does
+ * once it opens again; memory does not grow with the wait.
+ */
+export interface Admission {
+  readonly open: boolean;
+  /** Calls `listener` each time `open` turns true. */
+  onOpen(listener: () => void): void;
+}
+
 export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
   /** Runs in flight at once, all watches together. Default 32. */
   concurrency?: number;
-  /** Fires waiting for a free slot; beyond this they are dropped, counted and logged. Default 10 000. */
+  /**
+   * Fires waiting for a free slot. When it is full, further due fires wait in the schedule itself (in
+   * due order, counted as deferred) until a slot frees; none is dropped. Default 10 000.
+   */
   queueLimit?: number;
+  /** Back-pressure from delivery; none: always open. */
+  admission?: Admission;
   /** A fire later than this is a misfire, handled by the schedule's `whenLate`. Default 10 000 ms. */
   misfireThresholdMs?: number;
   /**
@@ -48,8 +64,13 @@ export interface SchedulerStats {
   fired: number;
   /** Fires skipped because the previous run of the same watch was still running or queued. */
   skippedOverlap: number;
-  /** Fires dropped because the queue was full. */
-  droppedQueueFull: number;
+  /**
+   * Fires that waited in the schedule past their time because delivery was saturated (admission closed)
+   * or the run queue was full; each then ran late or, past the misfire threshold, as `when_late` says.
+   */
+  deferred: number;
+  /** Admission is closed now: no run starts. */
+  paused: boolean;
   /** Fires later than the misfire threshold (run once or skipped, per `when_late`). */
   misfires: number;
   /** Misfires skipped under `when_late: SKIP`. */

@@ -107,8 +107,11 @@ export interface OutboxStore {
   recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
   markDelivered(key: string, at: number): Promise<void>;
   markFailed(key: string, error: string, at: number): Promise<void>;
-  /** Pending entries, oldest first (resumed on start). */
-  pending(limit?: number): Promise<OutboxEntry[]>;
+  /**
+   * Pending entries, oldest first (by creation time, then key), after `after` when given: resuming at
+   * start claims them page by page, as room frees in the deliverer.
+   */
+  pending(limit?: number, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]>;
   /** Removes delivered and failed entries finished before `olderThan`, at most `limit` of them; returns how many. */
   prune(olderThan: number, limit?: number): Promise<number>;
 }

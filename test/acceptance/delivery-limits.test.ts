@@ -1,7 +1,7 @@
 /**
- * Issue 7 items 4 and 5 through buildApp: a disabled action type fails clearly (at load for watches,
- * at delivery for entries already in the outbox), and bulkhead overflow is logged and counted, and
- * postponed rather than dropped.
+ * Delivery limits through buildApp: a disabled action type fails clearly (at load for watches, at
+ * delivery for entries already in the outbox), a full delivery backlog is waiting (counted and reported
+ * as overload, never a failed attempt), and a receiver that does not answer holds no run slot.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,8 +45,8 @@ describe('disabled action types', () => {
   });
 });
 
-describe('bulkhead overflow', () => {
-  it('is logged and counted in vigil_delivery_queue_full_total; the postponed delivery still arrives', async () => {
+describe('a full delivery backlog', () => {
+  it('is waiting, not a failed attempt: every notification arrives at its first attempt, and the daemon says it is overloaded', async () => {
     let received = 0;
     server = createServer((req, res) => {
       req.resume();
@@ -55,7 +55,7 @@ describe('bulkhead overflow', () => {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     kit = await appKit({ config: { delivery: { per_destination_concurrency: 1, queue_limit: 1, shutdown_grace_ms: 1000 } } });
-    // Three watches, one destination: one sends, one waits in the queue, the third overflows.
+    // Three watches, one destination, a backlog of one: one sends, the others wait their turn.
     for (const id of ['a', 'b', 'c']) kit.writeWatch(id, webhookWatch(`${url}/${id}`, { throttle_period: '5m' }));
     await kit.app.reload();
     const runs = Promise.all(['a', 'b', 'c'].map((id) => kit!.app.watches.execute('_main', id, {})));
@@ -63,14 +63,20 @@ describe('bulkhead overflow', () => {
     void runs.then(() => (done = true));
     await kit.drive(() => done, { stepMs: 20, maxMs: 120_000 });
     const records = await runs;
-    expect(records.map((r) => r.actions[0]!.status.code)).toEqual(['ACTION_EXECUTED', 'ACTION_EXECUTED', 'ACTION_EXECUTED']);
+    expect(records.map((r) => [r.actions[0]!.status.code, r.actions[0]!.delivery?.attempts])).toEqual([
+      ['ACTION_EXECUTED', 1],
+      ['ACTION_EXECUTED', 1],
+      ['ACTION_EXECUTED', 1],
+    ]);
     expect(received).toBe(3);
-    const metric = await kit.app.metrics.registry.getSingleMetricAsString('vigil_delivery_queue_full_total');
-    const count = Number(/vigil_delivery_queue_full_total\{destination="webhook:[^"]+"\} (\d+)/.exec(metric)?.[1] ?? 0);
-    expect(count).toBeGreaterThanOrEqual(1);
-    const lines = kit.logs.lines.filter((l) => l.code === 'QUEUE_FULL');
-    expect(lines.length).toBe(count);
-    expect(lines[0]).toMatchObject({ level: 40, msg: 'destination queue full: delivery postponed' });
+    const text = (name: string) => kit!.app.metrics.registry.getSingleMetricAsString(name);
+    expect(await text('vigil_delivery_attempts_total')).toMatch(/vigil_delivery_attempts_total\{type="webhook"\} 3$/m);
+    expect(kit.logs.lines.some((l) => l.code === 'QUEUE_FULL')).toBe(false);
+    expect(kit.logs.lines.filter((l) => String(l.msg).startsWith('overloaded:'))).toMatchObject([{ level: 40, limit: 1 }]);
+    expect(await text('vigil_overloaded')).toMatch(/^vigil_overloaded 1$/m);
+    // Room again for 10 s: over, and said so once.
+    await kit.drive(() => kit!.logs.lines.some((l) => l.msg === 'no longer overloaded'), { stepMs: 500, maxMs: 20_000 });
+    expect(await text('vigil_overloaded')).toMatch(/^vigil_overloaded 0$/m);
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * Issue 7 acceptance, lifecycle of the real daemon (child process): SIGTERM drains within the grace
- * period, SIGHUP reloads without re-notifying, one daemon per data directory, and a SIGKILL leaves no
- * lock behind.
+ * period, SIGHUP reloads without re-notifying, one daemon per data directory, a SIGKILL leaves no
+ * lock behind, and a listen address that is taken ends the start before any watch fires.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -121,6 +121,61 @@ describe('SIGTERM', () => {
   });
 });
 
+describe('SIGTERM with work that would outlast it', () => {
+  it('a webhook through a proxy that never answers, a watch due every second, a slow API client: no fire after the signal, exit 0 within the grace period, the entry pending', async () => {
+    // A proxy that accepts connections and never answers a CONNECT.
+    const held: Socket[] = [];
+    const proxy = createTcpServer((s) => (held.push(s), s.on('error', () => undefined), s.resume()));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const beats: number[] = [];
+    const beat = createServer((req, res) => (req.resume(), req.on('end', () => (beats.push(Date.now()), res.end('ok')))));
+    servers.push(beat);
+    await new Promise<void>((r) => beat.listen(0, '127.0.0.1', r));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      watch('proxied', 'http://127.0.0.1:9/never', { proxy: proxyUrl, throttle_period: '1h' });
+      writeFileSync(
+        join(opts.watchesDir, 'beat.json'),
+        JSON.stringify({
+          trigger: { schedule: { cron: '* * * * * ?' } },
+          checks: [],
+          actions: [{ type: 'webhook', name: 'hook', request: { url: `http://127.0.0.1:${(beat.address() as AddressInfo).port}/beat`, body: 'x' } }],
+        }),
+      );
+      const grace = 2_000;
+      const config = join(root, 'config.json');
+      writeFileSync(config, JSON.stringify({ delivery: { shutdown_grace_ms: grace } }));
+      const d = track(await startDaemon({ ...opts, args: ['--config', config] }));
+      expect(await until(() => held.length >= 1 && beats.length >= 2, 10_000)).toBe(true);
+      // A client that never finishes its request headers: the API server cannot close gracefully.
+      const slow = connect(Number(new URL(d.url).port), '127.0.0.1');
+      slow.on('error', () => undefined);
+      slow.write('GET /_vigil/health HTTP/1.1\r\nHost: x\r\n');
+      await sleep(200);
+
+      const t0 = Date.now();
+      d.kill('SIGTERM');
+      const exit = await Promise.race([d.exited, sleep(20_000).then(() => 'timeout' as const)]);
+      const elapsed = Date.now() - t0;
+      slow.destroy();
+      expect(exit).toMatchObject({ code: 0 });
+      // The grace period, then closing the store and the process exit.
+      expect(elapsed).toBeLessThan(grace + 3_000);
+      // Scheduling stopped with the signal (a run already under way may still deliver within a few ms).
+      expect(beats.filter((at) => at > t0 + 250)).toEqual([]);
+      const db = new DatabaseSync(join(opts.dataDir, 'vigil.db'), { readOnly: true });
+      try {
+        expect(db.prepare("SELECT status FROM outbox WHERE watch_id = 'proxied'").all()).toEqual([{ status: 'pending' }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      held.forEach((s) => s.destroy());
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 40_000);
+});
+
 describe('SIGHUP', () => {
   it('reloads while an alert is active without notifying again', async () => {
     const p = await peer((_n, res) => res.end('ok'));
@@ -154,5 +209,36 @@ describe('the data directory lock', () => {
     const next = track(await startDaemon(opts));
     expect((await fetch(`${next.url}/_vigil/health`)).status).toBe(200);
     expect((await next.stop()).code).toBe(0);
+  });
+});
+
+describe('a listen address in use', () => {
+  it('exits non-zero with one line on stderr, before any watch fires, and releases the data directory', async () => {
+    // Something else holds the port (not a Vigil: no lock involved).
+    const squatter = createTcpServer(() => undefined);
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const p = await peer((_n, res) => res.end('ok'));
+      // Due every second: a daemon that scheduled its watches before binding would send within one.
+      writeFileSync(
+        join(opts.watchesDir, 'eager.json'),
+        JSON.stringify({ trigger: { schedule: { cron: '* * * * * ?' } }, checks: [], actions: [{ type: 'webhook', name: 'hook', request: { url: `${p.url}/eager`, body: 'x' } }] }),
+      );
+      const d = track(spawnDaemon({ ...opts, listen: `127.0.0.1:${port}` }));
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000));
+      const exit = await Promise.race([d.exited, timeout]);
+      expect(exit).not.toBe('timeout');
+      expect((exit as { code: number | null }).code).not.toBe(0);
+      expect(d.stderr).toEqual([`vigil: cannot listen on 127.0.0.1:${port}: address already in use`]);
+      expect(d.logs().some((r) => r.msg === 'vigil is running')).toBe(false);
+      await sleep(1500);
+      expect(p.keys).toEqual([]);
+      // The lock went with it: the next daemon on the same data directory starts.
+      const next = track(await startDaemon(opts));
+      expect((await next.stop()).code).toBe(0);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 });

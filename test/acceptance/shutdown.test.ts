@@ -1,9 +1,11 @@
 /**
  * Shutdown in-process (buildApp + FakeClock): stop() is bounded by the grace period even when a run is
- * waiting on a receiver that never answers, and an attempt cut short by it never turns into a failed
- * (dropped) notification, even when its retry deadline has passed meanwhile.
+ * waiting on a receiver that never answers or is stuck in its checks, and an attempt cut short by it
+ * never turns into a failed (dropped) notification, even when its retry deadline has passed meanwhile.
  */
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
@@ -43,9 +45,50 @@ it('stop() during a hung delivery past its deadline: returns after the grace per
   try {
     expect((await store.outbox.get(key))?.status).toBe('pending');
     const [last] = await store.log.query({ watchId: 'w', size: 1 });
-    expect(last?.actions[0]?.error?.detail).toBe('ABORTED');
+    // Not sent, not failed: the log says so, and says when it will be.
+    expect(last?.status.code).toBe('DELIVERY_PENDING');
+    expect(last?.actions[0]).toMatchObject({ status: { code: 'DELIVERY_PENDING', detail: expect.stringContaining('after the next start') }, delivery: { status: 'pending', attempts: 1 } });
   } finally {
     await store.close();
     rmSync(dirname(kit.app.config.data_dir), { recursive: true, force: true });
   }
 });
+
+it('stop() while a run waits in its checks on a server that never answers: the check is aborted at the end of the grace period', async () => {
+  const held: Array<() => void> = [];
+  const server: Server = createServer((req) => held.push(() => req.socket.destroy()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
+    kit = await appKit({ config: { delivery: { shutdown_grace_ms: 5_000, per_destination_concurrency: 4, queue_limit: 100 } } });
+    kit.writeWatch('w', {
+      trigger: { schedule: { interval: '1s' } },
+      checks: [{ type: 'http', name: 'probe', target: 'probe', request: { method: 'GET', url }, read_timeout: 60, connection_timeout: 60 }],
+      actions: [{ type: 'log', name: 'say', text: 'never' }],
+    });
+    await kit.app.reload();
+    await kit.drive(() => held.length === 1, { stepMs: 10, maxMs: 5000 });
+    expect(held).toHaveLength(1);
+
+    let stopped = false;
+    const stop = kit.app.stop().then(() => (stopped = true));
+    await kit.clock.advance(4_900);
+    expect(stopped).toBe(false);
+    await kit.drive(() => stopped, { stepMs: 100, maxMs: 10_000 });
+    await stop;
+    expect(stopped).toBe(true);
+
+    const store = new SqliteStateStore(kit.app.config.data_dir);
+    try {
+      const [last] = await store.log.query({ watchId: 'w', size: 1 });
+      expect(last).toMatchObject({ status: { code: 'EXECUTION_FAILED' }, error: { check: 'probe' } });
+    } finally {
+      await store.close();
+      rmSync(dirname(kit.app.config.data_dir), { recursive: true, force: true });
+    }
+  } finally {
+    held.splice(0).forEach((f) => f());
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}, 30_000);

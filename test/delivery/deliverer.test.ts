@@ -117,29 +117,114 @@ describe('Deliverer', () => {
     await s.store.close();
   });
 
-  it('limits concurrency per destination and postpones (never drops) past the queue bound', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let active = 0;
-    let maxActive = 0;
-    const type: ActionType = {
-      type: 'scripted', params: z.object({}).strict(), compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
-      async deliver() {
-        maxActive = Math.max(maxActive, ++active);
-        await gate;
-        active--;
-        return { ok: true };
-      },
-    };
-    const s = setup(type, { concurrency: 2, queueLimit: 1 });
+  it('limits concurrency per destination; past it deliveries wait their turn: no attempt spent waiting, nothing failed', async () => {
+    const g = gated();
+    const s = setup(g.type, { concurrency: 2, queueLimit: 3 });
     const all = await Promise.all(['a', 'b', 'c', 'd'].map((k) => s.enqueue(k)));
     const outcomes = all.map((e) => s.deliverer.deliver(e));
     await s.clock.advance(0);
-    expect(maxActive).toBe(2);
-    await expect(s.metrics.deliveryQueueFull.get()).resolves.toMatchObject({ values: [expect.objectContaining({ value: 1 })] });
-    release();
+    expect(g.maxActive()).toBe(2);
+    // Two attempts under way, two waiting: waiting is not an attempt.
+    expect(await attemptsMetric(s)).toBe(2);
+    // The backlog (4) is past its limit (3): delivery is saturated, and says so to the scheduler.
+    expect(s.deliverer.pressure.open).toBe(false);
+    g.releaseAll();
     await s.clock.advance(5_000);
-    expect((await Promise.all(outcomes)).map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    expect((await Promise.all(outcomes)).map((o) => [o.status, o.attempts])).toEqual([['delivered', 1], ['delivered', 1], ['delivered', 1], ['delivered', 1]]);
+    expect(await attemptsMetric(s)).toBe(4);
+    expect(s.deliverer.pressure.open).toBe(true);
+    await s.store.close();
+  });
+
+  it('counts reservations (notifications being committed) in the backlog until they are handed over', async () => {
+    const s = setup(scripted([]), { queueLimit: 4 });
+    const release = s.deliverer.reserve(3);
+    expect(s.deliverer.backlog).toBe(3);
+    expect(s.deliverer.pressure.open).toBe(true);
+    const more = s.deliverer.reserve(1);
+    expect(s.deliverer.pressure.open).toBe(false);
+    release();
+    release(); // idempotent
+    expect(s.deliverer.backlog).toBe(1);
+    expect(s.deliverer.pressure.open).toBe(true); // 1 ≤ 3 (three quarters of 4)
+    more();
+    expect(s.deliverer.backlog).toBe(0);
+    await s.store.close();
+  });
+
+  it('resumes a large pending backlog page by page as room frees, oldest first, and leaves later entries to their runs', async () => {
+    const g = gated();
+    const s = setup(g.type, { concurrency: 1, queueLimit: 3 });
+    for (let i = 0; i < 7; i++) await s.enqueue(`old-${i}`);
+    await s.clock.advance(1_000);
+    expect(await s.deliverer.resumePending()).toBe(3);
+    expect(s.deliverer.backlog).toBe(3);
+    // Created after the start: a run of this process hands it over itself; resuming does not take it.
+    await s.clock.advance(1_000);
+    await s.enqueue('new');
+    for (let i = 0; i < 40 && g.seen().length < 7; i++) {
+      g.releaseOne();
+      await s.clock.advance(10);
+    }
+    g.releaseAll();
+    expect(g.seen()).toEqual(['old-0', 'old-1', 'old-2', 'old-3', 'old-4', 'old-5', 'old-6']);
+    await s.deliverer.idle();
+    expect((await s.store.outbox.get('new'))?.status).toBe('pending');
+    expect((await s.store.outbox.get('old-6'))?.status).toBe('delivered');
+    await s.store.close();
+  });
+
+  it('the shutdown ends waiting deliveries at once, without an attempt; their entries stay pending', async () => {
+    const g = gated();
+    const s = setup(g.type, { concurrency: 1, queueLimit: 100 });
+    const entries = await Promise.all(['a', 'b', 'c'].map((k) => s.enqueue(k)));
+    const outcomes = entries.map((e) => s.deliverer.deliver(e));
+    await s.clock.advance(0); // a is being sent; b and c wait for the slot
+    s.deliverer.abortAll();
+    expect((await Promise.all(outcomes.slice(1))).map((o) => [o.status, o.attempts])).toEqual([['pending', 0], ['pending', 0]]);
+    expect(g.seen()).toEqual(['a']);
+    g.releaseAll();
+    await s.deliverer.idle();
+    expect((await s.store.outbox.get('b'))?.status).toBe('pending');
     await s.store.close();
   });
 });
+
+/** An action type whose deliveries wait until released, recording the keys in the order they were sent. */
+function gated() {
+  let open: () => void = () => undefined;
+  let gate = new Promise<void>((r) => (open = r));
+  let active = 0;
+  let max = 0;
+  const seen: string[] = [];
+  const type: ActionType = {
+    type: 'scripted', params: z.object({}).strict(), compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    async deliver(_n, deps) {
+      seen.push(deps.idempotencyKey);
+      max = Math.max(max, ++active);
+      await gate;
+      active--;
+      return { ok: true };
+    },
+  };
+  let always = false;
+  return {
+    type,
+    maxActive: () => max,
+    seen: () => seen,
+    /** Lets the deliveries waiting now finish; later ones wait for the next release. */
+    releaseOne() {
+      open();
+      if (!always) gate = new Promise<void>((r) => (open = r));
+    },
+    /** Lets every delivery through, now and later. */
+    releaseAll() {
+      always = true;
+      open();
+    },
+  };
+}
+
+async function attemptsMetric(s: ReturnType<typeof setup>): Promise<number> {
+  return (await s.metrics.deliveryAttempts.get()).values.reduce((a, v) => a + v.value, 0);
+}

@@ -9,6 +9,9 @@ import { storeWritesPending } from '../../src/state/sqlite/group-commit.ts';
 
 const ioPending = () => storeWritesPending() || process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'));
 
+/** The longest a flush waits for pending store writes and file-system requests (real time). */
+const FLUSH_LIMIT_MS = 10_000;
+
 /** Node clamps larger delays to 1 ms with a warning; a fake that accepted them would hide that bug. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -113,8 +116,12 @@ export class FakeClock implements Clock {
    * follow run.
    */
   async flush(): Promise<void> {
-    for (let turns = 0; turns < 100_000; turns++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    // Bounded in real time, not in turns: on a busy machine an fsync (and the commit held behind a
+    // checkpoint) can take longer than any number of quick turns, and a flush that gave up early let
+    // the next timer fire before the write it was waiting for. Past the first turns, poll without spinning.
+    const deadline = performance.now() + FLUSH_LIMIT_MS;
+    for (let turns = 0; performance.now() < deadline; turns++) {
+      await new Promise<void>((resolve) => (turns < 1_000 ? setImmediate(resolve) : setTimeout(resolve, 1)));
       if (turns >= 2 && !ioPending()) {
         for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
         if (!ioPending()) return;

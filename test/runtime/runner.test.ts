@@ -241,3 +241,29 @@ describe('Painless watches (lang omitted, as in Signals)', () => {
     expect(() => kit.compile({ trigger: { schedule: { interval: '1m' } }, checks: [{ type: 'condition', name: 'c', source: 'data.x >\n  try { 1 }' }] })).toThrow(/checks\[0\]\.source.*line 2/);
   });
 });
+
+describe('manual runs (execute)', () => {
+  it('answer after deliveryWaitMs with DELIVERY_PENDING while the delivery goes on; the outbox marks it delivered later', async () => {
+    const answers: Array<() => void> = [];
+    const http = {
+      request: () => new Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }>((resolve) => answers.push(() => resolve({ status: 200, headers: {}, body: 'ok', truncated: false }))),
+      close: async () => {},
+    };
+    kit = runtimeKit({ http });
+    const w = kit.compile(watch({ actions: [{ type: 'webhook', name: 'note', request: { url: 'https://hooks.example.com/x', body: 'n={{data.n}}' } }] }));
+    let rec: Awaited<ReturnType<typeof kit.runner.run>> | undefined;
+    const run = kit.runner.run(w, { fire: null, input: { n: 5 }, recordState: false, recordLog: false, deliveryWaitMs: 5_000 }).then((r) => (rec = r));
+    await kit.clock.advance(4_900);
+    expect(rec).toBeUndefined();
+    await kit.clock.advance(200);
+    await run;
+    expect(rec!.status.code).toBe('DELIVERY_PENDING');
+    expect(rec!.actions[0]).toMatchObject({ status: { code: 'DELIVERY_PENDING', detail: expect.stringContaining('still being delivered after 5 s') }, delivery: { status: 'pending' } });
+    expect(rec!.actions[0]!.request).toEqual([expect.objectContaining({ body: 'n=5' })]);
+    const key = rec!.actions[0]!.delivery!.key;
+    expect((await kit.store.outbox.get(key))?.status).toBe('pending');
+    answers.splice(0).forEach((a) => a());
+    await kit.deliverer.idle();
+    expect((await kit.store.outbox.get(key))?.status).toBe('delivered');
+  });
+});

@@ -211,28 +211,32 @@ describe('Scheduler: overlap, concurrency and the queue', () => {
     expect(g.started).toEqual(['slow', 'slow']);
   });
 
-  it('limits concurrency, queues FIFO, drops and logs overflow', async () => {
+  it('limits concurrency and queues FIFO; what does not fit waits in the schedule, in order, and nothing is dropped', async () => {
     const { clock, sched, logs } = setup({ concurrency: 2, queueLimit: 3 });
     const g = gate();
     for (let i = 0; i < 10; i++) sched.upsert(`w${i}`, schedule({ cron: '0 * * * * ?' }), g.make(`w${i}`));
     sched.start();
     await clock.advance(60_000);
     expect(g.started).toEqual(['w0', 'w1']);
-    expect(sched.stats()).toMatchObject({ running: 2, queued: 3, droppedQueueFull: 5, fired: 2 });
-    const warn = logs.filter((l) => l.msg === 'run queue full; fire dropped');
-    expect(warn).toHaveLength(1); // rate-limited: one line for the burst, with the count
+    expect(sched.stats()).toMatchObject({ running: 2, queued: 3, deferred: 0, fired: 2 });
+    const warn = logs.filter((l) => l.msg === 'run queue full; due fires wait in the schedule for a free slot');
+    expect(warn).toHaveLength(1); // rate-limited
     expect(warn[0]).toMatchObject({ level: 40, queueLimit: 3 });
     await clock.advance(2_000);
-    g.releaseAll(); // w0 and w1 finish: w2 and w3 start, in order
-    await clock.flush();
+    g.releaseAll(); // w0 and w1 finish: w2 and w3 start, in order, and w5, w6 move into the queue
+    await clock.advance(0);
     expect(g.started).toEqual(['w0', 'w1', 'w2', 'w3']);
+    expect(sched.stats()).toMatchObject({ queued: 3, deferred: 2 });
     expect(sched.stats().lateness.maxMs).toBe(2_000); // queued runs are late by their wait
+    for (let i = 0; i < 5 && g.started.length < 10; i++) {
+      g.releaseAll();
+      await clock.advance(0);
+    }
+    expect(g.started).toEqual(['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9']);
     g.releaseAll();
-    await clock.flush();
-    g.releaseAll();
-    await clock.flush();
-    expect(g.started).toEqual(['w0', 'w1', 'w2', 'w3', 'w4']);
-    expect(sched.stats()).toMatchObject({ queued: 0, running: 0, fired: 5 });
+    await clock.advance(0);
+    // The five that did not fit waited in the schedule: deferred, none dropped, each run once.
+    expect(sched.stats()).toMatchObject({ queued: 0, running: 0, fired: 10, deferred: 5, skippedOverlap: 0 });
   });
 
   it('a queued watch that fires again is an overlap, not a second queue entry', async () => {
@@ -282,5 +286,83 @@ describe('Scheduler: overlap, concurrency and the queue', () => {
     await done;
     expect(stopped).toBe(true);
     expect(g.started).toEqual(['a']);
+  });
+});
+
+/** Back-pressure as the deliverer gives it: open or closed, with listeners for re-opening. */
+function admission(open = true) {
+  const listeners: Array<() => void> = [];
+  return {
+    open,
+    onOpen(l: () => void) {
+      listeners.push(l);
+    },
+    set(v: boolean) {
+      this.open = v;
+      if (v) listeners.forEach((l) => l());
+    },
+  };
+}
+
+describe('Scheduler: admission (back-pressure from delivery)', () => {
+  it('while closed no run starts; due fires wait in the schedule and start in due order when it opens', async () => {
+    const adm = admission(false);
+    const { clock, sched } = setup({ admission: adm });
+    const r = recorder(clock);
+    for (const id of ['a', 'b', 'c']) sched.upsert(id, schedule({ interval: '10s' }), r.run);
+    sched.start();
+    await clock.advance(10_000);
+    expect(r.fires).toHaveLength(0);
+    expect(sched.stats()).toMatchObject({ paused: true, fired: 0, queued: 0 });
+    // No timer spins while paused.
+    expect(clock.pendingTimers()).toBe(0);
+    await clock.advance(3_000);
+    adm.set(true);
+    await clock.advance(0);
+    expect(r.scheduled()).toEqual(['2025-01-01T12:00:10.000Z', '2025-01-01T12:00:10.000Z', '2025-01-01T12:00:10.000Z']);
+    expect(r.startedAt.map((t) => new Date(t).toISOString())).toEqual(Array(3).fill('2025-01-01T12:00:13.000Z'));
+    expect(sched.stats()).toMatchObject({ paused: false, fired: 3, deferred: 3, misfires: 0 });
+    // Back on schedule: the next fires are on time, not deferred.
+    await clock.advance(7_000);
+    expect(r.fires).toHaveLength(6);
+    expect(sched.stats().deferred).toBe(3);
+  });
+
+  it('queued runs wait too, and start first when it opens', async () => {
+    const adm = admission(true);
+    const { clock, sched } = setup({ admission: adm, concurrency: 1 });
+    const g = gate();
+    sched.upsert('a', schedule({ interval: '10s' }), g.make('a'));
+    sched.upsert('b', schedule({ interval: '10s' }), g.make('b'));
+    sched.start();
+    await clock.advance(10_000);
+    expect(g.started).toEqual(['a']);
+    expect(sched.stats().queued).toBe(1);
+    adm.set(false);
+    g.releaseAll();
+    await clock.advance(0);
+    expect(g.started).toEqual(['a']); // a's slot is free, but b does not start while delivery is saturated
+    adm.set(true);
+    await clock.advance(0);
+    expect(g.started).toEqual(['a', 'b']);
+  });
+
+  it('a fire held past the misfire threshold follows when_late: runs once (EXECUTE_NOW) or is skipped (SKIP); one log line for many', async () => {
+    const adm = admission(false);
+    const { clock, sched, logs } = setup({ admission: adm, misfireThresholdMs: 10_000 });
+    const r = recorder(clock);
+    sched.upsert('now', schedule({ interval: '10s' }), r.run);
+    sched.upsert('skip', schedule({ interval: '10s', when_late: 'SKIP' }), r.run);
+    for (let i = 0; i < 20; i++) sched.upsert(`many${i}`, schedule({ interval: '10s' }), r.run);
+    sched.start();
+    await clock.advance(45_000); // due at 10 s, held for 35 s: three more intervals passed
+    adm.set(true);
+    await clock.advance(0);
+    expect(r.fires).toHaveLength(21); // once each (not four times), the SKIP watch not at all
+    expect(sched.stats()).toMatchObject({ fired: 21, deferred: 22, misfires: 22, skippedLate: 1 });
+    expect(logs.filter((l) => String(l.msg).startsWith('trigger missed'))).toHaveLength(1);
+    // The next fire of each is on its own schedule again (50 s), not a burst of the missed ones.
+    await clock.advance(5_000);
+    expect(r.fires).toHaveLength(43);
   });
 });

@@ -10,7 +10,7 @@ export async function healthRoutes(f: FastifyInstance, app: App): Promise<void> 
       status: invalid ? 'yellow' : 'green',
       node: app.config.node_name,
       watches: { valid, invalid },
-      scheduler: { running: stats.running, queued: stats.queued, fired: stats.fired, skipped_overlap: stats.skippedOverlap, dropped_queue_full: stats.droppedQueueFull },
+      scheduler: { running: stats.running, queued: stats.queued, fired: stats.fired, skipped_overlap: stats.skippedOverlap, deferred: stats.deferred, paused: stats.paused },
       deliveries_in_flight: app.deliverer.pendingCount,
       accounts: app.accounts ? 'available' : 'no master key',
     };

@@ -8,6 +8,7 @@ import { errorSummary } from '../../watches/loader.ts';
 import { addDetail, zodDetail } from '../../watches/paths.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
 import type { Permission } from '../auth.ts';
+import type { RunOptions } from '../../runtime/runner.ts';
 
 type Params = { tenant: string; id: string; action?: string };
 
@@ -27,6 +28,25 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const res = schema.safeParse(body ?? {});
   if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error, body));
   return res.data;
+}
+
+/**
+ * How long an execution waits for its deliveries before it answers: a notification still being retried
+ * then is reported DELIVERY_PENDING (it goes on in the outbox) instead of holding the request for its
+ * whole retry deadline (up to 5 minutes).
+ */
+const EXECUTE_DELIVERY_WAIT_MS = 15_000;
+
+function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 'recordState'> {
+  return {
+    simulate: b.simulate,
+    skipActions: b.skip_actions,
+    recordLog: b.record_execution,
+    runtimeAttributes: b.show_all_runtime_attributes === true,
+    deliveryWaitMs: EXECUTE_DELIVERY_WAIT_MS,
+    ...(b.input ? { input: b.input } : {}),
+    ...(b.goto ? { goto: b.goto } : {}),
+  };
 }
 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
@@ -100,27 +120,18 @@ export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
     });
   }
 
+  // As in Signals: the actions are sent (through the outbox) unless `simulate` or `skip_actions`;
+  // `record_execution` decides only whether the watch state and the watch log are written.
   f.post<{ Params: Params }>('/_signals/watch/:tenant/:id/_execute', access('watch:execute'), async (req, reply) => {
     const b = parseBody(executeBody, req.body);
-    const record = await w.execute(req.params.tenant, req.params.id, {
-      simulate: b.simulate,
-      skipActions: b.skip_actions,
-      record: b.record_execution && !b.simulate,
-      ...(b.input ? { input: b.input } : {}),
-      ...(b.goto ? { goto: b.goto } : {}),
-    });
+    const record = await w.execute(req.params.tenant, req.params.id, { ...runOptions(b), recordState: b.record_execution });
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
   });
 
   f.post<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_execute', access('watch:execute'), async (req, reply) => {
     const b = parseBody(executeBody, req.body);
     if (b.watch === undefined) throw new VigilError('INVALID_REQUEST', 'inline execution needs a "watch" object', { watch: [{ error: 'required' }] });
-    const record = await w.executeInline(req.params.tenant, b.watch, {
-      simulate: b.simulate,
-      skipActions: b.skip_actions,
-      ...(b.input ? { input: b.input } : {}),
-      ...(b.goto ? { goto: b.goto } : {}),
-    });
+    const record = await w.executeInline(req.params.tenant, b.watch, runOptions(b));
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
   });
 

@@ -50,6 +50,7 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly attempt: StatementSync;
   private readonly finish: StatementSync;
   private readonly pendingStmt: StatementSync;
+  private readonly pendingAfterStmt: StatementSync;
   private readonly pruneStmt: StatementSync;
 
   private readonly batch: Batch;
@@ -71,7 +72,10 @@ export class SqliteOutboxStore implements OutboxStore {
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
     this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?');
     this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ? WHERE key = ?');
-    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at LIMIT ?");
+    this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, key LIMIT ?");
+    this.pendingAfterStmt = db.prepare(
+      "SELECT * FROM outbox WHERE status = 'pending' AND (created_at > ? OR (created_at = ? AND key > ?)) ORDER BY created_at, key LIMIT ?",
+    );
     this.pruneStmt = db.prepare(
       "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE status != 'pending' AND finished_at < ? ORDER BY finished_at LIMIT ?)",
     );
@@ -119,8 +123,9 @@ export class SqliteOutboxStore implements OutboxStore {
     await this.batch(() => this.finish.run('failed', error, at, key));
   }
 
-  async pending(limit = 1000): Promise<OutboxEntry[]> {
-    return (this.pendingStmt.all(limit) as unknown as Row[]).map(toEntry);
+  async pending(limit = 1000, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]> {
+    const rows = after ? this.pendingAfterStmt.all(after.createdAt, after.createdAt, after.key, limit) : this.pendingStmt.all(limit);
+    return (rows as unknown as Row[]).map(toEntry);
   }
 
   async prune(olderThan: number, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
