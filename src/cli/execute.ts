@@ -128,12 +128,18 @@ async function runWithin(
     return record;
   }
   const cut = `stopped at --timeout ${timeoutText}`;
+  // A send cut short stays pending in a daemon's outbox; this command has no later start to resume it, so
+  // for it the send failed.
+  let cutShort = false;
   for (const a of [...record.actions, ...record.resolve_actions]) {
-    if (a.error?.detail !== 'ABORTED') continue;
+    if (a.status.code !== 'DELIVERY_PENDING' && a.error?.detail !== 'ABORTED') continue;
+    cutShort = true;
     const last = a.delivery ? (await app.store.outbox.get(a.delivery.key))?.lastError : null;
     const attempts = a.delivery?.attempts ?? 0;
+    a.status = { code: 'ACTION_FAILED' };
     a.error = { message: `not delivered: ${cut} after ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? `; last error ${last}` : ''}`, detail: 'TIMEOUT' };
   }
+  if (cutShort && record.status.code !== 'EXECUTION_FAILED') record.status = { ...record.status, code: 'ACTION_FAILED' };
   if (record.status.code === 'EXECUTION_FAILED' && record.error) record.error.message = `${record.error.message} (${cut})`;
   io.stderr(`vigil execute: ${cut}\n`);
   return record;

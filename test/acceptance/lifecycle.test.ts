@@ -230,7 +230,7 @@ describe('a listen address in use', () => {
       const exit = await Promise.race([d.exited, timeout]);
       expect(exit).not.toBe('timeout');
       expect((exit as { code: number | null }).code).not.toBe(0);
-      expect(d.stderr).toEqual([`vigil: cannot listen on 127.0.0.1:${port}: address already in use`]);
+      expect(d.stderr).toEqual([`vigil run: cannot listen on 127.0.0.1:${port}: address already in use`]);
       expect(d.logs().some((r) => r.msg === 'vigil is running')).toBe(false);
       await sleep(1500);
       expect(p.keys).toEqual([]);
