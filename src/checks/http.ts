@@ -49,4 +49,5 @@ export const httpCheck: CheckType<HttpDef> = {
       },
     };
   },
+  conformance: { valid: { type: 'http', name: 'queue', target: 'status', request: { url: 'https://status.example.com/queue', headers: { Accept: 'application/json' } }, read_timeout: 5 } },
 };

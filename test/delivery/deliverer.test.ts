@@ -9,6 +9,7 @@ import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import type { ActionType, DeliveryResult } from '../../src/actions/types.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
 
 /** An action type whose deliveries follow a script of results, recording each attempt. */
 function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: number) => void): ActionType & { attempts: Array<{ key: string; attempt: number; at: number }> } {
@@ -17,6 +18,7 @@ function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: numbe
     type: 'scripted',
     params: z.object({}).strict(),
     compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    conformance: { params: () => ({}), overHttp: false },
     attempts,
     async deliver(_n, deps) {
       attempts.push({ key: deps.idempotencyKey, attempt: deps.attempt, at: deps.clock.now() });
@@ -35,7 +37,7 @@ function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: numb
   const logs = captureLogger();
   const metrics = createMetrics();
   const deliverer = new Deliverer({
-    store, types: [type], accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
+    store, registry: createRegistry({ actions: [type], checks: [] }), accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
     http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
     searchClient: () => { throw new Error('unused'); },
     perDestinationConcurrency: opts.concurrency ?? 4, queueLimit: opts.queueLimit ?? 100,
@@ -199,6 +201,7 @@ function gated() {
   const seen: string[] = [];
   const type: ActionType = {
     type: 'scripted', params: z.object({}).strict(), compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    conformance: { params: () => ({}), overHttp: false },
     async deliver(_n, deps) {
       seen.push(deps.idempotencyKey);
       max = Math.max(max, ++active);

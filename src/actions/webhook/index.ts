@@ -109,8 +109,7 @@ export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
   type: 'webhook',
   params: webhookParams,
   account: {
-    schema: webhookAccount,
-    secretFields: ['headers.*', 'auth'],
+    ...webhookAccount,
     required: false,
     destination,
     test: { body: z.strictObject({ path: z.string().max(2048).optional() }), run: testAccount },
@@ -118,4 +117,12 @@ export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
   compile: compileWebhook,
   checkAccount,
   deliver: (n, deps) => sendWebhook(n.request as WebhookRequest, deps),
+  conformance: {
+    params: () => ({ request: { path: '/hook', body: '{"x":"{{data.x}}"}' } }),
+    account: {
+      example: (base) => ({ url: base, headers: { 'x-api-key': 'confHookSecretHH3377' }, auth: { type: 'basic', username: 'svc', password: 'confHookPassPP1122' } }),
+      secrets: ['confHookSecretHH3377', 'confHookPassPP1122', Buffer.from('svc:confHookPassPP1122').toString('base64')],
+    },
+    overHttp: true,
+  },
 };
