@@ -125,7 +125,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const store = new SqliteStateStore(config.data_dir, {
     onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
   });
-  const policy = createEgressPolicy({ allow: config.egress.allow, disabledActionTypes: config.egress.disabled_action_types }, {});
+  const policy = createEgressPolicy({ allow: config.egress.allow }, {});
   const http = deps.http ?? createHttpClient({ policy, logger, clock });
   const clusters = new ClusterRegistry(clusterConfigs(config), logger);
   const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
