@@ -3,9 +3,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { CompileEnv, NodeRefs, Problem } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
-import type { HttpClient } from '../net/types.ts';
+import type { HttpClient, HttpRequest } from '../net/types.ts';
 import type { HostCheck } from '../net/host-check.ts';
-import type { AccountDestination } from './shared/account-destination.ts';
 import type { AccountSchemas } from './shared/account-schema.ts';
 
 /**
@@ -84,6 +83,19 @@ export interface AccountManifest<Account> extends AccountSchemas<Account> {
   readonly destination: (account: Account) => AccountDestination | null;
   /** `POST /_signals/account/{type}/{id}/_test`: sends a test message through the real send path. */
   readonly test?: AccountTest<Account>;
+}
+
+/** The certificate-trust part of TLS options: what an account may relax and an action may not. */
+export type TrustOptions = Pick<NonNullable<HttpRequest['tls']>, 'trusted_certs' | 'verify_hostnames' | 'trust_all'>;
+
+/** Where one account's secrets may be sent (the rule: `actions/shared/account-destination.ts`). */
+export interface AccountDestination {
+  /** Origins as `URL.origin` gives them (`https://hooks.example.com`, default port omitted). */
+  readonly origins: readonly string[];
+  /** The proxy URL the account configures; requests through any other proxy are refused. */
+  readonly proxy?: string | undefined;
+  /** The account's own trust settings; a request may not trust more than these. */
+  readonly tls?: TrustOptions | undefined;
 }
 
 /**
