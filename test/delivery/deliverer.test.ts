@@ -87,6 +87,16 @@ describe('Deliverer', () => {
     await s.store.close();
   });
 
+  it('fails an entry whose type this node does not have, saying so, without an attempt', async () => {
+    const type = scripted([]);
+    const s = setup(type);
+    const e = await s.enqueue('k-gone');
+    expect(await s.deliverer.deliver({ ...e, actionType: 'gone' })).toMatchObject({ status: 'failed', attempts: 0, code: 'UNKNOWN_ACTION_TYPE' });
+    expect(type.attempts).toHaveLength(0);
+    expect((await s.store.outbox.get('k-gone'))?.lastError).toMatch(/^UNKNOWN_ACTION_TYPE: unknown action type "gone"/);
+    await s.store.close();
+  });
+
   it('does not retry a permanent failure', async () => {
     const type = scripted([{ ok: false, retry: false, code: 'HTTP_4XX', message: 'HTTP 400' }]);
     const s = setup(type);
