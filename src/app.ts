@@ -5,7 +5,6 @@ import { createLogger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { VigilConfig } from './config/schema.ts';
 import { SqliteStateStore } from './state/sqlite.ts';
-import { actionTypes } from './actions/index.ts';
 import { ClusterRegistry } from './cluster/index.ts';
 import type { ClusterConfig, SearchClient } from './cluster/types.ts';
 import { createEgressPolicy } from './net/egress.ts';
@@ -14,7 +13,6 @@ import { createHostCheck, type HostCheck } from './net/host-check.ts';
 import type { HttpClient } from './net/types.ts';
 import { createScriptCompiler } from './script/index.ts';
 import { createTemplateEngine } from './templates/engine.ts';
-import type { CompileEnv } from './checks/types.ts';
 import { Deliverer } from './delivery/deliverer.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { WatchRunner } from './runtime/runner.ts';
@@ -22,12 +20,12 @@ import { WatchService } from './runtime/service.ts';
 import { OverloadMonitor } from './runtime/overload.ts';
 import { loadKeyRing } from './accounts/keysource.ts';
 import { AccountRegistry } from './accounts/registry.ts';
-import { closeEmailTransports } from './actions/email/index.ts';
 import { VigilError } from './errors.ts';
 import { readFileSync } from 'node:fs';
-import type { CompiledWatch } from './watches/compile.ts';
+import type { CompiledWatch, WatchCompileEnv } from './watches/compile.ts';
 import { checkWatchAgainstNode } from './watches/node-check.ts';
-import type { ActionType } from './actions/types.ts';
+import { createRegistry, type RegistryTypes, type TypeRegistry } from './registry/registry.ts';
+import { builtinTypes } from './registry/builtin.ts';
 import { Pruner } from './state/pruner.ts';
 import type { KeyRing } from './accounts/keyring.ts';
 
@@ -39,6 +37,8 @@ export interface AppDeps {
   searchClient?: (cluster: string) => SearchClient;
   env?: NodeJS.ProcessEnv;
   rng?: () => number;
+  /** The check and action types to register instead of Vigil's own (a test adding a type of its own). */
+  types?: RegistryTypes;
 }
 
 export interface App {
@@ -58,9 +58,9 @@ export interface App {
   http: HttpClient;
   /** The egress check for connections made outside `http` (SMTP and SOCKS), shared by deliveries and account tests. */
   egress: HostCheck;
-  /** The action types enabled on this node (every type minus `egress.disabled_action_types`). */
-  actionTypes: readonly ActionType[];
-  compileEnv: CompileEnv;
+  /** The check and action types, and which are disabled on this node (`egress.disabled_action_types`). */
+  registry: TypeRegistry;
+  compileEnv: WatchCompileEnv;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
   /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
@@ -110,13 +110,14 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const metrics = createMetrics({ defaultMetrics: !deps.logger });
   const env = deps.env ?? process.env;
+  const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
 
   let accounts: AccountRegistry | null = null;
   let keyring: KeyRing | null = null;
   const keyAvailable = Boolean(config.key_file || env.VIGIL_MASTER_KEY);
   if (keyAvailable) {
     keyring = await loadKeyRing({ keyFile: config.key_file, env });
-    accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: actionTypes, logger, clock });
+    accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: registry, logger, clock });
   } else if (await hasAccounts(config.accounts_dir)) {
     throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
   }
@@ -124,19 +125,18 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   const store = new SqliteStateStore(config.data_dir, {
     onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
   });
-  const policy = createEgressPolicy({ allow: config.egress.allow, disabledActionTypes: config.egress.disabled_action_types }, {});
+  const policy = createEgressPolicy({ allow: config.egress.allow }, {});
   const http = deps.http ?? createHttpClient({ policy, logger, clock });
   const clusters = new ClusterRegistry(clusterConfigs(config), logger);
   const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  const compileEnv: CompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
-  const enabledTypes = actionTypes.filter((t) => !config.egress.disabled_action_types.includes(t.type));
+  const compileEnv: WatchCompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry };
   const egress = createHostCheck(policy, logger);
 
   const deliverer = new Deliverer({
     store,
-    types: enabledTypes,
+    registry,
     accounts,
     http,
     searchClient,
@@ -146,7 +146,6 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
     egress,
-    disabledTypes: config.egress.disabled_action_types,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
@@ -170,7 +169,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     destinations: () => deliverer.destinations(),
   });
 
-  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts, disabledTypes: config.egress.disabled_action_types });
+  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts, registry, clusters: Object.keys(config.clusters) });
 
   const watches = new WatchService({ watchesDir: config.watches_dir, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
@@ -201,7 +200,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     clock,
     http,
     egress,
-    actionTypes: enabledTypes,
+    registry,
     compileEnv,
     async start() {
       const { valid, invalid } = await watches.loadAll();
@@ -234,7 +233,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
       await o.beforeClose?.();
       overload.stop();
       await pruner.stop();
-      await closeEmailTransports();
+      await registry.close();
       await http.close();
       await clusters.closeAll();
       await store.close();

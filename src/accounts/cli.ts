@@ -2,7 +2,7 @@
  * Helpers behind `vigil keygen` and `vigil rotate-keys` (the CLI parsing lives in src/cli/).
  */
 import type { Logger } from 'pino';
-import type { ActionType } from '../actions/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { generateKey, type KeyRing } from './keyring.ts';
@@ -18,7 +18,7 @@ export async function keygen(write: (line: string) => void = (line) => void proc
 export interface RotateKeysOptions {
   dir: string;
   keyring: KeyRing;
-  types: readonly ActionType[];
+  types: TypeRegistry;
   /** Default 100. */
   batchSize?: number;
   logger?: Logger;

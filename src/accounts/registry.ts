@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ActionType } from '../actions/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
@@ -35,8 +35,8 @@ export interface AccountRegistryOptions {
   /** The accounts directory (`accounts/`); created 0700 if missing. */
   dir: string;
   keyring: KeyRing;
-  /** Action types; those with an `account` manifest define the account types. */
-  types: readonly ActionType[];
+  /** The type registry; the action types with an `account` manifest define the account types. */
+  types: TypeRegistry;
   logger: Logger;
   clock: Clock;
   /** Receives every decrypted secret string; default: a private one, exposed as `registry.redactor`. */

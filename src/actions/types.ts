@@ -1,46 +1,47 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { CompileEnv } from '../checks/types.ts';
+import type { CompileEnv, NodeRefs, Problem } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
-import type { HttpClient } from '../net/types.ts';
+import type { HttpClient, HttpRequest } from '../net/types.ts';
 import type { HostCheck } from '../net/host-check.ts';
-import type { AccountDestination } from './shared/account-destination.ts';
+import type { AccountSchemas } from './shared/account-schema.ts';
 
 /**
- * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`.
- * Three kinds of data stay apart (STYLE §3):
+ * The fields every action has, added to each type's params by the watch schema (SPEC §1.6). A type's
+ * params may not use these names: the registry refuses a type whose params would shadow one.
+ */
+export const COMMON_ACTION_FIELDS = [
+  'type',
+  'name',
+  'account',
+  'checks',
+  'foreach',
+  'foreach_lang',
+  'foreach_limit',
+  'ack_enabled',
+  'throttle_period',
+  'severity',
+  'resolves_severity',
+] as const;
+
+/**
+ * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`;
+ * the registry (`src/registry/`) checks every manifest when it is built. Three kinds of data stay apart:
  * - **params**: the action's fields in the watch; templates render these only;
  * - **account config**: non-secret account fields (host, port, default_from…);
- * - **account secrets**: the fields named in `account.secretFields`; they reach `deliver` only, decrypted
- *   just in time, and never a template, a log line, an error or the outbox.
+ * - **account secrets**: they reach `deliver` only, decrypted just in time, and never a template, a log
+ *   line, an error or the outbox.
  */
 export interface ActionType<Params = any, Account = any> {
   readonly type: string;
-  /** Strict zod object of the type-specific fields only; the common fields (SPEC §1.6) are added by the watch schema. */
+  /**
+   * Strict zod object of the type-specific fields only; the common fields (`COMMON_ACTION_FIELDS`) are
+   * added by the watch schema.
+   */
   readonly params: z.ZodObject<any>;
   /** Present when the type uses accounts (`accounts/<type>/<id>.json`). */
-  readonly account?: {
-    /** Strict zod object of every account field, secret ones included. */
-    readonly schema: z.ZodType<Account>;
-    /** Top-level field names (or dotted paths such as `headers.*`) that are sealed at rest and never returned. */
-    readonly secretFields: readonly string[];
-    /**
-     * True when an action of this type cannot run without an account. For such types an action that
-     * names no `account` uses the account named `default` (as Signals does).
-     */
-    readonly required: boolean;
-    /**
-     * Where this account's secrets may be sent over the HTTP client: the origins of the account's own
-     * URLs, and the proxy and TLS trust the account itself configures. Every HTTP request made while
-     * the account is attached is held to it (see `actions/shared/account-destination.ts`). `null` for a
-     * type that never sends the account's secrets through the HTTP client (email: they go only to the
-     * SMTP server and proxy the account names).
-     */
-    readonly destination: (account: Account) => AccountDestination | null;
-    /** `POST /_signals/account/{type}/{id}/_test`: sends a test message through the real send path. */
-    readonly test?: AccountTest<Account>;
-  };
+  readonly account?: AccountManifest<Account>;
   /**
    * Load time: compile every template in the params once. Throws VigilError(INVALID_WATCH) with field
    * paths relative to the action for problems the schema cannot see.
@@ -49,14 +50,73 @@ export interface ActionType<Params = any, Account = any> {
   /**
    * Load time (start, file change, PUT), with the decrypted account the action uses: cross-checks of
    * params against the account (where its secrets may go, the email domain allowlist…). Returns
-   * problems as `[path relative to the action, message]`; messages never quote a secret.
+   * problems with paths relative to the action; messages never quote a secret.
    */
-  checkAccount?(params: Params, account: Account): Array<[string, string]>;
+  checkAccount?(params: Params, account: Account): Problem[];
+  /** Load time: what the params name on this node (a cluster) exists. Paths relative to the action. */
+  checkReferences?(params: Params, node: NodeRefs): Problem[];
   /**
    * Sends one rendered notification. Must not throw for remote failures: it returns a DeliveryResult that
    * says whether a retry can help. Throwing is reserved for programming errors.
    */
   deliver(n: RenderedNotification, deps: DeliverDeps<Account>): Promise<DeliveryResult>;
+  /** Releases what the type holds across deliveries (pooled connections); called once, at shutdown. */
+  close?(): Promise<void>;
+  /** What the shared conformance suite needs to exercise this type (test/kit/action-conformance.ts). */
+  readonly conformance: ActionConformance;
+}
+
+/** The account part of an action type: its schemas (config and secrets apart) and its rules. */
+export interface AccountManifest<Account> extends AccountSchemas<Account> {
+  /**
+   * True when an action of this type cannot run without an account. For such types an action that
+   * names no `account` uses the account named `default` (as Signals does).
+   */
+  readonly required: boolean;
+  /**
+   * Where this account's secrets may be sent over the HTTP client: the origins of the account's own
+   * URLs, and the proxy and TLS trust the account itself configures. Every HTTP request made while
+   * the account is attached is held to it (see `actions/shared/account-destination.ts`). `null` for a
+   * type that never sends the account's secrets through the HTTP client (email: they go only to the
+   * SMTP server and proxy the account names).
+   */
+  readonly destination: (account: Account) => AccountDestination | null;
+  /** `POST /_signals/account/{type}/{id}/_test`: sends a test message through the real send path. */
+  readonly test?: AccountTest<Account>;
+}
+
+/** The certificate-trust part of TLS options: what an account may relax and an action may not. */
+export type TrustOptions = Pick<NonNullable<HttpRequest['tls']>, 'trusted_certs' | 'verify_hostnames' | 'trust_all'>;
+
+/** Where one account's secrets may be sent (the rule: `actions/shared/account-destination.ts`). */
+export interface AccountDestination {
+  /** Origins as `URL.origin` gives them (`https://hooks.example.com`, default port omitted). */
+  readonly origins: readonly string[];
+  /** The proxy URL the account configures; requests through any other proxy are refused. */
+  readonly proxy?: string | undefined;
+  /** The account's own trust settings; a request may not trust more than these. */
+  readonly tls?: TrustOptions | undefined;
+}
+
+/**
+ * Conformance fixtures. `base` is the URL of the suite's HTTP receiver (`http://127.0.0.1:PORT`), for
+ * the types whose params or account hold the URL they send to.
+ */
+export interface ActionConformance {
+  /** Minimal valid params. */
+  params(base: string): Record<string, unknown>;
+  /** For types with an account: a valid account holding every secret field, and those secrets as they could leak. */
+  readonly account?: {
+    example(base: string): unknown;
+    /** The secret values of `example`, raw and in the encodings a request carries them in (base64 of `user:pass`). */
+    readonly secrets: readonly string[];
+  };
+  /**
+   * The type delivers over the HTTP client to `base` (with the example account when it has one): the
+   * suite then checks its retry classification and that no secret leaks into what it renders, returns
+   * or logs.
+   */
+  readonly overHttp: boolean;
 }
 
 /** What an action's params compiled into. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NodeRefs, Problem } from './types.ts';
 
 /**
  * Names no check result can be kept under: every object already has them (Object.prototype's members:
@@ -29,3 +30,19 @@ export const scriptLang = z.enum(['painless', 'cel']).optional();
 export const scriptSource = z.string().min(1, 'script source must not be empty');
 /** Timeout as a duration string (`30s`) or milliseconds. */
 export const timeoutValue = z.union([z.string(), z.number().int().positive()]).optional();
+
+/** The cluster used when a check or action names none. */
+export const DEFAULT_CLUSTER = 'default';
+
+/**
+ * A reference check for a `cluster` field (`field`, the name written or undefined): the cluster must be
+ * configured on this node. Nothing to say when the node does not know its clusters.
+ */
+export function clusterProblems(field: string, name: string | undefined, node: NodeRefs): Problem[] {
+  if (!node.clusters) return [];
+  const cluster = name ?? DEFAULT_CLUSTER;
+  if (node.clusters.has(cluster)) return [];
+  const configured = [...node.clusters].sort().join(', ');
+  const which = name === undefined ? `no cluster is named here, and no cluster '${DEFAULT_CLUSTER}' is configured` : `no cluster '${cluster}' is configured`;
+  return [[field, `${which}; configured: ${configured}`]];
+}

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { applyTarget, type CheckType } from './types.ts';
 import { checkName, checkTarget } from './common.ts';
-import { compileHttpRequest, httpOptionsShape, httpRequestSchema } from './http-request.ts';
+import { connectionShape, requestSchema } from '../request/schema.ts';
+import { compileRequest, toHttpRequest } from '../request/render.ts';
 import { VigilError } from '../errors.ts';
 import { redactUrl } from '../net/redact.ts';
 
@@ -10,8 +11,8 @@ const schema = z
     type: z.literal('http'),
     name: checkName,
     target: checkTarget,
-    request: httpRequestSchema,
-    ...httpOptionsShape,
+    request: requestSchema,
+    ...connectionShape,
   })
   .strict();
 
@@ -22,13 +23,14 @@ export const httpCheck: CheckType<HttpDef> = {
   type: 'http',
   schema,
   compile(def, env) {
-    const request = compileHttpRequest(def.request, def, env);
+    const request = compileRequest(def.request, def, env);
     return {
       type: 'http',
       name: def.name ?? null,
       async run(ctx, rt) {
-        const req = request.render(ctx as unknown as Record<string, unknown>, rt.reportMissing);
-        req.signal = rt.signal;
+        const rendered = request.render(ctx, rt.reportMissing);
+        // The check's definition requires a URL, so the rendered request always has one.
+        const req = toHttpRequest({ ...rendered, url: rendered.url! }, rt.signal);
         const res = await rt.http.request(req);
         if (res.status >= 300) {
           throw new VigilError('HTTP_INPUT_FAILED', `HTTP ${res.status} from ${redactUrl(req.url)}`);
@@ -47,4 +49,5 @@ export const httpCheck: CheckType<HttpDef> = {
       },
     };
   },
+  conformance: { valid: { type: 'http', name: 'queue', target: 'status', request: { url: 'https://status.example.com/queue', headers: { Accept: 'application/json' } }, read_timeout: 5 } },
 };

@@ -33,6 +33,7 @@ export const conditionCheck: CheckType<z.infer<typeof conditionSchema>> = {
       },
     };
   },
+  conformance: { valid: { type: 'condition', name: 'many', source: 'data.n > 10' } },
 };
 
 const transformSchema = z
@@ -61,6 +62,7 @@ export const transformCheck: CheckType<z.infer<typeof transformSchema>> = {
       },
     };
   },
+  conformance: { valid: { type: 'transform', name: 'count', target: 'count', source: 'return data.hits.size()' } },
 };
 
 const calcSchema = z
@@ -94,4 +96,5 @@ export const calcCheck: CheckType<z.infer<typeof calcSchema>> = {
       },
     };
   },
+  conformance: { valid: { type: 'calc', name: 'ratio', source: 'data.ratio = data.errors / data.total' } },
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyTarget, type CheckType } from './types.ts';
-import { checkName, checkTarget, timeoutValue } from './common.ts';
+import { checkName, checkTarget, clusterProblems, DEFAULT_CLUSTER, timeoutValue } from './common.ts';
 import { compileJsonTemplate } from '../templates/json-value.ts';
 import type { SearchRequest } from '../cluster/types.ts';
 import { yieldPoint } from '../budget/turns.ts';
@@ -72,7 +72,7 @@ export const searchCheck: CheckType<SearchDef> = {
   schema,
   compile(def, env) {
     const request = compileJsonTemplate(def.request, env, { field: 'request', maxOutputChars: MAX_SEARCH_REQUEST_CHARS });
-    const cluster = def.cluster ?? 'default';
+    const cluster = def.cluster ?? DEFAULT_CLUSTER;
     const timeout = timeoutString(def.timeout);
     return {
       type: 'search',
@@ -91,4 +91,6 @@ export const searchCheck: CheckType<SearchDef> = {
       },
     };
   },
+  checkReferences: (def, node) => clusterProblems('cluster', def.cluster, node),
+  conformance: { valid: { type: 'search', name: 'recent', target: 'hits', request: { indices: ['logs-*'], body: { size: 0 } }, cluster: 'default' } },
 };

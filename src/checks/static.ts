@@ -29,4 +29,5 @@ export const staticCheck: CheckType<StaticDef> = {
       },
     };
   },
+  conformance: { valid: { type: 'static', name: 'constants', target: 'limits', value: { max: 10 } } },
 };

@@ -17,6 +17,18 @@ export interface CompileEnv {
   template(source: string, mode: EscapeMode, field?: () => string): CompiledTemplate;
 }
 
+/** A load-time problem: `[path relative to the check or action, message]`. Messages never quote a secret. */
+export type Problem = [field: string, message: string];
+
+/**
+ * What a watch may name on this node, for the load-time reference checks of check and action types.
+ * `clusters` is null when the node cannot tell (no cluster configured, or `vigil validate`, which runs
+ * offline): names are then only resolved when used.
+ */
+export interface NodeRefs {
+  readonly clusters: ReadonlySet<string> | null;
+}
+
 /** What a running check may use: every I/O seam is injected. */
 export interface CheckRuntime {
   searchClient(cluster: string): SearchClient;
@@ -43,8 +55,9 @@ export interface CompiledCheck {
 }
 
 /**
- * One check type. `schema` is a strict zod object including `type` (a literal) and `name`; the watch
- * schema is the discriminated union of every registered type's schema.
+ * One check type = one file exporting one manifest, listed once in `src/checks/index.ts`. `schema` is a
+ * strict zod object including `type` (a literal, or an enum of the type and its aliases) and `name`;
+ * the watch schema is the discriminated union of every registered type's schema.
  */
 export interface CheckType<Def extends { type: string } = { type: string; name?: string | null | undefined }> {
   readonly type: string;
@@ -52,6 +65,10 @@ export interface CheckType<Def extends { type: string } = { type: string; name?:
   readonly aliases?: readonly string[];
   readonly schema: z.ZodType<Def>;
   compile(def: Def, env: CompileEnv): CompiledCheck;
+  /** Load time: what the check names on this node (a cluster) exists. Paths relative to the check. */
+  checkReferences?(def: Def, node: NodeRefs): Problem[];
+  /** What the shared conformance suite needs (test/kit/check-conformance.ts): a valid definition, as written in a watch. */
+  readonly conformance: { readonly valid: Record<string, unknown> };
 }
 
 /** Puts a check result where its `target` says (SPEC §1.2): `_top`/omitted replaces `data`. */

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { keygen, rotateKeys } from '../accounts/cli.ts';
 import { loadKeyRing } from '../accounts/keysource.ts';
-import { actionTypes } from '../actions/index.ts';
+import { builtinRegistry } from '../registry/builtin.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
@@ -50,7 +50,7 @@ export async function rotateKeysCommand(args: string[], io: CliIo = processIo): 
   const result = await rotateKeys({
     dir: resolve(values.accounts!),
     keyring,
-    types: actionTypes,
+    types: builtinRegistry(),
     ...(batchSize !== undefined ? { batchSize } : {}),
     logger: createLogger({ level: 'warn', destination: process.stderr as never }),
     onProgress: (p) => io.stderr(`vigil rotate-keys: ${p.done} of ${p.total} accounts (${p.failed} failed)\n`),

@@ -2,15 +2,17 @@ import { stat } from 'node:fs/promises';
 import { resolve, dirname, basename } from 'node:path';
 import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
-import type { CompileEnv } from '../checks/types.ts';
+import type { WatchCompileEnv } from '../watches/compile.ts';
+import { builtinRegistry } from '../registry/builtin.ts';
 import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../watches/loader.ts';
 import { parseCommand } from './args.ts';
 import { VALIDATE } from './specs.ts';
 
-export function cliCompileEnv(): CompileEnv {
+/** Every built-in type, none disabled: these commands judge a watch file, not a node's configuration. */
+export function cliCompileEnv(): WatchCompileEnv {
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
+  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry: builtinRegistry() };
 }
 
 /**

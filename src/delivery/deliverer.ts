@@ -4,6 +4,7 @@ import type { ActionType, DeliveryResult, RenderedNotification } from '../action
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
 import type { OutboxEntry, StateStore } from '../state/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
 import { errorMessage, VigilError } from '../errors.ts';
@@ -15,7 +16,8 @@ import type { AccountSource, DeliveryOutcome } from './types.ts';
 
 export interface DelivererOptions {
   store: StateStore;
-  types: readonly ActionType[];
+  /** The node's action types: an entry of a disabled or unknown type fails saying which. */
+  registry: TypeRegistry;
   accounts: AccountSource | null;
   http: HttpClient;
   searchClient(cluster: string): SearchClient;
@@ -30,8 +32,6 @@ export interface DelivererOptions {
    */
   queueLimit?: number;
   rng?: () => number;
-  /** Types switched off by the operator (`egress.disabled_action_types`): their pending entries fail saying so. */
-  disabledTypes?: readonly string[];
   /** Egress check handed to action types that open their own connections (email). */
   egress: HostCheck;
 }
@@ -43,7 +43,6 @@ export interface DelivererOptions {
  */
 export class Deliverer {
   private readonly o: DelivererOptions;
-  private readonly typeByName: Map<string, ActionType>;
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
@@ -63,7 +62,6 @@ export class Deliverer {
 
   constructor(o: DelivererOptions) {
     this.o = o;
-    this.typeByName = new Map(o.types.map((t) => [t.type, t]));
     this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16);
     this.pressure = new Backpressure(o.queueLimit ?? 10_000);
     // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
@@ -191,7 +189,7 @@ export class Deliverer {
 
   private async loop(entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
     const { store, clock, metrics } = this.o;
-    const type = this.typeByName.get(entry.actionType);
+    const found = this.o.registry.enabled(entry.actionType);
     // Bound on first use: most deliveries never log, and a pino child per delivery shows in the profile.
     let logger: Logger | undefined;
     const log = () => (logger ??= this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType }));
@@ -201,12 +199,9 @@ export class Deliverer {
       log().error({ code, attempts }, `delivery failed: ${message}`);
       return { status: 'failed', attempts, error: message, code };
     };
-    if (!type) {
-      // An entry enqueued before the operator disabled its type (or by a newer version): say which.
-      return this.o.disabledTypes?.includes(entry.actionType)
-        ? fail(entry.attempts, 'ACTION_TYPE_DISABLED', `action type ${entry.actionType} is disabled on this node (egress.disabled_action_types)`)
-        : fail(entry.attempts, 'UNKNOWN_ACTION_TYPE', `action type ${entry.actionType} is not available`);
-    }
+    // An entry enqueued before the operator disabled its type (or by a newer version): say which.
+    if (!found.ok) return fail(entry.attempts, found.code, found.message);
+    const { type } = found;
 
     let attempts = entry.attempts;
     let lastError = entry.lastError;

@@ -24,8 +24,6 @@ export interface EgressConfig {
    * (cloud metadata), multicast and reserved ranges still need explicit `allow` entries. Default false.
    */
   allowPrivate?: boolean;
-  /** Action types that must not run at all (Kibana `enabledActionTypes`, inverted). */
-  disabledActionTypes?: readonly string[];
 }
 
 /** A policy decision; `reason` is safe to log (it names a range or host, never a URL). */
@@ -41,12 +39,10 @@ const LOCAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhos
 export class EgressPolicy {
   readonly #allow: AllowEntry[];
   readonly #allowPrivate: boolean;
-  readonly #disabled: ReadonlySet<string>;
 
   constructor(cfg: EgressConfig = {}) {
     this.#allow = (cfg.allow ?? []).map(parseAllowEntry);
     this.#allowPrivate = cfg.allowPrivate ?? false;
-    this.#disabled = new Set(cfg.disabledActionTypes ?? []);
   }
 
   /**
@@ -76,10 +72,6 @@ export class EgressPolicy {
       return { allowed: false, reason: `local host name ${name}` };
     }
     return { allowed: true };
-  }
-
-  isActionTypeEnabled(type: string): boolean {
-    return !this.#disabled.has(type);
   }
 
   #isAllowed(ip: string | undefined, name: string | undefined, port: number | undefined): boolean {

@@ -2,13 +2,12 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { CompileEnv } from '../checks/types.ts';
 import type { StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Scheduler, FireInfo } from '../schedule/scheduler.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic.ts';
-import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
+import { compileWatch, type CompiledWatch, type WatchCompileEnv } from '../watches/compile.ts';
 import { ID_PATTERN } from '../watches/schema.ts';
 import { describeErrors, errorSummary, listWatchFiles, loadWatchFile, refForFile, watchFolder, type WatchFileRef } from '../watches/loader.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
@@ -24,7 +23,7 @@ export interface LoadedWatch {
 
 export interface WatchServiceOptions {
   watchesDir: string;
-  env: CompileEnv;
+  env: WatchCompileEnv;
   runner: WatchRunner;
   scheduler: Scheduler;
   store: StateStore;

@@ -1,14 +1,13 @@
 import { hash } from 'node:crypto';
 import type { ErrorDetail } from '../errors.ts';
 import { VigilError } from '../errors.ts';
-import { actionTypes } from '../actions/index.ts';
 import type { ActionType, CompiledAction } from '../actions/types.ts';
-import { checkTypes } from '../checks/index.ts';
-import type { CheckType, CompileEnv, CompiledCheck } from '../checks/types.ts';
+import type { CompileEnv, CompiledCheck } from '../checks/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
 import { parseThrottle, type ThrottleSpec } from '../schedule/duration.ts';
 import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
 import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
-import { watchSchema, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
+import { watchSchemaFor, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
 import { addDetail, formatPath, zodDetail } from './paths.ts';
 
 export interface CompiledSeverity {
@@ -20,6 +19,8 @@ export interface CompiledSeverity {
 export interface CompiledActionEntry {
   def: ActionDef;
   type: ActionType;
+  /** The type-specific params (the fields of `type.params`), as the type's `compile` and checks see them. */
+  params: Record<string, unknown>;
   /**
    * The account the action uses: the one it names, else `default` for a type whose account is required
    * (as Signals does), else none.
@@ -74,9 +75,10 @@ export const DEFAULT_ACCOUNT = 'default';
 
 export type CompileResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
 
-const checkByType = new Map<string, CheckType<any>>();
-for (const t of checkTypes) for (const name of [t.type, ...(t.aliases ?? [])]) checkByType.set(name, t);
-const actionByType = new Map<string, ActionType>(actionTypes.map((t) => [t.type, t]));
+/** What compiling a watch needs: the script and template compilers, and the types it may use. */
+export interface WatchCompileEnv extends CompileEnv {
+  readonly registry: TypeRegistry;
+}
 
 /** Where in `root` a string equal to `needle` sits, so a script or template error lands on its field. */
 function findString(root: unknown, needle: string, path: Array<string | number> = []): Array<string | number> | null {
@@ -110,8 +112,9 @@ function templatePath(base: Array<string | number>, node: unknown, source: strin
  * Validates a watch document and compiles everything in it once: schedule, scripts, templates. Every
  * problem is collected with its JSON path; nothing throws for bad input.
  */
-export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: CompileEnv): CompileResult {
-  const parsed = watchSchema.safeParse(raw);
+export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: WatchCompileEnv): CompileResult {
+  const { registry } = env;
+  const parsed = watchSchemaFor(registry).safeParse(raw);
   if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error, raw) };
   const def = parsed.data;
   const detail: ErrorDetail = {};
@@ -144,7 +147,8 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
 
   const schedule = guard(['trigger', 'schedule'], def.trigger.schedule, () => compileSchedule(def.trigger.schedule));
   const compileChecks = (list: Array<{ type: string }>, base: Array<string | number>) =>
-    list.map((c, i) => guard([...base, i], c, (e) => checkByType.get(c.type)!.compile(c, e))).filter((c): c is CompiledCheck => c !== null);
+    // The schema admitted only registered types.
+    list.map((c, i) => guard([...base, i], c, (e) => registry.check(c.type)!.compile(c, e))).filter((c): c is CompiledCheck => c !== null);
   const checks = compileChecks(def.checks as Array<{ type: string }>, ['checks']);
 
   let severity: CompiledSeverity | null = null;
@@ -157,7 +161,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const accountRefs: CompiledWatch['accountRefs'] = [];
   const compileActions = (list: ActionDef[], key: 'actions' | 'resolve_actions') =>
     list.flatMap((a, i): CompiledActionEntry[] => {
-      const type = actionByType.get(a.type)!;
+      const type = registry.action(a.type)!;
       const base = [key, i];
       const params: Record<string, unknown> = {};
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
@@ -171,6 +175,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
       const entry: CompiledActionEntry = {
         def: a,
         type,
+        params,
         accountId,
         compiled: compiled!,
         checks: compileChecks(a.checks ?? [], [...base, 'checks']),

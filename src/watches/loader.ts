@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
-import type { CompileEnv } from '../checks/types.ts';
 import type { ErrorDetail } from '../errors.ts';
-import { compileWatch, type CompiledWatch } from './compile.ts';
+import { compileWatch, type CompiledWatch, type WatchCompileEnv } from './compile.ts';
 import { ID_PATTERN } from './schema.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { addDetail, countErrors } from './paths.ts';
@@ -43,7 +42,7 @@ export function refForFile(root: string, file: string): WatchFileRef | null | { 
  */
 export async function loadWatchFile(
   ref: WatchFileRef,
-  env: CompileEnv,
+  env: WatchCompileEnv,
   extraCheck?: (w: CompiledWatch) => Promise<ErrorDetail | null>,
   sync = false,
 ): Promise<LoadResult> {

@@ -1,44 +1,57 @@
 /**
  * Load-time checks of a watch against this node, beyond its format: run at start, on every file change
  * and on PUT, so a watch that cannot work here is refused with the path of the field at fault instead
- * of failing at its first fire. Its action types must be enabled, and every account its actions use
+ * of failing at its first fire. Its action types must be enabled; what its checks and actions name
+ * (a cluster) must exist, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
  * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
  * secrets may go, the email domain allowlist…).
  */
-import { actionTypes } from '../actions/index.ts';
-import type { ActionType } from '../actions/types.ts';
+import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
-import type { AccountRef, CompiledWatch } from './compile.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
+import type { AccountRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
 import { addDetail } from './paths.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
   accounts: { resolve(type: string, id: string): Promise<unknown> } | null;
-  /** `egress.disabled_action_types`. */
-  disabledTypes: readonly string[];
+  /** The node's types: which are enabled, and each type's reference checks. */
+  registry: TypeRegistry;
+  /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
+  clusters: readonly string[];
 }
-
-const typeByName = new Map<string, ActionType>(actionTypes.map((t) => [t.type, t]));
 
 /** Problems by field path, or null when the watch can run on this node. */
 export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDeps): Promise<ErrorDetail | null> {
   const detail: ErrorDetail = {};
-  const all = [...w.actions.map((a, i) => [`actions[${i}]`, a] as const), ...w.resolveActions.map((a, i) => [`resolve_actions[${i}]`, a] as const)];
-  for (const [path, a] of all) {
-    if (deps.disabledTypes.includes(a.type.type)) addDetail(detail, `${path}.type`, `action type ${a.type.type} is disabled on this node`);
+  const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null };
+  const add = (base: string) => (problems: Problem[] | undefined) => {
+    for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
+  };
+  const checks = (list: Array<{ type: string }> | undefined, base: string) =>
+    list?.forEach((c, i) => add(`${base}[${i}]`)(deps.registry.check(c.type)?.checkReferences?.(c, node)));
+
+  checks(w.def.checks as Array<{ type: string }>, 'checks');
+  const actions = [...w.actions.map((a, i) => [`actions[${i}]`, a] as const), ...w.resolveActions.map((a, i) => [`resolve_actions[${i}]`, a] as const)];
+  for (const [path, a] of actions) {
+    const found = deps.registry.enabled(a.type.type);
+    if (!found.ok) addDetail(detail, `${path}.type`, found.message);
+    add(path)(a.type.checkReferences?.(a.params, node));
+    checks(a.def.checks, `${path}.checks`);
   }
   // One resolve per account, however many actions of the watch use it.
   const resolved = new Map<string, Promise<unknown>>();
+  const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
   for (const ref of w.accountRefs) {
     const key = `${ref.type}/${ref.id}`;
     if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
-    for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null)) addDetail(detail, path, message);
+    for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
   }
   return Object.keys(detail).length ? detail : null;
 }
 
-async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null): Promise<Array<[string, string]>> {
+async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null, type: CompiledActionEntry['type'] | undefined): Promise<Problem[]> {
   const name = ref.implicit ? `'default' (the account an action without "account" uses)` : `'${ref.id}'`;
   if (!resolving) return [[ref.path, `${ref.type} account ${name} cannot be used: no master key is configured`]];
   const account = await resolving;
@@ -47,7 +60,6 @@ async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null): Pr
     return [[ref.path, `${ref.type} account ${name} cannot be used: ${account.message}`]];
   }
   if (account instanceof Error) throw account;
-  const type = typeByName.get(ref.type);
   const problems = type?.checkAccount?.(ref.params, account) ?? [];
   return problems.map(([field, message]) => [`${ref.actionPath}.${field}`, message]);
 }

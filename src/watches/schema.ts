@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { checkTypes } from '../checks/index.ts';
-import { actionTypes } from '../actions/index.ts';
 import { triggerSchema } from '../schedule/schema.ts';
 import { parseThrottle } from '../schedule/duration.ts';
 import { scriptLang, scriptSource } from '../checks/common.ts';
 import type { CheckType } from '../checks/types.ts';
-import type { ActionType } from '../actions/types.ts';
+import type { ActionType, COMMON_ACTION_FIELDS } from '../actions/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
 
 /**
- * The watch format (SPEC §1), built from the check and action registries so a new type is one line in
- * its registry and nowhere else. Every object is strict: unknown fields are errors.
+ * The watch format (SPEC §1), built from the type registry so a new type is one line in its list and
+ * nowhere else. Every object is strict: unknown fields are errors.
  */
 
 /**
@@ -44,8 +43,6 @@ function unionOf<T extends { type: string }>(kind: string, types: readonly T[], 
   });
 }
 
-export const checkSchema = unionOf('check', checkTypes, (t: CheckType<any>) => t.schema);
-
 export const severitySchema = z
   .object({
     value: scriptSource,
@@ -62,15 +59,24 @@ export const severitySchema = z
     });
   });
 
-const commonActionShape = {
-  name: z.string().min(1).max(256),
-  account: z.string().regex(ID_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}').optional(),
-  checks: z.array(checkSchema).optional(),
-  foreach: scriptSource.optional(),
-  foreach_lang: scriptLang,
-  foreach_limit: z.number().int().min(1).max(10_000).default(100),
-  ack_enabled: z.boolean().default(true),
-};
+/**
+ * The fields every action has besides `type`; their names are `COMMON_ACTION_FIELDS`, which the registry
+ * keeps a type's params from shadowing (the `satisfies` below keeps the two lists the same).
+ */
+function commonActionShape(checkSchema: z.ZodType) {
+  return {
+    name: z.string().min(1).max(256),
+    account: z.string().regex(ID_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}').optional(),
+    checks: z.array(checkSchema).optional(),
+    foreach: scriptSource.optional(),
+    foreach_lang: scriptLang,
+    foreach_limit: z.number().int().min(1).max(10_000).default(100),
+    ack_enabled: z.boolean().default(true),
+    throttle_period: throttleSchema.optional(),
+    severity: z.array(levelSchema).min(1).optional(),
+    resolves_severity: z.array(levelSchema).min(1).optional(),
+  } satisfies Record<Exclude<(typeof COMMON_ACTION_FIELDS)[number], 'type'>, z.ZodType>;
+}
 
 /**
  * The cross-field rules of a type's params (its `superRefine`s: an email needs a body, addresses must
@@ -82,80 +88,79 @@ function paramRules(a: ActionType): Array<z.core.$ZodCheck<Record<string, unknow
   return (a.params.def.checks ?? []) as Array<z.core.$ZodCheck<Record<string, unknown>>>;
 }
 
-function actionSchemaOf(a: ActionType) {
+/** One action object: the common fields (those of `kind` only) and the type's params. */
+function actionSchemaOf(a: ActionType, common: ReturnType<typeof commonActionShape>, kind: 'actions' | 'resolve_actions') {
+  const { throttle_period, severity, resolves_severity, ...shared } = common;
+  const own = kind === 'actions' ? { throttle_period, severity } : { resolves_severity };
   return z
-    .object({
-      type: z.literal(a.type),
-      ...commonActionShape,
-      throttle_period: throttleSchema.optional(),
-      severity: z.array(levelSchema).min(1).optional(),
-      ...a.params.shape,
-    })
-    .strict()
-    .check(...paramRules(a));
-}
-
-function resolveActionSchemaOf(a: ActionType) {
-  return z
-    .object({
-      type: z.literal(a.type),
-      ...commonActionShape,
-      resolves_severity: z.array(levelSchema).min(1).optional(),
-      ...a.params.shape,
-    })
+    .object({ ...shared, ...own, type: z.literal(a.type), ...a.params.shape })
     .strict()
     .check(...paramRules(a));
 }
 
 const ignored = z.unknown().optional();
 
-export const watchSchema = z.preprocess(
-  // `inputs` is the older Signals name of `checks`.
-  (raw) => {
-    if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'inputs' in raw && !('checks' in raw)) {
-      const { inputs, ...rest } = raw as Record<string, unknown>;
-      return { ...rest, checks: inputs };
-    }
-    return raw;
-  },
-  z
-    .object({
-      /** Signals accepts a watch without a trigger, like one whose trigger is `{}`: it runs only on demand. */
-      trigger: triggerSchema.default({}),
-      checks: z.array(checkSchema).default([]),
-      severity: severitySchema.optional(),
-      actions: z.array(unionOf('action', actionTypes, actionSchemaOf)).default([]),
-      resolve_actions: z.array(unionOf('action', actionTypes, resolveActionSchemaOf)).default([]),
-      throttle_period: throttleSchema.optional(),
-      active: z.boolean().default(true),
-      log_runtime_data: z.boolean().default(false),
-      description: z.string().optional(),
-      _meta: ignored,
-      _ui: ignored,
-      _id: ignored,
-      _tenant: ignored,
-      _name: ignored,
-    })
-    .strict()
-    .superRefine((w, ctx) => {
-      const seen = new Map<string, string>();
-      const visit = (list: Array<{ name: string }>, key: string) =>
-        list.forEach((a, i) => {
-          const prev = seen.get(a.name);
-          if (prev) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `action name '${a.name}' is already used by ${prev}` });
-          seen.set(a.name, `${key}[${i}]`);
-        });
-      visit(w.actions as Array<{ name: string }>, 'actions');
-      visit(w.resolve_actions as Array<{ name: string }>, 'resolve_actions');
-      const needsSeverity = [...(w.actions as Array<{ severity?: unknown }>), ...(w.resolve_actions as Array<{ resolves_severity?: unknown }>)]
-        .some((a) => ('severity' in a && a.severity) || ('resolves_severity' in a && a.resolves_severity));
-      if (needsSeverity && !w.severity) {
-        ctx.addIssue({ code: 'custom', path: ['severity'], message: 'actions refer to severity levels but the watch has no severity mapping' });
+function buildWatchSchema(registry: TypeRegistry) {
+  const checkSchema = unionOf('check', registry.checks, (t: CheckType<any>) => t.schema);
+  const common = commonActionShape(checkSchema);
+  return z.preprocess(
+    // `inputs` is the older Signals name of `checks`.
+    (raw) => {
+      if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'inputs' in raw && !('checks' in raw)) {
+        const { inputs, ...rest } = raw as Record<string, unknown>;
+        return { ...rest, checks: inputs };
       }
-    }),
-);
+      return raw;
+    },
+    z
+      .object({
+        /** Signals accepts a watch without a trigger, like one whose trigger is `{}`: it runs only on demand. */
+        trigger: triggerSchema.default({}),
+        checks: z.array(checkSchema).default([]),
+        severity: severitySchema.optional(),
+        actions: z.array(unionOf('action', registry.actions, (a) => actionSchemaOf(a, common, 'actions'))).default([]),
+        resolve_actions: z.array(unionOf('action', registry.actions, (a) => actionSchemaOf(a, common, 'resolve_actions'))).default([]),
+        throttle_period: throttleSchema.optional(),
+        active: z.boolean().default(true),
+        log_runtime_data: z.boolean().default(false),
+        description: z.string().optional(),
+        _meta: ignored,
+        _ui: ignored,
+        _id: ignored,
+        _tenant: ignored,
+        _name: ignored,
+      })
+      .strict()
+      .superRefine((w, ctx) => {
+        const seen = new Map<string, string>();
+        const visit = (list: Array<{ name: string }>, key: string) =>
+          list.forEach((a, i) => {
+            const prev = seen.get(a.name);
+            if (prev) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `action name '${a.name}' is already used by ${prev}` });
+            seen.set(a.name, `${key}[${i}]`);
+          });
+        visit(w.actions as Array<{ name: string }>, 'actions');
+        visit(w.resolve_actions as Array<{ name: string }>, 'resolve_actions');
+        const needsSeverity = [...(w.actions as Array<{ severity?: unknown }>), ...(w.resolve_actions as Array<{ resolves_severity?: unknown }>)]
+          .some((a) => ('severity' in a && a.severity) || ('resolves_severity' in a && a.resolves_severity));
+        if (needsSeverity && !w.severity) {
+          ctx.addIssue({ code: 'custom', path: ['severity'], message: 'actions refer to severity levels but the watch has no severity mapping' });
+        }
+      }),
+  );
+}
 
-export type WatchDef = z.output<typeof watchSchema>;
+type WatchSchema = ReturnType<typeof buildWatchSchema>;
+const schemas = new WeakMap<TypeRegistry, WatchSchema>();
+
+/** The watch schema of a registry's types; built on first use and kept as long as the registry. */
+export function watchSchemaFor(registry: TypeRegistry): WatchSchema {
+  let schema = schemas.get(registry);
+  if (!schema) schemas.set(registry, (schema = buildWatchSchema(registry)));
+  return schema;
+}
+
+export type WatchDef = z.output<WatchSchema>;
 /** The common fields of an action after parsing, plus its type-specific params. */
 export interface ActionDef {
   type: string;

@@ -66,7 +66,7 @@ export async function appKit(o: AppKitOptions = {}): Promise<AppKit> {
   });
   const hosts = o.hosts ?? {};
   const real = createHttpClient({
-    policy: createEgressPolicy({ allow: config.egress.allow, disabledActionTypes: config.egress.disabled_action_types }, {}),
+    policy: createEgressPolicy({ allow: config.egress.allow }, {}),
     logger: logs.logger,
     clock,
     resolve: async (name) => {

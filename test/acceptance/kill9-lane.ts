@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { systemClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { actionTypes } from '../../src/actions/index.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { AccountRegistry } from '../../src/accounts/registry.ts';
 import { keyRingFromEnv } from '../../src/accounts/keysource.ts';
 import { generateKey } from '../../src/accounts/keyring.ts';
@@ -134,7 +134,7 @@ export async function runLane(seed: number, kills: number, log: (s: string) => v
   const env = { VIGIL_MASTER_KEY: masterKey, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info' };
   let daemon: Daemon | undefined;
   try {
-    const registry = await AccountRegistry.open({ dir: dirs.accounts, keyring: await keyRingFromEnv(masterKey), types: actionTypes, logger: silentLogger(), clock: systemClock });
+    const registry = await AccountRegistry.open({ dir: dirs.accounts, keyring: await keyRingFromEnv(masterKey), types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
     await registry.put('pagerduty', 'pd', { integration_key: ROUTING_KEY, url: pd.enqueueUrl });
     await registry.put('email', 'mail', { host: '127.0.0.1', port: smtp.port, session_timeout: '5s' });
     watches(dirs.watches, hook.url);

@@ -21,6 +21,7 @@ import type { LoginGuardOptions } from '../../src/security/login-guard.ts';
 import type { PasswordChecker } from '../../src/security/passwords.ts';
 import { REDACT_PATHS } from '../../src/log.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { RegistryTypes } from '../../src/registry/registry.ts';
 
 export interface Harness {
   app: App;
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   disabledActionTypes?: string[];
   /** `api.tls`: the API is served over TLS with these files. */
   tls?: { cert_file: string; key_file: string };
+  /** The check and action types to register instead of Vigil's own. */
+  types?: RegistryTypes;
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -79,7 +82,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
-  const app = await buildApp(config, { env, logger, ...(o.clock ? { clock: o.clock } : {}) });
+  const app = await buildApp(config, { env, logger, ...(o.clock ? { clock: o.clock } : {}), ...(o.types ? { types: o.types } : {}) });
   const security = await createAuthProvider(app, {
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.hasher ? { hasher: o.hasher } : {}),

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { generateKey } from '../../src/accounts/keyring.ts';
 import { keyRingFromEnv } from '../../src/accounts/keysource.ts';
 import { AccountRegistry } from '../../src/accounts/registry.ts';
-import { actionTypes } from '../../src/actions/index.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { systemClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { executeCommand } from '../../src/cli/execute.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   // A working directory like a real installation's: ./accounts holds sealed accounts.
   cwd = mkdtempSync(join(tmpdir(), 'vigil-execute-cli-'));
   key = await generateKey();
-  const reg = await AccountRegistry.open({ dir: join(cwd, 'accounts'), keyring: await keyRingFromEnv(key), types: actionTypes, logger: silentLogger(), clock: systemClock });
+  const reg = await AccountRegistry.open({ dir: join(cwd, 'accounts'), keyring: await keyRingFromEnv(key), types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
   await reg.put('slack', 'ops', { url: 'https://hooks.slack.com/services/T000/B000/execute-test' });
   mkdirSync(join(cwd, 'w'));
 });

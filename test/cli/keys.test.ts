@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { generateKey } from '../../src/accounts/keyring.ts';
 import { keyRingFromEnv, keyRingFromFile } from '../../src/accounts/keysource.ts';
 import { AccountRegistry } from '../../src/accounts/registry.ts';
-import { actionTypes } from '../../src/actions/index.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { systemClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { vigil } from './spawn-vigil.ts';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 async function seed(dir: string): Promise<void> {
-  const reg = await AccountRegistry.open({ dir, keyring: await keyRingFromEnv(oldKey), types: actionTypes, logger: silentLogger(), clock: systemClock });
+  const reg = await AccountRegistry.open({ dir, keyring: await keyRingFromEnv(oldKey), types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
   await reg.put('email', 'ops', { host: 'smtp.example.com', port: 587, user: 'vigil', password: SECRETS[0] });
   await reg.put('slack', 'chat', { url: SECRETS[1] });
   await reg.put('slack', 'oncall', { url: 'https://hooks.slack.com/services/T000/B000/third' });
@@ -55,7 +55,7 @@ describe('vigil rotate-keys', () => {
     const sealed = ['email/ops.json', 'slack/chat.json', 'slack/oncall.json'].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
     expect(sealed).toContain(`vigil:v1:${ring.activeKid}:`);
     expect(sealed).not.toContain(`vigil:v1:${oldKid}:`);
-    const reg = await AccountRegistry.open({ dir, keyring: ring, types: actionTypes, logger: silentLogger(), clock: systemClock });
+    const reg = await AccountRegistry.open({ dir, keyring: ring, types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
     expect((await reg.keyUsage()).find((u) => u.kid === oldKid)?.fields ?? 0).toBe(0);
     expect(await reg.resolve('email', 'ops')).toMatchObject({ password: SECRETS[0] });
     expect(await reg.resolve('slack', 'chat')).toMatchObject({ url: SECRETS[1] });

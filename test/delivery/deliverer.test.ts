@@ -9,6 +9,7 @@ import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import type { ActionType, DeliveryResult } from '../../src/actions/types.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
 
 /** An action type whose deliveries follow a script of results, recording each attempt. */
 function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: number) => void): ActionType & { attempts: Array<{ key: string; attempt: number; at: number }> } {
@@ -17,6 +18,7 @@ function scripted(results: DeliveryResult[], onAttempt?: (key: string, at: numbe
     type: 'scripted',
     params: z.object({}).strict(),
     compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    conformance: { params: () => ({}), overHttp: false },
     attempts,
     async deliver(_n, deps) {
       attempts.push({ key: deps.idempotencyKey, attempt: deps.attempt, at: deps.clock.now() });
@@ -35,7 +37,7 @@ function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: numb
   const logs = captureLogger();
   const metrics = createMetrics();
   const deliverer = new Deliverer({
-    store, types: [type], accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
+    store, registry: createRegistry({ actions: [type], checks: [] }), accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
     http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
     searchClient: () => { throw new Error('unused'); },
     perDestinationConcurrency: opts.concurrency ?? 4, queueLimit: opts.queueLimit ?? 100,
@@ -82,6 +84,16 @@ describe('Deliverer', () => {
     expect((await s.store.outbox.get('ok'))?.status).toBe('pending');
     expect((await s.deliverer.deliver(await s.enqueue('bad'), { recordDelivered: false })).status).toBe('failed');
     expect((await s.store.outbox.get('bad'))?.status).toBe('failed');
+    await s.store.close();
+  });
+
+  it('fails an entry whose type this node does not have, saying so, without an attempt', async () => {
+    const type = scripted([]);
+    const s = setup(type);
+    const e = await s.enqueue('k-gone');
+    expect(await s.deliverer.deliver({ ...e, actionType: 'gone' })).toMatchObject({ status: 'failed', attempts: 0, code: 'UNKNOWN_ACTION_TYPE' });
+    expect(type.attempts).toHaveLength(0);
+    expect((await s.store.outbox.get('k-gone'))?.lastError).toMatch(/^UNKNOWN_ACTION_TYPE: unknown action type "gone"/);
     await s.store.close();
   });
 
@@ -199,6 +211,7 @@ function gated() {
   const seen: string[] = [];
   const type: ActionType = {
     type: 'scripted', params: z.object({}).strict(), compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
+    conformance: { params: () => ({}), overHttp: false },
     async deliver(_n, deps) {
       seen.push(deps.idempotencyKey);
       max = Math.max(max, ++active);

@@ -12,7 +12,6 @@ import { createMetrics } from '../../src/metrics.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { WatchRunner } from '../../src/runtime/runner.ts';
-import { actionTypes } from '../../src/actions/index.ts';
 import type { ActionType } from '../../src/actions/types.ts';
 import type { AccountSource } from '../../src/delivery/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
@@ -20,8 +19,10 @@ import { createTestHostCheck } from './undici-http.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { createScriptCompiler } from '../../src/script/index.ts';
 import { createTemplateEngine } from '../../src/templates/engine.ts';
-import type { CompileEnv } from '../../src/checks/types.ts';
-import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
+import { compileWatch, type CompiledWatch, type WatchCompileEnv } from '../../src/watches/compile.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
+import { checkTypes } from '../../src/checks/index.ts';
 
 export function captureLogger(level = 'debug') {
   const lines: Array<Record<string, unknown>> = [];
@@ -37,10 +38,10 @@ export function captureLogger(level = 'debug') {
   return { logger: createLogger({ level, destination: stream }), lines, text: () => text.join('') };
 }
 
-export function compileEnv(): CompileEnv {
+export function compileEnv(): WatchCompileEnv {
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
-  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f) };
+  return { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry: builtinRegistry() };
 }
 
 /** Accounts from a plain map `{type: {id: account}}`, for tests that need no sealing. */
@@ -85,7 +86,8 @@ export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpCli
     ((c: string) => {
       throw new Error(`no cluster ${c} in this test`);
     });
-  const deliverer = new Deliverer({ store, types: opts.types ?? actionTypes, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck() });
+  const registry = opts.types ? createRegistry({ actions: opts.types, checks: checkTypes }) : builtinRegistry();
+  const deliverer = new Deliverer({ store, registry, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck() });
   const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger: logs.logger, metrics, node: 'test-node' });
   const env = compileEnv();
   return {

@@ -140,10 +140,4 @@ describe('EgressPolicy allow entries', () => {
   it.each(['10.0.0.0/33', '10.0.0.0/x', 'host:0', 'host:70000', '*.10.0.0.1', 'bad host', '*', ':80'])('rejects invalid entry %s', (entry) => {
     expect(() => new EgressPolicy({ allow: [entry] })).toThrow(VigilError);
   });
-
-  it('disabled action types', () => {
-    const p = new EgressPolicy({ disabledActionTypes: ['webhook'] });
-    expect(p.isActionTypeEnabled('webhook')).toBe(false);
-    expect(p.isActionTypeEnabled('email')).toBe(true);
-  });
 });

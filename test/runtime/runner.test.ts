@@ -1,5 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 
 let kit: RuntimeKit;
 afterEach(async () => kit?.close());
@@ -113,7 +114,7 @@ describe('WatchRunner', () => {
     const run = (n: number) => kit.runner.run(w, { fire: fireAt(kit), input: { n } });
     // A minimal service around the same store, for its ack logic.
     const svc = new WatchService({
-      watchesDir: kit.dir, env: { script: () => { throw new Error(); }, template: () => { throw new Error(); } },
+      watchesDir: kit.dir, env: { script: () => { throw new Error(); }, template: () => { throw new Error(); }, registry: builtinRegistry() },
       runner: kit.runner, scheduler: { upsert() {}, remove() {} } as never, store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock,
     });
     (svc as unknown as { watches: Map<string, unknown> }).watches.set('_main/w', { ref: { file: '', tenant: '_main', id: 'w' }, watch: w, errors: null });

@@ -8,7 +8,7 @@ import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
 import { WatchRunner } from '../../src/runtime/runner.ts';
 import { Scheduler } from '../../src/schedule/scheduler.ts';
-import { actionTypes } from '../../src/actions/index.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { captureLogger, compileEnv, fixedAccounts } from '../kit/runtime.ts';
 import { createTestHostCheck, createTestHttpClient } from '../kit/undici-http.ts';
@@ -24,7 +24,7 @@ describe('an SMTP tarpit does not hold up other watches', () => {
     const http = createTestHttpClient();
     const searchClient = () => { throw new Error('unused'); };
     const deliverer = new Deliverer({
-      store, types: actionTypes, http, searchClient, clock: systemClock, logger: logs.logger, metrics, egress: createTestHostCheck(),
+      store, registry: builtinRegistry(), http, searchClient, clock: systemClock, logger: logs.logger, metrics, egress: createTestHostCheck(),
       accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: '2s', greeting: '2500ms', socket: '5s' }, default_from: 'vigil@example.com' } } }),
     });
     const runner = new WatchRunner({ store, deliverer, searchClient, http, clock: systemClock, logger: logs.logger, metrics, node: 't' });

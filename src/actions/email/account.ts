@@ -20,6 +20,7 @@ import { z } from 'zod';
 import wellKnown from 'nodemailer/lib/well-known';
 import { parseDuration } from '../../schedule/duration.ts';
 import { parseAddresses, refusedByAllowlist } from './addresses.ts';
+import { accountSchemas } from '../shared/account-schema.ts';
 
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -54,72 +55,71 @@ const sessionTimeoutField = z.union([
 
 const hostField = z.string().min(1).max(253).regex(/^[^\s/@:]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or an IP address');
 
-export const emailAccountSchema = z
-  .strictObject({
-    host: hostField.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    /** Vigil: a nodemailer well-known service name (`gmail`, `SES-EU-WEST-1`…) filling host, port and TLS. */
-    service: z.string().min(1).optional(),
-    user: z.string().min(1).optional(),
-    /** Secret. */
-    password: z.string().optional(),
-    enable_tls: z.boolean().optional(),
-    enable_start_tls: z.boolean().optional(),
-    trusted_hosts: z.array(z.string().min(1)).min(1).optional(),
-    trust_all: z.boolean().optional(),
-    /** Vigil: PEM CA bundle used instead of the system roots. */
-    trusted_certs: z.string().min(1).optional(),
-    default_from: addressField.optional(),
-    default_to: addressField.optional(),
-    default_cc: addressField.optional(),
-    default_bcc: addressField.optional(),
-    /**
-     * One value sets the connect, greeting and socket timeouts (Signals' single `session_timeout`, in
-     * seconds); the object form sets them apart. Defaults 10 s / 10 s / 60 s.
-     */
-    session_timeout: sessionTimeoutField.optional(),
-    proxy_host: hostField.optional(),
-    proxy_port: z.number().int().min(1).max(65535).optional(),
-    proxy_user: z.string().min(1).optional(),
-    /** Secret. */
-    proxy_password: z.string().optional(),
-    /** Logs the SMTP dialogue (AUTH lines redacted) at debug level. */
-    debug: z.boolean().optional(),
-    /** Vigil: every From/To/Cc/Bcc address must be in one of these domains (`*.example.com` for subdomains). */
-    domain_allowlist: z.array(z.string().min(1).regex(/^(\*\.)?[^\s@*]+$/, 'must be a domain or *.domain')).optional(),
-  })
-  .superRefine((a, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (a.host === undefined && a.service === undefined) issue('host', 'host is required (or service)');
-    if (a.service !== undefined && !wellKnown(a.service)) issue('service', `unknown service '${a.service}'`);
-    if (a.enable_tls && a.enable_start_tls) {
-      issue('enable_start_tls', 'enable_tls (implicit TLS) and enable_start_tls (STARTTLS) exclude each other');
-    }
-    if (a.password !== undefined && a.user === undefined) issue('user', 'user is required when a password is set');
-    if (a.proxy_host !== undefined && a.proxy_port === undefined) issue('proxy_port', 'proxy_port is required with proxy_host');
-    if (a.proxy_host === undefined && (a.proxy_port ?? a.proxy_user ?? a.proxy_password) !== undefined) {
-      issue('proxy_host', 'proxy_host is required with the other proxy_* fields');
-    }
-    if (a.proxy_password !== undefined && a.proxy_user === undefined) issue('proxy_user', 'proxy_user is required with proxy_password');
-    if (a.trusted_certs !== undefined) {
-      const problem = pemProblem(a.trusted_certs);
-      if (problem) issue('trusted_certs', problem);
-    }
-    for (const field of ['default_from', 'default_to', 'default_cc', 'default_bcc'] as const) {
-      const value = a[field];
-      if (value === undefined) continue;
-      const { mailboxes, invalid } = parseAddresses(value);
-      if (invalid.length > 0) issue(field, `not an e-mail address: ${invalid.join(', ')}`);
-      if (field === 'default_from' && mailboxes.length > 1) issue(field, 'only one from address is allowed');
-      const refused = refusedByAllowlist(mailboxes, a.domain_allowlist);
-      if (refused.length > 0) issue(field, `domain not in domain_allowlist: ${refused.join(', ')}`);
-    }
-  });
+const emailConfig = z.strictObject({
+  host: hostField.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Vigil: a nodemailer well-known service name (`gmail`, `SES-EU-WEST-1`…) filling host, port and TLS. */
+  service: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  enable_tls: z.boolean().optional(),
+  enable_start_tls: z.boolean().optional(),
+  trusted_hosts: z.array(z.string().min(1)).min(1).optional(),
+  trust_all: z.boolean().optional(),
+  /** Vigil: PEM CA bundle used instead of the system roots. */
+  trusted_certs: z.string().min(1).optional(),
+  default_from: addressField.optional(),
+  default_to: addressField.optional(),
+  default_cc: addressField.optional(),
+  default_bcc: addressField.optional(),
+  /**
+   * One value sets the connect, greeting and socket timeouts (Signals' single `session_timeout`, in
+   * seconds); the object form sets them apart. Defaults 10 s / 10 s / 60 s.
+   */
+  session_timeout: sessionTimeoutField.optional(),
+  proxy_host: hostField.optional(),
+  proxy_port: z.number().int().min(1).max(65535).optional(),
+  proxy_user: z.string().min(1).optional(),
+  /** Logs the SMTP dialogue (AUTH lines redacted) at debug level. */
+  debug: z.boolean().optional(),
+  /** Vigil: every From/To/Cc/Bcc address must be in one of these domains (`*.example.com` for subdomains). */
+  domain_allowlist: z.array(z.string().min(1).regex(/^(\*\.)?[^\s@*]+$/, 'must be a domain or *.domain')).optional(),
+});
 
-export type EmailAccount = z.infer<typeof emailAccountSchema>;
+/** Sealed at rest and never returned, logged or rendered. */
+const emailSecrets = z.strictObject({
+  password: z.string().optional(),
+  proxy_password: z.string().optional(),
+});
 
-/** Fields sealed at rest and never returned, logged or rendered. */
-export const EMAIL_SECRET_FIELDS = ['password', 'proxy_password'] as const;
+export const emailAccount = accountSchemas(emailConfig, emailSecrets, (a, ctx) => {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (a.host === undefined && a.service === undefined) issue('host', 'host is required (or service)');
+  if (a.service !== undefined && !wellKnown(a.service)) issue('service', `unknown service '${a.service}'`);
+  if (a.enable_tls && a.enable_start_tls) {
+    issue('enable_start_tls', 'enable_tls (implicit TLS) and enable_start_tls (STARTTLS) exclude each other');
+  }
+  if (a.password !== undefined && a.user === undefined) issue('user', 'user is required when a password is set');
+  if (a.proxy_host !== undefined && a.proxy_port === undefined) issue('proxy_port', 'proxy_port is required with proxy_host');
+  if (a.proxy_host === undefined && (a.proxy_port ?? a.proxy_user ?? a.proxy_password) !== undefined) {
+    issue('proxy_host', 'proxy_host is required with the other proxy_* fields');
+  }
+  if (a.proxy_password !== undefined && a.proxy_user === undefined) issue('proxy_user', 'proxy_user is required with proxy_password');
+  if (a.trusted_certs !== undefined) {
+    const problem = pemProblem(a.trusted_certs);
+    if (problem) issue('trusted_certs', problem);
+  }
+  for (const field of ['default_from', 'default_to', 'default_cc', 'default_bcc'] as const) {
+    const value = a[field];
+    if (value === undefined) continue;
+    const { mailboxes, invalid } = parseAddresses(value);
+    if (invalid.length > 0) issue(field, `not an e-mail address: ${invalid.join(', ')}`);
+    if (field === 'default_from' && mailboxes.length > 1) issue(field, 'only one from address is allowed');
+    const refused = refusedByAllowlist(mailboxes, a.domain_allowlist);
+    if (refused.length > 0) issue(field, `domain not in domain_allowlist: ${refused.join(', ')}`);
+  }
+});
+
+export type EmailAccount = z.infer<typeof emailAccount.schema>;
 
 export const DEFAULT_TIMEOUTS = { connectMs: 10_000, greetingMs: 10_000, socketMs: 60_000 } as const;
 

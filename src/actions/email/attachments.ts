@@ -2,7 +2,8 @@
  * Attachments at send time: `runtime` ones were serialised at render time; `request` ones are fetched now
  * through the injected HttpClient (timeouts, size cap and egress policy live there), on every attempt.
  */
-import { HttpError, type HttpClient, type HttpRequest } from '../../net/types.ts';
+import { HttpError, type HttpClient } from '../../net/types.ts';
+import { toHttpRequest } from '../../request/render.ts';
 import type { EmailAttachment } from './request.ts';
 import type { EmailFailure } from './classify.ts';
 
@@ -24,18 +25,7 @@ export async function resolveAttachments(
       out.push({ filename: a.filename, content: a.content, contentType: a.contentType });
       continue;
     }
-    const req: HttpRequest = { method: a.request.method, url: a.request.url, signal };
-    if (a.request.headers) req.headers = a.request.headers;
-    if (a.request.auth) {
-      // As in Signals, `auth` wins over an Authorization header written in `headers`.
-      const { username, password } = a.request.auth;
-      const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization'));
-      req.headers = { ...headers, authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
-    }
-    if (a.request.body !== undefined) req.body = a.request.body;
-    if (a.request.tls) req.tls = a.request.tls;
-    if (a.request.connectTimeoutMs !== undefined) req.connectTimeoutMs = a.request.connectTimeoutMs;
-    if (a.request.readTimeoutMs !== undefined) req.readTimeoutMs = a.request.readTimeoutMs;
+    const req = toHttpRequest(a.request, signal);
     // Only the origin goes into messages: a URL may carry a token in its path or query.
     const where = `attachment '${a.filename}' from ${safeOrigin(a.request.url)}`;
     try {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { ActionType } from '../types.ts';
-import { EMAIL_SECRET_FIELDS, emailAccountSchema, type EmailAccount } from './account.ts';
+import { emailAccount, type EmailAccount } from './account.ts';
 import { isTemplated, parseAddresses, refusedByAllowlist } from './addresses.ts';
 import { deliverEmail, testAccount } from './deliver.ts';
 import { ADDRESS_FIELDS, emailParamsSchema, type EmailParams } from './params.ts';
@@ -19,6 +19,7 @@ export type { EmailParams } from './params.ts';
 export type { EmailRequest, EmailAttachment } from './request.ts';
 export { testAccount, type TestAccountInput } from './deliver.ts';
 export { closeEmailTransports } from './transport.ts';
+import { closeEmailTransports } from './transport.ts';
 
 /** The domain allowlist applies to the sender and the recipients; Reply-To is where answers go, not mail. */
 const ALLOWLIST_FIELDS = ADDRESS_FIELDS.filter((f) => f !== 'reply_to');
@@ -27,8 +28,7 @@ export const emailAction: ActionType<EmailParams, EmailAccount> = {
   type: 'email',
   params: emailParamsSchema,
   account: {
-    schema: emailAccountSchema,
-    secretFields: EMAIL_SECRET_FIELDS,
+    ...emailAccount,
     required: true,
     // The password goes only to the SMTP server and the proxy password only to the SOCKS proxy, both
     // named by the account alone; the HTTP client only fetches `request` attachments, without secrets.
@@ -56,4 +56,15 @@ export const emailAction: ActionType<EmailParams, EmailAccount> = {
     return problems;
   },
   deliver: (n, deps) => deliverEmail(n, deps),
+  // The pooled SMTP transports, one per account.
+  close: closeEmailTransports,
+  conformance: {
+    params: () => ({ to: 'a@example.com', subject: 's', text_body: 'b' }),
+    account: {
+      example: () => ({ host: '127.0.0.1', port: 2525, user: 'vigil', password: 'confMailPassMM5566', proxy_host: '127.0.0.1', proxy_port: 1080, proxy_user: 'p', proxy_password: 'confProxyPassPP7788' }),
+      secrets: ['confMailPassMM5566', 'confProxyPassPP7788'],
+    },
+    // SMTP: its delivery classification and leaks are covered by the e-mail suites against an SMTP peer.
+    overHttp: false,
+  },
 };

@@ -4,34 +4,17 @@
  */
 import { z } from 'zod';
 import { isTemplated, parseAddresses } from './addresses.ts';
-import { trustedCerts } from '../../checks/http-request.ts';
+import { connectionShape, requestSchema } from '../../request/schema.ts';
 
 /** One address list: a string (a comma list is fine) or an array; each entry may be a template. */
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /**
- * The HTTP request of a `request` attachment: the webhook's request options (SPEC §1.2). `url`, `path`
- * and `body` are templates. `auth` is Signals' inline basic authentication: the credentials sit in the
- * watch file in clear, as in Signals, and travel with the rendered request (redacted wherever it is shown).
+ * A `runtime` attachment carries the run data; a `request` attachment is fetched at send time with the
+ * shared request definition (that of the `http` check). Its `auth` is Signals' inline basic
+ * authentication: the credentials sit in the watch file in clear, as in Signals, and travel with the
+ * rendered request (redacted wherever it is shown).
  */
-export const attachmentRequestSchema = z.strictObject({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-  url: z.string().min(1),
-  path: z.string().optional(),
-  query_params: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  auth: z.strictObject({ type: z.literal('basic'), username: z.string(), password: z.string() }).optional(),
-});
-
-export const tlsOptionsSchema = z.strictObject({
-  trusted_certs: trustedCerts.optional(),
-  verify_hostnames: z.boolean().optional(),
-  trust_all: z.boolean().optional(),
-  /** A client certificate for servers that ask for one (PEM), as in Signals' `tls.client_auth`. */
-  client_auth: z.strictObject({ certs: z.string(), private_key: z.string(), private_key_password: z.string().optional() }).optional(),
-});
-
 const attachmentSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('runtime'),
@@ -39,10 +22,8 @@ const attachmentSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('request'),
-    request: attachmentRequestSchema,
-    tls: tlsOptionsSchema.optional(),
-    connection_timeout: z.number().positive().optional(),
-    read_timeout: z.number().positive().optional(),
+    request: requestSchema,
+    ...connectionShape,
     content_type: z.string().optional(),
   }),
 ]);

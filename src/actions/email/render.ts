@@ -10,28 +10,17 @@ import type { CompiledAction, RenderInfo, RenderedNotification, TemplateView } f
 import { formatMailbox, parseAddresses } from './addresses.ts';
 import { markdownToHtml } from './markdown.ts';
 import { ADDRESS_FIELDS, type AddressField, type EmailParams } from './params.ts';
-import type { EmailAttachment, EmailAttachmentTls, EmailRequest } from './request.ts';
+import type { EmailAttachment, EmailRequest } from './request.ts';
+import { compileRequest, type CompiledRequest } from '../../request/render.ts';
 
 /** View keys serialised into a `runtime` attachment (the run data; links and secrets are never in a view). */
 const RUNTIME_KEYS = ['data', 'item', 'severity', 'trigger', 'execution_time', 'watch', 'resolved'];
 
 type Compiler = (source: string, mode: EscapeMode, path: string) => CompiledTemplate;
 
-interface CompiledAttachment {
-  filename: string;
-  kind: 'runtime' | 'request';
-  contentType?: string;
-  method?: string;
-  url?: CompiledTemplate;
-  path?: CompiledTemplate;
-  query?: Array<[string, CompiledTemplate]>;
-  headers?: Array<[string, CompiledTemplate]>;
-  body?: CompiledTemplate;
-  auth?: { type: 'basic'; username: string; password: string };
-  tls?: EmailAttachmentTls;
-  connectTimeoutMs?: number;
-  readTimeoutMs?: number;
-}
+type CompiledAttachment =
+  | { filename: string; kind: 'runtime'; contentType: string }
+  | { filename: string; kind: 'request'; contentType?: string; request: CompiledRequest };
 
 export function compileEmail(params: EmailParams & { account?: unknown }, env: CompileEnv): CompiledAction {
   const problems: ErrorDetail = {};
@@ -104,7 +93,7 @@ export function compileEmail(params: EmailParams & { account?: unknown }, env: C
       const html = htmlBody ? run(htmlBody) : mdHtml ? markdownToHtml(run(mdHtml)) : undefined;
       if (text !== undefined) request.text = text;
       if (html !== undefined) request.html = html;
-      request.attachments = attachments.map((a) => renderAttachment(a, view, run));
+      request.attachments = attachments.map((a) => renderAttachment(a, view, (paths) => paths.forEach((p) => missing.add(p))));
 
       if (missing.size > 0) info.reportMissing([...missing]);
       return {
@@ -120,54 +109,27 @@ export function compileEmail(params: EmailParams & { account?: unknown }, env: C
 function compileAttachments(params: EmailParams, compile: Compiler): CompiledAttachment[] {
   const out: CompiledAttachment[] = [];
   for (const [filename, a] of Object.entries(params.attachments ?? {})) {
-    const base = `attachments.${filename}`;
     if (a.type === 'runtime') {
       out.push({ filename, kind: 'runtime', contentType: a.content_type ?? 'application/json' });
       continue;
     }
-    const r = a.request;
-    const c: CompiledAttachment = {
-      filename,
-      kind: 'request',
-      method: r.method,
-      url: compile(r.url, 'plain', `${base}.request.url`),
-    };
-    if (a.content_type !== undefined) c.contentType = a.content_type;
-    if (r.path !== undefined) c.path = compile(r.path, 'plain', `${base}.request.path`);
-    if (r.query_params) c.query = Object.entries(r.query_params).map(([k, v]) => [k, compile(v, 'plain', `${base}.request.query_params.${k}`)]);
-    if (r.headers) c.headers = Object.entries(r.headers).map(([k, v]) => [k, compile(v, 'header', `${base}.request.headers.${k}`)]);
-    if (r.body !== undefined) c.body = compile(r.body, 'plain', `${base}.request.body`);
-    if (r.auth) c.auth = r.auth;
-    if (a.tls) c.tls = a.tls;
-    // Signals gives these in seconds.
-    if (a.connection_timeout !== undefined) c.connectTimeoutMs = a.connection_timeout * 1000;
-    if (a.read_timeout !== undefined) c.readTimeoutMs = a.read_timeout * 1000;
-    out.push(c);
+    const base = `attachments.${filename}`;
+    // Each template's problem is reported at its own path, and the others are still compiled.
+    const env = { template: (source: string, mode: EscapeMode, field?: () => string) => compile(source, mode, `${base}.${field?.() ?? 'request'}`) };
+    out.push({ filename, kind: 'request', ...(a.content_type !== undefined ? { contentType: a.content_type } : {}), request: compileRequest(a.request, a, env) });
   }
   return out;
 }
 
-function renderAttachment(a: CompiledAttachment, view: TemplateView, run: (t: CompiledTemplate) => string): EmailAttachment {
+function renderAttachment(a: CompiledAttachment, view: TemplateView, reportMissing: (paths: string[]) => void): EmailAttachment {
   if (a.kind === 'runtime') {
     const data: Record<string, unknown> = {};
     for (const k of RUNTIME_KEYS) if (view[k] !== undefined) data[k] = view[k];
-    return { filename: a.filename, source: 'runtime', contentType: a.contentType!, content: JSON.stringify(data, null, 2) };
+    return { filename: a.filename, source: 'runtime', contentType: a.contentType, content: JSON.stringify(data, null, 2) };
   }
-  const url = new URL(run(a.url!));
-  if (a.path) url.pathname = joinPath(url.pathname, run(a.path));
-  for (const [k, t] of a.query ?? []) url.searchParams.append(k, run(t));
-  const request: Extract<EmailAttachment, { source: 'request' }>['request'] = { method: a.method!, url: url.toString() };
-  if (a.headers) request.headers = Object.fromEntries(a.headers.map(([k, t]) => [k, run(t)]));
-  if (a.body) request.body = run(a.body);
-  if (a.auth) request.auth = a.auth;
-  if (a.tls) request.tls = a.tls;
-  if (a.connectTimeoutMs !== undefined) request.connectTimeoutMs = a.connectTimeoutMs;
-  if (a.readTimeoutMs !== undefined) request.readTimeoutMs = a.readTimeoutMs;
-  return { filename: a.filename, source: 'request', ...(a.contentType ? { contentType: a.contentType } : {}), request };
-}
-
-function joinPath(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  const { url, ...rest } = a.request.render(view, reportMissing);
+  // An attachment's definition requires a URL, so the rendered request always has one.
+  return { filename: a.filename, source: 'request', ...(a.contentType ? { contentType: a.contentType } : {}), request: { ...rest, url: url! } };
 }
 
 function summarize(r: EmailRequest): string {

@@ -2,6 +2,7 @@
  * The rendered email request: what goes into the durable outbox and what `--simulate` prints. Plain JSON,
  * no account secrets (account defaults and credentials are joined in `deliver`).
  */
+import type { RenderedRequest } from '../../request/render.ts';
 
 /** A `runtime` attachment: the run data, serialised at render time so a retry sends the same bytes. */
 export interface RuntimeAttachment {
@@ -11,30 +12,13 @@ export interface RuntimeAttachment {
   content: string;
 }
 
-/** TLS options of a `request` attachment (SPEC §1.2 `tls`). */
-export interface EmailAttachmentTls {
-  trusted_certs?: string;
-  verify_hostnames?: boolean;
-  trust_all?: boolean;
-  client_auth?: { certs: string; private_key: string; private_key_password?: string };
-}
-
 /** A `request` attachment: fetched over HTTP at send time (each attempt fetches again). */
 export interface RequestAttachment {
   filename: string;
   source: 'request';
   contentType?: string;
-  request: {
-    method: string;
-    url: string;
-    headers?: Record<string, string>;
-    body?: string;
-    /** Signals' inline basic authentication, sent as the Authorization header when fetching. */
-    auth?: { type: 'basic'; username: string; password: string };
-    tls?: EmailAttachmentTls;
-    connectTimeoutMs?: number;
-    readTimeoutMs?: number;
-  };
+  /** The rendered request (the shared definition); `auth` becomes the Authorization header when fetching. */
+  request: RenderedRequest & { url: string };
 }
 
 export type EmailAttachment = RuntimeAttachment | RequestAttachment;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ActionType } from '../types.ts';
 import { ClusterError } from '../../cluster/types.ts';
 import { errorMessage } from '../../errors.ts';
+import { clusterProblems, DEFAULT_CLUSTER } from '../../checks/common.ts';
 import { resolveIndexName } from './date-math.ts';
 
 const params = z
@@ -47,7 +48,7 @@ export const indexAction: ActionType<IndexParams> = {
         const req: IndexRequest = {
           index: resolveIndexName(r(index), Date.parse(String(view.execution_time)) || Date.now()),
           docs,
-          cluster: p.cluster ?? 'default',
+          cluster: p.cluster ?? DEFAULT_CLUSTER,
         };
         if (docId) req.docId = r(docId);
         if (refresh !== undefined) req.refresh = refresh;
@@ -72,4 +73,6 @@ export const indexAction: ActionType<IndexParams> = {
       return { ok: false, retry: false, code: 'INDEX_FAILED', message: errorMessage(e) };
     }
   },
+  checkReferences: (p, node) => clusterProblems('cluster', p.cluster, node),
+  conformance: { params: () => ({ index: '<alerts-{now/d}>', cluster: 'default' }), overHttp: false },
 };

@@ -89,8 +89,7 @@ export const jiraAction: ActionType<JiraParams, JiraAccount> = {
   type: 'jira',
   params: jiraParams,
   account: {
-    schema: jiraAccount,
-    secretFields: ['auth_token'],
+    ...jiraAccount,
     required: true,
     destination: (account) => urlDestination(account.url),
     test: {
@@ -104,5 +103,13 @@ export const jiraAction: ActionType<JiraParams, JiraAccount> = {
     if (!account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'jira action needs a jira account' };
     const req = n.request as JiraRequest;
     return req.op === 'resolve' ? resolve(req, deps, account) : fire(req, deps, account);
+  },
+  conformance: {
+    params: () => ({ project: 'OPS', issue: { type: 'Bug', summary: 'hello {{data.x}}' } }),
+    account: {
+      example: (base) => ({ url: base, user_name: 'u@example.com', auth_token: 'confJiraTokenQQ4455' }),
+      secrets: ['confJiraTokenQQ4455', Buffer.from('u@example.com:confJiraTokenQQ4455').toString('base64')],
+    },
+    overHttp: true,
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountSchemas } from '../shared/account-schema.ts';
 
 /** Jira action params (SPEC §1.6, Signals' shape) plus Vigil's resolve options. Strings are templates. */
 export const jiraParams = z.strictObject({
@@ -31,18 +32,19 @@ export type JiraParams = z.infer<typeof jiraParams>;
  * API token. Jira Data Center: `auth_type: "bearer"` with a personal access token. `api_version` 3
  * (Cloud only) sends descriptions and comments as Atlassian Document Format.
  */
-export const jiraAccount = z
-  .strictObject({
+export const jiraAccount = accountSchemas(
+  z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     user_name: z.string().optional(),
-    auth_token: z.string().min(1),
     auth_type: z.enum(['basic', 'bearer']).default('basic'),
     api_version: z.union([z.literal(2), z.literal(3)]).default(2),
-  })
-  .superRefine((a, ctx) => {
+  }),
+  z.strictObject({ auth_token: z.string().min(1) }),
+  (a, ctx) => {
     if (a.auth_type === 'basic' && !a.user_name) {
       ctx.addIssue({ code: 'custom', path: ['user_name'], message: 'user_name is required for basic auth (Jira Cloud)' });
     }
-  });
+  },
+);
 
-export type JiraAccount = z.input<typeof jiraAccount>;
+export type JiraAccount = z.input<typeof jiraAccount.schema>;

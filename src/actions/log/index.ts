@@ -32,4 +32,5 @@ export const logAction: ActionType<LogParams> = {
     deps.logger[level]({ event: 'watch_log_action' }, text);
     return { ok: true };
   },
+  conformance: { params: () => ({ text: 'hello {{data.x}}' }), overHttp: false },
 };

@@ -63,12 +63,16 @@ export const pagerdutyAction: ActionType<PagerdutyParams, PagerdutyAccount> = {
   type: 'pagerduty',
   params: pagerdutyParams,
   account: {
-    schema: pagerdutyAccount,
-    secretFields: ['integration_key'],
+    ...pagerdutyAccount,
     required: true,
     destination: (account) => urlDestination(account.url ?? PD_DEFAULT_URL),
     test: { body: z.strictObject({}), run: testAccount },
   },
   compile: compilePagerduty,
   deliver: (n, deps) => enqueue(n.request as PdEvent, deps),
+  conformance: {
+    params: () => ({ event: { payload: { summary: 'hello {{data.x}}' } } }),
+    account: { example: (base) => ({ integration_key: 'confPdKey0000000000000000000077', url: `${base}/v2/enqueue` }), secrets: ['confPdKey0000000000000000000077'] },
+    overHttp: true,
+  },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountSchemas } from '../shared/account-schema.ts';
 
 export const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 
@@ -47,10 +48,12 @@ export type PagerdutyParams = z.infer<typeof pagerdutyParams>;
 
 export const PD_DEFAULT_URL = 'https://events.pagerduty.com/v2/enqueue';
 
-export const pagerdutyAccount = z.strictObject({
-  /** The Events API v2 integration (routing) key: anyone holding it can page the service. */
-  integration_key: z.string().min(1),
-  url: z.url({ protocol: /^https?$/ }).default(PD_DEFAULT_URL),
-});
+export const pagerdutyAccount = accountSchemas(
+  z.strictObject({ url: z.url({ protocol: /^https?$/ }).default(PD_DEFAULT_URL) }),
+  z.strictObject({
+    /** The Events API v2 integration (routing) key: anyone holding it can page the service. */
+    integration_key: z.string().min(1),
+  }),
+);
 
-export type PagerdutyAccount = z.input<typeof pagerdutyAccount>;
+export type PagerdutyAccount = z.input<typeof pagerdutyAccount.schema>;

@@ -11,22 +11,11 @@
  * (`accountHttp`), so a templated or changed value cannot slip past the first check.
  */
 import { HttpError, type HttpClient, type HttpRequest } from '../../net/types.ts';
-import type { ActionType } from '../types.ts';
+import type { AccountDestination, ActionType, TrustOptions } from '../types.ts';
+
+export type { AccountDestination, TrustOptions } from '../types.ts';
 
 export type TlsOptions = NonNullable<HttpRequest['tls']>;
-
-/** The certificate-trust part of TLS options: what an account may relax and an action may not. */
-export type TrustOptions = Pick<TlsOptions, 'trusted_certs' | 'verify_hostnames' | 'trust_all'>;
-
-/** Where one account's secrets may be sent. */
-export interface AccountDestination {
-  /** Origins as `URL.origin` gives them (`https://hooks.example.com`, default port omitted). */
-  readonly origins: readonly string[];
-  /** The proxy URL the account configures; requests through any other proxy are refused. */
-  readonly proxy?: string | undefined;
-  /** The account's own trust settings; a request may not trust more than these. */
-  readonly tls?: TrustOptions | undefined;
-}
 
 /** The stable failure code of a delivery refused by this rule (never retried). */
 export const ACCOUNT_DESTINATION_DENIED = 'ACCOUNT_DESTINATION_DENIED';

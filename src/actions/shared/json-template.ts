@@ -96,13 +96,3 @@ export function compileJsonDocument(env: CompileEnv, source: string, path: strin
     },
   };
 }
-
-/** Resolves a dotted path (`data.hits.hits`) in the view, as `json_body_from` needs. */
-export function lookupPath(view: object, path: string): unknown {
-  let cur: unknown = view;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}

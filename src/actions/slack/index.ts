@@ -87,8 +87,7 @@ export const slackAction: ActionType<SlackParams, SlackAccount> = {
   type: 'slack',
   params: slackParams,
   account: {
-    schema: slackAccount,
-    secretFields: ['url'],
+    ...slackAccount,
     required: true,
     destination: (account) => urlDestination(account.url),
     test: { body: z.strictObject({ text: z.string().max(4000).optional(), channel: z.string().max(256).optional() }), run: testAccount },
@@ -97,5 +96,10 @@ export const slackAction: ActionType<SlackParams, SlackAccount> = {
   async deliver(n, deps) {
     if (!deps.account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'slack action needs a slack account' };
     return postToSlack(n.request, deps.account, deps);
+  },
+  conformance: {
+    params: () => ({ text: 'hello {{data.x}}' }),
+    account: { example: (base) => ({ url: `${base}/services/T1/B1/confSlackTokenZZ9911` }), secrets: ['confSlackTokenZZ9911'] },
+    overHttp: true,
   },
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountSchemas } from '../shared/account-schema.ts';
 
 /** Slack action params (SPEC §1.6): Signals' fields; `from` becomes Slack's `username`. */
 export const slackParams = z
@@ -21,8 +22,6 @@ export const slackParams = z
 export type SlackParams = z.infer<typeof slackParams>;
 
 /** The incoming-webhook URL is the credential itself, so the whole `url` is secret (SPEC §3). */
-export const slackAccount = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
-});
+export const slackAccount = accountSchemas(z.strictObject({}), z.strictObject({ url: z.url({ protocol: /^https?$/ }) }));
 
-export type SlackAccount = z.infer<typeof slackAccount>;
+export type SlackAccount = z.infer<typeof slackAccount.schema>;

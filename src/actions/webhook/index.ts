@@ -8,7 +8,8 @@ import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
 import { destinationProblems, literalOrigin, urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
-import { buildUrl, compileWebhook, type WebhookRequest } from './render.ts';
+import { basicAuthorization, buildUrl } from '../../request/render.ts';
+import { compileWebhook, type WebhookRequest } from './render.ts';
 import { webhookAccount, webhookParams, type WebhookAccount, type WebhookParams } from './schema.ts';
 
 /** Every value that must not appear in a message: secret header values and credentials, raw and encoded. */
@@ -38,7 +39,7 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
   for (const [k, v] of Object.entries(account?.headers ?? {})) headers[k.toLowerCase()] = v;
   Object.assign(headers, req.headers);
   const auth = req.auth ?? account?.auth;
-  if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  if (auth?.type === 'basic') headers.authorization = basicAuthorization(auth);
   else if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
   // Last, so neither the watch nor the account can change the key the receiver deduplicates on.
   headers['idempotency-key'] = deps.idempotencyKey;
@@ -108,8 +109,7 @@ export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
   type: 'webhook',
   params: webhookParams,
   account: {
-    schema: webhookAccount,
-    secretFields: ['headers.*', 'auth'],
+    ...webhookAccount,
     required: false,
     destination,
     test: { body: z.strictObject({ path: z.string().max(2048).optional() }), run: testAccount },
@@ -117,4 +117,12 @@ export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
   compile: compileWebhook,
   checkAccount,
   deliver: (n, deps) => sendWebhook(n.request as WebhookRequest, deps),
+  conformance: {
+    params: () => ({ request: { path: '/hook', body: '{"x":"{{data.x}}"}' } }),
+    account: {
+      example: (base) => ({ url: base, headers: { 'x-api-key': 'confHookSecretHH3377' }, auth: { type: 'basic', username: 'svc', password: 'confHookPassPP1122' } }),
+      secrets: ['confHookSecretHH3377', 'confHookPassPP1122', Buffer.from('svc:confHookPassPP1122').toString('base64')],
+    },
+    overHttp: true,
+  },
 };

@@ -98,8 +98,9 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
       const reg = registry(app);
       if (!reg.types().includes(type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       // The node's enabled types, as deliveries see them: a disabled type sends nothing, tests included.
-      const actionType = app.actionTypes.find((t) => t.type === type);
-      if (!actionType) throw new VigilError('ACTION_TYPE_DISABLED', `action type ${type} is disabled on this node (egress.disabled_action_types)`);
+      const found = app.registry.enabled(type);
+      if (!found.ok) throw found.code === 'ACTION_TYPE_DISABLED' ? new VigilError('ACTION_TYPE_DISABLED', found.message) : new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
+      const actionType = found.type;
       const tester = actionType.account?.test;
       if (!tester) return reply.status(501).send({ status: 501, error: `account type ${type} has no test yet`, code: 'NOT_IMPLEMENTED' });
       const body = tester.body.safeParse(req.body ?? {});

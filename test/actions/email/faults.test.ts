@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeEmailTransports } from '../../../src/actions/email/index.ts';
 import { cachedTransportCount } from '../../../src/actions/email/transport.ts';
+import { builtinRegistry } from '../../../src/registry/builtin.ts';
 import { startSmtpPeer, type SmtpPeer, type SmtpPeerOptions } from '../../kit/smtp-peer.ts';
 import { account, basicParams, deliver, render } from './helpers.ts';
 
@@ -117,5 +118,13 @@ describe('email: pooled transport', () => {
     expect(cachedTransportCount()).toBe(1);
     expect(p2.messages).toHaveLength(1);
     expect(p.messages).toHaveLength(2);
+  });
+
+  it('is closed by the registry at shutdown (the manifest\'s close)', async () => {
+    const p = await peer({});
+    expect((await deliver(render(basicParams), account({ host: p.host, port: p.port }), { accountId: 'closing' })).result.ok).toBe(true);
+    expect(cachedTransportCount()).toBe(1);
+    await builtinRegistry().close();
+    expect(cachedTransportCount()).toBe(0);
   });
 });

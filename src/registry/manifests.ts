@@ -1,0 +1,88 @@
+/**
+ * What the registry checks of each manifest before it accepts it: every part present, names well
+ * formed, no type or alias given twice, params that leave the common action fields alone, config and
+ * secrets of an account kept apart. A manifest that fails is a bug in Vigil (or in an embedder's type),
+ * so it fails the start, naming the type and the part, rather than the first watch that uses it.
+ */
+import type { z } from 'zod';
+import { COMMON_ACTION_FIELDS, type ActionType } from '../actions/types.ts';
+import type { CheckType } from '../checks/types.ts';
+
+/** A manifest the registry refuses. */
+export class RegistryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/** Type names and aliases: lower case, digits, `_`, `-`, `.`; they are file-system folder names for accounts too. */
+const TYPE_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+const isFunction = (v: unknown) => typeof v === 'function';
+const isZodObject = (v: unknown): v is z.ZodObject => typeof v === 'object' && v !== null && (v as { def?: { type?: string } }).def?.type === 'object';
+/** A strict object: unknown keys are refused (`.strict()` / `z.strictObject`). */
+const isStrict = (o: z.ZodObject) => (o.def.catchall as { def?: { type?: string } } | undefined)?.def?.type === 'never';
+
+function fail(kind: string, name: unknown, problem: string): never {
+  throw new RegistryError(`${kind} type ${JSON.stringify(name)}: ${problem}`);
+}
+
+/** Refuses the first problem of one action type manifest. */
+export function checkActionManifest(t: ActionType): void {
+  const fault = (problem: string) => fail('action', t?.type, problem);
+  if (typeof t?.type !== 'string' || !TYPE_NAME.test(t.type)) fault('`type` must be a name like "webhook" ([a-z][a-z0-9_.-]*)');
+  if (!isZodObject(t.params) || !isStrict(t.params)) fault('`params` must be a strict zod object');
+  const shadowing = Object.keys(t.params.shape).filter((k) => (COMMON_ACTION_FIELDS as readonly string[]).includes(k));
+  if (shadowing.length > 0) fault(`params ${shadowing.join(', ')} would shadow the common action field(s) of the same name`);
+  if (!isFunction(t.compile)) fault('`compile` is missing');
+  if (!isFunction(t.deliver)) fault('`deliver` is missing');
+  for (const part of ['checkAccount', 'checkReferences', 'close'] as const) if (t[part] !== undefined && !isFunction(t[part])) fault(`\`${part}\` must be a function`);
+  const c = t.conformance;
+  if (!c || !isFunction(c.params) || typeof c.overHttp !== 'boolean') fault('`conformance` needs `params(base)` and `overHttp`');
+  if (t.account === undefined) {
+    if (t.checkAccount) fault('`checkAccount` without an `account`');
+    return;
+  }
+  const a = t.account;
+  if (!isZodObject(a.config) || !isStrict(a.config)) fault('`account.config` must be a strict zod object');
+  if (!isZodObject(a.secrets) || !isStrict(a.secrets)) fault('`account.secrets` must be a strict zod object');
+  const secretNames = Object.keys(a.secrets.shape);
+  if (secretNames.length === 0) fault('`account.secrets` declares no field (a type without secrets needs no account)');
+  const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
+  if (both.length > 0) fault(`account field(s) ${both.join(', ')} are declared both as config and as secrets`);
+  if (!a.schema || !isFunction(a.schema.safeParse)) fault('`account.schema` is missing (build it with accountSchemas)');
+  const sealed = new Set(a.secretFields.map((f) => f.split('.')[0]));
+  if (secretNames.some((k) => !sealed.has(k)) || sealed.size !== secretNames.length) {
+    fault('`account.secretFields` must name exactly the fields of `account.secrets` (build it with accountSchemas)');
+  }
+  if (typeof a.required !== 'boolean') fault('`account.required` must be true or false');
+  if (!isFunction(a.destination)) fault('`account.destination` is missing');
+  if (a.test !== undefined && (!a.test.body || !isFunction(a.test.body.safeParse) || !isFunction(a.test.run))) fault('`account.test` needs `body` (a zod schema) and `run`');
+  if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || c.account.secrets.length === 0) {
+    fault('`conformance.account` needs `example(base)` and the `secrets` it holds');
+  }
+}
+
+/** The `type` spellings a check type answers to. */
+export function checkNames(t: CheckType<any>): string[] {
+  return [t.type, ...(t.aliases ?? [])];
+}
+
+/** Refuses the first problem of one check type manifest. */
+export function checkCheckManifest(t: CheckType<any>): void {
+  const fault = (problem: string) => fail('check', t?.type, problem);
+  if (typeof t?.type !== 'string' || !TYPE_NAME.test(t.type)) fault('`type` must be a name like "search" ([a-z][a-z0-9_.-]*)');
+  if (t.aliases !== undefined && (!Array.isArray(t.aliases) || t.aliases.some((a) => typeof a !== 'string' || !TYPE_NAME.test(a)))) {
+    fault('`aliases` must be a list of type names');
+  }
+  const schema = t.schema as unknown;
+  if (!isZodObject(schema) || !isStrict(schema)) return fault('`schema` must be a strict zod object');
+  const discriminator = schema.shape.type as z.ZodType | undefined;
+  for (const name of checkNames(t)) {
+    if (!discriminator?.safeParse(name).success) fault(`\`schema.type\` does not accept "${name}"`);
+  }
+  if (!isFunction(t.compile)) fault('`compile` is missing');
+  if (t.checkReferences !== undefined && !isFunction(t.checkReferences)) fault('`checkReferences` must be a function');
+  if (!t.conformance || typeof t.conformance.valid !== 'object' || t.conformance.valid === null) fault('`conformance.valid` (a valid definition) is missing');
+}

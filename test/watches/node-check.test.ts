@@ -1,0 +1,67 @@
+/**
+ * Load-time checks against the node: each check and action type's reference checks (a named cluster
+ * must be configured) and the registry's enabled types, reported at the field's path.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkWatchAgainstNode } from '../../src/watches/node-check.ts';
+import { compileWatch } from '../../src/watches/compile.ts';
+import { builtinRegistry, builtinTypes } from '../../src/registry/builtin.ts';
+import { createRegistry } from '../../src/registry/registry.ts';
+import { compileEnv } from '../kit/runtime.ts';
+import { appKit } from '../acceptance/app-kit.ts';
+
+const search = (cluster?: string) => ({ type: 'search', name: 's', request: { indices: ['logs'] }, ...(cluster ? { cluster } : {}) });
+const WATCH = {
+  checks: [search('prod'), search()],
+  actions: [
+    { type: 'index', name: 'archive', index: 'alerts', cluster: 'archive' },
+    { type: 'log', name: 'say', text: 'hi', checks: [search('prod')] },
+  ],
+  resolve_actions: [{ type: 'index', name: 'back', index: 'alerts' }],
+};
+
+function compile(watch: unknown) {
+  const r = compileWatch(watch, { tenant: '_main', id: 'w' }, compileEnv());
+  if (!r.ok) throw new Error(JSON.stringify(r.detail));
+  return r.watch;
+}
+
+describe('cluster references', () => {
+  it('names every cluster that is not configured, at its field, when clusters are configured', async () => {
+    const w = compile(WATCH);
+    const detail = await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default'] });
+    expect(Object.keys(detail ?? {}).sort()).toEqual(['actions[0].cluster', 'actions[1].checks[0].cluster', 'checks[0].cluster']);
+    expect(detail!['checks[0].cluster']![0]!.error).toContain("'prod'");
+    expect(detail!['checks[0].cluster']![0]!.error).toContain('configured: default');
+  });
+
+  it('says when the cluster a check leaves unnamed (default) is not configured', async () => {
+    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry: builtinRegistry(), clusters: ['prod', 'archive'] });
+    expect(Object.keys(detail ?? {}).sort()).toEqual(['checks[1].cluster', 'resolve_actions[0].cluster']);
+  });
+
+  it('accepts a watch whose clusters are all configured, and checks nothing when none is configured', async () => {
+    const w = compile(WATCH);
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default', 'prod', 'archive'] })).toBeNull();
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [] })).toBeNull();
+  });
+
+  it('a disabled action type is reported at its type, by the registry', async () => {
+    const registry = createRegistry(builtinTypes, { disabled: ['log'] });
+    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry, clusters: [] });
+    expect(detail).toEqual({ 'actions[1].type': [{ error: 'action type log is disabled on this node (egress.disabled_action_types)' }] });
+  });
+
+  it('the daemon refuses such a watch when it is stored, naming the field', async () => {
+    const kit = await appKit({ autoStart: false, config: { clusters: { default: { urls: ['http://127.0.0.1:9'] } } } });
+    try {
+      await expect(kit.app.watches.put('_main', 'w', { checks: [search('prod')] })).rejects.toMatchObject({
+        code: 'INVALID_WATCH',
+        detail: { 'checks[0].cluster': [expect.objectContaining({ error: expect.stringContaining("'prod'") })] },
+      });
+      await expect(kit.app.watches.put('_main', 'w', { checks: [search()] })).resolves.toMatchObject({ created: true });
+    } finally {
+      await kit.close();
+    }
+  });
+});
