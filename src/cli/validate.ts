@@ -3,7 +3,8 @@ import { resolve, dirname, basename } from 'node:path';
 import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
 import type { CompileEnv } from '../checks/types.ts';
-import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../watches/loader.ts';
+import { describeErrors, loadWatchFile } from '../watches/loader.ts';
+import { listWatchFiles, refForFile } from '../watches/file-names.ts';
 import { parseCommand } from './args.ts';
 import { VALIDATE } from './specs.ts';
 

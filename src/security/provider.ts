@@ -1,7 +1,25 @@
-import type { App } from '../app.ts';
+import type { Logger } from 'pino';
+import type { KeyRing } from '../accounts/keyring.ts';
+import type { Clock } from '../clock.ts';
 import type { VigilConfig } from '../config/schema.ts';
+import type { Metrics } from '../metrics.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { StateStore } from '../state/types.ts';
 import type { LoginGuardOptions } from './login-guard.ts';
 import { Security, type SecurityOptions } from './service.ts';
+
+/** What the security service takes from the daemon it belongs to. */
+export interface SecurityHost {
+  config: VigilConfig;
+  store: Pick<StateStore, 'security'>;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** The master key ring, when one is configured. */
+  keyring: KeyRing | null;
+  /** The egress-checked HTTP client. */
+  http: HttpClient;
+}
 
 /**
  * Builds the API's AuthProvider (and the security service the security routes use) from the security
@@ -9,7 +27,7 @@ import { Security, type SecurityOptions } from './service.ts';
  * from the configuration's `api.auth_failures` unless `o.limiter` says otherwise; JWKS URLs are fetched
  * through the app's egress-checked HTTP client; tenants are folders of the watches folder.
  */
-export async function createAuthProvider(app: App, o: Partial<SecurityOptions> = {}): Promise<Security> {
+export async function createAuthProvider(app: SecurityHost, o: Partial<SecurityOptions> = {}): Promise<Security> {
   return Security.open({
     store: app.store.security,
     clock: o.clock ?? app.clock,

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { AccountRegistry } from '../accounts/registry.ts';
+import type { ActionType } from '../actions/types.ts';
+import type { Clock } from '../clock.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import type { Deliverer } from '../delivery/deliverer.ts';
+import type { Metrics } from '../metrics.ts';
+import type { HostCheck } from '../net/host-check.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { WatchService } from '../runtime/service.ts';
+import type { Scheduler } from '../schedule/scheduler.ts';
+import type { Security } from '../security/service.ts';
+import type { StateStore } from '../state/types.ts';
+import type { WatchRepository } from '../watches/repository.ts';
+import type { AuthProvider } from './auth.ts';
+
+/**
+ * What the REST API uses of the daemon. The composition root (`buildApp`) hands over the app itself,
+ * which has all of this; the API never builds any of it.
+ */
+export interface ApiContext {
+  config: VigilConfig;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  /** The API waits for `durable()` before answering a change. */
+  store: StateStore;
+  watches: WatchService;
+  /** Where watch definitions are kept (GET shows a watch's source as stored). */
+  watchRepository: WatchRepository;
+  scheduler: Scheduler;
+  deliverer: Deliverer;
+  /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
+  accounts: AccountRegistry | null;
+  /** The action types enabled on this node. */
+  actionTypes: readonly ActionType[];
+  /** The egress-checked HTTP client (account `_test` sends through it). */
+  http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP, SOCKS). */
+  egress: HostCheck;
+  /** Users, roles, tokens, the audit log: the security routes operate on it. */
+  security: Security;
+  /**
+   * Who authenticates and authorises each request: the security service, or a stand-in where a test
+   * is not about access control. Null: every protected route answers 401 (nothing is open by accident).
+   */
+  auth: AuthProvider | null;
+}
