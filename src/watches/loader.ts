@@ -12,20 +12,25 @@ export type LoadResult = { ok: true; watch: CompiledWatch } | { ok: false; detai
 /** Load-time checks beyond the format (e.g. that referenced accounts exist); problems by field path, or null. */
 export type ExtraCheck = (w: CompiledWatch) => Promise<ErrorDetail | null>;
 
-/**
- * Parses, validates and compiles one watch definition's text, then runs `extraCheck` on it. Never
- * throws for bad content: a JSON syntax error is reported at `_` with its position.
- */
-export async function compileSource(text: string, ref: WatchRef, env: CompileEnv, extraCheck?: ExtraCheck): Promise<LoadResult> {
-  let raw: unknown;
+/** Parses a definition's JSON text; a syntax error is reported at `_` with its position. */
+export function parseSource(text: string): { ok: true; value: unknown } | { ok: false; detail: ErrorDetail } {
   try {
-    raw = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) };
   } catch (e) {
     const detail: ErrorDetail = {};
     addDetail(detail, '_', jsonSyntaxProblem(text, e as Error));
     return { ok: false, detail };
   }
-  const res = compileWatch(raw, ref, env);
+}
+
+/**
+ * Parses, validates and compiles one watch definition's text, then runs `extraCheck` on it. Never
+ * throws for bad content.
+ */
+export async function compileSource(text: string, ref: WatchRef, env: CompileEnv, extraCheck?: ExtraCheck): Promise<LoadResult> {
+  const parsed = parseSource(text);
+  if (!parsed.ok) return parsed;
+  const res = compileWatch(parsed.value, ref, env);
   if (res.ok && extraCheck) {
     const detail = await extraCheck(res.watch);
     if (detail && Object.keys(detail).length) return { ok: false, detail };

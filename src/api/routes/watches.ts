@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { VigilError, type ErrorDetail } from '../../errors.ts';
-import { jsonSyntaxProblem } from '../../json-syntax.ts';
-import { errorSummary } from '../../watches/loader.ts';
-import { addDetail, zodDetail } from '../../watches/paths.ts';
+import { VigilError } from '../../errors.ts';
+import { errorSummary, parseSource } from '../../watches/loader.ts';
+import { zodDetail } from '../../watches/paths.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 import type { Permission } from '../auth.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
@@ -79,22 +78,15 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
     const read = await app.watchRepository.get(loaded.ref);
     // Gone or unreadable since it was loaded: the watch service unschedules such a watch too.
     if (read.status !== 'found') throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
-    const { text } = read.source;
-    let source: unknown;
-    try {
-      source = JSON.parse(text);
-    } catch (e) {
-      // No source to show: answer with the load error (its parse position), as validation reports it.
-      const detail: ErrorDetail = {};
-      addDetail(detail, '_', jsonSyntaxProblem(text, e as Error));
-      throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
-    }
+    const source = parseSource(read.source.text);
+    // No source to show: answer with the load error (its parse position), as validation reports it.
+    if (!source.ok) throw new VigilError('INVALID_WATCH', errorSummary(source.detail), source.detail);
     return {
       _id: req.params.id,
       _tenant: req.params.tenant,
       found: true,
       _version: loaded.watch?.version ?? null,
-      _source: source,
+      _source: source.value,
       ...(loaded.errors ? { errors: loaded.errors } : {}),
     };
   });
