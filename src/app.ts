@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuthProvider } from './api/auth.ts';
-import type { ApiContext } from './api/context.ts';
 import { listenOn } from './api/listen.ts';
 import { buildServer, type ServerOptions } from './api/server.ts';
 import type { VigilConfig } from './config/schema.ts';
@@ -24,8 +23,10 @@ export interface AppDeps extends RuntimeDeps {
 }
 
 /** The whole daemon: the engine, the security service and the REST API (built, not yet listening). */
-export interface App extends Runtime, ApiContext {
+export interface App extends Runtime {
+  /** Users, roles, tokens, the audit log. */
   security: Security;
+  /** Who authenticates and authorises API requests: `security`, unless `AppDeps.auth` replaced it. */
   auth: AuthProvider | null;
   /** The REST API (`inject()` drives it in tests). */
   server: FastifyInstance;
@@ -51,7 +52,7 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
   let security: Security | undefined;
   try {
     security = await createAuthProvider(runtime, deps.security ?? {});
-    const context: Runtime & ApiContext = { ...runtime, security, auth: deps.auth ?? security };
+    const context = { ...runtime, security, auth: deps.auth ?? security };
     const server = await buildServer(context, deps.server);
     const closeSecurity = security;
     return {

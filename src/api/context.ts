@@ -1,3 +1,7 @@
+/**
+ * What the REST API uses of the daemon. The app builds the API, so the API cannot import the app: it
+ * declares here, in terms of the layers below it, what it needs, and the app provides it.
+ */
 import type { Logger } from 'pino';
 import type { AccountRegistry } from '../accounts/registry.ts';
 import type { ActionType } from '../actions/types.ts';
@@ -14,30 +18,26 @@ import type { StateStore } from '../state/types.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { AuthProvider } from './auth.ts';
 
-/**
- * What the REST API uses of the daemon. The composition root (`buildApp`) hands over the app itself,
- * which has all of this; the API never builds any of it.
- */
 export interface ApiContext {
   config: VigilConfig;
   logger: Logger;
   metrics: Metrics;
-  clock: Clock;
-  /** The API waits for `durable()` before answering a change. */
-  store: StateStore;
+  /** The API waits for it to be durable before it answers a write. */
+  store: Pick<StateStore, 'durable'>;
   watches: WatchService;
-  /** Where watch definitions are kept (GET shows a watch's source as stored). */
-  watchRepository: WatchRepository;
-  scheduler: Scheduler;
-  deliverer: Deliverer;
+  scheduler: Pick<Scheduler, 'stats'>;
+  deliverer: Pick<Deliverer, 'pendingCount'>;
   /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
   accounts: AccountRegistry | null;
+  clock: Clock;
+  /** The egress-checked HTTP client account tests send through. */
+  http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP and SOCKS). */
+  egress: HostCheck;
   /** The action types enabled on this node. */
   actionTypes: readonly ActionType[];
-  /** The egress-checked HTTP client (account `_test` sends through it). */
-  http: HttpClient;
-  /** The egress check for connections made outside `http` (SMTP, SOCKS). */
-  egress: HostCheck;
+  /** Where watch definitions are kept (GET shows a watch's source as stored). */
+  watchRepository: Pick<WatchRepository, 'get'>;
   /** Users, roles, tokens, the audit log: the security routes operate on it. */
   security: Security;
   /**

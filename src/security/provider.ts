@@ -4,21 +4,22 @@ import type { Clock } from '../clock.ts';
 import type { VigilConfig } from '../config/schema.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HttpClient } from '../net/types.ts';
-import type { StateStore } from '../state/types.ts';
+import type { SecurityStore } from '../state/security-types.ts';
 import type { LoginGuardOptions } from './login-guard.ts';
 import { Security, type SecurityOptions } from './service.ts';
 
-/** What the security service takes from the daemon it belongs to. */
+/**
+ * What security takes from the daemon it runs in (the app provides all of it). Declared here, in terms
+ * of lower layers, so that security does not depend on the app that builds it.
+ */
 export interface SecurityHost {
-  config: VigilConfig;
-  store: Pick<StateStore, 'security'>;
+  store: { readonly security: SecurityStore };
   clock: Clock;
   logger: Logger;
-  metrics: Metrics;
-  /** The master key ring, when one is configured. */
   keyring: KeyRing | null;
-  /** The egress-checked HTTP client. */
+  metrics: Metrics;
   http: HttpClient;
+  config: Pick<VigilConfig, 'api' | 'watches_dir'>;
 }
 
 /**
