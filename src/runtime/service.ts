@@ -18,7 +18,7 @@ export interface LoadedWatch {
   location: string;
   /** The version that runs: the last valid one, kept while a later edit is invalid. */
   watch: CompiledWatch | null;
-  /** Problems of the file as it is now on disk, if any. */
+  /** Problems of the definition as the repository holds it now, if any. */
   errors: ErrorDetail | null;
 }
 
