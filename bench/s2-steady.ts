@@ -133,7 +133,7 @@ export async function runSteadyBench(o: SteadyOptions = {}): Promise<ScenarioRes
     const missed = count - app.scheduler.stats().watches;
     if (missed > 0) {
       notes.push(`${missed} files not picked up by the folder follower within 5 s; loaded with reloadFile`);
-      for (const f of files) await app.watches.reloadFile(join(watchesDir, basename(f)));
+      for (const f of files) await app.watches.reload({ tenant: '_main', id: basename(f, '.json') });
     }
     say(`warm-up ${warmupS} s`);
     await sleep(warmupS * 1000);

@@ -1,11 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
-import type { App } from '../app.ts';
 import { VigilError } from '../errors.ts';
-import type { AuthProvider, Principal, RouteAccess } from './auth.ts';
+import type { Principal, RouteAccess } from './auth.ts';
+import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { securityRoutes } from './routes/security.ts';
 import { watchRoutes } from './routes/watches.ts';
 
 declare module 'fastify' {
@@ -17,14 +18,8 @@ declare module 'fastify' {
   }
 }
 
-export interface ApiOptions {
-  /** Null: every protected route answers 401 (nothing is open by accident). */
-  auth: AuthProvider | null;
-  logger: Logger;
-  bodyLimit?: number;
-  tls?: { cert_file: string; key_file: string } | undefined;
-  /** Extra route plugins (security, accounts) registered beside the watch routes. */
-  plugins?: Array<(f: FastifyInstance) => Promise<void> | void>;
+/** Seams of the server that the configuration does not set. */
+export interface ServerOptions {
   /** Called for every route as it is registered (tests walk the route table with it). */
   onRoute?: (route: RouteOptions) => void;
   /** Time a client has to send its request headers (slowloris guard). Default 10 000 ms. */
@@ -61,17 +56,21 @@ function acceptEmptyJson(f: FastifyInstance): void {
 }
 
 /**
- * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
- * shape, request logs without bodies or credentials, and a permission declared on every route.
+ * The REST API on fastify, every route registered (health, watches, security, accounts): bounded bodies
+ * and header/request timeouts, JSON errors in one shape, request logs without bodies or credentials,
+ * and a permission declared on every route, checked by `app.auth`. Body limit and TLS come from the
+ * configuration's `api` section. The server is not listening yet.
  */
-export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyInstance> {
+export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promise<FastifyInstance> {
+  const auth = app.auth;
+  const tls = app.config.api.tls;
   // Slowloris: a client must finish its headers in time. Node enforces headersTimeout only when it sweeps
   // its connections (every connectionsCheckingInterval, 30 s by default), so sweep often enough too.
   const headersTimeout = o.headersTimeoutMs ?? 10_000;
   const timeouts = { headersTimeout, connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(headersTimeout / 4))) };
   const f: FastifyInstance = Fastify({
-    loggerInstance: o.logger.child({ component: 'api' }) as FastifyBaseLogger,
-    bodyLimit: o.bodyLimit ?? 1_048_576,
+    loggerInstance: app.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: app.config.api.body_limit,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
@@ -81,9 +80,9 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
     // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
     // connection's peer, so a client cannot pick the address the login limits and the audit log see.
     // The auth provider may own the list (it can be changed at run time through the security configuration).
-    trustProxy: o.auth?.trustProxy ? (addr: string, hop: number) => o.auth!.trustProxy!(addr, hop) : app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
-    ...(o.tls
-      ? { https: { cert: readFileSync(o.tls.cert_file), key: readFileSync(o.tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
+    trustProxy: auth?.trustProxy ? (addr: string, hop: number) => auth.trustProxy!(addr, hop) : app.config.api.trust_proxy.length ? [...app.config.api.trust_proxy] : false,
+    ...(tls
+      ? { https: { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), minVersion: 'TLSv1.2' as const, ...timeouts } }
       : { http: timeouts }),
   });
   f.server.headersTimeout = headersTimeout;
@@ -100,20 +99,20 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
   f.addHook('onRequest', async (req: FastifyRequest) => {
     const access = req.routeOptions.config.access;
     if (!access || 'public' in access) return;
-    if (!o.auth) throw new VigilError('UNAUTHORIZED', 'authentication is not configured on this node (create a user with `vigil users add`)');
+    if (!auth) throw new VigilError('UNAUTHORIZED', 'authentication is not configured on this node (create a user with `vigil users add`)');
     let principal: Principal;
     try {
-      principal = await o.auth.authenticate(req);
+      principal = await auth.authenticate(req);
     } catch (e) {
       const status = e instanceof VigilError ? e.status : 401;
-      o.auth.audit?.({ user: null, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'FAILED_LOGIN', status });
+      auth.audit?.({ user: null, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'FAILED_LOGIN', status });
       throw e;
     }
     req.principal = principal;
     const permission = 'permission' in access ? access.permission : null;
     const tenant = 'tenantParam' in access && access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
-    if (!o.auth.authorize(principal, permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
-      o.auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
+    if (!auth.authorize(principal, permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
+      auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
       throw new VigilError('MISSING_PRIVILEGES', `no permission ${permission ?? `for ${req.method} ${req.routeOptions.url}`}${tenant ? ` for tenant ${tenant}` : ''}`);
     }
   });
@@ -127,8 +126,8 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
 
   f.addHook('onResponse', async (req, reply) => {
     // Every authenticated request is offered; the provider's audit configuration decides what is kept.
-    if (!o.auth?.audit || !req.principal) return;
-    o.auth.audit({
+    if (!auth?.audit || !req.principal) return;
+    auth.audit({
       user: req.principal.name,
       address: req.ip,
       method: req.method,
@@ -142,6 +141,7 @@ export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyI
 
   await healthRoutes(f, app);
   await watchRoutes(f, app);
-  for (const p of o.plugins ?? []) await p(f);
+  await securityRoutes(app.security)(f);
+  await accountRoutes(app)(f);
   return f;
 }

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname, basename } from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { VigilConfig } from '../config/schema.ts';
-import { buildApp, type App } from '../app.ts';
+import { buildRuntime, type Runtime } from '../app/runtime.ts';
 import { createLogger } from '../log.ts';
 import { MASTER_KEY_ENV } from '../accounts/keysource.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
-import { errorSummary, describeErrors, refForFile } from '../watches/loader.ts';
+import { errorSummary, describeErrors } from '../watches/loader.ts';
+import { refForFile } from '../watches/file-names.ts';
 import type { WatchLogRecord } from '../runtime/records.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
@@ -60,7 +61,7 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
     const config: VigilConfig = useAccounts ? loaded : { ...withoutKey, accounts_dir: join(dataDir, 'no-accounts') };
     if (!useAccounts) delete env[MASTER_KEY_ENV];
     // Logs go to stderr: stdout carries the record only.
-    const app = await buildApp(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env });
+    const app = await buildRuntime(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env });
     try {
       if (useAccounts && !(await accountsExist(app, watch, io))) return 1;
       const record = await runWithin(app, watch, { simulate: values.simulate!, timeoutMs, timeoutText: values.timeout!, io });
@@ -96,7 +97,7 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
   return res.watch;
 }
 
-async function accountsExist(app: App, watch: CompiledWatch, io: CliIo): Promise<boolean> {
+async function accountsExist(app: Runtime, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
   if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
@@ -108,7 +109,7 @@ async function accountsExist(app: App, watch: CompiledWatch, io: CliIo): Promise
  * finishes at once, recording them as failed) and says so in the record.
  */
 async function runWithin(
-  app: App,
+  app: Runtime,
   watch: CompiledWatch,
   { simulate, timeoutMs, timeoutText, io }: { simulate: boolean; timeoutMs: number; timeoutText: string; io: CliIo },
 ): Promise<WatchLogRecord> {

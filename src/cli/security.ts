@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '../clock.ts';
 import { exportFiles, FILES, planApply, type SecuritySnapshot } from '../security/config-files.ts';
 import { Namespaces } from '../security/namespaces.ts';
-import { SqliteStateStore } from '../state/sqlite.ts';
+import { openStateStore } from '../state/open-store.ts';
 import type { SecurityStore } from '../state/security-types.ts';
 import { EXIT_USAGE, parseCommand, processIo, usageError, wantsHelp, type CliIo } from './args.ts';
 import { SECURITY, SECURITY_USAGE } from './specs.ts';
@@ -42,7 +42,7 @@ export async function securityCommand(args: string[], io: CliIo = processIo): Pr
   if (!parsed.ok) return parsed.code;
   const values = parsed.values as { data: string; watches?: string };
   const dir = parsed.positionals[0]!;
-  const store = new SqliteStateStore(resolve(values.data));
+  const store = openStateStore(resolve(values.data));
   try {
     const s = store.security;
     if (sub === 'export') {

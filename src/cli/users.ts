@@ -21,7 +21,7 @@ import { isValidName } from '../security/roles.ts';
 import { issuesDetail } from '../security/resources.ts';
 import { userSchema } from '../security/schemas.ts';
 import { Security } from '../security/service.ts';
-import { SqliteStateStore } from '../state/sqlite.ts';
+import { openStateStore } from '../state/open-store.ts';
 import { parseCommand, usageError, wantsHelp, EXIT_USAGE } from './args.ts';
 import { USERS, USERS_USAGE } from './specs.ts';
 
@@ -85,7 +85,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
   }
   let ring: KeyRing | null = null;
   if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
-  const store = new SqliteStateStore(resolve(values.data));
+  const store = openStateStore(resolve(values.data));
   const security = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger(), keyring: ring });
   try {
     switch (sub) {

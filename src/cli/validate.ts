@@ -4,7 +4,8 @@ import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
 import type { WatchCompileEnv } from '../watches/compile.ts';
 import { builtinRegistry } from '../registry/builtin.ts';
-import { describeErrors, listWatchFiles, loadWatchFile, refForFile } from '../watches/loader.ts';
+import { describeErrors, loadWatchFile } from '../watches/loader.ts';
+import { listWatchFiles, refForFile } from '../watches/file-names.ts';
 import { parseCommand } from './args.ts';
 import { VALIDATE } from './specs.ts';
 

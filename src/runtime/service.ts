@@ -1,28 +1,29 @@
-import { mkdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Scheduler, FireInfo } from '../schedule/scheduler.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
 import { compileWatch, type CompiledWatch, type WatchCompileEnv } from '../watches/compile.ts';
-import { ID_PATTERN } from '../watches/schema.ts';
-import { describeErrors, errorSummary, listWatchFiles, loadWatchFile, refForFile, watchFolder, type WatchFileRef } from '../watches/loader.ts';
+import { compileSource, describeErrors, errorSummary, type ExtraCheck } from '../watches/loader.ts';
+import { assertWatchRef, watchKey, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository } from '../watches/repository.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
 import type { WatchLogRecord, WatchState } from './records.ts';
+import { ackActions, unackActions } from './ack.ts';
 
 export interface LoadedWatch {
-  ref: WatchFileRef;
+  ref: WatchRef;
+  /** Where its definition is kept (the file), for messages. */
+  location: string;
   /** The version that runs: the last valid one, kept while a later edit is invalid. */
   watch: CompiledWatch | null;
-  /** Problems of the file as it is now on disk, if any. */
+  /** Problems of the definition as the repository holds it now, if any. */
   errors: ErrorDetail | null;
 }
 
 export interface WatchServiceOptions {
-  watchesDir: string;
+  /** Where the watch definitions are kept; the service reads and changes them only through it. */
+  repository: WatchRepository;
   env: WatchCompileEnv;
   runner: WatchRunner;
   scheduler: Scheduler;
@@ -31,40 +32,35 @@ export interface WatchServiceOptions {
   metrics: Metrics;
   clock: Clock;
   /** Load-time checks beyond the format, e.g. that referenced accounts exist. */
-  extraCheck?: (w: CompiledWatch) => Promise<ErrorDetail | null>;
-  debounceMs?: number;
+  extraCheck?: ExtraCheck;
 }
 
-const key = (tenant: string, id: string) => `${tenant}/${id}`;
+const key = (tenant: string, id: string) => watchKey({ tenant, id });
 
-/** loadAll lets the event loop run after this many files (their reads are synchronous). */
+/** loadAll lets the event loop run after compiling this many watches. */
 const LOAD_SLICE = 64;
 
 /**
- * The set of watches: loaded from files, kept in step with them, scheduled, and operated on by the API.
- * A file that turns invalid keeps its last valid version running; a deleted file unschedules.
+ * The set of watches: loaded from the repository, kept in step with it, scheduled, and operated on by
+ * the API. A definition that turns invalid keeps its last valid version running; a deleted one unschedules.
  */
 export class WatchService {
   private readonly o: WatchServiceOptions;
   private readonly watches = new Map<string, LoadedWatch>();
-  private folder: { close(): void } | null = null;
+  private feed: { close(): void } | null = null;
 
   constructor(o: WatchServiceOptions) {
     this.o = o;
   }
 
   async loadAll(): Promise<{ valid: number; invalid: number }> {
-    const files = await listWatchFiles(this.o.watchesDir);
+    const entries = await this.o.repository.list();
     const seen = new Set<string>();
-    // Each file's ref once (path.relative is a visible share of loading 10 000 files, bench S6).
-    const refs = files.map((file) => refForFile(this.o.watchesDir, file));
-    for (const ref of refs) if (ref && 'id' in ref) seen.add(key(ref.tenant, ref.id));
-    // Small files read synchronously (promise reads cost four thread-pool round trips each: most of
-    // start-up with 10 000 files, bench S6), in slices so a reload of a running daemon lets runs proceed.
+    for (const e of entries) if (e.status !== 'misnamed') seen.add(watchKey(e.ref));
     this.overrides = new Map((await this.o.store.watchState.activeOverrides()).map((o) => [key(o.tenant, o.watchId), o.active]));
     try {
-      for (let i = 0; i < files.length; i++) {
-        await this.reloadRef(files[i]!, refs[i]!, { sync: true, quiet: true });
+      for (let i = 0; i < entries.length; i++) {
+        await this.apply(entries[i]!, { quiet: true });
         if (i % LOAD_SLICE === LOAD_SLICE - 1) await new Promise((r) => setImmediate(r));
       }
     } finally {
@@ -74,44 +70,52 @@ export class WatchService {
     return this.counts();
   }
 
-  /** Starts following the folder for changes. */
+  /** Starts following the repository's changes. */
   follow(): void {
-    this.folder ??= watchFolder(this.o.watchesDir, this.o.debounceMs ?? 100, (f) => void this.reloadFile(f), this.o.logger);
+    this.feed ??= this.o.repository.watch((c) => void this.changed(c));
+  }
+
+  /** Re-reads one watch from the repository (created, changed or deleted there). */
+  async reload(ref: WatchRef): Promise<void> {
+    await this.apply(await this.o.repository.get(ref), {});
+  }
+
+  private async changed(c: WatchChange): Promise<void> {
+    if (c.status === 'misnamed') return this.apply(c, {});
+    return this.reload(c.ref);
   }
 
   /**
-   * Re-reads one file (created, changed or deleted). `sync`: read it with a blocking call (bulk loads);
-   * `quiet`: "loaded" lines at debug level (a bulk load logs one summary instead of 10 000 lines).
+   * Brings one watch in step with what the repository holds. `quiet`: "loaded" lines at debug level (a
+   * bulk load logs one summary instead of 10 000 lines).
    */
-  async reloadFile(file: string, o: { sync?: boolean; quiet?: boolean } = {}): Promise<void> {
-    return this.reloadRef(file, refForFile(this.o.watchesDir, file), o);
-  }
-
-  private async reloadRef(file: string, ref: ReturnType<typeof refForFile>, o: { sync?: boolean; quiet?: boolean }): Promise<void> {
-    if (ref === null) return;
-    if ('invalid' in ref) {
-      this.o.logger.error({ file }, `watch file ignored: ${ref.invalid}`);
+  private async apply(entry: WatchRead | Misnamed, o: { quiet?: boolean }): Promise<void> {
+    if (entry.status === 'misnamed') {
+      this.o.logger.error({ file: entry.location }, `watch file ignored: ${entry.problem}`);
       return;
     }
-    const k = key(ref.tenant, ref.id);
-    const res = await loadWatchFile(ref, this.o.env, this.o.extraCheck, o.sync);
+    const { ref } = entry;
+    const k = watchKey(ref);
     const current = this.watches.get(k);
-    if (!res.ok) {
-      if (res.detail['_']?.[0]?.error.startsWith('cannot read file')) {
-        // Deleted (or renamed away): unschedule.
-        if (current) {
-          this.forget(k, current);
-          this.o.logger.info({ tenant: ref.tenant, watch: ref.id }, 'watch file removed: unscheduled');
-          this.updateGauges();
-        }
-        return;
+    if (entry.status !== 'found') {
+      // Deleted, renamed away or unreadable: unschedule.
+      if (current) {
+        this.forget(k, current);
+        const problem = entry.status === 'unreadable' ? { problem: entry.problem } : {};
+        this.o.logger.info({ tenant: ref.tenant, watch: ref.id, ...problem }, 'watch file removed: unscheduled');
+        this.updateGauges();
       }
-      for (const line of describeErrors(file, res.detail)) this.o.logger.error({ tenant: ref.tenant, watch: ref.id }, line);
+      return;
+    }
+    const { location, text } = entry.source;
+    const res = await compileSource(text, ref, this.o.env, this.o.extraCheck);
+    if (!res.ok) {
+      for (const line of describeErrors(location, res.detail)) this.o.logger.error({ tenant: ref.tenant, watch: ref.id }, line);
       if (current?.watch) this.o.logger.warn({ tenant: ref.tenant, watch: ref.id }, 'the last valid version of this watch keeps running');
-      this.watches.set(k, { ref, watch: current?.watch ?? null, errors: res.detail });
+      this.watches.set(k, { ref, location, watch: current?.watch ?? null, errors: res.detail });
     } else {
       if (current?.watch?.version === res.watch.version && !current.errors) return;
-      this.watches.set(k, { ref, watch: res.watch, errors: null });
+      this.watches.set(k, { ref, location, watch: res.watch, errors: null });
       this.o.logger[o.quiet && !current ? 'debug' : 'info']({ tenant: ref.tenant, watch: ref.id, version: res.watch.version }, current ? 'watch reloaded' : 'watch loaded');
     }
     await this.schedule(k);
@@ -126,27 +130,25 @@ export class WatchService {
     return this.watches.get(key(tenant, id));
   }
 
-  /** Validates and writes a watch file (the API's PUT); the file watcher or this call loads it. */
+  /** Validates and stores a watch (the API's PUT), then loads it; an invalid one is refused and nothing is stored. */
   async put(tenant: string, id: string, body: unknown): Promise<{ created: boolean }> {
-    assertIds(tenant, id);
-    const res = compileWatch(body, { tenant, id }, this.o.env);
+    const ref = { tenant, id };
+    assertWatchRef(ref);
+    const res = compileWatch(body, ref, this.o.env);
     const detail = res.ok ? ((await this.o.extraCheck?.(res.watch)) ?? null) : res.detail;
     if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
-    const dir = tenant === '_main' ? this.o.watchesDir : join(this.o.watchesDir, tenant);
-    await mkdir(dir, { recursive: true });
     const created = !this.watches.get(key(tenant, id))?.watch;
-    await writeFileAtomic(dir, `${id}.json`, JSON.stringify(body, null, 2) + '\n');
-    await this.reloadFile(join(dir, `${id}.json`));
+    const source = await this.o.repository.put(ref, body);
+    await this.apply({ status: 'found', ref, source }, {});
     return { created };
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
-    assertIds(tenant, id);
+    assertWatchRef({ tenant, id });
     const lw = this.watches.get(key(tenant, id));
     if (!lw) return false;
-    await unlink(lw.ref.file).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    });
+    // Gone already (deleted by hand, not yet noticed) is as good as deleted here.
+    await this.o.repository.delete(lw.ref);
     this.forget(key(tenant, id), lw);
     await this.o.store.watchState.delete(tenant, id);
     this.updateGauges();
@@ -190,21 +192,8 @@ export class WatchService {
    */
   async ack(tenant: string, id: string, action: string | undefined, by: string): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
-    const targets = action ? w.actions.filter((a) => a.def.name === action) : w.actions.filter((a) => a.def.ack_enabled);
-    if (action && !targets.length) throw new VigilError('NOT_FOUND', `watch ${tenant}/${id} has no action '${action}'`);
-    if (action && !targets[0]!.def.ack_enabled) throw new VigilError('INVALID_REQUEST', `action '${action}' does not allow acknowledgement (ack_enabled: false)`);
-    const acked: string[] = [];
-    await this.updateState(tenant, id, (s) => {
-      for (const a of targets) {
-        const st = s.actions[a.def.name];
-        if (st?.last_check_result !== true) continue;
-        st.acked = { on: new Date(this.o.clock.now()).toISOString(), by };
-        acked.push(a.def.name);
-      }
-    });
-    if (!acked.length) {
-      throw new VigilError('PRECONDITION_FAILED', action ? `action '${action}' cannot be acknowledged: its last check was not positive` : 'no action can be acknowledged: no positive check');
-    }
+    const { state, acked } = ackActions(w, await this.o.store.watchState.get(tenant, id), { action, by, at: this.o.clock.now() });
+    await this.o.store.watchState.put(tenant, id, state);
     // Receivers that track acknowledgement (PagerDuty) hear about it; a failure there does not undo the ack.
     await this.o.runner.notifyAck(w, acked).catch((e) => this.o.logger.warn({ tenant, watch: id, err: (e as Error).message }, 'ack notification failed'));
     return acked;
@@ -212,17 +201,14 @@ export class WatchService {
 
   async unack(tenant: string, id: string, action: string | undefined): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
-    const names = action ? [action] : w.actions.map((a) => a.def.name);
-    const done: string[] = [];
-    await this.updateState(tenant, id, (s) => {
-      for (const n of names) if (s.actions[n]?.acked) (s.actions[n]!.acked = null), done.push(n);
-    });
-    return done;
+    const { state, unacked } = unackActions(w, await this.o.store.watchState.get(tenant, id), action);
+    if (unacked.length) await this.o.store.watchState.put(tenant, id, state);
+    return unacked;
   }
 
   async stop(): Promise<void> {
-    this.folder?.close();
-    this.folder = null;
+    this.feed?.close();
+    this.feed = null;
   }
 
   counts(): { valid: number; invalid: number } {
@@ -236,7 +222,7 @@ export class WatchService {
   }
 
   private requireWatch(tenant: string, id: string): CompiledWatch {
-    assertIds(tenant, id);
+    assertWatchRef({ tenant, id });
     const w = this.watches.get(key(tenant, id))?.watch;
     if (!w) throw new VigilError('NOT_FOUND', `watch ${tenant}/${id} not found`);
     return w;
@@ -296,9 +282,4 @@ export class WatchService {
       this.o.metrics.watchesInvalid.set(invalid);
     }, 100).unref();
   }
-}
-
-function assertIds(tenant: string, id: string): void {
-  if (!ID_PATTERN.test(tenant)) throw new VigilError('INVALID_ID', 'invalid tenant: tenant names are [A-Za-z0-9_-]{1,128}');
-  if (!ID_PATTERN.test(id)) throw new VigilError('INVALID_ID', 'invalid watch id: watch ids are [A-Za-z0-9_-]{1,128}');
 }

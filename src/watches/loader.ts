@@ -1,89 +1,53 @@
-import { readFileSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
-import type { Logger } from 'pino';
+import { readFile } from 'node:fs/promises';
 import type { ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch, type WatchCompileEnv } from './compile.ts';
-import { ID_PATTERN } from './schema.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { addDetail, countErrors } from './paths.ts';
+import type { WatchFileRef } from './file-names.ts';
+import type { WatchRef } from './repository.ts';
 
-export const DEFAULT_TENANT = '_main';
+export type LoadResult = { ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail };
 
-export interface WatchFileRef {
-  file: string;
-  tenant: string;
-  id: string;
-}
+/** Load-time checks beyond the format (e.g. that referenced accounts exist); problems by field path, or null. */
+export type ExtraCheck = (w: CompiledWatch) => Promise<ErrorDetail | null>;
 
-export type LoadResult = ({ ok: true; watch: CompiledWatch } | { ok: false; detail: ErrorDetail }) & WatchFileRef;
-
-/**
- * Where a watch file lives says who it is: `watches/<id>.json` (tenant `_main`) or
- * `watches/<tenant>/<id>.json`. Returns null for files that are not watches (other extensions, deeper
- * folders, dot files).
- */
-export function refForFile(root: string, file: string): WatchFileRef | null | { invalid: string } {
-  const rel = relative(root, file).split(sep);
-  const name = rel.at(-1)!;
-  if (!name.endsWith('.json') || name.startsWith('.') || rel.length > 2) return null;
-  const id = basename(name, '.json');
-  const tenant = rel.length === 2 ? rel[0]! : DEFAULT_TENANT;
-  if (!ID_PATTERN.test(id)) return { invalid: `file name '${name}': watch ids are [A-Za-z0-9_-]{1,128}` };
-  if (!ID_PATTERN.test(tenant)) return { invalid: `folder '${tenant}': tenant names are [A-Za-z0-9_-]{1,128}` };
-  return { file, tenant, id };
-}
-
-/**
- * Reads, parses, validates and compiles one watch file. Never throws for bad content. `sync` reads the
- * file with one blocking call: for loading many small files at once, where each promise-based read
- * costs four thread-pool round trips (open, stat, read, close) — most of start-up with 10 000 files
- * (bench S6).
- */
-export async function loadWatchFile(
-  ref: WatchFileRef,
-  env: WatchCompileEnv,
-  extraCheck?: (w: CompiledWatch) => Promise<ErrorDetail | null>,
-  sync = false,
-): Promise<LoadResult> {
-  let raw: unknown;
-  let text = '';
+/** Parses a definition's JSON text; a syntax error is reported at `_` with its position. */
+export function parseSource(text: string): { ok: true; value: unknown } | { ok: false; detail: ErrorDetail } {
   try {
-    text = sync ? readFileSync(ref.file, 'utf8') : await readFile(ref.file, 'utf8');
-    raw = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) };
   } catch (e) {
     const detail: ErrorDetail = {};
-    addDetail(detail, '_', e instanceof SyntaxError ? jsonSyntaxProblem(text, e) : `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-    return { ok: false, detail, ...ref };
+    addDetail(detail, '_', jsonSyntaxProblem(text, e as Error));
+    return { ok: false, detail };
   }
-  const res = compileWatch(raw, ref, env);
-  if (res.ok && extraCheck) {
-    const detail = await extraCheck(res.watch);
-    if (detail && Object.keys(detail).length) return { ok: false, detail, ...ref };
-  }
-  return { ...res, ...ref };
 }
 
-/** Every watch file under `root` (one level of tenant folders). */
-export async function listWatchFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
+/**
+ * Parses, validates and compiles one watch definition's text, then runs `extraCheck` on it. Never
+ * throws for bad content.
+ */
+export async function compileSource(text: string, ref: WatchRef, env: WatchCompileEnv, extraCheck?: ExtraCheck): Promise<LoadResult> {
+  const parsed = parseSource(text);
+  if (!parsed.ok) return parsed;
+  const res = compileWatch(parsed.value, ref, env);
+  if (res.ok && extraCheck) {
+    const detail = await extraCheck(res.watch);
+    if (detail && Object.keys(detail).length) return { ok: false, detail };
+  }
+  return res;
+}
+
+/** Reads and compiles one watch file (`vigil validate`); a file that cannot be read is reported at `_`. */
+export async function loadWatchFile(ref: WatchFileRef, env: WatchCompileEnv, extraCheck?: ExtraCheck): Promise<LoadResult & WatchFileRef> {
+  let text: string;
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    text = await readFile(ref.file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
+    const detail: ErrorDetail = {};
+    addDetail(detail, '_', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    return { ok: false, detail, ...ref };
   }
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    if (e.isFile() && e.name.endsWith('.json')) out.push(join(root, e.name));
-    else if (e.isDirectory()) {
-      for (const f of await readdir(join(root, e.name), { withFileTypes: true })) {
-        if (f.isFile() && f.name.endsWith('.json') && !f.name.startsWith('.')) out.push(join(root, e.name, f.name));
-      }
-    }
-  }
-  return out.sort();
+  return { ...(await compileSource(text, ref, env, extraCheck)), ...ref };
 }
 
 export function describeErrors(file: string, detail: ErrorDetail): string[] {
@@ -93,14 +57,4 @@ export function describeErrors(file: string, detail: ErrorDetail): string[] {
 export function errorSummary(detail: ErrorDetail): string {
   const n = countErrors(detail);
   return `Watch is invalid: ${n} error${n === 1 ? '' : 's'}; see detail.`;
-}
-
-export { watchFolder } from './folder-watch.ts';
-
-export async function fileExists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }

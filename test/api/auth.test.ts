@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { basic, bearer, startHarness, type Harness } from './harness.ts';
 
@@ -51,7 +52,10 @@ describe('Basic auth, login cache and tokens', () => {
     const list = await h.call({ method: 'GET', url: '/_vigil/security/tokens', headers: { authorization: bearer(token) } });
     expect(list.json().tokens).toEqual([expect.objectContaining({ id, name: 'ci', user: 'kirk', last_used_at: expect.any(String) })]);
     expect(list.body).not.toContain(token);
-    const rows = h.app.store.db.prepare('SELECT * FROM security_tokens').all();
+    // The table as it is on disk, read beside the daemon (the app shows only the StateStore interface).
+    const db = new DatabaseSync(join(h.app.config.data_dir, 'vigil.db'), { readOnly: true });
+    const rows = db.prepare('SELECT * FROM security_tokens').all();
+    db.close();
     expect(JSON.stringify(rows, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64url') : v))).not.toContain(token.slice(4));
     await clock.advance(3_600_001);
     expect((await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: bearer(token) } })).statusCode).toBe(401);

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
-import { createApiServer } from '../../src/api/server.ts';
 import type { AuthProvider } from '../../src/api/auth.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { captureLogger } from '../kit/runtime.ts';
@@ -33,12 +32,11 @@ beforeAll(async () => {
       egress: { allow: ['127.0.0.1'], disabled_action_types: ['log'] },
     },
   });
-  app = await buildApp(config, { logger: captureLogger('warn').logger, env: {} });
+  app = await buildApp(config, { logger: captureLogger('warn').logger, env: {}, auth: allowAll });
   await app.start();
-  api = await createApiServer(app, { auth: allowAll, logger: app.logger });
+  api = app.server;
 });
 afterAll(async () => {
-  await api.close();
   await app.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 /**
- * Builds the whole app in-process on a temp directory (buildApp + createApiServer with the security
- * and account routes) for API tests driven with fastify `inject()`. Log lines are captured so tests can
- * grep them for secrets.
+ * Builds the whole app in-process on a temp directory (buildApp: the API with every route, security
+ * included) for API tests driven with fastify `inject()`. Log lines are captured so tests can grep them
+ * for secrets.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,11 +11,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.ts';
-import { createApiServer } from '../../src/api/server.ts';
-import { securityRoutes } from '../../src/api/routes/security.ts';
-import { accountRoutes } from '../../src/api/routes/accounts.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createAuthProvider } from '../../src/security/provider.ts';
 import type { Security } from '../../src/security/service.ts';
 import type { LoginGuardOptions } from '../../src/security/login-guard.ts';
 import type { PasswordChecker } from '../../src/security/passwords.ts';
@@ -78,26 +74,22 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       watches_dir: join(base, 'watches'),
       accounts_dir: join(base, 'accounts'),
       ...(o.egressAllow || o.disabledActionTypes ? { egress: { allow: o.egressAllow ?? [], disabled_action_types: o.disabledActionTypes ?? [] } } : {}),
-      ...(o.trustProxy || o.tls ? { api: { ...(o.trustProxy ? { trust_proxy: o.trustProxy } : {}), ...(o.tls ? { tls: o.tls } : {}) } } : {}),
+      ...(o.trustProxy || o.tls || o.bodyLimit
+        ? { api: { ...(o.trustProxy ? { trust_proxy: o.trustProxy } : {}), ...(o.tls ? { tls: o.tls } : {}), ...(o.bodyLimit ? { body_limit: o.bodyLimit } : {}) } }
+        : {}),
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
-  const app = await buildApp(config, { env, logger, ...(o.clock ? { clock: o.clock } : {}), ...(o.types ? { types: o.types } : {}) });
-  const security = await createAuthProvider(app, {
-    ...(o.limiter ? { limiter: o.limiter } : {}),
-    ...(o.hasher ? { hasher: o.hasher } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
   const routes: RouteOptions[] = [];
-  const api = await createApiServer(app, {
-    auth: security,
+  const app = await buildApp(config, {
+    env,
     logger,
-    plugins: [securityRoutes(security), accountRoutes(app)],
-    onRoute: (r) => void routes.push(r),
-    ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
-    ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
-    ...(o.tls ? { tls: o.tls } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.types ? { types: o.types } : {}),
+    security: { ...(o.limiter ? { limiter: o.limiter } : {}), ...(o.hasher ? { hasher: o.hasher } : {}) },
+    server: { onRoute: (r) => void routes.push(r), ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}) },
   });
+  const { server: api, security } = app;
   await api.ready();
   const bodies: string[] = [];
   return {
@@ -118,8 +110,6 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       return (await security.tokens.create(user, app.clock.now())).token;
     },
     async close() {
-      await api.close();
-      await security.close();
       await app.stop();
       await rm(base, { recursive: true, force: true });
     },

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createApiServer } from '../../src/api/server.ts';
 import type { AuthProvider } from '../../src/api/auth.ts';
 import { captureLogger } from '../kit/runtime.ts';
 
@@ -18,12 +17,11 @@ let api: FastifyInstance;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
   const config = loadConfig({ env: {}, overrides: { data_dir: join(dir, 'data'), watches_dir: join(dir, 'watches'), accounts_dir: join(dir, 'accounts') } });
-  app = await buildApp(config, { logger: captureLogger('warn').logger, env: {} });
+  app = await buildApp(config, { logger: captureLogger('warn').logger, env: {}, auth: allowAll });
   await app.start();
-  api = await createApiServer(app, { auth: allowAll, logger: app.logger });
+  api = app.server;
 });
 afterAll(async () => {
-  await api.close();
   await app.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -170,7 +168,7 @@ describe('watch API', () => {
     // Corrupted on disk, before the service has re-read it, then after.
     writeFileSync(file, '{"trigger": {"schedule": {"interval": "1h"}},\n  "checks": [}\n');
     for (const reread of [false, true]) {
-      if (reread) await app.watches.reloadFile(file);
+      if (reread) await app.watches.reload({ tenant: '_main', id: 'corrupt1' });
       const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
       expect(res.statusCode).toBe(400);
       const body = res.json();
@@ -180,7 +178,7 @@ describe('watch API', () => {
     }
     // Valid JSON that is not a valid watch still shows its source with the errors.
     writeFileSync(file, JSON.stringify({ ...watch, extra: true }));
-    await app.watches.reloadFile(file);
+    await app.watches.reload({ tenant: '_main', id: 'corrupt1' });
     const res = await api.inject({ method: 'GET', url: '/_signals/watch/_main/corrupt1' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ found: true, _source: { extra: true }, errors: { extra: expect.any(Array) } });

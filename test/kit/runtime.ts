@@ -1,6 +1,7 @@
 /**
- * Builds a WatchRunner with every seam real except time (FakeClock) and, where a test wants, the action
- * types: a temp-dir sqlite store, the real script and template engines, a capturing logger.
+ * The daemon's engine as the app wires it (wireRuntime), with every seam real except time (FakeClock):
+ * a temp-dir state store, the real script and template engines, a capturing logger, and where a test
+ * wants, its HTTP client, search clients and fixed accounts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,21 +9,23 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeClock } from './fake-clock.ts';
 import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { SqliteStateStore } from '../../src/state/sqlite.ts';
-import { Deliverer } from '../../src/delivery/deliverer.ts';
-import { WatchRunner } from '../../src/runtime/runner.ts';
-import type { ActionType } from '../../src/actions/types.ts';
+import type { Metrics } from '../../src/metrics.ts';
+import type { StateStore } from '../../src/state/types.ts';
+import type { Deliverer } from '../../src/delivery/deliverer.ts';
+import type { WatchRunner } from '../../src/runtime/runner.ts';
+import type { WatchService } from '../../src/runtime/service.ts';
+import type { Scheduler } from '../../src/schedule/scheduler.ts';
 import type { AccountSource } from '../../src/delivery/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
-import { createTestHostCheck } from './undici-http.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { wireRuntime } from '../../src/app/runtime.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { createScriptCompiler } from '../../src/script/index.ts';
 import { createTemplateEngine } from '../../src/templates/engine.ts';
-import { compileWatch, type CompiledWatch, type WatchCompileEnv } from '../../src/watches/compile.ts';
+import type { WatchCompileEnv } from '../../src/watches/compile.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
-import { createRegistry } from '../../src/registry/registry.ts';
-import { checkTypes } from '../../src/checks/index.ts';
+import type { RegistryTypes } from '../../src/registry/registry.ts';
+import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
 
 export function captureLogger(level = 'debug') {
   const lines: Array<Record<string, unknown>> = [];
@@ -57,14 +60,20 @@ export function fixedAccounts(map: Record<string, Record<string, unknown>>): Acc
 
 export interface RuntimeKit {
   clock: FakeClock;
-  store: SqliteStateStore;
+  store: StateStore;
   runner: WatchRunner;
   deliverer: Deliverer;
+  /** The watch service over `<dir>/watches` (nothing loaded until a test loads or puts a watch). */
+  watches: WatchService;
+  /** The scheduler the watch service schedules on (not started: a test starts it if it wants fires). */
+  scheduler: Scheduler;
   logs: ReturnType<typeof captureLogger>;
-  metrics: ReturnType<typeof createMetrics>;
+  metrics: Metrics;
   compile(watch: unknown, id?: string, tenant?: string): CompiledWatch;
   close(): Promise<void>;
   dir: string;
+  /** The watches folder. */
+  watchesDir: string;
 }
 
 const unusedHttp: HttpClient = {
@@ -74,38 +83,62 @@ const unusedHttp: HttpClient = {
   close: async () => {},
 };
 
-export function runtimeKit(opts: { types?: readonly ActionType[]; http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; dir?: string; accounts?: AccountSource } = {}): RuntimeKit {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'vigil-rt-'));
+export function runtimeKit(opts: { http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; accounts?: AccountSource; types?: RegistryTypes } = {}): RuntimeKit {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rt-'));
+  const watchesDir = join(dir, 'watches');
   const clock = new FakeClock(opts.start ?? '2026-03-01T10:00:00Z');
-  const store = new SqliteStateStore(dir);
   const logs = captureLogger();
-  const metrics = createMetrics();
-  const http = opts.http ?? unusedHttp;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      data_dir: dir,
+      watches_dir: watchesDir,
+      accounts_dir: join(dir, 'accounts'),
+      node_name: 'test-node',
+      // Interval watches fire at load + interval, the times the tests count with.
+      scheduler: { spread_intervals: false },
+      // Local test peers (SMTP, SOCKS) only.
+      egress: { allow: ['127.0.0.0/8'], disabled_action_types: [] },
+    },
+  });
   const searchClient =
     opts.searchClient ??
     ((c: string) => {
       throw new Error(`no cluster ${c} in this test`);
     });
-  const registry = opts.types ? createRegistry({ actions: opts.types, checks: checkTypes }) : builtinRegistry();
-  const deliverer = new Deliverer({ store, registry, accounts: opts.accounts ?? null, http, searchClient, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck() });
-  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger: logs.logger, metrics, node: 'test-node' });
-  const env = compileEnv();
+  const rt = wireRuntime(config, {
+    clock,
+    logger: logs.logger,
+    http: opts.http ?? unusedHttp,
+    searchClient,
+    env: {},
+    rng: () => 0.5,
+    accounts: null,
+    keyring: null,
+    ...(opts.accounts ? { accountSource: opts.accounts } : {}),
+    ...(opts.types ? { types: opts.types } : {}),
+  });
   return {
     clock,
-    store,
-    runner,
-    deliverer,
+    store: rt.store,
+    runner: rt.runner,
+    deliverer: rt.deliverer,
+    watches: rt.watches,
+    scheduler: rt.scheduler,
     logs,
-    metrics,
+    metrics: rt.metrics,
     dir,
+    watchesDir,
     compile(watch, id = 'w', tenant = '_main') {
-      const res = compileWatch(watch, { tenant, id }, env);
+      const res = compileWatch(watch, { tenant, id }, rt.compileEnv);
       if (!res.ok) throw new Error(`watch invalid: ${JSON.stringify(res.detail)}`);
       return res.watch;
     },
     async close() {
-      await store.close();
-      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      await rt.watches.stop();
+      await rt.scheduler.stop();
+      await rt.store.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

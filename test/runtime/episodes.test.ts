@@ -1,8 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { runtimeKit, fixedAccounts, compileEnv, type RuntimeKit } from '../kit/runtime.ts';
+import { runtimeKit, fixedAccounts, type RuntimeKit } from '../kit/runtime.ts';
 import { createTestHttpClient } from '../kit/undici-http.ts';
 import { startPagerdutyReceiver, type PdReceiver } from '../kit/receivers/pagerduty.ts';
-import { WatchService } from '../../src/runtime/service.ts';
 
 let kit: RuntimeKit;
 let pd: PdReceiver;
@@ -18,16 +17,14 @@ describe('alert episodes end to end with PagerDuty', () => {
       http: createTestHttpClient(),
       accounts: fixedAccounts({ pagerduty: { oncall: { integration_key: 'R0VIGILpdTestKey00000000000000ab', url: pd.enqueueUrl } } }),
     });
-    const w = kit.compile({
+    // Stored through the watch service (its scheduler is not started: the test fires the runs itself).
+    const svc = kit.watches;
+    await svc.put('_main', 'w', {
       trigger: { schedule: { interval: '1m' } },
       checks: [{ type: 'condition', name: 'down', lang: 'cel', source: 'data.down' }],
       actions: [{ type: 'pagerduty', name: 'page', account: 'oncall', throttle_period: '2m', send_acknowledge: true, event: { payload: { summary: 'checkout is down ({{watch.id}})', source: 'vigil' } } }],
     });
-    const svc = new WatchService({
-      watchesDir: kit.dir, env: compileEnv(), runner: kit.runner, scheduler: { upsert() {}, remove() {} } as never,
-      store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock,
-    });
-    (svc as unknown as { watches: Map<string, unknown> }).watches.set('_main/w', { ref: { file: '', tenant: '_main', id: 'w' }, watch: w, errors: null });
+    const w = svc.get('_main', 'w')!.watch!;
     const run = async (down: boolean) => {
       const fire = { scheduledTime: kit.clock.now(), triggeredTime: kit.clock.now(), previousScheduledTime: null, nextScheduledTime: null };
       const rec = await kit.runner.run(w, { fire, input: { down } });

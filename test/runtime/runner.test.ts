@@ -1,6 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
-import { builtinRegistry } from '../../src/registry/builtin.ts';
 
 let kit: RuntimeKit;
 afterEach(async () => kit?.close());
@@ -109,15 +108,11 @@ describe('WatchRunner', () => {
 
   it('acks only after a positive check, skips acked actions, and clears the ack when the condition turns false', async () => {
     kit = runtimeKit();
-    const { WatchService } = await import('../../src/runtime/service.ts');
-    const w = kit.compile(watch());
+    // Stored through the watch service, which acks (its scheduler is not started: the test fires the runs).
+    const svc = kit.watches;
+    await svc.put('_main', 'w', watch());
+    const w = svc.get('_main', 'w')!.watch!;
     const run = (n: number) => kit.runner.run(w, { fire: fireAt(kit), input: { n } });
-    // A minimal service around the same store, for its ack logic.
-    const svc = new WatchService({
-      watchesDir: kit.dir, env: { script: () => { throw new Error(); }, template: () => { throw new Error(); }, registry: builtinRegistry() },
-      runner: kit.runner, scheduler: { upsert() {}, remove() {} } as never, store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock,
-    });
-    (svc as unknown as { watches: Map<string, unknown> }).watches.set('_main/w', { ref: { file: '', tenant: '_main', id: 'w' }, watch: w, errors: null });
     await expect(svc.ack('_main', 'w', undefined, 'kirk')).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
     await run(5);
     expect(await svc.ack('_main', 'w', 'note', 'kirk')).toEqual(['note']);

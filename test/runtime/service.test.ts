@@ -1,20 +1,16 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { WatchService } from '../../src/runtime/service.ts';
-import { Scheduler } from '../../src/schedule/scheduler.ts';
-import { runtimeKit, compileEnv, type RuntimeKit } from '../kit/runtime.ts';
+import type { WatchService } from '../../src/runtime/service.ts';
+import type { Scheduler } from '../../src/schedule/scheduler.ts';
+import { runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
 
 let kit: RuntimeKit;
 let dir: string;
 let svc: WatchService;
 let scheduler: Scheduler;
 afterEach(async () => {
-  await svc?.stop();
-  await scheduler?.stop();
   await kit?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const valid = (text = 'hello') => JSON.stringify({
@@ -25,9 +21,9 @@ const valid = (text = 'hello') => JSON.stringify({
 
 function setup() {
   kit = runtimeKit();
-  dir = mkdtempSync(join(tmpdir(), 'vigil-watches-'));
-  scheduler = new Scheduler({ clock: kit.clock, logger: kit.logs.logger });
-  svc = new WatchService({ watchesDir: dir, env: compileEnv(), runner: kit.runner, scheduler, store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock, debounceMs: 20 });
+  dir = kit.watchesDir;
+  mkdirSync(dir);
+  ({ watches: svc, scheduler } = kit);
   scheduler.start();
 }
 
@@ -58,19 +54,19 @@ describe('WatchService', () => {
     expect(said()).toEqual(['v1']);
 
     writeFileSync(file, '{ "trigger": ');
-    await svc.reloadFile(file);
+    await svc.reload({ tenant: '_main', id: 'a' });
     expect(svc.get('_main', 'a')?.errors?._?.[0]?.error).toMatch(/invalid JSON/);
     await kit.clock.advance(10_000);
     expect(said()).toEqual(['v1', 'v1']);
 
     writeFileSync(file, valid('v2'));
-    await svc.reloadFile(file);
+    await svc.reload({ tenant: '_main', id: 'a' });
     expect(svc.get('_main', 'a')?.errors).toBeNull();
     await kit.clock.advance(10_000);
     expect(said()).toEqual(['v1', 'v1', 'v2']);
 
     unlinkSync(file);
-    await svc.reloadFile(file);
+    await svc.reload({ tenant: '_main', id: 'a' });
     expect(svc.get('_main', 'a')).toBeUndefined();
     await kit.clock.advance(30_000);
     expect(said()).toHaveLength(3);

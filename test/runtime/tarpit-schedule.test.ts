@@ -3,35 +3,42 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/clock.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { SqliteStateStore } from '../../src/state/sqlite.ts';
-import { Deliverer } from '../../src/delivery/deliverer.ts';
-import { WatchRunner } from '../../src/runtime/runner.ts';
-import { Scheduler } from '../../src/schedule/scheduler.ts';
-import { builtinRegistry } from '../../src/registry/builtin.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { buildRuntime } from '../../src/app/runtime.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
-import { captureLogger, compileEnv, fixedAccounts } from '../kit/runtime.ts';
-import { createTestHostCheck, createTestHttpClient } from '../kit/undici-http.ts';
+import { captureLogger, fixedAccounts } from '../kit/runtime.ts';
+import { createTestHttpClient } from '../kit/undici-http.ts';
 import { startSmtpPeer } from '../kit/smtp-peer.ts';
 
 describe('an SMTP tarpit does not hold up other watches', () => {
   it('abandons the mail after the greeting timeout while a 1 s watch keeps its schedule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-tarpit-'));
     const tarpit = await startSmtpPeer({ tarpit: true });
-    const store = new SqliteStateStore(dir);
     const logs = captureLogger();
-    const metrics = createMetrics();
     const http = createTestHttpClient();
-    const searchClient = () => { throw new Error('unused'); };
-    const deliverer = new Deliverer({
-      store, registry: builtinRegistry(), http, searchClient, clock: systemClock, logger: logs.logger, metrics, egress: createTestHostCheck(),
-      accounts: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: '2s', greeting: '2500ms', socket: '5s' }, default_from: 'vigil@example.com' } } }),
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        data_dir: dir,
+        watches_dir: join(dir, 'watches'),
+        accounts_dir: join(dir, 'accounts'),
+        node_name: 't',
+        egress: { allow: ['127.0.0.0/8'], disabled_action_types: [] },
+        scheduler: { spread_intervals: false },
+      },
     });
-    const runner = new WatchRunner({ store, deliverer, searchClient, http, clock: systemClock, logger: logs.logger, metrics, node: 't' });
-    const scheduler = new Scheduler({ clock: systemClock, logger: logs.logger });
-    const env = compileEnv();
+    // The engine as the app wires it; the test schedules its two watches on it by hand to time them.
+    const rt = await buildRuntime(config, {
+      clock: systemClock,
+      logger: logs.logger,
+      http,
+      env: {},
+      searchClient: () => { throw new Error('unused'); },
+      accountSource: fixedAccounts({ email: { stuck: { host: tarpit.host, port: tarpit.port, session_timeout: { connect: '2s', greeting: '2500ms', socket: '5s' }, default_from: 'vigil@example.com' } } }),
+    });
+    const { runner, scheduler, deliverer, store } = rt;
     const compile = (id: string, w: unknown) => {
-      const r = compileWatch(w, { tenant: '_main', id }, env);
+      const r = compileWatch(w, { tenant: '_main', id }, rt.compileEnv);
       if (!r.ok) throw new Error(JSON.stringify(r.detail));
       return r.watch;
     };

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import type { App } from '../../app.ts';
-import { VigilError, type ErrorDetail } from '../../errors.ts';
-import { jsonSyntaxProblem } from '../../json-syntax.ts';
-import { errorSummary } from '../../watches/loader.ts';
-import { addDetail, zodDetail } from '../../watches/paths.ts';
-import { ID_PATTERN } from '../../watches/schema.ts';
+import type { ApiContext } from '../context.ts';
+import { VigilError } from '../../errors.ts';
+import { errorSummary, parseSource } from '../../watches/loader.ts';
+import { zodDetail } from '../../watches/paths.ts';
+import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 import type { Permission } from '../auth.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
 
@@ -52,15 +50,15 @@ function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
 
 /** Signals-compatible watch endpoints (SPEC §4). */
-export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
+export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   const w = app.watches;
 
   // Tenant and watch ids are checked before any handler: a hostile id is a 400, never a lookup.
   f.addHook('preHandler', async (req) => {
     if (!req.routeOptions.url?.startsWith('/_signals/watch/')) return;
     const p = req.params as Partial<Params>;
-    if (p.tenant !== undefined && !ID_PATTERN.test(p.tenant)) throw new VigilError('INVALID_ID', 'invalid tenant: tenant names are [A-Za-z0-9_-]{1,128}');
-    if (p.id !== undefined && !ID_PATTERN.test(p.id)) throw new VigilError('INVALID_ID', 'invalid watch id: watch ids are [A-Za-z0-9_-]{1,128}');
+    if (p.tenant !== undefined) assertTenant(p.tenant);
+    if (p.id !== undefined) assertWatchRef({ tenant: p.tenant ?? DEFAULT_TENANT, id: p.id });
   });
 
   f.put<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:manage'), async (req, reply) => {
@@ -77,28 +75,18 @@ export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
   f.get<{ Params: Params }>('/_signals/watch/:tenant/:id', access('watch:read'), async (req) => {
     const loaded = w.get(req.params.tenant, req.params.id);
     if (!loaded) throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
-    let text: string;
-    try {
-      text = await readFile(loaded.ref.file, 'utf8');
-    } catch {
-      // Gone or unreadable since it was loaded: the watch service unschedules such a file too.
-      throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
-    }
-    let source: unknown;
-    try {
-      source = JSON.parse(text);
-    } catch (e) {
-      // No source to show: answer with the load error (its parse position), as validation reports it.
-      const detail: ErrorDetail = {};
-      addDetail(detail, '_', jsonSyntaxProblem(text, e as Error));
-      throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
-    }
+    const read = await app.watchRepository.get(loaded.ref);
+    // Gone or unreadable since it was loaded: the watch service unschedules such a watch too.
+    if (read.status !== 'found') throw new VigilError('NOT_FOUND', `watch ${req.params.tenant}/${req.params.id} not found`);
+    const source = parseSource(read.source.text);
+    // No source to show: answer with the load error (its parse position), as validation reports it.
+    if (!source.ok) throw new VigilError('INVALID_WATCH', errorSummary(source.detail), source.detail);
     return {
       _id: req.params.id,
       _tenant: req.params.tenant,
       found: true,
       _version: loaded.watch?.version ?? null,
-      _source: source,
+      _source: source.value,
       ...(loaded.errors ? { errors: loaded.errors } : {}),
     };
   });

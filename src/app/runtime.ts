@@ -1,0 +1,243 @@
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.ts';
+import { createLogger } from '../log.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import { openStateStore } from '../state/open-store.ts';
+import type { StateStore } from '../state/types.ts';
+import { ClusterRegistry } from '../cluster/index.ts';
+import type { SearchClient } from '../cluster/types.ts';
+import { createEgressPolicy } from '../net/egress.ts';
+import { createHttpClient } from '../net/http.ts';
+import { createHostCheck, type HostCheck } from '../net/host-check.ts';
+import type { HttpClient } from '../net/types.ts';
+import { createScriptCompiler } from '../script/index.ts';
+import { createTemplateEngine } from '../templates/engine.ts';
+import { Deliverer } from '../delivery/deliverer.ts';
+import type { AccountSource } from '../delivery/types.ts';
+import { Scheduler } from '../schedule/scheduler.ts';
+import { WatchRunner } from '../runtime/runner.ts';
+import { WatchService } from '../runtime/service.ts';
+import { OverloadMonitor } from '../runtime/overload.ts';
+import type { AccountRegistry } from '../accounts/registry.ts';
+import type { KeyRing } from '../accounts/keyring.ts';
+import type { CompiledWatch, WatchCompileEnv } from '../watches/compile.ts';
+import { createRegistry, type RegistryTypes, type TypeRegistry } from '../registry/registry.ts';
+import { builtinTypes } from '../registry/builtin.ts';
+import { checkWatchAgainstNode } from '../watches/node-check.ts';
+import { FileWatchRepository } from '../watches/file-repository.ts';
+import type { WatchRepository } from '../watches/repository.ts';
+import { Pruner } from '../state/pruner.ts';
+import { clusterConfigs, openAccounts } from './settings.ts';
+
+/** What tests and embedders may replace; everything else is built from the config. */
+export interface RuntimeDeps {
+  clock?: Clock;
+  logger?: Logger;
+  http?: HttpClient;
+  searchClient?: (cluster: string) => SearchClient;
+  env?: NodeJS.ProcessEnv;
+  rng?: () => number;
+  /**
+   * Where deliveries and load-time checks find accounts, instead of the sealed accounts registry (tests
+   * that need no sealing). `accounts` (the registry the API manages) stays as the config makes it.
+   */
+  accountSource?: AccountSource;
+  /** The check and action types to register instead of Vigil's own (a test adding a type of its own). */
+  types?: RegistryTypes;
+}
+
+/** The daemon without its REST API: what `vigil execute` and runner-level tests need. */
+export interface Runtime {
+  config: VigilConfig;
+  logger: Logger;
+  metrics: Metrics;
+  store: StateStore;
+  /** Where watch definitions are kept (the watches folder). */
+  watchRepository: WatchRepository;
+  watches: WatchService;
+  runner: WatchRunner;
+  scheduler: Scheduler;
+  deliverer: Deliverer;
+  accounts: AccountRegistry | null;
+  /** The master key ring, when one is configured (the security module takes its peppers from it). */
+  keyring: KeyRing | null;
+  clock: Clock;
+  /** The egress-checked HTTP client (deliveries and account `_test` send through it). */
+  http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP and SOCKS), shared by deliveries and account tests. */
+  egress: HostCheck;
+  /** The check and action types, and which are disabled on this node (`egress.disabled_action_types`). */
+  registry: TypeRegistry;
+  compileEnv: WatchCompileEnv;
+  /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
+  start(): Promise<void>;
+  /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
+  reload(): Promise<void>;
+  /**
+   * SIGTERM, its synchronous first step: no watch fires from this call on and queued fires are dropped.
+   * `stop()` does it too; a signal handler calls it at once, before anything it has to wait for.
+   */
+  halt(): void;
+  /**
+   * SIGTERM: halts, lets runs in flight and deliveries finish within `delivery.shutdown_grace_ms`, then
+   * aborts what is left (checks fail, deliveries stay pending in the outbox for the next start), runs
+   * `beforeClose` (what was built on top closes there), and closes the store.
+   */
+  stop(o?: { beforeClose?: () => Promise<void> }): Promise<void>;
+}
+
+/**
+ * Builds the daemon's engine from a config (accounts, store, clusters, HTTP, deliverer, runner,
+ * scheduler, watch service) without touching process-wide state: `buildApp` adds the API on top of it,
+ * and `vigil execute` uses it alone.
+ */
+export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}): Promise<Runtime> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
+  const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock });
+  return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger });
+}
+
+/** What `wireRuntime` takes besides the seams: what had to be opened first. */
+export interface OpenedParts {
+  accounts: AccountRegistry | null;
+  keyring: KeyRing | null;
+  /** Node.js process metrics beside Vigil's own (not in embedded uses, where the host has its own). */
+  defaultMetrics?: boolean;
+  /** The type registry the accounts registry was opened with; built here from `types` when absent. */
+  registry?: TypeRegistry;
+}
+
+/**
+ * The wiring itself, synchronous: `buildRuntime` opens the accounts registry and calls it; runner-level
+ * test kits call it with no registry (and an `accountSource` of their own).
+ */
+export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts): Runtime {
+  const { accounts, keyring } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
+  const accountSource = deps.accountSource ?? accounts;
+  const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
+
+  const store = openStateStore(config.data_dir, {
+    onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
+  });
+  const policy = createEgressPolicy({ allow: config.egress.allow }, {});
+  const http = deps.http ?? createHttpClient({ policy, logger, clock });
+  const clusters = new ClusterRegistry(clusterConfigs(config), logger);
+  const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
+  const scripts = createScriptCompiler();
+  const templates = createTemplateEngine();
+  const compileEnv: WatchCompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry };
+  const egress = createHostCheck(policy, logger);
+
+  const deliverer = new Deliverer({
+    store,
+    registry,
+    accounts: accountSource,
+    http,
+    searchClient,
+    clock,
+    logger,
+    metrics,
+    perDestinationConcurrency: config.delivery.per_destination_concurrency,
+    queueLimit: config.delivery.queue_limit,
+    egress,
+    ...(deps.rng ? { rng: deps.rng } : {}),
+  });
+  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
+  const scheduler = new Scheduler({
+    clock,
+    logger,
+    concurrency: config.scheduler.concurrency,
+    queueLimit: config.scheduler.queue_limit,
+    misfireThresholdMs: config.scheduler.misfire_threshold_ms,
+    spreadIntervals: config.scheduler.spread_intervals,
+    // Back-pressure: while delivery is saturated no run starts, and fires wait in the schedule.
+    admission: deliverer.pressure,
+  });
+  metrics.bind({ scheduler: () => scheduler.stats(), backlog: () => deliverer.backlog });
+  const overload = new OverloadMonitor({
+    clock,
+    logger,
+    metrics,
+    pressure: deliverer.pressure,
+    scheduler: () => scheduler.stats(),
+    destinations: () => deliverer.destinations(),
+  });
+
+  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters) });
+  const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
+  const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
+
+  // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
+  // same scheduled time (the clock set back) from notifying twice.
+  const pruner = new Pruner({ store, clock, logger, logRetention: config.log.retention, outboxMaxAgeMs: 7 * 86_400_000 });
+
+  let runsDone: Promise<void> = Promise.resolve();
+  let halted = false;
+  const halt = (): void => {
+    if (halted) return;
+    halted = true;
+    runsDone = scheduler.stop();
+    void watches.stop();
+  };
+
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    watchRepository,
+    watches,
+    runner,
+    scheduler,
+    deliverer,
+    accounts,
+    keyring,
+    clock,
+    http,
+    egress,
+    registry,
+    compileEnv,
+    async start() {
+      const { valid, invalid } = await watches.loadAll();
+      logger.info({ valid, invalid, dir: config.watches_dir }, 'watches loaded');
+      const resumed = await deliverer.resumePending();
+      if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      scheduler.start();
+      watches.follow();
+      pruner.start();
+    },
+    async reload() {
+      const { valid, invalid } = await watches.loadAll();
+      logger.info({ valid, invalid }, 'watches reloaded');
+    },
+    halt,
+    async stop(o = {}) {
+      halt();
+      // One grace period for everything in flight: runs (in their checks, or waiting for their
+      // deliveries) and deliveries (of runs, of API executions, resumed ones). When it ends, checks and
+      // sends are aborted together; an aborted send stays pending in the outbox, and its run finishes
+      // at once, recording that.
+      const settled = Promise.all([runsDone, deliverer.idle()]);
+      let timer: ReturnType<typeof clock.setTimeout> | undefined;
+      await Promise.race([settled, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, config.delivery.shutdown_grace_ms)))]);
+      if (timer !== undefined) clock.clearTimeout(timer);
+      runner.abortRuns();
+      deliverer.abortAll();
+      await settled;
+      await deliverer.idle();
+      await o.beforeClose?.();
+      overload.stop();
+      await pruner.stop();
+      await registry.close();
+      await http.close();
+      await clusters.closeAll();
+      await store.close();
+    },
+  };
+}

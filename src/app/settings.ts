@@ -1,0 +1,55 @@
+/** The parts of the configuration that need reading or checking before the daemon is wired. */
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import type { ClusterConfig } from '../cluster/types.ts';
+import type { TypeRegistry } from '../registry/registry.ts';
+import { loadKeyRing } from '../accounts/keysource.ts';
+import { AccountRegistry } from '../accounts/registry.ts';
+import type { KeyRing } from '../accounts/keyring.ts';
+import { VigilError } from '../errors.ts';
+
+/** The `clusters` section as the cluster registry takes it (CA files read now). */
+export function clusterConfigs(config: VigilConfig): ClusterConfig[] {
+  return Object.entries(config.clusters).map(([name, c]) => {
+    const out: ClusterConfig = { name, urls: c.urls };
+    if (c.auth) out.auth = 'api_key' in c.auth ? { apiKey: c.auth.api_key } : c.auth;
+    if (c.tls) out.tls = { ...(c.tls.ca_file ? { ca: readFileSync(c.tls.ca_file, 'utf8') } : {}), rejectUnauthorized: c.tls.verify };
+    if (c.distribution) out.distribution = c.distribution;
+    if (c.request_timeout_ms) out.requestTimeoutMs = c.request_timeout_ms;
+    if (c.max_response_bytes) out.maxResponseBytes = c.max_response_bytes;
+    return out;
+  });
+}
+
+/**
+ * The accounts registry and the master key ring, when a key is configured. Without a key there is no
+ * registry, and a start over existing accounts is refused (CONFIG_INVALID): they could not be used.
+ */
+export async function openAccounts(
+  config: VigilConfig,
+  o: { env: NodeJS.ProcessEnv; types: TypeRegistry; logger: Logger; clock: Clock },
+): Promise<{ accounts: AccountRegistry | null; keyring: KeyRing | null }> {
+  if (config.key_file || o.env.VIGIL_MASTER_KEY) {
+    const keyring = await loadKeyRing({ keyFile: config.key_file, env: o.env });
+    const accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: o.types, logger: o.logger, clock: o.clock });
+    return { accounts, keyring };
+  }
+  if (await hasAccounts(config.accounts_dir)) {
+    throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
+  }
+  return { accounts: null, keyring: null };
+}
+
+async function hasAccounts(dir: string): Promise<boolean> {
+  try {
+    for (const t of await readdir(dir, { withFileTypes: true })) {
+      if (t.isDirectory() && (await readdir(`${dir}/${t.name}`)).some((f) => f.endsWith('.json'))) return true;
+    }
+  } catch {
+    // No accounts folder yet.
+  }
+  return false;
+}
