@@ -10,7 +10,7 @@ import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors, refForFile } from '../watches/loader.ts';
-import type { WatchLogRecord } from '../runtime/records.ts';
+import type { WatchLogRecord } from '../state/records.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
 import { EXECUTE } from './specs.ts';

@@ -1,7 +1,7 @@
 import type { RenderedNotification, RenderInfo } from '../actions/types.ts';
 import type { CheckRuntime } from '../checks/types.ts';
 import type { ScriptContext } from '../script/types.ts';
-import type { ActionLogEntry, ActionState } from './records.ts';
+import type { ActionLogEntry, ActionState } from '../state/records.ts';
 import type { CompiledActionEntry, CompiledWatch } from '../watches/compile.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import { buildTemplateView } from '../templates/view.ts';

@@ -1,7 +1,7 @@
 import { yieldPoint } from '../budget/turns.ts';
 import type { ScriptContext } from '../script/types.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
-import type { ActionLogEntry, WatchState } from './records.ts';
+import type { ActionLogEntry, WatchState } from '../state/records.ts';
 import { buildTemplateView } from '../templates/view.ts';
 import { errorMessage } from '../errors.ts';
 import { forkContext } from './context.ts';

@@ -12,7 +12,7 @@ import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { ID_PATTERN } from '../watches/schema.ts';
 import { describeErrors, errorSummary, listWatchFiles, loadWatchFile, refForFile, watchFolder, type WatchFileRef } from '../watches/loader.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
-import type { WatchLogRecord, WatchState } from './records.ts';
+import type { WatchLogRecord, WatchState } from '../state/records.ts';
 
 export interface LoadedWatch {
   ref: WatchFileRef;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
 import { appKit, realPause, type AppKit, type AppKitOptions } from './app-kit.ts';
-import type { WatchLogRecord } from '../../src/runtime/records.ts';
+import type { WatchLogRecord } from '../../src/state/records.ts';
 
 let kit: AppKit | undefined;
 let cluster: TestCluster | undefined;

@@ -5,7 +5,7 @@ import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { SqliteWatchStateStore } from '../../src/state/sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from '../../src/state/sqlite/log.ts';
 import { SqliteOutboxStore } from '../../src/state/sqlite/outbox.ts';
-import { emptyWatchState } from '../../src/runtime/records.ts';
+import { emptyWatchState } from '../../src/state/records.ts';
 import { VigilError } from '../../src/errors.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
 

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WatchLogQuery, WatchLogStore } from '../types.ts';
-import type { WatchLogRecord } from '../../runtime/records.ts';
+import type { WatchLogRecord } from '../records.ts';
 
 export class SqliteWatchLogStore implements WatchLogStore {
   private readonly db: DatabaseSync;

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WatchStateStore } from '../types.ts';
-import type { WatchState } from '../../runtime/records.ts';
+import type { WatchState } from '../records.ts';
 
 /** Enough for 100 000 watches' states (~600 bytes of text each, ~60 MB at worst); most fleets hold far fewer. */
 const DEFAULT_CACHE_ENTRIES = 100_000;

@@ -1,5 +1,7 @@
 /**
- * The persisted shapes of SPEC §5, in the Search Guard Signals form so existing tooling can read them.
+ * What the state store keeps of a watch: its state (per action: last runs, ack, episode) and its
+ * execution log records, in the Search Guard Signals form so existing tooling can read them. They live
+ * with the store that persists them; the runtime fills them in.
  */
 import type { SeverityView } from '../script/types.ts';
 
