@@ -9,7 +9,7 @@ import { parseThrottle, type ThrottleSpec } from '../schedule/duration.ts';
 import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
 import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
 import { watchSchema, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
-import { addDetail, formatPath, zodDetail } from './paths.ts';
+import { addDetail, formatPath, zodDetail } from '../error-detail.ts';
 
 export interface CompiledSeverity {
   script: CompiledScript;
@@ -112,7 +112,7 @@ function templatePath(base: Array<string | number>, node: unknown, source: strin
  */
 export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: CompileEnv): CompileResult {
   const parsed = watchSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error, raw) };
+  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error.issues, { input: raw }) };
   const def = parsed.data;
   const detail: ErrorDetail = {};
 

@@ -7,7 +7,7 @@ import type { ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch } from './compile.ts';
 import { ID_PATTERN } from './schema.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
-import { addDetail, countErrors } from './paths.ts';
+import { addDetail, countErrors } from '../error-detail.ts';
 
 export const DEFAULT_TENANT = '_main';
 

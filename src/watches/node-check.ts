@@ -10,7 +10,7 @@ import { actionTypes } from '../actions/index.ts';
 import type { ActionType } from '../actions/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { AccountRef, CompiledWatch } from './compile.ts';
-import { addDetail } from './paths.ts';
+import { addDetail } from '../error-detail.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */

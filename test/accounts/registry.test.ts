@@ -182,6 +182,12 @@ describe('AccountRegistry', () => {
     expect(message).not.toContain('[redacted]');
   });
 
+  it('names every unknown account field at its own path, and keeps its value out', async () => {
+    const e = await reg.put('email', 'ops', { host: 'h', colour: 'Pa55-word!', proxy: { kind: 1 } }).catch((x: unknown) => x as VigilError);
+    expect((e as VigilError).code).toBe('INVALID_REQUEST');
+    expect((e as VigilError).detail).toEqual({ colour: [{ error: 'unknown field' }], proxy: [{ error: 'unknown field' }] });
+  });
+
   it('atomic writes leave no temp file behind; stale temp files are removed at open', async () => {
     for (let i = 0; i < 5; i++) await reg.put('email', 'ops', { host: `h${i}`, password: `p${i}` });
     expect((await readdir(join(dir, 'email'))).sort()).toEqual(['ops.json']);

@@ -6,7 +6,7 @@ import { assertValidId } from '../../accounts/store.ts';
 import type { AccountRegistry } from '../../accounts/registry.ts';
 import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
-import { issuesDetail } from '../../security/resources.ts';
+import { zodDetail } from '../../error-detail.ts';
 import type { Permission } from '../auth.ts';
 
 type Params = { type: string; id: string };
@@ -72,7 +72,7 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
 
     const search = async (q: unknown) => {
       const parsed = searchQuery.safeParse(q ?? {});
-      if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', issuesDetail(parsed.error.issues));
+      if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', zodDetail(parsed.error.issues, { style: 'dotted' }));
       const { type, id_prefix, id, from, size } = parsed.data;
       const res = await registry(app).search({
         ...(type !== undefined ? { type } : {}),
@@ -103,7 +103,7 @@ export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
       const tester = actionType.account?.test;
       if (!tester) return reply.status(501).send({ status: 501, error: `account type ${type} has no test yet`, code: 'NOT_IMPLEMENTED' });
       const body = tester.body.safeParse(req.body ?? {});
-      if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', issuesDetail(body.error.issues));
+      if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', zodDetail(body.error.issues, { style: 'dotted' }));
       const account = await reg.resolve(type, id);
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), 60_000);

@@ -5,7 +5,7 @@ import type { App } from '../../app.ts';
 import { VigilError, type ErrorDetail } from '../../errors.ts';
 import { jsonSyntaxProblem } from '../../json-syntax.ts';
 import { errorSummary } from '../../watches/loader.ts';
-import { addDetail, zodDetail } from '../../watches/paths.ts';
+import { addDetail, zodDetail } from '../../error-detail.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
 import type { Permission } from '../auth.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
@@ -26,7 +26,7 @@ const executeBody = z
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const res = schema.safeParse(body ?? {});
-  if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error, body));
+  if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error.issues, { input: body }));
   return res.data;
 }
 
