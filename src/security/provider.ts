@@ -1,7 +1,26 @@
-import type { App } from '../app.ts';
+import type { Logger } from 'pino';
+import type { KeyRing } from '../accounts/keyring.ts';
+import type { Clock } from '../clock.ts';
 import type { VigilConfig } from '../config/schema.ts';
+import type { Metrics } from '../metrics.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { SecurityStore } from '../state/security-types.ts';
 import type { LoginGuardOptions } from './login-guard.ts';
 import { Security, type SecurityOptions } from './service.ts';
+
+/**
+ * What security takes from the daemon it runs in (the app provides all of it). Declared here, in terms
+ * of lower layers, so that security does not depend on the app that builds it.
+ */
+export interface SecurityHost {
+  store: { readonly security: SecurityStore };
+  clock: Clock;
+  logger: Logger;
+  keyring: KeyRing | null;
+  metrics: Metrics;
+  http: HttpClient;
+  config: Pick<VigilConfig, 'api' | 'watches_dir'>;
+}
 
 /**
  * Builds the API's AuthProvider (and the security service the security routes use) from the security
@@ -9,7 +28,7 @@ import { Security, type SecurityOptions } from './service.ts';
  * from the configuration's `api.auth_failures` unless `o.limiter` says otherwise; JWKS URLs are fetched
  * through the app's egress-checked HTTP client; tenants are folders of the watches folder.
  */
-export async function createAuthProvider(app: App, o: Partial<SecurityOptions> = {}): Promise<Security> {
+export async function createAuthProvider(app: SecurityHost, o: Partial<SecurityOptions> = {}): Promise<Security> {
   return Security.open({
     store: app.store.security,
     clock: o.clock ?? app.clock,

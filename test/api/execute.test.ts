@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { createApiServer } from '../../src/api/server.ts';
-import type { AuthProvider } from '../../src/api/auth.ts';
+import type { AuthProvider } from '../../src/security/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { captureLogger } from '../kit/runtime.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createApiServer } from '../../src/api/server.ts';
-import type { AuthProvider } from '../../src/api/auth.ts';
+import type { AuthProvider } from '../../src/security/types.ts';
 import { captureLogger } from '../kit/runtime.ts';
 
 /** Everyone is "tester" with every permission: these tests are about the watch routes, not about RBAC. */

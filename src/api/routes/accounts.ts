@@ -7,7 +7,7 @@ import type { AccountRegistry } from '../../accounts/registry.ts';
 import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { zodDetail } from '../../error-detail.ts';
-import type { Permission } from '../auth.ts';
+import type { Permission } from '../../security/types.ts';
 
 type Params = { type: string; id: string };
 

@@ -7,7 +7,7 @@ import { jsonSyntaxProblem } from '../../json-syntax.ts';
 import { errorSummary } from '../../watches/loader.ts';
 import { addDetail, zodDetail } from '../../error-detail.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
-import type { Permission } from '../auth.ts';
+import type { Permission } from '../../security/types.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
 
 type Params = { tenant: string; id: string; action?: string };
