@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { App } from '../app.ts';
+import type { ApiContext } from './context.ts';
 import { VigilError } from '../errors.ts';
 import type { AuthProvider, Principal } from '../security/types.ts';
 import type { RouteAccess } from './auth.ts';
@@ -65,7 +65,7 @@ function acceptEmptyJson(f: FastifyInstance): void {
  * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
  * shape, request logs without bodies or credentials, and a permission declared on every route.
  */
-export async function createApiServer(app: App, o: ApiOptions): Promise<FastifyInstance> {
+export async function createApiServer(app: ApiContext, o: ApiOptions): Promise<FastifyInstance> {
   // Slowloris: a client must finish its headers in time. Node enforces headersTimeout only when it sweeps
   // its connections (every connectionsCheckingInterval, 30 s by default), so sweep often enough too.
   const headersTimeout = o.headersTimeoutMs ?? 10_000;

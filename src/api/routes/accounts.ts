@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import type { App } from '../../app.ts';
+import type { ApiContext } from '../context.ts';
 import { VigilError } from '../../errors.ts';
 import { assertValidId } from '../../accounts/store.ts';
 import type { AccountRegistry } from '../../accounts/registry.ts';
@@ -23,7 +23,7 @@ const searchQuery = z
 
 const access = (permission: Permission) => ({ config: { access: { permission } } });
 
-function registry(app: App): AccountRegistry {
+function registry(app: ApiContext): AccountRegistry {
   if (app.accounts) return app.accounts;
   throw new VigilError('ACCOUNTS_UNAVAILABLE', 'accounts are unavailable: no master key is configured (set VIGIL_MASTER_KEY or --key-file; create one with `vigil keygen`)');
 }
@@ -38,7 +38,7 @@ function checkParams(p: Params): void {
  * Account endpoints (SPEC §3, §4): admin only. GET shows non-secret fields and, per secret, only
  * whether it is set; nothing here ever returns a secret or its ciphertext.
  */
-export function accountRoutes(app: App): (f: FastifyInstance) => Promise<void> {
+export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<void> {
   return async (f) => {
     f.put<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req, reply) => {
       checkParams(req.params);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { App } from '../../app.ts';
+import type { ApiContext } from '../context.ts';
 
 /** `GET /_vigil/health` (no authentication; 200 once ready) and `GET /metrics` (Prometheus text). */
-export async function healthRoutes(f: FastifyInstance, app: App): Promise<void> {
+export async function healthRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   f.get('/_vigil/health', { config: { access: { public: true } } }, async () => {
     const { valid, invalid } = app.watches.counts();
     const stats = app.scheduler.stats();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
-import type { App } from '../../app.ts';
+import type { ApiContext } from '../context.ts';
 import { VigilError, type ErrorDetail } from '../../errors.ts';
 import { jsonSyntaxProblem } from '../../json-syntax.ts';
 import { errorSummary } from '../../watches/loader.ts';
@@ -52,7 +52,7 @@ function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
 
 /** Signals-compatible watch endpoints (SPEC §4). */
-export async function watchRoutes(f: FastifyInstance, app: App): Promise<void> {
+export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   const w = app.watches;
 
   // Tenant and watch ids are checked before any handler: a hostile id is a 400, never a lookup.

@@ -1,0 +1,36 @@
+/**
+ * What the REST API uses of the daemon. The app builds the API, so the API cannot import the app: it
+ * declares here, in terms of the layers below it, what it needs, and the app provides it.
+ */
+import type { Logger } from 'pino';
+import type { AccountRegistry } from '../accounts/registry.ts';
+import type { ActionType } from '../actions/types.ts';
+import type { Clock } from '../clock.ts';
+import type { VigilConfig } from '../config/schema.ts';
+import type { Deliverer } from '../delivery/deliverer.ts';
+import type { Metrics } from '../metrics.ts';
+import type { HostCheck } from '../net/host-check.ts';
+import type { HttpClient } from '../net/types.ts';
+import type { WatchService } from '../runtime/service.ts';
+import type { Scheduler } from '../schedule/scheduler.ts';
+import type { StateStore } from '../state/types.ts';
+
+export interface ApiContext {
+  config: VigilConfig;
+  logger: Logger;
+  metrics: Metrics;
+  /** The API waits for it to be durable before it answers a write. */
+  store: Pick<StateStore, 'durable'>;
+  watches: WatchService;
+  scheduler: Pick<Scheduler, 'stats'>;
+  deliverer: Pick<Deliverer, 'pendingCount'>;
+  /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
+  accounts: AccountRegistry | null;
+  clock: Clock;
+  /** The egress-checked HTTP client account tests send through. */
+  http: HttpClient;
+  /** The egress check for connections made outside `http` (SMTP and SOCKS). */
+  egress: HostCheck;
+  /** The action types enabled on this node. */
+  actionTypes: readonly ActionType[];
+}
