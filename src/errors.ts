@@ -41,6 +41,50 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
+/**
+ * Why a send failed: the `code` of a failed DeliveryResult and of a delivery outcome, kept in the outbox
+ * and shown in the watch log. Each says whether a retry was tried, through the result's `retry`.
+ */
+export type DeliveryFailureCode =
+  /**
+   * The service answered with this status class (redirects are never followed), or this status (408
+   * and 429, which are retried; the cluster's own status for the index action).
+   */
+  | 'HTTP_1XX'
+  | 'HTTP_3XX'
+  | 'HTTP_4XX'
+  | 'HTTP_5XX'
+  | `HTTP_${number}`
+  /** The exchange ended before an answer. */
+  | 'TIMEOUT'
+  | 'CONNECT_FAILED'
+  | 'NETWORK'
+  | 'TLS'
+  | 'ABORTED'
+  /** A request the HTTP client refused to send, or an error that is a bug (never retried). */
+  | 'UNEXPECTED'
+  /** SMTP: `SMTP_4YZ`, `SMTP_5YZ`, `SMTP_AUTH`, `SMTP_TLS`…, or nodemailer's own code less its `E` (`SMTP_PROTOCOL`). */
+  | `SMTP_${string}`
+  /** The service answered, but not as its protocol says it should. */
+  | 'UNEXPECTED_RESPONSE'
+  | 'SLACK_REJECTED'
+  | 'JIRA_ISSUE_TYPE_NOT_FOUND'
+  | 'JIRA_TRANSITION_NOT_FOUND'
+  | 'INDEX_FAILED'
+  | 'CLUSTER_ERROR'
+  | 'BULK_ITEM_FAILED'
+  | 'ATTACHMENT_FETCH_FAILED'
+  | 'ATTACHMENT_TOO_LARGE'
+  /** A request that would take an account's secrets somewhere the account does not name. */
+  | 'ACCOUNT_DESTINATION_DENIED'
+  /** The account could not be loaded for a reason that carries no catalogue code. */
+  | 'ACCOUNT_ERROR'
+  /** The deliverer gave up: the retry deadline passed, or the entry's type is not available here. */
+  | 'DEADLINE_EXCEEDED'
+  | 'UNKNOWN_ACTION_TYPE'
+  /** A catalogue code: egress denied, an invalid request, an account not found or not decryptable… */
+  | ErrorCode;
+
 /** Field-path keyed problems, the Signals `detail` shape: `{"checks[1].source": [{error, value}]}`. */
 export type ErrorDetail = Record<string, Array<{ error: string; value?: unknown }>>;
 

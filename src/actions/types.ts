@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { DeliveryFailureCode } from '../errors.ts';
 import type { CompileEnv } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
@@ -147,7 +148,7 @@ export type DeliveryResult =
       /** Server-requested delay (Retry-After), in ms. */
       retryAfterMs?: number;
       /** Stable failure code, e.g. HTTP_5XX, HTTP_4XX, SMTP_5YZ, TIMEOUT, EGRESS_DENIED. */
-      code: string;
+      code: DeliveryFailureCode;
       /** Human-readable, redacted (no secrets, no secret URLs). */
       message: string;
     };

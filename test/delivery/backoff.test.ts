@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { DEADLINE, deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { RETRY_AFTER_CAP_MS } from '../../src/actions/shared/classify.ts';
 import { seeded } from '../kit/seeded.ts';
 
 
@@ -60,5 +61,11 @@ describe('deadlineFor', () => {
     [-1, 10_000],
   ])('throttle %s → %i ms', (throttle, expected) => {
     expect(deadlineFor(throttle)).toBe(expected);
+  });
+});
+
+describe('Retry-After cap', () => {
+  it('is the longest retry deadline: a longer wait would outlive every notification', () => {
+    expect(RETRY_AFTER_CAP_MS).toBe(DEADLINE.maxMs);
   });
 });

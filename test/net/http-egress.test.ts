@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpResult } from '../../src/delivery/classify.ts';
+import { httpResult } from '../../src/actions/shared/classify.ts';
 import { egressConnector, type ResolveFn } from '../../src/net/connector.ts';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../src/net/http.ts';

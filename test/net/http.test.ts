@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock, TimerHandle } from '../../src/clock.ts';
-import { httpResult } from '../../src/delivery/classify.ts';
+import { httpResult } from '../../src/actions/shared/classify.ts';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../src/net/http.ts';
 import { HttpError, type HttpClient } from '../../src/net/types.ts';

@@ -6,7 +6,7 @@
  * connection failure. A certificate the account does not trust stays untrusted until the account
  * changes, so it is permanent (`SMTP_TLS`), as REFERENCE scenario 5 asks.
  */
-import { classifySmtpError, type Failure } from '../../delivery/classify.ts';
+import { classifySmtpError, type Failure } from '../shared/classify.ts';
 
 export type EmailFailure = Failure;
 

@@ -7,7 +7,7 @@
  */
 import type { DeliveryResult } from '../types.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../net/types.ts';
-import { classifyHttpError, httpResult } from '../../delivery/classify.ts';
+import { classifyHttpError, httpResult } from './classify.ts';
 import { bodyExcerpt, scrub } from './redact.ts';
 import { ACCOUNT_DESTINATION_DENIED, AccountDestinationError } from './account-destination.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHttpError, classifyHttpStatus, classifySmtpError, httpResult, parseRetryAfter } from '../../src/delivery/classify.ts';
+import { classifyHttpError, classifyHttpStatus, classifySmtpError, httpResult, parseRetryAfter } from '../../src/actions/shared/classify.ts';
 import { HttpError } from '../../src/net/types.ts';
+import type { DeliveryResult } from '../../src/actions/types.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
@@ -159,5 +160,19 @@ describe('classifySmtpError', () => {
     expect(r.message.startsWith("Can't send mail: 550 5.1.1")).toBe(true);
     expect(r.message.length).toBeLessThanOrEqual(301);
     expect(classifySmtpError('weird').message).toBe('weird');
+  });
+});
+
+describe('DeliveryFailureCode', () => {
+  it('a failure code outside the union does not type-check (npm run typecheck holds it)', () => {
+    // @ts-expect-error 'MADE_UP' is no delivery failure code
+    const made: DeliveryResult = { ok: false, retry: false, code: 'MADE_UP', message: 'm' };
+    const known: DeliveryResult[] = [
+      { ok: false, retry: true, code: 'HTTP_5XX', message: 'm' },
+      { ok: false, retry: true, code: 'HTTP_503', message: 'm' },
+      { ok: false, retry: true, code: 'SMTP_PROTOCOL', message: 'm' },
+      { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'm' },
+    ];
+    expect([made, ...known].every((r) => !r.ok)).toBe(true);
   });
 });
