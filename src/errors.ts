@@ -1,13 +1,14 @@
 /**
  * The one error catalogue. Every error that leaves Vigil (API response, watch log, CLI output) carries
- * one of these stable codes; tests assert on codes, never on message wording.
+ * one of these stable codes, and a failed send one of DeliveryFailureCode's; tests assert on codes,
+ * never on message wording. Every code here is raised somewhere and asserted by a test
+ * (test/errors-catalogue.test.ts holds both).
  */
 export const ErrorCodes = {
   INVALID_WATCH: 400,
   INVALID_ID: 400,
   INVALID_REQUEST: 400,
   INVALID_HEADER_VALUE: 400,
-  SCRIPT_COMPILE_ERROR: 400,
   TEMPLATE_COMPILE_ERROR: 400,
   UNAUTHORIZED: 401,
   MISSING_PRIVILEGES: 403,
@@ -22,10 +23,7 @@ export const ErrorCodes = {
   SCRIPT_ERROR: 500,
   SCRIPT_BUDGET_EXCEEDED: 500,
   TEMPLATE_BUDGET_EXCEEDED: 500,
-  SEARCH_FAILED: 502,
-  INPUT_TOO_LARGE: 502,
   HTTP_INPUT_FAILED: 502,
-  EGRESS_DENIED: 403,
   /** The operator switched this action type off (`egress.disabled_action_types`). */
   ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,
@@ -43,7 +41,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 
 /**
  * Why a send failed: the `code` of a failed DeliveryResult and of a delivery outcome, kept in the outbox
- * and shown in the watch log. Each says whether a retry was tried, through the result's `retry`.
+ * and shown in the watch log. Whether another attempt can help is the result's `retry`, not the code.
  */
 export type DeliveryFailureCode =
   /**
@@ -55,7 +53,8 @@ export type DeliveryFailureCode =
   | 'HTTP_4XX'
   | 'HTTP_5XX'
   | `HTTP_${number}`
-  /** The exchange ended before an answer. */
+  /** The exchange ended before an answer, or never started: the egress policy refused the destination. */
+  | 'EGRESS_DENIED'
   | 'TIMEOUT'
   | 'CONNECT_FAILED'
   | 'NETWORK'
@@ -82,7 +81,7 @@ export type DeliveryFailureCode =
   /** The deliverer gave up: the retry deadline passed, or the entry's type is not available here. */
   | 'DEADLINE_EXCEEDED'
   | 'UNKNOWN_ACTION_TYPE'
-  /** A catalogue code: egress denied, an invalid request, an account not found or not decryptable… */
+  /** A catalogue code: an invalid request, an account not found or not decryptable… */
   | ErrorCode;
 
 /** Field-path keyed problems, the Signals `detail` shape: `{"checks[1].source": [{error, value}]}`. */

@@ -94,7 +94,7 @@ const STOP_MARGIN_MS = 5_000;
 const API_CLOSE_MS = 500;
 
 /** Listens on `HOST:PORT`; a failure is one line naming the address (EADDRINUSE and the like are common and not bugs). */
-async function listen(api: FastifyInstance, address: string): Promise<void> {
+export async function listen(api: FastifyInstance, address: string): Promise<void> {
   const [host, port] = splitListen(address);
   try {
     await api.listen({ host, port });

@@ -90,7 +90,7 @@ export interface ClusterConfig {
   tls?: { ca?: string; rejectUnauthorized?: boolean };
   /** Request timeout in ms; default 30 000. */
   requestTimeoutMs?: number;
-  /** Search response cap in bytes; default 10 MiB. A larger response fails the run with INPUT_TOO_LARGE. */
+  /** Search response cap in bytes; default 10 MiB. A larger response fails the run (a ClusterError of type `input_too_large`). */
   maxResponseBytes?: number;
   /** Force a distribution instead of detecting it (useful when the root endpoint is not reachable). */
   distribution?: Distribution;
