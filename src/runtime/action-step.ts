@@ -38,7 +38,7 @@ export interface StepEnv {
 export function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: string, item: number, kind: string): RenderInfo {
   const { tenant, id } = env.watch;
   return {
-    idempotencyKey: idempotencyKey(tenant, id, entry.def.name, episodeId, env.scheduledIso, item, kind),
+    idempotencyKey: idempotencyKey({ tenant, watchId: id, action: entry.def.name, episodeId, scheduledTime: env.scheduledIso, item, kind }),
     episodeKey: episodeKey(tenant, id, entry.def.name, episodeId),
     tenant,
     watchId: id,
