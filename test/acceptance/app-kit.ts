@@ -16,7 +16,7 @@ import type { HttpClient, HttpRequest } from '../../src/net/types.ts';
 import type { WatchLogRecord } from '../../src/state/records.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 export interface AppKit {
   app: App;

@@ -13,7 +13,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { createApiServer } from '../../src/api/server.ts';
 import type { AuthProvider } from '../../src/security/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
 
 const allowAll: AuthProvider = { authenticate: async () => ({ name: 'tester', roles: ['admin'] }), authorize: () => true };

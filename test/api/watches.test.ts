@@ -7,7 +7,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createApiServer } from '../../src/api/server.ts';
 import type { AuthProvider } from '../../src/security/types.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 /** Everyone is "tester" with every permission: these tests are about the watch routes, not about RBAC. */
 const allowAll: AuthProvider = { authenticate: async () => ({ name: 'tester', roles: ['admin'] }), authorize: () => true };

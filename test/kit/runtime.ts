@@ -5,9 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { FakeClock } from './fake-clock.ts';
-import { createLogger } from '../../src/log.ts';
+import { captureLogger, type CapturedLog } from './log-capture.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';
@@ -22,20 +21,6 @@ import { createScriptCompiler } from '../../src/script/index.ts';
 import { createTemplateEngine } from '../../src/templates/engine.ts';
 import type { CompileEnv } from '../../src/checks/types.ts';
 import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
-
-export function captureLogger(level = 'debug') {
-  const lines: Array<Record<string, unknown>> = [];
-  const text: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      const s = String(chunk);
-      text.push(s);
-      for (const l of s.split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level, destination: stream }), lines, text: () => text.join('') };
-}
 
 export function compileEnv(): CompileEnv {
   const scripts = createScriptCompiler();
@@ -59,7 +44,7 @@ export interface RuntimeKit {
   store: SqliteStateStore;
   runner: WatchRunner;
   deliverer: Deliverer;
-  logs: ReturnType<typeof captureLogger>;
+  logs: CapturedLog;
   metrics: ReturnType<typeof createMetrics>;
   compile(watch: unknown, id?: string, tenant?: string): CompiledWatch;
   close(): Promise<void>;

@@ -4,7 +4,8 @@ import { egressConnector, type ResolveFn } from '../../src/net/connector.ts';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../src/net/http.ts';
 import { HttpError, type HttpClient } from '../../src/net/types.ts';
-import { captureLogger, startPeer, type Peer } from './peers.ts';
+import { startPeer, type Peer } from './peers.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
 }
 
 function client(opts: Partial<HttpClientOptions> & { allow?: string[] } = {}) {
-  const log = captureLogger();
+  const log = captureLogger('debug', { redact: false });
   const { allow, ...rest } = opts;
   const c: HttpClient = createHttpClient({ policy: new EgressPolicy({ allow: allow ?? [] }), logger: log.logger, ...rest });
   cleanup.push(() => c.close());

@@ -10,7 +10,8 @@ import { WatchRunner } from '../../src/runtime/runner.ts';
 import { Scheduler } from '../../src/schedule/scheduler.ts';
 import { actionTypes } from '../../src/actions/index.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
-import { captureLogger, compileEnv, fixedAccounts } from '../kit/runtime.ts';
+import { compileEnv, fixedAccounts } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { createTestHostCheck, createTestHttpClient } from '../kit/undici-http.ts';
 import { startSmtpPeer } from '../kit/smtp-peer.ts';
 
