@@ -1,5 +1,5 @@
 /**
- * The accounts registry (SPEC §3): validated, sealed accounts on disk, decrypted just in time for
+ * The accounts registry: validated, sealed accounts on disk, decrypted just in time for
  * delivery. The REST API and the CLI call this; nothing else writes account files.
  *
  * Secret values are sealed as the JSON text of the value (so a secret may be a string or, like a

@@ -1,5 +1,5 @@
 /**
- * Sealing one secret field (SPEC §3, REFERENCE §2):
+ * Sealing one secret field:
  *
  *   vigil:v1:<kid>:<base64url(nonce[24] | ciphertext | tag[16])>
  *
