@@ -10,7 +10,7 @@ import type { AccountDestination } from './shared/account-destination.ts';
 
 /**
  * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`.
- * Three kinds of data stay apart (STYLE §3):
+ * Three kinds of data stay apart:
  * - **params**: the action's fields in the watch; templates render these only;
  * - **account config**: non-secret account fields (host, port, default_from…);
  * - **account secrets**: the fields named in `account.secretFields`; they reach `deliver` only, decrypted
@@ -18,7 +18,7 @@ import type { AccountDestination } from './shared/account-destination.ts';
  */
 export interface ActionType<Params = any, Account = any> {
   readonly type: string;
-  /** Strict zod object of the type-specific fields only; the common fields (SPEC §1.6) are added by the watch schema. */
+  /** Strict zod object of the type-specific fields only; the common fields are added by the watch schema. */
   readonly params: z.ZodObject<any>;
   /** Present when the type uses accounts (`accounts/<type>/<id>.json`). */
   readonly account?: {
@@ -73,7 +73,7 @@ export interface CompiledAction {
   renderAck?(view: TemplateView, info: RenderInfo): RenderedNotification | null;
 }
 
-/** The Mustache view (SPEC §1.4): the script context plus links. Plain JSON. */
+/** The Mustache view: the script context plus links. Plain JSON. */
 export type { TemplateView } from '../templates/view.ts';
 import type { TemplateView } from '../templates/view.ts';
 

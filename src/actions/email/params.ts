@@ -1,5 +1,5 @@
 /**
- * The email action's own fields (SPEC §1.6). The common action fields (`type`, `name`, `account`,
+ * The email action's own fields. The common action fields (`type`, `name`, `account`,
  * `checks`, `foreach`, `throttle_period`, `severity`, `ack_enabled`…) are added by the watch schema.
  */
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { trustedCerts } from '../../checks/http-request.ts';
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /**
- * The HTTP request of a `request` attachment: the webhook's request options (SPEC §1.2). `url`, `path`
+ * The HTTP request of a `request` attachment: the webhook's request options. `url`, `path`
  * and `body` are templates. `auth` is Signals' inline basic authentication: the credentials sit in the
  * watch file in clear, as in Signals, and travel with the rendered request (redacted wherever it is shown).
  */

@@ -11,7 +11,7 @@ export interface RuntimeAttachment {
   content: string;
 }
 
-/** TLS options of a `request` attachment (SPEC §1.2 `tls`). */
+/** TLS options of a `request` attachment. */
 export interface EmailAttachmentTls {
   trusted_certs?: string;
   verify_hostnames?: boolean;

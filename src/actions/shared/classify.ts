@@ -63,7 +63,7 @@ export function classifyHttpStatus(status: number, headers: Record<string, strin
  */
 export function httpResult(res: Pick<HttpResponse, 'status' | 'headers'> & { truncated?: boolean }, now: number, detail?: string): DeliveryResult {
   const v = classifyHttpStatus(res.status, res.headers, now);
-  // A 2xx whose body was cut at the cap is still a delivery: the request got through (scenario 12).
+  // A 2xx whose body was cut at the cap is still a delivery: the request got through.
   if (v.ok) return { ok: true, detail: `HTTP ${res.status}${res.truncated ? ' (response_too_large)' : ''}` };
   const location = res.headers.location;
   const why = v.code === 'HTTP_3XX' ? `redirect_not_followed${location ? ` (to ${redactLocation(location)})` : ''}` : detail;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Slack action params (SPEC §1.6): Signals' fields; `from` becomes Slack's `username`. */
+/** Slack action params: Signals' fields; `from` becomes Slack's `username`. */
 export const slackParams = z
   .strictObject({
     channel: z.string().optional(),
@@ -20,7 +20,7 @@ export const slackParams = z
 
 export type SlackParams = z.infer<typeof slackParams>;
 
-/** The incoming-webhook URL is the credential itself, so the whole `url` is secret (SPEC §3). */
+/** The incoming-webhook URL is the credential itself, so the whole `url` is secret. */
 export const slackAccount = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
 });

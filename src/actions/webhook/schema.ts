@@ -20,7 +20,7 @@ const timeout = z
 
 const basicAuth = z.strictObject({ type: z.literal('basic'), username: z.string(), password: z.string() });
 
-/** Webhook action params (SPEC §1.6, Signals' shape). url, path, query values, headers and body are templates. */
+/** Webhook action params (Signals' shape). url, path, query values, headers and body are templates. */
 export const webhookParams = z
   .strictObject({
     request: z
@@ -60,7 +60,7 @@ export const webhookParams = z
 export type WebhookParams = z.infer<typeof webhookParams>;
 
 /**
- * Webhook account (SPEC §3): a base URL, headers whose values are secret, and sealed credentials. The
+ * Webhook account: a base URL, headers whose values are secret, and sealed credentials. The
  * secrets go only to the origin of `url`, through `proxy` when the account names one, with the
  * account's `tls` trust settings: an action using the account may add a path and query, not change
  * where the secrets go (see `shared/account-destination.ts`).
