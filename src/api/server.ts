@@ -62,7 +62,7 @@ function acceptEmptyJson(f: FastifyInstance): void {
 }
 
 /**
- * The REST API (SPEC §4) on fastify: bounded bodies and header/request timeouts, JSON errors in one
+ * The REST API on fastify: bounded bodies and header/request timeouts, JSON errors in one
  * shape, request logs without bodies or credentials, and a permission declared on every route.
  */
 export async function createApiServer(app: ApiContext, o: ApiOptions): Promise<FastifyInstance> {

@@ -35,7 +35,7 @@ function checkParams(p: Params): void {
 }
 
 /**
- * Account endpoints (SPEC §3, §4): admin only. GET shows non-secret fields and, per secret, only
+ * Account endpoints: admin only. GET shows non-secret fields and, per secret, only
  * whether it is set; nothing here ever returns a secret or its ciphertext.
  */
 export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<void> {

@@ -51,7 +51,7 @@ function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 
 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
 
-/** Signals-compatible watch endpoints (SPEC §4). */
+/** Signals-compatible watch endpoints. */
 export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   const w = app.watches;
 
