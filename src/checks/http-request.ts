@@ -4,8 +4,8 @@ import type { HttpRequest } from '../net/types.ts';
 import { parseDuration } from '../schedule/duration.ts';
 
 /**
- * The HTTP request shape shared by the `http` check, webhook actions and `request` attachments
- * (SPEC §1.2, §1.6): `{method, url, path, query_params, body | json_body_from, headers, auth}` plus `tls`,
+ * The HTTP request shape shared by the `http` check, webhook actions and `request` attachments:
+ * `{method, url, path, query_params, body | json_body_from, headers, auth}` plus `tls`,
  * `connection_timeout`, `read_timeout`, `proxy` beside it.
  */
 export const httpRequestSchema = z
