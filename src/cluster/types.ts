@@ -17,7 +17,7 @@ export interface SearchRequest {
   indices: string[];
   /** Full query DSL body, already rendered and parsed. */
   body?: Record<string, unknown>;
-  /** A stored search template: `{id, params}` (SPEC §1.2). */
+  /** A stored search template: `{id, params}`. */
   template?: { id?: string; source?: unknown; params?: Record<string, unknown> };
   indices_options?: {
     allow_no_indices?: boolean;
@@ -82,7 +82,7 @@ export class ClusterError extends Error {
   }
 }
 
-/** Configuration of one named cluster (SPEC §1.2 `cluster`). */
+/** Configuration of one named cluster. */
 export interface ClusterConfig {
   name: string;
   urls: string[];
