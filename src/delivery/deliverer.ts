@@ -37,7 +37,7 @@ export interface DelivererOptions {
 }
 
 /**
- * Sends outbox entries (SPEC §2): attempts with exponential backoff until success, a permanent failure or
+ * Sends outbox entries: attempts with exponential backoff until success, a permanent failure or
  * the entry's deadline, recording each attempt durably. An entry is only ever sent after it was committed
  * to the outbox, and it keeps its idempotency key across attempts and restarts.
  */
