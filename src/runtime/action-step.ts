@@ -64,7 +64,7 @@ export function endEpisode(env: StepEnv, entry: CompiledActionEntry, st: ActionS
 }
 
 /**
- * One action of one run, in the order of SPEC §1.6: throttled? → severity gate → its checks → acked? →
+ * One action of one run, in this order: throttled? → severity gate → its checks → acked? →
  * render. Mutates the action's state; returns the log entry and what to send.
  */
 export async function stepAction(

@@ -10,7 +10,7 @@ import { LEVEL_RANK } from './severity.ts';
 import { renderInfo, type Planned, type StepEnv } from './action-step.ts';
 
 /**
- * Resolve actions (SPEC §1.5) run once when one of their `resolves_severity` levels was active in the
+ * Resolve actions run once when one of their `resolves_severity` levels was active in the
  * previous run and is not now, and only when the severity went down: an escalation is not a resolution.
  * They see the previous run as `resolved.*`.
  */

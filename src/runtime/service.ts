@@ -186,7 +186,7 @@ export class WatchService {
   }
 
   /**
-   * Acks one action or all (SPEC §1.6): allowed only after a positive check, else 412; an action with
+   * Acks one action or all: allowed only after a positive check, else 412; an action with
    * `ack_enabled: false` gives 400. Returns the acked action names.
    */
   async ack(tenant: string, id: string, action: string | undefined, by: string): Promise<string[]> {
