@@ -7,7 +7,7 @@
  * scheduler's slots (bench S2, 100 watches per step: trigger lag p99 40–58 ms, its top 1 % mostly runs
  * queued for a slot, half of them also behind a scavenge). Spreading moves each watch's anchor back by
  * a fixed fraction of its shortest interval, taken from a hash of its key, as Prometheus spreads scrape
- * offsets and OpenSearch jitters job start times (REFERENCE #43):
+ * offsets and OpenSearch jitters job start times:
  * the load is even over the interval, and the first run comes within one interval of the load (never
  * later than unspread). A reload keeps the anchor (scheduler.upsert), so an edit does not move a watch.
  */
