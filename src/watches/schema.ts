@@ -8,7 +8,7 @@ import type { CheckType } from '../checks/types.ts';
 import type { ActionType } from '../actions/types.ts';
 
 /**
- * The watch format (SPEC §1), built from the check and action registries so a new type is one line in
+ * The watch format, built from the check and action registries so a new type is one line in
  * its registry and nowhere else. Every object is strict: unknown fields are errors.
  */
 
