@@ -101,7 +101,7 @@ export class VigilError extends Error {
     this.detail = detail;
   }
 
-  /** The SPEC §4 response body. */
+  /** The API's error response body. */
   toJSON(): { status: number; error: string; code: ErrorCode; detail?: ErrorDetail } {
     return { status: this.status, error: this.message, code: this.code, ...(this.detail ? { detail: this.detail } : {}) };
   }
