@@ -57,11 +57,11 @@ export class WatchService {
   async loadAll(): Promise<{ valid: number; invalid: number }> {
     const files = await listWatchFiles(this.o.watchesDir);
     const seen = new Set<string>();
-    // Each file's ref once (path.relative is a visible share of loading 10 000 files, bench S6).
+    // Each file's ref once: path.relative is a visible share of loading many thousands of files.
     const refs = files.map((file) => refForFile(this.o.watchesDir, file));
     for (const ref of refs) if (ref && 'id' in ref) seen.add(key(ref.tenant, ref.id));
-    // Small files read synchronously (promise reads cost four thread-pool round trips each: most of
-    // start-up with 10 000 files, bench S6), in slices so a reload of a running daemon lets runs proceed.
+    // Small files read synchronously (promise reads cost four thread-pool round trips each, most of a
+    // large fleet's start-up), in slices so a reload of a running daemon lets runs proceed.
     this.overrides = new Map((await this.o.store.watchState.activeOverrides()).map((o) => [key(o.tenant, o.watchId), o.active]));
     try {
       for (let i = 0; i < files.length; i++) {
@@ -285,7 +285,7 @@ export class WatchService {
 
   /**
    * Counting walks every watch, so counts are coalesced (at most one per 100 ms) instead of one per
-   * file: loading 10 000 files one by one made this O(n²) (~0.7 s of start-up, bench S6).
+   * file: loading files one by one would make start-up quadratic in the number of watches.
    */
   private updateGauges(): void {
     if (this.gaugesDue) return;

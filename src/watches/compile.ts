@@ -185,7 +185,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const resolveActions = compileActions(def.resolve_actions as ActionDef[], 'resolve_actions');
 
   if (Object.keys(detail).length > 0 || !schedule) return { ok: false, detail };
-  // The one-shot digest: half the cost of a Hash object, which showed in loading 10 000 files (bench S6).
+  // The one-shot digest: half the cost of a Hash object, which shows when many thousands of files load.
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,

@@ -38,8 +38,7 @@ export function refForFile(root: string, file: string): WatchFileRef | null | { 
 /**
  * Reads, parses, validates and compiles one watch file. Never throws for bad content. `sync` reads the
  * file with one blocking call: for loading many small files at once, where each promise-based read
- * costs four thread-pool round trips (open, stat, read, close) — most of start-up with 10 000 files
- * (bench S6).
+ * costs four thread-pool round trips (open, stat, read, close), most of a large fleet's start-up.
  */
 export async function loadWatchFile(
   ref: WatchFileRef,
