@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance, in-process through the scheduler (buildApp + FakeClock): the cluster going down
+ * Acceptance, in-process through the scheduler (buildApp + FakeClock): the cluster going down
  * and coming back, and a +1 h wall-clock jump under a cron watch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ describe('wall clock jumps forward by one hour', () => {
   });
 });
 
-describe('interval watches loaded together (REFERENCE #43: spread start times)', () => {
+describe('interval watches loaded together (spread start times)', () => {
   const ids = Array.from({ length: 40 }, (_, i) => `fleet-${i}`);
   async function nextFires(config: AppKitOptions['config']): Promise<number[]> {
     kit = await appKit({ start: '2026-03-01T10:00:00Z', config });

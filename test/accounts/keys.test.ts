@@ -1,4 +1,4 @@
-/** Scenarios 31 and 33: wrong master key at start; rotation, interrupted and resumed; retiring a kid. */
+/** Wrong master key at start; rotation, interrupted and resumed; retiring a kid. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

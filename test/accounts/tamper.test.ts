@@ -1,4 +1,4 @@
-/** Scenario 32: tampered ciphertexts fail closed for that account only, with an audit event. */
+/** Tampered ciphertexts fail closed for that account only, with an audit event. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

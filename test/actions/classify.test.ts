@@ -119,20 +119,20 @@ function smtpErr(fields: Record<string, unknown>, message = 'smtp failure'): Err
 
 describe('classifySmtpError', () => {
   it.each([
-    // reply codes (scenario 2)
+    // reply codes
     [{ code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO' }, true, 'SMTP_4YZ'],
     [{ code: 'EENVELOPE', responseCode: 450 }, true, 'SMTP_4YZ'],
     [{ code: 'EMESSAGE', responseCode: 452 }, true, 'SMTP_4YZ'],
     [{ code: 'EPROTOCOL', responseCode: 421 }, true, 'SMTP_4YZ'],
     [{ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' }, false, 'SMTP_5YZ'],
     [{ code: 'EMESSAGE', responseCode: 554, command: 'DATA' }, false, 'SMTP_5YZ'],
-    // connection failures (scenario 1, 7)
+    // connection failures
     [{ code: 'ECONNECTION' }, true, 'SMTP_CONNECTION'],
     [{ code: 'ESOCKET', originalCode: 'ECONNREFUSED' }, true, 'SMTP_CONNECTION'],
     [{ code: 'EDNS' }, true, 'SMTP_CONNECTION'],
     [{ code: 'ETIMEDOUT' }, true, 'TIMEOUT'],
     [{ code: 'ECONNREFUSED' }, true, 'SMTP_CONNECTION'],
-    // config and security failures (scenarios 3, 5)
+    // config and security failures
     [{ code: 'ETLS' }, false, 'SMTP_TLS'],
     [{ code: 'ETLS', responseCode: 454 }, false, 'SMTP_TLS'],
     [{ code: 'EAUTH', responseCode: 535 }, false, 'SMTP_AUTH'],
@@ -148,7 +148,7 @@ describe('classifySmtpError', () => {
     expect(classifySmtpError(smtpErr(fields))).toMatchObject({ ok: false, retry, code });
   });
 
-  it('proxy (scenario 6): unreachable is retried, refused authentication is not', () => {
+  it('proxy: unreachable is retried, refused authentication is not', () => {
     expect(classifySmtpError(smtpErr({ code: 'EPROXY', originalCode: 'ECONNREFUSED' }))).toMatchObject({ retry: true, code: 'SMTP_PROXY_UNREACHABLE' });
     expect(classifySmtpError(smtpErr({ name: 'SocksClientError' }, 'Proxy connection timed out'))).toMatchObject({ retry: true });
     expect(classifySmtpError(smtpErr({}, 'Socks5 Authentication failed'))).toMatchObject({ retry: false, code: 'SMTP_PROXY' });

@@ -1,5 +1,5 @@
 /**
- * Conformance of every registered action type (STYLE §9): strict params, declared secret fields,
+ * Conformance of every registered action type: strict params, declared secret fields,
  * no secret in what is rendered, delivered or logged, and retry classification for 500, 400 and a
  * refused connection. A new type must add an adapter below; the suite fails until it does.
  */

@@ -5,7 +5,7 @@ import { seeded } from '../kit/seeded.ts';
 
 
 describe('nextDelay', () => {
-  it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (scenario 9: ~0.5, 0.75, 1.1, 1.7 s)', () => {
+  it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (~0.5, 0.75, 1.1, 1.7 s)', () => {
     const mid = () => 0.5;
     expect([1, 2, 3, 4, 5].map((n) => nextDelay(n, mid))).toEqual([500, 750, 1125, 1688, 2531]);
   });

@@ -45,7 +45,7 @@ export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: P
   return { deps, logText: log.text };
 }
 
-/** A view like the runtime builds (SPEC §1.4). */
+/** A view like the runtime builds. */
 export function view(data: Record<string, unknown> = {}): TemplateView {
   return {
     data,

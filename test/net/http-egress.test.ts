@@ -46,7 +46,7 @@ function fixedResolve(...answers: string[][]): ResolveFn & { calls: string[] } {
   return Object.assign(fn, { calls });
 }
 
-describe('egress at the HTTP client (scenarios 13–15)', () => {
+describe('egress at the HTTP client', () => {
   it('loopback is refused by default and reachable only when allowed; the refusal is logged without the URL', async () => {
     const p = await peer((_req, res) => res.end('hi'));
     const denied = client();
@@ -100,7 +100,7 @@ describe('egress at the HTTP client (scenarios 13–15)', () => {
     expect((await rejection(wrongPort.c.request({ method: 'GET', url }))).kind).toBe('egress_denied');
   });
 
-  it('DNS rebinding (scenario 14): public at validation, 127.0.0.1 at connect → refused at connect', async () => {
+  it('DNS rebinding: public at validation, 127.0.0.1 at connect → refused at connect', async () => {
     const p = await peer((_req, res) => res.end());
     const resolve = fixedResolve(['93.184.215.14'], ['127.0.0.1']);
     const policy = new EgressPolicy();

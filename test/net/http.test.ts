@@ -195,7 +195,7 @@ describe('createHttpClient: timeouts and abort', () => {
   });
 });
 
-describe('createHttpClient: response cap (scenario 12)', () => {
+describe('createHttpClient: response cap', () => {
   it('cuts a 10 MB body at 1 MiB, destroys the connection, keeps RSS bounded', async () => {
     const TEN_MB = 10 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 'x');

@@ -1,6 +1,6 @@
 /**
  * No secret (password, proxy password) in any error message, log line (the debug protocol log
- * included), rendered notification or result (STYLE §7; REFERENCE scenario 46).
+ * included), rendered notification or result.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeEmailTransports, testAccount } from '../../../src/actions/email/index.ts';
