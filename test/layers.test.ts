@@ -55,30 +55,34 @@ describe('layer rules', { timeout: 60_000 }, () => {
     expect(up.out).toMatch(/layer:net.*src\/net\/http\.ts → src\/runtime\/runner\.ts/);
   });
 
-  it('a type-only upward import fails too', async () => {
-    const r = await layers({
-      'src/state/types.ts': "import type { Record } from '../runtime/records.ts';\nexport type State = Record;\n",
-      'src/runtime/records.ts': 'export interface Record { id: string }\n',
-    });
+  it.each<{ what: string; files: Record<string, string>; report: RegExp }>([
+    {
+      what: 'a type-only upward import',
+      files: {
+        'src/state/types.ts': "import type { Record } from '../runtime/records.ts';\nexport type State = Record;\n",
+        'src/runtime/records.ts': 'export interface Record { id: string }\n',
+      },
+      report: /layer:state.*src\/state\/types\.ts → src\/runtime\/records\.ts/,
+    },
+    {
+      what: 'an import between two folders of one layer',
+      files: {
+        'src/config/load.ts': "import type { State } from '../state/types.ts';\nexport type C = State;\n",
+        'src/state/types.ts': 'export type State = 1;\n',
+      },
+      report: /layer:config.*src\/config\/load\.ts → src\/state\/types\.ts/,
+    },
+    {
+      what: 'a folder with no place in the layers',
+      files: {
+        'src/gadgets/widget.ts': "import { now } from '../clock.ts';\nexport const w = now;\n",
+        'src/clock.ts': 'export const now = 0;\n',
+      },
+      report: /layer:unlisted.*src\/gadgets\/widget\.ts/,
+    },
+  ])('$what fails the check', async ({ files, report }) => {
+    const r = await layers(files);
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/layer:state.*src\/state\/types\.ts → src\/runtime\/records\.ts/);
-  });
-
-  it('two folders of one layer may not import each other', async () => {
-    const r = await layers({
-      'src/config/load.ts': "import type { State } from '../state/types.ts';\nexport type C = State;\n",
-      'src/state/types.ts': 'export type State = 1;\n',
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/layer:config.*src\/config\/load\.ts → src\/state\/types\.ts/);
-  });
-
-  it('a folder with no place in the layers fails until it is given one', async () => {
-    const r = await layers({
-      'src/gadgets/widget.ts': "import { now } from '../clock.ts';\nexport const w = now;\n",
-      'src/clock.ts': 'export const now = 0;\n',
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/layer:unlisted.*src\/gadgets\/widget\.ts/);
+    expect(r.out).toMatch(report);
   });
 });

@@ -5,17 +5,6 @@
  */
 import type { SeverityView } from '../script/types.ts';
 
-export type WatchStatusCode =
-  | 'ACTION_EXECUTED'
-  | 'SIMULATED_ACTION_EXECUTED'
-  | 'ACTION_FAILED'
-  | 'ACTION_THROTTLED'
-  | 'ACKED'
-  | 'NO_ACTION'
-  | 'EXECUTION_FAILED'
-  /** Vigil: a notification is not delivered yet (interrupted by a shutdown, or still being retried when an execution answered). */
-  | 'DELIVERY_PENDING';
-
 export type ActionStatusCode =
   | 'ACTION_EXECUTED'
   | 'SIMULATED_ACTION_EXECUTED'
@@ -23,7 +12,11 @@ export type ActionStatusCode =
   | 'ACTION_THROTTLED'
   | 'ACKED'
   | 'NO_ACTION'
+  /** Vigil: a notification is not delivered yet (interrupted by a shutdown, or still being retried when an execution answered). */
   | 'DELIVERY_PENDING';
+
+/** A run's status: its actions' statuses, or a failure before them. */
+export type WatchStatusCode = ActionStatusCode | 'EXECUTION_FAILED';
 
 export interface Status<C extends string> {
   code: C;
