@@ -161,8 +161,10 @@ describe('createHttpClient: timeouts and abort', () => {
     // The body is trickling, well within the read timeout; now the total timer fires.
     await started;
     expect(clock.delays).toEqual([1234]);
+    // Handled before the timer fires: advancing the clock lets the rejection happen at once.
+    const failed = rejection(pending);
     await clock.advance(1234);
-    const e = await rejection(pending);
+    const e = await failed;
     expect(e.kind).toBe('timeout');
     expect(e.message).toContain('total timeout of 1234 ms');
   });
