@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: runs the scenarios of REFERENCE §6 that exist (S1, S2, S6, S10, S12) in sequence, each in
+ * `npm run bench`: runs the scenarios of bench/README.md (S1, S2, S6, S10, S12) in sequence, each in
  * its own Node process pinned to core 0 (peers go to core 1), prints a summary table and writes
  * bench/results/<timestamp>.json and bench/results/latest.json.
  *
- * Env: BENCH_SECONDS (measurement window per scenario, default 30: REFERENCE §6 asks ≥ 30 s), BENCH_WATCHES (default 10 000),
+ * Env: BENCH_SECONDS (measurement window per scenario, default 30; shorter windows are too noisy), BENCH_WATCHES (default 10 000),
  * BENCH_SCENARIOS (comma list, default S1,S2,S6,S10,S12), BENCH_NO_PIN=1 (no taskset).
  * Exit code: 0 when every gate passed, 1 otherwise, 2 when a scenario crashed.
  */

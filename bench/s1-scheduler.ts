@@ -1,5 +1,5 @@
 /**
- * S1 of REFERENCE §6, scheduler precision, as a ScenarioResult: the scenario itself is
+ * S1, scheduler precision, as a ScenarioResult: the scenario itself is
  * bench/scheduler.ts (10 000 watches, 1 s cron, no-op callbacks). Baseline in the same process: a bare
  * `setTimeout` loop armed for each whole second that calls 10 000 no-op callbacks, recording each
  * one's lateness the same way — what Node and the OS give before any scheduler work.

@@ -1,5 +1,5 @@
 /**
- * S10 of REFERENCE §6, conditions: evaluations per second and compile time of
+ * S10, conditions: evaluations per second and compile time of
  * `data.x.hits.total.value > 10` in CEL and in the Painless subset, plus hostile scripts and templates
  * (an endless Painless loop, nested CEL macros over 300 items, regex bombs in CEL matches and Painless
  * split, four nested Mustache sections over 100 items) that their budgets must stop, or RE2 answer,

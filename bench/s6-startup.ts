@@ -1,5 +1,5 @@
 /**
- * S6 of REFERENCE §6, start-up: 10 000 watch files (the S2 watches) in a fresh folder and a fresh data
+ * S6, start-up: 10 000 watch files (the S2 watches) in a fresh folder and a fresh data
  * dir; time from `buildApp` to `start()` resolved with every watch scheduled, in a process that has
  * run nothing else (cold JIT). Files were just written, so they are in the page cache: this measures
  * Vigil's work, not the disk.

@@ -1,5 +1,5 @@
 /**
- * S1 of REFERENCE.md §6, scheduler precision: 10 000 watches with a 1 s cron trigger, callbacks doing
+ * S1, scheduler precision: 10 000 watches with a 1 s cron trigger, callbacks doing
  * nothing, real system clock. Reports fire lag (start − scheduled time) percentiles and the
  * scheduler's CPU as a share of one core. Gate: p99 ≤ 50 ms, CPU ≤ 10 %; stretch p99 ≤ 25 ms.
  *

@@ -4,12 +4,12 @@
  * embedders all start from here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AuthProvider } from './api/auth.ts';
 import { listenOn } from './api/listen.ts';
 import { buildServer, type ServerOptions } from './api/server.ts';
 import type { VigilConfig } from './config/schema.ts';
 import { createAuthProvider } from './security/provider.ts';
 import type { Security, SecurityOptions } from './security/service.ts';
+import type { AuthProvider } from './security/types.ts';
 import { buildRuntime, type Runtime, type RuntimeDeps } from './app/runtime.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */

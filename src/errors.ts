@@ -1,13 +1,14 @@
 /**
  * The one error catalogue. Every error that leaves Vigil (API response, watch log, CLI output) carries
- * one of these stable codes; tests assert on codes, never on message wording.
+ * one of these stable codes, and a failed send one of DeliveryFailureCode's; tests assert on codes,
+ * never on message wording. Every code here is raised somewhere and asserted by a test
+ * (test/errors-catalogue.test.ts holds both).
  */
 export const ErrorCodes = {
   INVALID_WATCH: 400,
   INVALID_ID: 400,
   INVALID_REQUEST: 400,
   INVALID_HEADER_VALUE: 400,
-  SCRIPT_COMPILE_ERROR: 400,
   TEMPLATE_COMPILE_ERROR: 400,
   UNAUTHORIZED: 401,
   MISSING_PRIVILEGES: 403,
@@ -22,10 +23,7 @@ export const ErrorCodes = {
   SCRIPT_ERROR: 500,
   SCRIPT_BUDGET_EXCEEDED: 500,
   TEMPLATE_BUDGET_EXCEEDED: 500,
-  SEARCH_FAILED: 502,
-  INPUT_TOO_LARGE: 502,
   HTTP_INPUT_FAILED: 502,
-  EGRESS_DENIED: 403,
   /** The operator switched this action type off (`egress.disabled_action_types`). */
   ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,
@@ -40,6 +38,51 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * Why a send failed: the `code` of a failed DeliveryResult and of a delivery outcome, kept in the outbox
+ * and shown in the watch log. Whether another attempt can help is the result's `retry`, not the code.
+ */
+export type DeliveryFailureCode =
+  /**
+   * The service answered with this status class (redirects are never followed), or this status (408
+   * and 429, which are retried; the cluster's own status for the index action).
+   */
+  | 'HTTP_1XX'
+  | 'HTTP_3XX'
+  | 'HTTP_4XX'
+  | 'HTTP_5XX'
+  | `HTTP_${number}`
+  /** The exchange ended before an answer, or never started: the egress policy refused the destination. */
+  | 'EGRESS_DENIED'
+  | 'TIMEOUT'
+  | 'CONNECT_FAILED'
+  | 'NETWORK'
+  | 'TLS'
+  | 'ABORTED'
+  /** A request the HTTP client refused to send, or an error that is a bug (never retried). */
+  | 'UNEXPECTED'
+  /** SMTP: `SMTP_4YZ`, `SMTP_5YZ`, `SMTP_AUTH`, `SMTP_TLS`…, or nodemailer's own code less its `E` (`SMTP_PROTOCOL`). */
+  | `SMTP_${string}`
+  /** The service answered, but not as its protocol says it should. */
+  | 'UNEXPECTED_RESPONSE'
+  | 'SLACK_REJECTED'
+  | 'JIRA_ISSUE_TYPE_NOT_FOUND'
+  | 'JIRA_TRANSITION_NOT_FOUND'
+  | 'INDEX_FAILED'
+  | 'CLUSTER_ERROR'
+  | 'BULK_ITEM_FAILED'
+  | 'ATTACHMENT_FETCH_FAILED'
+  | 'ATTACHMENT_TOO_LARGE'
+  /** A request that would take an account's secrets somewhere the account does not name. */
+  | 'ACCOUNT_DESTINATION_DENIED'
+  /** The account could not be loaded for a reason that carries no catalogue code. */
+  | 'ACCOUNT_ERROR'
+  /** The deliverer gave up: the retry deadline passed, or the entry's type is not available here. */
+  | 'DEADLINE_EXCEEDED'
+  | 'UNKNOWN_ACTION_TYPE'
+  /** A catalogue code: an invalid request, an account not found or not decryptable… */
+  | ErrorCode;
 
 /** Field-path keyed problems, the Signals `detail` shape: `{"checks[1].source": [{error, value}]}`. */
 export type ErrorDetail = Record<string, Array<{ error: string; value?: unknown }>>;
@@ -58,7 +101,7 @@ export class VigilError extends Error {
     this.detail = detail;
   }
 
-  /** The SPEC §4 response body. */
+  /** The API's error response body. */
   toJSON(): { status: number; error: string; code: ErrorCode; detail?: ErrorDetail } {
     return { status: this.status, error: this.message, code: this.code, ...(this.detail ? { detail: this.detail } : {}) };
   }

@@ -2,7 +2,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
  * Field names whose values are never written, wherever they appear in a log object. Secrets should not
- * reach a logger at all; this is the second line of defence (STYLE §7).
+ * reach a logger at all; this is the second line of defence.
  */
 export const REDACT_PATHS = [
   'password',

@@ -1,10 +1,10 @@
 /**
  * The shape every scenario reports, so run.ts can print one table and CI can compare runs. A gate is
- * a measured value against a REFERENCE §6 limit; a baseline is measured in the same run on the same
+ * a measured value against a limit (bench/README.md lists them); a baseline is measured in the same run on the same
  * machine, so figures can be compared as ratios across machines (absolute µs are not portable).
  */
 
-/** One gated figure: `value op limit`; `stretch` is the REFERENCE §6 stretch target, reported only. */
+/** One gated figure: `value op limit`; `stretch` is the stretch target, reported only. */
 export interface Gate {
   metric: string;
   value: number;

@@ -1,7 +1,7 @@
 /**
  * Generated watch files for S2 and S6: a search check against the test cluster's `logs` index, a CEL
  * condition that is true for even-numbered watches only (~half), and a webhook action to the sink for
- * those. The search asks for `size: 0` with a total, the shape REFERENCE §5 recommends.
+ * those. The search asks for `size: 0` with a total: an alerting check needs the count, not the hits.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,7 +3,6 @@
  * discovery for key usage, schema-error detail without values, and freezing what `resolve` hands out.
  */
 import type { ErrorDetail } from '../errors.ts';
-import type { Redactor } from './redact.ts';
 import { envelopeKid, isSealed } from './seal.ts';
 import { secretLeaves, setPath, type SecretPattern } from './secret-paths.ts';
 import { isObject, nullProto, toNullProto, type Doc } from './store.ts';
@@ -85,21 +84,6 @@ export function stringsIn(node: unknown, out: string[] = []): string[] {
   else if (Array.isArray(node)) for (const v of node) stringsIn(v, out);
   else if (isObject(node)) for (const k of Object.keys(node)) stringsIn(node[k], out);
   return out;
-}
-
-/**
- * Schema issues as the Signals `detail` shape, keyed by field path. Values are never included, and
- * messages are scrubbed of the secrets in play in case a validator quotes its input.
- */
-export function issuesDetail(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, scrub: Redactor): ErrorDetail {
-  const detail: ErrorDetail = nullProto() as ErrorDetail;
-  for (const issue of issues) {
-    const key =
-      issue.path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '') ||
-      '_root';
-    (detail[key] ??= []).push({ error: scrub.scrub(issue.message) });
-  }
-  return detail;
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 /**
- * Master keys as a key ring (REFERENCE §2): `{ kid → key, state }` with exactly one active key, which
+ * Master keys as a key ring: `{ kid → key, state }` with exactly one active key, which
  * seals new secrets; decrypt-only keys still open older ones until rotation has rewrapped them.
  *
  * Raw master keys never leave this module: callers get purpose-bound subkeys derived with

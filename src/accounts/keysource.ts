@@ -1,6 +1,6 @@
 /**
  * Where master keys come from: the `VIGIL_MASTER_KEY` environment variable or a key file
- * (`--key-file`). Never the config file or the REST API (REFERENCE §2). Error messages name the source
+ * (`--key-file`). Never the config file or the REST API. Error messages name the source
  * and the position of a bad entry, never its content.
  */
 import { readFile, stat } from 'node:fs/promises';

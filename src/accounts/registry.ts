@@ -1,5 +1,5 @@
 /**
- * The accounts registry (SPEC §3): validated, sealed accounts on disk, decrypted just in time for
+ * The accounts registry: validated, sealed accounts on disk, decrypted just in time for
  * delivery. The REST API and the CLI call this; nothing else writes account files.
  *
  * Secret values are sealed as the JSON text of the value (so a secret may be a string or, like a
@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
+import { zodDetail } from '../error-detail.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
-import { deepFreeze, issuesDetail, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
+import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing } from './keyring.ts';
@@ -110,7 +111,7 @@ export class AccountRegistry {
       if (!parsed.success || Object.keys(exportProblems).length > 0) {
         const scrub = createRedactor({ minLength: 1 });
         for (const s of secrets) for (const str of stringsIn(s.value)) scrub.add(str);
-        const detail = { ...exportProblems, ...(parsed.success ? {} : issuesDetail(parsed.error.issues, scrub)) };
+        const detail = { ...exportProblems, ...(parsed.success ? {} : zodDetail(parsed.error.issues, { scrub: (m) => scrub.scrub(m) })) };
         throw new VigilError('INVALID_REQUEST', `Account is invalid: ${Object.keys(detail).length} errors; see detail.`, detail);
       }
       const prevUpdated = stored && isObject(stored._secret_updated_at) ? stored._secret_updated_at : nullProto();
@@ -187,7 +188,7 @@ export class AccountRegistry {
     if (!parsed.success) {
       const scrub = createRedactor({ minLength: 1 });
       for (const str of stringsIn(plain)) scrub.add(str);
-      const detail = issuesDetail(parsed.error.issues, scrub);
+      const detail = zodDetail(parsed.error.issues, { scrub: (m) => scrub.scrub(m) });
       throw new VigilError('CONFIG_INVALID', `stored account ${type}/${id} no longer matches its schema`, detail);
     }
     for (const s of stringsIn(plain)) this.redactor.add(s);

@@ -1,5 +1,5 @@
 /**
- * The rotation loop (REFERENCE §2, scenario 33): rewrap account by account, in batches, reporting
+ * The rotation loop: rewrap account by account, in batches, reporting
  * progress after each batch and yielding to the event loop between batches so a running daemon stays
  * responsive. One account that fails (a secret that no longer decrypts) is counted and skipped; the
  * others go on. Progress lives on disk (each file is rewritten atomically to the active kid), so a

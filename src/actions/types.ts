@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { DeliveryFailureCode } from '../errors.ts';
 import type { CompileEnv, NodeRefs, Problem } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient, HttpRequest } from '../net/types.ts';
@@ -8,7 +9,7 @@ import type { HostCheck } from '../net/host-check.ts';
 import type { AccountSchemas } from './shared/account-schema.ts';
 
 /**
- * The fields every action has, added to each type's params by the watch schema (SPEC §1.6). A type's
+ * The fields every action has, added to each type's params by the watch schema. A type's
  * params may not use these names: the registry refuses a type whose params would shadow one.
  */
 export const COMMON_ACTION_FIELDS = [
@@ -132,7 +133,7 @@ export interface CompiledAction {
   renderAck?(view: TemplateView, info: RenderInfo): RenderedNotification | null;
 }
 
-/** The Mustache view (SPEC §1.4): the script context plus links. Plain JSON. */
+/** The Mustache view: the script context plus links. Plain JSON. */
 export type { TemplateView } from '../templates/view.ts';
 import type { TemplateView } from '../templates/view.ts';
 
@@ -207,7 +208,7 @@ export type DeliveryResult =
       /** Server-requested delay (Retry-After), in ms. */
       retryAfterMs?: number;
       /** Stable failure code, e.g. HTTP_5XX, HTTP_4XX, SMTP_5YZ, TIMEOUT, EGRESS_DENIED. */
-      code: string;
+      code: DeliveryFailureCode;
       /** Human-readable, redacted (no secrets, no secret URLs). */
       message: string;
     };

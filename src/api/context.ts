@@ -13,10 +13,10 @@ import type { HttpClient } from '../net/types.ts';
 import type { WatchService } from '../runtime/service.ts';
 import type { Scheduler } from '../schedule/scheduler.ts';
 import type { Security } from '../security/service.ts';
+import type { AuthProvider } from '../security/types.ts';
 import type { StateStore } from '../state/types.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
-import type { AuthProvider } from './auth.ts';
 
 export interface ApiContext {
   config: VigilConfig;

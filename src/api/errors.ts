@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { VigilError } from '../errors.ts';
 
 /**
- * One error shape for every response (SPEC §4): `{status, error, detail?}`. Unknown errors become a
+ * One error shape for every response: `{status, error, detail?}`. Unknown errors become a
  * generic 500 without their message, which may hold internals.
  */
 export function installErrorHandler(app: FastifyInstance): void {

@@ -8,7 +8,7 @@ import type { NodeRefs, Problem } from './types.ts';
  */
 export const RESERVED_TARGETS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-/** Fields every check has (SPEC §1.2). */
+/** Fields every check has. */
 export const checkName = z.string().max(256).nullable().optional();
 /**
  * Where a check's result goes in `data`. Omitted, `null` (what Signals writes when it exports or converts a

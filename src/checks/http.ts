@@ -18,7 +18,7 @@ const schema = z
 
 type HttpDef = z.infer<typeof schema>;
 
-/** Calls an HTTP endpoint; its JSON (or text) response goes to `target` (SPEC §1.2 `http`). */
+/** Calls an HTTP endpoint; its JSON (or text) response goes to `target`. */
 export const httpCheck: CheckType<HttpDef> = {
   type: 'http',
   schema,

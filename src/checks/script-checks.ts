@@ -13,7 +13,7 @@ const conditionSchema = z
   })
   .strict();
 
-/** A false condition stops the watch (or, inside an action, skips the action). SPEC §1.2. */
+/** A false condition stops the watch (or, inside an action, skips the action). */
 export const conditionCheck: CheckType<z.infer<typeof conditionSchema>> = {
   type: 'condition',
   aliases: ['condition.script'],

@@ -66,7 +66,7 @@ function timeoutString(t: string | number | undefined): string | undefined {
   return typeof t === 'number' ? `${t}ms` : t;
 }
 
-/** Searches a cluster (SPEC §1.2 `search`); the response goes to `target`. */
+/** Searches a cluster; the response goes to `target`. */
 export const searchCheck: CheckType<SearchDef> = {
   type: 'search',
   schema,

@@ -13,7 +13,7 @@ const schema = z
 
 type StaticDef = z.infer<typeof schema>;
 
-/** Puts constant data into the run (SPEC §1.2 `static`). */
+/** Puts constant data into the run. */
 export const staticCheck: CheckType<StaticDef> = {
   type: 'static',
   schema,

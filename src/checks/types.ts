@@ -71,7 +71,7 @@ export interface CheckType<Def extends { type: string } = { type: string; name?:
   readonly conformance: { readonly valid: Record<string, unknown> };
 }
 
-/** Puts a check result where its `target` says (SPEC §1.2): `_top`/omitted replaces `data`. */
+/** Puts a check result where its `target` says: `_top`/omitted replaces `data`. */
 export function applyTarget(ctx: ScriptContext, target: string | null | undefined, value: unknown): void {
   if (!target || target === '_top') {
     ctx.data = isPlainObject(value) ? (value as Record<string, unknown>) : { _value: value };

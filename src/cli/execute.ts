@@ -11,7 +11,7 @@ import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors } from '../watches/loader.ts';
 import { refForFile } from '../watches/file-names.ts';
-import type { WatchLogRecord } from '../runtime/records.ts';
+import type { WatchLogRecord } from '../state/records.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
 import { EXECUTE } from './specs.ts';

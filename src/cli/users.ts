@@ -18,7 +18,7 @@ import { VigilError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { parseDuration } from '../schedule/duration.ts';
 import { isValidName } from '../security/roles.ts';
-import { issuesDetail } from '../security/resources.ts';
+import { zodDetail } from '../error-detail.ts';
 import { userSchema } from '../security/schemas.ts';
 import { Security } from '../security/service.ts';
 import { openStateStore } from '../state/open-store.ts';
@@ -102,7 +102,7 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
           ...(values.description !== undefined ? { description: values.description } : {}),
         });
         if (!input.success) {
-          const lines = Object.entries(issuesDetail(input.error.issues)).map(([p, l]) => `${p}: ${l.map((x) => x.error).join('; ')}`);
+          const lines = Object.entries(zodDetail(input.error.issues, { style: 'dotted' })).map(([p, l]) => `${p}: ${l.map((x) => x.error).join('; ')}`);
           io.stderr(`vigil users add: ${lines.join(', ')}\n`);
           return 1;
         }

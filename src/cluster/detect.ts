@@ -1,7 +1,7 @@
 /**
  * Detects which product and version a cluster runs from its root endpoint (`GET /`), with a plain undici
  * request using the cluster's credentials and TLS settings. Knowing the major version first matters:
- * the 9.x Elasticsearch client is refused by Elasticsearch 8 (see ARCHITECTURE.md "Elasticsearch clients").
+ * the 9.x Elasticsearch client is refused by Elasticsearch 8.
  */
 import { Agent, request } from 'undici';
 import type { ClusterInfo } from './types.ts';

@@ -36,7 +36,7 @@ export class ElasticsearchBackend implements Backend {
       auth: conn.auth,
       tls: conn.tls ? { ca: conn.tls.ca, rejectUnauthorized: conn.tls.rejectUnauthorized ?? true } : undefined,
       requestTimeout: conn.requestTimeoutMs,
-      // Vigil decides about retries per run (REFERENCE #24); a retrying client would hide outages and pile up.
+      // Vigil decides about retries per run; a retrying client would hide outages and pile up.
       maxRetries: 0,
     };
     // The two majors expose the same methods for what Vigil uses; type-check against the 9.x declarations.

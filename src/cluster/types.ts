@@ -17,7 +17,7 @@ export interface SearchRequest {
   indices: string[];
   /** Full query DSL body, already rendered and parsed. */
   body?: Record<string, unknown>;
-  /** A stored search template: `{id, params}` (SPEC §1.2). */
+  /** A stored search template: `{id, params}`. */
   template?: { id?: string; source?: unknown; params?: Record<string, unknown> };
   indices_options?: {
     allow_no_indices?: boolean;
@@ -82,7 +82,7 @@ export class ClusterError extends Error {
   }
 }
 
-/** Configuration of one named cluster (SPEC §1.2 `cluster`). */
+/** Configuration of one named cluster. */
 export interface ClusterConfig {
   name: string;
   urls: string[];
@@ -90,7 +90,7 @@ export interface ClusterConfig {
   tls?: { ca?: string; rejectUnauthorized?: boolean };
   /** Request timeout in ms; default 30 000. */
   requestTimeoutMs?: number;
-  /** Search response cap in bytes; default 10 MiB. A larger response fails the run with INPUT_TOO_LARGE. */
+  /** Search response cap in bytes; default 10 MiB. A larger response fails the run (a ClusterError of type `input_too_large`). */
   maxResponseBytes?: number;
   /** Force a distribution instead of detecting it (useful when the root endpoint is not reachable). */
   distribution?: Distribution;

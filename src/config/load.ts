@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VigilError } from '../errors.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
-import { zodDetail } from '../watches/paths.ts';
+import { zodDetail } from '../error-detail.ts';
 import { configSchema, type VigilConfig, type VigilConfigInput } from './schema.ts';
 
 function deepFreeze<T>(o: T): T {
@@ -47,7 +47,7 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const detail = zodDetail(parsed.error, merged);
+    const detail = zodDetail(parsed.error.issues, { input: merged });
     const lines = Object.entries(detail).map(([p, l]) => `${p}: ${l.map((d) => d.error).join('; ')}`);
     throw new VigilError('CONFIG_INVALID', `invalid configuration: ${lines.join(', ')}`, detail);
   }

@@ -1,5 +1,5 @@
 /**
- * Retry timing (SPEC §2, REFERENCE §1 "Retry policy"): exponential backoff with jitter, the shape of
+ * Retry timing: exponential backoff with jitter, the shape of
  * Alertmanager's cenkalti/backoff defaults, and the per-action retry deadline.
  */
 

@@ -2,7 +2,7 @@ import { RunQueue } from '../schedule/run-queue.ts';
 
 /**
  * Per-destination concurrency limit with a FIFO of deliveries waiting for a slot, so one slow receiver
- * cannot hold every delivery slot (REFERENCE scenario 44). Waiting is not an attempt and is never
+ * cannot hold every delivery slot. Waiting is not an attempt and is never
  * refused: how much may wait in all is bounded upstream, by the deliverer's back-pressure on the
  * scheduler (backpressure.ts). `abortWaiting()` (the shutdown) ends every wait at once.
  *

@@ -7,7 +7,7 @@ import type { OutboxEntry, StateStore } from '../state/types.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
-import { errorMessage, VigilError } from '../errors.ts';
+import { errorMessage, VigilError, type DeliveryFailureCode } from '../errors.ts';
 import { accountHttp } from '../actions/shared/account-destination.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
@@ -37,7 +37,7 @@ export interface DelivererOptions {
 }
 
 /**
- * Sends outbox entries (SPEC §2): attempts with exponential backoff until success, a permanent failure or
+ * Sends outbox entries: attempts with exponential backoff until success, a permanent failure or
  * the entry's deadline, recording each attempt durably. An entry is only ever sent after it was committed
  * to the outbox, and it keeps its idempotency key across attempts and restarts.
  */
@@ -193,7 +193,7 @@ export class Deliverer {
     // Bound on first use: most deliveries never log, and a pino child per delivery shows in the profile.
     let logger: Logger | undefined;
     const log = () => (logger ??= this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType }));
-    const fail = async (attempts: number, code: string, message: string): Promise<DeliveryOutcome> => {
+    const fail = async (attempts: number, code: DeliveryFailureCode, message: string): Promise<DeliveryOutcome> => {
       await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now());
       metrics.deliveries.inc({ type: entry.actionType, outcome: 'failed' });
       log().error({ code, attempts }, `delivery failed: ${message}`);

@@ -1,3 +1,5 @@
+import type { DeliveryFailureCode } from '../errors.ts';
+
 /** Where the deliverer gets a decrypted account just before a send (the accounts registry). */
 export interface AccountSource {
   /** Throws VigilError ACCOUNT_NOT_FOUND or ACCOUNT_DECRYPT_FAILED. */
@@ -12,7 +14,7 @@ export interface DeliveryOutcome {
   status: 'delivered' | 'failed' | 'pending';
   attempts: number;
   error?: string;
-  code?: string;
+  code?: DeliveryFailureCode;
   /** When delivered: the time it was (epoch ms). */
   at?: number;
 }

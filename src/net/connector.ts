@@ -6,7 +6,7 @@ import type { EgressPolicy } from './egress.ts';
 import { HttpError } from './types.ts';
 
 /**
- * The connect-time egress check (REFERENCE §3.2, scenario 14). The name is resolved once, every address
+ * The connect-time egress check. The name is resolved once, every address
  * returned is judged, and the socket is opened to those same addresses through a `lookup` that hands
  * them to Node; nothing resolves the name a second time, so a DNS answer that changes between a check
  * and the connect (rebinding) cannot slip through.

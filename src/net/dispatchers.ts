@@ -25,7 +25,7 @@ export interface DispatcherSettings {
   maxDispatchers: number;
 }
 
-/** Maps SPEC §1.2 `tls` onto Node TLS options. `trusted_certs` replaces the system roots for that request. */
+/** Maps a watch's `tls` options onto Node TLS options. `trusted_certs` replaces the system roots for that request. */
 export function tlsOptions(tls: HttpRequest['tls']): ConnectionOptions {
   if (!tls) return {};
   const o: ConnectionOptions = {};

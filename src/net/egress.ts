@@ -4,7 +4,7 @@ import { ipFamily, normalizeIp } from './ip.ts';
 import { deniedRange, PRIVATE_LABELS } from './ranges.ts';
 
 /**
- * Egress policy (REFERENCE §3): every outbound connection Vigil makes on behalf of a watch (webhooks,
+ * Egress policy: every outbound connection Vigil makes on behalf of a watch (webhooks,
  * HTTP checks, Slack, PagerDuty, Jira, SMTP) is judged here. Public destinations are allowed; loopback,
  * private, link-local (cloud metadata), CGNAT, multicast and reserved ranges are denied unless an
  * administrator lists the destination in `allow`. The decision that matters is made on the resolved

@@ -11,7 +11,7 @@ import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from 
 
 export { redactUrl };
 
-/** Per-request defaults (REFERENCE §1 "Outbound timeouts"); each is overridable on the request. */
+/** Per-request defaults; each is overridable on the request. */
 export interface HttpDefaults {
   /** TCP + TLS handshake, DNS included. Default 10 s. */
   connectTimeoutMs: number;

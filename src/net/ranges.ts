@@ -2,7 +2,7 @@ import { BlockList } from 'node:net';
 import { embeddedIpv4, ipFamily } from './ip.ts';
 
 /**
- * The default-deny address ranges of the egress policy (REFERENCE §3.2, plus the documentation,
+ * The default-deny address ranges of the egress policy (plus the documentation,
  * multicast and transition ranges nobody legitimately sends a webhook to). Each range carries a label:
  * the label is what an operator sees in an EGRESS_DENIED line, and decides what `allowPrivate` lifts.
  */
@@ -73,7 +73,7 @@ function ruleLabel(ip: string): RangeLabel | undefined {
 /**
  * The denied range an address (normalised, see normalizeIp) falls in, or undefined for a public address.
  * IPv6 addresses that embed an IPv4 address: IPv4-mapped and IPv4-compatible ones are denied as such
- * (REFERENCE §3 denies `::ffff:0:0/96` whole); NAT64 and 6to4 ones are judged by the embedded address.
+ * (the policy denies `::ffff:0:0/96` whole); NAT64 and 6to4 ones are judged by the embedded address.
  */
 export function deniedRange(ip: string): RangeLabel | undefined {
   const own = ruleLabel(ip);

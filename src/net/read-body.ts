@@ -5,9 +5,9 @@
  * error (a search answer) or a note (a webhook answer).
  *
  * Listeners rather than `for await`: a stream's async iterator costs an end-of-stream watcher, a
- * promise per chunk and a tick per read, which at a thousand requests a second (bench S2, the search
- * and the webhook of every run) was a noticeable share of the daemon's CPU and of what its young
- * generation had to copy.
+ * promise per chunk and a tick per read, which at a thousand requests a second (the search and the
+ * webhook of every run) is a noticeable share of the daemon's CPU and of what its young generation has
+ * to copy.
  */
 export interface BodyStream {
   on(event: 'data', fn: (chunk: Buffer | string) => void): unknown;

@@ -8,7 +8,7 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
-  /** Per-request TLS options (SPEC §1.2 `tls`). */
+  /** Per-request TLS options. */
   tls?: {
     trusted_certs?: string;
     verify_hostnames?: boolean;

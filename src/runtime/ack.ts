@@ -5,7 +5,7 @@
  */
 import { VigilError } from '../errors.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
-import { emptyWatchState, type WatchState } from './records.ts';
+import { emptyWatchState, type WatchState } from '../state/records.ts';
 
 export interface AckRequest {
   /** One action by name; all actions that allow acknowledgement when absent. */

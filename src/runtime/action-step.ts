@@ -1,7 +1,7 @@
 import type { RenderedNotification, RenderInfo } from '../actions/types.ts';
 import type { CheckRuntime } from '../checks/types.ts';
 import type { ScriptContext } from '../script/types.ts';
-import type { ActionLogEntry, ActionState } from './records.ts';
+import type { ActionLogEntry, ActionState } from '../state/records.ts';
 import type { CompiledActionEntry, CompiledWatch } from '../watches/compile.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import { buildTemplateView } from '../templates/view.ts';
@@ -38,7 +38,7 @@ export interface StepEnv {
 export function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: string, item: number, kind: string): RenderInfo {
   const { tenant, id } = env.watch;
   return {
-    idempotencyKey: idempotencyKey(tenant, id, entry.def.name, episodeId, env.scheduledIso, item, kind),
+    idempotencyKey: idempotencyKey({ tenant, watchId: id, action: entry.def.name, episodeId, scheduledTime: env.scheduledIso, item, kind }),
     episodeKey: episodeKey(tenant, id, entry.def.name, episodeId),
     tenant,
     watchId: id,
@@ -64,7 +64,7 @@ export function endEpisode(env: StepEnv, entry: CompiledActionEntry, st: ActionS
 }
 
 /**
- * One action of one run, in the order of SPEC §1.6: throttled? → severity gate → its checks → acked? →
+ * One action of one run, in this order: throttled? → severity gate → its checks → acked? →
  * render. Mutates the action's state; returns the log entry and what to send.
  */
 export async function stepAction(

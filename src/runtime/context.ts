@@ -4,7 +4,7 @@ import { isoTime } from './iso-time.ts';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoTime(ms));
 
-/** The context a run starts with (SPEC §1.3): plain JSON only. */
+/** The context a run starts with: plain JSON only. */
 export function initialContext(
   watch: { id: string; tenant: string },
   fire: FireInfo | null,

@@ -14,19 +14,26 @@ export function episodeKey(tenant: string, watchId: string, action: string, epis
   return `vigil-${hash(['episode', tenant, watchId, action, episodeId])}`;
 }
 
+/** What one notification is: the parts its idempotency key is made of. */
+export interface NotificationId {
+  tenant: string;
+  watchId: string;
+  action: string;
+  episodeId: string;
+  /** The run's scheduled time (ISO); the same across retries and re-runs of that time. */
+  scheduledTime: string;
+  /** The `foreach` item's index (0 without `foreach`). */
+  item: number;
+  /** `fire`, `resolve` or `ack`. */
+  kind: string;
+}
+
 /**
- * Stable per notification: (tenant, watch, action, episode, scheduled time, item, kind). It is the outbox
- * primary key and the webhook Idempotency-Key: a retry or a post-crash resume sends the same key, and a
- * second run for the same scheduled time (clock jumped back) finds the key taken and sends nothing.
+ * Stable per notification. It is the outbox primary key and the webhook Idempotency-Key: a retry or a
+ * post-crash resume sends the same key, and a second run for the same scheduled time (clock jumped
+ * back) finds the key taken and sends nothing. Keys outlive the process in the outbox, so the parts and
+ * their order never change.
  */
-export function idempotencyKey(
-  tenant: string,
-  watchId: string,
-  action: string,
-  episodeId: string,
-  scheduledTime: string,
-  item: number,
-  kind: string,
-): string {
-  return hash(['notify', tenant, watchId, action, episodeId, scheduledTime, String(item), kind]);
+export function idempotencyKey(n: NotificationId): string {
+  return hash(['notify', n.tenant, n.watchId, n.action, n.episodeId, n.scheduledTime, String(n.item), n.kind]);
 }

@@ -1,7 +1,7 @@
 import { yieldPoint } from '../budget/turns.ts';
 import type { ScriptContext } from '../script/types.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
-import type { ActionLogEntry, WatchState } from './records.ts';
+import type { ActionLogEntry, WatchState } from '../state/records.ts';
 import { buildTemplateView } from '../templates/view.ts';
 import { errorMessage } from '../errors.ts';
 import { forkContext } from './context.ts';
@@ -10,7 +10,7 @@ import { LEVEL_RANK } from './severity.ts';
 import { renderInfo, type Planned, type StepEnv } from './action-step.ts';
 
 /**
- * Resolve actions (SPEC §1.5) run once when one of their `resolves_severity` levels was active in the
+ * Resolve actions run once when one of their `resolves_severity` levels was active in the
  * previous run and is not now, and only when the severity went down: an escalation is not a resolution.
  * They see the previous run as `resolved.*`.
  */

@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
 import { errorMessage } from '../errors.ts';
-import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from './records.ts';
+import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from '../state/records.ts';
 import { initialContext } from './context.ts';
 import { isoTime } from './iso-time.ts';
 import { runChecks } from './run-checks.ts';

@@ -6,7 +6,7 @@ import type { CompiledWatch } from '../watches/compile.ts';
 import { deadlineFor } from '../delivery/backoff.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import type { Planned } from './action-step.ts';
-import type { ActionLogEntry, WatchState } from './records.ts';
+import type { ActionLogEntry, WatchState } from '../state/records.ts';
 import { isoTime } from './iso-time.ts';
 import { redactRequest } from './redact-request.ts';
 

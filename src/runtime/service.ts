@@ -8,7 +8,7 @@ import { compileWatch, type CompiledWatch, type WatchCompileEnv } from '../watch
 import { compileSource, describeErrors, errorSummary, type ExtraCheck } from '../watches/loader.ts';
 import { assertWatchRef, watchKey, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository } from '../watches/repository.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
-import type { WatchLogRecord, WatchState } from './records.ts';
+import type { WatchLogRecord, WatchState } from '../state/records.ts';
 import { ackActions, unackActions } from './ack.ts';
 
 export interface LoadedWatch {
@@ -187,7 +187,7 @@ export class WatchService {
   }
 
   /**
-   * Acks one action or all (SPEC §1.6): allowed only after a positive check, else 412; an action with
+   * Acks one action or all: allowed only after a positive check, else 412; an action with
    * `ack_enabled: false` gives 400. Returns the acked action names.
    */
   async ack(tenant: string, id: string, action: string | undefined, by: string): Promise<string[]> {
@@ -270,7 +270,7 @@ export class WatchService {
 
   /**
    * Counting walks every watch, so counts are coalesced (at most one per 100 ms) instead of one per
-   * file: loading 10 000 files one by one made this O(n²) (~0.7 s of start-up, bench S6).
+   * file: loading files one by one would make start-up quadratic in the number of watches.
    */
   private updateGauges(): void {
     if (this.gaugesDue) return;

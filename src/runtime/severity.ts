@@ -10,7 +10,7 @@ export function levelView(id: string, value: number | null, threshold: number | 
 }
 
 /**
- * Maps the severity script's value to a level (SPEC §1.5). Ascending: the highest threshold at or below
+ * Maps the severity script's value to a level. Ascending: the highest threshold at or below
  * the value wins; descending: the lowest threshold at or above it. Below the first threshold: `none`.
  */
 export function evaluateSeverity(sev: CompiledSeverity, ctx: ScriptContext): SeverityView {

@@ -1,5 +1,5 @@
 /**
- * The Signals calendar triggers (`hourly`, `daily`, `weekly`, `monthly`; SPEC §1.1) as Quartz/croner
+ * The Signals calendar triggers (`hourly`, `daily`, `weekly`, `monthly`) as Quartz/croner
  * patterns, so one next-time engine (croner) serves every kind of trigger.
  */
 

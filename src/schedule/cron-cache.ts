@@ -1,6 +1,6 @@
 /**
- * One croner `Cron` per distinct (pattern, zone), shared by every watch that uses it (ARCHITECTURE
- * "Scheduler"). The objects are never started: croner only computes next times here, the heap
+ * One croner `Cron` per distinct (pattern, zone), shared by every watch that uses it. The objects are
+ * never started: croner only computes next times here, the heap
  * scheduler does the waiting. A running croner job per watch would cost ~80 KB and a wake-up every 30 s.
  */
 import { Cron } from 'croner';

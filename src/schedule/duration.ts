@@ -1,5 +1,5 @@
 /**
- * Signals durations (SPEC §1.1): `0`, `10s`, `5m`, `2h`, `3d`, `1w`, compound `3d 2h 1m` or `5w4d3h2m1s`,
+ * Signals durations: `0`, `10s`, `5m`, `2h`, `3d`, `1w`, compound `3d 2h 1m` or `5w4d3h2m1s`,
  * plus `ms`. And the exponential throttle `<duration>**<base>|<max>`.
  */
 const UNIT_MS: Record<string, number> = {

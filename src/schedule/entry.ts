@@ -1,6 +1,6 @@
 /**
- * Per-watch scheduler state, kept small: ~240 bytes a watch, plus ~270 once it has fired (its run
- * callbacks, made once so that runs allocate none; measured with `--expose-gc` over 20 000 entries).
+ * Per-watch scheduler state, kept small: a few hundred bytes a watch, about doubled once it has fired
+ * (its run callbacks, made once so that runs allocate none).
  * V8 boxes every double stored in an object field (12 bytes each, plus the pointer), and a watch has
  * six timestamps, so they live in one shared Float64Array (48 bytes a watch, no boxes); the object
  * keeps references and small integers only.

@@ -1,5 +1,5 @@
 /**
- * Quartz cron → croner pattern normalisation (ARCHITECTURE "Quartz cron through croner").
+ * Quartz cron → croner pattern normalisation.
  *
  * croner 11 parses seconds, `?`, `L`, `W`, `#` and the year field, and numbers weekdays the Quartz way
  * (1 = Sunday … 7 = Saturday) when constructed with `alternativeWeekdays: true`. What it does not do,

@@ -1,5 +1,5 @@
 /**
- * The scheduler (ARCHITECTURE "Scheduler"): ONE min-heap of next fire times and ONE timer for all
+ * The scheduler: ONE min-heap of next fire times and ONE timer for all
  * watches, keyed on the monotonic clock. Watches due at the same instant share one heap node
  * (due-queue.ts), and per-watch state is a few hundred bytes (entry.ts).
  *

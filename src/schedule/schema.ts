@@ -1,5 +1,5 @@
 /**
- * The watch's `trigger` field (SPEC §1.1), validated strictly: unknown fields are errors, and every
+ * The watch's `trigger` field, validated strictly: unknown fields are errors, and every
  * problem is reported on its own JSON path (e.g. `trigger.schedule.cron[1]`) so the loader can list
  * them Signals-style. Values keep the shape the author wrote (one item or an array);
  * {@link compileSchedule} in triggers.ts turns a validated schedule into next-time computations.

@@ -4,10 +4,9 @@
  * Interval triggers fire at `anchor + k·interval`. With the anchor at the load time, every watch loaded
  * together — all of them at start-up, a folder copied in — fires in the same instant, interval after
  * interval: the cluster gets the whole fleet's searches in one burst, and the fires queue for the
- * scheduler's slots (bench S2, 100 watches per step: trigger lag p99 40–58 ms, its top 1 % mostly runs
- * queued for a slot, half of them also behind a scavenge). Spreading moves each watch's anchor back by
+ * scheduler's slots, which shows as trigger lag. Spreading moves each watch's anchor back by
  * a fixed fraction of its shortest interval, taken from a hash of its key, as Prometheus spreads scrape
- * offsets and OpenSearch jitters job start times (REFERENCE #43):
+ * offsets and OpenSearch jitters job start times:
  * the load is even over the interval, and the first run comes within one interval of the load (never
  * later than unspread). A reload keeps the anchor (scheduler.upsert), so an edit does not move a watch.
  */
@@ -33,11 +32,10 @@ export function phaseOf(key: string): number {
 
 /**
  * Spread anchors sit on a grid of the monotonic clock, so the watches whose phases fall in the same
- * 50 ms share one due-time slot: one wake-up and one batch of runs instead of one each. Measured on
- * bench S2 (1 000 runs/s, interleaved 15–20 s runs, noisy): ungridded spreading cost ~8 points of a
- * core more than no spreading, a 50 ms grid ~4 (1–10 in three rounds), with trigger lag p99 26–35 ms
- * against 44–48 unspread. The rest of the cost is SQLite's: runs in hash order update state rows on
- * scattered pages, where watches loaded together used to write neighbouring rows.
+ * 50 ms share one due-time slot: one wake-up and one batch of runs instead of one each, which halves
+ * what spreading costs in CPU (bench/README.md has the figures) and keeps its lower trigger lag. The rest
+ * of the cost is SQLite's: runs in hash order update state rows on scattered pages, where watches loaded
+ * together write neighbouring rows.
  */
 export const SPREAD_GRID_MS = 50;
 

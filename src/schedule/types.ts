@@ -17,7 +17,7 @@ export interface FireInfo {
  * One run of a watch. The run holds one of the `concurrency` slots until it calls `releaseSlot` or
  * finishes; the watch itself counts as running (no overlapping run of it starts) until the promise
  * settles. Watch runs release their slot once their checks are done (the slots bound the load on the
- * clusters), so runs waiting for a slow receiver do not hold every slot (REFERENCE scenario 44).
+ * clusters), so runs waiting for a slow receiver do not hold every slot.
  * `releaseSlot` is idempotent within its run and must not be kept past it: it is the watch's, reused
  * by its next run.
  */

@@ -1,5 +1,5 @@
 /**
- * Trigger time zones (SPEC §1.1): an IANA zone (`Europe/Berlin`) or a fixed offset in the Java ZoneId
+ * Trigger time zones: an IANA zone (`Europe/Berlin`) or a fixed offset in the Java ZoneId
  * style Signals accepts (`UTC+01:00`, also `GMT-5`, `+05:30`). The default is UTC.
  */
 

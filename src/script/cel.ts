@@ -1,5 +1,5 @@
 /**
- * CEL scripts (SPEC §1.3) on `@marcbachmann/cel-js`: parsed and type-checked once when the watch loads,
+ * CEL scripts on `@marcbachmann/cel-js`: parsed and type-checked once when the watch loads,
  * evaluated per run against the ScriptContext.
  *
  * Numbers: JSON gives JavaScript numbers, which CEL sees as `double`, while CEL literals like `10` are

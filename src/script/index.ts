@@ -1,5 +1,5 @@
 /**
- * One entry point for compiling scripts: picks the engine by `lang` (SPEC §1.3). Painless is the
+ * One entry point for compiling scripts: picks the engine by `lang`. Painless is the
  * default when `lang` is omitted, as in Signals.
  */
 import { celEngine } from './cel.ts';

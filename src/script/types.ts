@@ -8,7 +8,7 @@ import { VigilError } from '../errors.ts';
 export type ScriptLang = 'cel' | 'painless';
 
 /**
- * What a script sees (SPEC §1.3). All values are plain JSON data (objects, arrays, strings, numbers,
+ * What a script sees. All values are plain JSON data (objects, arrays, strings, numbers,
  * booleans, null): no host objects, no prototypes worth reaching. Times are ISO-8601 strings.
  */
 export interface ScriptContext {

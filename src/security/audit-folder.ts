@@ -6,7 +6,7 @@
  *
  * Memory is bounded: past `maxAddresses` pending sums, everything pending is written at once.
  */
-import type { AuditEvent } from '../api/auth.ts';
+import type { AuditEvent } from './types.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { clientKey } from './login-guard.ts';
 

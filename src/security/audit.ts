@@ -4,7 +4,7 @@
  * how it ended are kept (and, when configured, the redacted body), never a header or a credential.
  */
 import type { Logger } from 'pino';
-import type { AuditEvent } from '../api/auth.ts';
+import type { AuditEvent } from './types.ts';
 import type { Clock } from '../clock.ts';
 import type { AuditRecord, SecurityStore } from '../state/security-types.ts';
 import { AuditFolder } from './audit-folder.ts';

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../api/auth.ts';
+import type { Principal } from './types.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { TOKEN_PREFIX } from './tokens.ts';

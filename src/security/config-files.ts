@@ -14,7 +14,7 @@ import type { ErrorDetail } from '../errors.ts';
 import type { ActionGroupRecord, RoleRecord, SecurityChange, SecurityDocKind, SecurityDocs, UserRecord } from '../state/security-types.ts';
 import { BUILTINS } from './directory.ts';
 import { BUILTIN_ACTION_GROUPS, groupProblems, type GroupLookup } from './permissions.ts';
-import { issuesDetail } from './resources.ts';
+import { zodDetail } from '../error-detail.ts';
 import { roleProblems } from './resource-kinds.ts';
 import { isValidName, TENANT_NAME_RE } from './roles.ts';
 import { actionGroupSchema, mappingSchema, roleSchema, tenantSchema, userSchema } from './schemas.ts';
@@ -127,7 +127,7 @@ export function planApply(texts: Record<string, string>, current: SecuritySnapsh
       if (!valid(kind, name)) problems.push(`${file}: ${name}: invalid name`);
       else if (Object.hasOwn(BUILTINS[kind], name)) problems.push(`${file}: ${name}: built in; it cannot be defined in a file`);
       const r = schemas[kind].safeParse(body ?? {});
-      if (!r.success) detailLines(file, name, issuesDetail(r.error.issues), problems);
+      if (!r.success) detailLines(file, name, zodDetail(r.error.issues, { style: 'dotted' }), problems);
       else {
         const { static: _s, ...value } = r.data as Record<string, unknown>;
         next.set(name, value as never);
@@ -150,7 +150,7 @@ export function planApply(texts: Record<string, string>, current: SecuritySnapsh
       if (!isValidName(name)) problems.push(`internal_users.yml: ${name}: invalid name`);
       const r = schema.safeParse(body ?? {});
       if (!r.success) {
-        detailLines('internal_users.yml', name, issuesDetail(r.error.issues), problems);
+        detailLines('internal_users.yml', name, zodDetail(r.error.issues, { style: 'dotted' }), problems);
         continue;
       }
       const d = r.data;

@@ -8,7 +8,7 @@
  * only what applies there (so `read` means watch reads in `tenant_permissions` and searches in
  * `index_permissions`). Patterns use `*`, and `*` alone grants everything a section can grant.
  */
-import { PERMISSIONS } from '../api/auth.ts';
+import { PERMISSIONS } from './types.ts';
 import type { ActionGroupRecord } from '../state/security-types.ts';
 import { wildcardMatch } from './patterns.ts';
 

@@ -8,7 +8,8 @@ import type { ActionGroupRecord, RoleRecord, SecurityChange, SecurityDocKind, Se
 import type { SecurityDirectory } from './directory.ts';
 import type { Namespaces } from './namespaces.ts';
 import { actionProblem, BUILTIN_ACTION_GROUPS, groupProblems, type GroupLookup } from './permissions.ts';
-import { badRequest, issuesDetail, type Prepared, type ResourceKind } from './resources.ts';
+import { badRequest, type Prepared, type ResourceKind } from './resources.ts';
+import { zodDetail } from '../error-detail.ts';
 import { TENANT_NAME_RE } from './roles.ts';
 import { actionGroupSchema, mappingSchema, roleSchema, tenantSchema, userSchema } from './schemas.ts';
 import type { UserAdmin } from './user-admin.ts';
@@ -66,7 +67,7 @@ export function rolesKind(dir: SecurityDirectory, files = false): ResourceKind {
   const schema = roleSchema(files);
   return docKind(dir, 'roles', 'role', (d) => ({ ...d }), (_name, body) => {
     const r = schema.safeParse(body);
-    if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues) };
+    if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     const value = stripFlags(r.data) as RoleRecord;
     const detail = roleProblems(value, dir.actionGroup);
     return Object.keys(detail).length ? { ok: false, detail } : { ok: true, value };
@@ -77,7 +78,7 @@ export function mappingsKind(dir: SecurityDirectory, files = false): ResourceKin
   const schema = mappingSchema(files);
   const kind = docKind(dir, 'rolesmapping', 'role mapping', (d) => ({ ...d }), (name, body) => {
     const r = schema.safeParse(body);
-    if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues) };
+    if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     if (!dir.role(name)) return { ok: false, detail: { _: [{ error: `no role '${name}' to map` }] } };
     return { ok: true, value: stripFlags(r.data) };
   });
@@ -88,7 +89,7 @@ export function actionGroupsKind(dir: SecurityDirectory, files = false): Resourc
   const schema = actionGroupSchema(files);
   return docKind(dir, 'actiongroups', 'action group', (d) => ({ ...d }), (name, body, after) => {
     const r = schema.safeParse(body);
-    if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues) };
+    if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     const value = stripFlags(r.data) as ActionGroupRecord;
     // Nesting is checked against the collection as it will be, so a bulk PATCH may add groups that use each other.
     const lookup: GroupLookup = (n) => (Object.hasOwn(BUILTIN_ACTION_GROUPS, n) ? BUILTIN_ACTION_GROUPS[n] : (after[n] as ActionGroupRecord | undefined));
@@ -102,7 +103,7 @@ export function tenantsKind(dir: SecurityDirectory, spaces: Namespaces, folders:
   const schema = tenantSchema(files);
   const base = docKind(dir, 'tenants', 'tenant', (d) => ({ ...d }), (_name, body) => {
     const r = schema.safeParse(body);
-    if (!r.success) return { ok: false, detail: issuesDetail(r.error.issues) };
+    if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     if (r.data.run_as_role !== undefined && !dir.role(r.data.run_as_role)) return { ok: false, detail: { run_as_role: [{ error: 'no such role' }] } };
     return { ok: true, value: stripFlags(r.data) };
   });
@@ -151,7 +152,7 @@ export function usersKind(dir: SecurityDirectory, users: UserAdmin, files = fals
     },
     async prepare(name, body, { existed }) {
       const r = schema.safeParse(body);
-      if (!r.success) return problems(issuesDetail(r.error.issues));
+      if (!r.success) return problems(zodDetail(r.error.issues, { style: 'dotted' }));
       const d = r.data;
       const roles = d.opendistro_security_roles ?? d.roles ?? [];
       const missing = roles.filter((x) => !dir.role(x));

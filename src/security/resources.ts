@@ -9,6 +9,7 @@
  * password (and fast-json-patch's own messages embed the whole operation and document).
  */
 import fjp from 'fast-json-patch';
+import { zodDetail } from '../error-detail.ts';
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
 import type { SecurityChange } from '../state/security-types.ts';
@@ -72,22 +73,10 @@ const patchSchema = z
   .min(1)
   .max(100);
 
-/** Problems of a zod error by path, without the offending values. */
-export function issuesDetail(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail {
-  const detail: ErrorDetail = {};
-  const at = (parts: string[]) => [prefix, ...parts].filter(Boolean).join('.') || '_';
-  for (const i of issues) {
-    // Each unknown field at its own path (a name a user chose is not a secret; its value is never shown).
-    if (i.code === 'unrecognized_keys') for (const k of i.keys) (detail[at([...i.path.map(String), k])] ??= []).push({ error: 'unknown field' });
-    else (detail[at(i.path.map(String))] ??= []).push({ error: i.message });
-  }
-  return detail;
-}
-
 /** Applies an RFC 6902 patch to a copy of `doc`; the original is never touched. */
 export function applyPatch(doc: unknown, body: unknown): { ok: true; value: unknown } | { ok: false; result: ApiResult } {
   const ops = patchSchema.safeParse(body);
-  if (!ops.success) return { ok: false, result: badRequest('Invalid JSON Patch (RFC 6902) document.', issuesDetail(ops.error.issues, 'patch')) };
+  if (!ops.success) return { ok: false, result: badRequest('Invalid JSON Patch (RFC 6902) document.', zodDetail(ops.error.issues, { style: 'dotted', prefix: ['patch'] })) };
   try {
     return { ok: true, value: fjp.applyPatch(structuredClone(doc), ops.data as fjp.Operation[], true, true, true).newDocument };
   } catch (e) {

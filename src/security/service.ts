@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import type { Logger } from 'pino';
-import type { AuditEvent, AuthProvider, Permission, Principal } from '../api/auth.ts';
+import type { AuditEvent, AuthProvider, Permission, Principal } from './types.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
 import { tokenPepper } from '../accounts/keyring.ts';
 import { loadSodium, sodiumSync } from '../accounts/sodium.ts';

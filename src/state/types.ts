@@ -2,7 +2,7 @@
  * The StateStore seam. It says nothing about SQL so a cluster-backed store can come later for several
  * daemons sharing work. Each part is its own interface; `sqlite.ts` implements them all on one database.
  */
-import type { WatchLogRecord, WatchState } from '../runtime/records.ts';
+import type { WatchLogRecord, WatchState } from './records.ts';
 import type { SecurityStore } from './security-types.ts';
 
 export interface StateStore {

@@ -1,5 +1,5 @@
 /**
- * The template engine (SPEC §1.4): Mustache parsed once by mustache.js, rendered by render.ts with the
+ * The template engine: Mustache parsed once by mustache.js, rendered by render.ts with the
  * escaping of the destination (escape.ts), with a bounded cache of compiled templates.
  *
  * Notes for callers:
@@ -10,7 +10,7 @@
  * - Objects and arrays render as JSON text, numbers and booleans as in JSON.
  * - `{{{x}}}` / `{{& x}}` skip escaping only in `html` and `plain` modes; in `json` they are still
  *   JSON-escaped (see escape.ts UNESCAPED for every mode).
- * - Whole-JSON rendering (SPEC §1.2, "the whole request is rendered before it is parsed"): render the
+ * - Whole-JSON rendering ("the whole request is rendered before it is parsed"): render the
  *   JSON text in `json` mode, then `JSON.parse`. Every tag of a JSON text sits inside a string, so the
  *   result always parses; a value like `"size": "{{data.n}}"` comes back as the *string* "10", and
  *   turning numeric strings into numbers is up to the consumer (Elasticsearch itself accepts "10").

@@ -1,5 +1,5 @@
 /**
- * How a looked-up value becomes text, per escape mode (SPEC §1.4). Kept apart from the renderer so the
+ * How a looked-up value becomes text, per escape mode. Kept apart from the renderer so the
  * rules for each destination sit in one short table.
  */
 import { VigilError } from '../errors.ts';

@@ -1,5 +1,10 @@
-import type { CompileEnv } from '../checks/types.ts';
 import { VigilError } from '../errors.ts';
+import type { CompiledTemplate, EscapeMode } from './types.ts';
+
+/** What a JSON template needs of the compile environment of the check or action it sits in. */
+export interface TemplateCompiler {
+  template(source: string, mode: EscapeMode, field?: () => string): CompiledTemplate;
+}
 
 export interface JsonTemplate<T> {
   /** Renders with JSON-safe escaping and parses the result; missing variables are reported. */
@@ -14,12 +19,12 @@ export interface JsonTemplateOptions {
 }
 
 /**
- * A JSON value whose strings may hold Mustache tags, rendered as one document (SPEC §1.2: "the whole
- * request is rendered with Mustache before it is parsed as JSON"). Values are escaped as JSON string
+ * A JSON value whose strings may hold Mustache tags, rendered as one document: the whole request is
+ * rendered with Mustache before it is parsed as JSON, as Signals does. Values are escaped as JSON string
  * content, so whatever they hold the document stays valid. A value with no tag is parsed once and shared:
  * the hot path of most search checks does no rendering at all.
  */
-export function compileJsonTemplate<T>(value: T, env: CompileEnv, opts: JsonTemplateOptions = {}): JsonTemplate<T> {
+export function compileJsonTemplate<T>(value: T, env: TemplateCompiler, opts: JsonTemplateOptions = {}): JsonTemplate<T> {
   const text = JSON.stringify(value);
   if (!text.includes('{{')) {
     return { render: () => value };

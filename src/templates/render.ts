@@ -7,7 +7,7 @@
  *   function it finds — with a section's text as the argument for `{{#fn}}…{{/fn}}`, which on
  *   `data.constructor.constructor` reaches `Function`. Views here are plain JSON: we only follow own
  *   properties and never call anything;
- * - it cannot report which variables were missing (SPEC §1.4: they go to the watch log);
+ * - it cannot report which variables were missing (they go to the watch log);
  * - its `{{{x}}}` path bypasses the escape hook, which json mode must not allow (see escape.ts).
  * The section semantics below are mustache.js's own, so templates render the same as with Mustache.render.
  */

@@ -1,5 +1,5 @@
 /**
- * Mustache with escaping chosen by where the text goes (SPEC §1.4):
+ * Mustache with escaping chosen by where the text goes:
  * - `html`: HTML bodies, values HTML-escaped;
  * - `json`: text that becomes (part of) a JSON document, values escaped as JSON string content so the
  *   document stays valid whatever a value holds;

@@ -1,5 +1,5 @@
 /**
- * The Mustache view of one run (SPEC §1.4). Built per render from the script context, sharing its
+ * The Mustache view of one run. Built per render from the script context, sharing its
  * values (the renderer never mutates the view, so no copy is made).
  */
 import type { ScriptContext } from '../script/types.ts';

@@ -8,7 +8,7 @@ import { parseThrottle, type ThrottleSpec } from '../schedule/duration.ts';
 import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
 import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
 import { watchSchemaFor, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
-import { addDetail, formatPath, zodDetail } from './paths.ts';
+import { addDetail, formatPath, zodDetail } from '../error-detail.ts';
 
 export interface CompiledSeverity {
   script: CompiledScript;
@@ -115,7 +115,7 @@ function templatePath(base: Array<string | number>, node: unknown, source: strin
 export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: WatchCompileEnv): CompileResult {
   const { registry } = env;
   const parsed = watchSchemaFor(registry).safeParse(raw);
-  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error, raw) };
+  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error.issues, { input: raw }) };
   const def = parsed.data;
   const detail: ErrorDetail = {};
 
@@ -190,7 +190,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const resolveActions = compileActions(def.resolve_actions as ActionDef[], 'resolve_actions');
 
   if (Object.keys(detail).length > 0 || !schedule) return { ok: false, detail };
-  // The one-shot digest: half the cost of a Hash object, which showed in loading 10 000 files (bench S6).
+  // The one-shot digest: half the cost of a Hash object, which shows when many thousands of files load.
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ErrorDetail } from '../errors.ts';
 import { compileWatch, type CompiledWatch, type WatchCompileEnv } from './compile.ts';
 import { jsonSyntaxProblem } from '../json-syntax.ts';
-import { addDetail, countErrors } from './paths.ts';
+import { addDetail, countErrors } from '../error-detail.ts';
 import type { WatchFileRef } from './file-names.ts';
 import type { WatchRef } from './repository.ts';
 

@@ -11,7 +11,7 @@ import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { AccountRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
-import { addDetail } from './paths.ts';
+import { addDetail } from '../error-detail.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */

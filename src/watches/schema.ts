@@ -7,7 +7,7 @@ import type { ActionType, COMMON_ACTION_FIELDS } from '../actions/types.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 
 /**
- * The watch format (SPEC §1), built from the type registry so a new type is one line in its list and
+ * The watch format, built from the type registry so a new type is one line in its list and
  * nowhere else. Every object is strict: unknown fields are errors.
  */
 

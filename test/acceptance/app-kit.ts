@@ -13,10 +13,10 @@ import type { VigilConfigInput } from '../../src/config/schema.ts';
 import { createEgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient } from '../../src/net/http.ts';
 import type { HttpClient, HttpRequest } from '../../src/net/types.ts';
-import type { WatchLogRecord } from '../../src/runtime/records.ts';
+import type { WatchLogRecord } from '../../src/state/records.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 export interface AppKit {
   app: App;

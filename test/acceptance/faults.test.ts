@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance, in-process (buildApp, FakeClock, real undici client, local receivers): how one
+ * Acceptance, in-process (buildApp, FakeClock, real undici client, local receivers): how one
  * delivery behaves under HTTP faults, and what the egress policy lets through.
  */
 import { createServer, type Server } from 'node:http';

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { WatchLogRecord } from '../../src/runtime/records.ts';
+import type { WatchLogRecord } from '../../src/state/records.ts';
 import { startHarness, type Harness } from '../api/harness.ts';
 
 const items = Array.from({ length: 300 }, (_, i) => ({ n: i, name: `item-${i}` }));

@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance: the real daemon, killed with SIGKILL at random moments and restarted, loses no
+ * Acceptance: the real daemon, killed with SIGKILL at random moments and restarted, loses no
  * notification and repeats one only across a kill. Lanes (each its own daemon, data directory and
  * receivers) run side by side; LANES × KILLS ≥ 100 per run of this file. Figures are printed as one
  * JSON line (`KILL9 {...}`) for the notes.
@@ -11,7 +11,7 @@ const LANES = Number(process.env.VIGIL_KILL9_LANES ?? 4);
 const KILLS = Number(process.env.VIGIL_KILL9_KILLS ?? 25);
 const BASE_SEED = Number(process.env.VIGIL_KILL9_SEED ?? 7007);
 
-describe('kill -9 loop (issue 7)', () => {
+describe('kill -9 loop', () => {
   it(`${LANES} lanes × ${KILLS} SIGKILLs: 0 lost, repeats only across kills, 0 duplicate incidents`, async () => {
     const lanes: LaneFigures[] = await Promise.all(Array.from({ length: LANES }, (_, i) => runLane(BASE_SEED + i, KILLS)));
     const sum = (f: (l: LaneFigures) => number) => lanes.reduce((a, l) => a + f(l), 0);

@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance, lifecycle of the real daemon (child process): SIGTERM drains within the grace
+ * Acceptance: the lifecycle of the real daemon (child process): SIGTERM drains within the grace
  * period, SIGHUP reloads without re-notifying, one daemon per data directory, a SIGKILL leaves no
  * lock behind, and a listen address that is taken ends the start before any watch fires.
  */

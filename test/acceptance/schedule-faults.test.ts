@@ -1,12 +1,12 @@
 /**
- * Issue 7 acceptance, in-process through the scheduler (buildApp + FakeClock): the cluster going down
+ * Acceptance, in-process through the scheduler (buildApp + FakeClock): the cluster going down
  * and coming back, and a +1 h wall-clock jump under a cron watch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
 import { appKit, realPause, type AppKit, type AppKitOptions } from './app-kit.ts';
-import type { WatchLogRecord } from '../../src/runtime/records.ts';
+import type { WatchLogRecord } from '../../src/state/records.ts';
 
 let kit: AppKit | undefined;
 let cluster: TestCluster | undefined;
@@ -97,7 +97,7 @@ describe('wall clock jumps forward by one hour', () => {
   });
 });
 
-describe('interval watches loaded together (REFERENCE #43: spread start times)', () => {
+describe('interval watches loaded together (spread start times)', () => {
   const ids = Array.from({ length: 40 }, (_, i) => `fleet-${i}`);
   async function nextFires(config: AppKitOptions['config']): Promise<number[]> {
     kit = await appKit({ start: '2026-03-01T10:00:00Z', config });

@@ -1,5 +1,5 @@
 /**
- * Issue 7 item 5 for SMTP: the email action's server (and SOCKS proxy) is judged by the daemon's egress
+ * Egress for SMTP: the email action's server (and SOCKS proxy) is judged by the daemon's egress
  * policy, like every HTTP destination. Through buildApp, with a real SMTP peer on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';

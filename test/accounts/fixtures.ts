@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ActionType } from '../../src/actions/types.ts';
 import { accountSchemas } from '../../src/actions/shared/account-schema.ts';
 import { createRegistry } from '../../src/registry/registry.ts';
-import type { Clock } from '../../src/clock.ts';
+import { FakeClock } from '../kit/fake-clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { KeyRing } from '../../src/accounts/keyring.ts';
 import { AccountRegistry, type AccountRegistryOptions } from '../../src/accounts/registry.ts';
@@ -62,24 +62,11 @@ export async function ringOf(...keys: Uint8Array[]): Promise<KeyRing> {
   return KeyRing.create(keys.map((k, i) => ({ key: k, state: i === 0 ? ('active' as const) : ('decrypt-only' as const) })));
 }
 
-export function fixedClock(start = Date.UTC(2025, 0, 1)): Clock & { advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    monotonic: () => t,
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-    advance(ms: number) {
-      t += ms;
-    },
-  };
-}
-
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const base = await mkdtemp(join(tmpdir(), 'vigil-accounts-'));
   return { dir: join(base, 'accounts'), cleanup: () => rm(base, { recursive: true, force: true }) };
 }
 
 export async function openTest(dir: string, keyring: KeyRing, extra: Partial<AccountRegistryOptions> = {}): Promise<AccountRegistry> {
-  return AccountRegistry.open({ dir, keyring, types: testTypes, logger: silentLogger(), clock: fixedClock(), ...extra });
+  return AccountRegistry.open({ dir, keyring, types: testTypes, logger: silentLogger(), clock: new FakeClock(), ...extra });
 }

@@ -1,4 +1,4 @@
-/** Scenario 35: odd ids never build a path, never touch a file, never pollute a prototype. */
+/** Odd ids never build a path, never touch a file, never pollute a prototype. */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

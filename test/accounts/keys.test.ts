@@ -1,11 +1,12 @@
-/** Scenarios 31 and 33: wrong master key at start; rotation, interrupted and resumed; retiring a kid. */
+/** Wrong master key at start; rotation, interrupted and resumed; retiring a kid. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
 import { keygen, rotateKeys } from '../../src/accounts/cli.ts';
 import { keyRingFromEnv } from '../../src/accounts/keysource.ts';
-import { fixedClock, key, openTest, ringOf, tempDir, testTypes } from './fixtures.ts';
+import { key, openTest, ringOf, tempDir, testTypes } from './fixtures.ts';
+import { FakeClock } from '../kit/fake-clock.ts';
 import { silentLogger } from '../../src/log.ts';
 
 let dir: string;
@@ -178,7 +179,7 @@ describe('CLI helpers', () => {
     const reg = await openTest(dir, await ringOf(key(1)));
     await reg.put('email', 'ops', { host: 'h', password: 'pw-1234' });
     const keyring = await ringOf(key(2), key(1));
-    const res = await rotateKeys({ dir, keyring, types: testTypes, logger: silentLogger(), clock: fixedClock() });
+    const res = await rotateKeys({ dir, keyring, types: testTypes, logger: silentLogger(), clock: new FakeClock() });
     expect(res).toEqual({ total: 1, successful: 1, failed: 0 });
     expect((await reg.getPublic('email', 'ops')).account.password).toMatchObject({ kid: keyring.activeKid });
     await expect(rotateKeys({ dir, keyring: await ringOf(key(3)), types: testTypes })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });

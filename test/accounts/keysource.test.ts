@@ -2,12 +2,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { VigilError } from '../../src/errors.ts';
 import { computeKid, KeyRing, tokenPepper } from '../../src/accounts/keyring.ts';
 import { keyRingFromEnv, keyRingFromFile, loadKeyRing } from '../../src/accounts/keysource.ts';
 import { loadSodium } from '../../src/accounts/sodium.ts';
 import { key } from './fixtures.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 const b64 = (k: Uint8Array) => Buffer.from(k).toString('base64');
 const b64url = (k: Uint8Array) => Buffer.from(k).toString('base64url');
@@ -83,12 +83,11 @@ describe('key sources', () => {
   it('refuses a key file readable by group or others, unless allowed (then warns)', async () => {
     const p = await keyFile(b64(key(1)), 0o644);
     expect((await err(keyRingFromFile(p))).message).toMatch(/chmod 600/);
-    const lines: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const { logger, text } = captureLogger('warn', { redact: false });
     const ring = await keyRingFromFile(p, { allowInsecureKeyFile: true, logger });
     expect(ring.activeKid).toBe(computeKid(key(1)));
-    expect(lines.join('')).toMatch(/mode 644/);
-    expect(lines.join('')).not.toContain(b64(key(1)));
+    expect(text()).toMatch(/mode 644/);
+    expect(text()).not.toContain(b64(key(1)));
   });
 
   it('a ring never shows its keys when logged or serialised; purpose subkeys differ', async () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
 import type { AccountRegistry } from '../../src/accounts/registry.ts';
-import { fixedClock, key, openTest, ringOf, tempDir } from './fixtures.ts';
+import { key, openTest, ringOf, tempDir } from './fixtures.ts';
+import { FakeClock } from '../kit/fake-clock.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -28,9 +29,9 @@ async function fileText(type: string, id: string): Promise<string> {
 
 describe('AccountRegistry', () => {
   let reg: AccountRegistry;
-  let clock: ReturnType<typeof fixedClock>;
+  let clock: FakeClock;
   beforeEach(async () => {
-    clock = fixedClock();
+    clock = new FakeClock();
     reg = await openTest(dir, await ringOf(key(1)), { clock });
   });
 
@@ -55,7 +56,7 @@ describe('AccountRegistry', () => {
   it('PUT keeps an omitted secret, clears a null one and replaces a given one', async () => {
     await reg.put('email', 'ops', email);
     const before = JSON.parse(await fileText('email', 'ops'));
-    clock.advance(60_000);
+    await clock.advance(60_000);
     await reg.put('email', 'ops', { host: 'smtp2.example.com', proxy_password: null });
     const acc = (await reg.resolve('email', 'ops')) as Record<string, unknown>;
     expect(acc).toEqual({ host: 'smtp2.example.com', port: 25, password: 'Pa55-word!' });
@@ -180,6 +181,12 @@ describe('AccountRegistry', () => {
     const message = (e as VigilError).detail!.host![0]!.error;
     expect(message).toMatch(/^Invalid input/);
     expect(message).not.toContain('[redacted]');
+  });
+
+  it('names every unknown account field at its own path, and keeps its value out', async () => {
+    const e = await reg.put('email', 'ops', { host: 'h', colour: 'Pa55-word!', proxy: { kind: 1 } }).catch((x: unknown) => x as VigilError);
+    expect((e as VigilError).code).toBe('INVALID_REQUEST');
+    expect((e as VigilError).detail).toEqual({ colour: [{ error: 'unknown field' }], proxy: [{ error: 'unknown field' }] });
   });
 
   it('atomic writes leave no temp file behind; stale temp files are removed at open', async () => {

@@ -29,7 +29,7 @@ function expectDecryptFailure(fn: () => unknown): VigilError {
 }
 
 describe('seal/open', () => {
-  it('round-trips unicode and empty values, with the envelope format of SPEC §3', async () => {
+  it('round-trips unicode and empty values, with the sealed-envelope format', async () => {
     const r = await ring(key(1));
     for (const v of ['hunter2', '', 'päss wörd ✓ '.repeat(20)]) {
       const s = seal(r, v, ctx);

@@ -1,12 +1,12 @@
-/** Scenario 32: tampered ciphertexts fail closed for that account only, with an audit event. */
+/** Tampered ciphertexts fail closed for that account only, with an audit event. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { VigilError } from '../../src/errors.ts';
 import type { AccountRegistry } from '../../src/accounts/registry.ts';
 import { fromBase64Url, toBase64Url } from '../../src/accounts/sodium.ts';
 import { key, openTest, ringOf, tempDir } from './fixtures.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -86,8 +86,7 @@ describe('tampering', () => {
   });
 
   it('logs name the account and field on a failure, never a secret or a ciphertext', async () => {
-    const lines: string[] = [];
-    const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+    const { logger, text: logText } = captureLogger('trace', { redact: false });
     const logged = await openTest(dir, await ringOf(key(1), key(2)), { logger });
     const victim = await load('victim');
     const sealed = victim.password!;
@@ -96,7 +95,7 @@ describe('tampering', () => {
     await expect(logged.resolve('email', 'victim')).rejects.toMatchObject({ code: 'ACCOUNT_DECRYPT_FAILED' });
     await logged.resolve('email', 'other');
     await logged.rotate({ batchSize: 1 });
-    const text = lines.join('');
+    const text = logText();
     expect(text).toContain('"account":"victim"');
     expect(text).toContain('"field":"password"');
     for (const s of ['victim-pass', 'victim-proxy', 'other-pass', 'bystander-pass', 'vigil:v1']) expect(text).not.toContain(s);

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { key, openTest, ringOf, tempDir } from './fixtures.ts';
 
 const MARKER = 'CORRUPT-CONTENT-MARKER-5r3';

@@ -1,5 +1,5 @@
 /**
- * Conformance of every registered action type (STYLE §9): the shared suite in test/kit/action-conformance.ts,
+ * Conformance of every registered action type: the shared suite in test/kit/action-conformance.ts,
  * run over Vigil's own registry from each type's fixtures. A new type is covered by registering it.
  */
 import { expect, it } from 'vitest';

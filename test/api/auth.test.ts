@@ -41,6 +41,13 @@ describe('Basic auth, login cache and tokens', () => {
     expect((await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: bearer('vgl_nope') } })).statusCode).toBe(401);
   });
 
+  it('a refused request answers UNAUTHORIZED, saying nothing of why', async () => {
+    const wrong = await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: basic('kirk', `${PW}x`) } });
+    const unknown = await h.call({ method: 'GET', url: ACCOUNT, headers: { authorization: basic('nobody', PW) } });
+    expect(wrong.json()).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+    expect(unknown.json()).toEqual(wrong.json());
+  });
+
   it('issues a token once, stores only its keyed hash, and accepts it as Bearer until it expires', async () => {
     const res = await h.call({ method: 'POST', url: '/_vigil/security/tokens', headers: { authorization: basic('kirk', PW) }, payload: { name: 'ci', expires_in: '1h' } });
     expect(res.statusCode).toBe(201);

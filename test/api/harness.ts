@@ -7,15 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
-import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Security } from '../../src/security/service.ts';
 import type { LoginGuardOptions } from '../../src/security/login-guard.ts';
 import type { PasswordChecker } from '../../src/security/passwords.ts';
-import { REDACT_PATHS } from '../../src/log.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { RegistryTypes } from '../../src/registry/registry.ts';
 
@@ -59,14 +57,7 @@ export const bearer = (token: string) => `Bearer ${token}`;
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const base = await mkdtemp(join(tmpdir(), 'vigil-api-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  const logger = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const { logger, raw: logs } = captureLogger('trace');
   const config = loadConfig({
     env: {},
     overrides: {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { AuthProvider } from '../../src/api/auth.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import type { AuthProvider } from '../../src/security/types.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 /** Everyone is "tester" with every permission: these tests are about the watch routes, not about RBAC. */
 const allowAll: AuthProvider = { authenticate: async () => ({ name: 'tester', roles: ['admin'] }), authorize: () => true };

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RouteOptions } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { QuickHasher } from '../kit/gated-hasher.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
 

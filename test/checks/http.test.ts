@@ -1,8 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runtimeKit } from '../kit/runtime.ts';
+import { compileEnv, runtimeKit } from '../kit/runtime.ts';
 import { createTestHttpClient } from '../kit/undici-http.ts';
+import { makeContext } from '../script/painless/context.ts';
+import { httpCheck } from '../../src/checks/http.ts';
+import { systemClock } from '../../src/clock.ts';
+import { silentLogger } from '../../src/log.ts';
 
 let server: Server;
 let base: string;
@@ -68,5 +72,17 @@ describe('http check', () => {
     expect(failed.error?.message).toMatch(/HTTP 503/);
     expect(failed.error?.message).not.toContain('s3cret');
     await kit.close();
+  });
+});
+
+describe('http check errors', () => {
+  it('an error status rejects with HTTP_INPUT_FAILED, the URL redacted', async () => {
+    const http = createTestHttpClient();
+    const check = httpCheck.compile(httpCheck.schema.parse({ type: 'http', name: 'down', request: { url: `${base}/fail?token=s3cret` } }), compileEnv());
+    const rt = { http, clock: systemClock, logger: silentLogger(), reportMissing: () => {}, searchClient: () => { throw new Error('no cluster'); } };
+    const failure = check.run(makeContext(), rt);
+    await expect(failure).rejects.toMatchObject({ code: 'HTTP_INPUT_FAILED', message: expect.stringMatching(/^HTTP 503 from /) });
+    await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining('s3cret') });
+    await http.close();
   });
 });

@@ -2,7 +2,7 @@
  * The official clients' transports are patched (patches/, applied by `postinstall`): a result's
  * `warnings` getter is one shared function instead of a new closure per result. With a closure per
  * result every result gets its own hidden class, and the request it belongs to survives the next
- * scavenge (bench S2: ~3.5 KB promoted per search, major collections every ~45 s). These tests fail
+ * scavenge (bench/README.md has what that cost). These tests fail
  * when the patches are not applied (a fresh install without `postinstall`, or a client upgrade whose
  * patch no longer matches), and check that the getter still reads the warnings as before.
  */

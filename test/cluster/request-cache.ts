@@ -11,9 +11,9 @@ interface RecordedRequest {
  * `size: 0` searches (totals, aggregations) are kept by request and served again until a request that may
  * change data arrives (anything but GET/HEAD and `_search`/`_count`), which empties the cache. Requests
  * using `now` (date math) are never cached, as there. Off unless asked for (`requestCache`,
- * `--request-cache`): tests see every search evaluated. Why: bench S2's 1 000 searches a second kept the
- * test cluster ~33 % busy, and its own pauses (25–50 ms, a few a window) were where the daemon's worst
- * trigger lags came from (bench/README.md, item 14).
+ * `--request-cache`): tests see every search evaluated. Why: under a benchmark's thousand searches a
+ * second, the test cluster's own pauses were where the daemon's worst trigger lags came from (the
+ * figures are in bench/README.md).
  */
 export class RequestCache<T extends { status: number; body: unknown } = { status: number; body: unknown }> {
   readonly #entries = new Map<string, T>();

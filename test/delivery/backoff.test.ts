@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { DEADLINE, deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { RETRY_AFTER_CAP_MS } from '../../src/actions/shared/classify.ts';
 import { seeded } from '../kit/seeded.ts';
 
 
 describe('nextDelay', () => {
-  it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (scenario 9: ~0.5, 0.75, 1.1, 1.7 s)', () => {
+  it('without jitter (rng = 0.5) follows 0.5 s × 1.5^n (~0.5, 0.75, 1.1, 1.7 s)', () => {
     const mid = () => 0.5;
     expect([1, 2, 3, 4, 5].map((n) => nextDelay(n, mid))).toEqual([500, 750, 1125, 1688, 2531]);
   });
@@ -60,5 +61,11 @@ describe('deadlineFor', () => {
     [-1, 10_000],
   ])('throttle %s → %i ms', (throttle, expected) => {
     expect(deadlineFor(throttle)).toBe(expected);
+  });
+});
+
+describe('Retry-After cap', () => {
+  it('is the longest retry deadline: a longer wait would outlive every notification', () => {
+    expect(RETRY_AFTER_CAP_MS).toBe(DEADLINE.maxMs);
   });
 });

@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { z } from 'zod';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { createTestHostCheck } from '../kit/undici-http.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { Deliverer } from '../../src/delivery/deliverer.ts';

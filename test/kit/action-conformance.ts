@@ -1,5 +1,5 @@
 /**
- * The conformance suite of the action-type extension point (STYLE §9), run against every action type
+ * The conformance suite of the action-type extension point, run against every action type
  * of a registry from the fixtures in its manifest (`conformance`): strict params that also validate in
  * the registry's watch schema, an account with config and secrets apart, no secret in what is
  * rendered, delivered or logged, and retry classification for 500, 400 and a refused connection.

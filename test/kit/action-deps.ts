@@ -1,34 +1,13 @@
 /**
- * Builds DeliverDeps and RenderInfo for action tests: a real HTTP client, a fixed clock, and a pino
- * logger (configured like the daemon's) whose output is captured so tests can grep it for secrets.
+ * Builds DeliverDeps and RenderInfo for action tests: a real HTTP client, a fake clock at the view's
+ * time, and a pino logger (configured like the daemon's) whose output is captured so tests can grep it
+ * for secrets.
  */
-import { Writable } from 'node:stream';
 import type { DeliverDeps, RenderInfo, TemplateView } from '../../src/actions/types.ts';
-import type { Clock } from '../../src/clock.ts';
 import type { HttpClient } from '../../src/net/types.ts';
-import { createLogger } from '../../src/log.ts';
+import { FakeClock } from './fake-clock.ts';
+import { captureLogger } from './log-capture.ts';
 import { createTestHostCheck } from './undici-http.ts';
-
-export function fixedClock(now = Date.parse('2025-03-01T12:00:00Z')): Clock {
-  return {
-    now: () => now,
-    monotonic: () => 0,
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-  };
-}
-
-export function capturedLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(chunk.toString('utf8'));
-      cb();
-    },
-  });
-  const logger = createLogger({ level: 'trace', destination });
-  return { logger, text: () => lines.join('') };
-}
 
 export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missing: string[] } {
   const missing: string[] = [];
@@ -46,7 +25,7 @@ export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missi
 }
 
 export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: Partial<DeliverDeps<A>> = {}) {
-  const log = capturedLogger();
+  const log = captureLogger('trace');
   const deps: DeliverDeps<any> = {
     account,
     accountId: account ? 'acc1' : undefined,
@@ -56,7 +35,7 @@ export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: P
     searchClient() {
       throw new Error('no cluster in action tests');
     },
-    clock: fixedClock(),
+    clock: new FakeClock('2025-03-01T12:00:00Z'),
     logger: log.logger,
     signal: new AbortController().signal,
     attempt: 1,
@@ -66,7 +45,7 @@ export function deliverDeps<A>(http: HttpClient, account: A | undefined, over: P
   return { deps, logText: log.text };
 }
 
-/** A view like the runtime builds (SPEC §1.4). */
+/** A view like the runtime builds. */
 export function view(data: Record<string, unknown> = {}): TemplateView {
   return {
     data,

@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { FakeClock } from './fake-clock.ts';
-import { createLogger } from '../../src/log.ts';
+import { captureLogger, type CapturedLog } from './log-capture.ts';
 import type { Metrics } from '../../src/metrics.ts';
 import type { StateStore } from '../../src/state/types.ts';
 import type { Deliverer } from '../../src/delivery/deliverer.ts';
@@ -26,20 +25,6 @@ import type { WatchCompileEnv } from '../../src/watches/compile.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
 import type { RegistryTypes } from '../../src/registry/registry.ts';
 import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
-
-export function captureLogger(level = 'debug') {
-  const lines: Array<Record<string, unknown>> = [];
-  const text: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      const s = String(chunk);
-      text.push(s);
-      for (const l of s.split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level, destination: stream }), lines, text: () => text.join('') };
-}
 
 export function compileEnv(): WatchCompileEnv {
   const scripts = createScriptCompiler();
@@ -67,7 +52,7 @@ export interface RuntimeKit {
   watches: WatchService;
   /** The scheduler the watch service schedules on (not started: a test starts it if it wants fires). */
   scheduler: Scheduler;
-  logs: ReturnType<typeof captureLogger>;
+  logs: CapturedLog;
   metrics: Metrics;
   compile(watch: unknown, id?: string, tenant?: string): CompiledWatch;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * A real SMTP server on 127.0.0.1 (nodemailer's smtp-server) for action tests, recording every session
  * (its commands, whether AUTH was seen, whether it was secure) and every message (raw + parsed with
- * mailparser). Options cover the cases issue 5 must show: implicit TLS, STARTTLS offered or not, AUTH
+ * mailparser). Options cover the cases the email action must handle: implicit TLS, STARTTLS offered or not, AUTH
  * required or not (relay), a reply-code fault injector per command, and a tarpit that accepts TCP and
  * never greets.
  */

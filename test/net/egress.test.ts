@@ -4,7 +4,7 @@ import { VigilError } from '../../src/errors.ts';
 
 const deny = new EgressPolicy();
 
-describe('EgressPolicy default deny (REFERENCE §3)', () => {
+describe('EgressPolicy default deny', () => {
   const denied: Array<[string, string]> = [
     ['0.0.0.0', 'unspecified'],
     ['0.1.2.3', 'unspecified'],

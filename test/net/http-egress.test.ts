@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpResult } from '../../src/delivery/classify.ts';
+import { httpResult } from '../../src/actions/shared/classify.ts';
 import { egressConnector, type ResolveFn } from '../../src/net/connector.ts';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../src/net/http.ts';
 import { HttpError, type HttpClient } from '../../src/net/types.ts';
-import { captureLogger, startPeer, type Peer } from './peers.ts';
+import { startPeer, type Peer } from './peers.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
 }
 
 function client(opts: Partial<HttpClientOptions> & { allow?: string[] } = {}) {
-  const log = captureLogger();
+  const log = captureLogger('debug', { redact: false });
   const { allow, ...rest } = opts;
   const c: HttpClient = createHttpClient({ policy: new EgressPolicy({ allow: allow ?? [] }), logger: log.logger, ...rest });
   cleanup.push(() => c.close());
@@ -45,7 +46,7 @@ function fixedResolve(...answers: string[][]): ResolveFn & { calls: string[] } {
   return Object.assign(fn, { calls });
 }
 
-describe('egress at the HTTP client (scenarios 13–15)', () => {
+describe('egress at the HTTP client', () => {
   it('loopback is refused by default and reachable only when allowed; the refusal is logged without the URL', async () => {
     const p = await peer((_req, res) => res.end('hi'));
     const denied = client();
@@ -99,7 +100,7 @@ describe('egress at the HTTP client (scenarios 13–15)', () => {
     expect((await rejection(wrongPort.c.request({ method: 'GET', url }))).kind).toBe('egress_denied');
   });
 
-  it('DNS rebinding (scenario 14): public at validation, 127.0.0.1 at connect → refused at connect', async () => {
+  it('DNS rebinding: public at validation, 127.0.0.1 at connect → refused at connect', async () => {
     const p = await peer((_req, res) => res.end());
     const resolve = fixedResolve(['93.184.215.14'], ['127.0.0.1']);
     const policy = new EgressPolicy();

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient } from '../../src/net/http.ts';
 import { HttpError, type HttpClient } from '../../src/net/types.ts';
-import { captureLogger } from './peers.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 interface MuteProxy {
   url: string;
@@ -45,7 +45,7 @@ afterEach(async () => {
 async function setup() {
   const proxy = await muteProxy();
   cleanup.push(() => proxy.close());
-  const c: HttpClient = createHttpClient({ policy: new EgressPolicy({ allow: ['127.0.0.1'] }), logger: captureLogger().logger });
+  const c: HttpClient = createHttpClient({ policy: new EgressPolicy({ allow: ['127.0.0.1'] }), logger: captureLogger('debug', { redact: false }).logger });
   let closed = false;
   cleanup.push(async () => void (closed || (await c.close())));
   return { proxy, c, close: async () => ((closed = true), c.close()) };

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient, redactUrl } from '../../src/net/http.ts';
 import { HttpError } from '../../src/net/types.ts';
-import { captureLogger, startPeer } from './peers.ts';
+import { startPeer } from './peers.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ describe('secrets in URLs never reach errors or logs', () => {
     origin.replace('://', '://hook-user:pa55w0rd@') + '/services/T000/B000/XXXXSECRET?token=qt0k3n';
 
   it('for every failure kind', async () => {
-    const log = captureLogger();
+    const log = captureLogger('debug', { redact: false });
     const c = createHttpClient({
       policy: new EgressPolicy({ allow: ['127.0.0.1'] }),
       logger: log.logger,
@@ -97,7 +98,7 @@ describe('proxy', () => {
       proxy.close();
     });
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const c = createHttpClient({ policy: new EgressPolicy({ allow: ['127.0.0.1'] }), logger: captureLogger().logger });
+    const c = createHttpClient({ policy: new EgressPolicy({ allow: ['127.0.0.1'] }), logger: captureLogger('debug', { redact: false }).logger });
     cleanup.push(() => c.close());
     const res = await c.request({ method: 'GET', url: `${target.origin}/x`, proxy: proxyUrl });
     expect(res.body).toBe('via proxy');
@@ -110,12 +111,12 @@ describe('proxy', () => {
     // A proxy given by name is judged on its resolved address at connect time.
     const proxyPort = (proxy.address() as AddressInfo).port;
     const resolve = async () => [{ address: '127.0.0.1', family: 4 }];
-    const strict = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`] }), logger: captureLogger().logger, resolve });
+    const strict = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`] }), logger: captureLogger('debug', { redact: false }).logger, resolve });
     cleanup.push(() => strict.close());
     const denied = await strict.request({ method: 'GET', url: target.origin, proxy: `http://proxy.test:${proxyPort}` }).catch((x: unknown) => x);
     expect((denied as HttpError).kind).toBe('egress_denied');
     expect(connects).toHaveLength(1);
-    const named = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`, 'proxy.test'] }), logger: captureLogger().logger, resolve });
+    const named = createHttpClient({ policy: new EgressPolicy({ allow: [`127.0.0.1:${target.port}`, 'proxy.test'] }), logger: captureLogger('debug', { redact: false }).logger, resolve });
     cleanup.push(() => named.close());
     expect((await named.request({ method: 'GET', url: target.origin, proxy: `http://proxy.test:${proxyPort}` })).body).toBe('via proxy');
     expect(connects).toHaveLength(2);

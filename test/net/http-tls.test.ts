@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EgressPolicy } from '../../src/net/egress.ts';
 import { createHttpClient } from '../../src/net/http.ts';
 import { HttpError, type HttpClient } from '../../src/net/types.ts';
-import { captureLogger, startPeer, type Peer } from './peers.ts';
+import { startPeer, type Peer } from './peers.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { makeCa, makeLeaf } from './pki.ts';
 
 let ca: { key: string; cert: string };
@@ -33,7 +34,7 @@ beforeAll(async () => {
   );
   c = createHttpClient({
     policy: new EgressPolicy({ allow: ['127.0.0.1'] }),
-    logger: captureLogger().logger,
+    logger: captureLogger('debug', { redact: false }).logger,
     resolve: async () => [{ address: '127.0.0.1', family: 4 }],
   });
 });

@@ -1,14 +1,11 @@
 /**
  * Test peers for the HTTP client: real node:http(s) servers on loopback addresses, OS-chosen ports,
- * counting the TCP connections they accept (the proof that a denied request never connected), and a
- * pino logger that keeps its lines for assertions.
+ * counting the TCP connections they accept (the proof that a denied request never connected).
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
 
 export interface Peer {
   port: number;
@@ -58,20 +55,4 @@ export async function startPeer(
   peer.port = (server.address() as AddressInfo).port;
   peer.origin = `${opts.tls ? 'https' : 'http'}://${host}:${peer.port}`;
   return peer;
-}
-
-/** A pino logger at debug level whose parsed lines land in `lines`. */
-export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
-  const lines: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const dest = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) {
-        raw.push(l);
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      }
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, dest), lines, text: () => raw.join('\n') };
 }

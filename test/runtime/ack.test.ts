@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ackActions, unackActions } from '../../src/runtime/ack.ts';
-import { emptyActionState, type WatchState } from '../../src/runtime/records.ts';
+import { emptyActionState, type WatchState } from '../../src/state/records.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { compileEnv } from '../kit/runtime.ts';
 

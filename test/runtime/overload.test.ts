@@ -4,7 +4,7 @@ import { createMetrics } from '../../src/metrics.ts';
 import { OverloadMonitor } from '../../src/runtime/overload.ts';
 import type { SchedulerStats } from '../../src/schedule/types.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
-import { captureLogger } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 
 function setup() {
   const clock = new FakeClock('2026-03-01T10:00:00Z');

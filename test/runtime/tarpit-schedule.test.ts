@@ -6,7 +6,8 @@ import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { buildRuntime } from '../../src/app/runtime.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
-import { captureLogger, fixedAccounts } from '../kit/runtime.ts';
+import { fixedAccounts } from '../kit/runtime.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { createTestHttpClient } from '../kit/undici-http.ts';
 import { startSmtpPeer } from '../kit/smtp-peer.ts';
 

@@ -1,7 +1,7 @@
 /** The scheduler against time itself: misfires, clock jumps, long pauses and long timers. */
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { FakeClock, MAX_TIMER_MS } from '../kit/fake-clock.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { Scheduler, type FireInfo, type SchedulerOptions } from '../../src/schedule/scheduler.ts';
 import { compileSchedule, type Schedule } from '../../src/schedule/triggers.ts';
 import { triggerSchema } from '../../src/schedule/schema.ts';
@@ -15,8 +15,7 @@ function schedule(s: unknown): Schedule {
 
 function setup(start: string, opts: Partial<SchedulerOptions> = {}) {
   const clock = new FakeClock(start);
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { logger, lines: logs } = captureLogger('debug');
   const sched = new Scheduler({ clock, logger, ...opts });
   const fires: FireInfo[] = [];
   const run = async (f: FireInfo): Promise<void> => void fires.push({ ...f });

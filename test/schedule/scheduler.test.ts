@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { FakeClock } from '../kit/fake-clock.ts';
+import { captureLogger } from '../kit/log-capture.ts';
 import { Scheduler, type FireInfo, type SchedulerOptions } from '../../src/schedule/scheduler.ts';
 import { compileSchedule, type Schedule } from '../../src/schedule/triggers.ts';
 import { triggerSchema } from '../../src/schedule/schema.ts';
@@ -14,8 +14,7 @@ function schedule(s: unknown): Schedule {
 
 function setup(opts: Partial<SchedulerOptions> = {}, start: string = T0) {
   const clock = new FakeClock(start);
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+  const { logger, lines: logs } = captureLogger('debug');
   const sched = new Scheduler({ clock, logger, ...opts });
   return { clock, logs, sched };
 }

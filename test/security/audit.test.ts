@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/api/auth.ts';
+import type { AuditEvent } from '../../src/security/types.ts';
 import { AuditTrail } from '../../src/security/audit.ts';
 import { auditConfigSchema } from '../../src/security/audit-config.ts';
 import type { AuditRecord, SecurityStore } from '../../src/state/security-types.ts';

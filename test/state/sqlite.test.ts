@@ -5,7 +5,7 @@ import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { SqliteWatchStateStore } from '../../src/state/sqlite/watch-state.ts';
 import { SqliteWatchLogStore } from '../../src/state/sqlite/log.ts';
 import { SqliteOutboxStore } from '../../src/state/sqlite/outbox.ts';
-import { emptyWatchState } from '../../src/runtime/records.ts';
+import { emptyWatchState } from '../../src/state/records.ts';
 import { VigilError } from '../../src/errors.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
 
@@ -190,7 +190,7 @@ describe('SqliteStateStore', () => {
 
   it('refuses a directory whose database an older daemon holds exclusively, without blaming itself', async () => {
     const dir = tempDir();
-    // Vigil before session 7 locked vigil.db itself (locking_mode=EXCLUSIVE) and knew nothing of vigil.lock.
+    // An older Vigil locked vigil.db itself (locking_mode=EXCLUSIVE) and knew nothing of vigil.lock.
     const child = spawn(process.execPath, [
       '-e',
       `const { DatabaseSync } = require('node:sqlite'); const d = new DatabaseSync(${JSON.stringify(join(dir, 'vigil.db'))});

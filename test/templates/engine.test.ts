@@ -47,7 +47,7 @@ describe('values', () => {
   });
 });
 
-describe('missing variables (scenario 28)', () => {
+describe('missing variables', () => {
   const view = { data: { hits: { hits: [{ _source: { x: 1 } }] }, list: [{ a: 1 }, { b: 2 }] } };
 
   it('renders empty and lists the dotted path', () => {
@@ -119,7 +119,7 @@ describe('sections', () => {
   });
 });
 
-describe('escaping (scenario 29)', () => {
+describe('escaping', () => {
   const evil = '</p><script>alert(1)</script>"\n{';
   const view = { data: { msg: evil, o: { q: 'a"b' } } };
 
@@ -176,7 +176,7 @@ describe('escaping (scenario 29)', () => {
   });
 });
 
-describe('header mode (scenario 30)', () => {
+describe('header mode', () => {
   it('renders single-line values unescaped', () => {
     expect(text('Alert: {{s}} <{{a}}>', { s: 'disk "full" & <hot>', a: 'ops@x.test' }, 'header')).toBe(
       'Alert: disk "full" & <hot> <ops@x.test>',
@@ -245,7 +245,7 @@ describe('cache', () => {
   });
 });
 
-describe('whole JSON documents (SPEC §1.2)', () => {
+describe('whole JSON documents', () => {
   it('a JSON text rendered in json mode always parses; numbers come back as strings', () => {
     const request = { size: '{{data.constants.n}}', query: { range: { ts: { gte: 'now-{{data.constants.window}}' } } }, q: '{{data.evil}}' };
     const view = { data: { constants: { n: 10, window: '5m' }, evil: '"}, "x": {"' } };

@@ -20,7 +20,7 @@ const engine = createTemplateEngine();
 const render = (src: string, view: object) => engine.compile(src, 'plain').render(view);
 
 describe('buildTemplateView', () => {
-  it('exposes the SPEC §1.4 variables', () => {
+  it('exposes the Signals template variables', () => {
     const view = buildTemplateView(ctx, { ack_watch_link: 'https://v.test/ack/disk', ack_action_link: 'https://v.test/ack/disk/mail' });
     const r = render(
       '{{watch.id}}/{{watch.tenant}} {{data.hits.total.value}} {{trigger.scheduled_time}} {{trigger.triggered_time}} ' +

@@ -12,7 +12,7 @@ import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
 import { ClusterRegistry } from '../../src/cluster/index.ts';
 import { actionTypes } from '../../src/actions/index.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { WatchLogRecord, WatchStatusCode } from '../../src/runtime/records.ts';
+import type { WatchLogRecord, WatchStatusCode } from '../../src/state/records.ts';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { compileEnv, fixedAccounts, runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
 import { vigil } from '../cli/spawn-vigil.ts';

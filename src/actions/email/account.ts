@@ -1,5 +1,5 @@
 /**
- * The email account (SPEC §3): every Search Guard Signals field, plus Vigil's `service`,
+ * The email account: every Search Guard Signals field, plus Vigil's `service`,
  * `domain_allowlist` and `trusted_certs` (a PEM CA bundle).
  *
  * TLS modes, decided by two Signals flags:

@@ -1,12 +1,12 @@
 /**
  * SMTP failure classification for the email action: the shared delivery classifier
- * (`src/delivery/classify.ts`: 4yz and connection errors retry, 5yz/EAUTH/ETLS permanent) plus one case
+ * (`actions/shared/classify.ts`: 4yz and connection errors retry, 5yz/EAUTH/ETLS permanent) plus one case
  * it cannot see: nodemailer reports a refused server certificate as a generic socket error (`ESOCKET`,
  * "unable to verify the first certificate", "self-signed certificate"…), which would be retried as a
  * connection failure. A certificate the account does not trust stays untrusted until the account
- * changes, so it is permanent (`SMTP_TLS`), as REFERENCE scenario 5 asks.
+ * changes, so it is permanent (`SMTP_TLS`).
  */
-import { classifySmtpError, type Failure } from '../../delivery/classify.ts';
+import { classifySmtpError, type Failure } from '../shared/classify.ts';
 
 export type EmailFailure = Failure;
 

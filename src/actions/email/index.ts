@@ -1,5 +1,5 @@
 /**
- * The email action (SPEC §1.6, §3): nodemailer over SMTP with every Signals email-account option.
+ * The email action: nodemailer over SMTP with every Signals email-account option.
  *
  * - params: `to`, `cc`, `bcc`, `from`, `reply_to`, `subject`, `text_body`, `html_body`, `markdown_body`,
  *   `attachments` (see params.ts);

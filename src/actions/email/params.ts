@@ -1,5 +1,5 @@
 /**
- * The email action's own fields (SPEC §1.6). The common action fields (`type`, `name`, `account`,
+ * The email action's own fields. The common action fields (`type`, `name`, `account`,
  * `checks`, `foreach`, `throttle_period`, `severity`, `ack_enabled`…) are added by the watch schema.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Secret scrubbing for everything the email action says about itself: error messages, results and the
- * `debug` protocol log. Secrets should never get that far; this is the net under the rope (STYLE §7).
+ * `debug` protocol log. Secrets should never get that far; this is the net under the rope.
  */
 import { format } from 'node:util';
 import type { Logger } from 'pino';

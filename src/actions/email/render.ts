@@ -1,6 +1,6 @@
 /**
  * compile(params, env): every template is compiled once, at load, with the escape mode of where its
- * text goes (SPEC §1.4): `header` for the subject and addresses (a rendered CR/LF is an error, never a
+ * text goes: `header` for the subject and addresses (a rendered CR/LF is an error, never a
  * header injection), `html` for html_body and for markdown_body's HTML part, `plain` for text.
  */
 import type { CompileEnv } from '../../checks/types.ts';

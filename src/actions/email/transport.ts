@@ -3,7 +3,7 @@
  * changes (the cache key is the account id plus a hash of its whole config, secrets included; only the
  * hash is kept). The old transport is closed when it is replaced.
  *
- * Settings (SPEC §2, §3; REFERENCE scenarios 3, 5, 6, 7):
+ * Settings:
  * - timeouts come from `session_timeout` (defaults 10 s connect / 10 s greeting / 60 s socket) instead of
  *   nodemailer's minutes; the greeting wait is also bounded by what is left of the connect timeout;
  * - `maxRequeues: 0`: nodemailer must not silently resend a message whose connection dropped — the

@@ -26,7 +26,7 @@ interface IndexRequest {
 }
 
 /**
- * Writes `data` (or each element of `data._doc`) to the cluster (SPEC §1.6 `index`). The index name may
+ * Writes `data` (or each element of `data._doc`) to the cluster. The index name may
  * use Mustache and date math (`<alerts-{now/d}>`).
  */
 export const indexAction: ActionType<IndexParams> = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountSchemas } from '../shared/account-schema.ts';
 
-/** Jira action params (SPEC §1.6, Signals' shape) plus Vigil's resolve options. Strings are templates. */
+/** Jira action params (Signals' shape) plus Vigil's resolve options. Strings are templates. */
 export const jiraParams = z.strictObject({
   /** Project key, e.g. `OPS`. */
   project: z.string().min(1),
@@ -28,7 +28,7 @@ export const jiraParams = z.strictObject({
 export type JiraParams = z.infer<typeof jiraParams>;
 
 /**
- * Jira account (SPEC §3). Jira Cloud: Basic auth with `user_name` (the Atlassian account e-mail) and an
+ * Jira account. Jira Cloud: Basic auth with `user_name` (the Atlassian account e-mail) and an
  * API token. Jira Data Center: `auth_type: "bearer"` with a personal access token. `api_version` 3
  * (Cloud only) sends descriptions and comments as Atlassian Document Format.
  */

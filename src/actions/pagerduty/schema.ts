@@ -7,7 +7,7 @@ const link = z.strictObject({ href: z.string(), text: z.string().optional() });
 const image = z.strictObject({ src: z.string(), href: z.string().optional(), alt: z.string().optional() });
 
 /**
- * PagerDuty action params (SPEC §1.6, Signals' `event` shape). Every string is a template.
+ * PagerDuty action params (Signals' `event` shape). Every string is a template.
  * `custom_details` is an object whose string leaves are templates, or one template that renders to a
  * JSON object.
  */

@@ -11,7 +11,7 @@
  * (`accountHttp`), so a templated or changed value cannot slip past the first check.
  */
 import { HttpError, type HttpClient, type HttpRequest } from '../../net/types.ts';
-import type { AccountDestination, ActionType, TrustOptions } from '../types.ts';
+import type { AccountDestination, TrustOptions } from '../types.ts';
 
 export type { AccountDestination, TrustOptions } from '../types.ts';
 
@@ -112,12 +112,17 @@ export function pinHttp(http: HttpClient, dest: AccountDestination): HttpClient 
   };
 }
 
+/** What `accountHttp` reads of an action type: where its accounts' secrets may go. */
+export interface DestinationRule {
+  readonly account?: { readonly destination: (account: any) => AccountDestination | null } | undefined;
+}
+
 /**
  * The HTTP client to hand an action type for one send: `http` itself when no account is attached (or
  * the type never sends account secrets over HTTP), else `http` pinned to the account's destination.
  * Deliveries and account tests both get their client from here.
  */
-export function accountHttp(type: ActionType, account: unknown, http: HttpClient): HttpClient {
+export function accountHttp(type: DestinationRule, account: unknown, http: HttpClient): HttpClient {
   if (account === undefined || !type.account) return http;
   const dest = type.account.destination(account);
   return dest ? pinHttp(http, dest) : http;

@@ -1,13 +1,13 @@
 /**
  * Sends through the HttpClient seam and turns the exchange into a DeliveryResult with the shared
- * classifier (src/delivery/classify.ts, SPEC §2): 2xx success; 408, 429 and 5xx retried (Retry-After
+ * classifier (classify.ts): 2xx success; 408, 429 and 5xx retried (Retry-After
  * honoured); other 4xx and 3xx permanent; network errors and timeouts retried; egress denial and a
  * request refused by the account's destination rule (ACCOUNT_DESTINATION_DENIED) permanent.
  * Never throws for remote failures, and every message is scrubbed of the caller's secrets.
  */
 import type { DeliveryResult } from '../types.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../net/types.ts';
-import { classifyHttpError, httpResult } from '../../delivery/classify.ts';
+import { classifyHttpError, httpResult } from './classify.ts';
 import { bodyExcerpt, scrub } from './redact.ts';
 import { ACCOUNT_DESTINATION_DENIED, AccountDestinationError } from './account-destination.ts';
 

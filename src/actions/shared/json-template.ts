@@ -1,6 +1,6 @@
 /**
  * Templates inside JSON documents (Slack, PagerDuty, Jira, webhook fields) rendered so the document
- * stays valid whatever a value holds (SPEC §1.4).
+ * stays valid whatever a value holds.
  *
  * Each string leaf is compiled once, in the engine's `json` (or `slack`) mode, from its source with the
  * literal text JSON-escaped. The engine then escapes values as JSON string content, so the rendered

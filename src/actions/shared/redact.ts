@@ -1,5 +1,5 @@
 /**
- * Keeps secrets out of messages, results and logs (STYLE §7). The Slack webhook URL, the PagerDuty
+ * Keeps secrets out of messages, results and logs. The Slack webhook URL, the PagerDuty
  * integration key, the Jira token and webhook secret headers are credentials: any text that may have
  * seen them (a network error naming the URL, an echoed response body) passes through `scrub` first.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountSchemas } from '../shared/account-schema.ts';
 
-/** Slack action params (SPEC §1.6): Signals' fields; `from` becomes Slack's `username`. */
+/** Slack action params: Signals' fields; `from` becomes Slack's `username`. */
 export const slackParams = z
   .strictObject({
     channel: z.string().optional(),
@@ -21,7 +21,7 @@ export const slackParams = z
 
 export type SlackParams = z.infer<typeof slackParams>;
 
-/** The incoming-webhook URL is the credential itself, so the whole `url` is secret (SPEC §3). */
+/** The incoming-webhook URL is the credential itself, so the whole `url` is secret. */
 export const slackAccount = accountSchemas(z.strictObject({}), z.strictObject({ url: z.url({ protocol: /^https?$/ }) }));
 
 export type SlackAccount = z.infer<typeof slackAccount.schema>;

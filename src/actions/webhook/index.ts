@@ -1,5 +1,5 @@
 /**
- * Generic webhook (SPEC §1.6): any HTTP request, rendered from the watch, with an `Idempotency-Key`
+ * Generic webhook: any HTTP request, rendered from the watch, with an `Idempotency-Key`
  * header equal across every attempt of one notification (and across restarts) so receivers can
  * deduplicate. A webhook account adds a base URL, secret headers and credentials at delivery.
  */

@@ -3,7 +3,7 @@ import { accountRequestSchema, basicAuth, connectionShape, headerName } from '..
 import { accountSchemas } from '../shared/account-schema.ts';
 
 /**
- * Webhook action params (SPEC §1.6, Signals' shape): the shared request definition, whose `url` may be
+ * Webhook action params (Signals' shape): the shared request definition, whose `url` may be
  * left to the webhook account, and the connection options beside it.
  */
 export const webhookParams = z.strictObject({
@@ -14,7 +14,7 @@ export const webhookParams = z.strictObject({
 export type WebhookParams = z.infer<typeof webhookParams>;
 
 /**
- * Webhook account (SPEC §3): a base URL, headers whose values are secret, and sealed credentials. The
+ * Webhook account: a base URL, headers whose values are secret, and sealed credentials. The
  * secrets go only to the origin of `url`, through `proxy` when the account names one, with the
  * account's `tls` trust settings: an action using the account may add a path and query, not change
  * where the secrets go (see `shared/account-destination.ts`).

@@ -6,8 +6,8 @@ import { assertValidId } from '../../accounts/store.ts';
 import type { AccountRegistry } from '../../accounts/registry.ts';
 import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
-import { issuesDetail } from '../../security/resources.ts';
-import type { Permission } from '../auth.ts';
+import { zodDetail } from '../../error-detail.ts';
+import type { Permission } from '../../security/types.ts';
 
 type Params = { type: string; id: string };
 
@@ -35,7 +35,7 @@ function checkParams(p: Params): void {
 }
 
 /**
- * Account endpoints (SPEC §3, §4): admin only. GET shows non-secret fields and, per secret, only
+ * Account endpoints: admin only. GET shows non-secret fields and, per secret, only
  * whether it is set; nothing here ever returns a secret or its ciphertext.
  */
 export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<void> {
@@ -72,7 +72,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
 
     const search = async (q: unknown) => {
       const parsed = searchQuery.safeParse(q ?? {});
-      if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', issuesDetail(parsed.error.issues));
+      if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', zodDetail(parsed.error.issues, { style: 'dotted' }));
       const { type, id_prefix, id, from, size } = parsed.data;
       const res = await registry(app).search({
         ...(type !== undefined ? { type } : {}),
@@ -104,7 +104,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       const tester = actionType.account?.test;
       if (!tester) return reply.status(501).send({ status: 501, error: `account type ${type} has no test yet`, code: 'NOT_IMPLEMENTED' });
       const body = tester.body.safeParse(req.body ?? {});
-      if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', issuesDetail(body.error.issues));
+      if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', zodDetail(body.error.issues, { style: 'dotted' }));
       const account = await reg.resolve(type, id);
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), 60_000);

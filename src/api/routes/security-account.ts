@@ -9,7 +9,8 @@ import { VigilError } from '../../errors.ts';
 import { parseDuration } from '../../schedule/duration.ts';
 import { Namespaces } from '../../security/namespaces.ts';
 import { tenantAccess } from '../../security/role-eval.ts';
-import { badRequest, issuesDetail } from '../../security/resources.ts';
+import { badRequest } from '../../security/resources.ts';
+import { zodDetail } from '../../error-detail.ts';
 import type { Security, VigilPrincipal } from '../../security/service.ts';
 import type { RouteAccess } from '../auth.ts';
 import { PLUGIN_API, send, VIGIL_BASE } from './security-resources.ts';
@@ -49,7 +50,7 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
       f.put(`${base}/account`, signedIn, async (req, reply) => {
         const p = principal(req);
         const b = passwordChange.safeParse(req.body);
-        if (!b.success) return send(reply, badRequest('Invalid request: {current_password, password} expected.', issuesDetail(b.error.issues)));
+        if (!b.success) return send(reply, badRequest('Invalid request: {current_password, password} expected.', zodDetail(b.error.issues, { style: 'dotted' })));
         const u = s.users.get(p.name);
         if (p.via === 'jwt' || !u) return reply.status(403).send(forbidden('Only internal users have a password here.'));
         if (u.reserved || u.hidden) return reply.status(403).send(forbidden(`Resource '${u.name}' is read-only.`));
@@ -65,7 +66,7 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
       const p = principal(req);
       if (p.via === 'jwt') return reply.status(403).send(forbidden('API tokens belong to internal users.'));
       const b = tokenRequest.safeParse(req.body ?? {});
-      if (!b.success) return send(reply, badRequest('Invalid token request.', issuesDetail(b.error.issues)));
+      if (!b.success) return send(reply, badRequest('Invalid token request.', zodDetail(b.error.issues, { style: 'dotted' })));
       let expiresAt: number | null = null;
       if (b.data.expires_in !== undefined) {
         try {

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AUDIT_READONLY, auditConfigSchema } from '../../security/audit-config.ts';
 import { notApplicable, publicView, restoreKeys, securityConfigSchema } from '../../security/auth-config.ts';
-import { applyPatch, badRequest, issuesDetail } from '../../security/resources.ts';
+import { applyPatch, badRequest } from '../../security/resources.ts';
+import { zodDetail } from '../../error-detail.ts';
 import { isValidName } from '../../security/roles.ts';
 import type { Security } from '../../security/service.ts';
 import { certificateInfo, loadPair } from '../../security/tls-certs.ts';
@@ -50,7 +51,7 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
       const na = notApplicable(doc);
       if (na.length) return notImplemented(reply, na.map((n) => `${n.path}: ${n.reason}`).join(' '));
       const parsed = securityConfigSchema.safeParse(doc);
-      if (!parsed.success) return send(reply, badRequest('Invalid security configuration: see detail.', issuesDetail(parsed.error.issues)));
+      if (!parsed.success) return send(reply, badRequest('Invalid security configuration: see detail.', zodDetail(parsed.error.issues, { style: 'dotted' })));
       const restored = restoreKeys(parsed.data, s.securityConfig);
       if (!restored.ok) return send(reply, badRequest('A signing key placeholder stands for no stored key.', { [restored.path]: [{ error: 'give the key itself' }] }));
       try {
@@ -72,7 +73,7 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
     // ---- audit configuration and log ----
     const putAudit = async (reply: FastifyReply, doc: unknown) => {
       const parsed = auditConfigSchema.safeParse(doc);
-      if (!parsed.success) return send(reply, badRequest('Invalid audit configuration: see detail.', issuesDetail(parsed.error.issues, 'config')));
+      if (!parsed.success) return send(reply, badRequest('Invalid audit configuration: see detail.', zodDetail(parsed.error.issues, { style: 'dotted', prefix: ['config'] })));
       await s.setAuditConfig(parsed.data);
       return send(reply, { code: 200, body: { status: 'OK', message: "'config' updated." } });
     };
@@ -86,7 +87,7 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
 
     f.get(`${VIGIL_BASE}/audit`, manage, async (req, reply) => {
       const q = auditQuery.safeParse(req.query ?? {});
-      if (!q.success) return send(reply, badRequest('Invalid audit query.', issuesDetail(q.error.issues)));
+      if (!q.success) return send(reply, badRequest('Invalid audit query.', zodDetail(q.error.issues, { style: 'dotted' })));
       const from = timeParam(q.data.from);
       const to = timeParam(q.data.to);
       if (Number.isNaN(from) || Number.isNaN(to)) return send(reply, badRequest('from and to must be epoch milliseconds or ISO dates.'));

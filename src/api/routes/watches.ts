@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { VigilError } from '../../errors.ts';
+import { zodDetail } from '../../error-detail.ts';
 import { errorSummary, parseSource } from '../../watches/loader.ts';
-import { zodDetail } from '../../watches/paths.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
-import type { Permission } from '../auth.ts';
+import type { Permission } from '../../security/types.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
 
 type Params = { tenant: string; id: string; action?: string };
@@ -24,7 +24,7 @@ const executeBody = z
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const res = schema.safeParse(body ?? {});
-  if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error, body));
+  if (!res.success) throw new VigilError('INVALID_REQUEST', 'invalid request body', zodDetail(res.error.issues, { input: body }));
   return res.data;
 }
 
@@ -49,7 +49,7 @@ function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 
 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
 
-/** Signals-compatible watch endpoints (SPEC §4). */
+/** Signals-compatible watch endpoints. */
 export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   const w = app.watches;
 

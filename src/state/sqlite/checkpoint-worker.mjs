@@ -5,8 +5,7 @@
  * daemon's event loop never waits for it.
  *
  * Plain JavaScript (type-checked through JSDoc): a .ts worker loads Node's type stripper into its own
- * isolate, 10–17 MB of RSS for these few lines (measured: a bare idle worker 35.6 MB as .ts, 18.4 as
- * .mjs; this one, started by a store, 26.4 against 16.3).
+ * isolate, which costs more memory than these few lines are worth.
  *
  * @typedef {import('./checkpointer.ts').CheckpointRequest} CheckpointRequest
  * @typedef {import('./checkpointer.ts').CheckpointReport} CheckpointReport

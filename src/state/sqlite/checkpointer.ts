@@ -24,15 +24,15 @@ const IDLE_GRACE_MS = 250;
  * Keeps the state database's write-ahead log short without blocking the event loop.
  *
  * SQLite checkpoints inside the COMMIT that crosses 1 000 WAL pages, on the committing thread: it copies
- * the pages into the database and fsyncs both files. Bench S2 (1 000 runs/s) measured that as the
- * daemon's longest stalls (event-loop maxima 28–67 ms with it, 21–28 ms with it switched off). So the
+ * the pages into the database and fsyncs both files: under load, the daemon's longest event-loop
+ * stalls. So the
  * main connection's auto-checkpoint is off and a worker thread checkpoints on its own connection
  * instead, PASSIVE (it never blocks the writer), at most once per `intervalMs`, after writes.
  *
  * The writer rewinds the WAL to its start only when a checkpoint has copied all of it; a PASSIVE
- * checkpoint with commits landing meanwhile never has, and in S2 the WAL then grew to ~80 MB between
- * rewinds. So `afterWrite()` hands the group committer a promise to hold its next group for (10–30 ms
- * in S2, once a second); other writers ignore it.
+ * checkpoint with commits landing meanwhile never has, and under steady load the WAL then grows to
+ * tens of megabytes between rewinds. So `afterWrite()` hands the group committer a promise to hold its
+ * next group for (a few tens of milliseconds, about once a second); other writers ignore it.
  *
  * The worker starts with the first checkpoint (a store that is only read never starts one). If it fails
  * or exits unexpectedly, the main connection's auto-checkpoint is switched back on: stalls, not a WAL

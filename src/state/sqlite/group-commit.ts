@@ -24,12 +24,10 @@ export function storeWritesPending(): boolean {
  *
  * Groups are paced: a group is committed on the next turn of the event loop when the daemon is quiet,
  * but never while an fsync is in flight, and at most one every `paceMs` — under load each group carries
- * everything written meanwhile. Why: every COMMIT costs a write per page and every fsync ~0.3 ms of
- * kernel CPU plus a thread-pool wake-up; bench S2 (1 000 runs/s) spent about a sixth of the daemon's
- * CPU on ~150 groups a second, and pacing them at 20 ms cut its CPU from ~60 % to ~46 % of a core; the
- * store's default is now 50 ms (S2, interleaved 30 s runs: 45.8 / 45.6 % against 46.4 / 50.7 % at 20 ms;
- * the write pattern alone, 1 000 runs/s, CPU a run: 129 and 168 µs in two runs against 179–191 µs in
- * four at 20 ms). The cost is latency: under
+ * everything written meanwhile. Why: every COMMIT costs a write per page and every fsync kernel CPU
+ * plus a thread-pool wake-up; unpaced, a busy daemon spends a large share of its CPU on groups of a few
+ * writes each, and the 50 ms default costs less CPU a run than shorter paces (bench/README.md has the
+ * figures). The cost is latency: under
  * load a write waits up to `paceMs` more before it is durable (and its notification sent).
  */
 export function groupCommitter(

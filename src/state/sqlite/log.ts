@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WatchLogQuery, WatchLogStore } from '../types.ts';
-import type { WatchLogRecord } from '../../runtime/records.ts';
+import type { WatchLogRecord } from '../records.ts';
 
 export class SqliteWatchLogStore implements WatchLogStore {
   private readonly db: DatabaseSync;
@@ -15,12 +15,10 @@ export class SqliteWatchLogStore implements WatchLogStore {
     db.exec(`CREATE TABLE IF NOT EXISTS watch_log (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, tenant TEXT NOT NULL, watch_id TEXT NOT NULL,
       execution_end TEXT NOT NULL, record TEXT NOT NULL)`);
-    // No index by watch: every run appends a record, and an index on (tenant, watch_id) put each append
+    // No index by watch: every run appends a record, and an index on (tenant, watch_id) puts each append
     // on a random page of it, one more page written (and checkpointed) per run for lookups nothing on the
-    // run path makes; bench S2 at 1 000 runs/s spent ~12 µs a run on it (its group-commit time 2.2 → 1.8 s
-    // in a 30 s window). A query by watch scans backwards from the newest record, within the retention
-    // limit. Databases written before this change had the index: it is dropped, so their appends stop
-    // paying for it too.
+    // run path makes. A query by watch scans backwards from the newest record, within the retention
+    // limit. An older database may hold the index: it is dropped, so its appends stop paying for it.
     db.exec('DROP INDEX IF EXISTS watch_log_watch');
     this.insert = db.prepare('INSERT INTO watch_log (id, tenant, watch_id, execution_end, record) VALUES (?, ?, ?, ?, ?)');
     this.pruneStmt = db.prepare(

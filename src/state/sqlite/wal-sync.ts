@@ -10,9 +10,9 @@ type Waiter = { resolve: () => void; reject: (e: unknown) => void };
  * fsync them. This class then `fdatasync`s the WAL file on the libuv thread pool, and `sync()` resolves
  * only once every transaction committed before the call is on disk. Callers (the group commit, the API's
  * response hook) wait for it before they act on a write — nothing is sent, and no 200 is returned, for a
- * change a power loss could still take back. So the guarantee is synchronous=FULL's, but the ~2 ms fsync
- * runs off the main thread (bench S2: FULL spent it on the loop, once per group, and capped the daemon
- * below 1 000 runs/s). SQLite's own checkpoints still fsync the WAL before copying it into the database
+ * change a power loss could still take back. So the guarantee is synchronous=FULL's, but the fsync runs
+ * off the main thread (FULL spends it on the loop, once per group, which caps the daemon's run rate).
+ * SQLite's own checkpoints still fsync the WAL before copying it into the database
  * and the database after, so the database file itself is never ahead of a synced WAL.
  *
  * Concurrent calls share fsyncs: while one is in flight, later callers wait for the next, which then

@@ -1,15 +1,15 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WatchStateStore } from '../types.ts';
-import type { WatchState } from '../../runtime/records.ts';
+import type { WatchState } from '../records.ts';
 
 /** Enough for 100 000 watches' states (~600 bytes of text each, ~60 MB at worst); most fleets hold far fewer. */
 const DEFAULT_CACHE_ENTRIES = 100_000;
 
 /**
  * Watch state, one JSON row per watch. Every run reads its watch's state and writes it back, so the text
- * last written is kept in memory and a read is a JSON.parse, not a SELECT (bench S2 profile at 1 000
- * runs/s: the native statement reads 1.5 % of the samples before, 0.4 % after; the cost is ~600 bytes of
- * text per watch kept, which the young generation promotes). The cache only ever holds what the
+ * last written is kept in memory and a read is a JSON.parse, not a SELECT, a quarter of its cost; the
+ * price is the text of each watch's state kept (a few hundred bytes), which the young generation
+ * promotes. The cache only ever holds what the
  * database holds: it is filled after a statement succeeds, and emptied whenever a transaction that may
  * have carried a write of this store is rolled back (`invalidate`, called by the group commit).
  */

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeEmailTransports, emailAction, testAccount } from '../../../src/actions/email/index.ts';
 import { endpointOf, sessionTimeouts } from '../../../src/actions/email/account.ts';
-import { capturedLogger, view } from '../../kit/action-deps.ts';
+import { view } from '../../kit/action-deps.ts';
+import { captureLogger } from '../../kit/log-capture.ts';
 import { makeTestPki } from '../../kit/certs.ts';
 import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
 import { account, basicParams, deliver, PASSWORD, render, testDeps } from './helpers.ts';
@@ -142,7 +143,7 @@ describe('email: account test (_test endpoint)', () => {
     const pki = await makeTestPki();
     const p = await smtp({ tls: pki.server, auth: { user: 'vigil', pass: PASSWORD }, allowInsecureAuth: false });
     const acc = account({ host: p.host, port: p.port, enable_start_tls: true, trusted_certs: pki.caCert, user: 'vigil', password: PASSWORD, default_from: 'vigil@example.com' });
-    const log = capturedLogger();
+    const log = captureLogger('trace');
     const result = await testAccount(acc, { to: 'ops@example.com' }, testDeps(log.logger));
     expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^250 /) });
     const [m] = await p.waitForMessages(1);
@@ -153,7 +154,7 @@ describe('email: account test (_test endpoint)', () => {
   it('returns the classified error', async () => {
     const p = await smtp({ auth: { user: 'vigil', pass: 'right' } });
     const acc = account({ host: p.host, port: p.port, user: 'vigil', password: 'wrong-password-123', default_from: 'vigil@example.com' });
-    const result = await testAccount(acc, { to: 'ops@example.com' }, testDeps(capturedLogger().logger));
+    const result = await testAccount(acc, { to: 'ops@example.com' }, testDeps(captureLogger('trace').logger));
     expect(result).toMatchObject({ ok: false, retry: false, code: 'SMTP_AUTH' });
     if (!result.ok) expect(result.message).not.toContain('wrong-password-123');
   });

@@ -1,10 +1,10 @@
 /**
  * No secret (password, proxy password) in any error message, log line (the debug protocol log
- * included), rendered notification or result (STYLE §7; REFERENCE scenario 46).
+ * included), rendered notification or result.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeEmailTransports, testAccount } from '../../../src/actions/email/index.ts';
-import { capturedLogger } from '../../kit/action-deps.ts';
+import { captureLogger } from '../../kit/log-capture.ts';
 import { makeTestPki } from '../../kit/certs.ts';
 import { startSmtpPeer } from '../../kit/smtp-peer.ts';
 import { startSocksPeer } from '../../kit/socks-peer.ts';
@@ -86,7 +86,7 @@ describe('email: secrets never leak', () => {
     expect(wrongProxy.result).toMatchObject({ ok: false, code: 'SMTP_PROXY' });
     outputs.push(JSON.stringify(wrongProxy.result), wrongProxy.logText());
 
-    const log = capturedLogger();
+    const log = captureLogger('trace');
     const tested = await testAccount(account({ host: mail.host, port: mail.port, user: USER, password: PASSWORD, default_from: 'v@example.com', debug: true }), { to: 'a@example.com' }, testDeps(log.logger));
     expect(tested).toMatchObject({ ok: false, code: 'SMTP_AUTH' });
     outputs.push(JSON.stringify(tested), log.text());

@@ -64,6 +64,11 @@ describe('painlessEngine', () => {
     expect(e.budget).toBe(false);
   });
 
+  it('a runtime error is SCRIPT_ERROR, a budget that runs out SCRIPT_BUDGET_EXCEEDED', () => {
+    expect(runtimeError('return data.x.y', { x: null }).code).toBe('SCRIPT_ERROR');
+    expect(runtimeError('while (true) {}').code).toBe('SCRIPT_BUDGET_EXCEEDED');
+  });
+
   it('stops an endless loop and a huge allocation well within 100 ms', () => {
     for (const src of ['while (true) {}', 'def l = []; while (true) { l.add(1) }', 'def l = new ArrayList(); for (int i = 0; i < 100000000; i++) { l.add(i) }']) {
       const c = painlessEngine.compile(src);

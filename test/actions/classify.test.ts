@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHttpError, classifyHttpStatus, classifySmtpError, httpResult, parseRetryAfter } from '../../src/delivery/classify.ts';
+import { classifyHttpError, classifyHttpStatus, classifySmtpError, httpResult, parseRetryAfter } from '../../src/actions/shared/classify.ts';
 import { HttpError } from '../../src/net/types.ts';
+import type { DeliveryResult } from '../../src/actions/types.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
@@ -118,20 +119,20 @@ function smtpErr(fields: Record<string, unknown>, message = 'smtp failure'): Err
 
 describe('classifySmtpError', () => {
   it.each([
-    // reply codes (scenario 2)
+    // reply codes
     [{ code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO' }, true, 'SMTP_4YZ'],
     [{ code: 'EENVELOPE', responseCode: 450 }, true, 'SMTP_4YZ'],
     [{ code: 'EMESSAGE', responseCode: 452 }, true, 'SMTP_4YZ'],
     [{ code: 'EPROTOCOL', responseCode: 421 }, true, 'SMTP_4YZ'],
     [{ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' }, false, 'SMTP_5YZ'],
     [{ code: 'EMESSAGE', responseCode: 554, command: 'DATA' }, false, 'SMTP_5YZ'],
-    // connection failures (scenario 1, 7)
+    // connection failures
     [{ code: 'ECONNECTION' }, true, 'SMTP_CONNECTION'],
     [{ code: 'ESOCKET', originalCode: 'ECONNREFUSED' }, true, 'SMTP_CONNECTION'],
     [{ code: 'EDNS' }, true, 'SMTP_CONNECTION'],
     [{ code: 'ETIMEDOUT' }, true, 'TIMEOUT'],
     [{ code: 'ECONNREFUSED' }, true, 'SMTP_CONNECTION'],
-    // config and security failures (scenarios 3, 5)
+    // config and security failures
     [{ code: 'ETLS' }, false, 'SMTP_TLS'],
     [{ code: 'ETLS', responseCode: 454 }, false, 'SMTP_TLS'],
     [{ code: 'EAUTH', responseCode: 535 }, false, 'SMTP_AUTH'],
@@ -147,7 +148,7 @@ describe('classifySmtpError', () => {
     expect(classifySmtpError(smtpErr(fields))).toMatchObject({ ok: false, retry, code });
   });
 
-  it('proxy (scenario 6): unreachable is retried, refused authentication is not', () => {
+  it('proxy: unreachable is retried, refused authentication is not', () => {
     expect(classifySmtpError(smtpErr({ code: 'EPROXY', originalCode: 'ECONNREFUSED' }))).toMatchObject({ retry: true, code: 'SMTP_PROXY_UNREACHABLE' });
     expect(classifySmtpError(smtpErr({ name: 'SocksClientError' }, 'Proxy connection timed out'))).toMatchObject({ retry: true });
     expect(classifySmtpError(smtpErr({}, 'Socks5 Authentication failed'))).toMatchObject({ retry: false, code: 'SMTP_PROXY' });
@@ -159,5 +160,19 @@ describe('classifySmtpError', () => {
     expect(r.message.startsWith("Can't send mail: 550 5.1.1")).toBe(true);
     expect(r.message.length).toBeLessThanOrEqual(301);
     expect(classifySmtpError('weird').message).toBe('weird');
+  });
+});
+
+describe('DeliveryFailureCode', () => {
+  it('a failure code outside the union does not type-check (npm run typecheck holds it)', () => {
+    // @ts-expect-error 'MADE_UP' is no delivery failure code
+    const made: DeliveryResult = { ok: false, retry: false, code: 'MADE_UP', message: 'm' };
+    const known: DeliveryResult[] = [
+      { ok: false, retry: true, code: 'HTTP_5XX', message: 'm' },
+      { ok: false, retry: true, code: 'HTTP_503', message: 'm' },
+      { ok: false, retry: true, code: 'SMTP_PROTOCOL', message: 'm' },
+      { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'm' },
+    ];
+    expect([made, ...known].every((r) => !r.ok)).toBe(true);
   });
 });

@@ -1,18 +1,9 @@
 /**
- * The persisted shapes of SPEC §5, in the Search Guard Signals form so existing tooling can read them.
+ * What the state store keeps of a watch: its state (per action: last runs, ack, episode) and its
+ * execution log records, in the Search Guard Signals form so existing tooling can read them. They live
+ * with the store that persists them; the runtime fills them in.
  */
 import type { SeverityView } from '../script/types.ts';
-
-export type WatchStatusCode =
-  | 'ACTION_EXECUTED'
-  | 'SIMULATED_ACTION_EXECUTED'
-  | 'ACTION_FAILED'
-  | 'ACTION_THROTTLED'
-  | 'ACKED'
-  | 'NO_ACTION'
-  | 'EXECUTION_FAILED'
-  /** Vigil: a notification is not delivered yet (interrupted by a shutdown, or still being retried when an execution answered). */
-  | 'DELIVERY_PENDING';
 
 export type ActionStatusCode =
   | 'ACTION_EXECUTED'
@@ -21,7 +12,11 @@ export type ActionStatusCode =
   | 'ACTION_THROTTLED'
   | 'ACKED'
   | 'NO_ACTION'
+  /** Vigil: a notification is not delivered yet (interrupted by a shutdown, or still being retried when an execution answered). */
   | 'DELIVERY_PENDING';
+
+/** A run's status: its actions' statuses, or a failure before them. */
+export type WatchStatusCode = ActionStatusCode | 'EXECUTION_FAILED';
 
 export interface Status<C extends string> {
   code: C;

@@ -1,11 +1,11 @@
-import type { DeliveryResult } from '../actions/types.ts';
-import { redactUrl } from '../net/redact.ts';
-import { HttpError, type HttpErrorKind, type HttpResponse } from '../net/types.ts';
-import { DEADLINE } from './backoff.ts';
+import type { DeliveryFailureCode } from '../../errors.ts';
+import { redactUrl } from '../../net/redact.ts';
+import { HttpError, type HttpErrorKind, type HttpResponse } from '../../net/types.ts';
+import type { DeliveryResult } from '../types.ts';
 
 /**
- * The one retry classifier for every action type (STYLE §5, SPEC §2): whether another attempt can
- * help, and the stable failure code the watch log and metrics show. Retried: network errors, timeouts,
+ * The one retry classifier for every action type: whether another attempt can help, and the stable
+ * failure code the watch log and metrics show. Retried: network errors, timeouts,
  * 5xx, 408, 429 (with Retry-After) and SMTP 4yz; not retried: other 4xx, 3xx (redirects are never
  * followed), SMTP 5yz, authentication and TLS failures, egress denial. An aborted attempt (shutdown)
  * is retryable: the notification stays in the outbox for the next start.
@@ -24,11 +24,17 @@ export interface StatusVerdict {
 }
 
 /**
- * Parses `Retry-After` — delta-seconds or an HTTP-date — into a delay from `now` (ms since epoch),
- * capped at `capMs` (default 5 min, the longest retry deadline: a day-long value cannot park a
- * notification). A date in the past gives 0. Undefined when absent or unparsable.
+ * The longest Retry-After believed: as long as the longest retry deadline (`DEADLINE.maxMs` of
+ * delivery/backoff.ts, which a test holds equal), so that a day-long value cannot park a notification.
  */
-export function parseRetryAfter(value: string | undefined, now: number, capMs: number = DEADLINE.maxMs): number | undefined {
+export const RETRY_AFTER_CAP_MS = 5 * 60_000;
+
+/**
+ * Parses `Retry-After` — delta-seconds or an HTTP-date — into a delay from `now` (ms since epoch),
+ * capped at `capMs` (default RETRY_AFTER_CAP_MS). A date in the past gives 0. Undefined when absent or
+ * unparsable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number, capMs: number = RETRY_AFTER_CAP_MS): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
   let ms: number;
@@ -57,7 +63,7 @@ export function classifyHttpStatus(status: number, headers: Record<string, strin
  */
 export function httpResult(res: Pick<HttpResponse, 'status' | 'headers'> & { truncated?: boolean }, now: number, detail?: string): DeliveryResult {
   const v = classifyHttpStatus(res.status, res.headers, now);
-  // A 2xx whose body was cut at the cap is still a delivery: the request got through (scenario 12).
+  // A 2xx whose body was cut at the cap is still a delivery: the request got through.
   if (v.ok) return { ok: true, detail: `HTTP ${res.status}${res.truncated ? ' (response_too_large)' : ''}` };
   const location = res.headers.location;
   const why = v.code === 'HTTP_3XX' ? `redirect_not_followed${location ? ` (to ${redactLocation(location)})` : ''}` : detail;
@@ -65,7 +71,8 @@ export function httpResult(res: Pick<HttpResponse, 'status' | 'headers'> & { tru
     ok: false,
     retry: v.retry,
     ...(v.retryAfterMs !== undefined ? { retryAfterMs: v.retryAfterMs } : {}),
-    code: v.code,
+    // Not ok, so never HTTP_2XX.
+    code: v.code as Exclude<HttpStatusCode, 'HTTP_2XX'>,
     message: `HTTP ${res.status}${why ? `: ${why}` : ''}`,
   };
 }
@@ -79,7 +86,7 @@ function redactLocation(location: string): string {
   }
 }
 
-const HTTP_ERROR: Record<HttpErrorKind, { retry: boolean; code: string }> = {
+const HTTP_ERROR: Record<HttpErrorKind, { retry: boolean; code: DeliveryFailureCode }> = {
   timeout: { retry: true, code: 'TIMEOUT' },
   connect: { retry: true, code: 'CONNECT_FAILED' },
   network: { retry: true, code: 'NETWORK' },
@@ -111,7 +118,7 @@ interface SmtpLikeError {
 }
 
 const SMTP_UNREACHABLE = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE']);
-const SMTP_PERMANENT: Record<string, string> = {
+const SMTP_PERMANENT: Record<string, DeliveryFailureCode> = {
   ETLS: 'SMTP_TLS', // TLS/STARTTLS failed or missing: never fall back to plaintext, never resend credentials
   EREQUIRETLS: 'SMTP_TLS',
   EAUTH: 'SMTP_AUTH', // the same credentials are refused again
@@ -150,7 +157,7 @@ export function classifySmtpError(e: unknown): Failure {
   const original = typeof err.originalCode === 'string' ? err.originalCode : '';
   const rc = typeof err.responseCode === 'number' ? err.responseCode : undefined;
   const message = oneLine(typeof err.message === 'string' ? err.message : String(e));
-  const fail = (retry: boolean, c: string): Failure => ({ ok: false, retry, code: c, message });
+  const fail = (retry: boolean, c: DeliveryFailureCode): Failure => ({ ok: false, retry, code: c, message });
 
   if (code === 'ETLS' || code === 'EREQUIRETLS' || code === 'EAUTH' || code === 'ENOAUTH' || code === 'EOAUTH2') {
     return fail(false, SMTP_PERMANENT[code]!);
