@@ -34,7 +34,7 @@ export class FileWatchRepository implements WatchRepository {
 
   /**
    * Small files are read with blocking calls: a promise-based read costs four thread-pool round trips
-   * (open, stat, read, close), which made most of a large folder's load time. In slices, so a reload of
+   * (open, stat, read, close), most of a large folder's load time. In slices, so a reload of
    * a running daemon lets runs proceed.
    */
   async list(): Promise<Array<WatchRead | Misnamed>> {
