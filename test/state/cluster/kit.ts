@@ -16,7 +16,7 @@ export function docStore(url: string, extra: { requestTimeoutMs?: number } = {})
 
 /** A store on its own client; `close()` closes both. */
 export async function openStore(url: string, o: Partial<ClusterStateStoreOptions> = {}): Promise<ClusterStateStore> {
-  return ClusterStateStore.open({ docs: docStore(url), ownsClient: true, prefix: freshPrefix(), node: 'test-node', writes: { paceMs: 2 }, ...o });
+  return ClusterStateStore.open({ docs: docStore(url), ownsClient: true, prefix: freshPrefix(), node: 'test-node', writes: { paceMs: 2, backoff: { initialMs: 5, maxMs: 50 } }, ...o });
 }
 
 /**
