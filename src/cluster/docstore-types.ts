@@ -94,6 +94,8 @@ export interface DocStoreClient {
   refresh(index: string): Promise<void>;
   /** Deletes matches of the refreshed view; returns how many were deleted (conflicts proceed). */
   deleteByQuery(index: string, query: Record<string, unknown>, maxDocs?: number): Promise<number>;
+  /** Indexes matches of the refreshed view again as they are (new mapping fields take effect); returns how many. */
+  updateByQuery(index: string, query: Record<string, unknown>): Promise<number>;
   /** Creates an index; false when it exists already (another daemon may have made it). */
   createIndex(name: string, spec: IndexSpec): Promise<boolean>;
   /** The mapping of each index the name or pattern reaches, by index name. */

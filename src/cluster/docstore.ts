@@ -163,6 +163,11 @@ class ClusterDocStore implements DocStoreClient {
     return (res.body as { deleted?: number }).deleted ?? 0;
   }
 
+  async updateByQuery(index: string, query: Record<string, unknown>): Promise<number> {
+    const res = await this.#request({ method: 'POST', path: `/${enc(index)}/_update_by_query`, querystring: { ...scopeQuery(undefined), conflicts: 'proceed' }, body: { query } });
+    return (res.body as { updated?: number }).updated ?? 0;
+  }
+
   async createIndex(name: string, spec: IndexSpec): Promise<boolean> {
     const res = await this.#request({ method: 'PUT', path: `/${enc(name)}`, body: spec as Record<string, unknown> }, [400]);
     if (res.status === 400) {

@@ -8,8 +8,9 @@
  * one bulk item, not a GET and a write. Writes of one watch are serialised in this process; another
  * writer (a second daemon, a stale one) shows up as a version conflict, which empties the entry and
  * fails the write with CONFLICT. A conflict whose document still carries the write this store last
- * made (its `write_id`) is not another writer but the same content under a new version (a primary
- * promoted, a cluster restarted): the write is retried against the new version.
+ * made (its `write_id`) is not another writer but the same content under a new version (an
+ * `_update_by_query` re-indexing documents as they are, after a mapping change): the write is retried
+ * against the new version.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
