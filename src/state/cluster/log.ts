@@ -85,6 +85,8 @@ export class ClusterWatchLog implements WatchLogStore {
     const { ds, names, clock, retentionDays } = this.#o;
     if (retentionDays === 0) return 0;
     const today = names.log(clock.now());
+    // Counts are of what is searchable: make every acknowledged record count.
+    await ds.refresh(names.logPattern);
     const days = (await ds.listIndices(names.logPattern))
       .map((i) => ({ ...i, start: periodStart(i.index, names.logPattern) }))
       .filter((i): i is typeof i & { start: number } => i.start !== undefined && i.index !== today)
