@@ -5,8 +5,15 @@
 import type { BulkItem, BulkOp, Doc } from './docstore-types.ts';
 import { clusterErrorFromResponse, type ErrorContext } from './errors.ts';
 
-export function bulkLines(ops: BulkOp[]): Array<Record<string, unknown>> {
-  const lines: Array<Record<string, unknown>> = [];
+/** The NDJSON body of a `_bulk` request (ending in a newline, as the API requires). */
+export function bulkBody(ops: BulkOp[]): string {
+  let out = '';
+  for (const line of bulkLines(ops)) out += (typeof line === 'string' ? line : JSON.stringify(line)) + '\n';
+  return out;
+}
+
+function bulkLines(ops: BulkOp[]): Array<Record<string, unknown> | string> {
+  const lines: Array<Record<string, unknown> | string> = [];
   for (const o of ops) {
     const meta: Record<string, unknown> = { _index: o.index };
     if (o.id !== undefined) meta._id = o.id;

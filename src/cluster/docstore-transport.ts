@@ -19,9 +19,10 @@ export interface RawRequest {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   querystring?: Record<string, string>;
-  body?: Record<string, unknown>;
-  /** NDJSON lines (`_bulk`), serialised by the client. */
-  bulkBody?: Array<Record<string, unknown>>;
+  /** A JSON body; a string is sent as it is (JSON text). */
+  body?: Record<string, unknown> | string;
+  /** An NDJSON body (`_bulk`), sent as it is. */
+  bulkBody?: string;
 }
 
 export interface RawResponse {

@@ -32,9 +32,12 @@ export interface WriteResult {
   primaryTerm: number;
 }
 
-/** One `_bulk` operation. `create` fails with 409 when the id exists; `cas` makes any write conditional. */
+/**
+ * One `_bulk` operation. `create` fails with 409 when the id exists; `cas` makes any write conditional.
+ * A document may be given as its JSON text (a caller that has the text already saves serialising twice).
+ */
 export type BulkOp =
-  | { op: 'index' | 'create'; index: string; id?: string; document: Record<string, unknown>; cas?: Cas }
+  | { op: 'index' | 'create'; index: string; id?: string; document: Record<string, unknown> | string; cas?: Cas }
   | { op: 'update'; index: string; id: string; doc: Record<string, unknown>; upsert?: Record<string, unknown>; cas?: Cas }
   | { op: 'delete'; index: string; id: string; cas?: Cas };
 

@@ -30,7 +30,7 @@ export interface StoreHealth {
 }
 
 export interface BulkWriterOptions {
-  /** The least time between two requests, default 10 ms: the batching window under load. */
+  /** The least time between two requests, default 20 ms: the batching window under load (a quiet store sends on the next turn). */
   paceMs?: number;
   /** Operations per request at most, default 1 000. */
   maxBatch?: number;
@@ -70,7 +70,7 @@ export class BulkWriter {
   constructor(ds: DocStoreClient, o: BulkWriterOptions) {
     this.#ds = ds;
     this.#o = {
-      paceMs: o.paceMs ?? 10,
+      paceMs: o.paceMs ?? 20,
       maxBatch: o.maxBatch ?? 1000,
       maxQueued: o.maxQueued ?? 10_000,
       initialMs: o.backoff?.initialMs ?? 100,

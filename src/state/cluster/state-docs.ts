@@ -119,18 +119,20 @@ export class StateDocs {
       const writeId = randomUUID();
       const handoff = enqueue.length ? { write_id: writeId, entries: enqueue } : null;
       const text = JSON.stringify(state);
-      const source: StateSource = {
+      const scheduled = scheduledTime(state);
+      const rest: Omit<StateSource, 'state'> = {
         tenant,
         watch_id: watchId,
-        state,
         ...(typeof state.active_override === 'boolean' ? { active_override: state.active_override } : {}),
         handoff,
         has_handoff: handoff !== null,
-        ...(scheduledTime(state) !== undefined ? { last_scheduled_time: scheduledTime(state) } : {}),
+        ...(scheduled !== undefined ? { last_scheduled_time: scheduled } : {}),
         node: this.#o.node,
         write_id: writeId,
         updated_at: this.#o.clock.now(),
       };
+      // The state's text is the cache's too: serialised once per write, not once more for the request.
+      const source = { json: `{"state":${text},${JSON.stringify(rest).slice(1)}`, tenant, watchId, writeId };
       const written = await this.#casWrite(id, e, source, text);
       if (!handoff) return [];
       this.#remember(id, { ...written, handoff });
@@ -157,22 +159,22 @@ export class StateDocs {
     }));
   }
 
-  async #casWrite(id: string, base: Entry, source: StateSource, text: string): Promise<Entry> {
+  async #casWrite(id: string, base: Entry, source: { json: string; tenant: string; watchId: string; writeId: string }, text: string): Promise<Entry> {
     for (let attempt = 0; ; attempt++) {
       const op: BulkOp = base.exists
-        ? { op: 'index', index: this.#o.index, id, document: source as never, cas: { ifSeqNo: base.seqNo, ifPrimaryTerm: base.primaryTerm } }
-        : { op: 'create', index: this.#o.index, id, document: source as never };
+        ? { op: 'index', index: this.#o.index, id, document: source.json, cas: { ifSeqNo: base.seqNo, ifPrimaryTerm: base.primaryTerm } }
+        : { op: 'create', index: this.#o.index, id, document: source.json };
       const item = await this.#o.writer.submit(op);
-      if (item.ok) return this.#remember(id, { exists: true, seqNo: item.seqNo, primaryTerm: item.primaryTerm, writeId: source.write_id, text, handoff: null });
+      if (item.ok) return this.#remember(id, { exists: true, seqNo: item.seqNo, primaryTerm: item.primaryTerm, writeId: source.writeId, text, handoff: null });
       if (!isVersionConflict(item.error)) throw item.error;
       const now = await this.#o.reader.get<StateSource>(this.#o.index, id);
       // Our own write, applied by an attempt whose answer was lost.
-      if (now?.source.write_id === source.write_id) return this.#remember(id, { exists: true, seqNo: now.seqNo, primaryTerm: now.primaryTerm, writeId: source.write_id, text, handoff: null });
+      if (now?.source.write_id === source.writeId) return this.#remember(id, { exists: true, seqNo: now.seqNo, primaryTerm: now.primaryTerm, writeId: source.writeId, text, handoff: null });
       const unchanged = (now?.source.write_id ?? null) === base.writeId && (now !== undefined) === base.exists;
       if (!unchanged || attempt >= MAX_REBASES) {
         this.#cache.delete(id);
         const by = now ? ` (last written by ${now.source.node || 'an unnamed daemon'})` : ' (deleted)';
-        throw new VigilError('CONFLICT', `the state of watch [${source.tenant}/${source.watch_id}] was changed by another writer${by}; this write is dropped`);
+        throw new VigilError('CONFLICT', `the state of watch [${source.tenant}/${source.watchId}] was changed by another writer${by}; this write is dropped`);
       }
       base = { ...base, seqNo: now!.seqNo, primaryTerm: now!.primaryTerm };
     }
