@@ -64,7 +64,9 @@ export class BulkWriter {
   #retryTimer: TimerHandle | undefined;
   #delay = 0;
   #lastSent = -Infinity;
-  #health: StoreHealth = { healthy: true, full: false, queued: 0 };
+  #healthy = true;
+  #full = false;
+  #error: string | undefined;
   #closed = false;
 
   constructor(ds: DocStoreClient, o: BulkWriterOptions) {
@@ -82,7 +84,7 @@ export class BulkWriter {
   }
 
   get health(): StoreHealth {
-    return { ...this.#health };
+    return { healthy: this.#healthy, full: this.#full, queued: this.#held(), ...(this.#error ? { error: this.#error } : {}) };
   }
 
   /** Queues one operation; resolves with its item (successful or not) once the cluster answered for it. */
@@ -115,7 +117,7 @@ export class BulkWriter {
 
   /** Sends what is queued unless the cluster is failing; operations still waiting then are rejected (never acknowledged). */
   async close(): Promise<void> {
-    if (!this.#health.healthy) this.#abandon();
+    if (!this.#healthy) this.#abandon();
     this.#closed = true;
     await this.flushed();
   }
@@ -136,20 +138,18 @@ export class BulkWriter {
     this.#schedule();
   }
 
+  /** Tells the app when the queue fills up or has room again. */
   #report(): void {
-    const queued = this.#held();
-    const full = queued >= this.#o.maxQueued || this.#waiting.length > 0;
-    const h = this.#health;
-    if (h.queued === queued && h.full === full) return;
-    const changed = h.full !== full;
-    this.#health = { ...h, queued, full };
-    if (changed) this.#o.onHealth?.(this.health);
+    const full = this.#held() >= this.#o.maxQueued || this.#waiting.length > 0;
+    if (full === this.#full) return;
+    this.#full = full;
+    this.#o.onHealth?.(this.health);
   }
 
   #setHealthy(healthy: boolean, error?: string): void {
-    if (this.#health.healthy === healthy && this.#health.error === error) return;
-    this.#health = { ...this.#health, healthy, ...(error ? { error } : { error: undefined }) };
-    if (!error) delete this.#health.error;
+    if (this.#healthy === healthy && this.#error === error) return;
+    this.#healthy = healthy;
+    this.#error = error;
     this.#o.onHealth?.(this.health);
   }
 
@@ -201,7 +201,7 @@ export class BulkWriter {
   #backoff(err: ClusterError): void {
     if (this.#closed) return this.#abandon();
     this.#delay = Math.min(this.#o.maxMs, this.#delay ? this.#delay * 2 : this.#o.initialMs);
-    if (this.#health.healthy) this.#o.logger.warn({ err: err.message, queued: this.#queue.length }, 'cluster state store: writes are held until the cluster answers');
+    if (this.#healthy) this.#o.logger.warn({ err: err.message, queued: this.#queue.length }, 'cluster state store: writes are held until the cluster answers');
     this.#setHealthy(false, err.message);
     this.#retryTimer = this.#o.clock.setTimeout(() => {
       this.#retryTimer = undefined;

@@ -112,7 +112,8 @@ export class StateDocs {
         this.#remember(id, e);
       }
       if (state === null) {
-        if (e.exists) await this.#submit({ op: 'delete', index: this.#o.index, id });
+        // Whatever this store last saw: a document another writer made meanwhile goes too.
+        await this.#submit({ op: 'delete', index: this.#o.index, id });
         this.#cache.delete(id);
         return [];
       }
