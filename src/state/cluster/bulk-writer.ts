@@ -1,8 +1,8 @@
 /**
- * Batches the cluster backend's writes: the group commit's equivalent. Operations submitted in the
- * same few milliseconds share one `_bulk` request (`paceMs`, or sooner when `maxBatch` are waiting),
- * and each resolves with its own item's result once the cluster has acknowledged it. So 1 000 runs a
- * second are ~100 requests a second, not thousands.
+ * Batches the cluster backend's writes: the group commit's equivalent. Operations submitted within the
+ * batching window share one `_bulk` request (`paceMs`, or sooner when `maxBatch` are waiting), and
+ * each resolves with its own item's result once the cluster has acknowledged it. So a thousand runs a
+ * second are a few dozen requests a second, not thousands.
  *
  * When the cluster cannot take the request (unreachable, 5xx, 429) or an item is rejected for a reason
  * that passes (429 `es_rejected_execution_exception`, 503), the operations go back to the head of the
@@ -30,7 +30,11 @@ export interface StoreHealth {
 }
 
 export interface BulkWriterOptions {
-  /** The least time between two requests, default 20 ms: the batching window under load (a quiet store sends on the next turn). */
+  /**
+   * The least time between two requests, default 50 ms (as SQLite's group commit): the batching window
+   * under load; a quiet store sends on the next turn. Most of the cost of a write is the request it
+   * travels in (the client's transport, the socket), so a longer window trades latency for CPU.
+   */
   paceMs?: number;
   /** Operations per request at most, default 1 000. */
   maxBatch?: number;
@@ -72,7 +76,7 @@ export class BulkWriter {
   constructor(ds: DocStoreClient, o: BulkWriterOptions) {
     this.#ds = ds;
     this.#o = {
-      paceMs: o.paceMs ?? 20,
+      paceMs: o.paceMs ?? 50,
       maxBatch: o.maxBatch ?? 1000,
       maxQueued: o.maxQueued ?? 10_000,
       initialMs: o.backoff?.initialMs ?? 100,
