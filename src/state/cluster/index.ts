@@ -14,7 +14,7 @@ import type { DocStoreClient } from '../../cluster/docstore-types.ts';
 import type { RunCommit, StateStore, WatchStateStore } from '../types.ts';
 import { BulkWriter, type BulkWriterOptions, type StoreHealth } from './bulk-writer.ts';
 import { ClusterKv } from './kv.ts';
-import { ClusterWatchLog } from './log.ts';
+import { ClusterWatchLog, validateLogRecord } from './log.ts';
 import { indexNames, type IndexNames } from './names.ts';
 import { ClusterOutbox, validateEntries } from './outbox.ts';
 import { MgetReader } from './reader.ts';
@@ -129,7 +129,9 @@ export class ClusterStateStore implements StateStore {
    */
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
     const enqueue = c.enqueue ?? [];
+    // Nothing of a commit is written unless all of it can be.
     validateEntries(enqueue);
+    if (c.log) validateLogRecord(c.log);
     const facts: Array<Promise<void>> = [];
     if (c.log) facts.push(this.log.append(c.log));
     for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at));

@@ -25,6 +25,19 @@ export interface ClusterLogOptions {
   retentionDays?: number;
 }
 
+/**
+ * Checks what the log index needs of a record (its day comes from `execution_end`); returns that end
+ * time. Called before anything of a commit is written.
+ */
+export function validateLogRecord(r: WatchLogRecord): number {
+  const end = Date.parse(r.execution_end);
+  if (typeof r.id !== 'string' || r.id.length === 0 || Buffer.byteLength(r.id) > 512) {
+    throw new VigilError('INVALID_REQUEST', 'log record without a valid id', { id: [{ error: 'must be a string of 1 to 512 bytes' }] });
+  }
+  if (Number.isNaN(end)) throw new VigilError('INVALID_REQUEST', `log record [${r.id}] has no valid execution_end`, { execution_end: [{ error: 'not an ISO time', value: r.execution_end }] });
+  return end;
+}
+
 export class ClusterWatchLog implements WatchLogStore {
   readonly #o: ClusterLogOptions & { retentionDays: number };
   /** Orders records with the same end time in append order, within this process. */
@@ -35,8 +48,7 @@ export class ClusterWatchLog implements WatchLogStore {
   }
 
   async append(r: WatchLogRecord): Promise<void> {
-    const end = Date.parse(r.execution_end);
-    if (Number.isNaN(end)) throw new VigilError('INVALID_REQUEST', `log record [${r.id}] has no valid execution_end`, { execution_end: [{ error: 'not an ISO time', value: r.execution_end }] });
+    const end = validateLogRecord(r);
     const { runtime_attributes: _never, ...record } = r;
     const scheduled = r.trigger?.scheduled_time ?? null;
     this.#seq = Math.max(this.#seq + 1, this.#o.clock.now() * 1000);

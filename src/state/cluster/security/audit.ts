@@ -60,7 +60,10 @@ export class ClusterAudit implements AuditRecords {
     for (const item of items) if (!item.ok) throw item.error;
     if (this.#clock.monotonic() - this.#trimmedAt >= HOUR) {
       this.#trimmedAt = this.#clock.monotonic();
-      await this.trim();
+      // The rows are written; a retention pass that fails is tried again within the hour after.
+      await this.trim().catch(() => {
+        this.#trimmedAt = -Infinity;
+      });
     }
   }
 
