@@ -100,4 +100,24 @@ describe.each(FLAVOURS)('document store on %s', (flavour) => {
     expect(err).toMatchObject({ retryable: true });
     expect(String((err as Error).message)).not.toContain('s3cr3t');
   });
+
+  it('authenticates with the configured credentials; a refusal names neither the password nor the header', async () => {
+    const secured = await startTestCluster({ flavour, auth: { username: 'vigil', password: 'c0rrect-h0rse' } });
+    const good = createDocStore({ name: 's', urls: [secured.url], auth: { username: 'vigil', password: 'c0rrect-h0rse' } }, silentLogger());
+    const bad = createDocStore({ name: 's', urls: [secured.url.replace('://', '://vigil:wr0ng-battery@')] }, silentLogger());
+    try {
+      await good.write({ op: 'index', index: 'sec', id: '1', document: { a: 1 } });
+      expect((await good.get('sec', '1'))?.source).toEqual({ a: 1 });
+      const err = await bad.get('sec', '1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ClusterError);
+      expect(err).toMatchObject({ status: 401, retryable: false });
+      const shown = JSON.stringify({ message: (err as Error).message, cause: (err as Error).cause });
+      expect(shown).not.toContain('wr0ng-battery');
+      expect(shown).not.toContain(Buffer.from('vigil:wr0ng-battery').toString('base64'));
+    } finally {
+      await good.close();
+      await bad.close();
+      await secured.close();
+    }
+  });
 });
