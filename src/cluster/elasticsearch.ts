@@ -1,5 +1,6 @@
 /**
- * SearchClient over the official Elasticsearch clients. One of the only two files importing an SDK.
+ * SearchClient over the official Elasticsearch clients. SDKs are imported here, in opensearch.ts and, for
+ * the state store's documents, in docstore-transport.ts only.
  *
  * The 9.x client hard-codes `compatible-with=9`, which Elasticsearch 8 refuses with a 400; the 8.x
  * client (npm alias `es8`) sends `compatible-with=8`, which both Elasticsearch 8 and 9 accept. So the

@@ -1,5 +1,6 @@
 /**
- * SearchClient over the official OpenSearch client. One of the only two files importing an SDK.
+ * SearchClient over the official OpenSearch client. SDKs are imported here, in elasticsearch.ts and, for
+ * the state store's documents, in docstore-transport.ts only.
  *
  * The OpenSearch client has no per-response byte limit (only a heap-percentage circuit breaker), so
  * searches are read as a stream and cut off at `maxResponseBytes` (backend.ts); a large response is

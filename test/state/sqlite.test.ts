@@ -27,40 +27,8 @@ function entry(key: string, createdAt: number) {
   };
 }
 
+/** What only the SQLite store does; what every store does is in store-suite.ts (store-sqlite.test.ts). */
 describe('SqliteStateStore', () => {
-  it('keeps watch state and the execution log across a reopen', async () => {
-    const dir = tempDir();
-    let store = new SqliteStateStore(dir);
-    const state = emptyWatchState('node-1');
-    state.last_status = { code: 'ACTION_EXECUTED' };
-    await store.watchState.put('_main', 'w1', state);
-    await store.log.append({
-      id: 'r1', tenant: '_main', watch_id: 'w1', watch_version: 'v', status: { code: 'NO_ACTION' },
-      execution_start: '2026-01-01T00:00:00.000Z', execution_end: '2026-01-01T00:00:01.000Z',
-      actions: [], resolve_actions: [], node: 'n',
-    });
-    await store.close();
-    store = new SqliteStateStore(dir);
-    expect((await store.watchState.get('_main', 'w1'))?.last_status?.code).toBe('ACTION_EXECUTED');
-    expect((await store.log.query({ watchId: 'w1' })).map((r) => r.id)).toEqual(['r1']);
-    expect(await store.watchState.get('_main', 'nope')).toBeUndefined();
-    await store.close();
-  });
-
-  it('lists every watch with an active_override in one read, and only those', async () => {
-    const store = new SqliteStateStore(tempDir());
-    await store.watchState.put('_main', 'off', { ...emptyWatchState('n'), active_override: false });
-    await store.watchState.put('team', 'on', { ...emptyWatchState('n'), active_override: true });
-    await store.watchState.put('_main', 'cleared', { ...emptyWatchState('n'), active_override: null });
-    await store.watchState.put('_main', 'plain', emptyWatchState('n'));
-    const overrides = await store.watchState.activeOverrides();
-    expect(overrides.sort((a, b) => a.watchId.localeCompare(b.watchId))).toEqual([
-      { tenant: '_main', watchId: 'off', active: false },
-      { tenant: 'team', watchId: 'on', active: true },
-    ]);
-    await store.close();
-  });
-
   it('prunes the execution log to the newest N records', async () => {
     const store = new SqliteStateStore(tempDir());
     for (let i = 0; i < 10; i++) {
@@ -138,22 +106,6 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 
-  it('enqueues an outbox entry once per key and tracks its attempts', async () => {
-    const store = new SqliteStateStore(tempDir());
-    expect(await store.outbox.enqueue(entry('k1', 1))).toBe(true);
-    expect(await store.outbox.enqueue(entry('k1', 2))).toBe(false);
-    await store.outbox.enqueue(entry('k2', 3));
-    await store.outbox.recordAttempt('k1', 'HTTP 503', 500);
-    expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['k1', 'k2']);
-    await store.outbox.markDelivered('k1', 10);
-    await store.outbox.markFailed('k2', 'HTTP 400', 11);
-    expect(await store.outbox.pending()).toEqual([]);
-    const k1 = await store.outbox.get('k1');
-    expect(k1).toMatchObject({ status: 'delivered', attempts: 1, createdAt: 1 });
-    expect((await store.outbox.get('k2'))?.lastError).toBe('HTTP 400');
-    await store.close();
-  });
-
   it('refuses a second holder of the same directory and names the pid', async () => {
     const dir = tempDir();
     const store = new SqliteStateStore(dir);
@@ -216,30 +168,6 @@ describe('SqliteStateStore', () => {
 });
 
 describe('SqliteStateStore.commit', () => {
-  it('writes state, outbox entries and the log record together, skipping known keys', async () => {
-    const store = new SqliteStateStore(tempDir());
-    await store.outbox.enqueue(entry('old', 1));
-    const state = emptyWatchState('n');
-    const res = await store.commit({
-      state: { tenant: '_main', watchId: 'w', value: state },
-      enqueue: [entry('old', 2), entry('new', 3)],
-      log: { id: 'r', tenant: '_main', watch_id: 'w', watch_version: 'v', status: { code: 'ACTION_EXECUTED' },
-        execution_start: 'x', execution_end: 'x', actions: [], resolve_actions: [], node: 'n' },
-    });
-    expect(res.enqueued).toEqual(['new']);
-    expect(await store.watchState.get('_main', 'w')).toEqual(state);
-    expect((await store.log.query({})).length).toBe(1);
-    await store.close();
-  });
-
-  it('rolls everything back when one part fails', async () => {
-    const store = new SqliteStateStore(tempDir());
-    const bad = { ...entry('k', 1), notification: undefined as unknown };
-    await expect(store.commit({ state: { tenant: 't', watchId: 'w', value: emptyWatchState('n') }, enqueue: [bad] })).rejects.toThrow();
-    expect(await store.watchState.get('t', 'w')).toBeUndefined();
-    await store.close();
-  });
-
   it('forgets a state whose write was rolled back with the rest of its group', async () => {
     const store = new SqliteStateStore(tempDir());
     await store.watchState.put('t', 'w', { ...emptyWatchState('n'), node: 'before' });

@@ -1,0 +1,192 @@
+/**
+ * The outbox on the cluster: one document per notification whose id is its idempotency key, so that
+ * `create` is the "insert unless the key exists" of SQLite's outbox. A create answered 409 is told
+ * apart from our own earlier attempt (whose answer was lost) by `commit_id`: the same id means this
+ * write made it, and it is new; another means an earlier run decided it, and it is not.
+ */
+import { randomUUID } from 'node:crypto';
+import { VigilError } from '../../errors.ts';
+import { isVersionConflict, type BulkItem, type DocStoreClient } from '../../cluster/docstore-types.ts';
+import type { OutboxEntry, OutboxStore } from '../types.ts';
+import type { BulkWriter } from './bulk-writer.ts';
+import type { MgetReader } from './reader.ts';
+import type { Handoff, NewOutboxEntry } from './state-docs.ts';
+
+interface OutboxSource {
+  key: string;
+  tenant: string;
+  watch_id: string;
+  action: string;
+  action_type: string;
+  account_id: string | null;
+  episode_key: string;
+  notification: { v: unknown };
+  status: OutboxEntry['status'];
+  attempts: number;
+  created_at: number;
+  deadline: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  finished_at: number | null;
+  seq: number;
+  claim: { node: string; until: number } | null;
+  commit_id: string;
+}
+
+/** Positions within one state write's handoff: `seq` = the write's `_seq_no` × this + position. */
+const SEQ_STRIDE = 1024;
+
+function toEntry(s: OutboxSource): OutboxEntry {
+  return {
+    key: s.key,
+    tenant: s.tenant,
+    watchId: s.watch_id,
+    action: s.action,
+    actionType: s.action_type,
+    accountId: s.account_id,
+    episodeKey: s.episode_key,
+    notification: s.notification.v,
+    status: s.status,
+    attempts: s.attempts,
+    createdAt: s.created_at,
+    deadline: s.deadline,
+    nextAttemptAt: s.next_attempt_at,
+    lastError: s.last_error,
+    finishedAt: s.finished_at,
+  };
+}
+
+/**
+ * Checks entries before anything of their commit is written: a state document must never carry a
+ * handoff that cannot be put into the outbox.
+ */
+export function validateEntries(entries: NewOutboxEntry[]): void {
+  entries.forEach((e, i) => {
+    const bad = (field: string, error: string) => {
+      throw new VigilError('INVALID_REQUEST', `outbox entry [${String(e.key)}]: ${field} ${error}`, { [`enqueue[${i}].${field}`]: [{ error }] });
+    };
+    if (typeof e.key !== 'string' || e.key.length === 0 || Buffer.byteLength(e.key) > 512) bad('key', 'must be a string of 1 to 512 bytes');
+    if (e.notification === undefined) bad('notification', 'is required');
+    for (const f of ['createdAt', 'deadline', 'nextAttemptAt'] as const) if (!Number.isFinite(e[f])) bad(f, 'must be a number');
+  });
+}
+
+function source(e: NewOutboxEntry, commitId: string, seq: number): OutboxSource {
+  return {
+    key: e.key,
+    tenant: e.tenant,
+    watch_id: e.watchId,
+    action: e.action,
+    action_type: e.actionType,
+    account_id: e.accountId,
+    episode_key: e.episodeKey,
+    // Wrapped: a notification may be any JSON value, and only objects can be left unparsed by the mapping.
+    notification: { v: e.notification },
+    status: 'pending',
+    attempts: 0,
+    created_at: e.createdAt,
+    deadline: e.deadline,
+    next_attempt_at: e.nextAttemptAt,
+    last_error: null,
+    finished_at: null,
+    seq,
+    claim: null,
+    commit_id: commitId,
+  };
+}
+
+export class ClusterOutbox implements OutboxStore {
+  readonly #ds: DocStoreClient;
+  readonly #index: string;
+  readonly #writer: BulkWriter;
+  readonly #reader: MgetReader;
+
+  constructor(ds: DocStoreClient, index: string, writer: BulkWriter, reader: MgetReader) {
+    this.#ds = ds;
+    this.#index = index;
+    this.#writer = writer;
+    this.#reader = reader;
+  }
+
+  /** Creates the handoff's entries (idempotent); returns the keys this handoff created. */
+  materialise = (h: Handoff, seqNo: number): Promise<string[]> => this.#createAll(h.entries, h.write_id, Math.max(0, seqNo) * SEQ_STRIDE);
+
+  async #createAll(entries: NewOutboxEntry[], commitId: string, seqBase: number): Promise<string[]> {
+    const docs = entries.map((e, i) => source(e, commitId, seqBase + i));
+    const items = await Promise.all(docs.map((d) => this.#writer.submit({ op: 'create', index: this.#index, id: d.key, document: d as never })));
+    const fresh: string[] = [];
+    for (const [i, item] of items.entries()) {
+      if (item.ok) fresh.push(docs[i]!.key);
+      else if (!isVersionConflict(item.error)) throw item.error;
+      else if ((await this.#reader.get<OutboxSource>(this.#index, docs[i]!.key))?.source.commit_id === commitId) fresh.push(docs[i]!.key);
+    }
+    return fresh;
+  }
+
+  async enqueue(e: NewOutboxEntry): Promise<boolean> {
+    return (await this.enqueueAll([e])).length === 1;
+  }
+
+  /** Entries decided without a state write: created by key; returns the new ones. */
+  async enqueueAll(entries: NewOutboxEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    validateEntries(entries);
+    return this.#writer.hold(this.#createAll(entries, randomUUID(), entries[0]!.createdAt * SEQ_STRIDE));
+  }
+
+  async get(key: string): Promise<OutboxEntry | undefined> {
+    const doc = await this.#reader.get<OutboxSource>(this.#index, key);
+    return doc && toEntry(doc.source);
+  }
+
+  recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
+    return this.#writer.hold(this.#recordAttempt(key, error, nextAttemptAt));
+  }
+
+  async #recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
+    // No update scripts (not every cluster allows them): read, then write conditionally on that read.
+    for (let tries = 0; tries < 5; tries++) {
+      const doc = await this.#reader.get<OutboxSource>(this.#index, key);
+      if (!doc) return;
+      const cas = { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm };
+      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: { attempts: doc.source.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt }, cas });
+      if (item.ok) return;
+      if (!isVersionConflict(item.error)) throw item.error;
+    }
+    throw new VigilError('CONFLICT', `outbox entry [${key}] keeps changing under this write`);
+  }
+
+  markDelivered(key: string, at: number): Promise<void> {
+    return this.#finish(key, { status: 'delivered', last_error: null, finished_at: at });
+  }
+
+  markFailed(key: string, error: string, at: number): Promise<void> {
+    return this.#finish(key, { status: 'failed', last_error: error, finished_at: at });
+  }
+
+  async #finish(key: string, doc: Partial<OutboxSource>): Promise<void> {
+    const item: BulkItem = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc });
+    // An entry pruned meanwhile has nothing left to mark.
+    if (!item.ok && item.status !== 404) throw item.error;
+  }
+
+  async pending(limit = 1000, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]> {
+    // A scan must see every entry acknowledged before it, refreshed or not.
+    await this.#ds.refresh(this.#index);
+    const res = await this.#ds.search<OutboxSource>(this.#index, {
+      query: { term: { status: 'pending' } },
+      sort: [{ created_at: 'asc' }, { key: 'asc' }],
+      size: limit,
+      track_total_hits: false,
+      ...(after ? { search_after: [after.createdAt, after.key] } : {}),
+    });
+    return res.hits.map((h) => toEntry(h.source));
+  }
+
+  async prune(olderThan: number, limit?: number): Promise<number> {
+    const query = { bool: { must_not: [{ term: { status: 'pending' } }], filter: [{ range: { finished_at: { lt: olderThan } } }] } };
+    // Deleting by query reads the searchable view: entries finished a moment ago must be in it.
+    await this.#ds.refresh(this.#index);
+    return this.#ds.deleteByQuery(this.#index, query, limit);
+  }
+}

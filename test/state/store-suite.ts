@@ -1,0 +1,207 @@
+/**
+ * What every StateStore must do, whatever keeps the data: run it against an implementation with
+ * `stateStoreSuite(name, open)`. `open` gives a fresh, empty store, a way to open it again on the same
+ * data (as a restarted daemon does) and a way to close what is open.
+ */
+import { describe, expect, it } from 'vitest';
+import type { OutboxEntry, StateStore } from '../../src/state/types.ts';
+import { emptyWatchState, type WatchLogRecord } from '../../src/runtime/records.ts';
+
+export interface OpenedStore {
+  store: StateStore;
+  /** Closes the store and opens another on the same data. */
+  reopen(): Promise<StateStore>;
+  /** Closes whatever is open. */
+  close(): Promise<void>;
+}
+
+export type OpenStateStore = () => Promise<OpenedStore>;
+
+const T0 = Date.UTC(2026, 0, 5, 12);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function entry(key: string, createdAt: number, extra: Partial<OutboxEntry> = {}): Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'> {
+  return {
+    key,
+    tenant: '_main',
+    watchId: 'w',
+    action: 'a',
+    actionType: 'webhook',
+    accountId: null,
+    episodeKey: 'ep',
+    notification: { kind: 'fire', request: { body: 'x' }, summary: 's' },
+    createdAt,
+    deadline: createdAt + 10_000,
+    nextAttemptAt: createdAt,
+    ...extra,
+  };
+}
+
+export function logRecord(id: string, o: Partial<WatchLogRecord> = {}, endMs = T0): WatchLogRecord {
+  return {
+    id, tenant: '_main', watch_id: 'w', watch_version: 'v', status: { code: 'NO_ACTION' },
+    execution_start: iso(endMs - 5), execution_end: iso(endMs), actions: [], resolve_actions: [], node: 'n', ...o,
+  };
+}
+
+export function stateStoreSuite(name: string, open: OpenStateStore): void {
+  describe(`StateStore conformance: ${name}`, () => {
+    const withStore = (fn: (s: StateStore, o: OpenedStore) => Promise<void>) => async () => {
+      const o = await open();
+      try {
+        await fn(o.store, o);
+      } finally {
+        await o.close();
+      }
+    };
+
+    it('keeps watch state, the log, outbox entries and kv documents across a reopen', withStore(async (store, o) => {
+      const state = emptyWatchState('node-1');
+      state.last_status = { code: 'ACTION_EXECUTED' };
+      await store.watchState.put('_main', 'w1', state);
+      await store.log.append(logRecord('r1', { watch_id: 'w1' }));
+      await store.outbox.enqueue(entry('k1', T0));
+      await store.kv.put('rotation', { done: 3 });
+      const again = await o.reopen();
+      expect((await again.watchState.get('_main', 'w1'))?.last_status?.code).toBe('ACTION_EXECUTED');
+      expect(await again.watchState.get('_main', 'nope')).toBeUndefined();
+      expect((await again.log.query({ watchId: 'w1' })).map((r) => r.id)).toEqual(['r1']);
+      expect((await again.outbox.pending()).map((e) => e.key)).toEqual(['k1']);
+      expect(await again.kv.get('rotation')).toEqual({ done: 3 });
+    }));
+
+    it('hands out a fresh state object on every read; deletes', withStore(async (store) => {
+      const state = emptyWatchState('n');
+      state.last_status = { code: 'ACTION_EXECUTED' };
+      await store.watchState.put('_main', 'w', state);
+      const first = (await store.watchState.get('_main', 'w'))!;
+      expect(first).toEqual(state);
+      first.last_status = null;
+      expect((await store.watchState.get('_main', 'w'))!.last_status).toEqual({ code: 'ACTION_EXECUTED' });
+      await store.watchState.put('_main', 'w', { ...state, node: 'again' });
+      expect((await store.watchState.get('_main', 'w'))!.node).toBe('again');
+      await store.watchState.delete('_main', 'w');
+      expect(await store.watchState.get('_main', 'w')).toBeUndefined();
+      await store.watchState.delete('_main', 'w');
+    }));
+
+    it('lists every watch with an active_override in one read, and only those', withStore(async (store) => {
+      await store.watchState.put('_main', 'off', { ...emptyWatchState('n'), active_override: false });
+      await store.watchState.put('team', 'on', { ...emptyWatchState('n'), active_override: true });
+      await store.watchState.put('_main', 'cleared', { ...emptyWatchState('n'), active_override: null });
+      await store.watchState.put('_main', 'plain', emptyWatchState('n'));
+      await store.watchState.put('_main', 'was-off', { ...emptyWatchState('n'), active_override: false });
+      await store.watchState.put('_main', 'was-off', { ...emptyWatchState('n'), active_override: null });
+      const overrides = await store.watchState.activeOverrides();
+      expect(overrides.sort((a, b) => a.watchId.localeCompare(b.watchId))).toEqual([
+        { tenant: '_main', watchId: 'off', active: false },
+        { tenant: 'team', watchId: 'on', active: true },
+      ]);
+    }));
+
+    it('queries the log newest first, by tenant, watch and time, paged', withStore(async (store) => {
+      for (let i = 0; i < 6; i++) {
+        await store.log.append(logRecord(`r${i}`, { tenant: i % 3 === 0 ? 'team' : '_main', watch_id: i % 2 ? 'odd' : 'even' }, T0 + i * 1000));
+      }
+      expect((await store.log.query({})).map((r) => r.id)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
+      expect((await store.log.query({ tenant: '_main', watchId: 'even' })).map((r) => r.id)).toEqual(['r4', 'r2']);
+      expect((await store.log.query({ watchId: 'odd', size: 2 })).map((r) => r.id)).toEqual(['r5', 'r3']);
+      expect((await store.log.query({ from: 1, size: 2 })).map((r) => r.id)).toEqual(['r4', 'r3']);
+      expect((await store.log.query({ since: iso(T0 + 4000) })).map((r) => r.id)).toEqual(['r5', 'r4']);
+      expect((await store.log.query({ watchId: 'r0' }))).toEqual([]);
+      const full = logRecord('full', { data: { n: 1, deep: [{ x: 'y' }] }, actions: [{ name: 'a', status: { code: 'ACTION_EXECUTED' } }], trigger: { scheduled_time: iso(T0), triggered_time: iso(T0) } }, T0 + 9000);
+      await store.log.append(full);
+      expect((await store.log.query({ size: 1 }))[0]).toEqual(full);
+    }));
+
+    it('never prunes any of the newest records it is told to keep', withStore(async (store) => {
+      // Recent records: a store may also keep the log by age.
+      const now = Date.now();
+      for (let i = 0; i < 5; i++) await store.log.append(logRecord(`r${i}`, {}, now + i));
+      await store.log.prune(3);
+      const left = (await store.log.query({})).map((r) => r.id);
+      expect(left.slice(0, 3)).toEqual(['r4', 'r3', 'r2']);
+    }));
+
+    it('enqueues an outbox entry once per key and tracks its attempts and end', withStore(async (store) => {
+      expect(await store.outbox.enqueue(entry('k1', 1))).toBe(true);
+      expect(await store.outbox.enqueue(entry('k1', 2))).toBe(false);
+      await store.outbox.enqueue(entry('k2', 3));
+      await store.outbox.recordAttempt('k1', 'HTTP 503', 500);
+      await store.outbox.recordAttempt('k1', 'HTTP 502', 900);
+      expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['k1', 'k2']);
+      expect(await store.outbox.get('k1')).toMatchObject({ status: 'pending', attempts: 2, lastError: 'HTTP 502', nextAttemptAt: 900, createdAt: 1 });
+      await store.outbox.markDelivered('k1', 10);
+      await store.outbox.markFailed('k2', 'HTTP 400', 11);
+      expect(await store.outbox.pending()).toEqual([]);
+      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 2, lastError: null, finishedAt: 10 });
+      expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11 });
+      expect(await store.outbox.get('nope')).toBeUndefined();
+    }));
+
+    it('pages pending entries oldest first from a cursor', withStore(async (store) => {
+      for (const [k, t] of [['c', 2], ['a', 1], ['b', 2], ['d', 3]] as const) await store.outbox.enqueue(entry(k, t));
+      expect((await store.outbox.pending(2)).map((e) => e.key)).toEqual(['a', 'b']);
+      expect((await store.outbox.pending(2, { createdAt: 2, key: 'b' })).map((e) => e.key)).toEqual(['c', 'd']);
+      expect((await store.outbox.pending(10, { createdAt: -1, key: '' })).map((e) => e.key)).toEqual(['a', 'b', 'c', 'd']);
+    }));
+
+    it('prunes finished entries older than the cut-off, never pending ones', withStore(async (store) => {
+      for (const k of ['old-done', 'old-failed', 'new-done', 'pending']) await store.outbox.enqueue(entry(k, 1));
+      await store.outbox.markDelivered('old-done', 100);
+      await store.outbox.markFailed('old-failed', 'x', 100);
+      await store.outbox.markDelivered('new-done', 300);
+      expect(await store.outbox.prune(200)).toBe(2);
+      expect(await store.outbox.get('old-done')).toBeUndefined();
+      expect(await store.outbox.get('new-done')).toBeDefined();
+      expect(await store.outbox.get('pending')).toBeDefined();
+    }));
+
+    it('commit writes state, outbox entries and the log record together, skipping known keys', withStore(async (store) => {
+      await store.outbox.enqueue(entry('old', 1));
+      const state = emptyWatchState('n');
+      const res = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, enqueue: [entry('old', 2), entry('new', 3)], log: logRecord('r', { status: { code: 'ACTION_EXECUTED' } }) });
+      expect(res.enqueued).toEqual(['new']);
+      expect(await store.watchState.get('_main', 'w')).toEqual(state);
+      expect((await store.log.query({})).map((r) => r.id)).toEqual(['r']);
+      expect((await store.outbox.get('old'))?.createdAt).toBe(1);
+      // The run's final commit: its state, the deliveries it made and its log record.
+      state.last_status = { code: 'ACTION_EXECUTED' };
+      const done = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, delivered: [{ key: 'new', at: 50 }], log: logRecord('r2') });
+      expect(done.enqueued).toEqual([]);
+      expect(await store.outbox.get('new')).toMatchObject({ status: 'delivered', finishedAt: 50 });
+      expect((await store.watchState.get('_main', 'w'))!.last_status).toEqual({ code: 'ACTION_EXECUTED' });
+      // Entries without a state (a manual execution) and a log record alone.
+      expect((await store.commit({ enqueue: [entry('manual', 4), entry('new', 5)] })).enqueued).toEqual(['manual']);
+      await store.commit({ log: logRecord('r3', {}, T0 + 1) });
+      expect((await store.log.query({})).map((r) => r.id)).toEqual(['r3', 'r2', 'r']);
+    }));
+
+    it('commit changes nothing when one part is malformed', withStore(async (store) => {
+      const bad = { ...entry('k', 1), notification: undefined as unknown };
+      await expect(store.commit({ state: { tenant: 't', watchId: 'w', value: emptyWatchState('n') }, enqueue: [bad] })).rejects.toThrow();
+      expect(await store.watchState.get('t', 'w')).toBeUndefined();
+      expect(await store.outbox.get('k')).toBeUndefined();
+    }));
+
+    it('kv: put, replace, get a fresh value, delete', withStore(async (store) => {
+      expect(await store.kv.get('x')).toBeUndefined();
+      await store.kv.put('x', { a: [1, 2] });
+      await store.kv.put('x', { a: [3] });
+      await store.kv.put('n', 42);
+      expect(await store.kv.get('x')).toEqual({ a: [3] });
+      expect(await store.kv.get('n')).toBe(42);
+      await store.kv.delete('x');
+      expect(await store.kv.get('x')).toBeUndefined();
+    }));
+
+    it('durable() resolves once every write made so far is kept', withStore(async (store, o) => {
+      void store.watchState.put('_main', 'd', emptyWatchState('durable'));
+      void store.outbox.enqueue(entry('d', 1));
+      await store.durable();
+      const again = await o.reopen();
+      expect((await again.watchState.get('_main', 'd'))?.node).toBe('durable');
+      expect(await again.outbox.get('d')).toBeDefined();
+    }));
+  });
+}
