@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createDocStore } from '../src/cluster/docstore.ts';
 import type { DocStoreClient } from '../src/cluster/docstore-types.ts';
 import { silentLogger } from '../src/log.ts';
-import { emptyWatchState } from '../src/runtime/records.ts';
+import { emptyWatchState } from '../src/state/records.ts';
 import { ClusterStateStore } from '../src/state/cluster/index.ts';
 import { SqliteStateStore } from '../src/state/sqlite.ts';
 import type { StateStore } from '../src/state/types.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OutboxEntry, StateStore } from '../../src/state/types.ts';
-import { emptyWatchState, type WatchLogRecord } from '../../src/runtime/records.ts';
+import { emptyWatchState, type WatchLogRecord } from '../../src/state/records.ts';
 
 export interface OpenedStore {
   store: StateStore;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../../cluster/server.ts';
 import { FLAVOURS } from '../../cluster/flavours.ts';
-import { emptyWatchState } from '../../../src/runtime/records.ts';
+import { emptyWatchState } from '../../../src/state/records.ts';
 import { tempDirs } from '../../kit/temp-dirs.ts';
 import { entry } from '../store-suite.ts';
 import { docStore, freshPrefix, openStore } from './kit.ts';

@@ -1,6 +1,6 @@
 /** The run the crash tests commit: a state that opens an episode and the two notifications it decided. */
 import type { RunCommit } from '../../../src/state/types.ts';
-import { emptyWatchState } from '../../../src/runtime/records.ts';
+import { emptyWatchState } from '../../../src/state/records.ts';
 import { entry } from '../store-suite.ts';
 
 export function crashCommit(): RunCommit {

@@ -10,7 +10,7 @@ import { MAPPING_VERSION, mappingFor } from '../../../src/state/cluster/mappings
 import { indexNames } from '../../../src/state/cluster/names.ts';
 import { ClusterStateStore } from '../../../src/state/cluster/index.ts';
 import { ClusterError } from '../../../src/cluster/types.ts';
-import { emptyWatchState } from '../../../src/runtime/records.ts';
+import { emptyWatchState } from '../../../src/state/records.ts';
 import { docStore, freshPrefix, openStore } from './kit.ts';
 
 describe('index names', () => {

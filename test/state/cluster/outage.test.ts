@@ -10,7 +10,7 @@ import { startTestCluster, type TestCluster } from '../../cluster/server.ts';
 import { FLAVOURS } from '../../cluster/flavours.ts';
 import { FakeClock } from '../../kit/fake-clock.ts';
 import { tempDirs } from '../../kit/temp-dirs.ts';
-import { emptyWatchState } from '../../../src/runtime/records.ts';
+import { emptyWatchState } from '../../../src/state/records.ts';
 import type { StoreHealth } from '../../../src/state/cluster/index.ts';
 import { entry, logRecord } from '../store-suite.ts';
 import { freshPrefix, openStore } from './kit.ts';

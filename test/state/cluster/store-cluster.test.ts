@@ -10,7 +10,7 @@ import type { ClusterStateStore } from '../../../src/state/cluster/index.ts';
 import { stateStoreSuite } from '../store-suite.ts';
 import { securityStoreSuite } from '../security-store-suite.ts';
 import { dropPrefix, freshPrefix, openStore, realClusters } from './kit.ts';
-import { emptyWatchState } from '../../../src/runtime/records.ts';
+import { emptyWatchState } from '../../../src/state/records.ts';
 import { entry, logRecord } from '../store-suite.ts';
 
 function suites(label: string, url: () => string, cleanup: boolean): void {
