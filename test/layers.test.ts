@@ -60,7 +60,7 @@ describe('layer rules', { timeout: 60_000 }, () => {
       what: 'a type-only upward import',
       files: {
         'src/state/types.ts': "import type { Record } from '../runtime/records.ts';\nexport type State = Record;\n",
-        'src/state/records.ts': 'export interface Record { id: string }\n',
+        'src/runtime/records.ts': 'export interface Record { id: string }\n',
       },
       report: /layer:state.*src\/state\/types\.ts → src\/runtime\/records\.ts/,
     },
