@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '../kit/certs.ts';
+import { redactBody } from '../../src/security/audit-redact.ts';
 import { bearer, startHarness, type Harness } from './harness.ts';
 
 const PASSWORD = 'S3cret-proxy-pw-Kilo';
@@ -99,6 +100,16 @@ describe('stored proxies', () => {
     expect((await h.call({ method: 'DELETE', url: '/_signals/proxies/my-proxy', headers: admin })).json()).toEqual({ status: 200 });
     expect((await h.call({ method: 'DELETE', url: '/_signals/proxies/my-proxy', headers: admin })).statusCode).toBe(404);
     expect((await h.call({ method: 'GET', url: '/_signals/proxies/my-proxy', headers: admin })).statusCode).toBe(404);
+  });
+
+  it('changes are audited; a request body kept by the audit log loses the URI\'s password', async () => {
+    const { hits } = await h.security.auditLog.query({ size: 10_000 });
+    const puts = hits.filter((e) => e.method === 'PUT' && e.path === '/_signals/proxies/my-proxy');
+    expect(puts.some((e) => e.user === 'root' && e.category === 'GRANTED_PRIVILEGES' && e.status === 200)).toBe(true);
+    expect(hits.some((e) => e.method === 'DELETE' && e.path === '/_signals/proxies/my-proxy' && e.status === 409)).toBe(true);
+    const body = redactBody('/_signals/proxies/:id', { name: 'p', uri: `http://ops:${PASSWORD}@127.0.0.1:9199`, password: PASSWORD });
+    expect(body).toContain('127.0.0.1:9199');
+    expect(body).not.toContain(PASSWORD);
   });
 
   it('never listed among accounts, and no password in any response, audit record, log line or file', async () => {
