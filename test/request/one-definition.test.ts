@@ -154,7 +154,7 @@ describe('one HTTP request definition', () => {
       tls: { trust_all: true, pinned: 'x' },
       connection_timeout: '5 parsecs',
       read_timeout: -1,
-      proxy: 'corporate-proxy-1',
+      proxy: 'corporate proxy #1',
     });
     expect(paths).toEqual(expect.arrayContaining(['connection_timeout', 'proxy', 'read_timeout', 'request.auth.type', 'request.headers.Bad Name', 'request.retries', 'tls.pinned']));
     expect(sameUnderEachOwner({ request: { url: 'https://x.example', body: 'b', json_body_from: 'data' }, connection_timeout: '0s' })).toEqual([
