@@ -32,7 +32,7 @@ export class TlsSessionCache {
   offer(key: string): TlsSessionEntry | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (this.#maxAgeMs > 0 && this.#clock.now() - e.verifiedAt >= this.#maxAgeMs) {
+    if (this.#maxAgeMs > 0 && this.#clock.monotonic() - e.verifiedAt >= this.#maxAgeMs) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -42,7 +42,7 @@ export class TlsSessionCache {
   /** Keeps the sessions (tickets) `socket` receives for `key`; `offered` is what its handshake offered. */
   track(key: string, socket: TLSSocket, offered: TlsSessionEntry | undefined): void {
     socket.on('session', (session: Buffer) => {
-      const verifiedAt = socket.isSessionReused() && offered ? offered.verifiedAt : this.#clock.now();
+      const verifiedAt = socket.isSessionReused() && offered ? offered.verifiedAt : this.#clock.monotonic();
       this.#entries.delete(key);
       this.#entries.set(key, { session, verifiedAt });
       if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
