@@ -53,8 +53,8 @@ export function proxyTarget(proxy: string | { id: string } | undefined): Pick<Re
 
 /**
  * What is wrong with sending the account's secrets with this request, as `[field, message]` pairs
- * (`url`, `proxy`, `tls.trust_all`, `tls.verify_hostnames`, `tls.trusted_certs`, `tls.truststore_id`). Messages name the
- * request's own origin at most: never a URL path or query, a proxy URL or a certificate.
+ * (`url`, `proxy`, `tls.trust_all`, `tls.verify_hostnames`, `tls.trusted_certs`, `tls.truststore_id`).
+ * Messages name the request's own origin at most: never a URL path or query, a proxy URL or a certificate.
  */
 export function destinationProblems(req: RequestTarget, dest: AccountDestination): Array<[string, string]> {
   const out: Array<[string, string]> = [];
