@@ -6,7 +6,7 @@
 import { envelopesIn, withoutMeta } from './account-doc.ts';
 import type { KeyRing, KeyState } from './keyring.ts';
 import { envelopeKid } from './seal.ts';
-import { nullProto } from './store.ts';
+import { isStoredId, nullProto } from './store.ts';
 import type { TrackedFileStore } from './unusable.ts';
 
 export interface KeyUsage {
@@ -24,7 +24,7 @@ export const MALFORMED = 'malformed';
 export async function countKeyUsage(store: TrackedFileStore, ring: KeyRing): Promise<KeyUsage[]> {
   const counts = new Map<string, number>(ring.list().map((k) => [k.kid, 0]));
   for (const type of await store.listTypes()) {
-    for (const id of await store.listIds(type)) {
+    for (const id of await store.listIds(type, isStoredId)) {
       for (const env of envelopesIn(withoutMeta((await store.readOrNote(type, id)) ?? nullProto()))) {
         const kid = envelopeKid(env) ?? MALFORMED;
         counts.set(kid, (counts.get(kid) ?? 0) + 1);

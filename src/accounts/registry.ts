@@ -1,33 +1,31 @@
 /**
  * The accounts registry: validated, sealed accounts on disk, decrypted just in time for
- * delivery. The REST API and the CLI call this; nothing else writes account files.
+ * delivery. The REST API and the CLI call this; nothing else writes account files. Beside the
+ * accounts, the same store keeps Signals' stored proxies and trust stores (`proxies`, `truststores`):
+ * documents of kinds of their own, sealed where they hold credentials, never listed among accounts,
+ * and rotated with them.
  *
  * Secret values are sealed as the JSON text of the value (so a secret may be a string or, like a
- * webhook `auth`, an object), each under its own AAD. Mutations of one account are serialised, so a PUT
- * racing a rotation cannot lose either write.
+ * webhook `auth`, an object), each under its own AAD (sealed-docs.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
-import { zodDetail } from '../error-detail.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
-import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import type { SecretStatus } from './account-doc.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
-import { envelopeKid, open, seal } from './seal.ts';
-import {
-  bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf,
-} from './secret-paths.ts';
+import { KindDocs, SealedDocs, type DocSpec } from './sealed-docs.ts';
 import { loadSodium } from './sodium.ts';
-import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { assertValidId } from './store.ts';
 import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
+import { PROXIES_KIND, ProxyRegistry, proxySpec } from './proxies.ts';
+import { TRUSTSTORES_KIND, TruststoreRegistry, truststoreSpec } from './truststores.ts';
 
 export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
 export { MALFORMED };
@@ -48,17 +46,28 @@ export interface AccountRegistryOptions {
 
 export class AccountRegistry {
   readonly redactor: Redactor;
+  /** Signals' stored proxies (`/_signals/proxies`). */
+  readonly proxies: ProxyRegistry;
+  /** Signals' stored trust stores (`/_signals/truststores`). */
+  readonly truststores: TruststoreRegistry;
   readonly #o: AccountRegistryOptions;
   readonly #store: TrackedFileStore;
-  readonly #specs: Map<string, AccountTypeSpec>;
-  readonly #locks = new KeyedLock();
+  readonly #specs: Map<string, AccountTypeSpec & DocSpec>;
+  readonly #docs: SealedDocs;
+  readonly #kinds: KindDocs[];
   #rotating = false;
 
   private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
-    this.#specs = specs;
+    this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, notFound }]));
     this.redactor = o.redactor ?? createRedactor();
+    this.#docs = new SealedDocs({ store, keyring: o.keyring, clock: o.clock, logger: o.logger, redactor: this.redactor, onDecryptFailure: o.onDecryptFailure });
+    const proxies = new KindDocs(PROXIES_KIND, proxySpec, this.#docs, store);
+    const truststores = new KindDocs(TRUSTSTORES_KIND, truststoreSpec, this.#docs, store);
+    this.#kinds = [proxies, truststores];
+    this.proxies = new ProxyRegistry(proxies);
+    this.truststores = new TruststoreRegistry(truststores);
   }
 
   /**
@@ -77,7 +86,7 @@ export class AccountRegistry {
     const removed = await store.removeStaleTempFiles(await store.listTypes());
     if (removed) o.logger.info({ removed }, 'removed temp files left by an interrupted account write');
     // Reported now rather than at first use: a bad file is logged once, and the others stay usable.
-    for (const { type, id } of await reg.list()) await store.readOrNote(type, id);
+    for (const { type, id } of await reg.#documents()) await store.readOrNote(type, id);
     return reg;
   }
 
@@ -88,57 +97,13 @@ export class AccountRegistry {
 
   /** PUT: an omitted secret keeps its stored value, `null` clears it, a value replaces it. */
   async put(type: string, id: string, body: unknown): Promise<{ created: boolean }> {
-    const spec = this.#spec(type, id, 'INVALID_REQUEST');
-    if (!isObject(body)) throw new VigilError('INVALID_REQUEST', 'an account must be a JSON object');
-    const reserved = findReservedKey(body);
-    if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
-    return this.#locks.run(`${type}/${id}`, async () => {
-      // A bad file is replaced: its secrets could not be kept anyway.
-      const stored = await this.#store.readOrNote(type, id);
-      const replacesUnusable = stored === undefined && this.#store.unusable.has(type, id);
-      const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
-      const now = new Date(this.#o.clock.now()).toISOString();
-      const candidate = toNullProto(body);
-      const exportProblems = takeSignalsFields(candidate, type);
-      stripSecretNulls(candidate, spec.patterns);
-      const kept = new Map<string, string>();
-      for (const leaf of stored ? secretLeaves(stored, spec.patterns) : []) {
-        if (typeof leaf.value !== 'string' || bodyIntent(body, leaf.path) !== 'absent') continue;
-        if (setPath(candidate, leaf.path, this.#openLeaf(type, id, internalId, leaf))) kept.set(fieldName(leaf.path), leaf.value);
-      }
-      const secrets = secretLeaves(candidate, spec.patterns);
-      const parsed = spec.schema.safeParse(candidate);
-      if (!parsed.success || Object.keys(exportProblems).length > 0) {
-        const scrub = createRedactor({ minLength: 1 });
-        for (const s of secrets) for (const str of stringsIn(s.value)) scrub.add(str);
-        const detail = { ...exportProblems, ...(parsed.success ? {} : zodDetail(parsed.error.issues, { scrub: (m) => scrub.scrub(m) })) };
-        throw new VigilError('INVALID_REQUEST', `Account is invalid: ${Object.keys(detail).length} errors; see detail.`, detail);
-      }
-      const prevUpdated = stored && isObject(stored._secret_updated_at) ? stored._secret_updated_at : nullProto();
-      const secretUpdated = nullProto();
-      for (const leaf of secrets) {
-        const field = fieldName(leaf.path);
-        const keep = kept.get(field);
-        secretUpdated[field] = keep ? (prevUpdated[field] ?? stored?._updated_at ?? now) : now;
-        setPath(candidate, leaf.path, keep ?? seal(this.#o.keyring, JSON.stringify(leaf.value), { type, internalId, field }));
-      }
-      const doc = nullProto();
-      doc._internal_id = internalId;
-      doc._updated_at = now;
-      doc._secret_updated_at = secretUpdated;
-      for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
-      await this.#store.write(type, id, doc);
-      if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
-      return { created: !stored && !replacesUnusable };
-    });
+    return this.#docs.put(this.#spec(type, id, 'INVALID_REQUEST'), type, id, body);
   }
 
   /** GET: non-secret fields and, per secret, `{set, kid, updated_at}`. Throws ACCOUNT_NOT_FOUND. */
   async getPublic(type: string, id: string): Promise<PublicAccount> {
     const spec = this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
-    const stored = await this.#store.read(type, id);
-    if (!stored) throw notFound(type, id);
-    return toPublic(type, id, stored, spec.patterns);
+    return toPublic(type, id, await this.#docs.stored(spec, type, id), spec.patterns);
   }
 
   /** Whether a file exists for the account (usable or not). */
@@ -163,7 +128,7 @@ export class AccountRegistry {
 
   async delete(type: string, id: string): Promise<{ deleted: boolean }> {
     this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
-    return this.#locks.run(`${type}/${id}`, async () => ({ deleted: await this.#store.remove(type, id) }));
+    return this.#docs.delete(type, id);
   }
 
   /**
@@ -171,40 +136,19 @@ export class AccountRegistry {
    * to decrypt makes this account unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
    */
   async resolve(type: string, id: string): Promise<unknown> {
-    const spec = this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
-    const stored = await this.#store.read(type, id);
-    if (!stored) throw notFound(type, id);
-    const internalId = internalIdOf(stored, type, id);
-    const account = withoutMeta(stored);
-    // Accounts stored before these fields were dropped at PUT may still carry them.
-    takeSignalsFields(account, type);
-    const plain: unknown[] = [];
-    for (const leaf of secretLeaves(account, spec.patterns)) {
-      const value = this.#openLeaf(type, id, internalId, leaf);
-      plain.push(value);
-      setPath(account, leaf.path, value);
-    }
-    const parsed = spec.schema.safeParse(account);
-    if (!parsed.success) {
-      const scrub = createRedactor({ minLength: 1 });
-      for (const str of stringsIn(plain)) scrub.add(str);
-      const detail = zodDetail(parsed.error.issues, { scrub: (m) => scrub.scrub(m) });
-      throw new VigilError('CONFIG_INVALID', `stored account ${type}/${id} no longer matches its schema`, detail);
-    }
-    for (const s of stringsIn(plain)) this.redactor.add(s);
-    return deepFreeze(parsed.data);
+    return this.#docs.resolve(this.#spec(type, id, 'ACCOUNT_NOT_FOUND'), type, id);
   }
 
   /**
-   * Rewraps every secret under the active key. Idempotent (fields already on the active kid are left
-   * alone) and resumable: each account file is rewritten atomically, so after a crash a second call
-   * finishes the rest. Throws TOO_MANY_REQUESTS while a rotation is running.
+   * Rewraps every secret, of accounts and stored proxies alike, under the active key. Idempotent (fields
+   * already on the active kid are left alone) and resumable: each file is rewritten atomically, so after
+   * a crash a second call finishes the rest. Throws TOO_MANY_REQUESTS while a rotation is running.
    */
   async rotate(opts: RotateOptions = {}, onProgress?: (p: RotateProgress) => void | Promise<void>): Promise<RotateResult> {
     if (this.#rotating) throw new VigilError('TOO_MANY_REQUESTS', 'a key rotation is already running');
     this.#rotating = true;
     try {
-      return await runRotation(await this.list(), opts, onProgress, (type, id) => this.#locks.run(`${type}/${id}`, () => this.#rewrap(type, id)), this.#o.logger);
+      return await runRotation(await this.#documents(), opts, onProgress, (type, id) => this.#rewrap(type, id), this.#o.logger);
     } finally {
       this.#rotating = false;
     }
@@ -226,70 +170,30 @@ export class AccountRegistry {
     return { retired: await forgetKid(this.#o.dir, kid) };
   }
 
+  /** Accounts, then the documents of the other kinds (stored proxies, trust stores). */
+  async #documents(): Promise<Array<{ type: string; id: string }>> {
+    const out = await this.list();
+    for (const k of this.#kinds) for (const id of await k.ids()) out.push({ type: k.kind, id });
+    return out;
+  }
+
   async #rewrap(type: string, id: string): Promise<void> {
-    const stored = await this.#store.read(type, id);
-    if (!stored) return;
-    const internalId = internalIdOf(stored, type, id);
-    const active = this.#o.keyring.activeKid;
-    let changed = false;
-    for (const leaf of secretLeaves(stored, this.#specs.get(type)!.patterns)) {
-      if (typeof leaf.value !== 'string' || envelopeKid(leaf.value) === active) continue;
-      const field = fieldName(leaf.path);
-      const text = this.#openText(type, id, internalId, field, leaf.value);
-      setPath(stored, leaf.path, seal(this.#o.keyring, text, { type, internalId, field }));
-      changed = true;
-    }
-    if (changed) await this.#store.write(type, id, stored);
+    const kind = this.#kinds.find((k) => k.kind === type);
+    if (kind) return kind.rewrap(id);
+    return this.#docs.rewrap(this.#specs.get(type)!.patterns, type, id);
   }
 
-  #openLeaf(type: string, id: string, internalId: string, leaf: SecretLeaf): unknown {
-    const field = fieldName(leaf.path);
-    if (typeof leaf.value !== 'string') return this.#decryptFailed(type, id, field, 'the stored value is not sealed');
-    const text = this.#openText(type, id, internalId, field, leaf.value);
-    try {
-      return JSON.parse(text);
-    } catch {
-      return this.#decryptFailed(type, id, field, 'the decrypted value is not JSON');
-    }
-  }
-
-  #openText(type: string, id: string, internalId: string, field: string, sealed: string): string {
-    try {
-      return open(this.#o.keyring, sealed, { type, internalId, field, id });
-    } catch (e) {
-      return this.#decryptFailed(type, id, field, undefined, e);
-    }
-  }
-
-  #decryptFailed(type: string, id: string, field: string, why?: string, cause?: unknown): never {
-    try {
-      this.#o.onDecryptFailure?.(type, id, field);
-    } catch (hookError) {
-      this.#o.logger.error({ err: hookError }, 'onDecryptFailure hook failed');
-    }
-    this.#o.logger.warn({ accountType: type, account: id, field }, 'account secret failed to decrypt; the account is unusable until the secret is set again');
-    if (cause instanceof VigilError) throw cause;
-    throw new VigilError('ACCOUNT_DECRYPT_FAILED', `cannot decrypt field "${field}" of account ${type}/${id}: ${why}`);
-  }
-
-  #spec(type: string, id: string, missing: 'INVALID_REQUEST' | 'ACCOUNT_NOT_FOUND'): AccountTypeSpec {
+  #spec(type: string, id: string, missing: 'INVALID_REQUEST' | 'ACCOUNT_NOT_FOUND'): AccountTypeSpec & DocSpec {
     assertValidId('type', type);
     assertValidId('id', id);
     const spec = this.#specs.get(type);
     if (spec) return spec;
     throw missing === 'ACCOUNT_NOT_FOUND' ? notFound(type, id) : new VigilError('INVALID_REQUEST', `unknown account type ${type}`);
   }
-
 }
 
 /** Same as `AccountRegistry.open`. */
 export const openRegistry = (o: AccountRegistryOptions): Promise<AccountRegistry> => AccountRegistry.open(o);
-
-function internalIdOf(stored: Doc, type: string, id: string): string {
-  const v = stored._internal_id;
-  if (typeof v === 'string' && v.length > 0) return v;
-  throw new VigilError('ACCOUNT_DECRYPT_FAILED', `account ${type}/${id} has no _internal_id`);
-}
 
 function notFound(type: string, id: string): VigilError {
   return new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);

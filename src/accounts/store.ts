@@ -12,14 +12,29 @@ import { join } from 'node:path';
 import { VigilError } from '../errors.ts';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * What the file store accepts as a document id: the account rule plus `.` and `:` after the first
+ * character (stored proxies are named like `127.0.0.1:9199` in Signals). No separator, and no leading
+ * dot, so an id is always one plain file name inside its kind's directory.
+ */
+const STORED_ID_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;
 /** Names that pass the character rule but mean something to JavaScript objects (Kibana's list, plus one). */
 const RESERVED_IDS = new Set(['__proto__', 'constructor', 'prototype']);
-const FILE_RE = /^([A-Za-z0-9_-]{1,128})\.json$/;
-const TEMP_RE = /^\.[A-Za-z0-9_-]{1,128}\.json\.[0-9a-f]{16}\.tmp$/;
+const FILE_RE = /^([A-Za-z0-9_][A-Za-z0-9_.:-]{0,127})\.json$/;
+const TEMP_RE = /^\.[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}\.json\.[0-9a-f]{16}\.tmp$/;
 
 /** True when `value` is a usable account type or id: `[A-Za-z0-9_-]{1,128}` and not a reserved name. */
 export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_RE.test(value) && !RESERVED_IDS.has(value);
+}
+
+/** True when `value` can name a document in the file store (see STORED_ID_RE); every account id can. */
+export function isStoredId(value: unknown): value is string {
+  return typeof value === 'string' && STORED_ID_RE.test(value) && !RESERVED_IDS.has(value);
+}
+
+function assertStoredId(value: unknown): asserts value is string {
+  if (!isStoredId(value)) throw new VigilError('INVALID_ID', 'invalid document id: it must match [A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}');
 }
 
 /** Throws `INVALID_ID` (without echoing the value, which may be 10 kB or hold control bytes). */
@@ -112,7 +127,7 @@ export class AccountFileStore {
   /** The stored document, or undefined when there is none. Throws AccountFileError for a file that cannot be used. */
   async read(type: string, id: string): Promise<Doc | undefined> {
     assertValidId('type', type);
-    assertValidId('id', id);
+    assertStoredId(id);
     let text: string;
     try {
       text = await readFile(join(this.dir, type, `${id}.json`), 'utf8');
@@ -133,7 +148,7 @@ export class AccountFileStore {
 
   async write(type: string, id: string, doc: Doc): Promise<void> {
     assertValidId('type', type);
-    assertValidId('id', id);
+    assertStoredId(id);
     const typeDir = join(this.dir, type);
     await mkdir(typeDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(typeDir, `${id}.json`, `${JSON.stringify(doc, null, 2)}\n`);
@@ -142,7 +157,7 @@ export class AccountFileStore {
   /** Removes the file; false when there was none. */
   async remove(type: string, id: string): Promise<boolean> {
     assertValidId('type', type);
-    assertValidId('id', id);
+    assertStoredId(id);
     try {
       await unlink(join(this.dir, type, `${id}.json`));
     } catch (e) {
@@ -153,8 +168,8 @@ export class AccountFileStore {
     return true;
   }
 
-  /** Sorted ids of one type (files that are not `<valid id>.json` are ignored). */
-  async listIds(type: string): Promise<string[]> {
+  /** Sorted ids of one type (files that are not `<id>.json` for an id `accept` takes are ignored). */
+  async listIds(type: string, accept: (id: string) => boolean = isValidId): Promise<string[]> {
     assertValidId('type', type);
     let names: string[];
     try {
@@ -166,7 +181,7 @@ export class AccountFileStore {
     const ids: string[] = [];
     for (const n of names) {
       const m = FILE_RE.exec(n);
-      if (m && isValidId(m[1])) ids.push(m[1]!);
+      if (m && isStoredId(m[1]) && accept(m[1]!)) ids.push(m[1]!);
     }
     return ids.sort();
   }

@@ -7,6 +7,8 @@ import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { proxyRoutes } from './routes/proxies.ts';
+import { truststoreRoutes } from './routes/truststores.ts';
 import { securityRoutes } from './routes/security.ts';
 import { watchRoutes } from './routes/watches.ts';
 
@@ -57,7 +59,8 @@ function acceptEmptyJson(f: FastifyInstance): void {
 }
 
 /**
- * The REST API on fastify, every route registered (health, watches, security, accounts): bounded bodies
+ * The REST API on fastify, every route registered (health, watches, security, accounts, stored proxies
+ * and trust stores): bounded bodies
  * and header/request timeouts, JSON errors in one shape, request logs without bodies or credentials,
  * and a permission declared on every route, checked by `app.auth`. Body limit and TLS come from the
  * configuration's `api` section. The server is not listening yet.
@@ -144,5 +147,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   await watchRoutes(f, app);
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);
+  await proxyRoutes(app)(f);
+  await truststoreRoutes(app)(f);
   return f;
 }

@@ -28,6 +28,7 @@ import { checkWatchAgainstNode } from '../watches/node-check.ts';
 import { FileWatchRepository } from '../watches/file-repository.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import { Pruner } from '../state/pruner.ts';
+import { resolvingStoredRefs, type StoredRefs } from '../request/stored-refs.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
@@ -43,6 +44,8 @@ export interface RuntimeDeps {
    * that need no sealing). `accounts` (the registry the API manages) stays as the config makes it.
    */
   accountSource?: AccountSource;
+  /** Where requests find stored proxies and trust stores, instead of the accounts registry's. */
+  storedRefs?: StoredRefs;
   /** The check and action types to register instead of Vigil's own (a test adding a type of its own). */
   types?: RegistryTypes;
 }
@@ -63,8 +66,10 @@ export interface Runtime {
   /** The master key ring, when one is configured (the security module takes its peppers from it). */
   keyring: KeyRing | null;
   clock: Clock;
-  /** The egress-checked HTTP client (deliveries and account `_test` send through it). */
+  /** The egress-checked HTTP client (deliveries and account `_test` send through it); it resolves stored proxies and trust stores. */
   http: HttpClient;
+  /** The stored proxies and trust stores requests may name; null without a master key. */
+  storedRefs: StoredRefs | null;
   /** The egress check for connections made outside `http` (SMTP and SOCKS), shared by deliveries and account tests. */
   egress: HostCheck;
   /** The check and action types, and which are disabled on this node (`egress.disabled_action_types`). */
@@ -126,7 +131,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
   });
   const policy = createEgressPolicy({ allow: config.egress.allow }, {});
-  const http = deps.http ?? createHttpClient({ policy, logger, clock });
+  const storedRefs: StoredRefs | null =
+    deps.storedRefs ?? (accounts ? { proxyUri: (id) => accounts.proxies.url(id), truststorePem: (id) => accounts.truststores.pem(id) } : null);
+  // Every check, delivery and account test sends through it: a stored proxy or trust store is resolved
+  // per request, so a change through the REST API applies to running watches at their next request.
+  const http = resolvingStoredRefs(deps.http ?? createHttpClient({ policy, logger, clock }), storedRefs);
   const clusters = new ClusterRegistry(clusterConfigs(config), logger);
   const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
   const scripts = createScriptCompiler();
@@ -169,7 +178,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     destinations: () => deliverer.destinations(),
   });
 
-  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters) });
+  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters), stored: storedRefs });
   const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
   const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
@@ -200,6 +209,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     keyring,
     clock,
     http,
+    storedRefs,
     egress,
     registry,
     compileEnv,

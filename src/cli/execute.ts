@@ -10,6 +10,7 @@ import { jsonSyntaxProblem } from '../json-syntax.ts';
 import { parseDuration } from '../schedule/duration.ts';
 import { compileWatch, type CompiledWatch } from '../watches/compile.ts';
 import { errorSummary, describeErrors } from '../watches/loader.ts';
+import { storedRefProblems } from '../watches/node-check.ts';
 import { refForFile } from '../watches/file-names.ts';
 import type { WatchLogRecord } from '../state/records.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
@@ -46,7 +47,11 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
       overrides: { data_dir: dataDir, accounts_dir: values.accounts, key_file: values['key-file'], log: { level: 'warn', retention: 10 } },
     });
     const keyAvailable = Boolean(loaded.key_file || env[MASTER_KEY_ENV]);
-    const refs = watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`);
+    const refs = [
+      ...watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`),
+      // Stored proxies and trust stores are kept in the accounts store, under the same key.
+      ...watch.storedRefs.map((r) => `${r.path}: stored ${r.kind === 'proxy' ? 'proxy' : 'trust store'} '${r.id}'`),
+    ];
     if (refs.length > 0 && !keyAvailable) {
       if (!values.simulate) {
         io.stderr(`vigil execute: the watch uses accounts, which need the master key (set ${MASTER_KEY_ENV} or pass --key-file):\n  ${refs.join('\n  ')}\n`);
@@ -97,9 +102,12 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
   return res.watch;
 }
 
+/** Whether the accounts, stored proxies and trust stores the watch names are there (printing those that are not). */
 async function accountsExist(app: Runtime, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
+  const stored = await storedRefProblems(watch, app.storedRefs);
+  for (const [path, list] of Object.entries(stored ?? {})) for (const p of list) missing.push(`${path}: ${p.error}`);
   if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
   return missing.length === 0;
 }

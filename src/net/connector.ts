@@ -2,7 +2,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import type { Logger } from 'pino';
+import type { TLSSocket } from 'node:tls';
 import type { EgressPolicy } from './egress.ts';
+import type { TlsSessionCache } from './tls-sessions.ts';
 import { HttpError } from './types.ts';
 
 /**
@@ -67,8 +69,10 @@ export function checkedLookup(guard: EgressGuard, hostname: string, port: number
 /**
  * An undici `connect` function applying the guard to every new connection. `base` holds the
  * connector options (TLS, timeout); IP-literal hosts are judged directly, names through checkedLookup.
+ * With `sessions`, TLS sessions are resumed from that cache (and only within its lifetime); without,
+ * connections to names resume none.
  */
-export function egressConnector(guard: EgressGuard, base: buildConnector.BuildOptions): buildConnector.connector {
+export function egressConnector(guard: EgressGuard, base: buildConnector.BuildOptions, sessions?: TlsSessionCache): buildConnector.connector {
   const literal = buildConnector(base);
   return (opts, callback) => {
     const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
@@ -77,12 +81,21 @@ export function egressConnector(guard: EgressGuard, base: buildConnector.BuildOp
       callback(egressDenied(guard, opts.hostname, port, pre.reason), null);
       return;
     }
+    const lookup = pre.ip !== undefined ? {} : { lookup: checkedLookup(guard, opts.hostname, port) };
+    if (sessions && opts.protocol === 'https:') {
+      const key = `${opts.servername ?? opts.hostname}:${port}`;
+      const offered = sessions.offer(key);
+      const connect = buildConnector({ ...base, ...lookup, maxCachedSessions: 0, ...(offered ? { session: offered.session } : {}) } as buildConnector.BuildOptions);
+      const socket = (connect as unknown as (o: typeof opts, cb: typeof callback) => TLSSocket)(opts, callback);
+      sessions.track(key, socket, offered);
+      return;
+    }
     if (pre.ip !== undefined) {
       literal(opts, callback);
       return;
     }
     // One connector per connection so its lookup knows the host and port being judged. This costs the
     // TLS session cache, which keep-alive pooling makes nearly irrelevant.
-    buildConnector({ ...base, lookup: checkedLookup(guard, opts.hostname, port) } as buildConnector.BuildOptions)(opts, callback);
+    buildConnector({ ...base, ...lookup } as buildConnector.BuildOptions)(opts, callback);
   };
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Clock } from '../clock.ts';
 import { checkedLookup, egressConnector, type EgressGuard } from './connector.ts';
+import { TlsSessionCache } from './tls-sessions.ts';
 import type { HttpRequest } from './types.ts';
 
 /**
@@ -23,6 +25,8 @@ export interface DispatcherSettings {
   connections: number;
   /** Dispatchers kept (distinct TLS/proxy/timeout combinations). */
   maxDispatchers: number;
+  /** Times the lifetime of resumable TLS sessions (`tls.client_session_timeout`). */
+  clock: Clock;
 }
 
 /** Maps a watch's `tls` options onto Node TLS options. `trusted_certs` replaces the system roots for that request. */
@@ -87,8 +91,10 @@ export class DispatcherCache {
     const { guard, keepAliveTimeoutMs, connections } = this.#settings;
     const tls = tlsOptions(key.tls);
     const common = { keepAliveTimeout: keepAliveTimeoutMs, connections };
+    const sessionMs = key.tls?.client_session_timeout;
     if (!key.proxy) {
-      return new Agent({ ...common, connect: egressConnector(guard, { ...tls, timeout: key.connectTimeoutMs }) });
+      const sessions = sessionMs === undefined ? undefined : new TlsSessionCache(sessionMs, this.#settings.clock);
+      return new Agent({ ...common, connect: egressConnector(guard, { ...tls, timeout: key.connectTimeoutMs }, sessions) });
     }
     // Through a proxy the proxy resolves the target, so the target is judged by name only (http.ts);
     // the connection to the proxy itself goes through the checked lookup like any other.
@@ -101,7 +107,9 @@ export class DispatcherCache {
       // 5-minute wait for response headers (a proxy that accepts and never answers held it that long).
       clientFactory: (origin, opts) => new Pool(origin, { ...opts, headersTimeout: key.connectTimeoutMs, bodyTimeout: key.connectTimeoutMs }),
       proxyTls: { timeout: key.connectTimeoutMs, lookup: checkedLookup(guard, proxy.hostname, proxyPort) },
-      requestTls: { ...tls, timeout: key.connectTimeoutMs },
+      // Sessions to the target are cached by undici without a lifetime: with a session timeout set, none
+      // is resumed through a proxy (0 means no limit: undici's cache then serves).
+      requestTls: { ...tls, timeout: key.connectTimeoutMs, ...(sessionMs ? { maxCachedSessions: 0 } : {}) },
     });
   }
 }

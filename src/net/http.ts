@@ -61,6 +61,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     keepAliveTimeoutMs: opts.keepAliveTimeoutMs ?? 4_000,
     connections: opts.connectionsPerOrigin ?? 16,
     maxDispatchers: opts.maxDispatchers ?? 64,
+    clock,
   });
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
@@ -68,6 +69,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     // Only errors name the target: redacting parses the URL again, so it is not done per request.
     const target = () => `${method} ${redactUrl(req.url)}`;
     const url = parseHttpUrl(req.url, 'URL', target);
+    // Stored proxies and trust stores are resolved before a request gets here (request/stored-refs.ts);
+    // one that was not must not go out directly or with the system's trust instead.
+    if (req.proxyId !== undefined || req.tls?.truststore_id !== undefined) {
+      throw new HttpError('invalid_request', `a stored proxy or trust store was not resolved for ${target()}`);
+    }
     precheck(guard, url);
     if (req.proxy) precheck(guard, parseHttpUrl(req.proxy, 'proxy URL', target));
 

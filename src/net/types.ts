@@ -11,6 +11,10 @@ export interface HttpRequest {
   /** Per-request TLS options. */
   tls?: {
     trusted_certs?: string;
+    /** A stored trust store: replaced by its certificates (`trusted_certs`) before the request reaches the client. */
+    truststore_id?: string;
+    /** Milliseconds a TLS session may be resumed after the full handshake that made it; 0: no limit. */
+    client_session_timeout?: number;
     verify_hostnames?: boolean;
     trust_all?: boolean;
     client_auth?: { certs: string; private_key: string; private_key_password?: string };
@@ -20,7 +24,10 @@ export interface HttpRequest {
   totalTimeoutMs?: number;
   /** Response body cap; default 1 MiB. */
   maxResponseBytes?: number;
+  /** Proxy URL (`http://user:pass@host:port` sends Proxy-Authorization). */
   proxy?: string;
+  /** A stored proxy: replaced by its URL (`proxy`) before the request reaches the client. */
+  proxyId?: string;
   signal?: AbortSignal;
 }
 

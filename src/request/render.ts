@@ -35,7 +35,10 @@ export interface RenderedRequest {
   tls?: TlsDef;
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
+  /** A proxy URL given inline. */
   proxy?: string;
+  /** A stored proxy, by id: resolved to its URL each time the request is sent. */
+  proxyId?: string;
 }
 
 export interface CompiledRequest {
@@ -131,7 +134,8 @@ export function compileRequest(def: RequestDef, conn: ConnectionDef, env: Templa
       if (conn.tls) req.tls = conn.tls;
       if (conn.connection_timeout !== undefined) req.connectTimeoutMs = conn.connection_timeout;
       if (conn.read_timeout !== undefined) req.readTimeoutMs = conn.read_timeout;
-      if (conn.proxy) req.proxy = conn.proxy;
+      if (typeof conn.proxy === 'string') req.proxy = conn.proxy;
+      else if (conn.proxy) req.proxyId = conn.proxy.id;
       if (missing.length) reportMissing([...new Set(missing)]);
       return req;
     },
@@ -159,6 +163,7 @@ export function toHttpRequest(r: RenderedRequest & { url: string }, signal?: Abo
   if (r.connectTimeoutMs !== undefined) out.connectTimeoutMs = r.connectTimeoutMs;
   if (r.readTimeoutMs !== undefined) out.readTimeoutMs = r.readTimeoutMs;
   if (r.proxy) out.proxy = r.proxy;
+  if (r.proxyId) out.proxyId = r.proxyId;
   if (signal) out.signal = signal;
   return out;
 }

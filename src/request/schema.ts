@@ -53,13 +53,57 @@ export type RequestDef = z.output<typeof requestSchema> | z.output<typeof accoun
  */
 export const trustedCerts = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (Array.isArray(v) ? v.join('\n') : v));
 
-export const tlsSchema = z.strictObject({
-  trusted_certs: trustedCerts.optional(),
-  verify_hostnames: z.boolean().optional(),
-  trust_all: z.boolean().optional(),
-  /** A client certificate for servers that ask for one (PEM), as in Signals' `tls.client_auth`. */
-  client_auth: z.strictObject({ certs: z.string(), private_key: z.string(), private_key_password: z.string().optional() }).optional(),
+/**
+ * The id of a stored proxy or trust store (`proxy: "<id>"`, `tls.truststore_id`), as the registries
+ * store them: letters, digits, `_`, `-`, `.` and `:` (Signals' documentation names a proxy
+ * `127.0.0.1:9199`), not starting with `.` or `-`, at most 128 characters.
+ */
+export const STORED_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;
+const STORED_ID_RULE = 'letters, digits, _ - . : (not first), at most 128 characters';
+
+/**
+ * `tls.client_session_timeout`: how long a TLS session may be resumed after the full handshake that
+ * established it (the certificate checks run only in a full handshake). Seconds, as in Signals, or a
+ * duration; `0` means no limit. Parsed to milliseconds.
+ */
+export const sessionTimeoutSchema = z.union([z.number().min(0), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return Math.round(v * 1000);
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
 });
+
+/**
+ * The `tls` objects and stored proxies this schema produced: how a walk over a parsed watch finds the
+ * references (storedRefsIn) without mistaking a look-alike inside free-form data (a static check's
+ * value) for one.
+ */
+const PARSED = new WeakSet<object>();
+
+export const tlsSchema = z
+  .strictObject({
+    trusted_certs: trustedCerts.optional(),
+    /** A trust store kept in the trust store registry (`/_signals/truststores`), instead of `trusted_certs`. */
+    truststore_id: z.string().regex(STORED_ID, `a trust store id: ${STORED_ID_RULE}`).optional(),
+    client_session_timeout: sessionTimeoutSchema.optional(),
+    verify_hostnames: z.boolean().optional(),
+    trust_all: z.boolean().optional(),
+    /** A client certificate for servers that ask for one (PEM), as in Signals' `tls.client_auth`. */
+    client_auth: z.strictObject({ certs: z.string(), private_key: z.string(), private_key_password: z.string().optional() }).optional(),
+  })
+  .superRefine((t, ctx) => {
+    // As in Signals: one source of trusted certificates.
+    if (t.trusted_certs !== undefined && t.truststore_id !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['truststore_id'], message: 'use either trusted_certs or truststore_id, not both' });
+    }
+  })
+  .transform((t) => {
+    PARSED.add(t);
+    return t;
+  });
 
 export type TlsDef = z.output<typeof tlsSchema>;
 
@@ -76,17 +120,22 @@ export const timeoutSchema = z.union([z.number().positive(), z.string()]).transf
   return z.NEVER;
 });
 
+/** A proxy kept in the proxy registry (`/_signals/proxies`), named by its id; resolved when a request is sent. */
+export interface StoredProxy {
+  readonly id: string;
+}
+
 /**
- * Signals' `proxy`: an `http://`/`https://` URL, or `default` or `none`, which both mean a direct
- * connection (Vigil has no global proxy setting). Anything else is what Signals reads as the id of a
- * proxy stored through its REST API; Vigil has no such registry, so it is refused here rather than
- * failing when the request is made.
+ * Signals' `proxy`: an `http://`/`https://` URL; `default` or `none`, which both mean a direct
+ * connection (Vigil has no global proxy setting); or, as Signals reads any other value, the id of a
+ * stored proxy. Whether that proxy exists is checked when the watch is loaded on a node.
  */
-export const proxySetting = z.string().transform((value, ctx): string | undefined => {
+export const proxySetting = z.string().transform((value, ctx): string | StoredProxy | undefined => {
   const v = value.trim();
   if (v === '' || /^(default|none)$/i.test(v)) return undefined;
-  if (/^https?:\/\//i.test(v)) {
+  if (/^https?:/i.test(v)) {
     try {
+      if (!/^https?:\/\//i.test(v)) throw new Error('no authority');
       new URL(v);
       return v;
     } catch {
@@ -94,12 +143,38 @@ export const proxySetting = z.string().transform((value, ctx): string | undefine
       return z.NEVER;
     }
   }
-  ctx.addIssue({
-    code: 'custom',
-    message: `proxy ${JSON.stringify(value)} is neither an http(s) URL nor 'default' or 'none'; stored proxies (referenced by id) are not supported`,
-  });
-  return z.NEVER;
+  if (!STORED_ID.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `proxy ${JSON.stringify(value)} is neither an http(s) URL, 'default' or 'none', nor a stored proxy id (${STORED_ID_RULE})` });
+    return z.NEVER;
+  }
+  const ref: StoredProxy = { id: v };
+  PARSED.add(ref);
+  return ref;
 });
+
+/** One use of a stored proxy or trust store in a parsed definition, with the path of its field. */
+export interface StoredRefUse {
+  kind: 'proxy' | 'truststore';
+  id: string;
+  path: Array<string | number>;
+}
+
+/** Every stored proxy and trust store a parsed definition (a watch, a check, an action) refers to. */
+export function storedRefsIn(node: unknown, path: Array<string | number> = [], out: StoredRefUse[] = []): StoredRefUse[] {
+  if (node === null || typeof node !== 'object') return out;
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => storedRefsIn(v, [...path, i], out));
+    return out;
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (v !== null && typeof v === 'object' && PARSED.has(v)) {
+      if (k === 'proxy' && 'id' in v) out.push({ kind: 'proxy', id: (v as StoredProxy).id, path: [...path, k] });
+      const store = (v as TlsDef).truststore_id;
+      if (k === 'tls' && store !== undefined) out.push({ kind: 'truststore', id: store, path: [...path, k, 'truststore_id'] });
+    } else storedRefsIn(v, [...path, k], out);
+  }
+  return out;
+}
 
 /** The connection options that sit beside `request` (spread into the check, action or attachment object). */
 export const connectionShape = {
@@ -109,10 +184,13 @@ export const connectionShape = {
   proxy: proxySetting.optional(),
 };
 
-/** The connection options after parsing: timeouts in milliseconds, proxy `undefined` for a direct connection. */
+/**
+ * The connection options after parsing: timeouts in milliseconds, proxy a URL, a stored proxy, or
+ * `undefined` for a direct connection.
+ */
 export interface ConnectionDef {
   tls?: TlsDef | undefined;
   connection_timeout?: number | undefined;
   read_timeout?: number | undefined;
-  proxy?: string | undefined;
+  proxy?: string | StoredProxy | undefined;
 }

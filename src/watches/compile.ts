@@ -9,6 +9,7 @@ import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
 import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
 import { watchSchemaFor, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
 import { addDetail, formatPath, zodDetail } from '../error-detail.ts';
+import { storedRefsIn } from '../request/schema.ts';
 
 export interface CompiledSeverity {
   script: CompiledScript;
@@ -49,6 +50,16 @@ export interface CompiledWatch {
   resolveActions: CompiledActionEntry[];
   /** Accounts the actions refer to (named or `default`), for load-time checks and the account-delete 409. */
   accountRefs: AccountRef[];
+  /** Stored proxies and trust stores the watch's requests name, for load-time checks and the delete 409. */
+  storedRefs: StoredRef[];
+}
+
+/** One use of a stored proxy (`proxy: "<id>"`) or trust store (`tls.truststore_id`). */
+export interface StoredRef {
+  kind: 'proxy' | 'truststore';
+  id: string;
+  /** JSON path of the field that names it, e.g. `checks[0].proxy`, `actions[1].tls.truststore_id`. */
+  path: string;
 }
 
 /** One action's use of an account. */
@@ -190,10 +201,11 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const resolveActions = compileActions(def.resolve_actions as ActionDef[], 'resolve_actions');
 
   if (Object.keys(detail).length > 0 || !schedule) return { ok: false, detail };
+  const storedRefs = storedRefsIn(def).map((r): StoredRef => ({ kind: r.kind, id: r.id, path: formatPath(r.path) }));
   // The one-shot digest: half the cost of a Hash object, which shows when many thousands of files load.
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
-    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs },
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, storedRefs },
   };
 }

@@ -5,13 +5,15 @@
  * (a cluster) must exist, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
  * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
- * secrets may go, the email domain allowlist…).
+ * secrets may go, the email domain allowlist…); and every stored proxy and trust store its requests name
+ * must exist and open.
  */
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { AccountRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
 import { addDetail } from '../error-detail.ts';
+import type { StoredRefs } from '../request/stored-refs.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
@@ -20,6 +22,8 @@ export interface NodeCheckDeps {
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
   clusters: readonly string[];
+  /** The stored proxies and trust stores; null when no master key is configured (none can be used). */
+  stored: StoredRefs | null;
 }
 
 /** Problems by field path, or null when the watch can run on this node. */
@@ -47,6 +51,27 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
     const key = `${ref.type}/${ref.id}`;
     if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
     for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
+  }
+  for (const [path, list] of Object.entries((await storedRefProblems(w, deps.stored)) ?? {})) for (const d of list) addDetail(detail, path, d.error);
+  return Object.keys(detail).length ? detail : null;
+}
+
+/** The stored proxies and trust stores the watch names that cannot be used here, by the path naming each. */
+export async function storedRefProblems(w: CompiledWatch, stored: StoredRefs | null): Promise<ErrorDetail | null> {
+  const detail: ErrorDetail = {};
+  for (const ref of w.storedRefs) {
+    const what = ref.kind === 'proxy' ? 'stored proxy' : 'stored trust store';
+    if (!stored) {
+      addDetail(detail, ref.path, `${what} '${ref.id}' cannot be used: no master key is configured`);
+      continue;
+    }
+    try {
+      await (ref.kind === 'proxy' ? stored.proxyUri(ref.id) : stored.truststorePem(ref.id));
+    } catch (e) {
+      if (e instanceof VigilError && e.code === 'NOT_FOUND') addDetail(detail, ref.path, `no ${what} '${ref.id}'`);
+      else if (e instanceof VigilError) addDetail(detail, ref.path, `${what} '${ref.id}' cannot be used: ${e.message}`);
+      else throw e;
+    }
   }
   return Object.keys(detail).length ? detail : null;
 }

@@ -17,7 +17,7 @@ const crud = (base: string, kind: string): Record<string, string> =>
   );
 
 /**
- * The declared permission of every security/account route, pinned: a change here is a security change,
+ * The declared permission of every security/account/stored proxy and trust store route, pinned: a change here is a security change,
  * and a security route missing here fails the test.
  */
 const PINNED: Record<string, string> = {
@@ -67,6 +67,15 @@ const PINNED: Record<string, string> = {
   'GET /_signals/account/_search': 'account:read',
   'POST /_signals/account/_search': 'account:read',
   'POST /_signals/account/:type/:id/_test': 'account:manage',
+  ...Object.fromEntries(
+    ['proxies', 'truststores'].flatMap((kind) => [
+      [`PUT /_signals/${kind}/:id`, 'account:manage'],
+      [`GET /_signals/${kind}/:id`, 'account:read'],
+      [`DELETE /_signals/${kind}/:id`, 'account:manage'],
+      [`GET /_signals/${kind}`, 'account:read'],
+      [`GET /_signals/${kind}/`, 'account:read'],
+    ]),
+  ),
   'GET /_vigil/health': 'public',
 };
 
@@ -134,7 +143,7 @@ describe('RBAC: every route × every kind of caller', () => {
         // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
         if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
         if ('public' in r.config!.access!) expect(['/_vigil/health', '/metrics', '/_plugins/_security/health']).toContain(r.url);
-        if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/account)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
+        if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/(account|proxies|truststores))/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
       }
     }
     for (const k of Object.keys(PINNED)) expect(seen.has(k), k).toBe(true);

@@ -27,6 +27,7 @@ beforeAll(async () => {
   key = await generateKey();
   const reg = await AccountRegistry.open({ dir: join(cwd, 'accounts'), keyring: await keyRingFromEnv(key), types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
   await reg.put('slack', 'ops', { url: 'https://hooks.slack.com/services/T000/B000/execute-test' });
+  await reg.proxies.put('corp', { uri: 'http://proxy.example:3128' });
   mkdirSync(join(cwd, 'w'));
 });
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -84,6 +85,22 @@ describe('vigil execute and the master key', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe("vigil execute: actions[1].account: no slack account 'nope'\n");
+  });
+
+  it('stored proxies and trust stores are kept under the key too: named without it, checked with it', async () => {
+    const file = watchFile('proxied', {
+      trigger: {},
+      actions: [
+        { type: 'webhook', name: 'a', request: { url: 'https://hooks.example/a' }, proxy: 'corp' },
+        { type: 'webhook', name: 'b', request: { url: 'https://hooks.example/b' }, proxy: 'nope', tls: { truststore_id: 'ca' } },
+      ],
+    });
+    const noKey = await execute([file]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain("actions[1].proxy: stored proxy 'nope'");
+    const res = await execute([file, '--simulate'], { VIGIL_MASTER_KEY: key });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe("vigil execute: actions[1].tls.truststore_id: no stored trust store 'ca'\n  actions[1].proxy: no stored proxy 'nope'\n");
   });
 });
 

@@ -16,6 +16,7 @@ import type { WatchService } from '../../src/runtime/service.ts';
 import type { Scheduler } from '../../src/schedule/scheduler.ts';
 import type { AccountSource } from '../../src/delivery/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
+import type { StoredRefs } from '../../src/request/stored-refs.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { wireRuntime } from '../../src/app/runtime.ts';
 import type { SearchClient } from '../../src/cluster/types.ts';
@@ -68,7 +69,9 @@ const unusedHttp: HttpClient = {
   close: async () => {},
 };
 
-export function runtimeKit(opts: { http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; accounts?: AccountSource; types?: RegistryTypes } = {}): RuntimeKit {
+export function runtimeKit(
+  opts: { http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; accounts?: AccountSource; storedRefs?: StoredRefs; types?: RegistryTypes } = {},
+): RuntimeKit {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rt-'));
   const watchesDir = join(dir, 'watches');
   const clock = new FakeClock(opts.start ?? '2026-03-01T10:00:00Z');
@@ -101,6 +104,7 @@ export function runtimeKit(opts: { http?: HttpClient; searchClient?: (c: string)
     accounts: null,
     keyring: null,
     ...(opts.accounts ? { accountSource: opts.accounts } : {}),
+    ...(opts.storedRefs ? { storedRefs: opts.storedRefs } : {}),
     ...(opts.types ? { types: opts.types } : {}),
   });
   return {

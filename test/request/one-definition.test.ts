@@ -10,6 +10,7 @@ import { emailAction } from '../../src/actions/email/index.ts';
 import { resolveAttachments } from '../../src/actions/email/attachments.ts';
 import type { EmailRequest } from '../../src/actions/email/request.ts';
 import type { HttpClient, HttpRequest } from '../../src/net/types.ts';
+import { resolvingStoredRefs, type StoredRefs } from '../../src/request/stored-refs.ts';
 import { compileEnv, runtimeKit } from '../kit/runtime.ts';
 import { templateEnv } from '../kit/template-env.ts';
 import { deliverDeps, renderInfo, view } from '../kit/action-deps.ts';
@@ -28,6 +29,13 @@ function capturingHttp(): HttpClient & { seen: HttpRequest[] } {
 }
 
 const DATA = { id: 'a b/c', v: 'say "hi"\n', hits: [{ n: 1 }] };
+
+/** A stored proxy and trust store, as the registries would resolve them. */
+const CORP_CA = '-----BEGIN CERTIFICATE-----\nCORP\n-----END CERTIFICATE-----';
+const STORED: StoredRefs = {
+  proxyUri: async (id) => (id === 'corp-proxy' ? 'http://ops:pw@proxy.corp.example:3128' : Promise.reject(new Error(id))),
+  truststorePem: async (id) => (id === 'corp-ca' ? CORP_CA : Promise.reject(new Error(id))),
+};
 
 const definitions = {
   'templated URL, path, query, headers and a JSON body': {
@@ -49,6 +57,11 @@ const definitions = {
     request: { url: 'https://api.example.com/ingest', method: 'POST', json_body_from: 'data.hits', headers: { 'Content-Type': 'application/x-ndjson' } },
     proxy: 'none',
   },
+  'a stored proxy and a stored trust store': {
+    request: { url: 'https://api.example.com/x', method: 'GET' },
+    tls: { truststore_id: 'corp-ca', client_session_timeout: 5 },
+    proxy: 'corp-proxy',
+  },
 };
 
 /** What reaches the HTTP client, in a form the three can be compared in (header names are case-blind). */
@@ -61,7 +74,7 @@ function comparable(req: HttpRequest) {
 
 async function viaCheck(def: Record<string, unknown>): Promise<HttpRequest> {
   const http = capturingHttp();
-  const kit = runtimeKit({ http });
+  const kit = runtimeKit({ http, storedRefs: STORED });
   try {
     const w = kit.compile({
       checks: [{ type: 'static', target: 'data', value: DATA }, { type: 'transform', source: 'return data.data' }, { type: 'http', name: 'h', ...def }],
@@ -77,7 +90,7 @@ async function viaCheck(def: Record<string, unknown>): Promise<HttpRequest> {
 async function viaWebhook(def: Record<string, unknown>): Promise<HttpRequest> {
   const http = capturingHttp();
   const n = webhookAction.compile(webhookAction.params.parse(def) as never, templateEnv()).render(view(DATA), renderInfo());
-  expect(await webhookAction.deliver(n, deliverDeps(http, undefined).deps)).toMatchObject({ ok: true });
+  expect(await webhookAction.deliver(n, deliverDeps(resolvingStoredRefs(http, STORED), undefined).deps)).toMatchObject({ ok: true });
   return http.seen[0]!;
 }
 
@@ -85,7 +98,7 @@ async function viaAttachment(def: Record<string, unknown>): Promise<HttpRequest>
   const http = capturingHttp();
   const params = emailAction.params.parse({ to: 'ops@example.com', subject: 's', text_body: 'b', attachments: { 'r.json': { type: 'request', ...def } } });
   const n = emailAction.compile(params as never, templateEnv()).render(view(DATA), renderInfo());
-  const got = await resolveAttachments((n.request as EmailRequest).attachments, http, new AbortController().signal);
+  const got = await resolveAttachments((n.request as EmailRequest).attachments, resolvingStoredRefs(http, STORED), new AbortController().signal);
   expect(Array.isArray(got)).toBe(true);
   return http.seen[0]!;
 }
@@ -109,6 +122,26 @@ describe('one HTTP request definition', () => {
       readTimeoutMs: 1500,
       proxy: 'http://proxy.example.com:3128',
     });
+  });
+
+  it('sends a stored proxy and trust store as what they resolve to, and names each use by its path', async () => {
+    const sent = comparable(await viaCheck(definitions['a stored proxy and a stored trust store']));
+    expect(sent).toMatchObject({ proxy: 'http://ops:pw@proxy.corp.example:3128', tls: { trusted_certs: CORP_CA, client_session_timeout: 5000 } });
+    expect(sent).not.toHaveProperty('proxyId');
+    expect(sent.tls).not.toHaveProperty('truststore_id');
+    const r = compileAll({ request: { url: 'https://x.example' }, proxy: 'corp-proxy', tls: { truststore_id: 'corp-ca' } });
+    if (!r.ok) expect.fail(JSON.stringify(r.detail));
+    expect(r.watch.storedRefs.map((x) => `${x.kind} ${x.id} ${x.path}`).sort()).toEqual([
+      'proxy corp-proxy actions[0].proxy',
+      'proxy corp-proxy actions[1].attachments.f.txt.proxy',
+      'proxy corp-proxy checks[0].proxy',
+      'truststore corp-ca actions[0].tls.truststore_id',
+      'truststore corp-ca actions[1].attachments.f.txt.tls.truststore_id',
+      'truststore corp-ca checks[0].tls.truststore_id',
+    ]);
+    // Look-alikes in free-form data are not references.
+    const lookalike = compileWatch({ checks: [{ type: 'static', target: 'x', value: { proxy: { id: 'p' }, tls: { truststore_id: 't' } } }] }, { tenant: '_main', id: 'w' }, compileEnv());
+    expect(lookalike.ok && lookalike.watch.storedRefs).toEqual([]);
   });
 
   it('json_body_from reads a path of the view, or under data', async () => {
@@ -154,7 +187,7 @@ describe('one HTTP request definition', () => {
       tls: { trust_all: true, pinned: 'x' },
       connection_timeout: '5 parsecs',
       read_timeout: -1,
-      proxy: 'corporate-proxy-1',
+      proxy: 'corporate proxy #1',
     });
     expect(paths).toEqual(expect.arrayContaining(['connection_timeout', 'proxy', 'read_timeout', 'request.auth.type', 'request.headers.Bad Name', 'request.retries', 'tls.pinned']));
     expect(sameUnderEachOwner({ request: { url: 'https://x.example', body: 'b', json_body_from: 'data' }, connection_timeout: '0s' })).toEqual([

@@ -29,26 +29,26 @@ function compile(watch: unknown) {
 describe('cluster references', () => {
   it('names every cluster that is not configured, at its field, when clusters are configured', async () => {
     const w = compile(WATCH);
-    const detail = await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default'] });
+    const detail = await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default'], stored: null });
     expect(Object.keys(detail ?? {}).sort()).toEqual(['actions[0].cluster', 'actions[1].checks[0].cluster', 'checks[0].cluster']);
     expect(detail!['checks[0].cluster']![0]!.error).toContain("'prod'");
     expect(detail!['checks[0].cluster']![0]!.error).toContain('configured: default');
   });
 
   it('says when the cluster a check leaves unnamed (default) is not configured', async () => {
-    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry: builtinRegistry(), clusters: ['prod', 'archive'] });
+    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry: builtinRegistry(), clusters: ['prod', 'archive'], stored: null });
     expect(Object.keys(detail ?? {}).sort()).toEqual(['checks[1].cluster', 'resolve_actions[0].cluster']);
   });
 
   it('accepts a watch whose clusters are all configured, and checks nothing when none is configured', async () => {
     const w = compile(WATCH);
-    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default', 'prod', 'archive'] })).toBeNull();
-    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [] })).toBeNull();
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: ['default', 'prod', 'archive'], stored: null })).toBeNull();
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [], stored: null })).toBeNull();
   });
 
   it('a disabled action type is reported at its type, by the registry', async () => {
     const registry = createRegistry(builtinTypes, { disabled: ['log'] });
-    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry, clusters: [] });
+    const detail = await checkWatchAgainstNode(compile(WATCH), { accounts: null, registry, clusters: [], stored: null });
     expect(detail).toEqual({ 'actions[1].type': [{ error: 'action type log is disabled on this node (egress.disabled_action_types)' }] });
   });
 

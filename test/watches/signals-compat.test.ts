@@ -8,6 +8,7 @@ import { compileWatch } from '../../src/watches/compile.ts';
 import { Scheduler } from '../../src/schedule/scheduler.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { HttpClient, HttpRequest } from '../../src/net/types.ts';
+import { VigilError } from '../../src/errors.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { compileEnv, fixedAccounts, runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
 
@@ -128,12 +129,40 @@ describe('`proxy` on HTTP inputs and webhooks', () => {
     expect(requests.map((r) => r.proxy)).toEqual([expected, expected]);
   });
 
-  it('a stored proxy id (a Signals proxy registry entry) is refused when the watch is loaded, on both paths', () => {
-    const res = compile(watchWith('my-proxy-id'));
+  it('any other value names a stored proxy (as Signals reads it), resolved to its URL when each request is sent', async () => {
+    const requests: HttpRequest[] = [];
+    const http: HttpClient = {
+      async request(req) {
+        requests.push(req);
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
+      },
+      close: async () => {},
+    };
+    const urls: Record<string, string> = { 'my-proxy-id': 'http://proxy.internal:3128', '127.0.0.1:9199': 'http://127.0.0.1:9199' };
+    const storedRefs = {
+      proxyUri: async (id: string) => urls[id] ?? Promise.reject(new VigilError('NOT_FOUND', `proxy ${id} not found`)),
+      truststorePem: async () => Promise.reject(new VigilError('NOT_FOUND', 'none')),
+    };
+    kit = runtimeKit({ http, storedRefs });
+    for (const [id, url] of Object.entries(urls)) {
+      const res = compileWatch(watchWith(id), { tenant: '_main', id: `via-${id}` }, env);
+      if (!res.ok) expect.fail(JSON.stringify(res.detail));
+      expect(res.watch.storedRefs).toEqual([
+        { kind: 'proxy', id, path: 'checks[0].proxy' },
+        { kind: 'proxy', id, path: 'actions[0].proxy' },
+      ]);
+      const rec = await kit.runner.run(res.watch, { fire: null });
+      expect(rec.status.code).toBe('ACTION_EXECUTED');
+      expect(requests.splice(0).map((r) => [r.proxy, r.proxyId])).toEqual([[url, undefined], [url, undefined]]);
+    }
+  });
+
+  it('a value that is neither a URL, default, none nor a possible proxy id is refused on both paths', () => {
+    const res = compile(watchWith('corporate proxy #1'));
     expect(res.ok).toBe(false);
     if (!res.ok) {
       expect(Object.keys(res.detail).sort()).toEqual(['actions[0].proxy', 'checks[0].proxy']);
-      expect(res.detail['checks[0].proxy']![0]!.error).toMatch(/stored proxies \(referenced by id\) are not supported/);
+      expect(res.detail['checks[0].proxy']![0]!.error).toMatch(/nor a stored proxy id/);
     }
   });
 });

@@ -2,8 +2,8 @@
  * Every watch and account example of Search Guard Signals' documentation (signals-docs/, see its
  * README for the page each came from and how fragments were completed): each validates, and runs
  * simulated — against a test cluster holding the indices it searches, an in-process HTTP answerer
- * and the accounts it names — with the outcome Signals would give. Examples Signals itself refuses
- * stay refused; examples that need Signals' stored proxies or trust stores are refused clearly.
+ * and the accounts, stored proxies and trust stores it names — with the outcome Signals would give.
+ * Examples Signals itself refuses stay refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import type { WatchLogRecord, WatchStatusCode } from '../../src/state/records.ts
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { compileEnv, fixedAccounts, runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
 import { vigil } from '../cli/spawn-vigil.ts';
-import { ACCOUNTS, NOW, docsHttp, seedCluster } from './signals-docs/fixtures.ts';
+import { ACCOUNTS, NOW, STORED, docsHttp, seedCluster, storedRefs } from './signals-docs/fixtures.ts';
 
 const DIR = new URL('./signals-docs/', import.meta.url).pathname;
 const read = (path: string): unknown => JSON.parse(readFileSync(join(DIR, path), 'utf8'));
@@ -188,6 +188,29 @@ const WATCHES: Record<string, Expectation> = {
   },
   'signl4-webhook': { status: 'SIMULATED_ACTION_EXECUTED', input: ACTION_INPUT, then: (rec) => expect(JSON.parse(sent(rec).body)).toEqual({ Title: '5 errors detected', Message: 'Watch signl4-webhook triggered' }) },
 
+  // Stored proxies: the check's request goes through the one stored as "127.0.0.1:9199" (resolved when
+  // sent); the webhook, simulated, names "my-proxy-id" and shows it by id.
+  'proxies-watch': {
+    status: 'SIMULATED_ACTION_EXECUTED',
+    next: on('2026-03-02T10:00:30Z'),
+    then: (rec, http) => {
+      expect(data(rec).samplejson).toEqual({ test: 'ok' });
+      expect(http.requests.at(-1)).toMatchObject({ url: 'http://localhost:8080/test', proxy: STORED.proxies['127.0.0.1:9199'] });
+      expect(http.requests.at(-1)!.proxyId).toBeUndefined();
+      expect(sent(rec)).toMatchObject({ method: 'GET', url: 'http://localhost:8080/test', proxyId: 'my-proxy-id' });
+    },
+  },
+  // A stored trust store: the thermometer's certificate is trusted through it (its certificates reach
+  // the request), and 27 °C is critical, so the webhook would be sent.
+  'trust-stores-watch': {
+    status: 'SIMULATED_ACTION_EXECUTED',
+    then: (rec, http) => {
+      expect(rec.severity).toMatchObject({ level: { id: 'critical' }, value: 27 });
+      expect(http.requests.at(-1)!.tls).toEqual({ trusted_certs: STORED.truststores['iot-truststore'], client_session_timeout: 1000 });
+      expect(sent(rec)).toMatchObject({ url: 'https://localhost:8999/temperature_limit_exceeded', tls: { truststore_id: 'iot-truststore', client_session_timeout: 1000 } });
+    },
+  },
+
   // 12 flights to bad weather in the last 4 hours, but a search returns 10 hits by default, so
   // `hits.hits.length > 10` is false: in Signals as here, these watches never notify.
   'rest-put-bad-weather': { status: 'NO_ACTION', next: on('2026-03-02T10:01Z'), then: (rec) => expect(data(rec).bad_weather_flights.hits.total.value).toBe(12) },
@@ -216,12 +239,6 @@ const REJECTED: Record<string, string[]> = {
   'rest-put-invalid': ['actions[0].name', 'checks[0].type', 'trigger.schedule.cron'],
 };
 
-/** Examples that need Signals' stored proxies or trust stores (not in Vigil yet): refused, naming each use. */
-const GAPS: Record<string, string[]> = {
-  'proxies-watch': ['actions[0].proxy', 'checks[0].proxy'],
-  'trust-stores-watch': ['actions[0].tls.client_session_timeout', 'actions[0].tls.truststore_id', 'checks[1].tls.client_session_timeout', 'checks[1].tls.truststore_id'],
-};
-
 const env = compileEnv();
 const compile = (raw: unknown, id: string) => compileWatch(raw, { tenant: '_main', id }, env);
 
@@ -229,10 +246,9 @@ describe('the corpus', () => {
   it('has an expectation for every file and the README lists every file with its page', () => {
     expect(names('watches')).toEqual(Object.keys(WATCHES).sort());
     expect(names('rejected')).toEqual(Object.keys(REJECTED).sort());
-    expect(names('gaps')).toEqual(Object.keys(GAPS).sort());
     const readme = readFileSync(join(DIR, 'README.md'), 'utf8');
     const listed = [...readme.matchAll(/^\| `([\w/-]+)\.json` \| \[[^\]]+\]\(https:\/\/docs\.search-guard\.com\/latest\/[\w-]+\)/gm)].map((m) => m[1]);
-    const files = [...['watches', 'rejected', 'gaps'].flatMap((f) => names(f).map((n) => `${f}/${n}`)), ...accountFiles('accounts'), ...accountFiles('accounts-rejected')];
+    const files = [...['watches', 'rejected'].flatMap((f) => names(f).map((n) => `${f}/${n}`)), ...accountFiles('accounts'), ...accountFiles('accounts-rejected')];
     expect(listed.sort()).toEqual(files.sort());
   });
 });
@@ -250,7 +266,7 @@ describe('documentation watches: valid, and running as in Signals (simulated)', 
     cluster = await startTestCluster({ flavour: 'es9', now: () => Date.parse(NOW) });
     seedCluster(cluster);
     registry = new ClusterRegistry([{ name: 'default', urls: [cluster.url] }], silentLogger());
-    kit = runtimeKit({ start: NOW, http, searchClient: (c) => registry.get(c), accounts: fixedAccounts(ACCOUNTS) });
+    kit = runtimeKit({ start: NOW, http, searchClient: (c) => registry.get(c), accounts: fixedAccounts(ACCOUNTS), storedRefs: storedRefs() });
   });
   afterAll(async () => {
     await kit.close();
@@ -288,14 +304,6 @@ function nextFires(w: CompiledWatch, n: number): string[] {
 describe('documentation examples Signals refuses stay refused', () => {
   it.each(Object.entries(REJECTED))('%s', (name, paths) => {
     const res = compile(read(`rejected/${name}.json`), name);
-    expect(res.ok).toBe(false);
-    if (!res.ok) expect(Object.keys(res.detail).sort()).toEqual(paths);
-  });
-});
-
-describe('known gaps: stored proxies and trust stores', () => {
-  it.each(Object.entries(GAPS))('%s is refused, naming each use', (name, paths) => {
-    const res = compile(read(`gaps/${name}.json`), name);
     expect(res.ok).toBe(false);
     if (!res.ok) expect(Object.keys(res.detail).sort()).toEqual(paths);
   });

@@ -40,13 +40,21 @@ export function urlDestination(url: string | undefined, extra: { proxy?: string 
 export interface RequestTarget {
   url?: string | undefined;
   proxy?: string | undefined;
+  /** A stored proxy, by id (an account names its proxy itself, so a stored one is never the account's). */
+  proxyId?: string | undefined;
   tls?: TlsOptions | undefined;
+}
+
+/** A request definition's parsed `proxy` as RequestTarget fields. */
+export function proxyTarget(proxy: string | { id: string } | undefined): Pick<RequestTarget, 'proxy' | 'proxyId'> {
+  if (proxy === undefined) return {};
+  return typeof proxy === 'string' ? { proxy } : { proxyId: proxy.id };
 }
 
 /**
  * What is wrong with sending the account's secrets with this request, as `[field, message]` pairs
- * (`url`, `proxy`, `tls.trust_all`, `tls.verify_hostnames`, `tls.trusted_certs`). Messages name the
- * request's own origin at most: never a URL path or query, a proxy URL or a certificate.
+ * (`url`, `proxy`, `tls.trust_all`, `tls.verify_hostnames`, `tls.trusted_certs`, `tls.truststore_id`).
+ * Messages name the request's own origin at most: never a URL path or query, a proxy URL or a certificate.
  */
 export function destinationProblems(req: RequestTarget, dest: AccountDestination): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -58,7 +66,7 @@ export function destinationProblems(req: RequestTarget, dest: AccountDestination
       out.push(['url', `${origin} is not the account's destination: an account's secrets go only to the origin (scheme, host, port) of its own url`]);
     }
   }
-  if (req.proxy !== undefined && req.proxy !== dest.proxy) {
+  if ((req.proxy !== undefined && req.proxy !== dest.proxy) || req.proxyId !== undefined) {
     out.push(['proxy', 'the account does not configure this proxy: its secrets are not sent through a proxy it did not name']);
   }
   const tls = req.tls;
@@ -70,6 +78,9 @@ export function destinationProblems(req: RequestTarget, dest: AccountDestination
   }
   if (tls?.trusted_certs !== undefined && tls.trusted_certs !== dest.tls?.trusted_certs) {
     out.push(['tls.trusted_certs', 'replaces the certificate authorities trusted with the account\'s secrets; set trusted_certs in the account instead']);
+  }
+  if (tls?.truststore_id !== undefined) {
+    out.push(['tls.truststore_id', 'replaces the certificate authorities trusted with the account\'s secrets; set trusted_certs in the account instead']);
   }
   return out;
 }

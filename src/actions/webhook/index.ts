@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
-import { destinationProblems, literalOrigin, urlDestination } from '../shared/account-destination.ts';
+import { destinationProblems, literalOrigin, proxyTarget, urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { basicAuthorization, buildUrl } from '../../request/render.ts';
@@ -47,7 +47,8 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
   // The account's proxy and trust settings apply to its requests; the action's own may only add to them
   // what the destination rule allows (a client certificate, stricter checks).
   const tls = account?.tls || req.tls ? { ...account?.tls, ...req.tls } : undefined;
-  const proxy = req.proxy ?? account?.proxy;
+  // A stored proxy (resolved by the HTTP client) replaces the account's as an inline one does.
+  const proxy = req.proxyId ? undefined : (req.proxy ?? account?.proxy);
   const sent = await send(
     deps.http,
     {
@@ -59,6 +60,7 @@ async function sendWebhook(req: WebhookRequest, deps: DeliverDeps<WebhookAccount
       ...(req.connectTimeoutMs !== undefined ? { connectTimeoutMs: req.connectTimeoutMs } : {}),
       ...(req.readTimeoutMs !== undefined ? { readTimeoutMs: req.readTimeoutMs } : {}),
       ...(proxy ? { proxy } : {}),
+      ...(req.proxyId ? { proxyId: req.proxyId } : {}),
       signal: deps.signal,
     },
     secrets,
@@ -88,7 +90,7 @@ function checkAccount(params: WebhookParams, account: WebhookAccount): Array<[st
     } else if (literal === 'invalid') problems.push(['request.url', 'not an http(s) URL']);
     else origin = literal;
   }
-  const target = { url: origin, proxy: params.proxy, tls: params.tls };
+  const target = { url: origin, ...proxyTarget(params.proxy), tls: params.tls };
   for (const [field, why] of destinationProblems(target, destination(account))) problems.push([field === 'url' ? 'request.url' : field, why]);
   return problems;
 }

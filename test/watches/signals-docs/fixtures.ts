@@ -1,9 +1,12 @@
 /**
  * What the documentation examples run against: a test cluster holding the indices they search (fixed
  * documents, timestamps relative to NOW), an HTTP client answering the HTTP inputs' URLs, and the
- * accounts they name. Everything is in this process; nothing leaves the machine.
+ * accounts, stored proxies and trust stores they name. Everything is in this process; nothing leaves
+ * the machine.
  */
+import { VigilError } from '../../../src/errors.ts';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../src/net/types.ts';
+import type { StoredRefs } from '../../../src/request/stored-refs.ts';
 import type { TestCluster } from '../../cluster/server.ts';
 
 export const NOW = '2026-03-02T10:00:00.000Z';
@@ -59,6 +62,9 @@ export function docsHttp(): HttpClient & { requests: HttpRequest[] } {
       requests.push(req);
       const todo = /^https:\/\/jsonplaceholder\.typicode\.com\/todos\/(\d+)$/.exec(req.url);
       if (todo) return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 1, id: Number(todo[1]), title: 'delectus aut autem', completed: false }), truncated: false };
+      // The proxies page's test endpoint, and the trust stores page's thermometer (27 °C: critical).
+      if (req.url === 'http://localhost:8080/test') return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"test":"ok"}', truncated: false };
+      if (req.url === 'https://localhost:8999/current-temperature') return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"temperature":27}', truncated: false };
       return { status: 404, headers: {}, body: '', truncated: false };
     },
     close: async () => {},
@@ -72,3 +78,18 @@ export const ACCOUNTS = {
   pagerduty: { default: { integration_key: 'docs-integration-key' } },
   jira: { default: { url: 'https://examplejira.atlassian.net/', user_name: 'example.user@example.com', auth_token: 'docs-token' } },
 };
+
+/**
+ * The stored proxies and trust store the proxies and trust stores pages name. The in-process HTTP
+ * client connects nowhere, so the certificate is a placeholder: what matters is that it reaches the request.
+ */
+export const STORED = {
+  proxies: { 'my-proxy-id': 'http://proxy.example.com:3128', '127.0.0.1:9199': 'http://127.0.0.1:9199' } as Record<string, string>,
+  truststores: { 'iot-truststore': '-----BEGIN CERTIFICATE-----\n(iot CA)\n-----END CERTIFICATE-----' } as Record<string, string>,
+};
+
+export function storedRefs(): StoredRefs {
+  const get = (map: Record<string, string>, what: string, id: string) =>
+    map[id] !== undefined ? Promise.resolve(map[id]) : Promise.reject(new VigilError('NOT_FOUND', `${what} ${id} not found`));
+  return { proxyUri: async (id) => get(STORED.proxies, 'proxy', id), truststorePem: async (id) => get(STORED.truststores, 'trust store', id) };
+}
