@@ -13,7 +13,7 @@ import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
-import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
+import { deepFreeze, stringsIn, takeDocumentFields, withoutMeta, type SecretStatus } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing } from './keyring.ts';
@@ -99,7 +99,7 @@ export class AccountRegistry {
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(this.#o.clock.now()).toISOString();
       const candidate = toNullProto(body);
-      const exportProblems = takeSignalsFields(candidate, type);
+      const exportProblems = takeDocumentFields(candidate, type);
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       for (const leaf of stored ? secretLeaves(stored, spec.patterns) : []) {
@@ -177,7 +177,7 @@ export class AccountRegistry {
     const internalId = internalIdOf(stored, type, id);
     const account = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
-    takeSignalsFields(account, type);
+    takeDocumentFields(account, type);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(account, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);
