@@ -20,6 +20,7 @@ commands:
   rotate-keys  re-encrypt every account secret with the active master key
   users        manage API users (add, token, list, delete)
   security     export or apply the security configuration as OpenSearch Security files
+  schema       write the JSON Schemas of watch files and account documents
 
 Run 'vigil <command> --help' for the options of a command.
 `;
@@ -38,6 +39,7 @@ const commands: Record<string, () => Promise<Command>> = {
     return (args) => usersCommand(args);
   },
   security: async () => (await import('./cli/security.ts')).securityCommand,
+  schema: async () => (await import('./cli/schema.ts')).schemaCommand,
 };
 
 async function main(cmd: string | undefined, rest: string[]): Promise<number> {

@@ -14,12 +14,18 @@ import { isObject, nullProto, toNullProto, type Doc } from './store.ts';
  */
 export const SIGNALS_EXPORT_KEYS = ['type', '_name'] as const;
 
-/** Removes the Signals export fields from `doc` (in place); returns what is wrong with them, by field. */
-export function takeSignalsFields(doc: Doc, type: string): ErrorDetail {
+/**
+ * Fields of an account document that are about the document, not the account: the Signals export
+ * fields and `$schema` (the JSON Schema an editor completes the document from, `vigil schema`).
+ */
+export const DOCUMENT_KEYS = [...SIGNALS_EXPORT_KEYS, '$schema'] as const;
+
+/** Removes the document fields from `doc` (in place); returns what is wrong with them, by field. */
+export function takeDocumentFields(doc: Doc, type: string): ErrorDetail {
   const detail: ErrorDetail = nullProto() as ErrorDetail;
   if (Object.hasOwn(doc, 'type') && doc.type !== type) detail.type = [{ error: `must be "${type}", the account type it is stored under` }];
-  if (Object.hasOwn(doc, '_name') && typeof doc._name !== 'string') detail._name = [{ error: 'must be a string' }];
-  for (const k of SIGNALS_EXPORT_KEYS) delete doc[k];
+  for (const k of ['_name', '$schema'] as const) if (Object.hasOwn(doc, k) && typeof doc[k] !== 'string') detail[k] = [{ error: 'must be a string' }];
+  for (const k of DOCUMENT_KEYS) delete doc[k];
   return detail;
 }
 

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import type { AccountSchema } from './account-types.ts';
-import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta } from './account-doc.ts';
+import { deepFreeze, stringsIn, takeDocumentFields, withoutMeta } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
@@ -69,7 +69,7 @@ export class SealedDocs {
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(clock.now()).toISOString();
       const candidate = toNullProto(body);
-      const exportProblems = spec.signalsExport ? takeSignalsFields(candidate, type) : {};
+      const exportProblems = spec.signalsExport ? takeDocumentFields(candidate, type) : {};
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       const keep = stored !== undefined && (spec.keepsSecrets?.(withoutMeta(stored), candidate) ?? true);
@@ -120,7 +120,7 @@ export class SealedDocs {
     const internalId = internalIdOf(stored, type, id);
     const doc = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
-    if (spec.signalsExport) takeSignalsFields(doc, type);
+    if (spec.signalsExport) takeDocumentFields(doc, type);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(doc, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);

@@ -5,8 +5,10 @@ import type { Principal } from '../security/types.ts';
 import type { RouteAccess } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
+import { installSchemaCompilers } from './route-schema.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { proxyRoutes } from './routes/proxies.ts';
 import { truststoreRoutes } from './routes/truststores.ts';
 import { securityRoutes } from './routes/security.ts';
@@ -59,11 +61,11 @@ function acceptEmptyJson(f: FastifyInstance): void {
 }
 
 /**
- * The REST API on fastify, every route registered (health, watches, security, accounts, stored proxies
- * and trust stores): bounded bodies
- * and header/request timeouts, JSON errors in one shape, request logs without bodies or credentials,
- * and a permission declared on every route, checked by `app.auth`. Body limit and TLS come from the
- * configuration's `api` section. The server is not listening yet.
+ * The REST API on fastify, every route registered (health, the OpenAPI document, watches, security,
+ * accounts): bounded bodies and header/request timeouts, JSON errors in one shape, request logs without
+ * bodies or credentials, a permission declared on every route, checked by `app.auth`, and the route
+ * table kept for the OpenAPI document. Body limit and TLS come from the configuration's `api` section.
+ * The server is not listening yet.
  */
 export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promise<FastifyInstance> {
   const auth = app.auth;
@@ -91,7 +93,11 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   });
   f.server.headersTimeout = headersTimeout;
   installErrorHandler(f);
+  installSchemaCompilers(f);
   acceptEmptyJson(f);
+  // The route table the OpenAPI document is generated from: every route, as it is registered.
+  const routes: RouteOptions[] = [];
+  f.addHook('onRoute', (route) => void routes.push(route));
   if (o.onRoute) f.addHook('onRoute', o.onRoute);
 
   f.addHook('preValidation', async (req) => {
@@ -144,6 +150,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   });
 
   await healthRoutes(f, app);
+  await openApiRoutes(f, routes);
   await watchRoutes(f, app);
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);

@@ -112,6 +112,21 @@ Prints {"total":…,"successful":…,"failed":…} on stdout; exit status 1 if a
   options: { accounts: { type: 'string', default: './accounts' }, 'key-file': { type: 'string' }, 'batch-size': { type: 'string' } },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 
+export const SCHEMA = {
+  name: 'schema',
+  usage: `usage: vigil schema [--out DIR]
+
+Writes the JSON Schemas of the documents a user writes, generated from the schemas Vigil validates them
+with: watch.schema.json (watch files) and account-<type>.schema.json (account documents, one per
+account type). Point an editor at them, or name one in a document's "$schema" field, for completion
+and checking as you type. Prints the path of each file written.
+
+options:
+  --out DIR   the folder to write to (default ./schemas; created if missing, files in it replaced)
+`,
+  options: { out: { type: 'string', default: './schemas' } },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
 const NOTE = `Works on a stopped daemon's data folder (a running daemon holds it locked); --data DIR, default ./data.
 `;
 
@@ -233,6 +248,7 @@ const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
   execute: EXECUTE,
   keygen: KEYGEN,
   'rotate-keys': ROTATE_KEYS,
+  schema: SCHEMA,
 };
 
 /**

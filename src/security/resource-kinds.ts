@@ -3,6 +3,7 @@
  * roles, role mappings, action groups and tenants. Each validates strictly (schemas.ts), checks what it
  * refers to (roles, action groups), and shows the OpenSearch Security shape on GET, never a hash.
  */
+import type { z } from 'zod';
 import type { ErrorDetail } from '../errors.ts';
 import type { ActionGroupRecord, RoleRecord, SecurityChange, SecurityDocKind, SecurityDocs } from '../state/security-types.ts';
 import type { SecurityDirectory } from './directory.ts';
@@ -27,10 +28,12 @@ function docKind<K extends SecurityDocKind>(
   kind: K,
   label: string,
   view: (d: SecurityDocs[K]) => Record<string, unknown>,
+  body: z.ZodType,
   parse: (name: string, body: unknown, after: Record<string, unknown>) => { ok: true; value: SecurityDocs[K] } | { ok: false; detail: ErrorDetail },
 ): ResourceKind {
   return {
     label,
+    body,
     names: () => dir.docs(kind).map(([n]) => n),
     flags: (n) => flagsOf(dir.doc(kind, n)),
     view: (n) => {
@@ -65,7 +68,7 @@ export function roleProblems(r: RoleRecord, groups: GroupLookup): ErrorDetail {
 
 export function rolesKind(dir: SecurityDirectory, files = false): ResourceKind {
   const schema = roleSchema(files);
-  return docKind(dir, 'roles', 'role', (d) => ({ ...d }), (_name, body) => {
+  return docKind(dir, 'roles', 'role', (d) => ({ ...d }), schema, (_name, body) => {
     const r = schema.safeParse(body);
     if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     const value = stripFlags(r.data) as RoleRecord;
@@ -76,7 +79,7 @@ export function rolesKind(dir: SecurityDirectory, files = false): ResourceKind {
 
 export function mappingsKind(dir: SecurityDirectory, files = false): ResourceKind {
   const schema = mappingSchema(files);
-  const kind = docKind(dir, 'rolesmapping', 'role mapping', (d) => ({ ...d }), (name, body) => {
+  const kind = docKind(dir, 'rolesmapping', 'role mapping', (d) => ({ ...d }), schema, (name, body) => {
     const r = schema.safeParse(body);
     if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     if (!dir.role(name)) return { ok: false, detail: { _: [{ error: `no role '${name}' to map` }] } };
@@ -87,7 +90,7 @@ export function mappingsKind(dir: SecurityDirectory, files = false): ResourceKin
 
 export function actionGroupsKind(dir: SecurityDirectory, files = false): ResourceKind {
   const schema = actionGroupSchema(files);
-  return docKind(dir, 'actiongroups', 'action group', (d) => ({ ...d }), (name, body, after) => {
+  return docKind(dir, 'actiongroups', 'action group', (d) => ({ ...d }), schema, (name, body, after) => {
     const r = schema.safeParse(body);
     if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     const value = stripFlags(r.data) as ActionGroupRecord;
@@ -101,7 +104,7 @@ export function actionGroupsKind(dir: SecurityDirectory, files = false): Resourc
 
 export function tenantsKind(dir: SecurityDirectory, spaces: Namespaces, folders: () => readonly string[], files = false): ResourceKind {
   const schema = tenantSchema(files);
-  const base = docKind(dir, 'tenants', 'tenant', (d) => ({ ...d }), (_name, body) => {
+  const base = docKind(dir, 'tenants', 'tenant', (d) => ({ ...d }), schema, (_name, body) => {
     const r = schema.safeParse(body);
     if (!r.success) return { ok: false, detail: zodDetail(r.error.issues, { style: 'dotted' }) };
     if (r.data.run_as_role !== undefined && !dir.role(r.data.run_as_role)) return { ok: false, detail: { run_as_role: [{ error: 'no such role' }] } };
@@ -135,6 +138,7 @@ export function usersKind(dir: SecurityDirectory, users: UserAdmin, files = fals
   const schema = userSchema(files);
   return {
     label: 'user',
+    body: schema,
     names: () => users.list().map((u) => u.name),
     flags: (n) => flagsOf(users.get(n)),
     view: (n) => {

@@ -27,6 +27,8 @@ export type Prepared = { ok: true; changes: SecurityChange[] } | { ok: false; de
 export interface ResourceKind {
   /** "user", "role", … for messages. */
   label: string;
+  /** The zod schema a PUT body is validated with (before the checks across resources). */
+  body: z.ZodType;
   /** Whether `name` is a valid name for this kind. Default: `[A-Za-z0-9_.@-]{1,128}`. */
   validName?(name: string): boolean;
   /** Every name, hidden and built-in ones included. */
@@ -58,7 +60,8 @@ const invalidName = () => badRequest('Invalid name: it must match [A-Za-z0-9_.@-
 const RESERVED_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const pointer = z.string().max(1024).refine((p) => p === '' || p.startsWith('/'), 'a JSON pointer')
   .refine((p) => !p.split('/').some((seg) => RESERVED_SEGMENTS.has(seg.replace(/~1/g, '/').replace(/~0/g, '~'))), 'reserved path segment');
-const patchSchema = z
+/** An RFC 6902 JSON Patch document, as PATCH takes it. */
+export const patchSchema = z
   .array(
     z.object({
       op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),

@@ -124,6 +124,8 @@ function buildWatchSchema(registry: TypeRegistry) {
         active: z.boolean().default(true),
         log_runtime_data: z.boolean().default(false),
         description: z.string().optional(),
+        /** The JSON Schema an editor completes the file from (`vigil schema`); never interpreted. */
+        $schema: z.string().optional(),
         _meta: ignored,
         _ui: ignored,
         _id: ignored,

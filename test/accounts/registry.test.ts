@@ -142,6 +142,11 @@ describe('AccountRegistry', () => {
     expect((wrong as VigilError).code).toBe('INVALID_REQUEST');
     expect(Object.keys((wrong as VigilError).detail ?? {}).sort()).toEqual(['_name', 'type']);
     expect(await reg.resolve('webhook', 'hook')).toEqual({ url: 'https://h.example/x' });
+    // `$schema`, for editor completion of an account document, is checked and dropped as well.
+    expect(await reg.put('webhook', 'hook', { $schema: '../schemas/account-webhook.schema.json', url: 'https://h.example/x' })).toEqual({ created: false });
+    expect(JSON.parse(await fileText('webhook', 'hook'))).not.toHaveProperty('$schema');
+    const badSchema = await reg.put('webhook', 'hook', { $schema: 1, url: 'https://h.example/x' }).catch((e: unknown) => e as VigilError);
+    expect(Object.keys((badSchema as VigilError).detail ?? {})).toEqual(['$schema']);
     // A file written before these fields were dropped at PUT still resolves.
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, 'webhook', 'hook.json'), JSON.stringify({ ...JSON.parse(await fileText('webhook', 'hook')), type: 'webhook' }));

@@ -31,6 +31,7 @@ const COMMANDS: Array<{ cmd: string[]; usage: RegExp }> = [
   { cmd: ['security'], usage: /^usage: vigil security <export\|apply> DIR/ },
   { cmd: ['security', 'export'], usage: /^usage: vigil security export DIR/ },
   { cmd: ['security', 'apply'], usage: /^usage: vigil security apply DIR/ },
+  { cmd: ['schema'], usage: /^usage: vigil schema \[--out DIR\]/ },
 ];
 
 describe('vigil <command> --help', () => {

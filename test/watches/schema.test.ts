@@ -54,6 +54,11 @@ describe('watch validation', () => {
     }
   });
 
+  it('accepts `$schema` (the JSON Schema an editor completes from) as a string and ignores it', () => {
+    expect(compileWatch({ ...base(), $schema: '../schemas/watch.schema.json' }, { tenant: '_main', id: 'w' }, env).ok).toBe(true);
+    expect(Object.keys(detailOf({ ...base(), $schema: 5 }))).toEqual(['$schema']);
+  });
+
   it('accepts `inputs` as the older name of `checks`', () => {
     const { checks, ...rest } = base();
     expect(compileWatch({ ...rest, inputs: checks }, { tenant: '_main', id: 'w' }, env).ok).toBe(true);

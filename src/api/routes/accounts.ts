@@ -8,18 +8,42 @@ import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { zodDetail } from '../../error-detail.ts';
 import type { Permission } from '../../security/types.ts';
+import type { ActionType } from '../../actions/types.ts';
+import { ID_PATTERN } from '../../watches/schema.ts';
+import { component, type RouteExample } from '../route-schema.ts';
+import { searchHits } from '../responses.ts';
 
 type Params = { type: string; id: string };
 
 const searchQuery = z
   .object({
-    type: z.string().optional(),
-    id: z.string().optional(),
-    id_prefix: z.string().optional(),
-    from: z.coerce.number().int().min(0).optional(),
-    size: z.coerce.number().int().min(0).max(1000).optional(),
+    type: z.string().optional().describe('Only accounts of this type'),
+    id: z.string().optional().describe('Only accounts whose id starts with this (as id_prefix)'),
+    id_prefix: z.string().optional().describe('Only accounts whose id starts with this'),
+    from: z.coerce.number().int().min(0).optional().describe('First hit (default 0)'),
+    size: z.coerce.number().int().min(0).max(1000).optional().describe('Hits to return (default 10)'),
   })
   .strict();
+
+const idField = z.string().regex(ID_PATTERN).describe('[A-Za-z0-9_-]{1,128}');
+const accountParams = z.object({ type: idField.describe('The account type: email, slack, pagerduty, jira, webhook'), id: idField.describe('The account id') });
+const accountView = z.looseObject({
+  _id: z.string(),
+  _type: z.string(),
+  updated_at: z.string().nullable().optional(),
+  _source: z.record(z.string(), z.unknown()).describe('The account\'s fields; each secret only as {"set": true, "kid": …, "updated_at": …}'),
+});
+const written = (result: string) => z.object({ _id: z.string(), _type: z.string(), result: z.literal(result) });
+
+/** The example of one account type for the OpenAPI document: the type's own conformance example. */
+function accountExample(t: ActionType): RouteExample {
+  return {
+    name: t.type,
+    summary: `A ${t.type} account`,
+    params: { type: t.type, id: 'openapi-example' },
+    body: t.conformance.account!.example('https://service.example.com'),
+  };
+}
 
 const access = (permission: Permission) => ({ config: { access: { permission } } });
 
@@ -40,19 +64,42 @@ function checkParams(p: Params): void {
  */
 export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<void> {
   return async (f) => {
-    f.put<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req, reply) => {
+    const types = app.registry.accountTypes;
+    // Each type's account schema, as the accounts registry validates a PUT of that type with it.
+    const bodies = types.map((t) => component(`Account-${t.type}`, t.account!.schema as z.ZodType));
+    const tests = types.flatMap((t) => (t.account!.test ? [component(`AccountTest-${t.type}`, t.account!.test.body as z.ZodType)] : []));
+    const accountExamples = types.map(accountExample);
+    const byId = (summary: string) => accountExamples.map((e) => ({ name: e.name, summary, params: e.params! }));
+
+    f.put<{ Params: Params }>('/_signals/account/:type/:id', {
+      ...access('account:manage'),
+      schema: {
+        summary: 'Store an account (create or replace); its secrets are sealed, never returned',
+        description: 'The body is the account of the type in the path (docs/actions/<type>.md). A secret left out keeps its stored value; `null` clears it.',
+        params: accountParams,
+        body: z.union(bodies as [z.ZodType, ...z.ZodType[]]),
+        response: { 200: written('updated'), 201: written('created') },
+        examples: accountExamples,
+      },
+    }, async (req, reply) => {
       checkParams(req.params);
       const { created } = await registry(app).put(req.params.type, req.params.id, req.body);
       return reply.status(created ? 201 : 200).send({ _id: req.params.id, _type: req.params.type, result: created ? 'created' : 'updated' });
     });
 
-    f.get<{ Params: Params }>('/_signals/account/:type/:id', access('account:read'), async (req) => {
+    f.get<{ Params: Params }>('/_signals/account/:type/:id', {
+      ...access('account:read'),
+      schema: { summary: 'Read an account: its fields, and for each secret only whether it is set', params: accountParams, response: { 200: accountView.extend({ found: z.literal(true) }) }, examples: byId('An account stored by the PUT examples') },
+    }, async (req) => {
       checkParams(req.params);
       const a = await registry(app).getPublic(req.params.type, req.params.id);
       return { _id: a.id, _type: a.type, found: true, updated_at: a.updated_at, _source: a.account };
     });
 
-    f.delete<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req) => {
+    f.delete<{ Params: Params }>('/_signals/account/:type/:id', {
+      ...access('account:manage'),
+      schema: { summary: 'Delete an account; refused (409 CONFLICT) while a watch uses it', params: accountParams, response: { 200: written('deleted') }, examples: byId('An account stored by the PUT examples') },
+    }, async (req) => {
       checkParams(req.params);
       const { type, id } = req.params;
       const users = app.watches
@@ -89,10 +136,34 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
         ...(res.unusable.length ? { unusable: res.unusable.map((u) => ({ _id: u.id, _type: u.type, error: `account file ${u.reason}` })) } : {}),
       };
     };
-    f.get('/_signals/account/_search', access('account:read'), async (req) => search(req.query));
-    f.post('/_signals/account/_search', access('account:read'), async (req) => search({ ...(req.query as object), ...((req.body as object) ?? {}) }));
+    const searchResponse = { 200: searchHits(accountView).extend({ unusable: z.array(z.looseObject({ _id: z.string(), _type: z.string(), error: z.string() })).optional().describe('Accounts whose files cannot be used') }) };
+    const summary = 'Search accounts by type and id prefix (never their secrets)';
+    f.get('/_signals/account/_search', {
+      ...access('account:read'),
+      schema: { summary, querystring: searchQuery, response: searchResponse, examples: [{ name: 'webhooks', summary: 'The webhook accounts', query: { type: 'webhook', size: '20' } }] },
+    }, async (req) => search(req.query));
+    f.post('/_signals/account/_search', {
+      ...access('account:read'),
+      schema: {
+        summary,
+        description: 'The parameters may be given in the body or the query.',
+        querystring: searchQuery,
+        body: searchQuery.optional(),
+        response: searchResponse,
+        examples: [{ name: 'prefix', summary: 'Accounts whose id starts with openapi', body: { id_prefix: 'openapi', size: 20 } }],
+      },
+    }, async (req) => search({ ...(req.query as object), ...((req.body as object) ?? {}) }));
 
-    f.post<{ Params: Params }>('/_signals/account/:type/:id/_test', access('account:manage'), async (req, reply) => {
+    f.post<{ Params: Params }>('/_signals/account/:type/:id/_test', {
+      ...access('account:manage'),
+      schema: {
+        summary: 'Send a test message through an account, by the real send path',
+        description: 'Answers 200 with the outcome (`ok`, and `code` and `message` when it failed). The body depends on the type (docs/actions/<type>.md).',
+        params: accountParams,
+        body: z.union(tests as [z.ZodType, ...z.ZodType[]]).optional(),
+        response: { 200: z.looseObject({ _id: z.string(), _type: z.string(), ok: z.boolean(), code: z.string().optional(), message: z.string().optional() }) },
+      },
+    }, async (req, reply) => {
       checkParams(req.params);
       const { type, id } = req.params;
       const reg = registry(app);

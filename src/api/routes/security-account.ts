@@ -14,10 +14,18 @@ import { zodDetail } from '../../error-detail.ts';
 import type { Security, VigilPrincipal } from '../../security/service.ts';
 import type { RouteAccess } from '../auth.ts';
 import { PLUGIN_API, send, VIGIL_BASE } from './security-resources.ts';
+import { component } from '../route-schema.ts';
+import { securityErrorResponse, securityStatus } from '../responses.ts';
 
 const signedIn = { config: { access: { authenticated: true } satisfies RouteAccess } };
-const passwordChange = z.object({ current_password: z.string().max(1024), password: z.string().min(8, 'at least 8 characters').max(1024) }).strict();
-const tokenRequest = z.object({ name: z.string().max(128).optional(), expires_in: z.string().max(64).optional() }).strict();
+const passwordChange = component('PasswordChange', z.object({ current_password: z.string().max(1024), password: z.string().min(8, 'at least 8 characters').max(1024) }).strict());
+const tokenRequest = component(
+  'TokenRequest',
+  z.object({ name: z.string().max(128).optional().describe('A label for the token'), expires_in: z.string().max(64).optional().describe('Lifetime, a duration such as 90d or 12h (default: none)') }).strict(),
+);
+const accountView = z.looseObject({ user_name: z.string(), roles: z.array(z.string()), backend_roles: z.array(z.string()), tenants: z.record(z.string(), z.boolean()), permissions: z.array(z.string()) });
+const tokenInfo = z.looseObject({ id: z.string(), name: z.string().nullable().optional() });
+const tokenIdParam = z.object({ id: z.string().regex(/^[0-9a-f]{16}$/).describe('The token id (not the token)') });
 const forbidden = (message: string) => ({ status: 'FORBIDDEN', message, code: 'MISSING_PRIVILEGES' });
 
 const principal = (req: FastifyRequest) => req.principal as VigilPrincipal;
@@ -26,7 +34,7 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
   return async (f) => {
     const spaces = new Namespaces(s.options.watchesDir);
     for (const base of [PLUGIN_API, VIGIL_BASE]) {
-      f.get(`${base}/account`, signedIn, async (req) => {
+      f.get(`${base}/account`, { ...signedIn, schema: { summary: 'Who the caller is: user name, roles, backend roles, tenants and permissions', response: { 200: accountView } } }, async (req) => {
         const p = principal(req);
         const u = s.users.get(p.name);
         if (p.via !== 'jwt' && !u) throw new VigilError('UNAUTHORIZED', 'the signed-in user no longer exists');
@@ -47,7 +55,15 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
         };
       });
 
-      f.put(`${base}/account`, signedIn, async (req, reply) => {
+      f.put(`${base}/account`, {
+        ...signedIn,
+        schema: {
+          summary: 'Change the caller\'s own password (internal users; needs the current one)',
+          body: passwordChange,
+          response: { 200: securityStatus, 403: securityErrorResponse },
+          examples: [{ name: 'change', summary: 'A new password', body: { current_password: 'the current password', password: 'a new long password' } }],
+        },
+      }, async (req, reply) => {
         const p = principal(req);
         const b = passwordChange.safeParse(req.body);
         if (!b.success) return send(reply, badRequest('Invalid request: {current_password, password} expected.', zodDetail(b.error.issues, { style: 'dotted' })));
@@ -60,9 +76,22 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
       });
     }
 
-    f.get(`${VIGIL_BASE}/tokens`, signedIn, async (req) => ({ tokens: await s.tokens.list(principal(req).name) }));
+    f.get(`${VIGIL_BASE}/tokens`, { ...signedIn, schema: { summary: 'The caller\'s API tokens (their ids and labels, never the tokens)', response: { 200: z.object({ tokens: z.array(tokenInfo) }) } } }, async (req) => ({
+      tokens: await s.tokens.list(principal(req).name),
+    }));
 
-    f.post(`${VIGIL_BASE}/tokens`, signedIn, async (req, reply) => {
+    f.post(`${VIGIL_BASE}/tokens`, {
+      ...signedIn,
+      schema: {
+        summary: 'Create an API token for the caller; the answer is the only time it is shown',
+        body: tokenRequest.optional(),
+        response: {
+          201: z.looseObject({ status: z.literal('CREATED'), message: z.string(), token: z.string().describe('vgl_…: send it as Authorization: Bearer <token>'), id: z.string() }),
+          403: securityErrorResponse,
+        },
+        examples: [{ name: 'ci', summary: 'A token for a CI job, valid 90 days', body: { name: 'ci', expires_in: '90d' } }],
+      },
+    }, async (req, reply) => {
       const p = principal(req);
       if (p.via === 'jwt') return reply.status(403).send(forbidden('API tokens belong to internal users.'));
       const b = tokenRequest.safeParse(req.body ?? {});
@@ -80,7 +109,15 @@ export function ownAccountRoutes(s: Security): (f: FastifyInstance) => Promise<v
       return reply.status(201).send({ status: 'CREATED', message: 'Token created; it is shown only once.', token, ...info });
     });
 
-    f.delete<{ Params: { id: string } }>(`${VIGIL_BASE}/tokens/:id`, signedIn, async (req, reply) => {
+    f.delete<{ Params: { id: string } }>(`${VIGIL_BASE}/tokens/:id`, {
+      ...signedIn,
+      schema: {
+        summary: 'Revoke an API token (one\'s own; any with security:manage)',
+        params: tokenIdParam,
+        response: { 200: securityStatus },
+        examples: [{ name: 'unknown', summary: 'A token id (404 when there is none)', params: { id: '0123456789abcdef' } }],
+      },
+    }, async (req, reply) => {
       const p = principal(req);
       if (!/^[0-9a-f]{16}$/.test(req.params.id)) return send(reply, badRequest('Invalid token id.'));
       const t = await s.tokens.get(req.params.id);

@@ -16,6 +16,9 @@ import type { Security } from '../../security/service.ts';
 import { certificateInfo, loadPair } from '../../security/tls-certs.ts';
 import type { RouteAccess } from '../auth.ts';
 import { manage, PLUGIN_API, send, VIGIL_BASE } from './security-resources.ts';
+import { patchSchema } from '../../security/resources.ts';
+import { component } from '../route-schema.ts';
+import { securityStatus } from '../responses.ts';
 
 const notImplemented = (reply: FastifyReply, message: string) => reply.status(501).send({ status: 'NOT_IMPLEMENTED', message, code: 'NOT_IMPLEMENTED' });
 
@@ -31,12 +34,18 @@ const NOT_APPLICABLE_ROUTES: Array<[string[], string, string]> = [
 
 const auditQuery = z
   .object({
-    from: z.string().optional(),
-    to: z.string().optional(),
-    user: z.string().max(256).optional(),
-    size: z.coerce.number().int().min(0).max(10_000).optional(),
+    from: z.string().optional().describe('Records at or after this time: epoch milliseconds or an ISO date'),
+    to: z.string().optional().describe('Records before this time: epoch milliseconds or an ISO date'),
+    user: z.string().max(256).optional().describe('Only this user\'s records'),
+    size: z.coerce.number().int().min(0).max(10_000).optional().describe('Records to return, newest first'),
   })
   .strict();
+
+/** `PUT …/securityconfig/config` takes the `config` object alone; GET and PATCH see it under `config`. */
+const securityConfigBody = component('SecurityConfig', (securityConfigSchema as unknown as z.ZodObject).shape.config as z.ZodType);
+const auditConfig = component('AuditConfig', auditConfigSchema);
+const EXAMPLE_AUDIT = { enabled: true, audit: { enable_rest: true, disabled_rest_categories: ['AUTHENTICATED'], ignore_users: ['bot-*'], log_request_body: false } };
+const doc = (summary: string, more: Record<string, unknown> = {}) => ({ ...manage, schema: { summary, ...more } });
 
 /** Epoch ms or an ISO date; undefined for an absent value, NaN for a bad one. */
 function timeParam(v: string | undefined): number | undefined {
@@ -62,9 +71,14 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
       }
       return send(reply, { code: 200, body: { status: 'OK', message: "'config' updated." } });
     };
-    f.get(`${PLUGIN_API}/securityconfig`, manage, async () => publicView(s.securityConfig));
-    f.put(`${PLUGIN_API}/securityconfig/config`, manage, async (req, reply) => putSecurityConfig(reply, { config: req.body }));
-    f.patch(`${PLUGIN_API}/securityconfig`, manage, async (req, reply) => {
+    f.get(`${PLUGIN_API}/securityconfig`, doc('The authentication configuration (inline signing keys shown as [redacted])', { response: { 200: z.looseObject({ config: z.looseObject({}) }) } }), async () => publicView(s.securityConfig));
+    f.put(`${PLUGIN_API}/securityconfig/config`, doc('Replace the authentication configuration', {
+      description: 'Keys of the OpenSearch document that have no meaning for Vigil answer 501 with the reason (docs/access-control.md).',
+      body: securityConfigBody,
+      response: { 200: securityStatus },
+      examples: [{ name: 'basic', summary: 'Passwords only', body: { dynamic: { authc: { basic_internal_auth_domain: { http_enabled: true, order: 0, http_authenticator: { type: 'basic', challenge: true }, authentication_backend: { type: 'intern' } } } } } }],
+    }), async (req, reply) => putSecurityConfig(reply, { config: req.body }));
+    f.patch(`${PLUGIN_API}/securityconfig`, doc('Change the authentication configuration with a JSON Patch (paths under /config/dynamic)', { body: patchSchema, response: { 200: securityStatus } }), async (req, reply) => {
       const patched = applyPatch(publicView(s.securityConfig), req.body);
       if (!patched.ok) return send(reply, patched.result);
       return putSecurityConfig(reply, patched.value);
@@ -77,15 +91,27 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
       await s.setAuditConfig(parsed.data);
       return send(reply, { code: 200, body: { status: 'OK', message: "'config' updated." } });
     };
-    f.get(`${PLUGIN_API}/audit`, manage, async () => ({ _readonly: AUDIT_READONLY, config: s.auditLog.config }));
-    f.put(`${PLUGIN_API}/audit/config`, manage, async (req, reply) => putAudit(reply, req.body));
-    f.patch(`${PLUGIN_API}/audit`, manage, async (req, reply) => {
+    f.get(`${PLUGIN_API}/audit`, doc('What the audit log keeps', { response: { 200: z.looseObject({ _readonly: z.array(z.string()), config: z.looseObject({}) }) } }), async () => ({ _readonly: AUDIT_READONLY, config: s.auditLog.config }));
+    f.put(`${PLUGIN_API}/audit/config`, doc('Replace the audit configuration', {
+      body: auditConfig,
+      response: { 200: securityStatus },
+      examples: [{ name: 'rest', summary: 'Audit REST changes, not authenticated reads; ignore bots', body: EXAMPLE_AUDIT }],
+    }), async (req, reply) => putAudit(reply, req.body));
+    f.patch(`${PLUGIN_API}/audit`, doc('Change the audit configuration with a JSON Patch (paths under /config)', {
+      body: patchSchema,
+      response: { 200: securityStatus },
+      examples: [{ name: 'bodies', summary: 'Keep request bodies (redacted)', body: [{ op: 'replace', path: '/config/audit/log_request_body', value: true }] }],
+    }), async (req, reply) => {
       const patched = applyPatch({ config: s.auditLog.config }, req.body);
       if (!patched.ok) return send(reply, patched.result);
       return putAudit(reply, (patched.value as { config?: unknown }).config);
     });
 
-    f.get(`${VIGIL_BASE}/audit`, manage, async (req, reply) => {
+    f.get(`${VIGIL_BASE}/audit`, doc('The audit log, newest first: changes, refused logins and refused permissions', {
+      querystring: auditQuery,
+      response: { 200: z.object({ total: z.number().int(), hits: z.array(z.looseObject({ time: z.string(), user: z.string().nullable(), address: z.string(), method: z.string(), path: z.string(), outcome: z.string(), status: z.number().int() })) }) },
+      examples: [{ name: 'recent', summary: 'The last 50 records', query: { size: '50' } }],
+    }), async (req, reply) => {
       const q = auditQuery.safeParse(req.query ?? {});
       if (!q.success) return send(reply, badRequest('Invalid audit query.', zodDetail(q.error.issues, { style: 'dotted' })));
       const from = timeParam(q.data.from);
@@ -96,20 +122,25 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
     });
 
     // ---- cache, health, certificates ----
-    f.delete(`${PLUGIN_API}/cache`, manage, async () => {
+    f.delete(`${PLUGIN_API}/cache`, doc('Forget remembered logins and tokens', { response: { 200: securityStatus } }), async () => {
       s.flushCaches();
       return { status: 'OK', message: 'Cache flushed successfully.' };
     });
 
-    f.get('/_plugins/_security/health', { config: { access: { public: true } satisfies RouteAccess } }, async () => ({ message: null, mode: 'strict', status: 'UP' }));
+    f.get('/_plugins/_security/health', {
+      config: { access: { public: true } satisfies RouteAccess },
+      schema: { summary: 'The security module is up (no credentials)', response: { 200: z.object({ message: z.null(), mode: z.literal('strict'), status: z.literal('UP') }) } },
+    }, async () => ({ message: null, mode: 'strict', status: 'UP' }));
 
     const tls = s.options.tls;
     let served: Buffer | undefined;
-    f.get(`${PLUGIN_API}/ssl/certs`, manage, async () => {
+    f.get(`${PLUGIN_API}/ssl/certs`, doc('The API\'s TLS certificate: subject, issuer, SANs, validity', {
+      response: { 200: z.object({ http_certificates_list: z.array(z.looseObject({})), transport_certificates_list: z.array(z.never()) }) },
+    }), async () => {
       if (tls) served ??= readFileSync(tls.cert_file);
       return { http_certificates_list: served ? [certificateInfo(served)] : [], transport_certificates_list: [] };
     });
-    f.put(`${PLUGIN_API}/ssl/http/reloadcerts`, manage, async (_req, reply) => {
+    f.put(`${PLUGIN_API}/ssl/http/reloadcerts`, doc('Read the API\'s certificate and key again (api.tls); the old pair stays if the new one is not usable'), async (_req, reply) => {
       const server = f.server as unknown as Partial<import('node:tls').Server>;
       if (!tls || typeof server.setSecureContext !== 'function') return send(reply, badRequest('The API is not served over TLS (api.tls is not set): there is no certificate to reload.'));
       const pair = await loadPair(tls, s.clockNow());
@@ -123,7 +154,7 @@ export function configRoutes(s: Security): (f: FastifyInstance) => Promise<void>
       f.route({
         method: methods as ['GET'],
         url: `${PLUGIN_API}/${path}`,
-        ...manage,
+        ...doc(`Not applicable to Vigil: answers 501 with the reason`, { description: reason }),
         handler: async (req, reply) => {
           const name = (req.params as { name?: string }).name;
           if (name !== undefined && !isValidName(name)) return send(reply, badRequest('Invalid name: it must match [A-Za-z0-9_.@-]{1,128} and not be a reserved word.'));

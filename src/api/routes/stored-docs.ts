@@ -2,12 +2,19 @@
  * What the stored proxy and trust store routes share: the registry they live in (the accounts store,
  * so they need the master key as accounts do) and the refusal to delete one a watch still uses.
  */
+import { z } from 'zod';
 import type { AccountRegistry } from '../../accounts/registry.ts';
 import { VigilError } from '../../errors.ts';
 import type { Permission } from '../../security/types.ts';
 import type { ApiContext } from '../context.ts';
 
-export const access = (permission: Permission) => ({ config: { access: { permission } } });
+const idParams = z.object({ id: z.string() });
+
+/** A route's permission and its declaration for the OpenAPI document (the id parameter where the path has one). */
+export const access = (permission: Permission, summary: string, withId = false) => ({
+  config: { access: { permission } },
+  schema: withId ? { summary, params: idParams } : { summary },
+});
 
 export function accountsOf(app: ApiContext): AccountRegistry {
   if (app.accounts) return app.accounts;

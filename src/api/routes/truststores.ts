@@ -13,21 +13,21 @@ type Params = { id: string };
  */
 export function truststoreRoutes(app: ApiContext): (f: FastifyInstance) => Promise<void> {
   return async (f) => {
-    f.put<{ Params: Params }>('/_signals/truststores/:id', access('account:manage'), async (req) => {
+    f.put<{ Params: Params }>('/_signals/truststores/:id', access('account:manage', 'Store a trust store (create or replace); its PEM must hold only certificates', true), async (req) => {
       const { truststore } = await accountsOf(app).truststores.put(req.params.id, req.body);
       return { status: 200, data: truststore };
     });
 
-    f.get<{ Params: Params }>('/_signals/truststores/:id', access('account:read'), async (req) => ({
+    f.get<{ Params: Params }>('/_signals/truststores/:id', access('account:read', 'Read a stored trust store', true), async (req) => ({
       status: 200,
       data: await accountsOf(app).truststores.get(req.params.id),
     }));
 
     const list = async () => ({ status: 200, data: await accountsOf(app).truststores.list() });
-    f.get('/_signals/truststores', access('account:read'), list);
-    f.get('/_signals/truststores/', access('account:read'), list);
+    f.get('/_signals/truststores', access('account:read', 'List the stored trust stores'), list);
+    f.get('/_signals/truststores/', access('account:read', 'List the stored trust stores'), list);
 
-    f.delete<{ Params: Params }>('/_signals/truststores/:id', access('account:manage'), async (req) => {
+    f.delete<{ Params: Params }>('/_signals/truststores/:id', access('account:manage', 'Delete a stored trust store; refused (409 CONFLICT) while a watch uses it', true), async (req) => {
       const { id } = req.params;
       const truststores = accountsOf(app).truststores;
       assertTruststoreId(id);
