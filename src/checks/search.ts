@@ -4,6 +4,7 @@ import { checkName, checkTarget, clusterProblems, DEFAULT_CLUSTER, timeoutValue 
 import { compileJsonTemplate } from '../templates/json-value.ts';
 import type { SearchRequest } from '../cluster/types.ts';
 import { yieldPoint } from '../budget/turns.ts';
+import { assertIndexAccess, indexTargets, literalIndexProblems, SEARCH_ACTION } from './index-access.ts';
 
 /**
  * Rendered search requests longer than this (characters of the JSON text) are refused: the render stops
@@ -80,17 +81,24 @@ export const searchCheck: CheckType<SearchDef> = {
       async run(ctx, rt) {
         await yieldPoint();
         const r = request.render(ctx, rt.reportMissing);
-        const req: SearchRequest = { indices: r.indices };
+        // The names sent are the names checked: date math is resolved here, not by the cluster.
+        const indices = indexTargets(r.indices, rt.clock.now());
+        assertIndexAccess(rt.access, cluster, indices, SEARCH_ACTION);
+        const req: SearchRequest = { indices };
         if (r.body) req.body = coerceNumbers({ ...r.body });
         if (r.template) req.template = r.template;
         if (r.indices_options) req.indices_options = r.indices_options;
         if (timeout) req.timeout = timeout;
-        const response = await rt.searchClient(cluster).search(req, { signal: rt.signal });
+        const runAs = rt.access.user;
+        const response = await rt.searchClient(cluster).search(req, { signal: rt.signal, ...(runAs !== null ? { runAs } : {}) });
         applyTarget(ctx, def.target, response);
         return 'continue';
       },
     };
   },
-  checkReferences: (def, node) => clusterProblems('cluster', def.cluster, node),
+  checkReferences: (def, node) => [
+    ...clusterProblems('cluster', def.cluster, node),
+    ...literalIndexProblems((i) => `request.indices[${i}]`, def.cluster ?? DEFAULT_CLUSTER, def.request.indices, SEARCH_ACTION, node),
+  ],
   conformance: { valid: { type: 'search', name: 'recent', target: 'hits', request: { indices: ['logs-*'], body: { size: 0 } }, cluster: 'default' } },
 };

@@ -52,6 +52,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Client-side timeout in ms (defaults from the cluster config). */
   timeoutMs?: number;
+  /**
+   * The user the request is made for. Sent to the cluster (Elasticsearch's `es-security-runas-user`,
+   * OpenSearch's `opendistro_security_impersonate_as`) only when the cluster's configuration says
+   * `impersonate`; ignored otherwise.
+   */
+  runAs?: string;
 }
 
 export interface SearchClient {

@@ -23,6 +23,40 @@ export function wildcardMatch(pattern: string, value: string): boolean {
 
 export const anyMatch = (patterns: readonly string[], value: string): boolean => patterns.some((p) => wildcardMatch(p, value));
 
+const STAR = -1;
+const ONE = -2;
+const tokens = (p: string): number[] => [...p].map((c) => (c === '*' ? STAR : c === '?' ? ONE : c.codePointAt(0)!));
+
+/**
+ * Whether the wildcard `pattern` matches every value the wildcard `target` can match: a role's index
+ * pattern covering the pattern a search names (`logs-*` covers `logs-eu-*`; `logs-eu-*` does not cover
+ * `logs-*`). Without wildcards in `target` it is `wildcardMatch`.
+ *
+ * Decided on the two patterns themselves: a `*` of `pattern` takes any run of `target`'s characters and
+ * wildcards, a `?` one character or `?`, and any other character only itself. Every answer `true` is
+ * right (each value of `target` is then matched); a rare covering pair may be answered `false` (a
+ * refusal, never a leak).
+ */
+export function wildcardCovers(pattern: string, target: string): boolean {
+  if (!target.includes('*') && !target.includes('?')) return wildcardMatch(pattern, target);
+  const p = tokens(pattern);
+  const t = tokens(target);
+  // can[j]: pattern[i..] covers target[j..], filled from the end of both (one row per pattern position).
+  let next = new Array<boolean>(t.length + 1).fill(false);
+  next[t.length] = true;
+  for (let i = p.length - 1; i >= 0; i--) {
+    const row = new Array<boolean>(t.length + 1).fill(false);
+    for (let j = t.length; j >= 0; j--) {
+      if (p[i] === STAR) row[j] = next[j]! || (j < t.length && row[j + 1]!);
+      else if (j === t.length) row[j] = false;
+      else if (p[i] === ONE) row[j] = t[j] !== STAR && next[j + 1]!;
+      else row[j] = t[j] === p[i] && next[j + 1]!;
+    }
+    next = row;
+  }
+  return next[0]!;
+}
+
 /**
  * A role mapping's host entry: an address, a CIDR (`10.0.0.0/8`, `fd00::/8`) or an address pattern
  * (`192.168.*`). Host names are not resolved (a reverse lookup is slow and can be forged by whoever

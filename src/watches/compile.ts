@@ -9,6 +9,7 @@ import { compileSchedule, type Schedule } from '../schedule/triggers.ts';
 import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
 import { watchSchemaFor, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
 import { addDetail, formatPath, zodDetail } from '../error-detail.ts';
+import { takeVigilField, type SavedBy } from './run-as.ts';
 
 export interface CompiledSeverity {
   script: CompiledScript;
@@ -49,6 +50,8 @@ export interface CompiledWatch {
   resolveActions: CompiledActionEntry[];
   /** Accounts the actions refer to (named or `default`), for load-time checks and the account-delete 409. */
   accountRefs: AccountRef[];
+  /** Who saved it through the REST API (`_vigil.saved_by`): it runs as them; null: it runs as its tenant's role. */
+  savedBy: SavedBy | null;
 }
 
 /** One action's use of an account. */
@@ -114,10 +117,11 @@ function templatePath(base: Array<string | number>, node: unknown, source: strin
  */
 export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: WatchCompileEnv): CompileResult {
   const { registry } = env;
-  const parsed = watchSchemaFor(registry).safeParse(raw);
-  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error.issues, { input: raw }) };
+  const { definition, savedBy, detail: vigilProblems } = takeVigilField(raw);
+  const parsed = watchSchemaFor(registry).safeParse(definition);
+  if (!parsed.success) return { ok: false, detail: { ...vigilProblems, ...zodDetail(parsed.error.issues, { input: definition }) } };
   const def = parsed.data;
-  const detail: ErrorDetail = {};
+  const detail: ErrorDetail = { ...vigilProblems };
 
   /**
    * Runs `fn`; a script/template/validation error becomes a detail entry at the best path we can find.
@@ -194,6 +198,6 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
-    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs },
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, savedBy },
   };
 }

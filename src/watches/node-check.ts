@@ -2,7 +2,8 @@
  * Load-time checks of a watch against this node, beyond its format: run at start, on every file change
  * and on PUT, so a watch that cannot work here is refused with the path of the field at fault instead
  * of failing at its first fire. Its action types must be enabled; what its checks and actions name
- * (a cluster) must exist, as each type's `checkReferences` says; and every account its actions use
+ * (a cluster) must exist, and the index names it writes without a template must be allowed to the
+ * roles it runs as, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
  * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
  * secrets may go, the email domain allowlist…).
@@ -20,12 +21,17 @@ export interface NodeCheckDeps {
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
   clusters: readonly string[];
+  /**
+   * Who the watch runs as, and now: index names written without a template must be allowed to it.
+   * Absent: not checked (`vigil validate`, offline).
+   */
+  identity?: NodeRefs['identity'];
 }
 
 /** Problems by field path, or null when the watch can run on this node. */
 export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDeps): Promise<ErrorDetail | null> {
   const detail: ErrorDetail = {};
-  const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null };
+  const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null, identity: deps.identity };
   const add = (base: string) => (problems: Problem[] | undefined) => {
     for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
   };

@@ -25,6 +25,8 @@ import type { WatchCompileEnv } from '../../src/watches/compile.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
 import type { RegistryTypes } from '../../src/registry/registry.ts';
 import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
+import type { RunAsResolver } from '../../src/watches/run-as.ts';
+import { allowAllRunAs } from './access.ts';
 
 export function compileEnv(): WatchCompileEnv {
   const scripts = createScriptCompiler();
@@ -68,7 +70,17 @@ const unusedHttp: HttpClient = {
   close: async () => {},
 };
 
-export function runtimeKit(opts: { http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; accounts?: AccountSource; types?: RegistryTypes } = {}): RuntimeKit {
+export function runtimeKit(
+  opts: {
+    http?: HttpClient;
+    searchClient?: (c: string) => SearchClient;
+    start?: string;
+    accounts?: AccountSource;
+    types?: RegistryTypes;
+    /** Who watches run as; default: every index allowed. */
+    runAs?: RunAsResolver;
+  } = {},
+): RuntimeKit {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rt-'));
   const watchesDir = join(dir, 'watches');
   const clock = new FakeClock(opts.start ?? '2026-03-01T10:00:00Z');
@@ -98,6 +110,7 @@ export function runtimeKit(opts: { http?: HttpClient; searchClient?: (c: string)
     searchClient,
     env: {},
     rng: () => 0.5,
+    runAs: opts.runAs ?? allowAllRunAs,
     accounts: null,
     keyring: null,
     ...(opts.accounts ? { accountSource: opts.accounts } : {}),
