@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRole, effectiveRoles, indexAllowed, roleAllows, tenantAccess } from '../../src/security/role-eval.ts';
 import { actionProblem, BUILTIN_ACTION_GROUPS, groupProblems, type GroupLookup } from '../../src/security/permissions.ts';
+import { wildcardCovers } from '../../src/security/patterns.ts';
 import type { ActionGroupRecord, RoleMappingRecord, RoleRecord } from '../../src/state/security-types.ts';
 
 const mapping = (m: Partial<RoleMappingRecord>): RoleMappingRecord => ({ users: [], backend_roles: [], and_backend_roles: [], hosts: [], ...m });
@@ -72,6 +73,45 @@ describe('indexAllowed', () => {
     expect(indexAllowed([a, b], 'any', 'audit-12', 'indices:data/write/index')).toBe(false);
     expect(indexAllowed([], 'prod', 'logs-1', 'indices:data/read/search')).toBe(false);
   });
+
+  it('allows a wildcard target only when one pattern covers all of it; `*` (every index) only to a `*` pattern', () => {
+    const search = 'indices:data/read/search';
+    expect(indexAllowed([a], 'prod', 'logs-*', search)).toBe(true);
+    expect(indexAllowed([a], 'prod', 'logs-eu-*', search)).toBe(true);
+    expect(indexAllowed([a], 'prod', 'log*', search)).toBe(false);
+    expect(indexAllowed([a], 'prod', '*', search)).toBe(false);
+    expect(indexAllowed([a], 'prod', 'logs-?', search)).toBe(true);
+    // `audit-?` names one character: `audit-*` (any number of them) is more than it allows, though the
+    // text `audit-*` is itself one of the names `audit-?` matches.
+    expect(indexAllowed([b], 'any', 'audit-*', 'indices:data/write/index')).toBe(false);
+    const all = compileRole('all', role({ index_permissions: [{ index_patterns: ['*'], allowed_actions: ['read'] }] }), groups);
+    expect(indexAllowed([all], 'any', '*', search)).toBe(true);
+    // A cross-cluster name is a name like any other: only a pattern that covers it allows it.
+    expect(indexAllowed([a], 'prod', 'remote:logs-1', search)).toBe(false);
+    expect(indexAllowed([all], 'prod', 'remote:logs-1', search)).toBe(true);
+  });
+});
+
+describe('wildcardCovers', () => {
+  it.each([
+    ['logs-*', 'logs-*', true],
+    ['logs-*', 'logs-eu-*', true],
+    ['logs-*', 'logs-?', true],
+    ['logs-*', 'logs-2025', true],
+    ['*', '*', true],
+    ['*', 'a*b?c', true],
+    ['*-eu', '*-eu', true],
+    ['a*b*c', 'a*x*b*y*c', true],
+    ['a?c', 'a?c', true],
+    ['log*', 'logs-*', true],
+    ['logs-eu-*', 'logs-*', false],
+    ['logs-*', 'log*', false],
+    ['logs-*', '*', false],
+    ['a?c', 'a*c', false],
+    ['abc', 'a*', false],
+    ['logs-*-eu', 'logs-*', false],
+    ['', '*', false],
+  ])('%s covers %s: %s', (pattern, target, expected) => expect(wildcardCovers(pattern, target)).toBe(expected));
 });
 
 describe('permissions and action groups', () => {
