@@ -28,6 +28,7 @@ import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type 
 import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
+import { takeTenants, TENANTS_FIELD, usableBy } from './tenants.ts';
 
 export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
 export { MALFORMED };
@@ -100,6 +101,8 @@ export class AccountRegistry {
       const now = new Date(this.#o.clock.now()).toISOString();
       const candidate = toNullProto(body);
       const exportProblems = takeSignalsFields(candidate, type);
+      const { tenants, detail: tenantProblems } = takeTenants(candidate);
+      Object.assign(exportProblems, tenantProblems);
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       for (const leaf of stored ? secretLeaves(stored, spec.patterns) : []) {
@@ -127,6 +130,7 @@ export class AccountRegistry {
       doc._updated_at = now;
       doc._secret_updated_at = secretUpdated;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
+      if (tenants !== undefined) doc[TENANTS_FIELD] = tenants;
       await this.#store.write(type, id, doc);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
@@ -169,8 +173,10 @@ export class AccountRegistry {
   /**
    * The decrypted, schema-checked, frozen account for one delivery. Do not cache it. A secret that fails
    * to decrypt makes this account unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
+   * With `o.tenant` (a watch's use of the account), an account whose `tenants` do not name that tenant
+   * is refused (MISSING_PRIVILEGES) before anything is decrypted.
    */
-  async resolve(type: string, id: string): Promise<unknown> {
+  async resolve(type: string, id: string, o: { tenant?: string } = {}): Promise<unknown> {
     const spec = this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
     const stored = await this.#store.read(type, id);
     if (!stored) throw notFound(type, id);
@@ -178,6 +184,12 @@ export class AccountRegistry {
     const account = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
     takeSignalsFields(account, type);
+    const { tenants, detail: tenantProblems } = takeTenants(account);
+    // A hand-edited list that does not parse names no tenant for sure: nobody may use the account.
+    if (Object.keys(tenantProblems).length) throw new VigilError('CONFIG_INVALID', `stored account ${type}/${id} has an invalid tenants list`, tenantProblems);
+    if (o.tenant !== undefined && !usableBy(tenants, o.tenant)) {
+      throw new VigilError('MISSING_PRIVILEGES', `account ${type}/${id} may be used only by tenants ${tenants!.length ? tenants!.join(', ') : '(none)'}, not by tenant '${o.tenant}'`);
+    }
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(account, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);

@@ -5,8 +5,8 @@
  * (a cluster) must exist, and the index names it writes without a template must be allowed to the
  * roles it runs as, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
- * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
- * secrets may go, the email domain allowlist…).
+ * it matches its schema), be open to the watch's tenant (its `tenants`), and agree with the action: the
+ * type's `checkAccount` (where the account's secrets may go, the email domain allowlist…).
  */
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
@@ -16,7 +16,7 @@ import { addDetail } from '../error-detail.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
-  accounts: { resolve(type: string, id: string): Promise<unknown> } | null;
+  accounts: { resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown> } | null;
   /** The node's types: which are enabled, and each type's reference checks. */
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
@@ -51,7 +51,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
   for (const ref of w.accountRefs) {
     const key = `${ref.type}/${ref.id}`;
-    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
+    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id, { tenant: w.tenant }).catch((e: unknown) => e));
     for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
   }
   return Object.keys(detail).length ? detail : null;
