@@ -100,4 +100,10 @@ export interface ClusterConfig {
   maxResponseBytes?: number;
   /** Force a distribution instead of detecting it (useful when the root endpoint is not reachable). */
   distribution?: Distribution;
+  /**
+   * Send a request's `runAs` user to the cluster (the product's impersonation header), so that the
+   * cluster applies that user's privileges; the configured credentials must be allowed to impersonate.
+   * Default false: `runAs` is not sent.
+   */
+  impersonate?: boolean;
 }

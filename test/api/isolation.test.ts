@@ -30,7 +30,7 @@ beforeAll(async () => {
   hook = await startWebhookReceiver();
   h = await startHarness({
     egressAllow: ['127.0.0.1'],
-    config: { clusters: { default: { urls: [cluster.url] }, other: { urls: [cluster.url] } } },
+    config: { clusters: { default: { urls: [cluster.url] }, other: { urls: [cluster.url] }, imp: { urls: [cluster.url], impersonate: true } } },
   });
   as.root = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
   for (const t of ['a', 'b']) {
@@ -176,6 +176,22 @@ describe('watches from files', () => {
     await writeWatch('_main', 'file-main', watch([search(['b-logs'])]));
     expect(h.app.watches.get('_main', 'file-main')).toMatchObject({ errors: null });
     expect((await execute('_main', 'file-main', as.root)).statusCode).toBe(200);
+  });
+});
+
+describe('impersonation (clusters.<name>.impersonate)', () => {
+  it("a watch saved through the API searches the cluster as its saver, so the cluster's own privileges apply; a file watch has no user to send", async () => {
+    const body = watch([search(['a-logs'], { cluster: 'imp' })]);
+    expect((await put('a', 'imp', body, as.root)).statusCode).toBe(201);
+    const from = cluster.requests.length;
+    expect((await execute('a', 'imp', as.root)).statusCode).toBe(200);
+    const searched = cluster.requests.slice(from).filter((r) => r.path.endsWith('/_search'));
+    expect(searched.map((r) => r.headers['es-security-runas-user'])).toEqual(['root']);
+    writeFileSync(join(h.app.config.watches_dir, 'imp.json'), JSON.stringify(watch([search(['b-logs'], { cluster: 'imp' })])));
+    await h.app.watches.reload({ tenant: '_main', id: 'imp' });
+    const next = cluster.requests.length;
+    expect((await execute('_main', 'imp', as.root)).statusCode).toBe(200);
+    expect(cluster.requests.slice(next).filter((r) => r.path.endsWith('/_search')).map((r) => r.headers['es-security-runas-user'])).toEqual([undefined]);
   });
 });
 
