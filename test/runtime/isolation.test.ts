@@ -83,6 +83,19 @@ describe('searches', () => {
     expect((await kit.runner.run(kit.compile(searchOf('a*'), 'w2', 'a'), { fire: null })).error?.detail).toBe('INDEX_FORBIDDEN');
   });
 
+  it('an index the query itself reads documents from (a terms lookup) needs the permission too', async () => {
+    const cluster = recordingCluster();
+    const { kit } = await isolatedKit(cluster.client);
+    const lookup = (index: string) => ({
+      trigger: { schedule: { interval: '1m' } },
+      checks: [{ type: 'search', name: 'q', target: 'r', request: { indices: ['a-logs'], body: { query: { terms: { user: { index, id: '1', path: 'names' } } } } } }],
+    });
+    const rec = await kit.runner.run(kit.compile(lookup('b-users'), 'w', 'a'), { fire: null });
+    expect(rec.error).toMatchObject({ detail: 'INDEX_FORBIDDEN', message: expect.stringMatching(/^request\.body\.query\.terms\.user\.index: .*'b-users'/) });
+    expect(cluster.calls).toEqual([]);
+    expect((await kit.runner.run(kit.compile(lookup('a-users'), 'w', 'a'), { fire: null })).status.code).toBe('NO_ACTION');
+  });
+
   it('a watch saved through the API searches as its saver, whose name goes with the request (for clusters that impersonate)', async () => {
     const cluster = recordingCluster();
     const { kit } = await isolatedKit(cluster.client);
