@@ -26,6 +26,8 @@ export const anyMatch = (patterns: readonly string[], value: string): boolean =>
 const STAR = -1;
 const ONE = -2;
 const tokens = (p: string): number[] => [...p].map((c) => (c === '*' ? STAR : c === '?' ? ONE : c.codePointAt(0)!));
+/** The text before the first wildcard. */
+const literalPrefix = (p: string): string => p.slice(0, p.search(/[*?]/) >>> 0);
 
 /**
  * Whether the wildcard `pattern` matches every value the wildcard `target` can match: a role's index
@@ -39,22 +41,28 @@ const tokens = (p: string): number[] => [...p].map((c) => (c === '*' ? STAR : c 
  */
 export function wildcardCovers(pattern: string, target: string): boolean {
   if (!target.includes('*') && !target.includes('?')) return wildcardMatch(pattern, target);
+  // Most patterns of a role part ways with the target in their literal prefixes: no table for those.
+  // The pattern's prefix must be a prefix of the target's (where the target has a wildcard first, it
+  // can produce a character the pattern's literal refuses).
+  const pp = literalPrefix(pattern);
+  if (pp.length > literalPrefix(target).length || !target.startsWith(pp)) return false;
   const p = tokens(pattern);
   const t = tokens(target);
-  // can[j]: pattern[i..] covers target[j..], filled from the end of both (one row per pattern position).
-  let next = new Array<boolean>(t.length + 1).fill(false);
-  next[t.length] = true;
+  // next[j]: pattern[i+1..] covers target[j..]; row[j]: pattern[i..] covers target[j..]. Filled from the ends.
+  let next = new Uint8Array(t.length + 1);
+  let row = new Uint8Array(t.length + 1);
+  next[t.length] = 1;
   for (let i = p.length - 1; i >= 0; i--) {
-    const row = new Array<boolean>(t.length + 1).fill(false);
-    for (let j = t.length; j >= 0; j--) {
-      if (p[i] === STAR) row[j] = next[j]! || (j < t.length && row[j + 1]!);
-      else if (j === t.length) row[j] = false;
-      else if (p[i] === ONE) row[j] = t[j] !== STAR && next[j + 1]!;
-      else row[j] = t[j] === p[i] && next[j + 1]!;
+    const c = p[i]!;
+    row[t.length] = c === STAR ? next[t.length]! : 0;
+    for (let j = t.length - 1; j >= 0; j--) {
+      if (c === STAR) row[j] = next[j]! | row[j + 1]!;
+      else if (c === ONE) row[j] = t[j] !== STAR ? next[j + 1]! : 0;
+      else row[j] = t[j] === c ? next[j + 1]! : 0;
     }
-    next = row;
+    [next, row] = [row, next];
   }
-  return next[0]!;
+  return next[0] === 1;
 }
 
 /**

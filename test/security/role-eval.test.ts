@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRole, effectiveRoles, indexAllowed, roleAllows, tenantAccess } from '../../src/security/role-eval.ts';
 import { actionProblem, BUILTIN_ACTION_GROUPS, groupProblems, type GroupLookup } from '../../src/security/permissions.ts';
-import { wildcardCovers } from '../../src/security/patterns.ts';
+import { wildcardCovers, wildcardMatch } from '../../src/security/patterns.ts';
 import type { ActionGroupRecord, RoleMappingRecord, RoleRecord } from '../../src/state/security-types.ts';
 
 const mapping = (m: Partial<RoleMappingRecord>): RoleMappingRecord => ({ users: [], backend_roles: [], and_backend_roles: [], hosts: [], ...m });
@@ -111,7 +111,29 @@ describe('wildcardCovers', () => {
     ['abc', 'a*', false],
     ['logs-*-eu', 'logs-*', false],
     ['', '*', false],
+    ['logs-e*', 'logs-eu*', true],
+    ['logs-eu*', 'logs-e?x*', false],
   ])('%s covers %s: %s', (pattern, target, expected) => expect(wildcardCovers(pattern, target)).toBe(expected));
+
+  it('never says a pattern covers a target that has a value the pattern does not match (every pair over a small alphabet)', () => {
+    const words = (alphabet: string[], max: number): string[] => {
+      const out = [''];
+      for (let n = 1, last = ['']; n <= max; n++) out.push(...(last = last.flatMap((w) => alphabet.map((c) => w + c))));
+      return out;
+    };
+    const patterns = words(['a', 'b', '*', '?'], 3);
+    const values = words(['a', 'b'], 5);
+    const matches = new Map(patterns.map((p) => [p, new Set(values.filter((v) => wildcardMatch(p, v)))]));
+    let covered = 0;
+    for (const pattern of patterns) {
+      for (const target of patterns) {
+        if (!wildcardCovers(pattern, target)) continue;
+        covered++;
+        for (const v of matches.get(target)!) expect(matches.get(pattern)!.has(v), `${pattern} covers ${target} but not ${v}`).toBe(true);
+      }
+    }
+    expect(covered).toBeGreaterThan(patterns.length);
+  });
 });
 
 describe('permissions and action groups', () => {
