@@ -5,12 +5,13 @@
  * writes a tenant-B index, uses a tenant-B account or reaches another cluster: literal names are
  * refused at PUT with the field's path, rendered ones fail the run (INDEX_FORBIDDEN) before any call.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startHarness, type Harness } from './harness.ts';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
+import { sampleData } from '../cluster/sample-data.ts';
 
 const SEC = '/_plugins/_security/api';
 let cluster: TestCluster;
@@ -216,6 +217,33 @@ describe('strict isolation (security.default_run_as_role: null)', () => {
       expect((await strict.call({ method: 'PUT', url: '/_signals/watch/_main/api', headers: root, payload: watch([search(['logs'])]) })).statusCode).toBe(201);
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe("the repository's example watches", () => {
+  it('load and search under the default configuration; strict isolation refuses their searches until their tenant names a role', async () => {
+    const examples = resolve(import.meta.dirname, '../../watches');
+    const sample = await startTestCluster({ flavour: 'es8' });
+    for (const { index, docs } of sampleData(Date.now(), { logs: 50, flights: 50 })) sample.seed(index, docs);
+    const run = async (config: Record<string, unknown>) => {
+      const x = await startHarness({ config: { clusters: { default: { urls: [sample.url] } }, ...config } });
+      try {
+        cpSync(examples, x.app.config.watches_dir, { recursive: true });
+        await x.app.watches.loadAll();
+        const root = { authorization: bearer(await x.tokenFor('root', ['admin'])) };
+        const invalid = x.app.watches.list().filter((w) => w.errors).map((w) => `${w.ref.tenant}/${w.ref.id}`).sort();
+        const status = (await x.call({ method: 'POST', url: '/_signals/watch/ops/error-rate/_execute', headers: root, payload: { simulate: true } })).statusCode;
+        return { invalid, status };
+      } finally {
+        await x.close();
+      }
+    };
+    try {
+      expect(await run({})).toEqual({ invalid: [], status: 200 });
+      expect(await run({ security: { default_run_as_role: null } })).toEqual({ invalid: ['ops/bad-weather', 'ops/error-rate', 'ops/slow-requests'], status: 404 });
+    } finally {
+      await sample.close();
     }
   });
 });

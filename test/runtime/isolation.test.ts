@@ -11,6 +11,13 @@ import { SecurityDirectory } from '../../src/security/directory.ts';
 import { createRunAs } from '../../src/security/run-as.ts';
 import { FILES_ROLE } from '../../src/security/roles.ts';
 import type { RunAsResolver } from '../../src/watches/run-as.ts';
+import { buildRuntime } from '../../src/app/runtime.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { compileWatch } from '../../src/watches/compile.ts';
+import { captureLogger } from '../kit/log-capture.ts';
+import { tempDirs } from '../kit/temp-dirs.ts';
+
+const tempDir = tempDirs('vigil-iso-');
 
 let kit: RuntimeKit | undefined;
 afterEach(async () => kit?.close());
@@ -143,5 +150,23 @@ describe('index writes', () => {
     const w = kit.compile({ ...writer('b-alerts'), _vigil: { saved_by: { user: 'root', roles: ['admin'], backend_roles: [] } } }, 'w', 'a');
     expect((await kit.runner.run(w, { fire: null })).status.code).toBe('ACTION_EXECUTED');
     expect(cluster.calls).toEqual([{ kind: 'index', target: ['b-alerts'], opts: expect.objectContaining({ runAs: 'root' }) }]);
+  });
+});
+
+describe('an engine built without a security configuration', () => {
+  it('fails closed: no watch may search or write', async () => {
+    const dir = tempDir();
+    const cluster = recordingCluster();
+    const config = loadConfig({ env: {}, overrides: { data_dir: dir, watches_dir: `${dir}/watches`, accounts_dir: `${dir}/accounts` } });
+    const rt = await buildRuntime(config, { logger: captureLogger().logger, env: {}, searchClient: () => cluster.client });
+    try {
+      const w = compileWatch(searchOf('logs'), { tenant: '_main', id: 'w' }, rt.compileEnv);
+      if (!w.ok) throw new Error(JSON.stringify(w.detail));
+      const rec = await rt.runner.run(w.watch, { fire: null });
+      expect(rec.error).toMatchObject({ detail: 'INDEX_FORBIDDEN', message: expect.stringContaining('without a security configuration') });
+      expect(cluster.calls).toEqual([]);
+    } finally {
+      await rt.stop();
+    }
   });
 });
