@@ -28,7 +28,7 @@ import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type 
 import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
-import { takeTenants, TENANTS_FIELD, usableBy } from './tenants.ts';
+import { takeTenants, takeTenantsFor, TENANTS_FIELD } from './tenants.ts';
 
 export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
 export { MALFORMED };
@@ -184,12 +184,7 @@ export class AccountRegistry {
     const account = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
     takeSignalsFields(account, type);
-    const { tenants, detail: tenantProblems } = takeTenants(account);
-    // A hand-edited list that does not parse names no tenant for sure: nobody may use the account.
-    if (Object.keys(tenantProblems).length) throw new VigilError('CONFIG_INVALID', `stored account ${type}/${id} has an invalid tenants list`, tenantProblems);
-    if (o.tenant !== undefined && !usableBy(tenants, o.tenant)) {
-      throw new VigilError('MISSING_PRIVILEGES', `account ${type}/${id} may be used only by tenants ${tenants!.length ? tenants!.join(', ') : '(none)'}, not by tenant '${o.tenant}'`);
-    }
+    takeTenantsFor(account, { type, id }, o.tenant);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(account, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);

@@ -4,7 +4,7 @@
  * kept in clear in the account file and shown by GET, never handed to the action type.
  */
 import { z } from 'zod';
-import type { ErrorDetail } from '../errors.ts';
+import { VigilError, type ErrorDetail } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import { nullProto, type Doc } from './store.ts';
 
@@ -28,4 +28,19 @@ export function takeTenants(doc: Doc): { tenants: string[] | undefined; detail: 
 /** Whether a watch of `tenant` may use an account naming `tenants` (undefined: every tenant may). */
 export function usableBy(tenants: readonly string[] | undefined, tenant: string): boolean {
   return tenants === undefined || tenants.includes(tenant);
+}
+
+/**
+ * Removes `tenants` from a stored account (in place) and throws unless a watch of `tenant` may use it:
+ * MISSING_PRIVILEGES for a tenant it does not name, CONFIG_INVALID for a hand-edited list that does not
+ * parse (it names no tenant for sure, so nobody may use the account). Without `tenant` (not a watch's
+ * use, such as the account test) only the list is removed.
+ */
+export function takeTenantsFor(account: Doc, where: { type: string; id: string }, tenant: string | undefined): void {
+  const { tenants, detail } = takeTenants(account);
+  if (Object.keys(detail).length) throw new VigilError('CONFIG_INVALID', `stored account ${where.type}/${where.id} has an invalid tenants list`, detail);
+  if (tenant !== undefined && !usableBy(tenants, tenant)) {
+    const named = tenants!.length ? tenants!.join(', ') : '(none)';
+    throw new VigilError('MISSING_PRIVILEGES', `account ${where.type}/${where.id} may be used only by tenants ${named}, not by tenant '${tenant}'`);
+  }
 }

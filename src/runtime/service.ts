@@ -9,7 +9,8 @@ import { compileSource, describeErrors, errorSummary, type ExtraCheck } from '..
 import { assertWatchRef, watchKey, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository } from '../watches/repository.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
 import type { WatchLogRecord, WatchState } from '../state/records.ts';
-import { VIGIL_FIELD, withSavedBy, type SavedBy } from '../watches/run-as.ts';
+import type { SavedBy } from '../watches/run-as.ts';
+import { requestedWatch } from '../watches/save-request.ts';
 import { ackActions, unackActions } from './ack.ts';
 
 export interface LoadedWatch {
@@ -139,8 +140,7 @@ export class WatchService {
   async put(tenant: string, id: string, body: unknown, savedBy: SavedBy | null = null): Promise<{ created: boolean }> {
     const ref = { tenant, id };
     assertWatchRef(ref);
-    refuseVigilField(body);
-    const res = compileWatch(savedBy && isObject(body) ? withSavedBy(body, savedBy) : body, ref, this.o.env);
+    const res = compileWatch(requestedWatch(body, savedBy), ref, this.o.env);
     const detail = res.ok ? ((await this.o.extraCheck?.(res.watch)) ?? null) : res.detail;
     if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
     const created = !this.watches.get(key(tenant, id))?.watch;
@@ -173,8 +173,7 @@ export class WatchService {
    * `caller` (who sent it), or without one as its tenant's role. Throws INVALID_WATCH with detail.
    */
   async executeInline(tenant: string, body: unknown, opts: Omit<RunOptions, 'fire' | 'recordState' | 'caller'>, caller: SavedBy | null = null): Promise<WatchLogRecord> {
-    refuseVigilField(body);
-    const res = compileWatch(caller && isObject(body) ? withSavedBy(body, caller) : body, { tenant, id: '_inline' }, this.o.env);
+    const res = compileWatch(requestedWatch(body, caller), { tenant, id: '_inline' }, this.o.env);
     if (!res.ok) throw new VigilError('INVALID_WATCH', errorSummary(res.detail), res.detail);
     const detail = await this.o.extraCheck?.(res.watch);
     if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
@@ -290,16 +289,4 @@ export class WatchService {
       this.o.metrics.watchesInvalid.set(invalid);
     }, 100).unref();
   }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Who saved a watch is Vigil's to record: a request that sets `_vigil` itself (it would choose the roles
- * the watch runs as) is refused at that field.
- */
-function refuseVigilField(body: unknown): void {
-  if (!isObject(body) || !Object.hasOwn(body, VIGIL_FIELD)) return;
-  const detail = { [VIGIL_FIELD]: [{ error: 'recorded by Vigil when a watch is saved (who saved it); not accepted in a request' }] };
-  throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
 }
