@@ -1,7 +1,8 @@
 /**
  * Indices a search body reads besides the ones it searches: the query DSL can fetch documents of any
  * index while it runs (a terms lookup, more_like_this's `like` documents, a pre-indexed shape, a
- * percolated document, pinned documents). A search of an allowed index could otherwise read, through
+ * percolated document, pinned documents), and so can a `lookup` runtime field defined in the request
+ * (Elasticsearch: it fetches fields of its `target_index`). A search of an allowed index could otherwise read, through
  * its query, an index the watch's roles do not allow, so these are checked like the searched ones.
  *
  * A stored or inline search template (`request.template`) is rendered by the cluster and cannot be read
@@ -43,6 +44,12 @@ function readsOf(key: string, value: unknown, path: string, out: QueryIndex[]): 
       return;
     case 'pinned':
       if ('docs' in value) documentIndices(value.docs, `${path}.docs`, out);
+      return;
+    case 'runtime_mappings':
+      // `{"runtime_mappings": {"<field>": {"type": "lookup", "target_index": …, …}}}`.
+      for (const [field, v] of Object.entries(value)) {
+        if (isObject(v) && v.type === 'lookup' && typeof v.target_index === 'string') out.push({ path: `${path}.${field}.target_index`, index: v.target_index });
+      }
       return;
     case 'indexed_shape':
     case 'percolate':

@@ -30,6 +30,17 @@ describe('queryIndices', () => {
     expect(queryIndices(body)).toHaveLength(6);
   });
 
+  it("finds the target index of a lookup runtime field the request defines, and no other runtime field's", () => {
+    const body = {
+      runtime_mappings: {
+        country: { type: 'lookup', target_index: 'ip-locations', input_field: 'host', target_field: 'ip', fetch_fields: ['country'] },
+        day: { type: 'keyword', script: { source: "emit('x')" } },
+      },
+      query: { match_all: {} },
+    };
+    expect(queryIndices(body)).toEqual([{ path: 'runtime_mappings.country.target_index', index: 'ip-locations' }]);
+  });
+
   it('leaves alone what only looks alike: a terms query or aggregation, a field named index, a like text', () => {
     const body = {
       query: { bool: { must: [{ terms: { status: ['a', 'b'] } }, { term: { index: 'logs' } }, { more_like_this: { like: 'some text' } }] } },
