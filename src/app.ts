@@ -8,12 +8,14 @@ import { listenOn } from './api/listen.ts';
 import { buildServer, type ServerOptions } from './api/server.ts';
 import type { VigilConfig } from './config/schema.ts';
 import { createAuthProvider } from './security/provider.ts';
+import { createRunAs } from './security/run-as.ts';
+import type { RunAsResolver } from './watches/run-as.ts';
 import type { Security, SecurityOptions } from './security/service.ts';
 import type { AuthProvider } from './security/types.ts';
-import { buildRuntime, type Runtime, type RuntimeDeps } from './app/runtime.ts';
+import { buildRuntime, NO_INDEX_ACCESS, type Runtime, type RuntimeDeps } from './app/runtime.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
-export interface AppDeps extends RuntimeDeps {
+export interface AppDeps extends Omit<RuntimeDeps, 'runAs'> {
   /** Replaces the API's authentication and authorisation (tests of routes that are not about access control). */
   auth?: AuthProvider;
   /** The password hasher (a gated one holds hashes in flight) and login limits instead of `api.auth_failures`. */
@@ -48,10 +50,14 @@ const API_CLOSE_MS = 500;
  * process.exit): `vigil run` and the tests both embed it.
  */
 export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise<App> {
-  const runtime = await buildRuntime(config, deps);
+  // The engine opens the state store the security service reads, so the service comes second: until
+  // it is there (nothing runs before `start`), every watch has no index access.
+  let runAs: RunAsResolver = NO_INDEX_ACCESS;
+  const runtime = await buildRuntime(config, { ...deps, runAs: { forWatch: (w) => runAs.forWatch(w) } });
   let security: Security | undefined;
   try {
     security = await createAuthProvider(runtime, deps.security ?? {});
+    runAs = createRunAs(security.directory, { defaultRole: config.security.default_run_as_role });
     const context = { ...runtime, security, auth: deps.auth ?? security };
     const server = await buildServer(context, deps.server);
     const closeSecurity = security;

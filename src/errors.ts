@@ -12,6 +12,8 @@ export const ErrorCodes = {
   TEMPLATE_COMPILE_ERROR: 400,
   UNAUTHORIZED: 401,
   MISSING_PRIVILEGES: 403,
+  /** A watch's search or write names an index the roles it runs as do not allow (cluster, index, action and roles named). */
+  INDEX_FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   /** An account file exists but cannot be used (unreadable, not JSON): PUT it again or DELETE it. */

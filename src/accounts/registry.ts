@@ -60,7 +60,7 @@ export class AccountRegistry {
   private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
-    this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, notFound }]));
+    this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, tenants: true, notFound }]));
     this.redactor = o.redactor ?? createRedactor();
     this.#docs = new SealedDocs({ store, keyring: o.keyring, clock: o.clock, logger: o.logger, redactor: this.redactor, onDecryptFailure: o.onDecryptFailure });
     const proxies = new KindDocs(PROXIES_KIND, proxySpec, this.#docs, store);
@@ -134,9 +134,11 @@ export class AccountRegistry {
   /**
    * The decrypted, schema-checked, frozen account for one delivery. Do not cache it. A secret that fails
    * to decrypt makes this account unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
+   * With `o.tenant` (a watch's use of the account), an account whose `tenants` do not name that tenant
+   * is refused (MISSING_PRIVILEGES) before anything is decrypted.
    */
-  async resolve(type: string, id: string): Promise<unknown> {
-    return this.#docs.resolve(this.#spec(type, id, 'ACCOUNT_NOT_FOUND'), type, id);
+  async resolve(type: string, id: string, o: { tenant?: string } = {}): Promise<unknown> {
+    return this.#docs.resolve(this.#spec(type, id, 'ACCOUNT_NOT_FOUND'), type, id, o);
   }
 
   /**

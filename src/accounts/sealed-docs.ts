@@ -13,6 +13,7 @@ import { zodDetail } from '../error-detail.ts';
 import type { AccountSchema } from './account-types.ts';
 import { deepFreeze, stringsIn, takeDocumentFields, withoutMeta } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { takeTenants, takeTenantsFor, TENANTS_FIELD } from './tenants.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { envelopeKid, open, seal } from './seal.ts';
@@ -28,6 +29,8 @@ export interface DocSpec {
   readonly patterns: readonly SecretPattern[];
   /** Accounts take the fields of Signals' exports (`type`, `_name`), checked and dropped. */
   readonly signalsExport?: boolean;
+  /** Accounts name the tenants that may use them (`tenants`, kept in clear, never handed to the type). */
+  readonly tenants?: boolean;
   /**
    * Whether the stored secrets a PUT body omits may be kept for the new document (default: yes). A
    * secret must not follow a document to a destination it was not given for.
@@ -70,6 +73,8 @@ export class SealedDocs {
       const now = new Date(clock.now()).toISOString();
       const candidate = toNullProto(body);
       const exportProblems = spec.signalsExport ? takeDocumentFields(candidate, type) : {};
+      const { tenants, detail: tenantProblems } = spec.tenants ? takeTenants(candidate) : { tenants: undefined, detail: {} };
+      Object.assign(exportProblems, tenantProblems);
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       const keep = stored !== undefined && (spec.keepsSecrets?.(withoutMeta(stored), candidate) ?? true);
@@ -98,6 +103,7 @@ export class SealedDocs {
       doc._updated_at = now;
       doc._secret_updated_at = secretUpdated;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
+      if (tenants !== undefined) doc[TENANTS_FIELD] = tenants;
       await store.write(type, id, doc);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
@@ -113,14 +119,17 @@ export class SealedDocs {
 
   /**
    * The decrypted, schema-checked, frozen document. A secret that fails to decrypt makes this document
-   * unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
+   * unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected. With `o.tenant` (a watch's use
+   * of an account), an account whose `tenants` do not name that tenant is refused (MISSING_PRIVILEGES)
+   * before anything is decrypted.
    */
-  async resolve(spec: DocSpec, type: string, id: string): Promise<unknown> {
+  async resolve(spec: DocSpec, type: string, id: string, o: { tenant?: string | undefined } = {}): Promise<unknown> {
     const stored = await this.stored(spec, type, id);
     const internalId = internalIdOf(stored, type, id);
     const doc = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
     if (spec.signalsExport) takeDocumentFields(doc, type);
+    if (spec.tenants) takeTenantsFor(doc, { type, id }, o.tenant);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(doc, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);

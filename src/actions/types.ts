@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { DeliveryFailureCode } from '../errors.ts';
-import type { CompileEnv, NodeRefs, Problem } from '../checks/types.ts';
+import type { CompileEnv, IndexAccess, NodeRefs, Problem } from '../checks/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient, HttpRequest } from '../net/types.ts';
 import type { HostCheck } from '../net/host-check.ts';
@@ -149,6 +149,8 @@ export interface RenderInfo {
   severityLevel: string;
   /** Template variables that rendered empty. */
   reportMissing(paths: string[]): void;
+  /** What the watch may write (the roles it runs as): a type that writes to a cluster asks before it plans the write. */
+  access: IndexAccess;
 }
 
 /**

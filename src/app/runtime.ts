@@ -27,6 +27,7 @@ import { builtinTypes } from '../registry/builtin.ts';
 import { checkWatchAgainstNode } from '../watches/node-check.ts';
 import { FileWatchRepository } from '../watches/file-repository.ts';
 import type { WatchRepository } from '../watches/repository.ts';
+import type { RunAsResolver } from '../watches/run-as.ts';
 import { Pruner } from '../state/pruner.ts';
 import { resolvingStoredRefs, type StoredRefs } from '../request/stored-refs.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
@@ -48,7 +49,20 @@ export interface RuntimeDeps {
   storedRefs?: StoredRefs;
   /** The check and action types to register instead of Vigil's own (a test adding a type of its own). */
   types?: RegistryTypes;
+  /**
+   * Who watches run as (the security module's resolver; `buildApp` wires it). Absent: no watch may
+   * search or write any index, so an engine built without the security configuration fails closed.
+   */
+  runAs?: RunAsResolver;
 }
+
+/** What an engine without a security configuration runs every watch as: no index access at all. */
+export const NO_INDEX_ACCESS: RunAsResolver = {
+  forWatch: () => ({
+    user: null,
+    denied: (cluster, index, action) => `${action} on index '${index}' of cluster '${cluster}' is not allowed: this engine runs without a security configuration`,
+  }),
+};
 
 /** The daemon without its REST API: what `vigil execute` and runner-level tests need. */
 export interface Runtime {
@@ -157,7 +171,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     egress,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
-  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
+  const runAs = deps.runAs ?? NO_INDEX_ACCESS;
+  const runner = new WatchRunner({ store, deliverer, searchClient, runAs, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
   const scheduler = new Scheduler({
     clock,
     logger,
@@ -178,7 +193,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     destinations: () => deliverer.destinations(),
   });
 
-  const extraCheck = (w: CompiledWatch) => checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters), stored: storedRefs });
+  const extraCheck = (w: CompiledWatch) =>
+    checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters), stored: storedRefs, identity: { access: runAs.forWatch(w), now: clock.now() } });
   const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
   const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 

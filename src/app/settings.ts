@@ -20,6 +20,7 @@ export function clusterConfigs(config: VigilConfig): ClusterConfig[] {
     if (c.distribution) out.distribution = c.distribution;
     if (c.request_timeout_ms) out.requestTimeoutMs = c.request_timeout_ms;
     if (c.max_response_bytes) out.maxResponseBytes = c.max_response_bytes;
+    if (c.impersonate) out.impersonate = true;
     return out;
   });
 }

@@ -4,6 +4,9 @@ import { checkName, checkTarget, clusterProblems, DEFAULT_CLUSTER, timeoutValue 
 import { compileJsonTemplate } from '../templates/json-value.ts';
 import type { SearchRequest } from '../cluster/types.ts';
 import { yieldPoint } from '../budget/turns.ts';
+import { accessDenied, assertIndexAccess, indexTargets, literalIndexProblems, SEARCH_ACTION } from './index-access.ts';
+import { queryIndices } from './query-indices.ts';
+import { VigilError } from '../errors.ts';
 
 /**
  * Rendered search requests longer than this (characters of the JSON text) are refused: the render stops
@@ -80,17 +83,32 @@ export const searchCheck: CheckType<SearchDef> = {
       async run(ctx, rt) {
         await yieldPoint();
         const r = request.render(ctx, rt.reportMissing);
-        const req: SearchRequest = { indices: r.indices };
-        if (r.body) req.body = coerceNumbers({ ...r.body });
+        // The names sent are the names checked: date math is resolved here, not by the cluster.
+        const now = rt.clock.now();
+        const indices = indexTargets(r.indices, now);
+        assertIndexAccess(rt.access, cluster, indices, SEARCH_ACTION);
+        const req: SearchRequest = { indices };
+        if (r.body) {
+          req.body = coerceNumbers({ ...r.body });
+          // Indices the query itself reads documents from (a terms lookup…) need the same permission.
+          for (const read of queryIndices(req.body)) {
+            const denial = accessDenied(rt.access, cluster, indexTargets([read.index], now), SEARCH_ACTION);
+            if (denial) throw new VigilError('INDEX_FORBIDDEN', `request.body.${read.path}: ${denial}`);
+          }
+        }
         if (r.template) req.template = r.template;
         if (r.indices_options) req.indices_options = r.indices_options;
         if (timeout) req.timeout = timeout;
-        const response = await rt.searchClient(cluster).search(req, { signal: rt.signal });
+        const runAs = rt.access.user;
+        const response = await rt.searchClient(cluster).search(req, { signal: rt.signal, ...(runAs !== null ? { runAs } : {}) });
         applyTarget(ctx, def.target, response);
         return 'continue';
       },
     };
   },
-  checkReferences: (def, node) => clusterProblems('cluster', def.cluster, node),
+  checkReferences: (def, node) => [
+    ...clusterProblems('cluster', def.cluster, node),
+    ...literalIndexProblems((i) => `request.indices[${i}]`, def.cluster ?? DEFAULT_CLUSTER, def.request.indices, SEARCH_ACTION, node),
+  ],
   conformance: { valid: { type: 'search', name: 'recent', target: 'hits', request: { indices: ['logs-*'], body: { size: 0 } }, cluster: 'default' } },
 };

@@ -27,11 +27,42 @@ export type Problem = [field: string, message: string];
  */
 export interface NodeRefs {
   readonly clusters: ReadonlySet<string> | null;
+  /**
+   * Who the watch runs as, for the load-time check of literal index names (a name without a template
+   * that the watch's roles do not allow is refused at its field). Absent when the node cannot tell
+   * (`vigil validate`, which runs without the security configuration).
+   */
+  readonly identity?: { readonly access: IndexAccess; /** Now (epoch ms), for date math in those names. */ readonly now: number } | undefined;
+}
+
+/** The two index actions a watch performs: a search (search checks) and writing a document (the index action). */
+export type IndexActionName = 'indices:data/read/search' | 'indices:data/write/index';
+
+/**
+ * The identity a watch runs as, as far as its calls to clusters go: the security module implements it
+ * from the roles the watch runs as (the user who saved it, or its tenant's `run_as_role`), read at each
+ * call so a changed role applies to the next call. Checks and actions ask before every search and
+ * write, and when a watch is loaded (see `index-access.ts`).
+ */
+export interface IndexAccess {
+  /**
+   * The user the calls are made for (who saved the watch through the API), or null (a tenant's role):
+   * named in messages, and sent to a cluster configured to impersonate.
+   */
+  readonly user: string | null;
+  /**
+   * Null when `action` on `target` of the cluster named `cluster` is allowed; otherwise why not, naming
+   * the cluster, the index, the action and the roles (never a credential). `target` is one index, alias
+   * or wildcard pattern as the call names it, date math resolved; `*` stands for every index.
+   */
+  denied(cluster: string, target: string, action: IndexActionName): string | null;
 }
 
 /** What a running check may use: every I/O seam is injected. */
 export interface CheckRuntime {
   searchClient(cluster: string): SearchClient;
+  /** What the watch may search (the roles it runs as); asked before every search. */
+  access: IndexAccess;
   http: HttpClient;
   clock: Clock;
   logger: Logger;

@@ -13,9 +13,16 @@ import { errorSummary, describeErrors } from '../watches/loader.ts';
 import { storedRefProblems } from '../watches/node-check.ts';
 import { refForFile } from '../watches/file-names.ts';
 import type { WatchLogRecord } from '../state/records.ts';
+import type { RunAsResolver } from '../watches/run-as.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
 import { EXECUTE } from './specs.ts';
+
+/**
+ * `vigil execute` runs a file by hand for the operator who starts it, with the clusters and credentials
+ * they give it and no daemon's security configuration: its index access is theirs, unrestricted.
+ */
+const OPERATOR: RunAsResolver = { forWatch: () => ({ user: null, denied: () => null }) };
 
 /**
  * `vigil execute FILE`: runs one watch once and prints the watch-log record. Asks for the master key only
@@ -66,7 +73,7 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
     const config: VigilConfig = useAccounts ? loaded : { ...withoutKey, accounts_dir: join(dataDir, 'no-accounts') };
     if (!useAccounts) delete env[MASTER_KEY_ENV];
     // Logs go to stderr: stdout carries the record only.
-    const app = await buildRuntime(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env });
+    const app = await buildRuntime(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env, runAs: OPERATOR });
     try {
       if (useAccounts && !(await accountsExist(app, watch, io))) return 1;
       const record = await runWithin(app, watch, { simulate: values.simulate!, timeoutMs, timeoutText: values.timeout!, io });

@@ -152,7 +152,7 @@ Creates a user, or replaces the roles and password of an existing one. The passw
 (one trailing newline is dropped), never from the command line, where other users could see it.
 
 options:
-  --role ROLE         a role to grant (repeat for several); the built-in roles are admin, watch_manager, viewer
+  --role ROLE         a role to grant (repeat for several); the built-in roles are admin, watch_manager, viewer, vigil_files
   --password-stdin    read the password from stdin (required)
   --description TEXT  free text shown in user listings
   --data DIR          the data folder (default ./data)

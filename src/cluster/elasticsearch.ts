@@ -17,6 +17,9 @@ import { clusterErrorFromResponse, responseTooLarge, toClusterError, type ErrorC
 
 export type ElasticsearchClientMajor = 8 | 9;
 
+/** Elasticsearch security's run-as header: the request runs with that user's privileges. */
+export const RUN_AS_HEADER = 'es-security-runas-user';
+
 export function clientMajorFor(serverMajor: number | undefined): ElasticsearchClientMajor {
   return serverMajor !== undefined && serverMajor >= 9 ? 9 : 8;
 }
@@ -46,7 +49,11 @@ export class ElasticsearchBackend implements Backend {
   }
 
   #options(opts?: RequestOptions) {
-    return { signal: opts?.signal, requestTimeout: opts?.timeoutMs ?? this.#conn.requestTimeoutMs };
+    return {
+      signal: opts?.signal,
+      requestTimeout: opts?.timeoutMs ?? this.#conn.requestTimeoutMs,
+      ...(opts?.runAs !== undefined ? { headers: { [RUN_AS_HEADER]: opts.runAs } } : {}),
+    };
   }
 
   async search(req: SearchRequest, opts?: RequestOptions): Promise<Record<string, unknown>> {

@@ -72,19 +72,26 @@ class DetectingSearchClient implements SearchClient {
   }
 
   async search(req: SearchRequest, opts?: RequestOptions): Promise<Record<string, unknown>> {
-    return (await this.#getBackend(opts)).search(req, opts);
+    return (await this.#getBackend(opts)).search(req, this.#sent(opts));
   }
 
   async count(indices: string[], query?: Record<string, unknown>, opts?: RequestOptions): Promise<number> {
-    return (await this.#getBackend(opts)).count(indices, query, opts);
+    return (await this.#getBackend(opts)).count(indices, query, this.#sent(opts));
   }
 
   async index(req: IndexRequest, opts?: RequestOptions): Promise<IndexResult> {
-    return (await this.#getBackend(opts)).index(req, opts);
+    return (await this.#getBackend(opts)).index(req, this.#sent(opts));
   }
 
   async bulkIndex(index: string, docs: Array<Record<string, unknown>>, opts?: RequestOptions & { refresh?: boolean | 'wait_for' }): Promise<Array<{ position: number; error: string }>> {
-    return (await this.#getBackend(opts)).bulkIndex(index, docs, opts);
+    return (await this.#getBackend(opts)).bulkIndex(index, docs, this.#sent(opts));
+  }
+
+  /** The options as the backend sends them: a `runAs` user only to a cluster configured to impersonate. */
+  #sent<T extends RequestOptions>(opts: T | undefined): T | undefined {
+    if (opts?.runAs === undefined || this.#config.impersonate) return opts;
+    const { runAs: _dropped, ...rest } = opts;
+    return rest as T;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,9 @@ async function withSignal<T>(p: Abortable<T>, signal: AbortSignal | undefined): 
   }
 }
 
+/** The OpenSearch security plugin's impersonation header: the request runs with that user's privileges. */
+export const RUN_AS_HEADER = 'opendistro_security_impersonate_as';
+
 export class OpenSearchBackend implements Backend {
   readonly #client: Client;
   readonly #ctx: ErrorContext;
@@ -54,7 +57,11 @@ export class OpenSearchBackend implements Backend {
   }
 
   #options(opts?: RequestOptions) {
-    return { requestTimeout: opts?.timeoutMs ?? this.#conn.requestTimeoutMs, maxRetries: 0 };
+    return {
+      requestTimeout: opts?.timeoutMs ?? this.#conn.requestTimeoutMs,
+      maxRetries: 0,
+      ...(opts?.runAs !== undefined ? { headers: { [RUN_AS_HEADER]: opts.runAs } } : {}),
+    };
   }
 
   async search(req: SearchRequest, opts?: RequestOptions): Promise<Record<string, unknown>> {

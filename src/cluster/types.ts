@@ -52,6 +52,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Client-side timeout in ms (defaults from the cluster config). */
   timeoutMs?: number;
+  /**
+   * The user the request is made for. Sent to the cluster (Elasticsearch's `es-security-runas-user`,
+   * OpenSearch's `opendistro_security_impersonate_as`) only when the cluster's configuration says
+   * `impersonate`; ignored otherwise.
+   */
+  runAs?: string;
 }
 
 export interface SearchClient {
@@ -94,4 +100,10 @@ export interface ClusterConfig {
   maxResponseBytes?: number;
   /** Force a distribution instead of detecting it (useful when the root endpoint is not reachable). */
   distribution?: Distribution;
+  /**
+   * Send a request's `runAs` user to the cluster (the product's impersonation header), so that the
+   * cluster applies that user's privileges; the configured credentials must be allowed to impersonate.
+   * Default false: `runAs` is not sent.
+   */
+  impersonate?: boolean;
 }

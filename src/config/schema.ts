@@ -15,6 +15,13 @@ const clusterSchema = z
     distribution: z.enum(['elasticsearch', 'opensearch']).optional(),
     request_timeout_ms: z.number().int().positive().optional(),
     max_response_bytes: z.number().int().positive().optional(),
+    /**
+     * Searches and writes of a watch saved through the API carry the saver's name as the user to run as
+     * (Elasticsearch `es-security-runas-user`, OpenSearch `opendistro_security_impersonate_as`), so that
+     * the cluster applies that user's own privileges, document- and field-level security included. The
+     * configured cluster user must be allowed to impersonate. Default false.
+     */
+    impersonate: z.boolean().default(false),
   })
   .strict();
 
@@ -119,6 +126,18 @@ export const configSchema = z
       .prefault({}),
     /** Path of the master key file (else VIGIL_MASTER_KEY). */
     key_file: z.string().optional(),
+    security: z
+      .object({
+        /**
+         * The role a watch runs as when nobody saved it through the API and its tenant names no
+         * `run_as_role` (the built-in `_main` tenant included). The built-in `vigil_files` searches and
+         * writes every index of every cluster, as watches did before tenants could be isolated; `null`
+         * gives such watches no cluster access (strict isolation).
+         */
+        default_run_as_role: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'a role name').nullable().default('vigil_files'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -248,7 +248,8 @@ export class Deliverer {
     if (entry.accountId) {
       try {
         if (!this.o.accounts) throw new VigilError('ACCOUNT_NOT_FOUND', 'no accounts registry is configured');
-        account = await this.o.accounts.resolve(entry.actionType, entry.accountId);
+        // The tenant again at each send: an account taken away from a tenant since the watch loaded stays away.
+        account = await this.o.accounts.resolve(entry.actionType, entry.accountId, { tenant: entry.tenant });
       } catch (e) {
         const code = e instanceof VigilError ? e.code : 'ACCOUNT_ERROR';
         return { ok: false, retry: false, code, message: errorMessage(e) };

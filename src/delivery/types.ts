@@ -2,8 +2,11 @@ import type { DeliveryFailureCode } from '../errors.ts';
 
 /** Where the deliverer gets a decrypted account just before a send (the accounts registry). */
 export interface AccountSource {
-  /** Throws VigilError ACCOUNT_NOT_FOUND or ACCOUNT_DECRYPT_FAILED. */
-  resolve(type: string, id: string): Promise<unknown>;
+  /**
+   * Throws VigilError ACCOUNT_NOT_FOUND or ACCOUNT_DECRYPT_FAILED, and MISSING_PRIVILEGES when `o.tenant`
+   * (the tenant of the watch using it) is not one of the tenants the account names.
+   */
+  resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown>;
 }
 
 /**

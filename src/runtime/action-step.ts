@@ -1,11 +1,11 @@
 import type { RenderedNotification, RenderInfo } from '../actions/types.ts';
-import type { CheckRuntime } from '../checks/types.ts';
+import type { CheckRuntime, IndexAccess } from '../checks/types.ts';
 import type { ScriptContext } from '../script/types.ts';
 import type { ActionLogEntry, ActionState } from '../state/records.ts';
 import type { CompiledActionEntry, CompiledWatch } from '../watches/compile.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import { buildTemplateView } from '../templates/view.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage, VigilError } from '../errors.ts';
 import { LEVEL_RANK } from './severity.ts';
 import { forkContext } from './context.ts';
 import { runChecks } from './run-checks.ts';
@@ -29,6 +29,8 @@ export interface StepEnv {
   scheduledIso: string;
   level: string;
   rt: CheckRuntime;
+  /** Who the watch runs as, for what its actions write. */
+  access: IndexAccess;
   links(action?: string): { ack_watch_link?: string; ack_action_link?: string };
   reportMissing(paths: string[]): void;
   /** A simulation: a throttled action is still rendered, to show what it would send. */
@@ -45,6 +47,7 @@ export function renderInfo(env: StepEnv, entry: CompiledActionEntry, episodeId: 
     actionName: entry.def.name,
     severityLevel: env.level,
     reportMissing: env.reportMissing,
+    access: env.access,
   };
 }
 
@@ -169,7 +172,8 @@ async function evaluate(
     }
   } catch (e) {
     log.status = { code: 'ACTION_FAILED' };
-    log.error = { message: `render failed: ${errorMessage(e)}` };
+    // A coded refusal (a write the watch's roles do not allow) keeps its code for whoever reads the log.
+    log.error = { message: `render failed: ${errorMessage(e)}`, ...(e instanceof VigilError ? { detail: e.code } : {}) };
     st.last_error = log.error.message;
     return done();
   }

@@ -1,8 +1,9 @@
 import type { CheckOutcome, CheckRuntime, CompiledCheck } from '../checks/types.ts';
 import type { ScriptContext } from '../script/types.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage, VigilError, type ErrorCode } from '../errors.ts';
 
-export type ChecksResult = { outcome: CheckOutcome } | { outcome: 'error'; check: string | null; message: string };
+/** `code`: the stable code of a coded failure (a search the watch's roles do not allow: INDEX_FORBIDDEN). */
+export type ChecksResult = { outcome: CheckOutcome } | { outcome: 'error'; check: string | null; message: string; code?: ErrorCode };
 
 /** Runs checks in order; the first false condition stops, the first error is reported with the check's name. */
 export async function runChecks(checks: readonly CompiledCheck[], ctx: ScriptContext, rt: CheckRuntime, startAt?: string): Promise<ChecksResult> {
@@ -15,7 +16,7 @@ export async function runChecks(checks: readonly CompiledCheck[], ctx: ScriptCon
     try {
       if ((await check.run(ctx, rt)) === 'stop') return { outcome: 'stop' };
     } catch (e) {
-      return { outcome: 'error', check: check.name, message: errorMessage(e) };
+      return { outcome: 'error', check: check.name, message: errorMessage(e), ...(e instanceof VigilError ? { code: e.code } : {}) };
     }
   }
   return { outcome: 'continue' };

@@ -9,6 +9,7 @@ import type { Deliverer } from '../delivery/deliverer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
+import type { RunAsResolver, SavedBy } from '../watches/run-as.ts';
 import { errorMessage } from '../errors.ts';
 import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from '../state/records.ts';
 import { initialContext } from './context.ts';
@@ -19,11 +20,14 @@ import { endEpisode, renderInfo, stepAction, type Planned, type StepEnv } from '
 import { buildTemplateView } from '../templates/view.ts';
 import { runResolveActions } from './resolve.ts';
 import { sendPlanned } from './send.ts';
+import { runIdentity } from './identity.ts';
 
 export interface RunnerDeps {
   store: StateStore;
   deliverer: Deliverer;
   searchClient(cluster: string): SearchClient;
+  /** Who each watch runs as: asked before every search and write of a run. */
+  runAs: RunAsResolver;
   http: HttpClient;
   clock: Clock;
   logger: Logger;
@@ -42,6 +46,11 @@ export interface RunOptions {
   skipActions?: boolean;
   /** Initial `data` (the execute API's `input`). */
   input?: Record<string, unknown>;
+  /**
+   * The caller of an execution through the API: the run searches and writes only what both the watch
+   * and the caller may.
+   */
+  caller?: SavedBy;
   /** Start at the check with this name (execute API `goto`). */
   goto?: string;
   /**
@@ -104,8 +113,10 @@ export class WatchRunner {
     // Made on first use: most runs render every variable.
     let missing: Set<string> | undefined;
     const reportMissing = (paths: string[]) => paths.forEach((p) => (missing ??= new Set()).add(p));
+    const access = runIdentity(this.d.runAs, w, opts.caller);
     const rt: CheckRuntime = {
       searchClient: this.d.searchClient,
+      access,
       http: this.d.http,
       clock,
       get logger() {
@@ -129,7 +140,8 @@ export class WatchRunner {
     };
 
     const checks = await runChecks(w.checks, ctx, rt, opts.goto);
-    let failed = checks.outcome === 'error' ? { check: checks.check, message: checks.message } : null;
+    let failed: { check: string | null; message: string; code?: string | undefined } | null =
+      checks.outcome === 'error' ? { check: checks.check, message: checks.message, code: checks.code } : null;
     let level = 'none';
     if (!failed && checks.outcome === 'continue' && w.severity) {
       try {
@@ -144,7 +156,7 @@ export class WatchRunner {
     if (failed) {
       // A check that errors says nothing about the situation: acks, episodes and throttles stay as they are.
       log.status = { code: 'EXECUTION_FAILED', detail: failed.message };
-      log.error = { check: failed.check, message: failed.message };
+      log.error = { check: failed.check, message: failed.message, ...(failed.code ? { detail: failed.code } : {}) };
     } else if (!opts.skipActions) {
       const env: StepEnv = {
         watch: w,
@@ -153,6 +165,7 @@ export class WatchRunner {
         scheduledIso: ctx.trigger.scheduled_time ?? ctx.execution_time,
         level,
         rt,
+        access,
         links: (action) => this.links(w, action),
         reportMissing,
         simulate,
@@ -233,7 +246,7 @@ export class WatchRunner {
       if (!actionNames.includes(entry.def.name) || !entry.compiled.renderAck || !st?.episode || !st.acked) continue;
       const env: StepEnv = {
         watch: w, now, nowIso: ctx.execution_time, scheduledIso: `ack:${st.acked.on}`, level: ctx.severity?.level.id ?? 'none',
-        rt: null as never, links: (a) => this.links(w, a), reportMissing: () => {},
+        rt: null as never, access: this.d.runAs.forWatch(w), links: (a) => this.links(w, a), reportMissing: () => {},
       };
       const info = renderInfo(env, entry, st.episode.id, 0, 'ack');
       const n = entry.compiled.renderAck(buildTemplateView(ctx, env.links(entry.def.name)), info);

@@ -9,6 +9,8 @@ import { compileSource, describeErrors, errorSummary, type ExtraCheck } from '..
 import { assertWatchRef, watchKey, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository } from '../watches/repository.ts';
 import type { WatchRunner, RunOptions } from './runner.ts';
 import type { WatchLogRecord, WatchState } from '../state/records.ts';
+import type { SavedBy } from '../watches/run-as.ts';
+import { requestedWatch } from '../watches/save-request.ts';
 import { ackActions, unackActions } from './ack.ts';
 
 export interface LoadedWatch {
@@ -130,15 +132,19 @@ export class WatchService {
     return this.watches.get(key(tenant, id));
   }
 
-  /** Validates and stores a watch (the API's PUT), then loads it; an invalid one is refused and nothing is stored. */
-  async put(tenant: string, id: string, body: unknown): Promise<{ created: boolean }> {
+  /**
+   * Validates and stores a watch (the API's PUT), then loads it; an invalid one is refused and nothing is
+   * stored. `savedBy`: who saves it through the API; the watch runs as them, and index names it writes
+   * without a template must be allowed to them. Without a saver it runs as its tenant's role.
+   */
+  async put(tenant: string, id: string, body: unknown, savedBy: SavedBy | null = null): Promise<{ created: boolean }> {
     const ref = { tenant, id };
     assertWatchRef(ref);
-    const res = compileWatch(body, ref, this.o.env);
+    const res = compileWatch(requestedWatch(body, savedBy), ref, this.o.env);
     const detail = res.ok ? ((await this.o.extraCheck?.(res.watch)) ?? null) : res.detail;
     if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);
     const created = !this.watches.get(key(tenant, id))?.watch;
-    const source = await this.o.repository.put(ref, body);
+    const source = await this.o.repository.put(ref, body as Record<string, unknown>, savedBy);
     await this.apply({ status: 'found', ref, source }, {});
     return { created };
   }
@@ -163,10 +169,11 @@ export class WatchService {
 
   /**
    * Runs an inline watch body without storing it: checked like a stored watch (accounts, enabled action
-   * types), never any watch state; its log record only with `recordLog`. Throws INVALID_WATCH with detail.
+   * types, literal index names), never any watch state; its log record only with `recordLog`. It runs as
+   * `caller` (who sent it), or without one as its tenant's role. Throws INVALID_WATCH with detail.
    */
-  async executeInline(tenant: string, body: unknown, opts: Omit<RunOptions, 'fire' | 'recordState'>): Promise<WatchLogRecord> {
-    const res = compileWatch(body, { tenant, id: '_inline' }, this.o.env);
+  async executeInline(tenant: string, body: unknown, opts: Omit<RunOptions, 'fire' | 'recordState' | 'caller'>, caller: SavedBy | null = null): Promise<WatchLogRecord> {
+    const res = compileWatch(requestedWatch(body, caller), { tenant, id: '_inline' }, this.o.env);
     if (!res.ok) throw new VigilError('INVALID_WATCH', errorSummary(res.detail), res.detail);
     const detail = await this.o.extraCheck?.(res.watch);
     if (detail && Object.keys(detail).length) throw new VigilError('INVALID_WATCH', errorSummary(detail), detail);

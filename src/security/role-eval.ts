@@ -7,7 +7,7 @@
  */
 import type { RoleMappingRecord, RoleRecord } from '../state/security-types.ts';
 import { CLUSTER_PERMISSIONS, expandActions, grants, type GroupLookup } from './permissions.ts';
-import { anyMatch, hostMatches, wildcardMatch } from './patterns.ts';
+import { anyMatch, hostMatches, wildcardCovers, wildcardMatch } from './patterns.ts';
 
 /** A role with its action groups expanded: what the checks below read. */
 export interface CompiledRole {
@@ -82,10 +82,14 @@ export function roleAllows(role: CompiledRole, permission: string | null, ctx: {
 
 /**
  * Whether `roles` allow `action` (an index action such as `indices:data/read/search`) on `index` of
- * the cluster named `cluster`.
+ * the cluster named `cluster`. `index` is an index or alias name, or a wildcard pattern (`logs-*`,
+ * `*` for every index): a pattern is allowed only when one index permission's pattern covers it whole
+ * (see `wildcardCovers`), so that no index it expands to on the cluster escapes the check.
  */
 export function indexAllowed(roles: readonly CompiledRole[], cluster: string, index: string, action: string): boolean {
-  return roles.some((r) => r.indices.some((i) => anyMatch(i.clusters, cluster) && anyMatch(i.patterns, index) && i.actions.some((p) => grants(p, action))));
+  return roles.some((r) =>
+    r.indices.some((i) => anyMatch(i.clusters, cluster) && i.patterns.some((p) => wildcardCovers(p, index)) && i.actions.some((p) => grants(p, action))),
+  );
 }
 
 /** The tenants a set of roles reaches, and whether with writes: `{tenant: true}` (read-write) or `false` (read-only). */

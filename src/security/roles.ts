@@ -21,6 +21,13 @@ export const MAIN_TENANT = '_main';
 
 const everyIndex = [{ index_patterns: ['*'], allowed_actions: ['*'] }];
 
+/**
+ * The role a watch runs as when nobody saved it through the API and its tenant names no `run_as_role`
+ * (the built-in `_main` tenant included), unless `security.default_run_as_role` names another role or
+ * none: every index of every cluster, as before tenants could be isolated.
+ */
+export const FILES_ROLE = 'vigil_files';
+
 /** Built-in roles: reserved (read-only over REST), always present. */
 export const BUILTIN_ROLES: Readonly<Record<string, RoleRecord>> = Object.freeze({
   admin: {
@@ -35,6 +42,13 @@ export const BUILTIN_ROLES: Readonly<Record<string, RoleRecord>> = Object.freeze
     index_permissions: everyIndex,
     tenant_permissions: [{ tenant_patterns: ['*'], allowed_actions: ['VIGIL_WATCH_MANAGE'] }],
     description: 'Every watch operation in every tenant; no accounts, no security',
+    reserved: true,
+  },
+  [FILES_ROLE]: {
+    cluster_permissions: [],
+    index_permissions: [{ index_patterns: ['*'], allowed_actions: ['indices:data/read/search', 'indices:data/write/index'] }],
+    tenant_permissions: [],
+    description: 'What watches run as that nobody saved through the API, when their tenant names no run_as_role (security.default_run_as_role): search and write every index of every cluster',
     reserved: true,
   },
   viewer: {

@@ -22,6 +22,8 @@ export interface Principal {
   name: string;
   /** The caller's effective roles. */
   roles: string[];
+  /** The caller's backend roles (groups), when the provider knows them: recorded with the watches they save. */
+  backendRoles?: string[];
 }
 
 /**

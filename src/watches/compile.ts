@@ -10,6 +10,7 @@ import { ScriptCompileError, type CompiledScript } from '../script/types.ts';
 import { watchSchemaFor, type ActionDef, type LevelId, type WatchDef } from './schema.ts';
 import { addDetail, formatPath, zodDetail } from '../error-detail.ts';
 import { storedRefsIn } from '../request/schema.ts';
+import { takeVigilField, type SavedBy } from './run-as.ts';
 
 export interface CompiledSeverity {
   script: CompiledScript;
@@ -52,6 +53,8 @@ export interface CompiledWatch {
   accountRefs: AccountRef[];
   /** Stored proxies and trust stores the watch's requests name, for load-time checks and the delete 409. */
   storedRefs: StoredRef[];
+  /** Who saved it through the REST API (`_vigil.saved_by`): it runs as them; null: it runs as its tenant's role. */
+  savedBy: SavedBy | null;
 }
 
 /** One use of a stored proxy (`proxy: "<id>"`) or trust store (`tls.truststore_id`). */
@@ -125,10 +128,11 @@ function templatePath(base: Array<string | number>, node: unknown, source: strin
  */
 export function compileWatch(raw: unknown, where: { tenant: string; id: string }, env: WatchCompileEnv): CompileResult {
   const { registry } = env;
-  const parsed = watchSchemaFor(registry).safeParse(raw);
-  if (!parsed.success) return { ok: false, detail: zodDetail(parsed.error.issues, { input: raw }) };
+  const { definition, savedBy, detail: vigilProblems } = takeVigilField(raw);
+  const parsed = watchSchemaFor(registry).safeParse(definition);
+  if (!parsed.success) return { ok: false, detail: { ...vigilProblems, ...zodDetail(parsed.error.issues, { input: definition }) } };
   const def = parsed.data;
-  const detail: ErrorDetail = {};
+  const detail: ErrorDetail = { ...vigilProblems };
 
   /**
    * Runs `fn`; a script/template/validation error becomes a detail entry at the best path we can find.
@@ -206,6 +210,6 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
-    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, storedRefs },
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, storedRefs, savedBy },
   };
 }

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../fs/atomic.ts';
 import { listWatchFiles, refForFile, tenantFolder, watchFilePath } from './file-names.ts';
 import { watchFolder } from './folder-watch.ts';
 import type { Misnamed, WatchChange, WatchRead, WatchRef, WatchRepository, WatchSource } from './repository.ts';
+import { withSavedBy, type SavedBy } from './run-as.ts';
 
 export interface FileWatchRepositoryOptions {
   /** The watches folder. */
@@ -59,10 +60,11 @@ export class FileWatchRepository implements WatchRepository {
     return found(ref, file, text);
   }
 
-  async put(ref: WatchRef, definition: unknown): Promise<WatchSource> {
+  /** The saver goes into the file itself (`_vigil.saved_by`): definition and saver are written in one atomic rename. */
+  async put(ref: WatchRef, definition: Record<string, unknown>, savedBy?: SavedBy | null): Promise<WatchSource> {
     const file = watchFilePath(this.#o.root, ref);
     const dir = tenantFolder(this.#o.root, ref.tenant);
-    const text = JSON.stringify(definition, null, 2) + '\n';
+    const text = JSON.stringify(savedBy ? withSavedBy(definition, savedBy) : definition, null, 2) + '\n';
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(dir, `${ref.id}.json`, text);
     return found(ref, file, text).source;

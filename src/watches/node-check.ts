@@ -2,11 +2,12 @@
  * Load-time checks of a watch against this node, beyond its format: run at start, on every file change
  * and on PUT, so a watch that cannot work here is refused with the path of the field at fault instead
  * of failing at its first fire. Its action types must be enabled; what its checks and actions name
- * (a cluster) must exist, as each type's `checkReferences` says; and every account its actions use
+ * (a cluster) must exist, and the index names it writes without a template must be allowed to the
+ * roles it runs as, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
- * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
- * secrets may go, the email domain allowlist…); and every stored proxy and trust store its requests name
- * must exist and open.
+ * it matches its schema), be open to the watch's tenant (its `tenants`), and agree with the action: the
+ * type's `checkAccount` (where the account's secrets may go, the email domain allowlist…); and every
+ * stored proxy and trust store its requests name must exist and open.
  */
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
@@ -17,19 +18,24 @@ import type { StoredRefs } from '../request/stored-refs.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
-  accounts: { resolve(type: string, id: string): Promise<unknown> } | null;
+  accounts: { resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown> } | null;
   /** The node's types: which are enabled, and each type's reference checks. */
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
   clusters: readonly string[];
   /** The stored proxies and trust stores; null when no master key is configured (none can be used). */
   stored: StoredRefs | null;
+  /**
+   * Who the watch runs as, and now: index names written without a template must be allowed to it.
+   * Absent: not checked (`vigil validate`, offline).
+   */
+  identity?: NodeRefs['identity'];
 }
 
 /** Problems by field path, or null when the watch can run on this node. */
 export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDeps): Promise<ErrorDetail | null> {
   const detail: ErrorDetail = {};
-  const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null };
+  const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null, identity: deps.identity };
   const add = (base: string) => (problems: Problem[] | undefined) => {
     for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
   };
@@ -49,7 +55,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
   for (const ref of w.accountRefs) {
     const key = `${ref.type}/${ref.id}`;
-    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
+    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id, { tenant: w.tenant }).catch((e: unknown) => e));
     for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
   }
   for (const [path, list] of Object.entries((await storedRefProblems(w, deps.stored)) ?? {})) for (const d of list) addDetail(detail, path, d.error);

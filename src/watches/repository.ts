@@ -5,6 +5,7 @@
  */
 import { VigilError } from '../errors.ts';
 import { ID_PATTERN } from './schema.ts';
+import type { SavedBy } from './run-as.ts';
 
 /** The tenant of a watch that names none (Signals' default tenant). */
 export const DEFAULT_TENANT = '_main';
@@ -20,7 +21,10 @@ export interface WatchSource {
   readonly ref: WatchRef;
   /** Where it is kept, for messages: a file path, or a document of an index. */
   readonly location: string;
-  /** The definition's JSON text, as stored (it may not parse: the loader reports that). */
+  /**
+   * The definition's JSON text, as stored (it may not parse: the loader reports that), with who saved it
+   * through the API, if anyone, under `_vigil.saved_by` (run-as.ts).
+   */
   readonly text: string;
   /** A hash of `text`: the same text has the same version, and any change of the text changes it. */
   readonly version: string;
@@ -54,8 +58,11 @@ export interface WatchRepository {
   list(): Promise<Array<WatchRead | Misnamed>>;
   /** One watch. Throws INVALID_ID for a ref outside the id rules. */
   get(ref: WatchRef): Promise<WatchRead>;
-  /** Stores a definition (created or replaced as a whole) and returns it as it is now kept. Throws INVALID_ID for a bad ref. */
-  put(ref: WatchRef, definition: unknown): Promise<WatchSource>;
+  /**
+   * Stores a definition (created or replaced as a whole) and who saved it (`savedBy`, for a save through
+   * the API; the watch then runs as them), and returns it as it is now kept. Throws INVALID_ID for a bad ref.
+   */
+  put(ref: WatchRef, definition: Record<string, unknown>, savedBy?: SavedBy | null): Promise<WatchSource>;
   /** Removes a watch; false when there was none. Throws INVALID_ID for a bad ref. */
   delete(ref: WatchRef): Promise<boolean>;
   /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import type { VigilConfigInput } from '../../src/config/schema.ts';
 import type { Security } from '../../src/security/service.ts';
 import type { LoginGuardOptions } from '../../src/security/login-guard.ts';
 import type { PasswordChecker } from '../../src/security/passwords.ts';
@@ -50,6 +51,8 @@ export interface HarnessOptions {
   tls?: { cert_file: string; key_file: string };
   /** The check and action types to register instead of Vigil's own. */
   types?: RegistryTypes;
+  /** Further configuration sections (`clusters`, `security`…), over what the options above set. */
+  config?: Partial<VigilConfigInput>;
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -68,6 +71,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       ...(o.trustProxy || o.tls || o.bodyLimit
         ? { api: { ...(o.trustProxy ? { trust_proxy: o.trustProxy } : {}), ...(o.tls ? { tls: o.tls } : {}), ...(o.bodyLimit ? { body_limit: o.bodyLimit } : {}) } }
         : {}),
+      ...o.config,
     },
   });
   const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };

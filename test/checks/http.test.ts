@@ -7,6 +7,7 @@ import { makeContext } from '../script/painless/context.ts';
 import { httpCheck } from '../../src/checks/http.ts';
 import { systemClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
+import { allowAll } from '../kit/access.ts';
 
 let server: Server;
 let base: string;
@@ -79,7 +80,7 @@ describe('http check errors', () => {
   it('an error status rejects with HTTP_INPUT_FAILED, the URL redacted', async () => {
     const http = createTestHttpClient();
     const check = httpCheck.compile(httpCheck.schema.parse({ type: 'http', name: 'down', request: { url: `${base}/fail?token=s3cret` } }), compileEnv());
-    const rt = { http, clock: systemClock, logger: silentLogger(), reportMissing: () => {}, searchClient: () => { throw new Error('no cluster'); } };
+    const rt = { http, clock: systemClock, logger: silentLogger(), reportMissing: () => {}, access: allowAll, searchClient: () => { throw new Error('no cluster'); } };
     const failure = check.run(makeContext(), rt);
     await expect(failure).rejects.toMatchObject({ code: 'HTTP_INPUT_FAILED', message: expect.stringMatching(/^HTTP 503 from /) });
     await expect(failure).rejects.not.toMatchObject({ message: expect.stringContaining('s3cret') });

@@ -50,6 +50,7 @@ describe('search request cap', () => {
     expect(rec.error).toEqual({
       check: 'expand',
       message: `checks[1].request: template output exceeds its limit of ${MAX_SEARCH_REQUEST_CHARS} characters (in section {{#data.chunks}})`,
+      detail: 'TEMPLATE_BUDGET_EXCEEDED',
     });
     expect(cluster.requests).toHaveLength(0);
   });

@@ -8,6 +8,7 @@ import type { HttpClient } from '../../src/net/types.ts';
 import { FakeClock } from './fake-clock.ts';
 import { captureLogger } from './log-capture.ts';
 import { createTestHostCheck } from './undici-http.ts';
+import { allowAll } from './access.ts';
 
 export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missing: string[] } {
   const missing: string[] = [];
@@ -19,6 +20,7 @@ export function renderInfo(over: Partial<RenderInfo> = {}): RenderInfo & { missi
     actionName: 'a1',
     severityLevel: 'error',
     reportMissing: (p) => missing.push(...p),
+    access: allowAll,
     missing,
     ...over,
   };

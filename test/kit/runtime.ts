@@ -26,6 +26,8 @@ import type { WatchCompileEnv } from '../../src/watches/compile.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
 import type { RegistryTypes } from '../../src/registry/registry.ts';
 import { compileWatch, type CompiledWatch } from '../../src/watches/compile.ts';
+import type { RunAsResolver } from '../../src/watches/run-as.ts';
+import { allowAllRunAs } from './access.ts';
 
 export function compileEnv(): WatchCompileEnv {
   const scripts = createScriptCompiler();
@@ -70,7 +72,16 @@ const unusedHttp: HttpClient = {
 };
 
 export function runtimeKit(
-  opts: { http?: HttpClient; searchClient?: (c: string) => SearchClient; start?: string; accounts?: AccountSource; storedRefs?: StoredRefs; types?: RegistryTypes } = {},
+  opts: {
+    http?: HttpClient;
+    searchClient?: (c: string) => SearchClient;
+    start?: string;
+    accounts?: AccountSource;
+    storedRefs?: StoredRefs;
+    types?: RegistryTypes;
+    /** Who watches run as; default: every index allowed. */
+    runAs?: RunAsResolver;
+  } = {},
 ): RuntimeKit {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rt-'));
   const watchesDir = join(dir, 'watches');
@@ -101,6 +112,7 @@ export function runtimeKit(
     searchClient,
     env: {},
     rng: () => 0.5,
+    runAs: opts.runAs ?? allowAllRunAs,
     accounts: null,
     keyring: null,
     ...(opts.accounts ? { accountSource: opts.accounts } : {}),

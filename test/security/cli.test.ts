@@ -68,7 +68,7 @@ describe('vigil users', () => {
   it('an unknown role is refused before the password is read, listing the roles there are', async () => {
     const typo = io('long enough password\n');
     expect(await usersCommand(['add', 'uhura', '--role', 'admn', '--role', 'viewer', '--password-stdin', '--data', data], typo)).toBe(2);
-    expect(typo.err).toBe("vigil users add: unknown role 'admn'; the roles are: admin, viewer, watch_manager\nRun 'vigil users add --help' for usage.\n");
+    expect(typo.err).toBe("vigil users add: unknown role 'admn'; the roles are: admin, viewer, vigil_files, watch_manager\nRun 'vigil users add --help' for usage.\n");
     const list = io();
     await usersCommand(['list', '--data', data], list);
     expect(list.out).not.toContain('uhura');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRole, effectiveRoles, indexAllowed, roleAllows, tenantAccess } from '../../src/security/role-eval.ts';
 import { actionProblem, BUILTIN_ACTION_GROUPS, groupProblems, type GroupLookup } from '../../src/security/permissions.ts';
+import { wildcardCovers, wildcardMatch } from '../../src/security/patterns.ts';
 import type { ActionGroupRecord, RoleMappingRecord, RoleRecord } from '../../src/state/security-types.ts';
 
 const mapping = (m: Partial<RoleMappingRecord>): RoleMappingRecord => ({ users: [], backend_roles: [], and_backend_roles: [], hosts: [], ...m });
@@ -71,6 +72,67 @@ describe('indexAllowed', () => {
     expect(indexAllowed([a, b], 'any', 'audit-1', 'indices:data/write/index')).toBe(true);
     expect(indexAllowed([a, b], 'any', 'audit-12', 'indices:data/write/index')).toBe(false);
     expect(indexAllowed([], 'prod', 'logs-1', 'indices:data/read/search')).toBe(false);
+  });
+
+  it('allows a wildcard target only when one pattern covers all of it; `*` (every index) only to a `*` pattern', () => {
+    const search = 'indices:data/read/search';
+    expect(indexAllowed([a], 'prod', 'logs-*', search)).toBe(true);
+    expect(indexAllowed([a], 'prod', 'logs-eu-*', search)).toBe(true);
+    expect(indexAllowed([a], 'prod', 'log*', search)).toBe(false);
+    expect(indexAllowed([a], 'prod', '*', search)).toBe(false);
+    expect(indexAllowed([a], 'prod', 'logs-?', search)).toBe(true);
+    // `audit-?` names one character: `audit-*` (any number of them) is more than it allows, though the
+    // text `audit-*` is itself one of the names `audit-?` matches.
+    expect(indexAllowed([b], 'any', 'audit-*', 'indices:data/write/index')).toBe(false);
+    const all = compileRole('all', role({ index_permissions: [{ index_patterns: ['*'], allowed_actions: ['read'] }] }), groups);
+    expect(indexAllowed([all], 'any', '*', search)).toBe(true);
+    // A cross-cluster name is a name like any other: only a pattern that covers it allows it.
+    expect(indexAllowed([a], 'prod', 'remote:logs-1', search)).toBe(false);
+    expect(indexAllowed([all], 'prod', 'remote:logs-1', search)).toBe(true);
+  });
+});
+
+describe('wildcardCovers', () => {
+  it.each([
+    ['logs-*', 'logs-*', true],
+    ['logs-*', 'logs-eu-*', true],
+    ['logs-*', 'logs-?', true],
+    ['logs-*', 'logs-2025', true],
+    ['*', '*', true],
+    ['*', 'a*b?c', true],
+    ['*-eu', '*-eu', true],
+    ['a*b*c', 'a*x*b*y*c', true],
+    ['a?c', 'a?c', true],
+    ['log*', 'logs-*', true],
+    ['logs-eu-*', 'logs-*', false],
+    ['logs-*', 'log*', false],
+    ['logs-*', '*', false],
+    ['a?c', 'a*c', false],
+    ['abc', 'a*', false],
+    ['logs-*-eu', 'logs-*', false],
+    ['', '*', false],
+    ['logs-e*', 'logs-eu*', true],
+    ['logs-eu*', 'logs-e?x*', false],
+  ])('%s covers %s: %s', (pattern, target, expected) => expect(wildcardCovers(pattern, target)).toBe(expected));
+
+  it('never says a pattern covers a target that has a value the pattern does not match (every pair over a small alphabet)', () => {
+    const words = (alphabet: string[], max: number): string[] => {
+      const out = [''];
+      for (let n = 1, last = ['']; n <= max; n++) out.push(...(last = last.flatMap((w) => alphabet.map((c) => w + c))));
+      return out;
+    };
+    const patterns = words(['a', 'b', '*', '?'], 3);
+    const values = words(['a', 'b'], 5);
+    const matches = new Map(patterns.map((p) => [p, new Set(values.filter((v) => wildcardMatch(p, v)))]));
+    let covered = 0;
+    for (const pattern of patterns) {
+      for (const target of patterns) {
+        if (!wildcardCovers(pattern, target)) continue;
+        covered++;
+        for (const v of matches.get(target)!) expect(matches.get(pattern)!.has(v), `${pattern} covers ${target} but not ${v}`).toBe(true);
+      }
+    }
+    expect(covered).toBeGreaterThan(patterns.length);
   });
 });
 

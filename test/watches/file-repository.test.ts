@@ -51,6 +51,17 @@ describe('FileWatchRepository', () => {
     expect(changed.status === 'found' && changed.source.version).not.toBe(first);
   });
 
+  it('records who saved a watch in the file itself, under _vigil.saved_by, and leaves the definition as given', async () => {
+    const root = tempDir();
+    const r = repo(root);
+    const saver = { user: 'alice', roles: ['team_a'], backend_roles: ['ops'] };
+    const put = await r.put({ tenant: 'a', id: 'w' }, body('x'), saver);
+    expect(JSON.parse(readFileSync(join(root, 'a', 'w.json'), 'utf8'))).toEqual({ ...body('x'), _vigil: { saved_by: saver } });
+    expect(JSON.parse(put.text)._vigil).toEqual({ saved_by: saver });
+    await r.put({ tenant: 'a', id: 'w' }, body('x'));
+    expect(JSON.parse(readFileSync(join(root, 'a', 'w.json'), 'utf8'))).toEqual(body('x'));
+  });
+
   it('reports a missing watch and an unreadable one as typed results, never as an error to match', async () => {
     const root = tempDir();
     const r = repo(root);

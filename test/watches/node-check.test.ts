@@ -65,3 +65,30 @@ describe('cluster references', () => {
     }
   });
 });
+
+describe('index names written without a template', () => {
+  /** Allows `team-*` only, as a role would; names each question in its answer. */
+  const access = { user: null, denied: (cluster: string, index: string, action: string) => (index.startsWith('team-') ? null : `${action} ${cluster}/${index}`) };
+  const identity = { access, now: Date.parse('2026-03-15T12:00:00Z') };
+
+  it('must be allowed to the roles the watch runs as: each denied one at its field, in checks, action checks and actions', async () => {
+    const w = compile({
+      checks: [{ type: 'search', name: 's', request: { indices: ['team-logs', 'other', '{{data.idx}}'] } }],
+      actions: [
+        { type: 'index', name: 'keep', index: '<other-{now/d}>', cluster: 'archive' },
+        { type: 'log', name: 'say', text: 'x', checks: [{ type: 'search', name: 's', request: { indices: ['team-*,secrets'] } }] },
+      ],
+      resolve_actions: [{ type: 'index', name: 'back', index: 'team-alerts' }],
+    });
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [], stored: null, identity })).toEqual({
+      'checks[0].request.indices[1]': [{ error: 'indices:data/read/search default/other' }],
+      'actions[0].index': [{ error: 'indices:data/write/index archive/other-2026.03.15' }],
+      'actions[1].checks[0].request.indices[0]': [{ error: 'indices:data/read/search default/secrets' }],
+    });
+  });
+
+  it('are not checked when the node does not know who the watch runs as (vigil validate)', async () => {
+    const w = compile({ checks: [{ type: 'search', name: 's', request: { indices: ['other'] } }] });
+    expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [], stored: null })).toBeNull();
+  });
+});

@@ -3,7 +3,8 @@ import type { ActionType } from '../types.ts';
 import { ClusterError } from '../../cluster/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { clusterProblems, DEFAULT_CLUSTER } from '../../checks/common.ts';
-import { resolveIndexName } from './date-math.ts';
+import { resolveIndexName } from '../../checks/date-math.ts';
+import { assertIndexAccess, literalIndexProblems, WRITE_ACTION } from '../../checks/index-access.ts';
 
 const params = z
   .object({
@@ -23,6 +24,8 @@ interface IndexRequest {
   docs: Array<Record<string, unknown>>;
   refresh?: boolean | 'wait_for';
   cluster: string;
+  /** The user the watch runs as, for a cluster configured to impersonate (not a secret). */
+  runAs?: string;
 }
 
 /**
@@ -50,6 +53,9 @@ export const indexAction: ActionType<IndexParams> = {
           docs,
           cluster: p.cluster ?? DEFAULT_CLUSTER,
         };
+        // Checked before anything is planned: a denied write never reaches the outbox.
+        assertIndexAccess(info.access, req.cluster, [req.index], WRITE_ACTION);
+        if (info.access.user !== null) req.runAs = info.access.user;
         if (docId) req.docId = r(docId);
         if (refresh !== undefined) req.refresh = refresh;
         return { kind: 'fire', request: req, summary: `index ${docs.length} document(s) into ${req.index}`, destination: `index:${req.cluster}` };
@@ -61,11 +67,12 @@ export const indexAction: ActionType<IndexParams> = {
     try {
       const client = deps.searchClient(req.cluster);
       const refresh = req.refresh !== undefined ? { refresh: req.refresh } : {};
+      const options = { signal: deps.signal, ...(req.runAs !== undefined ? { runAs: req.runAs } : {}) };
       if (req.docs.length === 1) {
-        await client.index({ index: req.index, document: req.docs[0]!, ...(req.docId ? { id: req.docId } : {}), ...refresh }, { signal: deps.signal });
+        await client.index({ index: req.index, document: req.docs[0]!, ...(req.docId ? { id: req.docId } : {}), ...refresh }, options);
         return { ok: true };
       }
-      const errors = await client.bulkIndex(req.index, req.docs, { signal: deps.signal, ...refresh });
+      const errors = await client.bulkIndex(req.index, req.docs, { ...options, ...refresh });
       if (errors.length) return { ok: false, retry: false, code: 'BULK_ITEM_FAILED', message: `${errors.length} of ${req.docs.length} documents failed: ${errors[0]!.error}` };
       return { ok: true };
     } catch (e) {
@@ -73,6 +80,9 @@ export const indexAction: ActionType<IndexParams> = {
       return { ok: false, retry: false, code: 'INDEX_FAILED', message: errorMessage(e) };
     }
   },
-  checkReferences: (p, node) => clusterProblems('cluster', p.cluster, node),
+  checkReferences: (p, node) => [
+    ...clusterProblems('cluster', p.cluster, node),
+    ...literalIndexProblems(() => 'index', p.cluster ?? DEFAULT_CLUSTER, [p.index], WRITE_ACTION, node),
+  ],
   conformance: { params: () => ({ index: '<alerts-{now/d}>', cluster: 'default' }), overHttp: false },
 };

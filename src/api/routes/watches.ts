@@ -6,8 +6,9 @@ import { zodDetail } from '../../error-detail.ts';
 import { errorSummary, parseSource } from '../../watches/loader.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 import { ID_PATTERN, watchSchemaFor } from '../../watches/schema.ts';
-import type { Permission } from '../../security/types.ts';
+import type { Permission, Principal } from '../../security/types.ts';
 import type { RunOptions } from '../../runtime/runner.ts';
+import { takeVigilField, type SavedBy } from '../../watches/run-as.ts';
 import { component, type RouteExample } from '../route-schema.ts';
 import { searchHits, watchLogRecord, watchState } from '../responses.ts';
 
@@ -77,6 +78,15 @@ function runOptions(b: z.output<typeof executeBody>): Omit<RunOptions, 'fire' | 
 
 const access = (permission: Permission) => ({ config: { access: { permission, tenantParam: 'tenant' } } });
 
+/**
+ * The caller as a watch records its saver (it then runs as them) and as an execution's caller. Every
+ * watch route needs a signed-in caller, so one is always there.
+ */
+function caller(p: Principal | undefined): SavedBy {
+  if (!p) throw new VigilError('UNAUTHORIZED', 'authentication required');
+  return { user: p.name, roles: [...p.roles], backend_roles: [...(p.backendRoles ?? [])] };
+}
+
 /** Signals-compatible watch endpoints. */
 export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   const w = app.watches;
@@ -105,7 +115,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       examples: example('A watch that logs a warning when a static value is over a threshold', { body: EXAMPLE_WATCH }),
     },
   }, async (req, reply) => {
-    const { created } = await w.put(req.params.tenant, req.params.id, req.body);
+    const { created } = await w.put(req.params.tenant, req.params.id, req.body, caller(req.principal));
     const loaded = w.get(req.params.tenant, req.params.id);
     return reply.status(created ? 201 : 200).send({
       _id: req.params.id,
@@ -141,12 +151,15 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
     const source = parseSource(read.source.text);
     // No source to show: answer with the load error (its parse position), as validation reports it.
     if (!source.ok) throw new VigilError('INVALID_WATCH', errorSummary(source.detail), source.detail);
+    // `_source` is what a client may send back (a PUT refuses `_vigil`); who saved it is shown beside it.
+    const { definition, savedBy } = takeVigilField(source.value);
     return {
       _id: req.params.id,
       _tenant: req.params.tenant,
       found: true,
       _version: loaded.watch?.version ?? null,
-      _source: source.value,
+      _source: definition,
+      ...(savedBy ? { _saved_by: { user: savedBy.user, roles: savedBy.roles } } : {}),
       ...(loaded.errors ? { errors: loaded.errors } : {}),
     };
   });
@@ -197,7 +210,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
     },
   }, async (req, reply) => {
     const b = parseBody(executeBody, req.body);
-    const record = await w.execute(req.params.tenant, req.params.id, { ...runOptions(b), recordState: b.record_execution });
+    const record = await w.execute(req.params.tenant, req.params.id, { ...runOptions(b), recordState: b.record_execution, caller: caller(req.principal) });
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
   });
 
@@ -214,7 +227,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
   }, async (req, reply) => {
     const b = parseBody(executeBody, req.body);
     if (b.watch === undefined) throw new VigilError('INVALID_REQUEST', 'inline execution needs a "watch" object', { watch: [{ error: 'required' }] });
-    const record = await w.executeInline(req.params.tenant, b.watch, runOptions(b));
+    const record = await w.executeInline(req.params.tenant, b.watch, runOptions(b), caller(req.principal));
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
   });
 

@@ -3,7 +3,7 @@ import { startTestCluster, type TestCluster } from '../../cluster/server.ts';
 import { ClusterRegistry } from '../../../src/cluster/index.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { runtimeKit } from '../../kit/runtime.ts';
-import { resolveIndexName } from '../../../src/actions/index-doc/date-math.ts';
+import { resolveIndexName } from '../../../src/checks/date-math.ts';
 
 describe('index name date math', () => {
   const now = Date.parse('2026-03-15T13:45:10Z');

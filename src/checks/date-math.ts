@@ -1,6 +1,7 @@
 /**
  * Elasticsearch date math in index names (`<alerts-{now/d}>`, `<logs-{now/M-1M{yyyy.MM}}>`), resolved
- * here rather than by the cluster so the written index is the one the watch log reports.
+ * here rather than by the cluster, so that the index searched or written is the one the watch log
+ * reports and the one checked against the roles the watch runs as.
  */
 const UNIT: Record<string, (d: Date, n: number) => void> = {
   y: (d, n) => d.setUTCFullYear(d.getUTCFullYear() + n),
@@ -53,6 +54,7 @@ function format(d: Date, pattern: string): string {
   });
 }
 
+/** `name` with its date math resolved at `now` (UTC); a name without `<…>` is returned as it is. */
 export function resolveIndexName(name: string, now: number): string {
   if (!(name.startsWith('<') && name.endsWith('>'))) return name;
   return name.slice(1, -1).replace(/\{now([^{}]*)(?:\{([^{}]*)\})?\}/g, (_m, math: string, fmt: string | undefined) => {
