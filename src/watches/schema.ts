@@ -17,6 +17,12 @@ import type { TypeRegistry } from '../registry/registry.ts';
  */
 export const ID_PATTERN = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,128}$/;
 
+/**
+ * An action's `account`: an account id, or `<type>:<id>` for an account of another type the action's
+ * type can send with (an e-mail action with an `ses` account); the type is checked when the watch compiles.
+ */
+export const ACCOUNT_REF_PATTERN = /^(?:[a-z][a-z0-9_.-]{0,63}:)?(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,128}$/;
+
 export const LEVELS = ['info', 'warning', 'error', 'critical'] as const;
 export type LevelId = (typeof LEVELS)[number];
 /** `fatal` is accepted as `critical` (Signals). */
@@ -66,7 +72,7 @@ export const severitySchema = z
 function commonActionShape(checkSchema: z.ZodType) {
   return {
     name: z.string().min(1).max(256),
-    account: z.string().regex(ID_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}').optional(),
+    account: z.string().regex(ACCOUNT_REF_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}, optionally after an account type and a colon (ses:alerts)').optional(),
     checks: z.array(checkSchema).optional(),
     foreach: scriptSource.optional(),
     foreach_lang: scriptLang,
