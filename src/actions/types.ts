@@ -258,7 +258,13 @@ export interface DeliverDeps<Account> {
   lookupAccount?: (type: string, id: string) => Promise<unknown>;
   idempotencyKey: string;
   episodeKey: string;
+  /** The HTTP client, held to the account's destination while an account is attached. */
   http: HttpClient;
+  /**
+   * The same client not held to the account's destination, for requests that carry nothing of the
+   * account (e-mail `request` attachments sent through an SES or Exchange account). Absent: use `http`.
+   */
+  plainHttp?: HttpClient;
   searchClient(cluster: string): SearchClient;
   clock: Clock;
   logger: Logger;

@@ -264,6 +264,7 @@ export class Deliverer {
         idempotencyKey: entry.key,
         episodeKey: entry.episodeKey,
         http: opened?.http ?? this.o.http,
+        plainHttp: this.o.http,
         searchClient: this.o.searchClient,
         clock: this.o.clock,
         // The delivery's own lazily bound logger: no child per attempt unless the type logs.

@@ -5,6 +5,7 @@ import { scriptLang, scriptSource } from '../checks/common.ts';
 import type { CheckType } from '../checks/types.ts';
 import type { ActionType, COMMON_ACTION_FIELDS } from '../actions/types.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
+import { ACCOUNT_REF_PATTERN } from '../actions/shared/account-ref.ts';
 
 /**
  * The watch format, built from the type registry so a new type is one line in its list and
@@ -16,12 +17,6 @@ import type { TypeRegistry } from '../registry/registry.ts';
  * refused too: they are valid file names, but an id must never be able to reach an object's prototype.
  */
 export const ID_PATTERN = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,128}$/;
-
-/**
- * An action's `account`: an account id, or `<type>:<id>` for an account of another type the action's
- * type can send with (an e-mail action with an `ses` account); the type is checked when the watch compiles.
- */
-export const ACCOUNT_REF_PATTERN = /^(?:[a-z][a-z0-9_.-]{0,63}:)?(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,128}$/;
 
 export const LEVELS = ['info', 'warning', 'error', 'critical'] as const;
 export type LevelId = (typeof LEVELS)[number];
