@@ -1,8 +1,9 @@
 /**
  * The conformance suite of the action-type extension point, run against every action type
  * of a registry from the fixtures in its manifest (`conformance`): strict params that also validate in
- * the registry's watch schema, an account with config and secrets apart, no secret in what is
- * rendered, delivered or logged, and retry classification for 500, 400 and a refused connection.
+ * the registry's watch schema, every account type (linked ones included) with config and secrets apart,
+ * no secret in what is rendered, delivered or logged, and retry classification for 500, 400 and a
+ * refused connection, for each type over HTTP and each linked sender account over HTTP.
  * Nothing here names a type: registering one is enough to put it through the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry, RegistryError } from '../../src/registry/registry.ts';
+import { builtinRegistry } from '../../src/registry/builtin.ts';
 import type { ActionType, LinkedAccountType } from '../../src/actions/types.ts';
 import { accountSchemas } from '../../src/actions/shared/account-schema.ts';
 import { lookupFor } from '../../src/registry/account-access.ts';
@@ -100,4 +101,14 @@ describe('linked account types', () => {
     expect(read).toEqual(['probe_group/g1']);
   });
 
+  it("Vigil's own: e-mail sends through SMTP, SES or Exchange accounts and reads recipient groups", () => {
+    const r = builtinRegistry();
+    const email = r.accounts.filter((a) => a.owner.type === 'email').map((a) => [a.type, a.role]);
+    expect(email).toEqual([
+      ['email', 'own'],
+      ['ses', 'sender'],
+      ['exchange', 'sender'],
+      ['email_group', 'lookup'],
+    ]);
+  });
 });

@@ -77,7 +77,9 @@ export function fittedPayload(format: 'adaptive_card' | 'message_card', title: s
   const whole = build(title, text);
   if (fits(whole)) return whole;
   const longest = (s: string, make: (cut: string) => unknown): string => {
-    const chars = Array.from(s);
+    // Every character costs at least one byte of the payload: no more than the limit's worth can fit.
+    const chars: string[] = [];
+    for (const ch of s) if (chars.push(ch) >= TEAMS_MAX_BYTES) break;
     let lo = 0;
     let hi = chars.length;
     while (lo < hi) {

@@ -45,7 +45,7 @@ function attachmentOf(a: MailAttachment): Record<string, unknown> {
 }
 
 /** A token request that failed, classified: the identity platform refusing the credentials is final. */
-function tokenFailure(e: unknown, now: number, secrets: ReadonlyArray<string | undefined>): Failure {
+function tokenFailure(e: unknown, secrets: ReadonlyArray<string | undefined>): Failure {
   if (!(e instanceof OAuthError)) return requestFailure(e, secrets);
   const message = scrub(e.message, secrets);
   if (e.status === 429 || e.status >= 500) return { ok: false, retry: true, code: e.status === 429 ? 'HTTP_429' : 'HTTP_5XX', message };
@@ -94,7 +94,7 @@ export async function sendExchange(request: EmailRequest, account: ExchangeAccou
     try {
       token = await exchangeTokens.get(cc, ctx);
     } catch (e) {
-      return tokenFailure(e, ctx.clock.now(), secrets);
+      return tokenFailure(e, secrets);
     }
     const tokenSecrets = [...secrets, token.token];
     const sent = await send(

@@ -85,7 +85,7 @@ export async function sendSes(request: EmailRequest, account: SesAccount, ctx: S
       sesCredentials,
       ctx,
     );
-    if ('failure' in sent) return ids.length > 0 ? { ...sent.failure, message: `${sent.failure.message} (after ${ids.length} of the messages was sent)` } : sent.failure;
+    if ('failure' in sent) return ids.length > 0 ? { ...sent.failure, message: `${sent.failure.message} (${ids.length} of the messages had been sent)` } : sent.failure;
     let id: unknown;
     try {
       id = (JSON.parse(sent.res.body) as { MessageId?: unknown }).MessageId;
