@@ -20,6 +20,7 @@ import { groupTest } from './group-test.ts';
 import { emailGroupType, groupLinks } from './groups.ts';
 import { ADDRESS_FIELDS, RECIPIENT_FIELDS, emailParamsSchema, type EmailParams } from './params.ts';
 import { compileEmail } from './render.ts';
+import { formatChannelMessage } from './channel.ts';
 import { sesType } from './ses/index.ts';
 import { sesCredentials } from './ses/send.ts';
 import { closeEmailTransports } from './transport.ts';
@@ -78,6 +79,7 @@ export const emailAction: ActionType<EmailParams, EmailAccount> = {
   },
   compile: (params, env) => compileEmail(params, env),
   deliver: (n, deps) => deliverEmail(n, deps),
+  channel: { format: formatChannelMessage },
   // The pooled SMTP transports, one per account; the cached SES credentials and Graph tokens.
   async close() {
     sesCredentials.clear();

@@ -53,6 +53,10 @@ describe('chime action', () => {
     expect(await chimeAction.deliver(n, deliverDeps(http, account()).deps)).toMatchObject({ ok: false, retry: true, code: 'HTTP_429' });
     chime.fault({ status: 503, body: { Code: 'ServiceUnavailable', Message: 'try later' } });
     expect(await chimeAction.deliver(n, deliverDeps(http, account()).deps)).toMatchObject({ ok: false, retry: true, code: 'HTTP_5XX' });
+    chime.fault({ hang: true });
+    const hung = await chimeAction.deliver(n, deliverDeps(http, account()).deps);
+    expect(hung).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+    expect(JSON.stringify(hung)).not.toContain(TOKEN);
     const wrong = { url: chime.webhookUrl.replace(encodeURIComponent(TOKEN), 'wrongTokenXYZ123') };
     const { deps, logText } = deliverDeps(http, wrong);
     const r = await chimeAction.deliver(n, deps);

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE } from '../../kit/action-deps.ts';
+import { emailAction } from '../../../src/actions/email/index.ts';
 import { SENDERS, startSenderKit, type SenderKit } from './sender-kit.ts';
 
 let kit: SenderKit;
@@ -86,6 +87,16 @@ describe.each(SENDERS)('the email action through a %s account', (sender) => {
     kit.groups.set('rotating', { emails: ['second@example.com', 'third@example.com'] });
     expect((await kit.deliver(n, sender)).result).toMatchObject({ ok: true });
     expect((await kit.last(sender)).to).toEqual(['second@example.com', 'third@example.com']);
+  });
+
+  it("sends a channel message to the account's default recipients: subject, text, and the text as escaped markdown HTML", async () => {
+    const n = emailAction.channel!.format({ subject: 'Disk full\nnow', message: '**node-1** <b>99%</b>', severity: 'critical' }, kit.account(sender));
+    const { result } = await kit.deliver(n, sender, kit.account(sender, { default_to: [{ group: 'oncall' }] }));
+    expect(result).toMatchObject({ ok: true });
+    const got = await kit.last(sender);
+    expect(got).toMatchObject({ subject: 'Disk full now', to: ['alice@example.com', 'bob@example.com'] });
+    expect(got.html).toContain('<strong>node-1</strong> &lt;b&gt;99%&lt;/b&gt;');
+    if (sender !== 'exchange') expect(got.text).toBe('**node-1** <b>99%</b>');
   });
 
   it('without recipients or a from address it fails for good, sending nothing', async () => {

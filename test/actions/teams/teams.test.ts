@@ -125,6 +125,10 @@ describe('teams action', () => {
     expect(await teamsAction.deliver(n, deliverDeps(http, workflow()).deps)).toMatchObject({ ok: false, retry: true, code: 'HTTP_429', retryAfterMs: 12_000 });
     teams.fault({ status: 502, body: 'bad gateway' });
     expect(await teamsAction.deliver(n, deliverDeps(http, workflow()).deps)).toMatchObject({ ok: false, retry: true, code: 'HTTP_5XX' });
+    teams.fault({ hang: true });
+    const hung = await teamsAction.deliver(n, deliverDeps(http, workflow()).deps);
+    expect(hung).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+    expect(JSON.stringify(hung)).not.toContain(SIG);
   });
 
   it("a connector's 200 that reports Teams' own 429 is retried; other refusals in a 200 are not", async () => {
