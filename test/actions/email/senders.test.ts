@@ -90,7 +90,7 @@ describe.each(SENDERS)('the email action through a %s account', (sender) => {
   });
 
   it("sends a channel message to the account's default recipients: subject, text, and the text as escaped markdown HTML", async () => {
-    const n = emailAction.channel!.format({ subject: 'Disk full\nnow', message: '**node-1** <b>99%</b>', severity: 'critical' }, kit.account(sender));
+    const n = emailAction.channel!.format({ subject: 'Disk full\nnow', message: '**node-1** <b>99%</b>', severity: 'critical' }, kit.account(sender) as never);
     const { result } = await kit.deliver(n, sender, kit.account(sender, { default_to: [{ group: 'oncall' }] }));
     expect(result).toMatchObject({ ok: true });
     const got = await kit.last(sender);
