@@ -61,7 +61,7 @@ describe('email through an exchange account', () => {
     expect(leaks(logText() + JSON.stringify(result))).toEqual([]);
   });
 
-  it("Graph's throttling goes back to the outbox with its Retry-After; 5xx is retried", async () => {
+  it("Graph's throttling goes back to the outbox with its Retry-After; 5xx and no answer are retried", async () => {
     kit.graph.throttle(17);
     expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'HTTP_429', retryAfterMs: 17_000, message: expect.stringContaining('TooManyRequests') });
     kit.graph.fault({ status: 503, body: { error: { code: 'ServiceUnavailable', message: 'later' } }, headers: { 'retry-after': '3' } });
@@ -71,6 +71,10 @@ describe('email through an exchange account', () => {
     const before = kit.graph.sent().length;
     expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'HTTP_5XX' });
     expect(kit.graph.sent().length).toBe(before + 1);
+    // Or takes it and never answers: a timeout, retried as well.
+    kit.graph.acceptThenFail('hang');
+    expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+    expect(kit.graph.sent().length).toBe(before + 2);
   });
 
   it('a wrong client secret is AUTH_FAILED without the secret; an unknown mailbox and bad recipients are permanent', async () => {
@@ -83,11 +87,15 @@ describe('email through an exchange account', () => {
     expect(tenant.result).toMatchObject({ ok: false, retry: false, code: 'AUTH_FAILED', message: expect.stringContaining('AADSTS90002') });
   });
 
-  it('a token endpoint that throttles or fails is retried', async () => {
+  it('a token endpoint that throttles, fails or does not answer is retried', async () => {
     kit.idp.fault({ status: 429, body: { error: 'temporarily_unavailable' } });
     expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'HTTP_429' });
     kit.idp.fault({ status: 500, body: 'oops' });
     expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'HTTP_5XX' });
+    kit.idp.fault({ hang: true });
+    const sent = kit.graph.sent().length;
+    expect((await kit.deliver(n(), 'exchange')).result).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+    expect(kit.graph.sent().length).toBe(sent);
   });
 
   it('sends from its mailbox only: another from is refused at send time and at load', async () => {

@@ -62,12 +62,14 @@ describe('email through an ses account', () => {
     expect(secretsIn(logText() + JSON.stringify(result))).toEqual([]);
   });
 
-  it('throttling and 5xx are retried; a rejected sender, a paused or suspended account, an unknown configuration set and a wrong key are not', async () => {
+  it('throttling, 5xx and no answer are retried; a rejected sender, a paused or suspended account, an unknown configuration set and a wrong key are not', async () => {
     const n = kit.render({ to: 'ops@example.com', subject: 's', text_body: 'b' });
     kit.ses.throttle();
     expect((await kit.deliver(n, 'ses')).result).toMatchObject({ ok: false, retry: true, code: 'THROTTLED' });
     kit.ses.fault(jsonError({ status: 503, code: 'ServiceUnavailable', message: 'try later' }));
     expect((await kit.deliver(n, 'ses')).result).toMatchObject({ ok: false, retry: true, code: 'HTTP_5XX' });
+    kit.ses.fault({ hang: true });
+    expect((await kit.deliver(n, 'ses')).result).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
     const unverified = await kit.deliver(kit.render({ to: 'ops@example.com', from: 'someone@unverified.org', subject: 's', text_body: 'b' }), 'ses');
     expect(unverified.result).toMatchObject({ ok: false, retry: false, code: 'HTTP_4XX', message: expect.stringContaining('SES 400 MessageRejected') });
     kit.ses.setAccountState('paused');

@@ -131,11 +131,15 @@ describe('sns action: an assumed role', () => {
     expect(sts.issued().length).toBe(before + 1);
   });
 
-  it("STS throttling is retried", async () => {
+  it('STS throttling and an STS that does not answer are retried', async () => {
     await snsAction.close?.();
     sts.throttle();
     const n = compile({ message: 'm' }).render(view(), renderInfo());
     expect(await snsAction.deliver(n, depsFor(roleAccount()).deps)).toMatchObject({ ok: false, retry: true, code: 'THROTTLED' });
+    sts.fault({ hang: true });
+    const published = sns.published().length;
+    expect(await snsAction.deliver(n, depsFor(roleAccount()).deps)).toMatchObject({ ok: false, retry: true, code: 'TIMEOUT' });
+    expect(sns.published().length).toBe(published);
   });
 });
 
@@ -145,6 +149,7 @@ describe('sns action: what is retried', () => {
     ['Throttling (400)', () => sns.throttle('Throttling'), { retry: true, code: 'THROTTLED' }],
     ['Throttled (429)', () => sns.throttle('Throttled'), { retry: true, code: 'THROTTLED' }],
     ['InternalError (500)', () => sns.internalError(), { retry: true, code: 'HTTP_5XX' }],
+    ['no answer', () => sns.fault({ hang: true }), { retry: true, code: 'TIMEOUT' }],
   ])('%s is retried', async (_what, program, expected) => {
     program();
     expect(await snsAction.deliver(n(), depsFor(staticAccount()).deps)).toMatchObject({ ok: false, ...expected });
