@@ -68,6 +68,12 @@ export type DeliveryFailureCode =
   | `SMTP_${string}`
   /** The service answered, but not as its protocol says it should. */
   | 'UNEXPECTED_RESPONSE'
+  /** The service asked for fewer requests (AWS `Throttling` and its kin, whatever the HTTP status); retried. */
+  | 'THROTTLED'
+  /** The service or its token endpoint refused the account's credentials (not retried). */
+  | 'AUTH_FAILED'
+  /** Temporary credentials expired; new ones are fetched for the next attempt (retried). */
+  | 'CREDENTIALS_EXPIRED'
   | 'SLACK_REJECTED'
   | 'JIRA_ISSUE_TYPE_NOT_FOUND'
   | 'JIRA_TRANSITION_NOT_FOUND'

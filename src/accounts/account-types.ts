@@ -1,6 +1,6 @@
 /**
- * Account types as the accounts registry sees them: built once from the action types of the type
- * registry that declare an `account` (the type registry has refused duplicates and bad names already).
+ * Account types as the accounts registry sees them: built once from the type registry's account types,
+ * the action types' own and their linked ones (the type registry has refused duplicates and bad names already).
  */
 import type { TypeRegistry } from '../registry/registry.ts';
 import { compilePatterns, type SecretPattern } from './secret-paths.ts';
@@ -19,6 +19,6 @@ export interface AccountTypeSpec {
 
 export function buildAccountTypes(types: TypeRegistry): Map<string, AccountTypeSpec> {
   const specs = new Map<string, AccountTypeSpec>();
-  for (const t of types.accountTypes) specs.set(t.type, { schema: t.account!.schema as AccountSchema, patterns: compilePatterns(t.account!.secretFields) });
+  for (const t of types.accounts) specs.set(t.type, { schema: t.manifest.schema as AccountSchema, patterns: compilePatterns(t.manifest.secretFields) });
   return specs;
 }

@@ -9,6 +9,9 @@ import { webhookAction } from './webhook/index.ts';
 import { emailAction } from './email/index.ts';
 import { logAction } from './log/index.ts';
 import { indexAction } from './index-doc/index.ts';
+import { teamsAction } from './teams/index.ts';
+import { chimeAction } from './chime/index.ts';
+import { snsAction } from './sns/index.ts';
 
 export const actionTypes: readonly ActionType[] = [
   slackAction,
@@ -18,4 +21,7 @@ export const actionTypes: readonly ActionType[] = [
   emailAction,
   logAction,
   indexAction,
+  teamsAction,
+  chimeAction,
+  snsAction,
 ];

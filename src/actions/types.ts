@@ -49,11 +49,12 @@ export interface ActionType<Params = any, Account = any> {
    */
   compile(params: Params, env: CompileEnv): CompiledAction;
   /**
-   * Load time (start, file change, PUT), with the decrypted account the action uses: cross-checks of
-   * params against the account (where its secrets may go, the email domain allowlist…). Returns
-   * problems with paths relative to the action; messages never quote a secret.
+   * Load time (start, file change, PUT), with the decrypted account the action uses and its type (the
+   * action type's own when undefined, or a linked sender type): cross-checks of params against the account (where its
+   * secrets may go, the email domain allowlist…). Returns problems with paths relative to the action;
+   * messages never quote a secret.
    */
-  checkAccount?(params: Params, account: Account): Problem[];
+  checkAccount?(params: Params, account: Account, accountType?: string): Problem[];
   /** Load time: what the params name on this node (a cluster) exists. Paths relative to the action. */
   checkReferences?(params: Params, node: NodeRefs): Problem[];
   /**
@@ -65,6 +66,81 @@ export interface ActionType<Params = any, Account = any> {
   close?(): Promise<void>;
   /** What the shared conformance suite needs to exercise this type (test/kit/action-conformance.ts). */
   readonly conformance: ActionConformance;
+  /**
+   * Account types this action type owns besides its own (stored under `accounts/<type>/`, managed by the
+   * same REST API): other ways to send (the e-mail action's `ses` and `exchange` accounts) and data it
+   * reads by name when it sends (e-mail recipient groups). See {@link LinkedAccountType}.
+   */
+  readonly linkedAccounts?: readonly LinkedAccountType[];
+  /**
+   * Accounts other than `account` that an action or its account names (e-mail recipient groups in
+   * `to`, or in an account's `default_to`). They are checked to exist when a watch loads; those named by
+   * the params also keep the account from being deleted while the watch uses it.
+   */
+  readonly references?: {
+    /** What the params name; `field` is the path of the naming field, relative to the action. */
+    params?(params: Params): AccountLink[];
+    /** What the account the action uses names (`accountType` is that account's type); `field` is the account's field. */
+    account?(accountType: string, account: unknown): AccountLink[];
+  };
+  /**
+   * Turns a plain channel message (subject, text, severity) into this type's notification, for
+   * actions that send one message to any channel account. Pure: no I/O, no secret in the result.
+   */
+  readonly channel?: ChannelFormat<Account>;
+}
+
+/** One account named by an action besides its `account` (see `ActionType.references`). */
+export interface AccountLink {
+  readonly type: string;
+  readonly id: string;
+  /** Where it is named: a field of the params (`to[1]`) or of the account (`default_to[0]`). */
+  readonly field: string;
+}
+
+/** A message for any channel: what `ChannelFormat.format` turns into a type's request. */
+export interface ChannelMessage {
+  /** One line: a title or subject. */
+  subject: string;
+  /** The body, as plain text or light markdown. */
+  message: string;
+  /** The severity level id (`info`, `warning`, `error`, `critical`), or undefined when the watch has none. */
+  severity?: string | undefined;
+}
+
+/** The channel format of one action type. */
+export interface ChannelFormat<Account> {
+  /**
+   * The notification (what `deliver` takes) for one message to `account`. Throws VigilError
+   * (INVALID_REQUEST) when the message cannot be sent this way, e.g. an SNS account without a topic.
+   */
+  format(msg: ChannelMessage, account: Account): RenderedNotification;
+}
+
+/**
+ * An account type that belongs to an action type without being the action type's own:
+ * - `sender`: another way for the action to send (e-mail through SES or Microsoft Graph instead of
+ *   SMTP). An action names one as `"account": "<type>:<id>"`; `deliver` gets it with
+ *   `deps.accountType` set to this type. Its destination and `_test` work as an own account's do.
+ * - `lookup`: data the action reads by name at send time (`deps.lookupAccount`), such as an e-mail
+ *   recipient group. It holds no secret (the registry refuses one that declares any), since what it
+ *   holds may be shown in summaries and results.
+ */
+export interface LinkedAccountType<Account = any> extends AccountSchemas<Account> {
+  /** The account type's name: `accounts/<type>/`, the REST API's `{type}`. */
+  readonly type: string;
+  readonly role: 'sender' | 'lookup';
+  /** As `AccountManifest.destination`. */
+  readonly destination: (account: Account) => AccountDestination | null;
+  /** As `AccountManifest.test`. */
+  readonly test?: AccountTest<Account>;
+  /** Fixtures for the shared conformance suite, as `ActionConformance.account` and `overHttp`. */
+  readonly conformance: {
+    example(base: string): unknown;
+    readonly secrets: readonly string[];
+    /** A sender that delivers over the HTTP client to `base` with the example account. */
+    readonly overHttp: boolean;
+  };
 }
 
 /** The account part of an action type: its schemas (config and secrets apart) and its rules. */
@@ -171,9 +247,26 @@ export interface DeliverDeps<Account> {
   /** The decrypted account (config and secrets), loaded just in time; undefined when none is referenced. */
   account: Account | undefined;
   accountId: string | undefined;
+  /**
+   * The type of `account`: the action type's own, or one of its linked sender types (`ses` for an
+   * e-mail action). Undefined means the action type's own.
+   */
+  accountType?: string | undefined;
+  /**
+   * Reads an account of one of the action type's linked `lookup` types (an e-mail recipient group) by id,
+   * at send time, so an edit reaches every watch that names it. Rejects with VigilError
+   * ACCOUNT_NOT_FOUND; absent where nothing can be looked up.
+   */
+  lookupAccount?: (type: string, id: string) => Promise<unknown>;
   idempotencyKey: string;
   episodeKey: string;
+  /** The HTTP client, held to the account's destination while an account is attached. */
   http: HttpClient;
+  /**
+   * The same client not held to the account's destination, for requests that carry nothing of the
+   * account (e-mail `request` attachments sent through an SES or Exchange account). Absent: use `http`.
+   */
+  plainHttp?: HttpClient;
   searchClient(cluster: string): SearchClient;
   clock: Clock;
   logger: Logger;
@@ -189,7 +282,14 @@ export interface DeliverDeps<Account> {
 }
 
 /** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress'>;
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'lookupAccount'> & {
+  /**
+   * For the test of a `lookup` account (a recipient group), which sends through a sender: an account of
+   * the owning action type by reference (`id`, or `<type>:<id>`), with the HTTP client pinned to its
+   * destination. Rejects with VigilError ACCOUNT_NOT_FOUND or INVALID_REQUEST.
+   */
+  sender?: (ref: string) => Promise<{ accountType: string; account: unknown; http: HttpClient }>;
+};
 
 /** An account test's outcome: a delivery result, plus the steps it went through when there are several. */
 export type TestAccountResult = DeliveryResult & { steps?: string[] };

@@ -8,7 +8,7 @@ import type { TypeRegistry } from '../registry/registry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
 import { errorMessage, VigilError, type DeliveryFailureCode } from '../errors.ts';
-import { accountHttp } from '../actions/shared/account-destination.ts';
+import { lookupFor, openAccount, type OpenedAccount } from '../registry/account-access.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
@@ -244,12 +244,13 @@ export class Deliverer {
   private async send(entry: OutboxEntry, n: RenderedNotification, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
     this.o.metrics.deliveryAttempts.inc({ type: entry.actionType });
     // Decrypted only now, with a slot: never held while the delivery waits its turn.
-    let account: unknown;
+    let opened: OpenedAccount | undefined;
     if (entry.accountId) {
       try {
         if (!this.o.accounts) throw new VigilError('ACCOUNT_NOT_FOUND', 'no accounts registry is configured');
-        // The tenant again at each send: an account taken away from a tenant since the watch loaded stays away.
-        account = await this.o.accounts.resolve(entry.actionType, entry.accountId, { tenant: entry.tenant });
+        // Held to the account's own destination while its secrets are attached; the tenant again at each
+        // send: an account taken away from a tenant since the watch loaded stays away.
+        opened = await openAccount(this.o.registry, this.o.accounts, type, entry.accountId, this.o.http, { tenant: entry.tenant });
       } catch (e) {
         const code = e instanceof VigilError ? e.code : 'ACCOUNT_ERROR';
         return { ok: false, retry: false, code, message: errorMessage(e) };
@@ -257,12 +258,14 @@ export class Deliverer {
     }
     return type
       .deliver(n, {
-        account,
+        account: opened?.account,
         accountId: entry.accountId ?? undefined,
+        accountType: opened?.accountType,
+        lookupAccount: lookupFor(this.o.registry, this.o.accounts, type, { tenant: entry.tenant }),
         idempotencyKey: entry.key,
         episodeKey: entry.episodeKey,
-        // Held to the account's own destination while its secrets are attached.
-        http: accountHttp(type, account, this.o.http),
+        http: opened?.http ?? this.o.http,
+        plainHttp: this.o.http,
         searchClient: this.o.searchClient,
         clock: this.o.clock,
         // The delivery's own lazily bound logger: no child per attempt unless the type logs.

@@ -5,7 +5,7 @@
  * so it fails the start, naming the type and the part, rather than the first watch that uses it.
  */
 import type { z } from 'zod';
-import { COMMON_ACTION_FIELDS, type ActionType } from '../actions/types.ts';
+import { COMMON_ACTION_FIELDS, type AccountManifest, type ActionType } from '../actions/types.ts';
 import type { CheckType } from '../checks/types.ts';
 
 /** A manifest the registry refuses. */
@@ -40,28 +40,50 @@ export function checkActionManifest(t: ActionType): void {
   for (const part of ['checkAccount', 'checkReferences', 'close'] as const) if (t[part] !== undefined && !isFunction(t[part])) fault(`\`${part}\` must be a function`);
   const c = t.conformance;
   if (!c || !isFunction(c.params) || typeof c.overHttp !== 'boolean') fault('`conformance` needs `params(base)` and `overHttp`');
+  if (t.channel !== undefined && !isFunction(t.channel?.format)) fault('`channel` needs `format`');
+  if (t.references !== undefined && [t.references.params, t.references.account].some((f) => f !== undefined && !isFunction(f))) {
+    fault('`references.params` and `references.account` must be functions');
+  }
   if (t.account === undefined) {
     if (t.checkAccount) fault('`checkAccount` without an `account`');
+    if (t.linkedAccounts?.length) fault('`linkedAccounts` without an `account`');
     return;
   }
   const a = t.account;
-  if (!isZodObject(a.config) || !isStrict(a.config)) fault('`account.config` must be a strict zod object');
-  if (!isZodObject(a.secrets) || !isStrict(a.secrets)) fault('`account.secrets` must be a strict zod object');
-  const secretNames = Object.keys(a.secrets.shape);
-  if (secretNames.length === 0) fault('`account.secrets` declares no field (a type without secrets needs no account)');
-  const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
-  if (both.length > 0) fault(`account field(s) ${both.join(', ')} are declared both as config and as secrets`);
-  if (!a.schema || !isFunction(a.schema.safeParse)) fault('`account.schema` is missing (build it with accountSchemas)');
-  const sealed = new Set(a.secretFields.map((f) => f.split('.')[0]));
-  if (secretNames.some((k) => !sealed.has(k)) || sealed.size !== secretNames.length) {
-    fault('`account.secretFields` must name exactly the fields of `account.secrets` (build it with accountSchemas)');
-  }
+  checkAccountParts(a, 'account', fault, true);
   if (typeof a.required !== 'boolean') fault('`account.required` must be true or false');
-  if (!isFunction(a.destination)) fault('`account.destination` is missing');
-  if (a.test !== undefined && (!a.test.body || !isFunction(a.test.body.safeParse) || !isFunction(a.test.run))) fault('`account.test` needs `body` (a zod schema) and `run`');
   if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || c.account.secrets.length === 0) {
     fault('`conformance.account` needs `example(base)` and the `secrets` it holds');
   }
+  if (t.linkedAccounts !== undefined && !Array.isArray(t.linkedAccounts)) fault('`linkedAccounts` must be a list');
+  for (const [i, l] of (t.linkedAccounts ?? []).entries()) {
+    const part = `linkedAccounts[${i}]`;
+    if (typeof l?.type !== 'string' || !TYPE_NAME.test(l.type)) fault(`\`${part}.type\` must be a name like "ses" ([a-z][a-z0-9_.-]*)`);
+    if (l.role !== 'sender' && l.role !== 'lookup') fault(`\`${part}.role\` must be "sender" or "lookup"`);
+    checkAccountParts(l, part, fault, l.role === 'sender');
+    if (l.role === 'lookup' && Object.keys(l.secrets.shape).length > 0) fault(`\`${part}\`: a lookup account holds no secret (what it holds may be shown)`);
+    const lc = l.conformance;
+    if (!lc || !isFunction(lc.example) || !Array.isArray(lc.secrets) || typeof lc.overHttp !== 'boolean' || (l.role === 'sender' && lc.secrets.length === 0)) {
+      fault(`\`${part}.conformance\` needs \`example(base)\`, the \`secrets\` it holds and \`overHttp\``);
+    }
+  }
+}
+
+/** The parts an account manifest (own or linked) must have; `needsSecret`: one without a secret is refused. */
+function checkAccountParts(a: Omit<AccountManifest<unknown>, 'required'>, part: string, fault: (problem: string) => never, needsSecret: boolean): void {
+  if (!isZodObject(a.config) || !isStrict(a.config)) fault(`\`${part}.config\` must be a strict zod object`);
+  if (!isZodObject(a.secrets) || !isStrict(a.secrets)) fault(`\`${part}.secrets\` must be a strict zod object`);
+  const secretNames = Object.keys(a.secrets.shape);
+  if (needsSecret && secretNames.length === 0) fault(`\`${part}.secrets\` declares no field (a type without secrets needs no account)`);
+  const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
+  if (both.length > 0) fault(`${part} field(s) ${both.join(', ')} are declared both as config and as secrets`);
+  if (!a.schema || !isFunction(a.schema.safeParse)) fault(`\`${part}.schema\` is missing (build it with accountSchemas)`);
+  const sealed = new Set(a.secretFields.map((f) => f.split('.')[0]));
+  if (secretNames.some((k) => !sealed.has(k)) || sealed.size !== secretNames.length) {
+    fault(`\`${part}.secretFields\` must name exactly the fields of \`${part}.secrets\` (build it with accountSchemas)`);
+  }
+  if (!isFunction(a.destination)) fault(`\`${part}.destination\` is missing`);
+  if (a.test !== undefined && (!a.test.body || !isFunction(a.test.body.safeParse) || !isFunction(a.test.run))) fault(`\`${part}.test\` needs \`body\` (a zod schema) and \`run\``);
 }
 
 /** The `type` spellings a check type answers to. */

@@ -6,7 +6,8 @@
  * twice, params that would shadow a common action field, and a disabled type it does not know; and it
  * is the one place that tells a type switched off on this node from one that does not exist.
  */
-import type { ActionType } from '../actions/types.ts';
+import type { AccountManifest, ActionType } from '../actions/types.ts';
+import type { AccountSchemas } from '../actions/shared/account-schema.ts';
 import type { CheckType } from '../checks/types.ts';
 import { VigilError } from '../errors.ts';
 import { checkActionManifest, checkCheckManifest, checkNames, RegistryError } from './manifests.ts';
@@ -28,6 +29,23 @@ export interface RegistryOptions {
   readonly disabled?: readonly string[];
 }
 
+/**
+ * One account type as the accounts registry, the REST API and the deliverer see it: an action type's own
+ * account (named after the action type) or one of its linked account types (`ses`, `email_group`).
+ */
+export interface AccountTypeEntry {
+  /** The account type's name (`accounts/<type>/`). */
+  readonly type: string;
+  /** The action type it belongs to: its enabled state is the account type's, its `deliver` sends with it. */
+  readonly owner: ActionType;
+  readonly role: 'own' | 'sender' | 'lookup';
+  /** Schemas, destination and `_test`. */
+  readonly manifest: AccountSchemas<unknown> & Pick<AccountManifest<unknown>, 'destination' | 'test'>;
+}
+
+/** What an action's `account` value names: an account type (the action's own or a linked sender) and an id. */
+export type AccountRefLookup = { ok: true; type: string; id: string } | { ok: false; message: string };
+
 /** The action type to use for a name on this node, or why there is none. */
 export type ActionLookup =
   | { ok: true; type: ActionType }
@@ -39,6 +57,8 @@ export interface TypeRegistry {
   readonly checks: readonly CheckType<any>[];
   /** The action types that have accounts, disabled ones included. */
   readonly accountTypes: readonly ActionType[];
+  /** Every account type: the action types' own and their linked ones, disabled owners included. */
+  readonly accounts: readonly AccountTypeEntry[];
   /** The action types switched off on this node. */
   readonly disabled: ReadonlySet<string>;
   /** A registered action type, enabled or not (for validating and compiling watches). */
@@ -47,6 +67,13 @@ export interface TypeRegistry {
   check(name: string): CheckType<any> | undefined;
   /** The action type to run, send or test with on this node: refuses a disabled or unknown one, saying which. */
   enabled(name: string): ActionLookup;
+  /** An account type by its name. */
+  accountType(name: string): AccountTypeEntry | undefined;
+  /**
+   * The account an action of `actionType` names with `ref`: `id` is an account of the action type's own
+   * account type, `<type>:<id>` one of the given type, which must be the own type or a linked sender.
+   */
+  accountRef(actionType: string, ref: string): AccountRefLookup;
   /** Releases what the action types hold (pooled connections); once, at shutdown. */
   close(): Promise<void>;
 }
@@ -80,11 +107,30 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
     );
   }
 
+  const accountByName = new Map<string, AccountTypeEntry>();
+  for (const t of types.actions) {
+    if (!t.account) continue;
+    const entries: AccountTypeEntry[] = [
+      { type: t.type, owner: t, role: 'own', manifest: t.account },
+      ...(t.linkedAccounts ?? []).map((l): AccountTypeEntry => ({ type: l.type, owner: t, role: l.role, manifest: l })),
+    ];
+    for (const e of entries) {
+      const other = accountByName.get(e.type);
+      if (other) throw new RegistryError(`account type "${e.type}" of action type "${t.type}" is already an account type of action type "${other.owner.type}"`);
+      accountByName.set(e.type, e);
+    }
+  }
+  // An action type named like another's linked account type would share its accounts folder.
+  for (const [name, entry] of accountByName) {
+    if (entry.role !== 'own' && actionByName.has(name)) throw new RegistryError(`account type "${name}" of action type "${entry.owner.type}" is also the name of an action type`);
+  }
+
   const actions = Object.freeze([...types.actions]);
   return {
     actions,
     checks: Object.freeze([...types.checks]),
     accountTypes: Object.freeze(actions.filter((t) => t.account !== undefined)),
+    accounts: Object.freeze([...accountByName.values()]),
     disabled,
     action: (name) => actionByName.get(name),
     check: (name) => checkByName.get(name),
@@ -93,6 +139,17 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
       if (!type) return { ok: false, code: 'UNKNOWN_ACTION_TYPE', message: `unknown action type "${name}"; known: ${known.join(', ')}` };
       if (disabled.has(name)) return { ok: false, code: 'ACTION_TYPE_DISABLED', message: `action type ${name} is disabled on this node (egress.disabled_action_types)` };
       return { ok: true, type };
+    },
+    accountType: (name) => accountByName.get(name),
+    accountRef(actionType, ref) {
+      const colon = ref.indexOf(':');
+      if (colon < 0) return { ok: true, type: actionType, id: ref };
+      const type = ref.slice(0, colon);
+      const id = ref.slice(colon + 1);
+      const entry = accountByName.get(type);
+      if (entry?.owner.type === actionType && entry.role !== 'lookup') return { ok: true, type, id };
+      const senders = [...accountByName.values()].filter((e) => e.owner.type === actionType && e.role !== 'lookup').map((e) => e.type);
+      return { ok: false, message: `a ${actionType} action cannot send with a ${type} account; account types it can use: ${senders.join(', ') || 'none'}` };
     },
     async close() {
       // Every type is closed even when one fails; the first failure is reported after.

@@ -24,7 +24,8 @@ export interface CompiledActionEntry {
   /** The type-specific params (the fields of `type.params`), as the type's `compile` and checks see them. */
   params: Record<string, unknown>;
   /**
-   * The account the action uses: the one it names, else `default` for a type whose account is required
+   * The account the action uses, as the action names it (`id` or `<type>:<id>`, see
+   * `TypeRegistry.accountRef`): the one it names, else `default` for a type whose account is required
    * (as Signals does), else none.
    */
   accountId: string | null;
@@ -67,9 +68,17 @@ export interface StoredRef {
 
 /** One action's use of an account. */
 export interface AccountRef {
+  /** The account type: the action type's own, a linked one (`ses`), or a linked lookup (`email_group`). */
   type: string;
   id: string;
-  /** JSON path of the action's `account` field (present or not), e.g. `actions[0].account`. */
+  /**
+   * `account`: the account the action sends with (its `account` field, or `default`); `link`: another
+   * account its params name (a recipient group in `to`).
+   */
+  kind: 'account' | 'link';
+  /** The action's type. */
+  actionType: string;
+  /** JSON path of the field that names it: the action's `account` (present or not), e.g. `actions[0].account`, or `actions[0].to[1]`. */
   path: string;
   /** JSON path of the action itself, e.g. `actions[0]`. */
   actionPath: string;
@@ -181,8 +190,15 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
       const params: Record<string, unknown> = {};
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
       const accountId = effectiveAccount(a, type);
+      const actionPath = formatPath(base);
       if (accountId !== null) {
-        accountRefs.push({ type: a.type, id: accountId, path: formatPath([...base, 'account']), actionPath: formatPath(base), implicit: a.account === undefined, params });
+        const ref = registry.accountRef(a.type, accountId);
+        const path = formatPath([...base, 'account']);
+        if (ref.ok) accountRefs.push({ type: ref.type, id: ref.id, kind: 'account', actionType: a.type, path, actionPath, implicit: a.account === undefined, params });
+        else addDetail(detail, path, ref.message);
+      }
+      for (const link of type.references?.params?.(params) ?? []) {
+        accountRefs.push({ type: link.type, id: link.id, kind: 'link', actionType: a.type, path: `${actionPath}.${link.field}`, actionPath, implicit: false, params });
       }
       const compiled = guard(base, a, (e) => type.compile(params, e));
       const foreach = a.foreach !== undefined ? guard(base, a, (e) => e.script(a.foreach!, a.foreach_lang)) : null;

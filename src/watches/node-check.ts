@@ -12,7 +12,7 @@
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
-import type { AccountRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
+import type { CompiledWatch } from './compile.ts';
 import { addDetail } from '../error-detail.ts';
 import type { StoredRefs } from '../request/stored-refs.ts';
 
@@ -52,11 +52,26 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   }
   // One resolve per account, however many actions of the watch use it.
   const resolved = new Map<string, Promise<unknown>>();
-  const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
+  const resolving = (type: string, id: string): Promise<unknown> | null => {
+    if (!deps.accounts) return null;
+    const key = `${type}/${id}`;
+    if (!resolved.has(key)) resolved.set(key, deps.accounts.resolve(type, id, { tenant: w.tenant }).catch((e: unknown) => e));
+    return resolved.get(key)!;
+  };
   for (const ref of w.accountRefs) {
-    const key = `${ref.type}/${ref.id}`;
-    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id, { tenant: w.tenant }).catch((e: unknown) => e));
-    for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
+    const type = deps.registry.action(ref.actionType);
+    const account = await opened(ref.type, ref.id, ref.implicit, resolving(ref.type, ref.id));
+    if (!account.ok) {
+      addDetail(detail, ref.path, account.problem);
+      continue;
+    }
+    if (ref.kind === 'link') continue;
+    for (const [field, message] of type?.checkAccount?.(ref.params, account.value, ref.type) ?? []) addDetail(detail, `${ref.actionPath}.${field}`, message);
+    // What the account itself names (a sender's default recipient groups) must exist too.
+    for (const link of type?.references?.account?.(ref.type, account.value) ?? []) {
+      const named = await opened(link.type, link.id, false, resolving(link.type, link.id));
+      if (!named.ok) addDetail(detail, ref.path, `${ref.type} account '${ref.id}' names in ${link.field}: ${named.problem}`);
+    }
   }
   for (const [path, list] of Object.entries((await storedRefProblems(w, deps.stored)) ?? {})) for (const d of list) addDetail(detail, path, d.error);
   return Object.keys(detail).length ? detail : null;
@@ -82,15 +97,20 @@ export async function storedRefProblems(w: CompiledWatch, stored: StoredRefs | n
   return Object.keys(detail).length ? detail : null;
 }
 
-async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null, type: CompiledActionEntry['type'] | undefined): Promise<Problem[]> {
-  const name = ref.implicit ? `'default' (the account an action without "account" uses)` : `'${ref.id}'`;
-  if (!resolving) return [[ref.path, `${ref.type} account ${name} cannot be used: no master key is configured`]];
+/** The opened account, or why it cannot be used (never quoting a secret). */
+async function opened(
+  type: string,
+  id: string,
+  implicit: boolean,
+  resolving: Promise<unknown> | null,
+): Promise<{ ok: true; value: unknown } | { ok: false; problem: string }> {
+  const name = implicit ? `'default' (the account an action without "account" uses)` : `'${id}'`;
+  if (!resolving) return { ok: false, problem: `${type} account ${name} cannot be used: no master key is configured` };
   const account = await resolving;
   if (account instanceof VigilError) {
-    if (account.code === 'ACCOUNT_NOT_FOUND') return [[ref.path, `no ${ref.type} account ${name}`]];
-    return [[ref.path, `${ref.type} account ${name} cannot be used: ${account.message}`]];
+    if (account.code === 'ACCOUNT_NOT_FOUND') return { ok: false, problem: `no ${type} account ${name}` };
+    return { ok: false, problem: `${type} account ${name} cannot be used: ${account.message}` };
   }
   if (account instanceof Error) throw account;
-  const problems = type?.checkAccount?.(ref.params, account) ?? [];
-  return problems.map(([field, message]) => [`${ref.actionPath}.${field}`, message]);
+  return { ok: true, value: account };
 }

@@ -5,6 +5,7 @@ import { scriptLang, scriptSource } from '../checks/common.ts';
 import type { CheckType } from '../checks/types.ts';
 import type { ActionType, COMMON_ACTION_FIELDS } from '../actions/types.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
+import { ACCOUNT_REF_PATTERN } from '../actions/shared/account-ref.ts';
 
 /**
  * The watch format, built from the type registry so a new type is one line in its list and
@@ -66,7 +67,7 @@ export const severitySchema = z
 function commonActionShape(checkSchema: z.ZodType) {
   return {
     name: z.string().min(1).max(256),
-    account: z.string().regex(ID_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}').optional(),
+    account: z.string().regex(ACCOUNT_REF_PATTERN, 'account ids are [A-Za-z0-9_-]{1,128}, optionally after an account type and a colon (ses:alerts)').optional(),
     checks: z.array(checkSchema).optional(),
     foreach: scriptSource.optional(),
     foreach_lang: scriptLang,

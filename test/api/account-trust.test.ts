@@ -122,6 +122,12 @@ describe('load-time account checks and Signals export fields', () => {
       pagerduty: { integration_key: 'k0123456789' },
       jira: { url: 'https://jira.example.com', user_name: 'bot@example.com', auth_token: 't0k' },
       webhook: { url: 'https://hooks.example.com/x' },
+      teams: { url: 'https://prod.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s1g' },
+      chime: { url: 'https://hooks.chime.aws/incomingwebhooks/abc?token=t0k' },
+      sns: { region: 'eu-west-1', access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI', topic_arn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+      ses: { region: 'eu-west-1', access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI', from: 'vigil@example.com' },
+      exchange: { tenant_id: 'example.onmicrosoft.com', client_id: '00000000-0000-0000-0000-000000000001', client_secret: 'cl1ent', from: 'vigil@example.com' },
+      email_group: { emails: ['ops@example.com'] },
     };
     expect(Object.keys(bodies).sort()).toEqual(h.app.accounts!.types());
     for (const [type, body] of Object.entries(bodies)) {

@@ -1,15 +1,16 @@
 /**
  * The conformance suite of the action-type extension point, run against every action type
  * of a registry from the fixtures in its manifest (`conformance`): strict params that also validate in
- * the registry's watch schema, an account with config and secrets apart, no secret in what is
- * rendered, delivered or logged, and retry classification for 500, 400 and a refused connection.
+ * the registry's watch schema, every account type (linked ones included) with config and secrets apart,
+ * no secret in what is rendered, delivered or logged, and retry classification for 500, 400 and a
+ * refused connection, for each type over HTTP and each linked sender account over HTTP.
  * Nothing here names a type: registering one is enough to put it through the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import type { ActionType } from '../../src/actions/types.ts';
+import type { ActionType, LinkedAccountType } from '../../src/actions/types.ts';
 import type { HttpClient } from '../../src/net/types.ts';
 import type { TypeRegistry } from '../../src/registry/registry.ts';
 import { accountHttp } from '../../src/actions/shared/account-destination.ts';
@@ -63,19 +64,25 @@ export function actionConformance(registry: TypeRegistry): string[] {
     });
   });
 
-  describe.each(named(types.filter((t) => t.account)))('%s account', (_name, type) => {
+  // Every account type: the action types' own and their linked ones (e-mail's SES and Exchange senders, recipient groups).
+  const accountFixtures = registry.accounts.map((a) => {
+    const fixtures = a.role === 'own' ? { ...a.owner.conformance.account!, overHttp: a.owner.conformance.overHttp } : (a.manifest as LinkedAccountType).conformance;
+    return [a.type, a, fixtures] as const;
+  });
+
+  describe.each(accountFixtures)('%s account', (_name, entry, fixtures) => {
     it('keeps config and secrets apart, in strict schemas, and its example holds every secret', () => {
-      const account = type.account!;
+      const account = entry.manifest;
       const schema = account.schema as unknown as z.ZodObject;
       const fields = (o: z.ZodObject) => Object.keys(o.shape);
       expect(fields(schema).sort()).toEqual([...fields(account.config), ...fields(account.secrets)].sort());
       expect(account.secretFields.map((f) => f.split('.')[0]).sort()).toEqual(fields(account.secrets).sort());
       expect(schema.safeParse({ no_such_field: 1 }).success).toBe(false);
-      const example = type.conformance.account!.example('http://127.0.0.1:9') as Record<string, unknown>;
+      const example = fixtures.example('http://127.0.0.1:9') as Record<string, unknown>;
       expect(schema.safeParse(example).error?.issues ?? []).toEqual([]);
       for (const f of fields(account.secrets)) expect(example[f], `example sets secret ${f}`).toBeDefined();
       const config = Object.fromEntries(Object.entries(example).filter(([k]) => Object.hasOwn(account.config.shape, k)));
-      for (const s of type.conformance.account!.secrets) expect(JSON.stringify(config)).not.toContain(s);
+      for (const s of fixtures.secrets) expect(JSON.stringify(config)).not.toContain(s);
     });
   });
 
@@ -115,6 +122,39 @@ export function actionConformance(registry: TypeRegistry): string[] {
       const c = type.compile(type.params.parse(type.conformance.params(base)), templateEnv());
       const r = await type.deliver(c.render(view({ x: 'y' }), renderInfo()), deliverDeps(http, undefined).deps);
       expect(r).toMatchObject({ ok: false, retry: false });
+    });
+  });
+
+  const linkedSenders = registry.accounts.filter((a) => a.role === 'sender' && (a.manifest as LinkedAccountType).conformance.overHttp);
+  describe.each(linkedSenders.map((a) => [`${a.owner.type} through ${a.type}`, a] as const))('%s over HTTP', (_name, entry) => {
+    const type = entry.owner;
+    const linked = entry.manifest as LinkedAccountType;
+    const deliver = async (account: unknown) => {
+      const c = type.compile(type.params.parse(type.conformance.params(base)), templateEnv());
+      const n = c.render(view({ x: 'y' }), renderInfo());
+      const d = deliverDeps(accountHttp({ account: linked }, account, http), account, { accountType: entry.type });
+      const r = await type.deliver(n, d.deps);
+      const everything = JSON.stringify(n) + JSON.stringify(r) + d.logText();
+      for (const s of linked.conformance.secrets) expect(everything).not.toContain(s);
+      return r;
+    };
+
+    it("declares its account URL as where the account's secrets go", () => {
+      expect(linked.destination(linked.conformance.example(base))?.origins).toEqual([base]);
+    });
+
+    it('a 500 is a retryable failure, returned not thrown, with no secret anywhere', async () => {
+      status = 500;
+      expect(await deliver(linked.conformance.example(base))).toMatchObject({ ok: false, retry: true });
+    });
+
+    it('a 400 is a permanent failure with no secret anywhere', async () => {
+      status = 400;
+      expect(await deliver(linked.conformance.example(base))).toMatchObject({ ok: false, retry: false });
+    });
+
+    it('a refused connection is a retryable failure with no secret anywhere', async () => {
+      expect(await deliver(linked.conformance.example('http://127.0.0.1:1'))).toMatchObject({ ok: false, retry: true });
     });
   });
 

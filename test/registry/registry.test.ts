@@ -47,7 +47,7 @@ describe('createRegistry', () => {
     expect(r.check('condition.script')).toBe(conditionCheck);
     expect(r.check('static')).toBe(staticCheck);
     expect(r.action('nope')).toBeUndefined();
-    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['email', 'jira', 'pagerduty', 'slack', 'webhook']);
+    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['chime', 'email', 'jira', 'pagerduty', 'slack', 'sns', 'teams', 'webhook']);
   });
 
   it('refuses a type registered twice, and an alias that clashes with another name or alias', () => {

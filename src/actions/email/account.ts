@@ -19,7 +19,7 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import wellKnown from 'nodemailer/lib/well-known';
 import { parseDuration } from '../../schedule/duration.ts';
-import { parseAddresses, refusedByAllowlist } from './addresses.ts';
+import { checkAddressField, senderDefaultsRules, senderDefaultsShape } from './defaults.ts';
 import { accountSchemas } from '../shared/account-schema.ts';
 
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -68,9 +68,9 @@ const emailConfig = z.strictObject({
   /** Vigil: PEM CA bundle used instead of the system roots. */
   trusted_certs: z.string().min(1).optional(),
   default_from: addressField.optional(),
-  default_to: addressField.optional(),
-  default_cc: addressField.optional(),
-  default_bcc: addressField.optional(),
+  default_to: senderDefaultsShape.default_to,
+  default_cc: senderDefaultsShape.default_cc,
+  default_bcc: senderDefaultsShape.default_bcc,
   /**
    * One value sets the connect, greeting and socket timeouts (Signals' single `session_timeout`, in
    * seconds); the object form sets them apart. Defaults 10 s / 10 s / 60 s.
@@ -81,8 +81,7 @@ const emailConfig = z.strictObject({
   proxy_user: z.string().min(1).optional(),
   /** Logs the SMTP dialogue (AUTH lines redacted) at debug level. */
   debug: z.boolean().optional(),
-  /** Vigil: every From/To/Cc/Bcc address must be in one of these domains (`*.example.com` for subdomains). */
-  domain_allowlist: z.array(z.string().min(1).regex(/^(\*\.)?[^\s@*]+$/, 'must be a domain or *.domain')).optional(),
+  domain_allowlist: senderDefaultsShape.domain_allowlist,
 });
 
 /** Sealed at rest and never returned, logged or rendered. */
@@ -108,15 +107,8 @@ export const emailAccount = accountSchemas(emailConfig, emailSecrets, (a, ctx) =
     const problem = pemProblem(a.trusted_certs);
     if (problem) issue('trusted_certs', problem);
   }
-  for (const field of ['default_from', 'default_to', 'default_cc', 'default_bcc'] as const) {
-    const value = a[field];
-    if (value === undefined) continue;
-    const { mailboxes, invalid } = parseAddresses(value);
-    if (invalid.length > 0) issue(field, `not an e-mail address: ${invalid.join(', ')}`);
-    if (field === 'default_from' && mailboxes.length > 1) issue(field, 'only one from address is allowed');
-    const refused = refusedByAllowlist(mailboxes, a.domain_allowlist);
-    if (refused.length > 0) issue(field, `domain not in domain_allowlist: ${refused.join(', ')}`);
-  }
+  checkAddressField(a.default_from, a.domain_allowlist, (m) => issue('default_from', m), { single: true });
+  senderDefaultsRules(a, issue);
 });
 
 export type EmailAccount = z.infer<typeof emailAccount.schema>;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isTemplated, parseAddresses } from './addresses.ts';
 import { connectionShape, requestSchema } from '../../request/schema.ts';
+import { isGroupRef, recipientsField } from './groups.ts';
 
 /** One address list: a string (a comma list is fine) or an array; each entry may be a template. */
 const addressField = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -29,14 +30,17 @@ const attachmentSchema = z.discriminatedUnion('type', [
 ]);
 
 const ADDRESS_FIELDS = ['to', 'cc', 'bcc', 'from', 'reply_to'] as const;
+/** The fields that may name recipient groups. */
+export const RECIPIENT_FIELDS = ['to', 'cc', 'bcc'] as const;
 export type AddressField = (typeof ADDRESS_FIELDS)[number];
 export { ADDRESS_FIELDS };
 
 export const emailParamsSchema = z
   .strictObject({
-    to: addressField.optional(),
-    cc: addressField.optional(),
-    bcc: addressField.optional(),
+    /** Addresses, and recipient groups as `{"group": "<id>"}` (groups.ts). */
+    to: recipientsField.optional(),
+    cc: recipientsField.optional(),
+    bcc: recipientsField.optional(),
     from: addressField.optional(),
     reply_to: addressField.optional(),
     subject: z.string().optional(),
@@ -60,9 +64,10 @@ export const emailParamsSchema = z
     for (const field of ADDRESS_FIELDS) {
       const value = p[field];
       if (value === undefined) continue;
-      const list = typeof value === 'string' ? [value] : value;
+      const list = Array.isArray(value) ? value : [value];
       list.forEach((entry, i) => {
-        const path = typeof value === 'string' ? [field] : [field, i];
+        if (isGroupRef(entry)) return;
+        const path = Array.isArray(value) ? [field, i] : [field];
         if (/[\r\n]/.test(entry)) {
           ctx.addIssue({ code: 'custom', path, message: 'must be a single line (no CR or LF)' });
           return;

@@ -9,7 +9,8 @@ import type { CompiledTemplate, EscapeMode } from '../../templates/types.ts';
 import type { CompiledAction, RenderInfo, RenderedNotification, TemplateView } from '../types.ts';
 import { formatMailbox, parseAddresses } from './addresses.ts';
 import { markdownToHtml } from './markdown.ts';
-import { ADDRESS_FIELDS, type AddressField, type EmailParams } from './params.ts';
+import { ADDRESS_FIELDS, RECIPIENT_FIELDS, type AddressField, type EmailParams } from './params.ts';
+import { groupIds } from './groups.ts';
 import type { EmailAttachment, EmailRequest } from './request.ts';
 import { compileRequest, type CompiledRequest } from '../../request/render.ts';
 
@@ -36,8 +37,14 @@ export function compileEmail(params: EmailParams & { account?: unknown }, env: C
   const addresses = {} as Record<AddressField, CompiledTemplate[]>;
   for (const field of ADDRESS_FIELDS) {
     const v = params[field];
-    const list = v === undefined ? [] : typeof v === 'string' ? [v] : v;
-    addresses[field] = list.map((s, i) => compile(s, 'header', typeof v === 'string' ? field : `${field}[${i}]`));
+    const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
+    addresses[field] = list.flatMap((s, i) => (typeof s === 'string' ? [compile(s, 'header', Array.isArray(v) ? `${field}[${i}]` : field)] : []));
+  }
+  // Named groups are expanded when the mail is sent (groups.ts), so an edit reaches every watch.
+  const groups: NonNullable<EmailRequest['groups']> = {};
+  for (const field of RECIPIENT_FIELDS) {
+    const ids = groupIds(params[field]);
+    if (ids.length > 0) groups[field] = ids;
   }
   const subject = compile(params.subject ?? '', 'header', 'subject');
   const textBody = params.text_body !== undefined ? compile(params.text_body, 'plain', 'text_body') : undefined;
@@ -88,6 +95,7 @@ export function compileEmail(params: EmailParams & { account?: unknown }, env: C
         reply_to: addr('reply_to'),
         subject: header(subject, 'subject'),
         attachments: [],
+        ...(Object.keys(groups).length > 0 ? { groups } : {}),
       };
       const text = textBody ? run(textBody) : mdText ? run(mdText) : undefined;
       const html = htmlBody ? run(htmlBody) : mdHtml ? markdownToHtml(run(mdHtml)) : undefined;
@@ -134,7 +142,7 @@ function renderAttachment(a: CompiledAttachment, view: TemplateView, reportMissi
 
 function summarize(r: EmailRequest): string {
   // Bcc stays out of logs: it is hidden from the other recipients for a reason.
-  const rcpts = [...r.to, ...r.cc];
+  const rcpts = [...r.to, ...r.cc, ...[...(r.groups?.to ?? []), ...(r.groups?.cc ?? [])].map((g) => `group ${g}`)];
   const who = rcpts.length === 0 ? 'the account defaults' : rcpts.slice(0, 3).join(', ') + (rcpts.length > 3 ? ` (+${rcpts.length - 3})` : '');
   const subject = r.subject.length > 80 ? `${r.subject.slice(0, 79)}…` : r.subject;
   return `email to ${who}: ${JSON.stringify(subject)}`;

@@ -37,6 +37,8 @@ export interface EmailRequest {
   /** The HTML part, when there is one (already escaped/sanitised). */
   html?: string;
   attachments: EmailAttachment[];
+  /** Recipient groups by field, expanded when the mail is sent (groups.ts). */
+  groups?: { to?: string[]; cc?: string[]; bcc?: string[] };
 }
 
 /** Narrows an outbox payload back to an EmailRequest (the outbox stores `unknown`). */
@@ -54,5 +56,15 @@ export function asEmailRequest(request: unknown): EmailRequest | undefined {
     ...(typeof r.text === 'string' ? { text: r.text } : {}),
     ...(typeof r.html === 'string' ? { html: r.html } : {}),
     attachments: Array.isArray(r.attachments) ? r.attachments : [],
+    ...(r.groups && typeof r.groups === 'object' ? { groups: groupsOf(r.groups) } : {}),
   };
+}
+
+function groupsOf(g: NonNullable<EmailRequest['groups']>): NonNullable<EmailRequest['groups']> {
+  const out: NonNullable<EmailRequest['groups']> = {};
+  for (const field of ['to', 'cc', 'bcc'] as const) {
+    const ids = g[field];
+    if (Array.isArray(ids) && ids.every((i) => typeof i === 'string')) out[field] = ids;
+  }
+  return out;
 }

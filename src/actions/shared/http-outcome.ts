@@ -30,10 +30,15 @@ export async function send(
   try {
     return { res: await http.request(req) };
   } catch (e) {
-    if (e instanceof AccountDestinationError) return { failure: { ok: false, retry: false, code: ACCOUNT_DESTINATION_DENIED, message: scrub(e.message, secrets) } };
-    const f = classifyHttpError(e);
-    return { failure: { ...f, message: scrub(f.message, secrets) } };
+    return { failure: requestFailure(e, secrets) };
   }
+}
+
+/** The failure for what `HttpClient.request` threw (network, timeout, egress, the account's destination rule). */
+export function requestFailure(e: unknown, secrets: ReadonlyArray<string | undefined>): Failure {
+  if (e instanceof AccountDestinationError) return { ok: false, retry: false, code: ACCOUNT_DESTINATION_DENIED, message: scrub(e.message, secrets) };
+  const f = classifyHttpError(e);
+  return { ...f, message: scrub(f.message, secrets) };
 }
 
 /** A redacted one-line excerpt of a response body for messages. */

@@ -6,6 +6,7 @@ import { assertValidId } from '../../accounts/store.ts';
 import type { AccountRegistry } from '../../accounts/registry.ts';
 import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
+import { lookupFor, openAccount } from '../../registry/account-access.ts';
 import { zodDetail } from '../../error-detail.ts';
 import type { Permission } from '../../security/types.ts';
 import type { ActionType } from '../../actions/types.ts';
@@ -167,12 +168,14 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       checkParams(req.params);
       const { type, id } = req.params;
       const reg = registry(app);
-      if (!reg.types().includes(type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
+      const accountType = app.registry.accountType(type);
+      if (!reg.types().includes(type) || !accountType) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       // The node's enabled types, as deliveries see them: a disabled type sends nothing, tests included.
-      const found = app.registry.enabled(type);
+      // A linked account type (an e-mail sender, a recipient group) is as enabled as its action type.
+      const found = app.registry.enabled(accountType.owner.type);
       if (!found.ok) throw found.code === 'ACTION_TYPE_DISABLED' ? new VigilError('ACTION_TYPE_DISABLED', found.message) : new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       const actionType = found.type;
-      const tester = actionType.account?.test;
+      const tester = accountType.manifest.test;
       if (!tester) return reply.status(501).send({ status: 501, error: `account type ${type} has no test yet`, code: 'NOT_IMPLEMENTED' });
       const body = tester.body.safeParse(req.body ?? {});
       if (!body.success) throw new VigilError('INVALID_REQUEST', 'invalid test request', zodDetail(body.error.issues, { style: 'dotted' }));
@@ -184,7 +187,10 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
         // The same seams as a delivery: the HTTP client pinned to the account's destination, and the
         // egress check for the connections the type opens itself (SMTP, SOCKS).
         result = await tester.run(account, body.data, {
-          http: accountHttp(actionType, account, app.http),
+          http: accountHttp({ account: accountType.manifest }, account, app.http),
+          lookupAccount: lookupFor(app.registry, reg, actionType),
+          // The test of a recipient group sends through a sender the body names, opened like a delivery's.
+          sender: (ref) => openAccount(app.registry, reg, actionType, ref, app.http),
           egress: app.egress,
           clock: app.clock,
           logger: app.logger.child({ account_test: `${type}/${id}` }),

@@ -1,0 +1,18 @@
+/**
+ * Regional endpoints of the AWS services Vigil calls, for accounts that name a region and no endpoint.
+ * The DNS suffix depends on the partition: China regions are under `amazonaws.com.cn`, the others
+ * Vigil accepts under `amazonaws.com`.
+ */
+
+/** A region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`. */
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+/** The DNS suffix of the partition a region belongs to. */
+export function dnsSuffix(region: string): string {
+  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
+/** `https://<prefix>.<region>.<suffix>`: `sns`, `sts`, `email` (SES v2). */
+export function regionalEndpoint(prefix: 'sns' | 'sts' | 'email', region: string): string {
+  return `https://${prefix}.${region}.${dnsSuffix(region)}`;
+}
