@@ -194,7 +194,7 @@ export class Deliverer {
     let logger: Logger | undefined;
     const log = () => (logger ??= this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType }));
     const fail = async (attempts: number, code: DeliveryFailureCode, message: string): Promise<DeliveryOutcome> => {
-      await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now());
+      await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now(), attempts);
       metrics.deliveries.inc({ type: entry.actionType, outcome: 'failed' });
       log().error({ code, attempts }, `delivery failed: ${message}`);
       return { status: 'failed', attempts, error: message, code };
@@ -213,7 +213,7 @@ export class Deliverer {
       attempts++;
       if (result.ok) {
         const at = clock.now();
-        if (recordDelivered) await store.outbox.markDelivered(entry.key, at);
+        if (recordDelivered) await store.outbox.markDelivered(entry.key, at, attempts);
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
         if (attempts > 1) log().info({ attempts }, 'delivered after retry');
         return { status: 'delivered', attempts, at };

@@ -84,7 +84,7 @@ async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: S
   const worst = new Map<ActionLogEntry, { p: Planned; outcome: Outcome }>();
   planned.forEach((p, i) => {
     const outcome = outcomes[i]!;
-    if (outcome.status === 'delivered' && !o.manual) delivered.push({ key: p.key, at: outcome.at ?? env.clock.now() });
+    if (outcome.status === 'delivered' && !o.manual) delivered.push({ key: p.key, at: outcome.at ?? env.clock.now(), attempts: outcome.attempts });
     if (o.manual && outcome.status !== 'duplicate') showRequest(p);
     const w0 = worst.get(p.log);
     if (!w0 || RANK[outcome.status] > RANK[w0.outcome.status]) worst.set(p.log, { p, outcome });

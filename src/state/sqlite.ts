@@ -63,7 +63,7 @@ export class SqliteStateStore implements StateStore {
       const enqueued: string[] = [];
       if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
       for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
-      for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at);
+      for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at, d.attempts);
       if (c.log) this.log.appendSync(c.log);
       return { enqueued };
     });

@@ -29,10 +29,11 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** An outbox entry delivered at `at` (epoch ms). */
+/** An outbox entry delivered at `at` (epoch ms), after `attempts` attempts in all. */
 export interface DeliveredMark {
   key: string;
   at: number;
+  attempts: number;
 }
 
 export interface RunCommit {
@@ -104,9 +105,15 @@ export interface OutboxStore {
    */
   enqueue(entry: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean>;
   get(key: string): Promise<OutboxEntry | undefined>;
+  /** A failed attempt that is retried at `nextAttemptAt`: counts it and keeps its error. */
   recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
-  markDelivered(key: string, at: number): Promise<void>;
-  markFailed(key: string, error: string, at: number): Promise<void>;
+  /**
+   * Finishes an entry. `attempts` is how many attempts were made in all (the last, successful or
+   * final one included, which no `recordAttempt` counted): the entry records it, never less than it
+   * counted already, so marking twice is harmless.
+   */
+  markDelivered(key: string, at: number, attempts: number): Promise<void>;
+  markFailed(key: string, error: string, at: number, attempts: number): Promise<void>;
   /**
    * Pending entries, oldest first (by creation time, then key), after `after` when given: resuming at
    * start claims them page by page, as room frees in the deliverer.

@@ -131,11 +131,12 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       await store.outbox.recordAttempt('k1', 'HTTP 502', 900);
       expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['k1', 'k2']);
       expect(await store.outbox.get('k1')).toMatchObject({ status: 'pending', attempts: 2, lastError: 'HTTP 502', nextAttemptAt: 900, createdAt: 1 });
-      await store.outbox.markDelivered('k1', 10);
-      await store.outbox.markFailed('k2', 'HTTP 400', 11);
+      // The third attempt succeeded: no recordAttempt counted it, the mark does.
+      await store.outbox.markDelivered('k1', 10, 3);
+      await store.outbox.markFailed('k2', 'HTTP 400', 11, 1);
       expect(await store.outbox.pending()).toEqual([]);
-      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 2, lastError: null, finishedAt: 10 });
-      expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11 });
+      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 3, lastError: null, finishedAt: 10 });
+      expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11, attempts: 1 });
       expect(await store.outbox.get('nope')).toBeUndefined();
     }));
 
@@ -148,9 +149,9 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
 
     it('prunes finished entries older than the cut-off, never pending ones', withStore(async (store) => {
       for (const k of ['old-done', 'old-failed', 'new-done', 'pending']) await store.outbox.enqueue(entry(k, 1));
-      await store.outbox.markDelivered('old-done', 100);
-      await store.outbox.markFailed('old-failed', 'x', 100);
-      await store.outbox.markDelivered('new-done', 300);
+      await store.outbox.markDelivered('old-done', 100, 1);
+      await store.outbox.markFailed('old-failed', 'x', 100, 1);
+      await store.outbox.markDelivered('new-done', 300, 1);
       expect(await store.outbox.prune(200)).toBe(2);
       expect(await store.outbox.get('old-done')).toBeUndefined();
       expect(await store.outbox.get('new-done')).toBeDefined();
@@ -167,9 +168,9 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect((await store.outbox.get('old'))?.createdAt).toBe(1);
       // The run's final commit: its state, the deliveries it made and its log record.
       state.last_status = { code: 'ACTION_EXECUTED' };
-      const done = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, delivered: [{ key: 'new', at: 50 }], log: logRecord('r2') });
+      const done = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, delivered: [{ key: 'new', at: 50, attempts: 2 }], log: logRecord('r2') });
       expect(done.enqueued).toEqual([]);
-      expect(await store.outbox.get('new')).toMatchObject({ status: 'delivered', finishedAt: 50 });
+      expect(await store.outbox.get('new')).toMatchObject({ status: 'delivered', finishedAt: 50, attempts: 2 });
       expect((await store.watchState.get('_main', 'w'))!.last_status).toEqual({ code: 'ACTION_EXECUTED' });
       // Entries without a state (a manual execution) and a log record alone.
       expect((await store.commit({ enqueue: [entry('manual', 4), entry('new', 5)] })).enqueued).toEqual(['manual']);

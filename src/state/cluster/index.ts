@@ -134,7 +134,7 @@ export class ClusterStateStore implements StateStore {
     if (c.log) validateLogRecord(c.log);
     const facts: Array<Promise<void>> = [];
     if (c.log) facts.push(this.log.append(c.log));
-    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at));
+    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at, d.attempts));
     const decided = c.state
       ? this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue)
       : this.outbox.enqueueAll(enqueue);

@@ -156,12 +156,12 @@ export class ClusterOutbox implements OutboxStore {
     throw new VigilError('CONFLICT', `outbox entry [${key}] keeps changing under this write`);
   }
 
-  markDelivered(key: string, at: number): Promise<void> {
-    return this.#finish(key, { status: 'delivered', last_error: null, finished_at: at });
+  markDelivered(key: string, at: number, attempts: number): Promise<void> {
+    return this.#finish(key, { status: 'delivered', last_error: null, finished_at: at, attempts });
   }
 
-  markFailed(key: string, error: string, at: number): Promise<void> {
-    return this.#finish(key, { status: 'failed', last_error: error, finished_at: at });
+  markFailed(key: string, error: string, at: number, attempts: number): Promise<void> {
+    return this.#finish(key, { status: 'failed', last_error: error, finished_at: at, attempts });
   }
 
   async #finish(key: string, doc: Partial<OutboxSource>): Promise<void> {

@@ -71,7 +71,7 @@ export class SqliteOutboxStore implements OutboxStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL)`);
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
     this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?');
-    this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ? WHERE key = ?');
+    this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ?, attempts = MAX(attempts, ?) WHERE key = ?');
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, key LIMIT ?");
     this.pendingAfterStmt = db.prepare(
       "SELECT * FROM outbox WHERE status = 'pending' AND (created_at > ? OR (created_at = ? AND key > ?)) ORDER BY created_at, key LIMIT ?",
@@ -111,16 +111,16 @@ export class SqliteOutboxStore implements OutboxStore {
     await this.batch(() => this.attempt.run(error, nextAttemptAt, key));
   }
 
-  async markDelivered(key: string, at: number): Promise<void> {
-    await this.batch(() => this.markDeliveredSync(key, at));
+  async markDelivered(key: string, at: number, attempts: number): Promise<void> {
+    await this.batch(() => this.markDeliveredSync(key, at, attempts));
   }
 
-  markDeliveredSync(key: string, at: number): void {
-    this.finish.run('delivered', null, at, key);
+  markDeliveredSync(key: string, at: number, attempts: number): void {
+    this.finish.run('delivered', null, at, attempts, key);
   }
 
-  async markFailed(key: string, error: string, at: number): Promise<void> {
-    await this.batch(() => this.finish.run('failed', error, at, key));
+  async markFailed(key: string, error: string, at: number, attempts: number): Promise<void> {
+    await this.batch(() => this.finish.run('failed', error, at, attempts, key));
   }
 
   async pending(limit = 1000, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]> {
