@@ -58,6 +58,12 @@ export interface WatchLogQuery {
   watchId?: string;
   /** ISO time; records whose execution_end is at or after it. */
   since?: string;
+  /** ISO time; records whose execution_end is before it. */
+  until?: string;
+  /** Records whose run status (`status.code`) is one of these. */
+  status?: readonly string[];
+  /** Records where an action or resolve action of this name ran (whatever its status). */
+  action?: string;
   from?: number;
   size?: number;
 }
@@ -73,7 +79,25 @@ export interface WatchLogStore {
   prune(maxRecords: number, limit?: number): Promise<number>;
 }
 
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+/** `cancelled`: an operator discarded it (pending or failed) through the API; it is never sent again. */
+export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** A page of outbox entries in one status, optionally of one tenant and watch. */
+export interface OutboxListQuery {
+  status: OutboxStatus;
+  tenant?: string;
+  watchId?: string;
+  from?: number;
+  /** Default 100. */
+  size?: number;
+}
+
+/** How far behind delivery is, as the outbox holds it (read in the background for health and metrics). */
+export interface OutboxStats {
+  pending: number;
+  /** Creation time (epoch ms) of the oldest pending entry; null when none is pending. */
+  oldestPendingAt: number | null;
+}
 
 export interface OutboxEntry {
   /** The idempotency key doubles as the primary key: one entry per notification, however often it is enqueued. */
@@ -121,6 +145,24 @@ export interface OutboxStore {
   pending(limit?: number, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]>;
   /** Removes delivered and failed entries finished before `olderThan`, at most `limit` of them; returns how many. */
   prune(olderThan: number, limit?: number): Promise<number>;
+  /**
+   * One page of entries in a status: pending ones oldest first (creation time, then key), finished
+   * ones most recently finished first. A read after a write sees it.
+   */
+  list(q: OutboxListQuery): Promise<OutboxEntry[]>;
+  /**
+   * Makes a failed entry pending again (an operator's retry): its deadline and next attempt as given,
+   * its attempts and last error kept. Returns the entry as it is now, or undefined when no failed entry
+   * has this key (nothing changes then).
+   */
+  requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined>;
+  /**
+   * Discards a pending or failed entry (status `cancelled`, finished at `at`, `reason` as its last
+   * error): it is never sent again, and its key still stops a re-run from notifying twice. Returns the
+   * entry as it was before, or undefined when no pending or failed entry has this key.
+   */
+  cancel(key: string, reason: string, at: number): Promise<OutboxEntry | undefined>;
+  stats(): Promise<OutboxStats>;
 }
 
 export interface KvStore {
