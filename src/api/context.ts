@@ -22,11 +22,11 @@ export interface ApiContext {
   config: VigilConfig;
   logger: Logger;
   metrics: Metrics;
-  /** The API waits for it to be durable before it answers a write. */
-  store: Pick<StateStore, 'durable'>;
+  /** The API waits for it to be durable before it answers a write; the execution log and the outbox are read and changed through it. */
+  store: Pick<StateStore, 'durable' | 'log' | 'outbox'>;
   watches: WatchService;
   scheduler: Pick<Scheduler, 'stats'>;
-  deliverer: Pick<Deliverer, 'pendingCount'>;
+  deliverer: Pick<Deliverer, 'pendingCount' | 'deliver' | 'retryNow' | 'cancel'>;
   /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
   accounts: AccountRegistry | null;
   clock: Clock;

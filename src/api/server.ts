@@ -6,6 +6,8 @@ import type { RouteAccess } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
+import { historyRoutes } from './routes/history.ts';
 import { healthRoutes } from './routes/health.ts';
 import { securityRoutes } from './routes/security.ts';
 import { watchRoutes } from './routes/watches.ts';
@@ -111,7 +113,12 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
     }
     req.principal = principal;
     const permission = 'permission' in access ? access.permission : null;
-    const tenant = 'tenantParam' in access && access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
+    const tenant =
+      'tenantParam' in access && access.tenantParam
+        ? (req.params as Record<string, string | undefined>)[access.tenantParam]
+        : 'tenantOf' in access && access.tenantOf
+          ? await access.tenantOf(req)
+          : undefined;
     if (!auth.authorize(principal, permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
       auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
       throw new VigilError('MISSING_PRIVILEGES', `no permission ${permission ?? `for ${req.method} ${req.routeOptions.url}`}${tenant ? ` for tenant ${tenant}` : ''}`);
@@ -142,6 +149,8 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
 
   await healthRoutes(f, app);
   await watchRoutes(f, app);
+  await historyRoutes(f, app);
+  await deliveryRoutes(f, app);
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);
   return f;

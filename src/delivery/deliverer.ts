@@ -12,6 +12,7 @@ import { accountHttp } from '../actions/shared/account-destination.ts';
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
+import { DeliveryControls, type DeliveryControl } from './controls.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
 
 export interface DelivererOptions {
@@ -46,6 +47,8 @@ export class Deliverer {
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
+  /** Operators' retry-now and cancel, per delivery in flight. */
+  private readonly controls = new DeliveryControls();
   private idleWaiters: Array<() => void> = [];
   /** The backlog limit, and the scheduler's admission: closed while delivery is saturated. */
   readonly pressure: Backpressure;
@@ -187,6 +190,22 @@ export class Deliverer {
     return this.inFlight.size;
   }
 
+  /**
+   * An operator's retry of a pending entry: one waiting between attempts is attempted now. Returns
+   * false when the entry is not being delivered by this process (the caller hands it to `deliver`).
+   */
+  retryNow(key: string): boolean {
+    return this.controls.wake(key);
+  }
+
+  /**
+   * An operator discarded the entry (the outbox says so already): its delivery, if in flight, makes no
+   * further attempt and ends as failed with CANCELLED, recording nothing. Returns whether it was in flight.
+   */
+  cancel(key: string): boolean {
+    return this.controls.cancel(key);
+  }
+
   private async loop(entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
     const { store, clock, metrics } = this.o;
     const found = this.o.registry.enabled(entry.actionType);
@@ -202,11 +221,27 @@ export class Deliverer {
     // An entry enqueued before the operator disabled its type (or by a newer version): say which.
     if (!found.ok) return fail(entry.attempts, found.code, found.message);
     const { type } = found;
+    const control = this.controls.open(entry.key);
+    try {
+      return await this.attempts(entry, type, control, { recordDelivered, log, fail });
+    } finally {
+      this.controls.close(entry.key, control);
+    }
+  }
 
+  private async attempts(
+    entry: OutboxEntry,
+    type: ActionType,
+    control: DeliveryControl,
+    o: { recordDelivered: boolean; log: () => Logger; fail: (attempts: number, code: DeliveryFailureCode, message: string) => Promise<DeliveryOutcome> },
+  ): Promise<DeliveryOutcome> {
+    const { store, clock, metrics } = this.o;
+    const { recordDelivered, log, fail } = o;
     let attempts = entry.attempts;
     let lastError = entry.lastError;
     for (;;) {
       if (this.abort.signal.aborted) return aborted(attempts);
+      if (control.cancelled) return cancelled(attempts);
       const result = await this.attempt(entry, type, attempts + 1, log);
       // The shutdown came while it waited for a slot: no attempt was made.
       if (result === null) return aborted(attempts);
@@ -220,6 +255,7 @@ export class Deliverer {
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
       if (this.abort.signal.aborted) return aborted(attempts);
+      if (control.cancelled) return cancelled(attempts);
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -229,7 +265,7 @@ export class Deliverer {
       if (error !== lastError) log().warn({ attempt: attempts, retryInMs: delay }, `delivery attempt failed, will retry: ${error}`);
       lastError = error;
       await store.outbox.recordAttempt(entry.key, error, now + delay);
-      await this.sleep(delay);
+      await this.sleep(delay, control);
     }
   }
 
@@ -280,21 +316,33 @@ export class Deliverer {
     return this.bulkhead.stats();
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms` between attempts; the shutdown and an operator's retry or cancel end the wait early. */
+  private sleep(ms: number, control: DeliveryControl): Promise<void> {
     // An attempt cut short by stop() comes back here after the abort: 'abort' will not fire again.
-    if (this.abort.signal.aborted) return Promise.resolve();
+    if (this.abort.signal.aborted || control.cancelled) return Promise.resolve();
     return new Promise((resolve) => {
       const signal = this.abort.signal;
-      const onAbort = () => (this.o.clock.clearTimeout(t), resolve());
-      // The listener goes with the sleep: left on the daemon-long signal, every retry would add one for good.
-      const t = this.o.clock.setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        this.o.clock.clearTimeout(t);
+        // The listener goes with the sleep: left on the daemon-long signal, every retry would add one for good.
+        signal.removeEventListener('abort', done);
+        control.wake = null;
+        resolve();
+      };
+      const t = this.o.clock.setTimeout(done, ms);
+      control.wake = done;
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }
 
 /** Pending entries read from the outbox per query while resuming. */
 const RESUME_PAGE = 1_000;
+
+/** An operator discarded the entry while it was being delivered: the outbox says so already. */
+function cancelled(attempts: number): DeliveryOutcome {
+  return { status: 'failed', attempts, error: 'discarded by an operator before it was delivered', code: 'CANCELLED' };
+}
 
 /** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */
 function aborted(attempts: number): DeliveryOutcome {

@@ -68,6 +68,10 @@ const PINNED: Record<string, string> = {
   'POST /_signals/account/_search': 'account:read',
   'POST /_signals/account/:type/:id/_test': 'account:manage',
   'GET /_vigil/health': 'public',
+  'GET /_vigil/watch/:tenant/:id/_history': 'watch:read',
+  'GET /_vigil/deliveries': 'watch:read',
+  'POST /_vigil/deliveries/:id/_retry': 'watch:execute',
+  'DELETE /_vigil/deliveries/:id': 'watch:manage',
 };
 
 const describeAccess = (a: RouteAccess) => ('public' in a ? 'public' : 'authenticated' in a ? 'authenticated' : a.permission);
@@ -118,6 +122,12 @@ describe('RBAC: every route × every kind of caller', () => {
     tokens.admin = await h.tokenFor('adm', ['admin']);
     tokens.team_a = await h.tokenFor('ta', ['team_a_manager']);
     tokens.restricted = await h.tokenFor('rs', ['restricted']);
+    // The delivery the /_vigil/deliveries/:id routes name: failed, in the default tenant (a route
+    // without a tenant in its path is checked in the tenant of what it names, here `_main`).
+    const now = h.app.clock.now();
+    const notification = { kind: 'fire', request: { level: 'info', text: 'x' }, summary: 'x', destination: 'log' };
+    await h.app.store.outbox.enqueue({ key: PARAMS.id!, tenant: '_main', watchId: 'w1', action: 'a1', actionType: 'log', accountId: null, episodeKey: 'e', notification, createdAt: now, deadline: now + 60_000, nextAttemptAt: now });
+    await h.app.store.outbox.markFailed(PARAMS.id!, 'HTTP_4XX: 400', now, 1);
   });
   afterAll(() => h?.close());
 
@@ -134,7 +144,7 @@ describe('RBAC: every route × every kind of caller', () => {
         // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
         if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
         if ('public' in r.config!.access!) expect(['/_vigil/health', '/metrics', '/_plugins/_security/health']).toContain(r.url);
-        if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/account)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
+        if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/account|_vigil\/deliveries|_vigil\/watch)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
       }
     }
     for (const k of Object.keys(PINNED)) expect(seen.has(k), k).toBe(true);
