@@ -86,6 +86,8 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       _tenant: req.params.tenant,
       found: true,
       _version: loaded.watch?.version ?? null,
+      // In effect now: the `_active` API overrides the definition's own `active`.
+      active: loaded.active ?? false,
       _source: source.value,
       ...(loaded.errors ? { errors: loaded.errors } : {}),
     };
@@ -152,7 +154,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
           _tenant: lw.ref.tenant,
           _version: lw.watch?.version ?? null,
           valid: lw.errors === null,
-          active: lw.watch?.def.active ?? false,
+          active: lw.active ?? false,
           description: lw.watch?.def.description,
         })),
       },
