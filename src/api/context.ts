@@ -17,6 +17,7 @@ import type { AuthProvider } from '../security/types.ts';
 import type { StateStore } from '../state/types.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
+import type { Health } from '../health/index.ts';
 
 export interface ApiContext {
   config: VigilConfig;
@@ -38,6 +39,8 @@ export interface ApiContext {
   registry: TypeRegistry;
   /** Where watch definitions are kept (GET shows a watch's source as stored). */
   watchRepository: Pick<WatchRepository, 'get'>;
+  /** What the health, readiness and liveness endpoints answer. */
+  health: Pick<Health, 'report' | 'readiness'>;
   /** Users, roles, tokens, the audit log: the security routes operate on it. */
   security: Security;
   /**

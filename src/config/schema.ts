@@ -119,6 +119,22 @@ export const configSchema = z
       .prefault({}),
     /** Path of the master key file (else VIGIL_MASTER_KEY). */
     key_file: z.string().optional(),
+    /** What `/_vigil/health` counts as degraded, and how often it checks what it cannot see happen. */
+    health: z
+      .object({
+        /** Configured clusters, the state store and the outbox are checked in the background this often. */
+        probe_interval_ms: z.number().int().min(1000).default(15_000),
+        /** A cluster that does not answer its root endpoint within this is unreachable. */
+        probe_timeout_ms: z.number().int().min(100).default(5_000),
+        /** A watch whose last N scheduled runs failed (a check or a delivery) makes the node yellow. */
+        failing_runs: z.number().int().min(1).default(3),
+        /** A notification pending in the outbox longer than this makes the node yellow. */
+        outbox_max_age_ms: z.number().int().min(1000).default(600_000),
+        /** A delivery that failed within this, and was not followed by a success of the same action, makes the node yellow. */
+        delivery_failure_window_ms: z.number().int().min(1000).default(900_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -35,6 +35,8 @@ export interface DelivererOptions {
   rng?: () => number;
   /** Egress check handed to action types that open their own connections (email). */
   egress: HostCheck;
+  /** Hears how each delivery ended (delivered, failed or cut short by the shutdown): the health model. */
+  onOutcome?: (entry: OutboxEntry, outcome: DeliveryOutcome) => void;
 }
 
 /**
@@ -81,7 +83,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
+    const p = this.loop(entry, opts.recordDelivered ?? true).then((outcome) => {
+      this.o.onOutcome?.(entry, outcome);
+      return outcome;
+    }).finally(() => {
       this.inFlight.delete(entry.key);
       this.pressure.update(this.backlog);
       if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -241,21 +246,27 @@ export class Deliverer {
     let lastError = entry.lastError;
     for (;;) {
       if (this.abort.signal.aborted) return aborted(attempts);
-      if (control.cancelled) return cancelled(attempts);
-      const result = await this.attempt(entry, type, attempts + 1, log);
+      if (control.cancelled) return this.cancelled(entry, attempts);
+      const sent = await this.attempt(entry, type, attempts + 1, log);
       // The shutdown came while it waited for a slot: no attempt was made.
-      if (result === null) return aborted(attempts);
+      if (sent === null) return aborted(attempts);
+      const { result, ms } = sent;
       attempts++;
       if (result.ok) {
         const at = clock.now();
         if (recordDelivered) await store.outbox.markDelivered(entry.key, at, attempts);
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
-        if (attempts > 1) log().info({ attempts }, 'delivered after retry');
+        // One line per notification, without a child logger (a child per delivery shows in the profile).
+        const destination = (entry.notification as RenderedNotification).destination ?? entry.actionType;
+        this.o.logger.info(
+          { tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType, destination: destinationHost(destination), attempt: attempts, latencyMs: Math.max(0, at - entry.createdAt), sendMs: Math.round(ms) },
+          'notification delivered',
+        );
         return { status: 'delivered', attempts, at };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
       if (this.abort.signal.aborted) return aborted(attempts);
-      if (control.cancelled) return cancelled(attempts);
+      if (control.cancelled) return this.cancelled(entry, attempts);
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -269,12 +280,24 @@ export class Deliverer {
     }
   }
 
-  /** One attempt, once its destination has a free slot; null when the shutdown came first. */
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult | null> {
+  /** One attempt, once its destination has a free slot, and how long its send took; null when the shutdown came first. */
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null> {
     const n = entry.notification as RenderedNotification;
     const destination = n.destination ?? entry.actionType;
-    const res = await this.bulkhead.run(destination, () => this.send(entry, n, type, attempt, log));
+    const res = await this.bulkhead.run(destination, async () => {
+      const t0 = this.o.clock.monotonic();
+      const result = await this.send(entry, n, type, attempt, log);
+      const ms = this.o.clock.monotonic() - t0;
+      this.o.metrics.deliveryDuration.observe({ type: entry.actionType, outcome: result.ok ? 'success' : 'failure' }, ms / 1000);
+      return { result, ms };
+    });
     return res === 'aborted' ? null : res;
+  }
+
+  /** An operator discarded the entry while it was being delivered: the outbox says so already. */
+  private cancelled(entry: OutboxEntry, attempts: number): DeliveryOutcome {
+    this.o.metrics.deliveries.inc({ type: entry.actionType, outcome: 'cancelled' });
+    return { status: 'failed', attempts, error: 'discarded by an operator before it was delivered', code: 'CANCELLED' };
   }
 
   private async send(entry: OutboxEntry, n: RenderedNotification, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
@@ -339,9 +362,18 @@ export class Deliverer {
 /** Pending entries read from the outbox per query while resuming. */
 const RESUME_PAGE = 1_000;
 
-/** An operator discarded the entry while it was being delivered: the outbox says so already. */
-function cancelled(attempts: number): DeliveryOutcome {
-  return { status: 'failed', attempts, error: 'discarded by an operator before it was delivered', code: 'CANCELLED' };
+/**
+ * The host of a destination key that carries a URL (`webhook:https://hooks.example.com`), for the
+ * delivered line; other keys (`pagerduty`, `jira:OPS`) as they are. Keys never carry a path or secret.
+ */
+export function destinationHost(destination: string): string {
+  const colon = destination.indexOf(':');
+  if (colon < 0) return destination;
+  try {
+    return new URL(destination.slice(colon + 1)).host || destination;
+  } catch {
+    return destination;
+  }
 }
 
 /** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */

@@ -26,6 +26,11 @@ export interface StateStore {
    * answers, so a 200 is never taken back by a power loss.
    */
   durable(): Promise<void>;
+  /**
+   * Rejects, saying why (never with a credential), when the store cannot be used now: closed, or its
+   * cluster not answering or not taking writes. The health probe calls it in the background.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -26,6 +26,33 @@ export interface NodeCheckDeps {
 export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDeps): Promise<ErrorDetail | null> {
   const detail: ErrorDetail = {};
   const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null };
+  checkReferences(w, deps.registry, node, detail);
+  // One resolve per account, however many actions of the watch use it.
+  const resolved = new Map<string, Promise<unknown>>();
+  const actions = [...w.actions, ...w.resolveActions];
+  const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map((a) => [a.type.type, a.type]));
+  for (const ref of w.accountRefs) {
+    const key = `${ref.type}/${ref.id}`;
+    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
+    for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
+  }
+  return Object.keys(detail).length ? detail : null;
+}
+
+/**
+ * The clusters a watch names that this node does not configure, as `[path, message]`, also when none is
+ * configured at all (where loading does not check them, and every search would fail): what the
+ * start-up summary and the health report name. Empty when the watch names only configured clusters.
+ */
+export function missingClusters(w: CompiledWatch, registry: TypeRegistry, configured: readonly string[]): Problem[] {
+  const detail: ErrorDetail = {};
+  checkReferences(w, registry, { clusters: new Set(configured) }, detail, false);
+  return Object.entries(detail).flatMap(([path, list]) => list.map((d): Problem => [path, d.error]));
+}
+
+/** What the watch's checks and actions name on this node (and, with `types`, whether their types are enabled). */
+function checkReferences(w: CompiledWatch, registry: TypeRegistry, node: NodeRefs, detail: ErrorDetail, types = true): void {
+  const deps = { registry };
   const add = (base: string) => (problems: Problem[] | undefined) => {
     for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
   };
@@ -36,19 +63,10 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   const actions = [...w.actions.map((a, i) => [`actions[${i}]`, a] as const), ...w.resolveActions.map((a, i) => [`resolve_actions[${i}]`, a] as const)];
   for (const [path, a] of actions) {
     const found = deps.registry.enabled(a.type.type);
-    if (!found.ok) addDetail(detail, `${path}.type`, found.message);
+    if (types && !found.ok) addDetail(detail, `${path}.type`, found.message);
     add(path)(a.type.checkReferences?.(a.params, node));
     checks(a.def.checks, `${path}.checks`);
   }
-  // One resolve per account, however many actions of the watch use it.
-  const resolved = new Map<string, Promise<unknown>>();
-  const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
-  for (const ref of w.accountRefs) {
-    const key = `${ref.type}/${ref.id}`;
-    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
-    for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
-  }
-  return Object.keys(detail).length ? detail : null;
 }
 
 async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null, type: CompiledActionEntry['type'] | undefined): Promise<Problem[]> {

@@ -269,6 +269,12 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect(await store.kv.get('x')).toBeUndefined();
     }));
 
+    it('ping() resolves while the store can be used and rejects once it is closed', withStore(async (store) => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow(/closed/);
+    }));
+
     it('durable() resolves once every write made so far is kept', withStore(async (store, o) => {
       void store.watchState.put('_main', 'd', emptyWatchState('durable'));
       void store.outbox.enqueue(entry('d', 1));

@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.ts';
+import { VigilError } from '../../errors.ts';
 import { silentLogger } from '../../log.ts';
 import type { DocStoreClient } from '../../cluster/docstore-types.ts';
 import type { RunCommit, StateStore, WatchStateStore } from '../types.ts';
@@ -141,6 +142,13 @@ export class ClusterStateStore implements StateStore {
     const [main, ...rest] = await Promise.allSettled([decided, ...facts]);
     for (const r of [main!, ...rest]) if (r.status === 'rejected') throw r.reason;
     return { enqueued: (main as PromiseFulfilledResult<string[]>).value };
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new VigilError('INTERNAL', 'the state store is closed');
+    const h = this.#writer.health;
+    if (!h.healthy) throw new VigilError('INTERNAL', `the state cluster does not take writes: ${h.error ?? 'unknown error'}`);
+    await this.#o.docs.count(this.names.kv);
   }
 
   /** Resolves once the cluster acknowledged every write made so far. */
