@@ -8,13 +8,18 @@ export interface DeliveryControl {
   cancelled: boolean;
   /** Ends the wait between attempts now; null while no wait is in progress. */
   wake: (() => void) | null;
+  /**
+   * A retry was asked for while no wait was in progress (an attempt under way, or its failure being
+   * recorded): the next wait ends at once, so that the request is not lost to a full backoff.
+   */
+  retryAsked: boolean;
 }
 
 export class DeliveryControls {
   readonly #controls = new Map<string, DeliveryControl>();
 
   open(key: string): DeliveryControl {
-    const c: DeliveryControl = { cancelled: false, wake: null };
+    const c: DeliveryControl = { cancelled: false, wake: null, retryAsked: false };
     this.#controls.set(key, c);
     return c;
   }
@@ -26,8 +31,10 @@ export class DeliveryControls {
   /** Retries a delivery now if it is waiting between attempts; false when it is not in flight. */
   wake(key: string): boolean {
     const c = this.#controls.get(key);
-    c?.wake?.();
-    return c !== undefined;
+    if (!c) return false;
+    if (c.wake) c.wake();
+    else c.retryAsked = true;
+    return true;
   }
 
   /** Stops a delivery before its next attempt (an attempt under way finishes); false when it is not in flight. */

@@ -343,6 +343,10 @@ export class Deliverer {
   private sleep(ms: number, control: DeliveryControl): Promise<void> {
     // An attempt cut short by stop() comes back here after the abort: 'abort' will not fire again.
     if (this.abort.signal.aborted || control.cancelled) return Promise.resolve();
+    if (control.retryAsked) {
+      control.retryAsked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const signal = this.abort.signal;
       const done = () => {
