@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { VigilError } from '../errors.ts';
 import type { Principal } from '../security/types.ts';
@@ -80,6 +80,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
+    logController: new AccessLog(),
     // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
     // connection's peer, so a client cannot pick the address the login limits and the audit log see.
     // The auth provider may own the list (it can be changed at run time through the security configuration).
@@ -154,4 +155,22 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);
   return f;
+}
+
+/**
+ * The access log: one line per request, at debug (a scraper or an orchestrator's probes would fill an
+ * info log), instead of fastify's two info lines; the path without its query string, which may carry a
+ * token. A request that failed in fastify itself is still logged as an error.
+ */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, req, reply);
+    req.log.debug({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+  }
+
+  override routeNotFound(req: FastifyRequest): void {
+    req.log.debug({ method: req.method, path: req.url.split('?')[0] }, 'no such route');
+  }
 }

@@ -101,7 +101,7 @@ export interface Runtime {
  */
 export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}): Promise<Runtime> {
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
   const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock });
   return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger });
@@ -124,7 +124,7 @@ export interface OpenedParts {
 export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts): Runtime {
   const { accounts, keyring } = deps;
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
   const accountSource = deps.accountSource ?? accounts;
   const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });

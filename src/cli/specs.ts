@@ -12,6 +12,7 @@ const DEFAULT_EXECUTE_TIMEOUT = '30s';
 export const RUN = {
   name: 'run',
   usage: `usage: vigil run [--config FILE] [--data DIR] [--watches DIR] [--accounts DIR] [--listen HOST:PORT] [--key-file FILE]
+                 [--log-format json|pretty|ecs]
 
 Runs the daemon: schedules the watches, delivers notifications and serves the REST API. Flags override
 the config file. SIGTERM/SIGINT stop it after in-flight deliveries finish; SIGHUP re-reads the watches.
@@ -23,6 +24,8 @@ options:
   --accounts DIR      sealed accounts (default ./accounts)
   --listen HOST:PORT  REST API address (default 127.0.0.1:9600)
   --key-file FILE     master key ring for the accounts; default: the VIGIL_MASTER_KEY environment variable
+  --log-format FORMAT json (default: one JSON object a line), pretty (readable, for a terminal) or ecs
+                      (Elastic Common Schema, to ship into Elasticsearch); also VIGIL_LOG_FORMAT, log.format
 `,
   options: {
     config: { type: 'string' },
@@ -31,6 +34,7 @@ options:
     accounts: { type: 'string' },
     listen: { type: 'string' },
     'key-file': { type: 'string' },
+    'log-format': { type: 'string' },
   },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 

@@ -85,6 +85,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** `json` (pino's lines), `pretty` (human-readable, level names), `ecs` (Elastic Common Schema, for shipping into Elasticsearch). */
+        format: z.enum(['json', 'pretty', 'ecs']).default('json'),
         /** Execution-log records kept in the state store. */
         retention: z.number().int().min(1).default(100_000),
       })
