@@ -34,6 +34,8 @@ import { destinationHost } from '../delivery/deliverer.ts';
 import type { RenderedNotification } from '../actions/types.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
 import { instrumentClusters } from './instrument-clusters.ts';
+import { DeadmanSwitch } from '../health/deadman.ts';
+import { heartbeatFor } from './deadman.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -202,6 +204,9 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     metrics.watchesClusterNotConfigured.set(health?.needs.size ?? 0);
   };
   const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck, onWatchChange });
+  const deadman = config.deadman
+    ? new DeadmanSwitch({ clock, logger, metrics, intervalMs: config.deadman.interval_ms, ...heartbeatFor(config.deadman, { http, accounts: accountSource, node: config.node_name }) })
+    : null;
   health = new Health({
     clock,
     logger,
@@ -211,6 +216,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     store,
     overloaded: () => overload.overloaded,
     invalidWatches: () => watches.counts().invalid,
+    ...(deadman ? { deadman: () => deadman.status() } : {}),
   });
   const nodeHealth = health;
 
@@ -259,6 +265,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       }
       metrics.watchEventLoop();
       await nodeHealth.start();
+      deadman?.start();
       const resumed = await deliverer.resumePending();
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
@@ -288,6 +295,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       await o.beforeClose?.();
       overload.stop();
       await nodeHealth.stop();
+      await deadman?.stop();
       metrics.close();
       await pruner.stop();
       await registry.close();

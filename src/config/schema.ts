@@ -137,6 +137,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The dead-man switch: a heartbeat to a receiver outside that alerts when it stops (a
+     * healthchecks-style ping URL, or PagerDuty events a heartbeat rule expects), so that a dead Vigil is
+     * noticed. Off unless configured.
+     */
+    deadman: z
+      .object({
+        /** Pinged every interval (through the egress policy). */
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        method: z.enum(['GET', 'POST']).default('POST'),
+        /** A PagerDuty account (`accounts/pagerduty/<id>.json`): a `trigger` event with a stable `dedup_key` every interval. */
+        pagerduty: z.object({ account: z.string().min(1), dedup_key: z.string().min(1).max(255).optional() }).strict().optional(),
+        interval_ms: z.number().int().min(1000).default(60_000),
+        timeout_ms: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .refine((d) => (d.url === undefined) !== (d.pagerduty === undefined), { message: 'set exactly one of url or pagerduty' })
+      .optional(),
   })
   .strict();
 
