@@ -40,16 +40,20 @@ options:
 
 export const VALIDATE = {
   name: 'validate',
-  usage: `usage: vigil validate PATH...
+  usage: `usage: vigil validate PATH... [--accounts DIR]
 
 Checks the structure, scripts and templates of each watch file given; a folder is read the way the
-daemon reads its watches folder (one sub-folder per tenant). Account references are not resolved, so
-no master key is needed.
+daemon reads its watches folder (one sub-folder per tenant). With --accounts, every account a watch
+names (or the 'default' one an action without "account" uses) must exist in DIR. Sealed accounts are
+not opened, so no master key is needed.
+
+options:
+  --accounts DIR      the accounts folder to check account references against
 
 Prints FILE: json.path: message for each problem, and a summary line on stderr.
 Exit status: 0 when every watch is valid, 1 when one is not, 2 for a bad command line.
 `,
-  options: {},
+  options: { accounts: { type: 'string' } },
   positionals: { min: 1, max: Infinity, label: 'PATH (a watch file or folder)' },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 
