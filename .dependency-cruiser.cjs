@@ -27,6 +27,8 @@ const LAYERS = [
   ['watches'],
   // Runs watches: runner, service, throttle and acks.
   ['runtime'],
+  // The node's health (what its work shows, background probes, the dead-man switch): read by the API.
+  ['health'],
   ['security'],
   ['api'],
   // The composition root, then the commands built on it, then the entry point.

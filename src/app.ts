@@ -64,7 +64,10 @@ export async function buildApp(config: VigilConfig, deps: AppDeps = {}): Promise
     return {
       ...context,
       server,
-      listen: () => listenOn(server, config.listen),
+      listen: async () => {
+        await listenOn(server, config.listen);
+        runtime.health.markListening();
+      },
       async stop() {
         runtime.halt();
         // No new connections from now on; requests in flight are answered (an execution ends with the grace period).

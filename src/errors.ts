@@ -89,6 +89,8 @@ export type DeliveryFailureCode =
   /** The deliverer gave up: the retry deadline passed, or the entry's type is not available here. */
   | 'DEADLINE_EXCEEDED'
   | 'UNKNOWN_ACTION_TYPE'
+  /** An operator discarded the delivery (the deliveries API) before it succeeded. */
+  | 'CANCELLED'
   /** A catalogue code: an invalid request, an account not found or not decryptable… */
   | ErrorCode;
 

@@ -17,16 +17,17 @@ import type { AuthProvider } from '../security/types.ts';
 import type { StateStore } from '../state/types.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
+import type { Health } from '../health/index.ts';
 
 export interface ApiContext {
   config: VigilConfig;
   logger: Logger;
   metrics: Metrics;
-  /** The API waits for it to be durable before it answers a write. */
-  store: Pick<StateStore, 'durable'>;
+  /** The API waits for it to be durable before it answers a write; the execution log and the outbox are read and changed through it. */
+  store: Pick<StateStore, 'durable' | 'log' | 'outbox'>;
   watches: WatchService;
   scheduler: Pick<Scheduler, 'stats'>;
-  deliverer: Pick<Deliverer, 'pendingCount'>;
+  deliverer: Pick<Deliverer, 'pendingCount' | 'deliver' | 'retryNow' | 'cancel'>;
   /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
   accounts: AccountRegistry | null;
   clock: Clock;
@@ -38,6 +39,8 @@ export interface ApiContext {
   registry: TypeRegistry;
   /** Where watch definitions are kept (GET shows a watch's source as stored). */
   watchRepository: Pick<WatchRepository, 'get'>;
+  /** What the health, readiness and liveness endpoints answer. */
+  health: Pick<Health, 'report' | 'readiness'>;
   /** Users, roles, tokens, the audit log: the security routes operate on it. */
   security: Security;
   /**

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { VigilError } from '../errors.ts';
 import type { Principal } from '../security/types.ts';
@@ -7,6 +7,8 @@ import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
 import { installSchemaCompilers } from './route-schema.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
+import { historyRoutes } from './routes/history.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { proxyRoutes } from './routes/proxies.ts';
@@ -83,6 +85,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
+    logController: new AccessLog(),
     // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
     // connection's peer, so a client cannot pick the address the login limits and the audit log see.
     // The auth provider may own the list (it can be changed at run time through the security configuration).
@@ -120,7 +123,12 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
     }
     req.principal = principal;
     const permission = 'permission' in access ? access.permission : null;
-    const tenant = 'tenantParam' in access && access.tenantParam ? (req.params as Record<string, string | undefined>)[access.tenantParam] : undefined;
+    const tenant =
+      'tenantParam' in access && access.tenantParam
+        ? (req.params as Record<string, string | undefined>)[access.tenantParam]
+        : 'tenantOf' in access && access.tenantOf
+          ? await access.tenantOf(req)
+          : undefined;
     if (!auth.authorize(principal, permission, { tenant, method: req.method, route: req.routeOptions.url ?? req.url })) {
       auth.audit?.({ user: principal.name, address: req.ip, method: req.method, path: req.url.split('?')[0]!, outcome: 'MISSING_PRIVILEGES', status: 403 });
       throw new VigilError('MISSING_PRIVILEGES', `no permission ${permission ?? `for ${req.method} ${req.routeOptions.url}`}${tenant ? ` for tenant ${tenant}` : ''}`);
@@ -152,9 +160,29 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   await healthRoutes(f, app);
   await openApiRoutes(f, routes);
   await watchRoutes(f, app);
+  await historyRoutes(f, app);
+  await deliveryRoutes(f, app);
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);
   await proxyRoutes(app)(f);
   await truststoreRoutes(app)(f);
   return f;
+}
+
+/**
+ * The access log: one line per request, at debug (a scraper or an orchestrator's probes would fill an
+ * info log), instead of fastify's two info lines; the path without its query string, which may carry a
+ * token. A request that failed in fastify itself is still logged as an error.
+ */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, req, reply);
+    req.log.debug({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+  }
+
+  override routeNotFound(req: FastifyRequest): void {
+    req.log.debug({ method: req.method, path: req.url.split('?')[0] }, 'no such route');
+  }
 }

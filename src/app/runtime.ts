@@ -30,7 +30,14 @@ import type { WatchRepository } from '../watches/repository.ts';
 import type { RunAsResolver } from '../watches/run-as.ts';
 import { Pruner } from '../state/pruner.ts';
 import { resolvingStoredRefs, type StoredRefs } from '../request/stored-refs.ts';
+import { Health } from '../health/index.ts';
+import { missingClusters } from '../watches/node-check.ts';
+import { destinationHost } from '../delivery/deliverer.ts';
+import type { RenderedNotification } from '../actions/types.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
+import { instrumentClusters } from './instrument-clusters.ts';
+import { DeadmanSwitch } from '../health/deadman.ts';
+import { heartbeatFor } from './deadman.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -89,6 +96,8 @@ export interface Runtime {
   /** The check and action types, and which are disabled on this node (`egress.disabled_action_types`). */
   registry: TypeRegistry;
   compileEnv: WatchCompileEnv;
+  /** The node's health: what `/_vigil/health` and its readiness and liveness answer. */
+  health: Health;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
   /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
@@ -113,7 +122,7 @@ export interface Runtime {
  */
 export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}): Promise<Runtime> {
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
   const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock });
   return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger });
@@ -136,7 +145,7 @@ export interface OpenedParts {
 export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts): Runtime {
   const { accounts, keyring } = deps;
   const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
   const accountSource = deps.accountSource ?? accounts;
   const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
@@ -151,7 +160,9 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   // per request, so a change through the REST API applies to running watches at their next request.
   const http = resolvingStoredRefs(deps.http ?? createHttpClient({ policy, logger, clock }), storedRefs);
   const clusters = new ClusterRegistry(clusterConfigs(config), logger);
-  const searchClient = deps.searchClient ?? ((name: string) => clusters.get(name));
+  const searchClient = instrumentClusters(deps.searchClient ?? ((name: string) => clusters.get(name)), metrics);
+  // Wired below, once the parts it reads exist; runs and deliveries report to it from the start.
+  let health: Health | undefined;
   const scripts = createScriptCompiler();
   const templates = createTemplateEngine();
   const compileEnv: WatchCompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry };
@@ -170,9 +181,26 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     queueLimit: config.delivery.queue_limit,
     egress,
     ...(deps.rng ? { rng: deps.rng } : {}),
+    onOutcome: (e, outcome) => {
+      if (outcome.status === 'pending') return;
+      const destination = (e.notification as RenderedNotification | null)?.destination ?? e.actionType;
+      health?.deliveryEnded({ tenant: e.tenant, watchId: e.watchId, action: e.action, actionType: e.actionType, destination: destinationHost(destination), outcome: { status: outcome.status, code: outcome.code, error: outcome.error } });
+    },
   });
   const runAs = deps.runAs ?? NO_INDEX_ACCESS;
-  const runner = new WatchRunner({ store, deliverer, searchClient, runAs, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
+  const runner = new WatchRunner({
+    store,
+    deliverer,
+    searchClient,
+    runAs,
+    http,
+    clock,
+    logger,
+    metrics,
+    node: config.node_name,
+    publicUrl: config.public_url,
+    onRunEnded: (record, scheduled) => void (scheduled && health?.runEnded(record)),
+  });
   const scheduler = new Scheduler({
     clock,
     logger,
@@ -193,10 +221,30 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     destinations: () => deliverer.destinations(),
   });
 
+  const configuredClusters = Object.keys(config.clusters);
   const extraCheck = (w: CompiledWatch) =>
-    checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters), stored: storedRefs, identity: { access: runAs.forWatch(w), now: clock.now() } });
+    checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: configuredClusters, stored: storedRefs, identity: { access: runAs.forWatch(w), now: clock.now() } });
   const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
-  const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
+  const onWatchChange = (ref: { tenant: string; id: string }, w: CompiledWatch | null): void => {
+    health?.watchChanged(ref.tenant, ref.id, w ? missingClusters(w, registry, configuredClusters) : null);
+    metrics.watchesClusterNotConfigured.set(health?.needs.size ?? 0);
+  };
+  const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck, onWatchChange });
+  const deadman = config.deadman
+    ? new DeadmanSwitch({ clock, logger, metrics, intervalMs: config.deadman.interval_ms, ...heartbeatFor(config.deadman, { http, accounts: accountSource, node: config.node_name }) })
+    : null;
+  health = new Health({
+    clock,
+    logger,
+    metrics,
+    config: config.health,
+    clusters,
+    store,
+    overloaded: () => overload.overloaded,
+    invalidWatches: () => watches.counts().invalid,
+    ...(deadman ? { deadman: () => deadman.status() } : {}),
+  });
+  const nodeHealth = health;
 
   // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
   // same scheduled time (the clock set back) from notifying twice.
@@ -207,6 +255,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const halt = (): void => {
     if (halted) return;
     halted = true;
+    nodeHealth.markStopping();
     runsDone = scheduler.stop();
     void watches.stop();
   };
@@ -229,14 +278,27 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     egress,
     registry,
     compileEnv,
+    health: nodeHealth,
     async start() {
       const { valid, invalid } = await watches.loadAll();
-      logger.info({ valid, invalid, dir: config.watches_dir }, 'watches loaded');
+      const needs = nodeHealth.needs.all();
+      logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: config.watches_dir }, 'watches loaded');
+      if (needs.length) {
+        const names = needs.slice(0, 10).map((n) => `${n.tenant}/${n.watch}`);
+        logger.warn(
+          { watches: names, more: Math.max(0, needs.length - names.length), configured: configuredClusters },
+          `${needs.length} watch(es) need a cluster that is not configured (set VIGIL_CLUSTER_URL or the config's clusters): their searches fail until it is`,
+        );
+      }
+      metrics.watchEventLoop();
+      await nodeHealth.start();
+      deadman?.start();
       const resumed = await deliverer.resumePending();
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
       watches.follow();
       pruner.start();
+      nodeHealth.markStarted();
     },
     async reload() {
       const { valid, invalid } = await watches.loadAll();
@@ -259,6 +321,9 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       await deliverer.idle();
       await o.beforeClose?.();
       overload.stop();
+      await nodeHealth.stop();
+      await deadman?.stop();
+      metrics.close();
       await pruner.stop();
       await registry.close();
       await http.close();

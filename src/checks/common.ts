@@ -42,7 +42,7 @@ export function clusterProblems(field: string, name: string | undefined, node: N
   if (!node.clusters) return [];
   const cluster = name ?? DEFAULT_CLUSTER;
   if (node.clusters.has(cluster)) return [];
-  const configured = [...node.clusters].sort().join(', ');
+  const configured = [...node.clusters].sort().join(', ') || '(none)';
   const which = name === undefined ? `no cluster is named here, and no cluster '${DEFAULT_CLUSTER}' is configured` : `no cluster '${cluster}' is configured`;
   return [[field, `${which}; configured: ${configured}`]];
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { buildApp } from '../app.ts';
-import { parseCommand } from './args.ts';
+import { LOG_FORMATS } from '../log.ts';
+import { parseCommand, usageError } from './args.ts';
 import { RUN } from './specs.ts';
 
 /** `vigil run`: the daemon. Flags override the config file; SIGTERM/SIGINT drain and exit 0; SIGHUP reloads. */
@@ -8,8 +9,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(RUN, args);
   if (!parsed.ok) return parsed.code;
   const { values } = parsed;
+  const format = values['log-format'];
+  if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) return usageError(RUN.name, `--log-format must be one of ${LOG_FORMATS.join(', ')} (got '${format}')`);
   const config = loadConfig({
     file: values.config,
+    // The flag wins over the config file, as every flag does.
+    env: format === undefined ? process.env : { ...process.env, VIGIL_LOG_FORMAT: format },
     overrides: {
       data_dir: values.data,
       watches_dir: values.watches,

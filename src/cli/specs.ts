@@ -12,6 +12,7 @@ const DEFAULT_EXECUTE_TIMEOUT = '30s';
 export const RUN = {
   name: 'run',
   usage: `usage: vigil run [--config FILE] [--data DIR] [--watches DIR] [--accounts DIR] [--listen HOST:PORT] [--key-file FILE]
+                 [--log-format json|pretty|ecs]
 
 Runs the daemon: schedules the watches, delivers notifications and serves the REST API. Flags override
 the config file. SIGTERM/SIGINT stop it after in-flight deliveries finish; SIGHUP re-reads the watches.
@@ -23,6 +24,8 @@ options:
   --accounts DIR      sealed accounts (default ./accounts)
   --listen HOST:PORT  REST API address (default 127.0.0.1:9600)
   --key-file FILE     master key ring for the accounts; default: the VIGIL_MASTER_KEY environment variable
+  --log-format FORMAT json (default: one JSON object a line), pretty (readable, for a terminal) or ecs
+                      (Elastic Common Schema, to ship into Elasticsearch); also VIGIL_LOG_FORMAT, log.format
 `,
   options: {
     config: { type: 'string' },
@@ -31,21 +34,26 @@ options:
     accounts: { type: 'string' },
     listen: { type: 'string' },
     'key-file': { type: 'string' },
+    'log-format': { type: 'string' },
   },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 
 export const VALIDATE = {
   name: 'validate',
-  usage: `usage: vigil validate PATH...
+  usage: `usage: vigil validate PATH... [--accounts DIR]
 
 Checks the structure, scripts and templates of each watch file given; a folder is read the way the
-daemon reads its watches folder (one sub-folder per tenant). Account references are not resolved, so
-no master key is needed.
+daemon reads its watches folder (one sub-folder per tenant). With --accounts, every account a watch
+names (or the 'default' one an action without "account" uses) must exist in DIR. Sealed accounts are
+not opened, so no master key is needed.
+
+options:
+  --accounts DIR      the accounts folder to check account references against
 
 Prints FILE: json.path: message for each problem, and a summary line on stderr.
 Exit status: 0 when every watch is valid, 1 when one is not, 2 for a bad command line.
 `,
-  options: {},
+  options: { accounts: { type: 'string' } },
   positionals: { min: 1, max: Infinity, label: 'PATH (a watch file or folder)' },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 

@@ -110,6 +110,7 @@ export function createSearchClient(config: ClusterConfig, logger: Logger): Searc
 /** The configured clusters by name; clients are created on first `get`. */
 export class ClusterRegistry {
   readonly #configs = new Map<string, ClusterConfig>();
+  readonly #connections = new Map<string, ResolvedConnection>();
   readonly #clients = new Map<string, SearchClient>();
   readonly #logger: Logger;
 
@@ -117,7 +118,8 @@ export class ClusterRegistry {
     this.#logger = logger;
     for (const c of configs) {
       if (this.#configs.has(c.name)) throw new VigilError('CONFIG_INVALID', `cluster [${c.name}] is configured twice`);
-      resolveConnection(c); // Fail at start, not at first search, on a bad URL.
+      // Fail at start, not at first search, on a bad URL.
+      this.#connections.set(c.name, resolveConnection(c));
       this.#configs.set(c.name, c);
     }
   }
@@ -128,6 +130,16 @@ export class ClusterRegistry {
 
   has(name: string): boolean {
     return this.#configs.has(name);
+  }
+
+  /**
+   * Whether a configured cluster answers now: its root endpoint, with its credentials, never cached (the
+   * health probe). Rejects with a ClusterError (no credential in it) when it does not.
+   */
+  probe(name: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ClusterInfo> {
+    const conn = this.#connections.get(name);
+    if (!conn) return Promise.reject(new VigilError('NOT_FOUND', `unknown cluster [${name}]`));
+    return detectCluster(conn, opts);
   }
 
   /** The client for a configured cluster; VigilError NOT_FOUND (listing the configured names) otherwise. */

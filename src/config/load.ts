@@ -42,6 +42,7 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
     merged.egress = egress;
   }
   if (env.VIGIL_LOG_LEVEL) merged.log = { ...((merged.log as object) ?? {}), level: env.VIGIL_LOG_LEVEL };
+  if (env.VIGIL_LOG_FORMAT) merged.log = { ...((merged.log as object) ?? {}), format: env.VIGIL_LOG_FORMAT };
   if (env.VIGIL_PUBLIC_URL) merged.public_url = env.VIGIL_PUBLIC_URL;
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) merged[k] = v;
 

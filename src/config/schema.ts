@@ -92,6 +92,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** `json` (pino's lines), `pretty` (human-readable, level names), `ecs` (Elastic Common Schema, for shipping into Elasticsearch). */
+        format: z.enum(['json', 'pretty', 'ecs']).default('json'),
         /** Execution-log records kept in the state store. */
         retention: z.number().int().min(1).default(100_000),
       })
@@ -138,6 +140,40 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** What `/_vigil/health` counts as degraded, and how often it checks what it cannot see happen. */
+    health: z
+      .object({
+        /** Configured clusters, the state store and the outbox are checked in the background this often. */
+        probe_interval_ms: z.number().int().min(1000).default(15_000),
+        /** A cluster that does not answer its root endpoint within this is unreachable. */
+        probe_timeout_ms: z.number().int().min(100).default(5_000),
+        /** A watch whose last N scheduled runs failed (a check or a delivery) makes the node yellow. */
+        failing_runs: z.number().int().min(1).default(3),
+        /** A notification pending in the outbox longer than this makes the node yellow. */
+        outbox_max_age_ms: z.number().int().min(1000).default(600_000),
+        /** A delivery that failed within this, and was not followed by a success of the same action, makes the node yellow. */
+        delivery_failure_window_ms: z.number().int().min(1000).default(900_000),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * The dead-man switch: a heartbeat to a receiver outside that alerts when it stops (a
+     * healthchecks-style ping URL, or PagerDuty events a heartbeat rule expects), so that a dead Vigil is
+     * noticed. Off unless configured.
+     */
+    deadman: z
+      .object({
+        /** Pinged every interval (through the egress policy). */
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        method: z.enum(['GET', 'POST']).default('POST'),
+        /** A PagerDuty account (`accounts/pagerduty/<id>.json`): a `trigger` event with a stable `dedup_key` every interval. */
+        pagerduty: z.object({ account: z.string().min(1), dedup_key: z.string().min(1).max(255).optional() }).strict().optional(),
+        interval_ms: z.number().int().min(1000).default(60_000),
+        timeout_ms: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .refine((d) => (d.url === undefined) !== (d.pagerduty === undefined), { message: 'set exactly one of url or pagerduty' })
+      .optional(),
   })
   .strict();
 

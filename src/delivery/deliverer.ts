@@ -12,6 +12,7 @@ import { lookupFor, openAccount, type OpenedAccount } from '../registry/account-
 import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
+import { DeliveryControls, type DeliveryControl } from './controls.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
 
 export interface DelivererOptions {
@@ -34,6 +35,8 @@ export interface DelivererOptions {
   rng?: () => number;
   /** Egress check handed to action types that open their own connections (email). */
   egress: HostCheck;
+  /** Hears how each delivery ended (delivered, failed or cut short by the shutdown): the health model. */
+  onOutcome?: (entry: OutboxEntry, outcome: DeliveryOutcome) => void;
 }
 
 /**
@@ -46,6 +49,8 @@ export class Deliverer {
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
+  /** Operators' retry-now and cancel, per delivery in flight. */
+  private readonly controls = new DeliveryControls();
   private idleWaiters: Array<() => void> = [];
   /** The backlog limit, and the scheduler's admission: closed while delivery is saturated. */
   readonly pressure: Backpressure;
@@ -78,7 +83,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
+    const p = this.loop(entry, opts.recordDelivered ?? true).then((outcome) => {
+      this.o.onOutcome?.(entry, outcome);
+      return outcome;
+    }).finally(() => {
       this.inFlight.delete(entry.key);
       this.pressure.update(this.backlog);
       if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -187,6 +195,22 @@ export class Deliverer {
     return this.inFlight.size;
   }
 
+  /**
+   * An operator's retry of a pending entry: one waiting between attempts is attempted now. Returns
+   * false when the entry is not being delivered by this process (the caller hands it to `deliver`).
+   */
+  retryNow(key: string): boolean {
+    return this.controls.wake(key);
+  }
+
+  /**
+   * An operator discarded the entry (the outbox says so already): its delivery, if in flight, makes no
+   * further attempt and ends as failed with CANCELLED, recording nothing. Returns whether it was in flight.
+   */
+  cancel(key: string): boolean {
+    return this.controls.cancel(key);
+  }
+
   private async loop(entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
     const { store, clock, metrics } = this.o;
     const found = this.o.registry.enabled(entry.actionType);
@@ -194,7 +218,7 @@ export class Deliverer {
     let logger: Logger | undefined;
     const log = () => (logger ??= this.o.logger.child({ tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType }));
     const fail = async (attempts: number, code: DeliveryFailureCode, message: string): Promise<DeliveryOutcome> => {
-      await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now());
+      await store.outbox.markFailed(entry.key, `${code}: ${message}`, clock.now(), attempts);
       metrics.deliveries.inc({ type: entry.actionType, outcome: 'failed' });
       log().error({ code, attempts }, `delivery failed: ${message}`);
       return { status: 'failed', attempts, error: message, code };
@@ -202,24 +226,47 @@ export class Deliverer {
     // An entry enqueued before the operator disabled its type (or by a newer version): say which.
     if (!found.ok) return fail(entry.attempts, found.code, found.message);
     const { type } = found;
+    const control = this.controls.open(entry.key);
+    try {
+      return await this.attempts(entry, type, control, { recordDelivered, log, fail });
+    } finally {
+      this.controls.close(entry.key, control);
+    }
+  }
 
+  private async attempts(
+    entry: OutboxEntry,
+    type: ActionType,
+    control: DeliveryControl,
+    o: { recordDelivered: boolean; log: () => Logger; fail: (attempts: number, code: DeliveryFailureCode, message: string) => Promise<DeliveryOutcome> },
+  ): Promise<DeliveryOutcome> {
+    const { store, clock, metrics } = this.o;
+    const { recordDelivered, log, fail } = o;
     let attempts = entry.attempts;
     let lastError = entry.lastError;
     for (;;) {
       if (this.abort.signal.aborted) return aborted(attempts);
-      const result = await this.attempt(entry, type, attempts + 1, log);
+      if (control.cancelled) return this.cancelled(entry, attempts);
+      const sent = await this.attempt(entry, type, attempts + 1, log);
       // The shutdown came while it waited for a slot: no attempt was made.
-      if (result === null) return aborted(attempts);
+      if (sent === null) return aborted(attempts);
+      const { result, ms } = sent;
       attempts++;
       if (result.ok) {
         const at = clock.now();
-        if (recordDelivered) await store.outbox.markDelivered(entry.key, at);
+        if (recordDelivered) await store.outbox.markDelivered(entry.key, at, attempts);
         metrics.deliveries.inc({ type: entry.actionType, outcome: 'delivered' });
-        if (attempts > 1) log().info({ attempts }, 'delivered after retry');
+        // One line per notification, without a child logger (a child per delivery shows in the profile).
+        const destination = (entry.notification as RenderedNotification).destination ?? entry.actionType;
+        this.o.logger.info(
+          { tenant: entry.tenant, watch: entry.watchId, action: entry.action, type: entry.actionType, destination: destinationHost(destination), attempt: attempts, latencyMs: Math.max(0, at - entry.createdAt), sendMs: Math.round(ms) },
+          'notification delivered',
+        );
         return { status: 'delivered', attempts, at };
       }
       // Cut short by stop(): the entry stays pending for the next start, whatever the deadline says.
       if (this.abort.signal.aborted) return aborted(attempts);
+      if (control.cancelled) return this.cancelled(entry, attempts);
       if (!result.retry) return fail(attempts, result.code, result.message);
       const delay = Math.max(nextDelay(attempts, this.o.rng), result.retryAfterMs ?? 0);
       const now = clock.now();
@@ -229,16 +276,28 @@ export class Deliverer {
       if (error !== lastError) log().warn({ attempt: attempts, retryInMs: delay }, `delivery attempt failed, will retry: ${error}`);
       lastError = error;
       await store.outbox.recordAttempt(entry.key, error, now + delay);
-      await this.sleep(delay);
+      await this.sleep(delay, control);
     }
   }
 
-  /** One attempt, once its destination has a free slot; null when the shutdown came first. */
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult | null> {
+  /** One attempt, once its destination has a free slot, and how long its send took; null when the shutdown came first. */
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null> {
     const n = entry.notification as RenderedNotification;
     const destination = n.destination ?? entry.actionType;
-    const res = await this.bulkhead.run(destination, () => this.send(entry, n, type, attempt, log));
+    const res = await this.bulkhead.run(destination, async () => {
+      const t0 = this.o.clock.monotonic();
+      const result = await this.send(entry, n, type, attempt, log);
+      const ms = this.o.clock.monotonic() - t0;
+      this.o.metrics.deliveryDuration.observe({ type: entry.actionType, outcome: result.ok ? 'success' : 'failure' }, ms / 1000);
+      return { result, ms };
+    });
     return res === 'aborted' ? null : res;
+  }
+
+  /** An operator discarded the entry while it was being delivered: the outbox says so already. */
+  private cancelled(entry: OutboxEntry, attempts: number): DeliveryOutcome {
+    this.o.metrics.deliveries.inc({ type: entry.actionType, outcome: 'cancelled' });
+    return { status: 'failed', attempts, error: 'discarded by an operator before it was delivered', code: 'CANCELLED' };
   }
 
   private async send(entry: OutboxEntry, n: RenderedNotification, type: ActionType, attempt: number, log: () => Logger): Promise<DeliveryResult> {
@@ -284,21 +343,46 @@ export class Deliverer {
     return this.bulkhead.stats();
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms` between attempts; the shutdown and an operator's retry or cancel end the wait early. */
+  private sleep(ms: number, control: DeliveryControl): Promise<void> {
     // An attempt cut short by stop() comes back here after the abort: 'abort' will not fire again.
-    if (this.abort.signal.aborted) return Promise.resolve();
+    if (this.abort.signal.aborted || control.cancelled) return Promise.resolve();
+    if (control.retryAsked) {
+      control.retryAsked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const signal = this.abort.signal;
-      const onAbort = () => (this.o.clock.clearTimeout(t), resolve());
-      // The listener goes with the sleep: left on the daemon-long signal, every retry would add one for good.
-      const t = this.o.clock.setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        this.o.clock.clearTimeout(t);
+        // The listener goes with the sleep: left on the daemon-long signal, every retry would add one for good.
+        signal.removeEventListener('abort', done);
+        control.wake = null;
+        resolve();
+      };
+      const t = this.o.clock.setTimeout(done, ms);
+      control.wake = done;
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }
 
 /** Pending entries read from the outbox per query while resuming. */
 const RESUME_PAGE = 1_000;
+
+/**
+ * The host of a destination key that carries a URL (`webhook:https://hooks.example.com`), for the
+ * delivered line; other keys (`pagerduty`, `jira:OPS`) as they are. Keys never carry a path or secret.
+ */
+export function destinationHost(destination: string): string {
+  const colon = destination.indexOf(':');
+  if (colon < 0) return destination;
+  try {
+    return new URL(destination.slice(colon + 1)).host || destination;
+  } catch {
+    return destination;
+  }
+}
 
 /** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */
 function aborted(attempts: number): DeliveryOutcome {

@@ -27,7 +27,7 @@ export interface OverloadMonitorOptions {
  */
 export class OverloadMonitor {
   private readonly o: OverloadMonitorOptions;
-  private overloaded = false;
+  private isOverloaded = false;
   private since = 0;
   private at: { deferred: number; misfires: number; skippedLate: number; skippedOverlap: number } | null = null;
   private quiet: TimerHandle | null = null;
@@ -45,12 +45,17 @@ export class OverloadMonitor {
     this.clear();
   }
 
+  /** True from the first saturation until delivery has had room for `quietMs` (what `vigil_overloaded` says). */
+  get overloaded(): boolean {
+    return this.isOverloaded;
+  }
+
   private saturated(): void {
     if (this.stopped) return;
     if (this.quiet !== null) this.o.clock.clearTimeout(this.quiet);
     this.quiet = null;
-    if (this.overloaded) return;
-    this.overloaded = true;
+    if (this.isOverloaded) return;
+    this.isOverloaded = true;
     this.since = this.o.clock.monotonic();
     this.at = this.counts();
     this.o.metrics.overloaded.set(1);
@@ -62,11 +67,11 @@ export class OverloadMonitor {
   }
 
   private opened(): void {
-    if (this.stopped || !this.overloaded || this.quiet !== null) return;
+    if (this.stopped || !this.isOverloaded || this.quiet !== null) return;
     this.quiet = this.o.clock.setTimeout(() => {
       this.quiet = null;
       if (!this.o.pressure.open) return;
-      this.overloaded = false;
+      this.isOverloaded = false;
       this.o.metrics.overloaded.set(0);
       this.clear();
       this.o.logger.info({ lastedMs: Math.round(this.o.clock.monotonic() - this.since), ...this.cost() }, 'no longer overloaded');
@@ -76,7 +81,7 @@ export class OverloadMonitor {
   private remind(): void {
     this.reminder = this.o.clock.setTimeout(() => {
       this.reminder = null;
-      if (!this.overloaded || this.stopped) return;
+      if (!this.isOverloaded || this.stopped) return;
       // Room at the moment (it may be ending): no reminder, but keep watching.
       if (this.quiet !== null) return this.remind();
       this.o.logger.warn(

@@ -35,6 +35,8 @@ export interface RunnerDeps {
   node: string;
   /** Base URL for `ack_watch_link`/`ack_action_link`; no links when unset. */
   publicUrl?: string | undefined;
+  /** Hears every run's record once it is committed; `scheduled` is false for manual executions. */
+  onRunEnded?: (record: WatchLogRecord, scheduled: boolean) => void;
 }
 
 export interface RunOptions {
@@ -139,7 +141,7 @@ export class WatchRunner {
       node,
     };
 
-    const checks = await runChecks(w.checks, ctx, rt, opts.goto);
+    const checks = await runChecks(w.checks, ctx, rt, opts.goto, (type, ms) => this.d.metrics.checkDuration.observe({ type }, ms / 1000));
     let failed: { check: string | null; message: string; code?: string | undefined } | null =
       checks.outcome === 'error' ? { check: checks.check, message: checks.message, code: checks.code } : null;
     let level = 'none';
@@ -220,9 +222,12 @@ export class WatchRunner {
     state.last_status = log.status;
     state.node = node;
     if (recordState || recordLog || delivered.length) {
+      const t0 = clock.monotonic();
       await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), delivered, ...(recordLog ? { log } : {}) });
+      this.d.metrics.stateCommit.observe((clock.monotonic() - t0) / 1000);
     }
-    this.d.metrics.watchRuns.inc({ status: log.status.code });
+    this.d.metrics.watchRuns.inc({ status: log.status.code, tenant: this.d.metrics.tenant(w.tenant) });
+    if (!simulate) this.d.onRunEnded?.(log, opts.fire !== null);
     if (failed) runLog().warn({ check: failed.check }, `watch run failed: ${failed.message}`);
     if (!opts.runtimeAttributes) return log;
     // After the commit: the answer carries them, the watch log never does.

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Deliverer } from '../delivery/deliverer.ts';
 import type { DeliveryOutcome } from '../delivery/types.ts';
 import type { DeliveredMark, OutboxEntry, StateStore } from '../state/types.ts';
@@ -14,6 +15,7 @@ export interface SendEnv {
   store: StateStore;
   deliverer: Deliverer;
   clock: Clock;
+  metrics: Pick<Metrics, 'stateCommit'>;
 }
 
 export interface SendOptions {
@@ -70,7 +72,9 @@ async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: S
   }
   const now = env.clock.now();
   const entries = planned.map((p) => outboxEntry(w, p, now));
+  const t0 = env.clock.monotonic();
   const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), enqueue: entries });
+  env.metrics.stateCommit.observe((env.clock.monotonic() - t0) / 1000);
   const fresh = new Set(enqueued);
   const pending = planned.map((p, i): Promise<Outcome> | Outcome =>
     // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
@@ -84,7 +88,7 @@ async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: S
   const worst = new Map<ActionLogEntry, { p: Planned; outcome: Outcome }>();
   planned.forEach((p, i) => {
     const outcome = outcomes[i]!;
-    if (outcome.status === 'delivered' && !o.manual) delivered.push({ key: p.key, at: outcome.at ?? env.clock.now() });
+    if (outcome.status === 'delivered' && !o.manual) delivered.push({ key: p.key, at: outcome.at ?? env.clock.now(), attempts: outcome.attempts });
     if (o.manual && outcome.status !== 'duplicate') showRequest(p);
     const w0 = worst.get(p.log);
     if (!w0 || RANK[outcome.status] > RANK[w0.outcome.status]) worst.set(p.log, { p, outcome });

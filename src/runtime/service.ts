@@ -21,6 +21,8 @@ export interface LoadedWatch {
   watch: CompiledWatch | null;
   /** Problems of the definition as the repository holds it now, if any. */
   errors: ErrorDetail | null;
+  /** Whether it is scheduled: the definition's `active`, unless the `_active` API overrode it. */
+  active?: boolean;
 }
 
 export interface WatchServiceOptions {
@@ -35,6 +37,8 @@ export interface WatchServiceOptions {
   clock: Clock;
   /** Load-time checks beyond the format, e.g. that referenced accounts exist. */
   extraCheck?: ExtraCheck;
+  /** Hears each watch that starts running a (new) version, and each that is removed (null). */
+  onWatchChange?: (ref: WatchRef, watch: CompiledWatch | null) => void;
 }
 
 const key = (tenant: string, id: string) => watchKey({ tenant, id });
@@ -118,6 +122,7 @@ export class WatchService {
     } else {
       if (current?.watch?.version === res.watch.version && !current.errors) return;
       this.watches.set(k, { ref, location, watch: res.watch, errors: null });
+      this.o.onWatchChange?.(ref, res.watch);
       this.o.logger[o.quiet && !current ? 'debug' : 'info']({ tenant: ref.tenant, watch: ref.id, version: res.watch.version }, current ? 'watch reloaded' : 'watch loaded');
     }
     await this.schedule(k);
@@ -250,6 +255,7 @@ export class WatchService {
     if (!w) return void this.o.scheduler.remove(k);
     const override = this.overrides ? this.overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
     const active = override ?? w.def.active;
+    lw.active = active;
     if (!active) return void this.o.scheduler.remove(k);
     // The run looks the watch up at fire time, so a reload swaps the definition without resetting timers.
     this.o.scheduler.upsert(k, w.schedule, (fire, releaseSlot) => this.runScheduled(k, fire, releaseSlot));
@@ -268,9 +274,10 @@ export class WatchService {
     }
   }
 
-  private forget(k: string, _lw: LoadedWatch): void {
+  private forget(k: string, lw: LoadedWatch): void {
     this.watches.delete(k);
     this.o.scheduler.remove(k);
+    this.o.onWatchChange?.(lw.ref, null);
   }
 
   private gaugesDue = false;

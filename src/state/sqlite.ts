@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { VigilError } from '../errors.ts';
 import type { RunCommit, StateStore } from './types.ts';
 import { DB_FILE, openDatabase } from './sqlite/open.ts';
 import { lockDirectory, type DirLock } from './sqlite/lock.ts';
@@ -31,6 +32,7 @@ export class SqliteStateStore implements StateStore {
   private readonly wal: WalSync;
   private readonly checkpointer: Checkpointer;
   private closed = false;
+  private readonly pingStmt: StatementSync;
 
   /**
    * `commitPaceMs`: the least time between two group commits, default 50 ms (see group-commit.ts).
@@ -55,6 +57,7 @@ export class SqliteStateStore implements StateStore {
     this.outbox = new SqliteOutboxStore(this.db, this.batch);
     this.kv = new SqliteKvStore(this.db, durable);
     this.security = new SqliteSecurityStore(this.db, durable);
+    this.pingStmt = this.db.prepare('SELECT 1');
   }
 
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
@@ -63,7 +66,7 @@ export class SqliteStateStore implements StateStore {
       const enqueued: string[] = [];
       if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
       for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
-      for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at);
+      for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at, d.attempts);
       if (c.log) this.log.appendSync(c.log);
       return { enqueued };
     });
@@ -76,6 +79,11 @@ export class SqliteStateStore implements StateStore {
   durable(): Promise<void> {
     void this.checkpointer.afterWrite();
     return this.wal.sync();
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new VigilError('INTERNAL', 'the state store is closed');
+    this.pingStmt.get();
   }
 
   async close(): Promise<void> {

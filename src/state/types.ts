@@ -26,13 +26,19 @@ export interface StateStore {
    * answers, so a 200 is never taken back by a power loss.
    */
   durable(): Promise<void>;
+  /**
+   * Rejects, saying why (never with a credential), when the store cannot be used now: closed, or its
+   * cluster not answering or not taking writes. The health probe calls it in the background.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** An outbox entry delivered at `at` (epoch ms). */
+/** An outbox entry delivered at `at` (epoch ms), after `attempts` attempts in all. */
 export interface DeliveredMark {
   key: string;
   at: number;
+  attempts: number;
 }
 
 export interface RunCommit {
@@ -57,6 +63,12 @@ export interface WatchLogQuery {
   watchId?: string;
   /** ISO time; records whose execution_end is at or after it. */
   since?: string;
+  /** ISO time; records whose execution_end is before it. */
+  until?: string;
+  /** Records whose run status (`status.code`) is one of these. */
+  status?: readonly string[];
+  /** Records where an action or resolve action of this name ran (whatever its status). */
+  action?: string;
   from?: number;
   size?: number;
 }
@@ -72,7 +84,25 @@ export interface WatchLogStore {
   prune(maxRecords: number, limit?: number): Promise<number>;
 }
 
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+/** `cancelled`: an operator discarded it (pending or failed) through the API; it is never sent again. */
+export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** A page of outbox entries in one status, optionally of one tenant and watch. */
+export interface OutboxListQuery {
+  status: OutboxStatus;
+  tenant?: string;
+  watchId?: string;
+  from?: number;
+  /** Default 100. */
+  size?: number;
+}
+
+/** How far behind delivery is, as the outbox holds it (read in the background for health and metrics). */
+export interface OutboxStats {
+  pending: number;
+  /** Creation time (epoch ms) of the oldest pending entry; null when none is pending. */
+  oldestPendingAt: number | null;
+}
 
 export interface OutboxEntry {
   /** The idempotency key doubles as the primary key: one entry per notification, however often it is enqueued. */
@@ -104,9 +134,15 @@ export interface OutboxStore {
    */
   enqueue(entry: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean>;
   get(key: string): Promise<OutboxEntry | undefined>;
+  /** A failed attempt that is retried at `nextAttemptAt`: counts it and keeps its error. */
   recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
-  markDelivered(key: string, at: number): Promise<void>;
-  markFailed(key: string, error: string, at: number): Promise<void>;
+  /**
+   * Finishes an entry. `attempts` is how many attempts were made in all (the last, successful or
+   * final one included, which no `recordAttempt` counted): the entry records it, never less than it
+   * counted already, so marking twice is harmless.
+   */
+  markDelivered(key: string, at: number, attempts: number): Promise<void>;
+  markFailed(key: string, error: string, at: number, attempts: number): Promise<void>;
   /**
    * Pending entries, oldest first (by creation time, then key), after `after` when given: resuming at
    * start claims them page by page, as room frees in the deliverer.
@@ -114,6 +150,24 @@ export interface OutboxStore {
   pending(limit?: number, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]>;
   /** Removes delivered and failed entries finished before `olderThan`, at most `limit` of them; returns how many. */
   prune(olderThan: number, limit?: number): Promise<number>;
+  /**
+   * One page of entries in a status: pending ones oldest first (creation time, then key), finished
+   * ones most recently finished first. A read after a write sees it.
+   */
+  list(q: OutboxListQuery): Promise<OutboxEntry[]>;
+  /**
+   * Makes a failed entry pending again (an operator's retry): its deadline and next attempt as given,
+   * its attempts and last error kept. Returns the entry as it is now, or undefined when no failed entry
+   * has this key (nothing changes then).
+   */
+  requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined>;
+  /**
+   * Discards a pending or failed entry (status `cancelled`, finished at `at`, `reason` as its last
+   * error): it is never sent again, and its key still stops a re-run from notifying twice. Returns the
+   * entry as it was before, or undefined when no pending or failed entry has this key.
+   */
+  cancel(key: string, reason: string, at: number): Promise<OutboxEntry | undefined>;
+  stats(): Promise<OutboxStats>;
 }
 
 export interface KvStore {

@@ -36,20 +36,7 @@ export interface NodeCheckDeps {
 export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDeps): Promise<ErrorDetail | null> {
   const detail: ErrorDetail = {};
   const node: NodeRefs = { clusters: deps.clusters.length > 0 ? new Set(deps.clusters) : null, identity: deps.identity };
-  const add = (base: string) => (problems: Problem[] | undefined) => {
-    for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
-  };
-  const checks = (list: Array<{ type: string }> | undefined, base: string) =>
-    list?.forEach((c, i) => add(`${base}[${i}]`)(deps.registry.check(c.type)?.checkReferences?.(c, node)));
-
-  checks(w.def.checks as Array<{ type: string }>, 'checks');
-  const actions = [...w.actions.map((a, i) => [`actions[${i}]`, a] as const), ...w.resolveActions.map((a, i) => [`resolve_actions[${i}]`, a] as const)];
-  for (const [path, a] of actions) {
-    const found = deps.registry.enabled(a.type.type);
-    if (!found.ok) addDetail(detail, `${path}.type`, found.message);
-    add(path)(a.type.checkReferences?.(a.params, node));
-    checks(a.def.checks, `${path}.checks`);
-  }
+  checkReferences(w, deps.registry, node, detail);
   // One resolve per account, however many actions of the watch use it.
   const resolved = new Map<string, Promise<unknown>>();
   const resolving = (type: string, id: string): Promise<unknown> | null => {
@@ -75,6 +62,35 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   }
   for (const [path, list] of Object.entries((await storedRefProblems(w, deps.stored)) ?? {})) for (const d of list) addDetail(detail, path, d.error);
   return Object.keys(detail).length ? detail : null;
+}
+
+/**
+ * The clusters a watch names that this node does not configure, as `[path, message]`, also when none is
+ * configured at all (where loading does not check them, and every search would fail): what the
+ * start-up summary and the health report name. Empty when the watch names only configured clusters.
+ */
+export function missingClusters(w: CompiledWatch, registry: TypeRegistry, configured: readonly string[]): Problem[] {
+  const detail: ErrorDetail = {};
+  checkReferences(w, registry, { clusters: new Set(configured) }, detail, false);
+  return Object.entries(detail).flatMap(([path, list]) => list.map((d): Problem => [path, d.error]));
+}
+
+/** What the watch's checks and actions name on this node (and, with `types`, whether their types are enabled). */
+function checkReferences(w: CompiledWatch, registry: TypeRegistry, node: NodeRefs, detail: ErrorDetail, types = true): void {
+  const add = (base: string) => (problems: Problem[] | undefined) => {
+    for (const [field, message] of problems ?? []) addDetail(detail, `${base}.${field}`, message);
+  };
+  const checks = (list: Array<{ type: string }> | undefined, base: string) =>
+    list?.forEach((c, i) => add(`${base}[${i}]`)(registry.check(c.type)?.checkReferences?.(c, node)));
+
+  checks(w.def.checks as Array<{ type: string }>, 'checks');
+  const actions = [...w.actions.map((a, i) => [`actions[${i}]`, a] as const), ...w.resolveActions.map((a, i) => [`resolve_actions[${i}]`, a] as const)];
+  for (const [path, a] of actions) {
+    const found = registry.enabled(a.type.type);
+    if (types && !found.ok) addDetail(detail, `${path}.type`, found.message);
+    add(path)(a.type.checkReferences?.(a.params, node));
+    checks(a.def.checks, `${path}.checks`);
+  }
 }
 
 /** The stored proxies and trust stores the watch names that cannot be used here, by the path naming each. */

@@ -132,10 +132,18 @@ describe('watch API', () => {
   });
 
   it('deactivates and reactivates; searches; deletes', async () => {
+    const shown = async () => ({
+      get: (await api.inject({ method: 'GET', url: '/_signals/watch/_main/api1' })).json().active,
+      search: (await api.inject({ method: 'POST', url: '/_signals/watch/_main/_search', payload: { size: 100 } })).json().hits.hits.find((x: { _id: string }) => x._id === 'api1')?.active,
+    });
+    expect(await shown()).toEqual({ get: true, search: true });
     expect((await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1/_active' })).statusCode).toBe(200);
     expect(app.scheduler.has('_main/api1')).toBe(false);
+    // GET and _search show what is in effect, not the file's own `active`.
+    expect(await shown()).toEqual({ get: false, search: false });
     expect((await api.inject({ method: 'PUT', url: '/_signals/watch/_main/api1/_active' })).statusCode).toBe(200);
     expect(app.scheduler.has('_main/api1')).toBe(true);
+    expect(await shown()).toEqual({ get: true, search: true });
     const found = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_search', payload: { size: 5 } });
     expect(found.json().hits.hits.map((h: { _id: string }) => h._id)).toContain('api1');
     expect((await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1' })).statusCode).toBe(200);

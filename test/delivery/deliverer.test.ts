@@ -87,6 +87,18 @@ describe('Deliverer', () => {
     await s.store.close();
   });
 
+  it('keeps an operator retry asked for during an attempt: the next attempt follows at once, not after the backoff', async () => {
+    let s: ReturnType<typeof setup>;
+    const type = scripted([fail5xx], (key) => void s.deliverer.retryNow(key));
+    s = setup(type);
+    const done = s.deliverer.deliver(await s.enqueue('k-retry'));
+    // The clock does not move: only the retry asked for during the first attempt makes the second.
+    await expect.poll(() => type.attempts.length, { interval: 10, timeout: 3000 }).toBe(2);
+    expect(await done).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(type.attempts[1]!.at).toBe(type.attempts[0]!.at);
+    await s.store.close();
+  });
+
   it('fails an entry whose type this node does not have, saying so, without an attempt', async () => {
     const type = scripted([]);
     const s = setup(type);

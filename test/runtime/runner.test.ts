@@ -32,7 +32,23 @@ describe('WatchRunner', () => {
     expect(state?.actions.note).toMatchObject({ execution_count: 1, last_check_result: true, last_status: { code: 'ACTION_EXECUTED' } });
     expect((await kit.store.log.query({ watchId: 'w' }))[0]!.id).toBe(rec.id);
     // Marked delivered by the run's own final commit (with its state and log), not left pending.
-    expect(await kit.store.outbox.get(rec.actions[0]!.delivery!.key)).toMatchObject({ status: 'delivered' });
+    expect(await kit.store.outbox.get(rec.actions[0]!.delivery!.key)).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('records in the outbox every attempt a delivery took, the last one included', async () => {
+    const statuses = [503, 200, 400];
+    kit = runtimeKit({ http: { request: async () => ({ status: statuses.shift()!, headers: {}, body: '', truncated: false }), close: async () => {} } });
+    const hook = { type: 'webhook', name: 'hook', request: { method: 'POST', url: 'https://hooks.example.com/x', body: 'n={{data.n}}' } };
+    const w = kit.compile({ ...watch(), actions: [hook] });
+    const retried = kit.runner.run(w, { fire: fireAt(kit), input: { n: 5 } });
+    await kit.clock.advance(60_000);
+    const first = await retried;
+    expect(first.actions[0]!.delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(await kit.store.outbox.get(first.actions[0]!.delivery!.key)).toMatchObject({ status: 'delivered', attempts: 2 });
+    // A refusal that no retry can fix: one attempt, recorded as such.
+    await kit.clock.advance(60_000);
+    const second = await kit.runner.run(w, { fire: fireAt(kit), input: { n: 5 } });
+    expect(await kit.store.outbox.get(second.actions[0]!.delivery!.key)).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
   it('stops at a false condition with NO_ACTION and sends nothing', async () => {

@@ -91,9 +91,9 @@ describe('Pruner', () => {
     for (const [key, created] of [['old-delivered', now - 9 * DAY], ['old-failed', now - 9 * DAY], ['old-pending', now - 9 * DAY], ['recent', now - 2 * DAY]] as const) {
       await store.outbox.enqueue(outboxEntry(key, created));
     }
-    await store.outbox.markDelivered('old-delivered', now - 8 * DAY);
-    await store.outbox.markFailed('old-failed', 'gave up', now - 8 * DAY);
-    await store.outbox.markDelivered('recent', now - 2 * DAY);
+    await store.outbox.markDelivered('old-delivered', now - 8 * DAY, 1);
+    await store.outbox.markFailed('old-failed', 'gave up', now - 8 * DAY, 3);
+    await store.outbox.markDelivered('recent', now - 2 * DAY, 1);
     const pruner = new Pruner({ store, clock, logger, logRetention: 100, outboxMaxAgeMs: 7 * DAY, batch: 1 });
     expect(await pruner.runOnce()).toEqual({ log: 0, outbox: 2 });
     expect(await store.outbox.get('old-delivered')).toBeUndefined();

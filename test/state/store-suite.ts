@@ -114,6 +114,24 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect((await store.log.query({ size: 1 }))[0]).toEqual(full);
     }));
 
+    it('filters the log by run status, end time before, and action name (resolve actions included)', withStore(async (store) => {
+      const a = (name: string, code = 'ACTION_EXECUTED') => ({ name, status: { code } as never });
+      await store.log.append(logRecord('ok', { status: { code: 'ACTION_EXECUTED' }, actions: [a('page'), a('mail', 'ACTION_THROTTLED')] }, T0));
+      await store.log.append(logRecord('bad', { status: { code: 'EXECUTION_FAILED' } }, T0 + 1000));
+      await store.log.append(logRecord('resolved', { status: { code: 'NO_ACTION' }, actions: [a('mail', 'NO_ACTION')], resolve_actions: [a('all clear')] }, T0 + 2000));
+      await store.log.append(logRecord('other', { watch_id: 'x', status: { code: 'EXECUTION_FAILED' }, actions: [a('page')] }, T0 + 3000));
+      const ids = async (q: Parameters<StateStore['log']['query']>[0]) => (await store.log.query(q)).map((r) => r.id);
+      expect(await ids({ watchId: 'w', status: ['EXECUTION_FAILED'] })).toEqual(['bad']);
+      expect(await ids({ status: ['EXECUTION_FAILED', 'ACTION_EXECUTED'] })).toEqual(['other', 'bad', 'ok']);
+      expect(await ids({ until: iso(T0 + 2000) })).toEqual(['bad', 'ok']);
+      expect(await ids({ since: iso(T0 + 1000), until: iso(T0 + 3000) })).toEqual(['resolved', 'bad']);
+      expect(await ids({ action: 'page' })).toEqual(['other', 'ok']);
+      expect(await ids({ watchId: 'w', action: 'mail' })).toEqual(['resolved', 'ok']);
+      expect(await ids({ action: 'all clear' })).toEqual(['resolved']);
+      expect(await ids({ action: 'nope' })).toEqual([]);
+      expect(await ids({ action: 'page', status: ['ACTION_EXECUTED'], size: 1 })).toEqual(['ok']);
+    }));
+
     it('never prunes any of the newest records it is told to keep', withStore(async (store) => {
       // Recent records: a store may also keep the log by age.
       const now = Date.now();
@@ -131,12 +149,68 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       await store.outbox.recordAttempt('k1', 'HTTP 502', 900);
       expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['k1', 'k2']);
       expect(await store.outbox.get('k1')).toMatchObject({ status: 'pending', attempts: 2, lastError: 'HTTP 502', nextAttemptAt: 900, createdAt: 1 });
-      await store.outbox.markDelivered('k1', 10);
-      await store.outbox.markFailed('k2', 'HTTP 400', 11);
+      // The third attempt succeeded: no recordAttempt counted it, the mark does.
+      await store.outbox.markDelivered('k1', 10, 3);
+      await store.outbox.markFailed('k2', 'HTTP 400', 11, 1);
       expect(await store.outbox.pending()).toEqual([]);
-      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 2, lastError: null, finishedAt: 10 });
-      expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11 });
+      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 3, lastError: null, finishedAt: 10 });
+      expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11, attempts: 1 });
       expect(await store.outbox.get('nope')).toBeUndefined();
+    }));
+
+    it('lists entries by status, tenant and watch: pending oldest first, finished newest first, paged', withStore(async (store) => {
+      await store.outbox.enqueue(entry('p2', 20));
+      await store.outbox.enqueue(entry('p1', 10, { tenant: 'team', watchId: 'x' }));
+      await store.outbox.enqueue(entry('p3', 30, { watchId: 'x' }));
+      for (const [k, at] of [['f1', 100], ['f2', 300], ['f3', 200]] as const) {
+        await store.outbox.enqueue(entry(k, 1, { watchId: k === 'f3' ? 'x' : 'w' }));
+        await store.outbox.markFailed(k, `HTTP 400 (${k})`, at, 1);
+      }
+      await store.outbox.enqueue(entry('d', 1));
+      await store.outbox.markDelivered('d', 50, 1);
+      const keys = async (q: Parameters<StateStore['outbox']['list']>[0]) => (await store.outbox.list(q)).map((e) => e.key);
+      expect(await keys({ status: 'pending' })).toEqual(['p1', 'p2', 'p3']);
+      expect(await keys({ status: 'pending', tenant: '_main' })).toEqual(['p2', 'p3']);
+      expect(await keys({ status: 'pending', tenant: '_main', watchId: 'x' })).toEqual(['p3']);
+      expect(await keys({ status: 'failed' })).toEqual(['f2', 'f3', 'f1']);
+      expect(await keys({ status: 'failed', from: 1, size: 1 })).toEqual(['f3']);
+      expect(await keys({ status: 'delivered' })).toEqual(['d']);
+      expect((await store.outbox.list({ status: 'failed', watchId: 'x' }))[0]).toMatchObject({ key: 'f3', lastError: 'HTTP 400 (f3)', attempts: 1, finishedAt: 200 });
+    }));
+
+    it('requeues a failed entry, cancels a pending or failed one, and leaves other states alone', withStore(async (store) => {
+      for (const k of ['failed', 'pending', 'done']) await store.outbox.enqueue(entry(k, 1));
+      await store.outbox.recordAttempt('failed', 'HTTP 503', 5);
+      await store.outbox.markFailed('failed', 'DEADLINE_EXCEEDED: gave up', 10, 2);
+      await store.outbox.markDelivered('done', 10, 1);
+      expect(await store.outbox.requeue('pending', { deadline: 99, nextAttemptAt: 50 })).toBeUndefined();
+      expect(await store.outbox.requeue('done', { deadline: 99, nextAttemptAt: 50 })).toBeUndefined();
+      expect(await store.outbox.requeue('nope', { deadline: 99, nextAttemptAt: 50 })).toBeUndefined();
+      const again = await store.outbox.requeue('failed', { deadline: 999, nextAttemptAt: 50 });
+      expect(again).toMatchObject({ key: 'failed', status: 'pending', attempts: 2, deadline: 999, nextAttemptAt: 50, finishedAt: null, lastError: 'DEADLINE_EXCEEDED: gave up' });
+      expect(await store.outbox.get('failed')).toEqual(again);
+      expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['failed', 'pending']);
+
+      expect(await store.outbox.cancel('done', 'discarded', 20)).toBeUndefined();
+      expect(await store.outbox.cancel('pending', 'discarded by kirk', 20)).toMatchObject({ key: 'pending', status: 'pending' });
+      expect(await store.outbox.get('pending')).toMatchObject({ status: 'cancelled', lastError: 'discarded by kirk', finishedAt: 20 });
+      expect(await store.outbox.cancel('pending', 'twice', 21)).toBeUndefined();
+      await store.outbox.markFailed('failed', 'HTTP 400', 30, 3);
+      expect(await store.outbox.cancel('failed', 'discarded', 31)).toMatchObject({ status: 'failed', attempts: 3 });
+      expect(await store.outbox.pending()).toEqual([]);
+      expect((await store.outbox.list({ status: 'cancelled' })).map((e) => e.key)).toEqual(['failed', 'pending']);
+      // Its key is kept: the same notification cannot be enqueued again.
+      expect(await store.outbox.enqueue(entry('pending', 40))).toBe(false);
+    }));
+
+    it('says how many entries are pending and since when', withStore(async (store) => {
+      expect(await store.outbox.stats()).toEqual({ pending: 0, oldestPendingAt: null });
+      await store.outbox.enqueue(entry('b', 200));
+      await store.outbox.enqueue(entry('a', 100));
+      await store.outbox.enqueue(entry('done', 50));
+      await store.outbox.markDelivered('done', 60, 1);
+      // Near real time is allowed: a store may take a moment to count what it just wrote.
+      await expect.poll(() => store.outbox.stats(), { interval: 20, timeout: 3000 }).toEqual({ pending: 2, oldestPendingAt: 100 });
     }));
 
     it('pages pending entries oldest first from a cursor', withStore(async (store) => {
@@ -148,9 +222,9 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
 
     it('prunes finished entries older than the cut-off, never pending ones', withStore(async (store) => {
       for (const k of ['old-done', 'old-failed', 'new-done', 'pending']) await store.outbox.enqueue(entry(k, 1));
-      await store.outbox.markDelivered('old-done', 100);
-      await store.outbox.markFailed('old-failed', 'x', 100);
-      await store.outbox.markDelivered('new-done', 300);
+      await store.outbox.markDelivered('old-done', 100, 1);
+      await store.outbox.markFailed('old-failed', 'x', 100, 1);
+      await store.outbox.markDelivered('new-done', 300, 1);
       expect(await store.outbox.prune(200)).toBe(2);
       expect(await store.outbox.get('old-done')).toBeUndefined();
       expect(await store.outbox.get('new-done')).toBeDefined();
@@ -167,9 +241,9 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect((await store.outbox.get('old'))?.createdAt).toBe(1);
       // The run's final commit: its state, the deliveries it made and its log record.
       state.last_status = { code: 'ACTION_EXECUTED' };
-      const done = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, delivered: [{ key: 'new', at: 50 }], log: logRecord('r2') });
+      const done = await store.commit({ state: { tenant: '_main', watchId: 'w', value: state }, delivered: [{ key: 'new', at: 50, attempts: 2 }], log: logRecord('r2') });
       expect(done.enqueued).toEqual([]);
-      expect(await store.outbox.get('new')).toMatchObject({ status: 'delivered', finishedAt: 50 });
+      expect(await store.outbox.get('new')).toMatchObject({ status: 'delivered', finishedAt: 50, attempts: 2 });
       expect((await store.watchState.get('_main', 'w'))!.last_status).toEqual({ code: 'ACTION_EXECUTED' });
       // Entries without a state (a manual execution) and a log record alone.
       expect((await store.commit({ enqueue: [entry('manual', 4), entry('new', 5)] })).enqueued).toEqual(['manual']);
@@ -193,6 +267,12 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect(await store.kv.get('n')).toBe(42);
       await store.kv.delete('x');
       expect(await store.kv.get('x')).toBeUndefined();
+    }));
+
+    it('ping() resolves while the store can be used and rejects once it is closed', withStore(async (store) => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow(/closed/);
     }));
 
     it('durable() resolves once every write made so far is kept', withStore(async (store, o) => {

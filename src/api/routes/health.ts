@@ -3,12 +3,46 @@ import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { component } from '../route-schema.ts';
 
+const healthReason = component(
+  'HealthReason',
+  z
+    .object({
+      status: z.enum(['yellow', 'red']),
+      code: z.enum([
+        'NOT_STARTED',
+        'STORE_UNAVAILABLE',
+        'CLUSTER_UNREACHABLE',
+        'WATCH_FAILING',
+        'CLUSTER_NOT_CONFIGURED',
+        'WATCHES_INVALID',
+        'OVERLOADED',
+        'OUTBOX_BACKLOG',
+        'DELIVERY_FAILING',
+        'DEADMAN_FAILING',
+      ]),
+      message: z.string(),
+    })
+    .catchall(z.unknown())
+    .describe('why the node is not green; further fields name the watch, cluster or action at fault (tenant, watch, cluster, action, since, more…)'),
+);
+
 const healthResponse = component(
   'Health',
   z.object({
-    status: z.enum(['green', 'yellow']).describe('yellow while a watch file is invalid'),
+    status: z.enum(['green', 'yellow', 'red']).describe('red: a configured cluster or the state store does not answer; yellow: degraded (see reasons)'),
     node: z.string(),
-    watches: z.object({ valid: z.number().int(), invalid: z.number().int() }),
+    reasons: z.array(healthReason),
+    watches: z.object({
+      valid: z.number().int(),
+      invalid: z.number().int(),
+      need_cluster_not_configured: z.number().int().describe('watches naming a cluster this node does not configure'),
+    }),
+    clusters: z
+      .record(
+        z.string(),
+        z.object({ reachable: z.boolean(), error: z.string().optional(), since: z.string().describe('when reachable last changed'), checked_at: z.string() }),
+      )
+      .describe('what the background probe last found, per configured cluster'),
     scheduler: z.object({
       running: z.number().int(),
       queued: z.number().int(),
@@ -18,35 +52,76 @@ const healthResponse = component(
       paused: z.boolean().describe('delivery is saturated now: no new run starts'),
     }),
     deliveries_in_flight: z.number().int(),
+    outbox: z.object({ pending: z.number().int(), oldest_pending_since: z.string().nullable() }).nullable().describe('null until the state store was probed'),
     accounts: z.enum(['available', 'no master key']),
   }),
 );
 
-/** `GET /_vigil/health` (no authentication; 200 once ready) and `GET /metrics` (Prometheus text). */
+const liveResponse = z.object({ status: z.literal('alive'), node: z.string() });
+const readyResponse = z.object({ ready: z.literal(true), node: z.string() });
+const notReadyResponse = z.object({ ready: z.literal(false), node: z.string(), reasons: z.array(z.string()).describe('why not, one line each') });
+
+const open = { public: true } as const;
+
+/**
+ * `GET /_vigil/health` (no authentication): green, yellow or red with every reason, and the figures
+ * behind them; always 200 while the node answers, as Elasticsearch's cluster health is.
+ * `GET /_vigil/health/live` (liveness: 200 while the process serves requests) and
+ * `GET /_vigil/health/ready` (readiness: 200 once the watches are loaded, the state store is usable and
+ * the API is bound, 503 otherwise and from SIGTERM on), for orchestrators. `GET /metrics`: Prometheus
+ * text. None of them does I/O: they read what the background probes and the daemon's own work found.
+ */
 export async function healthRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   f.get(
     '/_vigil/health',
     {
-      config: { access: { public: true } },
-      schema: { summary: 'Health of this node: watches, scheduler, deliveries (no credentials)', tags: ['node'], response: { 200: healthResponse } },
+      config: { access: open },
+      schema: { summary: 'Health of this node: green, yellow or red with every reason (no credentials)', tags: ['node'], response: { 200: healthResponse } },
     },
     async () => {
       const { valid, invalid } = app.watches.counts();
       const stats = app.scheduler.stats();
+      const { status, reasons, clusters, outbox } = app.health.report();
       return {
-        status: invalid ? 'yellow' : 'green',
+        status,
         node: app.config.node_name,
-        watches: { valid, invalid },
+        reasons,
+        watches: { valid, invalid, need_cluster_not_configured: reasons.filter((r) => r.code === 'CLUSTER_NOT_CONFIGURED').length },
+        clusters,
         scheduler: { running: stats.running, queued: stats.queued, fired: stats.fired, skipped_overlap: stats.skippedOverlap, deferred: stats.deferred, paused: stats.paused },
         deliveries_in_flight: app.deliverer.pendingCount,
+        outbox,
         accounts: app.accounts ? 'available' : 'no master key',
       };
     },
   );
   f.get(
+    '/_vigil/health/live',
+    {
+      config: { access: open },
+      schema: { summary: 'Liveness: 200 while the process serves requests (no credentials)', tags: ['node'], response: { 200: liveResponse } },
+    },
+    async () => ({ status: 'alive', node: app.config.node_name }),
+  );
+  f.get(
+    '/_vigil/health/ready',
+    {
+      config: { access: open },
+      schema: {
+        summary: 'Readiness: 200 once watches are loaded, the state store is usable and the API is bound; 503 otherwise and while stopping (no credentials)',
+        tags: ['node'],
+        response: { 200: readyResponse, 503: notReadyResponse },
+      },
+    },
+    async (_req, reply) => {
+      const r = app.health.readiness();
+      return reply.status(r.ready ? 200 : 503).send({ ready: r.ready, node: app.config.node_name, ...(r.ready ? {} : { reasons: r.reasons }) });
+    },
+  );
+  f.get(
     '/metrics',
     {
-      config: { access: { public: true } },
+      config: { access: open },
       schema: { summary: 'Metrics in the Prometheus text format (no credentials)', tags: ['node'], produces: app.metrics.registry.contentType },
     },
     async (_req, reply) => {

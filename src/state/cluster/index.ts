@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.ts';
+import { VigilError } from '../../errors.ts';
 import { silentLogger } from '../../log.ts';
 import type { DocStoreClient } from '../../cluster/docstore-types.ts';
 import type { RunCommit, StateStore, WatchStateStore } from '../types.ts';
@@ -134,13 +135,20 @@ export class ClusterStateStore implements StateStore {
     if (c.log) validateLogRecord(c.log);
     const facts: Array<Promise<void>> = [];
     if (c.log) facts.push(this.log.append(c.log));
-    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at));
+    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at, d.attempts));
     const decided = c.state
       ? this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue)
       : this.outbox.enqueueAll(enqueue);
     const [main, ...rest] = await Promise.allSettled([decided, ...facts]);
     for (const r of [main!, ...rest]) if (r.status === 'rejected') throw r.reason;
     return { enqueued: (main as PromiseFulfilledResult<string[]>).value };
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new VigilError('INTERNAL', 'the state store is closed');
+    const h = this.#writer.health;
+    if (!h.healthy) throw new VigilError('INTERNAL', `the state cluster does not take writes: ${h.error ?? 'unknown error'}`);
+    await this.#o.docs.count(this.names.kv);
   }
 
   /** Resolves once the cluster acknowledged every write made so far. */

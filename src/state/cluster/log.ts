@@ -38,6 +38,12 @@ export function validateLogRecord(r: WatchLogRecord): number {
   return end;
 }
 
+/** The names of the record's actions and resolve actions, searchable (`actions`); nothing when it has none. */
+function actionNames(r: WatchLogRecord): { actions?: string[] } {
+  const names = [...new Set([...(r.actions ?? []), ...(r.resolve_actions ?? [])].map((a) => a.name).filter((n) => typeof n === 'string'))];
+  return names.length ? { actions: names } : {};
+}
+
 export class ClusterWatchLog implements WatchLogStore {
   readonly #o: ClusterLogOptions & { retentionDays: number };
   /** Orders records with the same end time in append order, within this process. */
@@ -63,6 +69,7 @@ export class ClusterWatchLog implements WatchLogStore {
       ...(scheduled && !Number.isNaN(Date.parse(scheduled)) ? { scheduled_time: scheduled } : {}),
       node: r.node,
       seq: this.#seq,
+      ...actionNames(r),
       record,
     };
     const item = await this.#o.writer.submit({ op: 'create', index: this.#o.names.log(end), id: r.id, document });
@@ -78,6 +85,9 @@ export class ClusterWatchLog implements WatchLogStore {
     if (q.tenant !== undefined) filter.push({ term: { tenant: q.tenant } });
     if (q.watchId !== undefined) filter.push({ term: { watch_id: q.watchId } });
     if (q.since !== undefined) filter.push({ range: { execution_end: { gte: q.since } } });
+    if (q.until !== undefined) filter.push({ range: { execution_end: { lt: q.until } } });
+    if (q.status?.length) filter.push({ terms: { 'status.code': [...q.status] } });
+    if (q.action !== undefined) filter.push({ term: { actions: q.action } });
     const res = await ds.search<{ record: WatchLogRecord }>(names.logPattern, {
       query: { bool: { filter } },
       sort: [{ execution_end: 'desc' }, { seq: 'desc' }],

@@ -8,7 +8,7 @@
  */
 
 /** Bumped whenever any mapping below gains a field. */
-export const MAPPING_VERSION = 1;
+export const MAPPING_VERSION = 2;
 
 const keyword = { type: 'keyword' } as const;
 const long = { type: 'long' } as const;
@@ -80,6 +80,8 @@ const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
     node: keyword,
     /** Order of appends with the same end time. */
     seq: long,
+    /** Names of the run's actions and resolve actions (version 2: records written before have none). */
+    actions: keyword,
     record: opaque,
   },
   audit: {

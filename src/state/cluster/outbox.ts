@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { VigilError } from '../../errors.ts';
 import { isVersionConflict, type BulkItem, type DocStoreClient } from '../../cluster/docstore-types.ts';
-import type { OutboxEntry, OutboxStore } from '../types.ts';
+import type { OutboxEntry, OutboxListQuery, OutboxStats, OutboxStore } from '../types.ts';
 import type { BulkWriter } from './bulk-writer.ts';
 import type { MgetReader } from './reader.ts';
 import type { Handoff, NewOutboxEntry } from './state-docs.ts';
@@ -144,24 +144,80 @@ export class ClusterOutbox implements OutboxStore {
   }
 
   async #recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
-    // No update scripts (not every cluster allows them): read, then write conditionally on that read.
+    await this.#change(key, (s) => ({ attempts: s.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt }));
+  }
+
+  /**
+   * Changes one entry as `fn` decides from its current source (null: leave it), conditionally on the
+   * version read: no update scripts, since not every cluster allows them. Returns the source the change
+   * applied to, or undefined when there was none or `fn` declined.
+   */
+  async #change(key: string, fn: (s: OutboxSource) => Partial<OutboxSource> | null): Promise<OutboxSource | undefined> {
     for (let tries = 0; tries < 5; tries++) {
       const doc = await this.#reader.get<OutboxSource>(this.#index, key);
-      if (!doc) return;
+      const change = doc && fn(doc.source);
+      if (!doc || !change) return undefined;
       const cas = { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm };
-      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: { attempts: doc.source.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt }, cas });
-      if (item.ok) return;
+      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: change, cas });
+      if (item.ok) return doc.source;
       if (!isVersionConflict(item.error)) throw item.error;
     }
     throw new VigilError('CONFLICT', `outbox entry [${key}] keeps changing under this write`);
   }
 
-  markDelivered(key: string, at: number): Promise<void> {
-    return this.#finish(key, { status: 'delivered', last_error: null, finished_at: at });
+  async list(q: OutboxListQuery): Promise<OutboxEntry[]> {
+    // An API read right after a change must see it.
+    await this.#ds.refresh(this.#index);
+    const filter: unknown[] = [{ term: { status: q.status } }];
+    if (q.tenant !== undefined) filter.push({ term: { tenant: q.tenant } });
+    if (q.watchId !== undefined) filter.push({ term: { watch_id: q.watchId } });
+    const res = await this.#ds.search<OutboxSource>(this.#index, {
+      query: { bool: { filter } },
+      sort: q.status === 'pending' ? [{ created_at: 'asc' }, { key: 'asc' }] : [{ finished_at: 'desc' }, { key: 'asc' }],
+      from: q.from ?? 0,
+      size: q.size ?? 100,
+      track_total_hits: false,
+    });
+    return res.hits.map((h) => toEntry(h.source));
   }
 
-  markFailed(key: string, error: string, at: number): Promise<void> {
-    return this.#finish(key, { status: 'failed', last_error: error, finished_at: at });
+  requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined> {
+    return this.#writer.hold(
+      (async () => {
+        const change = { status: 'pending' as const, deadline: o.deadline, next_attempt_at: o.nextAttemptAt, finished_at: null };
+        const before = await this.#change(key, (s) => (s.status === 'failed' ? change : null));
+        return before && toEntry({ ...before, ...change });
+      })(),
+    );
+  }
+
+  cancel(key: string, reason: string, at: number): Promise<OutboxEntry | undefined> {
+    return this.#writer.hold(
+      (async () => {
+        const before = await this.#change(key, (s) => (s.status === 'pending' || s.status === 'failed' ? { status: 'cancelled', last_error: reason, finished_at: at } : null));
+        return before && toEntry(before);
+      })(),
+    );
+  }
+
+  async stats(): Promise<OutboxStats> {
+    // Near real time is enough for a background figure: no refresh, so it costs the cluster one search.
+    const res = await this.#ds.search<OutboxSource>(this.#index, {
+      query: { term: { status: 'pending' } },
+      sort: [{ created_at: 'asc' }, { key: 'asc' }],
+      size: 1,
+      track_total_hits: true,
+      _source: ['created_at'],
+    });
+    return { pending: res.total, oldestPendingAt: res.hits[0]?.source.created_at ?? null };
+  }
+
+  markDelivered(key: string, at: number, attempts: number): Promise<void> {
+    return this.#finish(key, { status: 'delivered', last_error: null, finished_at: at, attempts });
+  }
+
+  markFailed(key: string, error: string, at: number, attempts: number): Promise<void> {
+    return this.#finish(key, { status: 'failed', last_error: error, finished_at: at, attempts });
   }
 
   async #finish(key: string, doc: Partial<OutboxSource>): Promise<void> {

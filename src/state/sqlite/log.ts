@@ -41,6 +41,13 @@ export class SqliteWatchLogStore implements WatchLogStore {
     if (q.tenant !== undefined) (where.push('tenant = ?'), args.push(q.tenant));
     if (q.watchId !== undefined) (where.push('watch_id = ?'), args.push(q.watchId));
     if (q.since !== undefined) (where.push('execution_end >= ?'), args.push(q.since));
+    if (q.until !== undefined) (where.push('execution_end < ?'), args.push(q.until));
+    if (q.status?.length) (where.push(`json_extract(record, '$.status.code') IN (${q.status.map(() => '?').join(', ')})`), args.push(...q.status));
+    if (q.action !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM json_each(record, '$.actions') WHERE json_extract(value, '$.name') = ?
+        UNION ALL SELECT 1 FROM json_each(record, '$.resolve_actions') WHERE json_extract(value, '$.name') = ?)`);
+      args.push(q.action, q.action);
+    }
     const sql = `SELECT record FROM watch_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ? OFFSET ?`;
     args.push(q.size ?? 100, q.from ?? 0);

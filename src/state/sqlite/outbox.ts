@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { OutboxEntry, OutboxStore } from '../types.ts';
+import type { OutboxEntry, OutboxListQuery, OutboxStats, OutboxStore } from '../types.ts';
 import type { Batch } from './group-commit.ts';
 
 interface Row {
@@ -52,10 +52,15 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly pendingStmt: StatementSync;
   private readonly pendingAfterStmt: StatementSync;
   private readonly pruneStmt: StatementSync;
+  private readonly requeueStmt: StatementSync;
+  private readonly cancelStmt: StatementSync;
+  private readonly statsStmt: StatementSync;
+  private readonly db: DatabaseSync;
 
   private readonly batch: Batch;
 
   constructor(db: DatabaseSync, batch: Batch) {
+    this.db = db;
     this.batch = batch;
     db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       key TEXT PRIMARY KEY, tenant TEXT NOT NULL, watch_id TEXT NOT NULL, action TEXT NOT NULL,
@@ -71,7 +76,7 @@ export class SqliteOutboxStore implements OutboxStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL)`);
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
     this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?');
-    this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ? WHERE key = ?');
+    this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ?, attempts = MAX(attempts, ?) WHERE key = ?');
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, key LIMIT ?");
     this.pendingAfterStmt = db.prepare(
       "SELECT * FROM outbox WHERE status = 'pending' AND (created_at > ? OR (created_at = ? AND key > ?)) ORDER BY created_at, key LIMIT ?",
@@ -79,6 +84,10 @@ export class SqliteOutboxStore implements OutboxStore {
     this.pruneStmt = db.prepare(
       "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE status != 'pending' AND finished_at < ? ORDER BY finished_at LIMIT ?)",
     );
+    this.requeueStmt = db.prepare("UPDATE outbox SET status = 'pending', deadline = ?, next_attempt_at = ?, finished_at = NULL WHERE key = ? AND status = 'failed'");
+    this.cancelStmt = db.prepare("UPDATE outbox SET status = 'cancelled', last_error = ?, finished_at = ? WHERE key = ? AND status IN ('pending', 'failed')");
+    // The partial index on pending entries answers both without reading the table.
+    this.statsStmt = db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'");
   }
 
   async enqueue(e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean> {
@@ -111,16 +120,16 @@ export class SqliteOutboxStore implements OutboxStore {
     await this.batch(() => this.attempt.run(error, nextAttemptAt, key));
   }
 
-  async markDelivered(key: string, at: number): Promise<void> {
-    await this.batch(() => this.markDeliveredSync(key, at));
+  async markDelivered(key: string, at: number, attempts: number): Promise<void> {
+    await this.batch(() => this.markDeliveredSync(key, at, attempts));
   }
 
-  markDeliveredSync(key: string, at: number): void {
-    this.finish.run('delivered', null, at, key);
+  markDeliveredSync(key: string, at: number, attempts: number): void {
+    this.finish.run('delivered', null, at, attempts, key);
   }
 
-  async markFailed(key: string, error: string, at: number): Promise<void> {
-    await this.batch(() => this.finish.run('failed', error, at, key));
+  async markFailed(key: string, error: string, at: number, attempts: number): Promise<void> {
+    await this.batch(() => this.finish.run('failed', error, at, attempts, key));
   }
 
   async pending(limit = 1000, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]> {
@@ -130,5 +139,36 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async prune(olderThan: number, limit = Number.MAX_SAFE_INTEGER): Promise<number> {
     return this.batch(() => Number(this.pruneStmt.run(olderThan, limit).changes));
+  }
+
+  async list(q: OutboxListQuery): Promise<OutboxEntry[]> {
+    const where = ['status = ?'];
+    const args: Array<string | number> = [q.status];
+    if (q.tenant !== undefined) (where.push('tenant = ?'), args.push(q.tenant));
+    if (q.watchId !== undefined) (where.push('watch_id = ?'), args.push(q.watchId));
+    const order = q.status === 'pending' ? 'created_at, key' : 'finished_at DESC, key';
+    args.push(q.size ?? 100, q.from ?? 0);
+    const rows = this.db.prepare(`SELECT * FROM outbox WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args);
+    return (rows as unknown as Row[]).map(toEntry);
+  }
+
+  async requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined> {
+    return this.batch(() => {
+      if (Number(this.requeueStmt.run(o.deadline, o.nextAttemptAt, key).changes) === 0) return undefined;
+      return toEntry(this.getStmt.get(key) as unknown as Row);
+    });
+  }
+
+  async cancel(key: string, reason: string, at: number): Promise<OutboxEntry | undefined> {
+    return this.batch(() => {
+      const before = this.getStmt.get(key) as Row | undefined;
+      if (!before || Number(this.cancelStmt.run(reason, at, key).changes) === 0) return undefined;
+      return toEntry(before);
+    });
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const r = this.statsStmt.get() as { n: number; oldest: number | null };
+    return { pending: Number(r.n), oldestPendingAt: r.oldest === null ? null : Number(r.oldest) };
   }
 }

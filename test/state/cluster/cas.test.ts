@@ -77,7 +77,7 @@ describe.each(FLAVOURS)('state compare-and-set on %s', (flavour) => {
       await store.security.users.put({ name: 'kirk', hash: '$argon2id$x', roles: [], backendRoles: [], attributes: {}, reserved: false, hidden: false, updatedAt: 1 });
       await c.close();
       c = await startTestCluster({ flavour, dataDir, port });
-      await store.commit({ state: { tenant: '_main', watchId: 'w', value: emptyWatchState('after') }, delivered: [{ key: 'k', at: 5 }] });
+      await store.commit({ state: { tenant: '_main', watchId: 'w', value: emptyWatchState('after') }, delivered: [{ key: 'k', at: 5, attempts: 1 }] });
       const again = await openStore(c.url, { prefix: 'vigil' });
       expect((await again.watchState.get('_main', 'w'))?.node).toBe('after');
       expect(await again.outbox.get('k')).toMatchObject({ status: 'delivered' });

@@ -67,7 +67,7 @@ describe.each(FLAVOURS)('commit protocol under crashes on %s', (flavour) => {
     const first = await openStore(cluster.url, { prefix });
     const { enqueued } = await first.commit(crashCommit());
     expect(enqueued).toEqual(['key-1', 'key-2']);
-    await first.outbox.markDelivered('key-1', 10);
+    await first.outbox.markDelivered('key-1', 10, 1);
     // Stopped before the run's next state write trimmed the handoff.
     await first.close();
     const second = await openStore(cluster.url, { prefix });

@@ -1,0 +1,132 @@
+/**
+ * The health report: `green`, `yellow` or `red`, and every reason it is not green, each naming the
+ * watch, cluster or action at fault. Red: the node cannot do its job (a configured cluster or the state
+ * store does not answer). Yellow: it works, degraded (watches failing, watches naming a cluster that
+ * is not configured, overload, a backlog in the outbox, deliveries failing, the dead-man switch failing,
+ * invalid watch files).
+ */
+import type { ClusterNeed, FailingDelivery, FailingWatch } from './trackers.ts';
+import type { ProbeResults } from './probes.ts';
+
+export type HealthStatus = 'green' | 'yellow' | 'red';
+
+export interface HealthReason {
+  status: Exclude<HealthStatus, 'green'>;
+  code:
+    | 'NOT_STARTED'
+    | 'STORE_UNAVAILABLE'
+    | 'CLUSTER_UNREACHABLE'
+    | 'WATCH_FAILING'
+    | 'CLUSTER_NOT_CONFIGURED'
+    | 'WATCHES_INVALID'
+    | 'OVERLOADED'
+    | 'OUTBOX_BACKLOG'
+    | 'DELIVERY_FAILING'
+    | 'DEADMAN_FAILING';
+  message: string;
+  [context: string]: unknown;
+}
+
+/** Reasons listed per kind at most; the rest are counted (`more`), so a report stays small whatever happens. */
+export const MAX_REASONS_PER_KIND = 20;
+
+export interface DeadmanStatus {
+  /** Consecutive failed heartbeats; 0 after a success. */
+  failures: number;
+  lastError: string | null;
+  lastSuccessAt: number | null;
+}
+
+export interface HealthInputs {
+  now: number;
+  started: boolean;
+  probes: ProbeResults;
+  failingWatches: FailingWatch[];
+  clusterNeeds: ClusterNeed[];
+  invalidWatches: number;
+  overloaded: boolean;
+  outboxMaxAgeMs: number;
+  failingDeliveries: FailingDelivery[];
+  deadman: DeadmanStatus | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The reasons of one kind, the first MAX_REASONS_PER_KIND of them, the count of the rest on the last. */
+function capped<T>(items: T[], reason: (item: T) => HealthReason): HealthReason[] {
+  const out = items.slice(0, MAX_REASONS_PER_KIND).map(reason);
+  if (items.length > MAX_REASONS_PER_KIND) out[out.length - 1] = { ...out.at(-1)!, more: items.length - MAX_REASONS_PER_KIND };
+  return out;
+}
+
+export function assess(i: HealthInputs): { status: HealthStatus; reasons: HealthReason[] } {
+  const reasons: HealthReason[] = [];
+  if (!i.started) reasons.push({ status: 'red', code: 'NOT_STARTED', message: 'the watches are not loaded yet' });
+  const store = i.probes.store;
+  if (store && !store.ok) reasons.push({ status: 'red', code: 'STORE_UNAVAILABLE', message: `the state store cannot be used: ${store.error}`, since: iso(store.checkedAt) });
+  const down = [...i.probes.clusters].filter(([, c]) => !c.reachable);
+  reasons.push(
+    ...capped(down, ([cluster, c]) => ({
+      status: 'red',
+      code: 'CLUSTER_UNREACHABLE',
+      message: `cluster '${cluster}' does not answer: ${c.error}`,
+      cluster,
+      since: iso(c.since),
+    })),
+  );
+  reasons.push(
+    ...capped(i.failingWatches, (f) => ({
+      status: 'yellow',
+      code: 'WATCH_FAILING',
+      message: `watch ${f.tenant}/${f.watch} failed its last ${f.consecutive} runs: ${f.code}: ${f.error}`,
+      tenant: f.tenant,
+      watch: f.watch,
+      consecutive_failures: f.consecutive,
+      since: iso(f.since),
+    })),
+  );
+  reasons.push(
+    ...capped(i.clusterNeeds, (n) => ({
+      status: 'yellow',
+      code: 'CLUSTER_NOT_CONFIGURED',
+      message: `watch ${n.tenant}/${n.watch} needs a cluster that is not configured: ${n.problems.map(([p, m]) => `${p}: ${m}`).join('; ')}`,
+      tenant: n.tenant,
+      watch: n.watch,
+      fields: n.problems.map(([p]) => p),
+    })),
+  );
+  if (i.invalidWatches) reasons.push({ status: 'yellow', code: 'WATCHES_INVALID', message: `${i.invalidWatches} watch file(s) failed validation (the log names them)`, count: i.invalidWatches });
+  if (i.overloaded) reasons.push({ status: 'yellow', code: 'OVERLOADED', message: 'delivery is saturated: fires wait in the schedule (see the overloaded log lines)' });
+  const outbox = i.probes.outbox;
+  if (outbox?.oldestPendingAt != null && i.now - outbox.oldestPendingAt > i.outboxMaxAgeMs) {
+    reasons.push({
+      status: 'yellow',
+      code: 'OUTBOX_BACKLOG',
+      message: `${outbox.pending} notification(s) pending in the outbox, the oldest for ${Math.round((i.now - outbox.oldestPendingAt) / 1000)} s (GET /_vigil/deliveries?state=pending)`,
+      pending: outbox.pending,
+      oldest_pending_since: iso(outbox.oldestPendingAt),
+    });
+  }
+  reasons.push(
+    ...capped(i.failingDeliveries, (d) => ({
+      status: 'yellow',
+      code: 'DELIVERY_FAILING',
+      message: `deliveries of ${d.tenant}/${d.watch} action '${d.action}' (${d.type} to ${d.destination}) are failing: ${d.code}: ${d.error}`,
+      tenant: d.tenant,
+      watch: d.watch,
+      action: d.action,
+      destination: d.destination,
+      at: iso(d.at),
+    })),
+  );
+  if (i.deadman && i.deadman.failures > 0) {
+    reasons.push({
+      status: 'yellow',
+      code: 'DEADMAN_FAILING',
+      message: `the dead-man switch heartbeat failed ${i.deadman.failures} time(s) in a row: ${i.deadman.lastError}`,
+      last_success: i.deadman.lastSuccessAt === null ? null : iso(i.deadman.lastSuccessAt),
+    });
+  }
+  const status: HealthStatus = reasons.some((r) => r.status === 'red') ? 'red' : reasons.length ? 'yellow' : 'green';
+  return { status, reasons };
+}
