@@ -16,6 +16,8 @@ export const ErrorCodes = {
   CONFLICT: 409,
   /** An account file exists but cannot be used (unreadable, not JSON): PUT it again or DELETE it. */
   ACCOUNT_UNUSABLE: 409,
+  /** The account is switched off (`enabled: false`): nothing is sent with it, tests included. */
+  ACCOUNT_DISABLED: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   EXECUTION_FAILED: 422,

@@ -13,24 +13,34 @@ import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import { buildAccountTypes, type AccountTypeSpec } from './account-types.ts';
-import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta, type SecretStatus } from './account-doc.ts';
+import { deepFreeze, stringsIn, takeSignalsFields, withoutMeta, withoutSecrets, type SecretStatus } from './account-doc.ts';
+import { isDisabled, takeCommonFields } from './common-fields.ts';
+import { composeDoc } from './compose.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
 import { envelopeKid, open, seal } from './seal.ts';
-import {
-  bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf,
-} from './secret-paths.ts';
+import { fieldName, secretLeaves, setPath, type SecretLeaf } from './secret-paths.ts';
 import { loadSodium } from './sodium.ts';
-import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { assertValidId, type Doc } from './store.ts';
 import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
 
 export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
 export { MALFORMED };
+
+export interface PutOptions {
+  /** `create`: the account must not exist yet; `update`: it must exist. Default: either. */
+  expect?: 'create' | 'update';
+}
+
+export interface ResolveOptions {
+  /** Hand out a disabled account too (load-time checks); by default it is refused with ACCOUNT_DISABLED. */
+  allowDisabled?: boolean;
+}
 
 export interface AccountRegistryOptions {
   /** The accounts directory (`accounts/`); created 0700 if missing. */
@@ -86,47 +96,41 @@ export class AccountRegistry {
     return [...this.#specs.keys()].sort();
   }
 
-  /** PUT: an omitted secret keeps its stored value, `null` clears it, a value replaces it. */
-  async put(type: string, id: string, body: unknown): Promise<{ created: boolean }> {
+  /**
+   * PUT: an omitted secret keeps its stored value, `null` clears it, a value replaces it. `expect`
+   * refuses, under the account's lock, a create of an account that exists (`create`: CONFLICT) or an
+   * update of one that does not (`update`: ACCOUNT_NOT_FOUND).
+   */
+  async put(type: string, id: string, body: unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
+    return this.update(type, id, () => body, opts);
+  }
+
+  /**
+   * A PUT whose body is built from the stored account, under the account's lock: `build` gets the
+   * stored account's non-secret fields (common fields included; secrets left out, so they are kept
+   * unless the body clears or replaces them), or undefined when there is none. For callers that
+   * change some fields and must keep the others (the Notifications API, whose configs carry only part
+   * of an account).
+   */
+  async update(type: string, id: string, build: (current: Doc | undefined) => unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
     const spec = this.#spec(type, id, 'INVALID_REQUEST');
-    if (!isObject(body)) throw new VigilError('INVALID_REQUEST', 'an account must be a JSON object');
-    const reserved = findReservedKey(body);
-    if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
     return this.#locks.run(`${type}/${id}`, async () => {
       // A bad file is replaced: its secrets could not be kept anyway.
       const stored = await this.#store.readOrNote(type, id);
       const replacesUnusable = stored === undefined && this.#store.unusable.has(type, id);
+      if (opts.expect === 'create' && (stored || replacesUnusable)) throw new VigilError('CONFLICT', `account ${type}/${id} already exists`);
+      if (opts.expect === 'update' && !stored && !replacesUnusable) throw notFound(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
-      const now = new Date(this.#o.clock.now()).toISOString();
-      const candidate = toNullProto(body);
-      const exportProblems = takeSignalsFields(candidate, type);
-      stripSecretNulls(candidate, spec.patterns);
-      const kept = new Map<string, string>();
-      for (const leaf of stored ? secretLeaves(stored, spec.patterns) : []) {
-        if (typeof leaf.value !== 'string' || bodyIntent(body, leaf.path) !== 'absent') continue;
-        if (setPath(candidate, leaf.path, this.#openLeaf(type, id, internalId, leaf))) kept.set(fieldName(leaf.path), leaf.value);
-      }
-      const secrets = secretLeaves(candidate, spec.patterns);
-      const parsed = spec.schema.safeParse(candidate);
-      if (!parsed.success || Object.keys(exportProblems).length > 0) {
-        const scrub = createRedactor({ minLength: 1 });
-        for (const s of secrets) for (const str of stringsIn(s.value)) scrub.add(str);
-        const detail = { ...exportProblems, ...(parsed.success ? {} : zodDetail(parsed.error.issues, { scrub: (m) => scrub.scrub(m) })) };
-        throw new VigilError('INVALID_REQUEST', `Account is invalid: ${Object.keys(detail).length} errors; see detail.`, detail);
-      }
-      const prevUpdated = stored && isObject(stored._secret_updated_at) ? stored._secret_updated_at : nullProto();
-      const secretUpdated = nullProto();
-      for (const leaf of secrets) {
-        const field = fieldName(leaf.path);
-        const keep = kept.get(field);
-        secretUpdated[field] = keep ? (prevUpdated[field] ?? stored?._updated_at ?? now) : now;
-        setPath(candidate, leaf.path, keep ?? seal(this.#o.keyring, JSON.stringify(leaf.value), { type, internalId, field }));
-      }
-      const doc = nullProto();
-      doc._internal_id = internalId;
-      doc._updated_at = now;
-      doc._secret_updated_at = secretUpdated;
-      for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
+      const doc = composeDoc({
+        type,
+        spec,
+        stored,
+        internalId,
+        body: build(stored ? withoutSecrets(stored, spec.patterns) : undefined),
+        now: new Date(this.#o.clock.now()).toISOString(),
+        keyring: this.#o.keyring,
+        openLeaf: (leaf) => this.#openLeaf(type, id, internalId, leaf),
+      });
       await this.#store.write(type, id, doc);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
@@ -149,6 +153,14 @@ export class AccountRegistry {
     return (await this.#store.readOrNote(type, id)) !== undefined || this.#store.unusable.has(type, id);
   }
 
+  /** Which of `types` (registered account types) hold an account file named `id`, usable or not; sorted. */
+  async holders(id: string, types: readonly string[]): Promise<string[]> {
+    assertValidId('id', id);
+    const out: string[] = [];
+    for (const type of [...types].sort()) if (await this.exists(type, id)) out.push(type);
+    return out;
+  }
+
   /** Every account of every registered type, sorted by type then id. */
   async list(): Promise<Array<{ type: string; id: string }>> {
     const out: Array<{ type: string; id: string }> = [];
@@ -167,17 +179,24 @@ export class AccountRegistry {
   }
 
   /**
-   * The decrypted, schema-checked, frozen account for one delivery. Do not cache it. A secret that fails
-   * to decrypt makes this account unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
+   * The decrypted, schema-checked, frozen account for one delivery: the type's fields only (not the
+   * common ones). Do not cache it. A secret that fails to decrypt makes this account unusable
+   * (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected. A disabled account (`enabled: false`)
+   * is refused with ACCOUNT_DISABLED, before any secret is opened, unless `allowDisabled` (the load-time
+   * checks of a watch: a watch naming a disabled account still loads, only its sends fail).
    */
-  async resolve(type: string, id: string): Promise<unknown> {
+  async resolve(type: string, id: string, opts: ResolveOptions = {}): Promise<unknown> {
     const spec = this.#spec(type, id, 'ACCOUNT_NOT_FOUND');
     const stored = await this.#store.read(type, id);
     if (!stored) throw notFound(type, id);
+    if (isDisabled(stored) && !opts.allowDisabled) {
+      throw new VigilError('ACCOUNT_DISABLED', `account ${type}/${id} is disabled (enabled: false): nothing is sent with it until it is enabled again`);
+    }
     const internalId = internalIdOf(stored, type, id);
     const account = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
     takeSignalsFields(account, type);
+    takeCommonFields(account);
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(account, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);

@@ -27,6 +27,14 @@ export const COMMON_ACTION_FIELDS = [
 ] as const;
 
 /**
+ * The fields every account has, whatever its type, kept by the accounts registry beside the type's own
+ * fields: `name` and `description` (what people call the account and why it exists; the Notifications
+ * API's names for them) and `enabled` (`false`: nothing is sent with the account, deliveries and tests
+ * fail with ACCOUNT_DISABLED, while watches naming it still load). An account type may not declare them.
+ */
+export const COMMON_ACCOUNT_FIELDS = ['name', 'description', 'enabled'] as const;
+
+/**
  * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`;
  * the registry (`src/registry/`) checks every manifest when it is built. Three kinds of data stay apart:
  * - **params**: the action's fields in the watch; templates render these only;

@@ -2,8 +2,13 @@ import type { DeliveryFailureCode } from '../errors.ts';
 
 /** Where the deliverer gets a decrypted account just before a send (the accounts registry). */
 export interface AccountSource {
-  /** Throws VigilError ACCOUNT_NOT_FOUND or ACCOUNT_DECRYPT_FAILED. */
-  resolve(type: string, id: string): Promise<unknown>;
+  /**
+   * Throws VigilError ACCOUNT_NOT_FOUND, ACCOUNT_DECRYPT_FAILED, or ACCOUNT_DISABLED for an account
+   * switched off (unless `allowDisabled`, for load-time checks).
+   */
+  resolve(type: string, id: string, opts?: { allowDisabled?: boolean }): Promise<unknown>;
+  /** Which of `types` hold an account named `id` (a channel is found by its id alone). */
+  holders(id: string, types: readonly string[]): Promise<string[]>;
 }
 
 /**

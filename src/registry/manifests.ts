@@ -5,7 +5,7 @@
  * so it fails the start, naming the type and the part, rather than the first watch that uses it.
  */
 import type { z } from 'zod';
-import { COMMON_ACTION_FIELDS, type ActionType } from '../actions/types.ts';
+import { COMMON_ACCOUNT_FIELDS, COMMON_ACTION_FIELDS, type ActionType } from '../actions/types.ts';
 import type { CheckType } from '../checks/types.ts';
 
 /** A manifest the registry refuses. */
@@ -51,6 +51,8 @@ export function checkActionManifest(t: ActionType): void {
   if (secretNames.length === 0) fault('`account.secrets` declares no field (a type without secrets needs no account)');
   const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
   if (both.length > 0) fault(`account field(s) ${both.join(', ')} are declared both as config and as secrets`);
+  const common = [...Object.keys(a.config.shape), ...secretNames].filter((k) => (COMMON_ACCOUNT_FIELDS as readonly string[]).includes(k));
+  if (common.length > 0) fault(`account field(s) ${common.join(', ')} would shadow the field(s) every account has`);
   if (!a.schema || !isFunction(a.schema.safeParse)) fault('`account.schema` is missing (build it with accountSchemas)');
   const sealed = new Set(a.secretFields.map((f) => f.split('.')[0]));
   if (secretNames.some((k) => !sealed.has(k)) || sealed.size !== secretNames.length) {

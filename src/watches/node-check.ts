@@ -5,7 +5,8 @@
  * (a cluster) must exist, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
  * it matches its schema) and agree with the action: the type's `checkAccount` (where the account's
- * secrets may go, the email domain allowlist…).
+ * secrets may go, the email domain allowlist…). A disabled account passes: a watch naming it loads and
+ * keeps running its other actions, while sends through the account fail with ACCOUNT_DISABLED.
  */
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
@@ -15,7 +16,7 @@ import { addDetail } from '../error-detail.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
-  accounts: { resolve(type: string, id: string): Promise<unknown> } | null;
+  accounts: { resolve(type: string, id: string, opts?: { allowDisabled?: boolean }): Promise<unknown> } | null;
   /** The node's types: which are enabled, and each type's reference checks. */
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
@@ -45,7 +46,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   const typeOf = new Map<string, CompiledActionEntry['type']>(actions.map(([, a]) => [a.type.type, a.type]));
   for (const ref of w.accountRefs) {
     const key = `${ref.type}/${ref.id}`;
-    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id).catch((e: unknown) => e));
+    if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id, { allowDisabled: true }).catch((e: unknown) => e));
     for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
   }
   return Object.keys(detail).length ? detail : null;

@@ -87,6 +87,13 @@ describe('createRegistry', () => {
     expect(build({ actions: [withAccount({ destination: undefined as never })] })).toThrow(/destination/);
   });
 
+  it.each(['name', 'description', 'enabled'])('refuses an account that declares %s, a field every account has', (field) => {
+    const asConfig = accountSchemas(z.strictObject({ url: z.string(), [field]: z.string() }), z.strictObject({ token: z.string() }));
+    expect(build({ actions: [withAccount(asConfig)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
+    const asSecret = accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({ token: z.string(), [field]: z.string() }));
+    expect(build({ actions: [withAccount(asSecret)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
+  });
+
   it('refuses a check type whose schema does not take its own name or an alias', () => {
     expect(build({ checks: [check()] })).not.toThrow();
     expect(build({ checks: [check({ aliases: ['probe.alias'] })] })).toThrow(/does not accept "probe.alias"/);

@@ -49,7 +49,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
     f.get<{ Params: Params }>('/_signals/account/:type/:id', access('account:read'), async (req) => {
       checkParams(req.params);
       const a = await registry(app).getPublic(req.params.type, req.params.id);
-      return { _id: a.id, _type: a.type, found: true, updated_at: a.updated_at, _source: a.account };
+      return { _id: a.id, _type: a.type, found: true, created_at: a.created_at, updated_at: a.updated_at, _source: a.account };
     });
 
     f.delete<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req) => {
@@ -83,7 +83,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       return {
         hits: {
           total: { value: res.total, relation: 'eq' },
-          hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, updated_at: a.updated_at, _source: a.account })),
+          hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, created_at: a.created_at, updated_at: a.updated_at, _source: a.account })),
         },
         // Accounts whose files cannot be used: named here so they are not silently missing from hits.
         ...(res.unusable.length ? { unusable: res.unusable.map((u) => ({ _id: u.id, _type: u.type, error: `account file ${u.reason}` })) } : {}),
