@@ -9,6 +9,8 @@ import { webhookAction } from './webhook/index.ts';
 import { emailAction } from './email/index.ts';
 import { logAction } from './log/index.ts';
 import { indexAction } from './index-doc/index.ts';
+import { notificationAction } from './notification/index.ts';
+import { emailChannelAction } from './email-channel/index.ts';
 
 export const actionTypes: readonly ActionType[] = [
   slackAction,
@@ -18,4 +20,6 @@ export const actionTypes: readonly ActionType[] = [
   emailAction,
   logAction,
   indexAction,
+  notificationAction,
+  emailChannelAction,
 ];

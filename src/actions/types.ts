@@ -71,8 +71,41 @@ export interface ActionType<Params = any, Account = any> {
   deliver(n: RenderedNotification, deps: DeliverDeps<Account>): Promise<DeliveryResult>;
   /** Releases what the type holds across deliveries (pooled connections); called once, at shutdown. */
   close?(): Promise<void>;
+  /**
+   * Present when an account of this type can be a **channel**: the target of a `notification` action,
+   * named by its id alone (as a Notifications plugin config is), which renders one subject and message
+   * and lets the channel's type put them in its own form. Requires `account`.
+   */
+  readonly channel?: ChannelFormat<Account>;
+  /**
+   * For an action that sends through a channel its params name, instead of through an account of its
+   * own type (the `notification` action): the channel id. The watch compiler records it, so the
+   * load-time checks find the channel and a DELETE of it is refused while a watch uses it.
+   */
+  channelOf?(params: Params): string;
   /** What the shared conformance suite needs to exercise this type (test/kit/action-conformance.ts). */
   readonly conformance: ActionConformance;
+}
+
+/** What a channel action hands a channel's type: one message, rendered, in plain text. */
+export interface ChannelMessage {
+  /** One line (may be empty); the title, heading or e-mail subject. */
+  subject: string;
+  /** The body, plain text (each type escapes it for its medium). */
+  message: string;
+  /** The watch's severity level id when the action ran (`none`, `info`, `warning`, `error`, `critical`). */
+  severity: string;
+}
+
+/** How a channel's type puts a channel message in its own form. */
+export interface ChannelFormat<Account> {
+  /**
+   * Pure: the notification this type's `deliver` sends for `msg` through `account` (the decrypted
+   * account, type fields only). Like `render`, the result carries no secret: `deliver` joins them.
+   * Throws VigilError for an account that cannot carry a channel message (a webhook account without a
+   * url), which fails the delivery for good.
+   */
+  format(msg: ChannelMessage, account: Account): RenderedNotification;
 }
 
 /** The account part of an action type: its schemas (config and secrets apart) and its rules. */
@@ -192,10 +225,39 @@ export interface DeliverDeps<Account> {
    * so that no send path (delivery or account test) can leave it out.
    */
   egress: HostCheck;
+  /**
+   * Other accounts this send goes through (the channel of a `notification` action, the sender of an
+   * e-mail channel), each with the HTTP client pinned to its own destination. Absent where no account
+   * registry is available: a type that needs it fails the send, saying so.
+   */
+  linked?: LinkedAccounts;
+}
+
+/** Another account a send goes through, ready to hand to its type's `deliver`. */
+export interface LinkedAccount {
+  /** The account's type (enabled on this node). */
+  type: ActionType;
+  id: string;
+  /** Decrypted and schema-checked, type fields only. */
+  account: unknown;
+  /** The HTTP client pinned to this account's destination. */
+  http: HttpClient;
+}
+
+/**
+ * Finds accounts other than the action's own. Each method throws VigilError: ACCOUNT_NOT_FOUND,
+ * CONFLICT (the id is held by several of the types), ACTION_TYPE_DISABLED, ACCOUNT_DISABLED,
+ * ACCOUNT_DECRYPT_FAILED, ACCOUNT_UNUSABLE.
+ */
+export interface LinkedAccounts {
+  /** The channel `id`: the one account of that id among the types with a `channel` format. */
+  channel(id: string): Promise<LinkedAccount>;
+  /** The account `id` of one of `types`; types this node does not have are ignored. */
+  account(types: readonly string[], id: string): Promise<LinkedAccount>;
 }
 
 /** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress'>;
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'linked'>;
 
 /** An account test's outcome: a delivery result, plus the steps it went through when there are several. */
 export type TestAccountResult = DeliveryResult & { steps?: string[] };

@@ -46,7 +46,7 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
       overrides: { data_dir: dataDir, accounts_dir: values.accounts, key_file: values['key-file'], log: { level: 'warn', retention: 10 } },
     });
     const keyAvailable = Boolean(loaded.key_file || env[MASTER_KEY_ENV]);
-    const refs = watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`);
+    const refs = [...watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`), ...watch.channelRefs.map((r) => `${r.path}: channel '${r.id}'`)];
     if (refs.length > 0 && !keyAvailable) {
       if (!values.simulate) {
         io.stderr(`vigil execute: the watch uses accounts, which need the master key (set ${MASTER_KEY_ENV} or pass --key-file):\n  ${refs.join('\n  ')}\n`);
@@ -100,6 +100,8 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
 async function accountsExist(app: Runtime, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
+  const channelTypes = app.registry.channelTypes.map((t) => t.type);
+  for (const r of watch.channelRefs) if ((await app.accounts!.holders(r.id, channelTypes)).length === 0) missing.push(`${r.path}: no channel '${r.id}'`);
   if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
   return missing.length === 0;
 }

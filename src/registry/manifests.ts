@@ -40,15 +40,20 @@ export function checkActionManifest(t: ActionType): void {
   for (const part of ['checkAccount', 'checkReferences', 'close'] as const) if (t[part] !== undefined && !isFunction(t[part])) fault(`\`${part}\` must be a function`);
   const c = t.conformance;
   if (!c || !isFunction(c.params) || typeof c.overHttp !== 'boolean') fault('`conformance` needs `params(base)` and `overHttp`');
+  if (t.channel !== undefined && (typeof t.channel !== 'object' || t.channel === null || !isFunction(t.channel.format))) fault('`channel` needs `format(msg, account)`');
+  if (t.channelOf !== undefined && !isFunction(t.channelOf)) fault('`channelOf` must be a function');
   if (t.account === undefined) {
     if (t.checkAccount) fault('`checkAccount` without an `account`');
+    if (t.channel) fault('`channel` without an `account`: a channel is an account');
     return;
   }
+  if (t.channelOf) fault('`channelOf` with an `account`: an action sends through its own account or through a channel, not both');
   const a = t.account;
   if (!isZodObject(a.config) || !isStrict(a.config)) fault('`account.config` must be a strict zod object');
   if (!isZodObject(a.secrets) || !isStrict(a.secrets)) fault('`account.secrets` must be a strict zod object');
+  // An account may have no secret at all: a named destination an administrator decides and watch
+  // authors only name (an e-mail channel's recipients) is worth an account too.
   const secretNames = Object.keys(a.secrets.shape);
-  if (secretNames.length === 0) fault('`account.secrets` declares no field (a type without secrets needs no account)');
   const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
   if (both.length > 0) fault(`account field(s) ${both.join(', ')} are declared both as config and as secrets`);
   const common = [...Object.keys(a.config.shape), ...secretNames].filter((k) => (COMMON_ACCOUNT_FIELDS as readonly string[]).includes(k));
@@ -61,7 +66,7 @@ export function checkActionManifest(t: ActionType): void {
   if (typeof a.required !== 'boolean') fault('`account.required` must be true or false');
   if (!isFunction(a.destination)) fault('`account.destination` is missing');
   if (a.test !== undefined && (!a.test.body || !isFunction(a.test.body.safeParse) || !isFunction(a.test.run))) fault('`account.test` needs `body` (a zod schema) and `run`');
-  if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || c.account.secrets.length === 0) {
+  if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || (secretNames.length > 0 && c.account.secrets.length === 0)) {
     fault('`conformance.account` needs `example(base)` and the `secrets` it holds');
   }
 }

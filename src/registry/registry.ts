@@ -39,6 +39,8 @@ export interface TypeRegistry {
   readonly checks: readonly CheckType<any>[];
   /** The action types that have accounts, disabled ones included. */
   readonly accountTypes: readonly ActionType[];
+  /** The account types whose accounts can be channels (they have a `channel` format), disabled ones included. */
+  readonly channelTypes: readonly ActionType[];
   /** The action types switched off on this node. */
   readonly disabled: ReadonlySet<string>;
   /** A registered action type, enabled or not (for validating and compiling watches). */
@@ -85,6 +87,7 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
     actions,
     checks: Object.freeze([...types.checks]),
     accountTypes: Object.freeze(actions.filter((t) => t.account !== undefined)),
+    channelTypes: Object.freeze(actions.filter((t) => t.channel !== undefined)),
     disabled,
     action: (name) => actionByName.get(name),
     check: (name) => checkByName.get(name),

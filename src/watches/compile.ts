@@ -49,6 +49,24 @@ export interface CompiledWatch {
   resolveActions: CompiledActionEntry[];
   /** Accounts the actions refer to (named or `default`), for load-time checks and the account-delete 409. */
   accountRefs: AccountRef[];
+  /** Channels the actions send through (`notification` actions), for the same. */
+  channelRefs: ChannelRef[];
+}
+
+/**
+ * One action's use of a channel: an account of whichever channel type holds the id (see
+ * `TypeRegistry.channelTypes`), found when the watch loads and again at each send.
+ */
+export interface ChannelRef {
+  id: string;
+  /** JSON path of the field naming the channel, e.g. `actions[0].channel`. */
+  path: string;
+  actionPath: string;
+}
+
+/** Whether a watch uses the account `type`/`id`: named by an action, or as the channel of one. */
+export function usesAccount(w: Pick<CompiledWatch, 'accountRefs' | 'channelRefs'>, type: string, id: string, channelTypes: ReadonlySet<string>): boolean {
+  return w.accountRefs.some((r) => r.type === type && r.id === id) || (channelTypes.has(type) && w.channelRefs.some((r) => r.id === id));
 }
 
 /** One action's use of an account. */
@@ -159,6 +177,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   }
 
   const accountRefs: CompiledWatch['accountRefs'] = [];
+  const channelRefs: CompiledWatch['channelRefs'] = [];
   const compileActions = (list: ActionDef[], key: 'actions' | 'resolve_actions') =>
     list.flatMap((a, i): CompiledActionEntry[] => {
       const type = registry.action(a.type)!;
@@ -166,7 +185,12 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
       const params: Record<string, unknown> = {};
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
       const accountId = effectiveAccount(a, type);
-      if (accountId !== null) {
+      if (type.channelOf) {
+        // A channel action sends through the channel's own account, found by the channel's id.
+        if (a.account !== undefined) addDetail(detail, formatPath([...base, 'account']), `a ${a.type} action sends through its channel and names no account`);
+        const channel = guard(base, a, () => type.channelOf!(params));
+        if (channel !== null) channelRefs.push({ id: channel, path: formatPath([...base, 'channel']), actionPath: formatPath(base) });
+      } else if (accountId !== null) {
         accountRefs.push({ type: a.type, id: accountId, path: formatPath([...base, 'account']), actionPath: formatPath(base), implicit: a.account === undefined, params });
       }
       const compiled = guard(base, a, (e) => type.compile(params, e));
@@ -194,6 +218,6 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
-    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs },
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, channelRefs },
   };
 }

@@ -11,12 +11,16 @@
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
-import type { AccountRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
+import type { AccountRef, ChannelRef, CompiledActionEntry, CompiledWatch } from './compile.ts';
 import { addDetail } from '../error-detail.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
-  accounts: { resolve(type: string, id: string, opts?: { allowDisabled?: boolean }): Promise<unknown> } | null;
+  accounts: {
+    resolve(type: string, id: string, opts?: { allowDisabled?: boolean }): Promise<unknown>;
+    /** Which of `types` hold an account named `id` (channels are found by id alone). */
+    holders(id: string, types: readonly string[]): Promise<string[]>;
+  } | null;
   /** The node's types: which are enabled, and each type's reference checks. */
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
@@ -49,7 +53,33 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
     if (deps.accounts && !resolved.has(key)) resolved.set(key, deps.accounts.resolve(ref.type, ref.id, { allowDisabled: true }).catch((e: unknown) => e));
     for (const [path, message] of await checkRef(ref, deps.accounts ? resolved.get(key)! : null, typeOf.get(ref.type))) addDetail(detail, path, message);
   }
+  for (const ref of w.channelRefs) for (const [path, message] of await checkChannel(ref, deps)) addDetail(detail, path, message);
   return Object.keys(detail).length ? detail : null;
+}
+
+/**
+ * A channel must be exactly one account among the channel types, of a type enabled here, that opens
+ * (disabled or not: a muted channel fails its sends, it does not unload the watch).
+ */
+async function checkChannel(ref: ChannelRef, deps: NodeCheckDeps): Promise<Problem[]> {
+  const types = deps.registry.channelTypes.map((t) => t.type);
+  if (!deps.accounts) return [[ref.path, `channel '${ref.id}' cannot be used: channels are accounts, and no master key is configured`]];
+  let holders: string[];
+  try {
+    holders = await deps.accounts.holders(ref.id, types);
+  } catch (e) {
+    if (e instanceof VigilError) return [[ref.path, e.message]];
+    throw e;
+  }
+  if (holders.length === 0) return [[ref.path, `no channel '${ref.id}' (an account of type ${types.join(', ')})`]];
+  if (holders.length > 1) return [[ref.path, `channel '${ref.id}' is ambiguous: ${holders.map((t) => `${t}/${ref.id}`).join(' and ')} share the id; rename all but one`]];
+  const type = holders[0]!;
+  const found = deps.registry.enabled(type);
+  if (!found.ok) return [[ref.path, `channel '${ref.id}' is a ${type} account: ${found.message}`]];
+  const account = await deps.accounts.resolve(type, ref.id, { allowDisabled: true }).catch((e: unknown) => e);
+  if (account instanceof VigilError) return [[ref.path, `channel '${ref.id}' (${type}) cannot be used: ${account.message}`]];
+  if (account instanceof Error) throw account;
+  return [];
 }
 
 async function checkRef(ref: AccountRef, resolving: Promise<unknown> | null, type: CompiledActionEntry['type'] | undefined): Promise<Problem[]> {

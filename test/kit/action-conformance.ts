@@ -118,5 +118,30 @@ export function actionConformance(registry: TypeRegistry): string[] {
     });
   });
 
+  describe.each(named(registry.channelTypes))('%s channel', (_name, type) => {
+    const msg = { subject: 'Disk "full" <@U1> & co\r\nBcc: x@evil.example', message: 'hello <!here> & {"x": 1}\nline 2', severity: 'warning' };
+    const formatted = (account: unknown) => type.channel!.format(msg, account);
+
+    it('formats a channel message into a notification that carries no secret of the account', () => {
+      const n = formatted(type.conformance.account!.example(base));
+      expect(n.kind).toBe('fire');
+      expect(JSON.parse(JSON.stringify(n))).toEqual(n);
+      for (const s of type.conformance.account!.secrets) expect(JSON.stringify(n)).not.toContain(s);
+    });
+
+    it.runIf(type.conformance.overHttp)('sent by its own deliver: a 500 is retryable, a 400 permanent, with no secret anywhere', async () => {
+      for (const [code, retry] of [[500, true], [400, false]] as const) {
+        status = code;
+        const account = type.conformance.account!.example(base);
+        const n = formatted(account);
+        const d = deliverDeps(accountHttp(type, account, http), account);
+        const r = await type.deliver(n, d.deps);
+        expect(r).toMatchObject({ ok: false, retry });
+        const everything = JSON.stringify(n) + JSON.stringify(r) + d.logText();
+        for (const s of type.conformance.account!.secrets) expect(everything).not.toContain(s);
+      }
+    });
+  });
+
   return types.map((t) => t.type);
 }

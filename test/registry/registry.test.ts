@@ -47,7 +47,8 @@ describe('createRegistry', () => {
     expect(r.check('condition.script')).toBe(conditionCheck);
     expect(r.check('static')).toBe(staticCheck);
     expect(r.action('nope')).toBeUndefined();
-    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['email', 'jira', 'pagerduty', 'slack', 'webhook']);
+    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['email', 'email_channel', 'jira', 'pagerduty', 'slack', 'webhook']);
+    expect(r.channelTypes.map((t) => t.type).sort()).toEqual(['email', 'email_channel', 'slack', 'webhook']);
   });
 
   it('refuses a type registered twice, and an alias that clashes with another name or alias', () => {
@@ -77,11 +78,13 @@ describe('createRegistry', () => {
     expect(build({ actions: [action(over)] })).toThrow(RegistryError);
   });
 
-  it('refuses an account whose config and secrets overlap, with no secret, or without its conformance example', () => {
+  it('refuses an account whose config and secrets overlap, or without its conformance example (secrets listed when it has some)', () => {
     expect(build({ actions: [withAccount({})] })).not.toThrow();
     const overlap = accountSchemas(z.strictObject({ token: z.string() }), z.strictObject({ token: z.string() }));
     expect(build({ actions: [withAccount(overlap)] })).toThrow(/token are declared both as config and as secrets/);
-    expect(build({ actions: [withAccount(accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({})))] })).toThrow(/declares no field/);
+    // An account without secrets is fine (a named destination), but one with secrets must list them for the suite.
+    expect(build({ actions: [withAccount(accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({})), { account: { example: () => ({ url: 'u' }), secrets: [] } })] })).not.toThrow();
+    expect(build({ actions: [withAccount({}, { account: { example: () => ({ url: 'u', token: 't' }), secrets: [] } })] })).toThrow(/conformance.account/);
     expect(build({ actions: [withAccount({ secretFields: [] })] })).toThrow(/secretFields/);
     expect(build({ actions: [withAccount({}, { account: undefined })] })).toThrow(/conformance.account/);
     expect(build({ actions: [withAccount({ destination: undefined as never })] })).toThrow(/destination/);
@@ -92,6 +95,17 @@ describe('createRegistry', () => {
     expect(build({ actions: [withAccount(asConfig)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
     const asSecret = accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({ token: z.string(), [field]: z.string() }));
     expect(build({ actions: [withAccount(asSecret)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
+  });
+
+  it('refuses a channel format without an account or a format function, and channelOf beside an account', () => {
+    const format = { format: () => ({ kind: 'fire' as const, request: {}, summary: '' }) };
+    expect(build({ actions: [withAccount({}, {})] })).not.toThrow();
+    expect(createRegistry({ actions: [{ ...withAccount({}), channel: format }], checks: [] }).channelTypes.map((t) => t.type)).toEqual(['probe']);
+    expect(build({ actions: [action({ channel: format })] })).toThrow(/`channel` without an `account`/);
+    expect(build({ actions: [{ ...withAccount({}), channel: {} as never }] })).toThrow(/`channel` needs `format/);
+    expect(build({ actions: [action({ channelOf: () => 'c' })] })).not.toThrow();
+    expect(build({ actions: [{ ...withAccount({}), channelOf: () => 'c' }] })).toThrow(/`channelOf` with an `account`/);
+    expect(build({ actions: [action({ channelOf: 'c' as never })] })).toThrow(/`channelOf` must be a function/);
   });
 
   it('refuses a check type whose schema does not take its own name or an alias', () => {

@@ -13,6 +13,7 @@ import { isTemplated, parseAddresses, refusedByAllowlist } from './addresses.ts'
 import { deliverEmail, testAccount } from './deliver.ts';
 import { ADDRESS_FIELDS, emailParamsSchema, type EmailParams } from './params.ts';
 import { compileEmail } from './render.ts';
+import { formatChannelMessage } from './channel.ts';
 
 export type { EmailAccount } from './account.ts';
 export type { EmailParams } from './params.ts';
@@ -36,6 +37,8 @@ export const emailAction: ActionType<EmailParams, EmailAccount> = {
     test: { body: z.strictObject({ to: z.union([z.string(), z.array(z.string()).max(50)]).optional() }), run: testAccount },
   },
   compile: (params, env) => compileEmail(params, env),
+  // An e-mail account with default recipients is a channel by itself.
+  channel: { format: formatChannelMessage },
   // Called at load with the account; templated addresses are checked again at send time.
   checkAccount(params, account) {
     const problems: Array<[string, string]> = [];

@@ -7,6 +7,8 @@ import type { AccountRegistry } from '../../accounts/registry.ts';
 import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { zodDetail } from '../../error-detail.ts';
+import { usesAccount } from '../../watches/compile.ts';
+import { createLinkedAccounts } from '../../delivery/linked.ts';
 import type { Permission } from '../../security/types.ts';
 
 type Params = { type: string; id: string };
@@ -26,6 +28,26 @@ const access = (permission: Permission) => ({ config: { access: { permission } }
 function registry(app: ApiContext): AccountRegistry {
   if (app.accounts) return app.accounts;
   throw new VigilError('ACCOUNTS_UNAVAILABLE', 'accounts are unavailable: no master key is configured (set VIGIL_MASTER_KEY or --key-file; create one with `vigil keygen`)');
+}
+
+/** Watches (`tenant/id`) that use the account, by name or as the channel of a `notification` action. */
+export function watchesUsing(app: ApiContext, type: string, id: string): string[] {
+  const channelTypes = new Set(app.registry.channelTypes.map((t) => t.type));
+  return app.watches
+    .list()
+    .filter((lw) => lw.watch && usesAccount(lw.watch, type, id, channelTypes))
+    .map((lw) => `${lw.ref.tenant}/${lw.ref.id}`)
+    .sort();
+}
+
+/** CONFLICT (409) naming the watches, while any uses the account: deleting it would break them. */
+export function refuseIfUsed(app: ApiContext, type: string, id: string): void {
+  const users = watchesUsing(app, type, id);
+  if (users.length) {
+    throw new VigilError('CONFLICT', `account ${type}/${id} is used by ${users.length} watch(es): ${users.join(', ')}`, {
+      watches: users.map((w) => ({ error: 'uses this account', value: w })),
+    });
+  }
 }
 
 /** Ids and types are checked before anything else, so a hostile id never reaches the file store. */
@@ -55,16 +77,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
     f.delete<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req) => {
       checkParams(req.params);
       const { type, id } = req.params;
-      const users = app.watches
-        .list()
-        .filter((lw) => lw.watch?.accountRefs.some((r) => r.type === type && r.id === id))
-        .map((lw) => `${lw.ref.tenant}/${lw.ref.id}`)
-        .sort();
-      if (users.length) {
-        throw new VigilError('CONFLICT', `account ${type}/${id} is used by ${users.length} watch(es): ${users.join(', ')}`, {
-          watches: users.map((w) => ({ error: 'uses this account', value: w })),
-        });
-      }
+      refuseIfUsed(app, type, id);
       const { deleted } = await registry(app).delete(type, id);
       if (!deleted) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       return { _id: id, _type: type, result: 'deleted' };
@@ -115,6 +128,8 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
         result = await tester.run(account, body.data, {
           http: accountHttp(actionType, account, app.http),
           egress: app.egress,
+          // The accounts a test goes through besides this one (an e-mail channel's sender and groups).
+          linked: createLinkedAccounts({ registry: app.registry, accounts: reg, http: app.http }),
           clock: app.clock,
           logger: app.logger.child({ account_test: `${type}/${id}` }),
           signal: ac.signal,
