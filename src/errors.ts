@@ -26,6 +26,8 @@ export const ErrorCodes = {
   SCRIPT_BUDGET_EXCEEDED: 500,
   TEMPLATE_BUDGET_EXCEEDED: 500,
   HTTP_INPUT_FAILED: 502,
+  /** A test message was not delivered (the Notifications API's test): the destination refused it or could not be reached. */
+  DELIVERY_FAILED: 502,
   /** The operator switched this action type off (`egress.disabled_action_types`). */
   ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,

@@ -7,6 +7,7 @@ import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { securityRoutes } from './routes/security.ts';
 import { watchRoutes } from './routes/watches.ts';
 
@@ -57,7 +58,8 @@ function acceptEmptyJson(f: FastifyInstance): void {
 }
 
 /**
- * The REST API on fastify, every route registered (health, watches, security, accounts): bounded bodies
+ * The REST API on fastify, every route registered (health, watches, security, accounts, notification
+ * configs): bounded bodies
  * and header/request timeouts, JSON errors in one shape, request logs without bodies or credentials,
  * and a permission declared on every route, checked by `app.auth`. Body limit and TLS come from the
  * configuration's `api` section. The server is not listening yet.
@@ -144,5 +146,6 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   await watchRoutes(f, app);
   await securityRoutes(app.security)(f);
   await accountRoutes(app)(f);
+  await notificationRoutes(app)(f);
   return f;
 }

@@ -122,6 +122,7 @@ describe('load-time account checks and Signals export fields', () => {
       pagerduty: { integration_key: 'k0123456789' },
       jira: { url: 'https://jira.example.com', user_name: 'bot@example.com', auth_token: 't0k' },
       webhook: { url: 'https://hooks.example.com/x' },
+      email_channel: { email_account_id: 'smtp', recipient_list: ['ops@example.com'] },
     };
     expect(Object.keys(bodies).sort()).toEqual(h.app.accounts!.types());
     for (const [type, body] of Object.entries(bodies)) {

@@ -25,7 +25,8 @@ const searchQuery = z
 
 const access = (permission: Permission) => ({ config: { access: { permission } } });
 
-function registry(app: ApiContext): AccountRegistry {
+/** The accounts registry, or ACCOUNTS_UNAVAILABLE (503) when no master key is configured. */
+export function accountRegistry(app: ApiContext): AccountRegistry {
   if (app.accounts) return app.accounts;
   throw new VigilError('ACCOUNTS_UNAVAILABLE', 'accounts are unavailable: no master key is configured (set VIGIL_MASTER_KEY or --key-file; create one with `vigil keygen`)');
 }
@@ -64,13 +65,13 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
   return async (f) => {
     f.put<{ Params: Params }>('/_signals/account/:type/:id', access('account:manage'), async (req, reply) => {
       checkParams(req.params);
-      const { created } = await registry(app).put(req.params.type, req.params.id, req.body);
+      const { created } = await accountRegistry(app).put(req.params.type, req.params.id, req.body);
       return reply.status(created ? 201 : 200).send({ _id: req.params.id, _type: req.params.type, result: created ? 'created' : 'updated' });
     });
 
     f.get<{ Params: Params }>('/_signals/account/:type/:id', access('account:read'), async (req) => {
       checkParams(req.params);
-      const a = await registry(app).getPublic(req.params.type, req.params.id);
+      const a = await accountRegistry(app).getPublic(req.params.type, req.params.id);
       return { _id: a.id, _type: a.type, found: true, created_at: a.created_at, updated_at: a.updated_at, _source: a.account };
     });
 
@@ -78,7 +79,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       checkParams(req.params);
       const { type, id } = req.params;
       refuseIfUsed(app, type, id);
-      const { deleted } = await registry(app).delete(type, id);
+      const { deleted } = await accountRegistry(app).delete(type, id);
       if (!deleted) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       return { _id: id, _type: type, result: 'deleted' };
     });
@@ -87,7 +88,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       const parsed = searchQuery.safeParse(q ?? {});
       if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', zodDetail(parsed.error.issues, { style: 'dotted' }));
       const { type, id_prefix, id, from, size } = parsed.data;
-      const res = await registry(app).search({
+      const res = await accountRegistry(app).search({
         ...(type !== undefined ? { type } : {}),
         ...((id_prefix ?? id) !== undefined ? { idPrefix: id_prefix ?? id } : {}),
         ...(from !== undefined ? { from } : {}),
@@ -108,7 +109,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
     f.post<{ Params: Params }>('/_signals/account/:type/:id/_test', access('account:manage'), async (req, reply) => {
       checkParams(req.params);
       const { type, id } = req.params;
-      const reg = registry(app);
+      const reg = accountRegistry(app);
       if (!reg.types().includes(type)) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       // The node's enabled types, as deliveries see them: a disabled type sends nothing, tests included.
       const found = app.registry.enabled(type);
