@@ -93,8 +93,8 @@ export interface ChannelMessage {
   subject: string;
   /** The body, plain text (each type escapes it for its medium). */
   message: string;
-  /** The watch's severity level id when the action ran (`none`, `info`, `warning`, `error`, `critical`). */
-  severity: string;
+  /** The severity level id (`info`, `warning`, `error`, `critical`), or undefined when the watch has none. */
+  severity?: string | undefined;
 }
 
 /** How a channel's type puts a channel message in its own form. */
@@ -210,6 +210,11 @@ export interface DeliverDeps<Account> {
   /** The decrypted account (config and secrets), loaded just in time; undefined when none is referenced. */
   account: Account | undefined;
   accountId: string | undefined;
+  /**
+   * The type of `account` when the send opened it by id among several account types (a channel, an
+   * e-mail channel's sender); undefined means the action type's own.
+   */
+  accountType?: string | undefined;
   idempotencyKey: string;
   episodeKey: string;
   http: HttpClient;
@@ -226,17 +231,20 @@ export interface DeliverDeps<Account> {
    */
   egress: HostCheck;
   /**
-   * Other accounts this send goes through (the channel of a `notification` action, the sender of an
-   * e-mail channel), each with the HTTP client pinned to its own destination. Absent where no account
-   * registry is available: a type that needs it fails the send, saying so.
+   * The accounts this send goes through besides the action's own (the channel of a `notification`
+   * action, the sender and groups of an e-mail channel), each opened with the HTTP client pinned to its
+   * own destination. Absent where no account registry is available: a type that needs it fails the
+   * send, saying so.
    */
-  linked?: LinkedAccounts;
+  channels?: ChannelAccounts;
 }
 
-/** Another account a send goes through, ready to hand to its type's `deliver`. */
-export interface LinkedAccount {
-  /** The account's type (enabled on this node). */
-  type: ActionType;
+/** An account opened for one send: its type, its value and the HTTP client held to its destination. */
+export interface OpenedAccount {
+  /** The account type (`accounts/<type>/`). */
+  accountType: string;
+  /** The action type that owns the account type (enabled on this node): its `deliver` sends with it. */
+  owner: ActionType;
   id: string;
   /** Decrypted and schema-checked, type fields only. */
   account: unknown;
@@ -245,19 +253,19 @@ export interface LinkedAccount {
 }
 
 /**
- * Finds accounts other than the action's own. Each method throws VigilError: ACCOUNT_NOT_FOUND,
+ * Opens accounts other than the action's own, by id. Each method throws VigilError: ACCOUNT_NOT_FOUND,
  * CONFLICT (the id is held by several of the types), ACTION_TYPE_DISABLED, ACCOUNT_DISABLED,
  * ACCOUNT_DECRYPT_FAILED, ACCOUNT_UNUSABLE.
  */
-export interface LinkedAccounts {
+export interface ChannelAccounts {
   /** The channel `id`: the one account of that id among the types with a `channel` format. */
-  channel(id: string): Promise<LinkedAccount>;
+  channel(id: string): Promise<OpenedAccount>;
   /** The account `id` of one of `types`; types this node does not have are ignored. */
-  account(types: readonly string[], id: string): Promise<LinkedAccount>;
+  account(types: readonly string[], id: string): Promise<OpenedAccount>;
 }
 
 /** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'linked'>;
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'channels'>;
 
 /** An account test's outcome: a delivery result, plus the steps it went through when there are several. */
 export type TestAccountResult = DeliveryResult & { steps?: string[] };

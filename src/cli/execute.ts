@@ -100,7 +100,7 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
 async function accountsExist(app: Runtime, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
-  const channelTypes = app.registry.channelTypes.map((t) => t.type);
+  const channelTypes = app.registry.channelTypes;
   for (const r of watch.channelRefs) if ((await app.accounts!.holders(r.id, channelTypes)).length === 0) missing.push(`${r.path}: no channel '${r.id}'`);
   if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);
   return missing.length === 0;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { ActionType, DeliveryResult, LinkedAccounts, RenderedNotification } from '../actions/types.ts';
+import type { ActionType, DeliveryResult, ChannelAccounts, RenderedNotification } from '../actions/types.ts';
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient } from '../net/types.ts';
 import type { OutboxEntry, StateStore } from '../state/types.ts';
@@ -13,7 +13,7 @@ import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
-import { createLinkedAccounts } from './linked.ts';
+import { createChannelAccounts } from './channel-accounts.ts';
 
 export interface DelivererOptions {
   store: StateStore;
@@ -45,7 +45,7 @@ export interface DelivererOptions {
 export class Deliverer {
   private readonly o: DelivererOptions;
   /** Channels and senders a send goes through; absent without an accounts registry. */
-  private readonly linked: LinkedAccounts | undefined;
+  private readonly channels: ChannelAccounts | undefined;
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
@@ -65,7 +65,7 @@ export class Deliverer {
 
   constructor(o: DelivererOptions) {
     this.o = o;
-    this.linked = o.accounts ? createLinkedAccounts({ registry: o.registry, accounts: o.accounts, http: o.http }) : undefined;
+    this.channels = o.accounts ? createChannelAccounts({ registry: o.registry, accounts: o.accounts, http: o.http }) : undefined;
     this.bulkhead = new Bulkhead(o.perDestinationConcurrency ?? 16);
     this.pressure = new Backpressure(o.queueLimit ?? 10_000);
     // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
@@ -275,7 +275,7 @@ export class Deliverer {
         signal: this.abort.signal,
         attempt,
         egress: this.o.egress,
-        ...(this.linked ? { linked: this.linked } : {}),
+        ...(this.channels ? { channels: this.channels } : {}),
       })
       .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) }));
   }

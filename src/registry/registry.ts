@@ -6,7 +6,7 @@
  * twice, params that would shadow a common action field, and a disabled type it does not know; and it
  * is the one place that tells a type switched off on this node from one that does not exist.
  */
-import type { ActionType } from '../actions/types.ts';
+import type { AccountManifest, ActionType } from '../actions/types.ts';
 import type { CheckType } from '../checks/types.ts';
 import { VigilError } from '../errors.ts';
 import { checkActionManifest, checkCheckManifest, checkNames, RegistryError } from './manifests.ts';
@@ -28,6 +28,21 @@ export interface RegistryOptions {
   readonly disabled?: readonly string[];
 }
 
+/**
+ * One account type as the accounts registry, the REST APIs and the deliverer see it: the account part
+ * of the action type that owns it. Here every account type is an action type's own (named after it);
+ * `owner` is what is enabled or disabled on this node and whose `deliver` sends with the account.
+ */
+export interface AccountTypeEntry {
+  /** The account type's name (`accounts/<type>/`). */
+  readonly type: string;
+  /** The action type it belongs to: its enabled state is the account type's, its `deliver` sends with it. */
+  readonly owner: ActionType;
+  readonly role: 'own';
+  /** Schemas, destination and `_test`. */
+  readonly manifest: AccountManifest<unknown>;
+}
+
 /** The action type to use for a name on this node, or why there is none. */
 export type ActionLookup =
   | { ok: true; type: ActionType }
@@ -39,8 +54,13 @@ export interface TypeRegistry {
   readonly checks: readonly CheckType<any>[];
   /** The action types that have accounts, disabled ones included. */
   readonly accountTypes: readonly ActionType[];
-  /** The account types whose accounts can be channels (they have a `channel` format), disabled ones included. */
-  readonly channelTypes: readonly ActionType[];
+  /** Every account type, disabled owners included. */
+  readonly accounts: readonly AccountTypeEntry[];
+  /**
+   * The names of the account types whose accounts can be channels (their owner has a `channel`
+   * format), disabled ones included.
+   */
+  readonly channelTypes: readonly string[];
   /** The action types switched off on this node. */
   readonly disabled: ReadonlySet<string>;
   /** A registered action type, enabled or not (for validating and compiling watches). */
@@ -49,6 +69,8 @@ export interface TypeRegistry {
   check(name: string): CheckType<any> | undefined;
   /** The action type to run, send or test with on this node: refuses a disabled or unknown one, saying which. */
   enabled(name: string): ActionLookup;
+  /** An account type by its name. */
+  accountType(name: string): AccountTypeEntry | undefined;
   /** Releases what the action types hold (pooled connections); once, at shutdown. */
   close(): Promise<void>;
 }
@@ -83,11 +105,14 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
   }
 
   const actions = Object.freeze([...types.actions]);
+  const accounts = Object.freeze(actions.flatMap((t): AccountTypeEntry[] => (t.account ? [{ type: t.type, owner: t, role: 'own', manifest: t.account }] : [])));
+  const accountByName = new Map(accounts.map((e) => [e.type, e]));
   return {
     actions,
     checks: Object.freeze([...types.checks]),
     accountTypes: Object.freeze(actions.filter((t) => t.account !== undefined)),
-    channelTypes: Object.freeze(actions.filter((t) => t.channel !== undefined)),
+    accounts,
+    channelTypes: Object.freeze(accounts.filter((e) => e.owner.channel !== undefined).map((e) => e.type)),
     disabled,
     action: (name) => actionByName.get(name),
     check: (name) => checkByName.get(name),
@@ -97,6 +122,7 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
       if (disabled.has(name)) return { ok: false, code: 'ACTION_TYPE_DISABLED', message: `action type ${name} is disabled on this node (egress.disabled_action_types)` };
       return { ok: true, type };
     },
+    accountType: (name) => accountByName.get(name),
     async close() {
       // Every type is closed even when one fails; the first failure is reported after.
       const results = await Promise.allSettled(actions.map((t) => t.close?.()));

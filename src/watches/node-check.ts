@@ -62,7 +62,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
  * (disabled or not: a muted channel fails its sends, it does not unload the watch).
  */
 async function checkChannel(ref: ChannelRef, deps: NodeCheckDeps): Promise<Problem[]> {
-  const types = deps.registry.channelTypes.map((t) => t.type);
+  const types = deps.registry.channelTypes;
   if (!deps.accounts) return [[ref.path, `channel '${ref.id}' cannot be used: channels are accounts, and no master key is configured`]];
   let holders: string[];
   try {

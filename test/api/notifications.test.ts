@@ -7,6 +7,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackAction } from '../../src/actions/slack/index.ts';
+import { builtinTypes } from '../../src/registry/builtin.ts';
 import { startSlackReceiver, type SlackReceiver } from '../kit/receivers/slack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
 import { startSmtpPeer, type SmtpPeer } from '../kit/smtp-peer.ts';
@@ -263,6 +265,31 @@ describe('Notifications API with a type switched off', () => {
       expect(test.json().code).toBe('ACTION_TYPE_DISABLED');
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('Notifications API when a mapped account type is registered', () => {
+  it('serves its config type from the table alone: stored, shown without the secret, offered, tested through its channel format', async () => {
+    const slack = await startSlackReceiver(SLACK_TOKEN);
+    // A stand-in for a Chime type: the Slack manifest under the account type the chime row names.
+    const chime = { ...slackAction, type: 'chime' };
+    const h = await startHarness({ egressAllow: ['127.0.0.1'], types: { ...builtinTypes, actions: [...builtinTypes.actions, chime] } });
+    try {
+      const admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+      const call = (method: 'GET' | 'POST', url: string, payload?: object) => h.call({ method, url, headers: admin, ...(payload ? { payload } : {}) });
+      const created = await call('POST', `${BASE}/configs`, { config_id: 'room', config: { name: 'Room', config_type: 'chime', chime: { url: slack.webhookUrl } } });
+      expect(created.statusCode, created.body).toBe(200);
+      const got = (await call('GET', `${BASE}/configs/room`)).json().config_list[0];
+      expect(got.config).toEqual({ name: 'Room', description: '', config_type: 'chime', is_enabled: true, chime: {} });
+      expect(Object.keys(got.secrets)).toEqual(['chime.url']);
+      expect((await call('GET', `${BASE}/features`)).json().allowed_config_type_list).toContain('chime');
+      expect((await call('POST', `${BASE}/feature/test/room`)).statusCode).toBe(200);
+      expect(slack.messages()).toEqual([{ text: 'Test Message Title-room\n\nTest message content body for config id room' }]);
+      expect(h.bodies.join('\n')).not.toContain(SLACK_TOKEN);
+    } finally {
+      await h.close();
+      await slack.close();
     }
   });
 });

@@ -118,7 +118,7 @@ export function actionConformance(registry: TypeRegistry): string[] {
     });
   });
 
-  describe.each(named(registry.channelTypes))('%s channel', (_name, type) => {
+  describe.each(named(registry.channelTypes.map((name) => registry.accountType(name)!.owner)))('%s channel', (_name, type) => {
     const msg = { subject: 'Disk "full" <@U1> & co\r\nBcc: x@evil.example', message: 'hello <!here> & {"x": 1}\nline 2', severity: 'warning' };
     const formatted = (account: unknown) => type.channel!.format(msg, account);
 

@@ -48,7 +48,11 @@ describe('createRegistry', () => {
     expect(r.check('static')).toBe(staticCheck);
     expect(r.action('nope')).toBeUndefined();
     expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['email', 'email_channel', 'jira', 'pagerduty', 'slack', 'webhook']);
-    expect(r.channelTypes.map((t) => t.type).sort()).toEqual(['email', 'email_channel', 'slack', 'webhook']);
+    expect([...r.channelTypes].sort()).toEqual(['email', 'email_channel', 'slack', 'webhook']);
+    // Every account type, with the action type that owns it (enabled or not) and its account manifest.
+    expect(r.accounts.map((e) => e.type)).toEqual(r.accountTypes.map((t) => t.type));
+    expect(r.accountType('webhook')).toEqual({ type: 'webhook', owner: webhookAction, role: 'own', manifest: webhookAction.account });
+    expect(r.accountType('log')).toBeUndefined();
   });
 
   it('refuses a type registered twice, and an alias that clashes with another name or alias', () => {
@@ -100,7 +104,7 @@ describe('createRegistry', () => {
   it('refuses a channel format without an account or a format function, and channelOf beside an account', () => {
     const format = { format: () => ({ kind: 'fire' as const, request: {}, summary: '' }) };
     expect(build({ actions: [withAccount({}, {})] })).not.toThrow();
-    expect(createRegistry({ actions: [{ ...withAccount({}), channel: format }], checks: [] }).channelTypes.map((t) => t.type)).toEqual(['probe']);
+    expect(createRegistry({ actions: [{ ...withAccount({}), channel: format }], checks: [] }).channelTypes).toEqual(['probe']);
     expect(build({ actions: [action({ channel: format })] })).toThrow(/`channel` without an `account`/);
     expect(build({ actions: [{ ...withAccount({}), channel: {} as never }] })).toThrow(/`channel` needs `format/);
     expect(build({ actions: [action({ channelOf: () => 'c' })] })).not.toThrow();

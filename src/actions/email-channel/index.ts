@@ -14,7 +14,7 @@ import { compileEmail } from '../email/render.ts';
 import { formatChannelMessage } from '../email/channel.ts';
 import { formatMailbox, parseAddresses } from '../email/addresses.ts';
 import { asEmailRequest } from '../email/request.ts';
-import { linkFailure } from '../shared/link-failure.ts';
+import { accountFailure } from '../shared/account-failure.ts';
 import { testDeliverDeps } from '../shared/test-account.ts';
 import { emailChannelAccount, type EmailChannelAccount } from './schema.ts';
 
@@ -35,25 +35,25 @@ async function deliverThroughSender(n: RenderedNotification, deps: DeliverDeps<E
   if (!channel) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'the email_channel action needs an email_channel account' };
   const request = asEmailRequest(n.request);
   if (!request) return { ok: false, retry: false, code: 'INVALID_REQUEST', message: 'not an email request' };
-  if (!deps.linked) return { ok: false, retry: false, code: 'ACCOUNTS_UNAVAILABLE', message: 'an e-mail channel sends through another account, and no accounts registry is available' };
+  if (!deps.channels) return { ok: false, retry: false, code: 'ACCOUNTS_UNAVAILABLE', message: 'an e-mail channel sends through another account, and no accounts registry is available' };
   const recipients = [...request.to, ...(channel.recipient_list ?? [])];
   let sender;
   try {
-    sender = await deps.linked.account(SENDER_TYPES, channel.email_account_id);
+    sender = await deps.channels.account(SENDER_TYPES, channel.email_account_id);
     for (const gid of channel.email_group_id_list ?? []) {
-      const group = await deps.linked.account(GROUP_TYPES, gid);
+      const group = await deps.channels.account(GROUP_TYPES, gid);
       const list = groupAddresses(gid, group.account);
       if (typeof list === 'string') return { ok: false, retry: false, code: 'INVALID_REQUEST', message: list };
       recipients.push(...list);
     }
   } catch (e) {
-    return linkFailure(e);
+    return accountFailure(e);
   }
   // One message to everyone, each address once, as first written (a group may repeat one the channel names).
   const unique = new Map<string, string>();
   for (const m of parseAddresses(recipients).mailboxes) if (!unique.has(m.address.toLowerCase())) unique.set(m.address.toLowerCase(), formatMailbox(m));
   const to = [...unique.values()];
-  return sender.type.deliver({ ...n, request: { ...request, to } }, { ...deps, account: sender.account, accountId: sender.id, http: sender.http });
+  return sender.owner.deliver({ ...n, request: { ...request, to } }, { ...deps, account: sender.account, accountId: sender.id, accountType: sender.accountType, http: sender.http });
 }
 
 /** `_test`: a test message through the same path as a delivery (sender, groups, the sender's own send). */

@@ -8,7 +8,7 @@
  */
 import type { ActionType, CompiledAction, RenderedNotification } from '../types.ts';
 import { oneLine } from '../shared/one-line.ts';
-import { linkFailure } from '../shared/link-failure.ts';
+import { accountFailure } from '../shared/account-failure.ts';
 import { sendChannelMessage } from './send.ts';
 import { asChannelRequest, notificationParams, type ChannelRequest, type NotificationParams } from './schema.ts';
 
@@ -38,14 +38,14 @@ export const notificationAction: ActionType<NotificationParams> = {
   async deliver(n, deps) {
     const req = asChannelRequest(n.request);
     if (!req) return { ok: false, retry: false, code: 'INVALID_REQUEST', message: 'not a channel message' };
-    if (!deps.linked) return { ok: false, retry: false, code: 'ACCOUNTS_UNAVAILABLE', message: 'channels are accounts, and no accounts registry is available (no master key is configured)' };
+    if (!deps.channels) return { ok: false, retry: false, code: 'ACCOUNTS_UNAVAILABLE', message: 'channels are accounts, and no accounts registry is available (no master key is configured)' };
     let channel;
     try {
-      channel = await deps.linked.channel(req.channel);
+      channel = await deps.channels.channel(req.channel);
     } catch (e) {
-      return linkFailure(e);
+      return accountFailure(e);
     }
-    return sendChannelMessage(channel, { subject: req.subject, message: req.message, severity: req.severity }, deps);
+    return sendChannelMessage(channel, { subject: req.subject, message: req.message, severity: req.severity === 'none' ? undefined : req.severity }, deps);
   },
   conformance: {
     params: () => ({ channel: 'ops-chat', subject: 'Watch {{watch.id}}', message: 'hello {{data.x}}' }),

@@ -5,18 +5,18 @@
  * both go this way.
  */
 import { VigilError } from '../../errors.ts';
-import { linkFailure } from '../shared/link-failure.ts';
-import type { ChannelMessage, DeliverDeps, DeliveryResult, LinkedAccount } from '../types.ts';
+import { accountFailure } from '../shared/account-failure.ts';
+import type { ChannelMessage, DeliverDeps, DeliveryResult, OpenedAccount } from '../types.ts';
 
-export async function sendChannelMessage(channel: LinkedAccount, msg: ChannelMessage, deps: DeliverDeps<unknown>): Promise<DeliveryResult> {
-  const format = channel.type.channel;
-  if (!format) return { ok: false, retry: false, code: 'INVALID_REQUEST', message: `${channel.type.type} accounts are not channels` };
+export async function sendChannelMessage(channel: OpenedAccount, msg: ChannelMessage, deps: DeliverDeps<unknown>): Promise<DeliveryResult> {
+  const format = channel.owner.channel;
+  if (!format) return { ok: false, retry: false, code: 'INVALID_REQUEST', message: `${channel.accountType} accounts are not channels` };
   let n;
   try {
     n = format.format(msg, channel.account);
   } catch (e) {
-    if (e instanceof VigilError) return linkFailure(e);
+    if (e instanceof VigilError) return accountFailure(e);
     throw e;
   }
-  return channel.type.deliver(n, { ...deps, account: channel.account, accountId: channel.id, http: channel.http });
+  return channel.owner.deliver(n, { ...deps, account: channel.account, accountId: channel.id, accountType: channel.accountType, http: channel.http });
 }

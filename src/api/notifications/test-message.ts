@@ -6,14 +6,14 @@
  * response carrying the same statuses (`event_status_list`), as the plugin answers.
  */
 import { sendChannelMessage } from '../../actions/notification/index.ts';
-import type { DeliverDeps, DeliveryResult, LinkedAccount } from '../../actions/types.ts';
+import type { DeliverDeps, DeliveryResult, OpenedAccount } from '../../actions/types.ts';
 import { VigilError } from '../../errors.ts';
 
 export interface TestMessageInput {
   configId: string;
   configType: string;
   configName: string;
-  channel: LinkedAccount;
+  channel: OpenedAccount;
   deps: Omit<DeliverDeps<unknown>, 'account' | 'accountId' | 'idempotencyKey' | 'episodeKey' | 'attempt' | 'searchClient'>;
   now: number;
 }

@@ -8,7 +8,7 @@ import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { zodDetail } from '../../error-detail.ts';
 import { usesAccount } from '../../watches/compile.ts';
-import { createLinkedAccounts } from '../../delivery/linked.ts';
+import { createChannelAccounts } from '../../delivery/channel-accounts.ts';
 import type { Permission } from '../../security/types.ts';
 
 type Params = { type: string; id: string };
@@ -33,7 +33,7 @@ export function accountRegistry(app: ApiContext): AccountRegistry {
 
 /** Watches (`tenant/id`) that use the account, by name or as the channel of a `notification` action. */
 export function watchesUsing(app: ApiContext, type: string, id: string): string[] {
-  const channelTypes = new Set(app.registry.channelTypes.map((t) => t.type));
+  const channelTypes = new Set(app.registry.channelTypes);
   return app.watches
     .list()
     .filter((lw) => lw.watch && usesAccount(lw.watch, type, id, channelTypes))
@@ -130,7 +130,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
           http: accountHttp(actionType, account, app.http),
           egress: app.egress,
           // The accounts a test goes through besides this one (an e-mail channel's sender and groups).
-          linked: createLinkedAccounts({ registry: app.registry, accounts: reg, http: app.http }),
+          channels: createChannelAccounts({ registry: app.registry, accounts: reg, http: app.http }),
           clock: app.clock,
           logger: app.logger.child({ account_test: `${type}/${id}` }),
           signal: ac.signal,

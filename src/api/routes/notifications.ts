@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { KeyedLock } from '../../accounts/keyed-lock.ts';
 import { assertValidId, isObject, type Doc } from '../../accounts/store.ts';
 import { COMMON_ACCOUNT_FIELDS } from '../../actions/types.ts';
-import { createLinkedAccounts } from '../../delivery/linked.ts';
+import { createChannelAccounts } from '../../delivery/channel-accounts.ts';
 import { addDetail, zodDetail } from '../../error-detail.ts';
 import { VigilError, type ErrorDetail } from '../../errors.ts';
 import type { Permission } from '../../security/types.ts';
@@ -35,11 +35,12 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
   const locks = new KeyedLock();
 
   /** The config types whose account type this node has registered. */
-  const available = () => CONFIG_TYPES.filter((m) => app.registry.action(m.accountType)?.account !== undefined);
+  const registered = (accountType: string) => app.registry.accountType(accountType) !== undefined;
+  const available = () => CONFIG_TYPES.filter((m) => registered(m.accountType));
   const accountTypes = () => available().map((m) => m.accountType);
 
   function requireAvailable(m: ConfigTypeMapping): void {
-    if (!app.registry.action(m.accountType)?.account) {
+    if (!registered(m.accountType)) {
       throw new VigilError('INVALID_REQUEST', `config_type ${m.configType} is not available on this node: it is stored as a ${m.accountType} account, a type this node does not have`, {
         'config.config_type': [{ error: `no ${m.accountType} account type on this node` }],
       });
@@ -60,13 +61,13 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
     if (w.mapping.configType !== 'email') return;
     const reg = accountRegistry(app);
     const detail: ErrorDetail = {};
-    const senders = SENDER_CONFIG_TYPES.map((t) => byConfigType.get(t)!.accountType).filter((t) => app.registry.action(t)?.account);
+    const senders = SENDER_CONFIG_TYPES.map((t) => byConfigType.get(t)!.accountType).filter(registered);
     const sender = w.account.email_account_id as string;
     if ((await reg.holders(sender, senders)).length === 0) addDetail(detail, 'config.email.email_account_id', `no ${SENDER_CONFIG_TYPES.join(' or ')} config ${sender}`);
     const groups = (w.account.email_group_id_list as string[] | undefined) ?? [];
     const groupType = byConfigType.get('email_group')!.accountType;
     for (const [i, id] of groups.entries()) {
-      if (!app.registry.action(groupType)?.account) addDetail(detail, `config.email.email_group_id_list[${i}]`, 'this node has no email_group configs');
+      if (!registered(groupType)) addDetail(detail, `config.email.email_group_id_list[${i}]`, 'this node has no email_group configs');
       else if ((await reg.holders(id, [groupType])).length === 0) addDetail(detail, `config.email.email_group_id_list[${i}]`, `no email_group config ${id}`);
     }
     if (Object.keys(detail).length > 0) throw new VigilError('INVALID_REQUEST', 'the email config names configs that do not exist; see detail', detail);
@@ -176,7 +177,7 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
     f.get(`${BASE}/features`, access('account:read'), async () => ({
       // Offered are the config types this node can store and send with (a type switched off is not).
       allowed_config_type_list: available()
-        .filter((m) => app.registry.enabled(m.accountType).ok)
+        .filter((m) => app.registry.enabled(app.registry.accountType(m.accountType)!.owner.type).ok)
         .map((m) => m.configType),
       plugin_features: {},
     }));
@@ -187,12 +188,11 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
       const reg = accountRegistry(app);
       const pub = await reg.getPublic(m.accountType, id);
       const info = { configId: id, configType: m.configType, configName: typeof pub.account.name === 'string' ? pub.account.name : id };
-      const type = app.registry.action(m.accountType)!;
-      if (!type.channel) throw new VigilError('INVALID_REQUEST', `a ${m.configType} config receives no messages; test a channel that uses it`);
-      const linked = createLinkedAccounts({ registry: app.registry, accounts: reg, http: app.http });
+      if (!app.registry.accountType(m.accountType)!.owner.channel) throw new VigilError('INVALID_REQUEST', `a ${m.configType} config receives no messages; test a channel that uses it`);
+      const channels = createChannelAccounts({ registry: app.registry, accounts: reg, http: app.http });
       let channel;
       try {
-        channel = await linked.account([m.accountType], id);
+        channel = await channels.account([m.accountType], id);
       } catch (e) {
         if (e instanceof VigilError && e.code === 'ACCOUNT_DISABLED') {
           const refused = refusedTest(info, e);
@@ -207,7 +207,7 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
           ...info,
           channel,
           now: app.clock.now(),
-          deps: { http: app.http, egress: app.egress, clock: app.clock, logger: app.logger.child({ notifications_test: id }), signal: ac.signal, linked },
+          deps: { http: app.http, egress: app.egress, clock: app.clock, logger: app.logger.child({ notifications_test: id }), signal: ac.signal, channels },
         });
         // The types redact their results already; the registry's redactor is a second guard.
         const body = JSON.parse(reg.redactor.scrub(JSON.stringify(outcome.body))) as unknown;

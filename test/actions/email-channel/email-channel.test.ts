@@ -52,7 +52,7 @@ describe('e-mail channels', () => {
   afterEach(async () => kit.close());
 
   const send = async (n: RenderedNotification, type: ActionType = notificationAction, account?: unknown) =>
-    type.deliver(n, deliverDeps(kit.http, account, { linked: kit.linked, accountId: 'ops-mail' }).deps);
+    type.deliver(n, deliverDeps(kit.http, account, { channels: kit.channels, accountId: 'ops-mail' }).deps);
 
   it('an email account with default recipients is a channel: subject and plain-text message to its default_to', async () => {
     const r = await send(channelMessage('smtp'));
@@ -109,7 +109,7 @@ describe('e-mail channels', () => {
     try {
       await plain.accounts.put('email', 'smtp', { host: '127.0.0.1', port: peer.port, default_from: 'vigil@example.com' });
       await plain.accounts.put('email_channel', 'ops-mail', { email_account_id: 'smtp', email_group_id_list: ['oncall'] });
-      const r = await notificationAction.deliver(channelMessage('ops-mail'), deliverDeps(plain.http, undefined, { linked: plain.linked }).deps);
+      const r = await notificationAction.deliver(channelMessage('ops-mail'), deliverDeps(plain.http, undefined, { channels: plain.channels }).deps);
       expect(r).toMatchObject({ ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND' });
       expect(r.ok === false && r.message).toContain('none on this node');
     } finally {
@@ -131,7 +131,7 @@ describe('e-mail channels', () => {
     await kit.accounts.put('email_channel', 'ops-mail', { email_account_id: 'smtp', recipient_list: ['t@example.com'] });
     const account = (await kit.accounts.resolve('email_channel', 'ops-mail')) as EmailChannelAccount;
     const before = peer.messages.length;
-    const d = deliverDeps(kit.http, undefined, { linked: kit.linked }).deps;
+    const d = deliverDeps(kit.http, undefined, { channels: kit.channels }).deps;
     expect(await emailChannelAction.account!.test!.run(account, {}, d)).toMatchObject({ ok: true });
     expect((await peer.waitForMessages(before + 1)).at(-1)!.envelope.to).toEqual(['t@example.com']);
   });

@@ -1,14 +1,14 @@
 /**
  * Channels over the real pieces: a sealed accounts registry in a temp directory (Vigil's own types, or
- * a registry a test builds), the linked-accounts lookup a delivery gets, and the test HTTP client.
+ * a registry a test builds), the channel-accounts lookup a delivery gets, and the test HTTP client.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountRegistry } from '../../../src/accounts/registry.ts';
 import { KeyRing } from '../../../src/accounts/keyring.ts';
-import { createLinkedAccounts } from '../../../src/delivery/linked.ts';
-import type { LinkedAccounts } from '../../../src/actions/types.ts';
+import { createChannelAccounts } from '../../../src/delivery/channel-accounts.ts';
+import type { ChannelAccounts } from '../../../src/actions/types.ts';
 import type { HttpClient } from '../../../src/net/types.ts';
 import { builtinRegistry } from '../../../src/registry/builtin.ts';
 import type { TypeRegistry } from '../../../src/registry/registry.ts';
@@ -19,7 +19,7 @@ import { createTestHttpClient } from '../../kit/undici-http.ts';
 export interface ChannelKit {
   registry: TypeRegistry;
   accounts: AccountRegistry;
-  linked: LinkedAccounts;
+  channels: ChannelAccounts;
   http: HttpClient;
   close(): Promise<void>;
 }
@@ -32,7 +32,7 @@ export async function channelKit(registry: TypeRegistry = builtinRegistry()): Pr
   return {
     registry,
     accounts,
-    linked: createLinkedAccounts({ registry, accounts, http }),
+    channels: createChannelAccounts({ registry, accounts, http }),
     http,
     async close() {
       await http.close();

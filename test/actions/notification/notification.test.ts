@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notificationAction } from '../../../src/actions/notification/index.ts';
 import type { NotificationParams } from '../../../src/actions/notification/schema.ts';
-import type { RenderedNotification } from '../../../src/actions/types.ts';
+import type { ActionType, ChannelMessage, RenderedNotification } from '../../../src/actions/types.ts';
+import { slackAction } from '../../../src/actions/slack/index.ts';
 import { createRegistry } from '../../../src/registry/registry.ts';
 import { builtinTypes } from '../../../src/registry/builtin.ts';
 import { deliverDeps, HOSTILE, renderInfo, view } from '../../kit/action-deps.ts';
@@ -61,8 +62,8 @@ describe('notification action: delivery through a channel', () => {
   });
   afterEach(async () => kit.close());
 
-  const send = async (n: RenderedNotification, linked = kit.linked) => {
-    const d = deliverDeps(kit.http, undefined, { linked });
+  const send = async (n: RenderedNotification, channels = kit.channels) => {
+    const d = deliverDeps(kit.http, undefined, { channels });
     const result = await notificationAction.deliver(n, d.deps);
     return { result, logs: d.logText() };
   };
@@ -97,7 +98,7 @@ describe('notification action: delivery through a channel', () => {
     expect(got.headers['idempotency-key']).toBe('idem-main-w1-a1-ep1-20250301T120000Z');
     expect(JSON.stringify(result) + logs).not.toContain(HEADER_SECRET);
     // A message that is JSON goes as JSON (another notification: the receiver deduplicates by key).
-    await notificationAction.deliver(render({ channel: 'ops-hook', message: '{"ok": true}' }).n, deliverDeps(kit.http, undefined, { linked: kit.linked, idempotencyKey: 'k2' }).deps);
+    await notificationAction.deliver(render({ channel: 'ops-hook', message: '{"ok": true}' }).n, deliverDeps(kit.http, undefined, { channels: kit.channels, idempotencyKey: 'k2' }).deps);
     expect(hook.deliveries().at(-1)!.headers['content-type']).toBe('application/json');
   });
 
@@ -121,7 +122,7 @@ describe('notification action: delivery through a channel', () => {
     const off = await channelKit(createRegistry(builtinTypes, { disabled: ['webhook'] }));
     try {
       await off.accounts.put('webhook', 'ops', { url: hook.url });
-      expect((await send(n, off.linked)).result).toMatchObject({ ok: false, retry: false, code: 'ACTION_TYPE_DISABLED' });
+      expect((await send(n, off.channels)).result).toMatchObject({ ok: false, retry: false, code: 'ACTION_TYPE_DISABLED' });
     } finally {
       await off.close();
     }
@@ -134,9 +135,31 @@ describe('notification action: delivery through a channel', () => {
     expect(hook.deliveries()).toHaveLength(before);
   });
 
+  it('hands the channel type the watch severity (none when it has no level) and tells its deliver which account type it got', async () => {
+    const seen: Array<{ msg: ChannelMessage; accountType: string | undefined }> = [];
+    let msg: ChannelMessage | undefined;
+    const probe: ActionType = {
+      ...slackAction,
+      type: 'probe',
+      channel: { format: (m, account) => ((msg = m), slackAction.channel!.format(m, account)) },
+      deliver: async (_n, deps) => (seen.push({ msg: msg!, accountType: deps.accountType }), { ok: true }),
+    };
+    const own = await channelKit(createRegistry({ ...builtinTypes, actions: [...builtinTypes.actions, probe] }));
+    try {
+      await own.accounts.put('probe', 'p1', { url: slack.webhookUrl });
+      for (const level of ['critical', 'none']) await send(render({ channel: 'p1', subject: 's', message: 'm' }, {}, level).n, own.channels);
+    } finally {
+      await own.close();
+    }
+    expect(seen).toEqual([
+      { msg: { subject: 's', message: 'm', severity: 'critical' }, accountType: 'probe' },
+      { msg: { subject: 's', message: 'm', severity: undefined }, accountType: 'probe' },
+    ]);
+  });
+
   it('the channel is pinned to its own destination: a webhook channel cannot be sent elsewhere', async () => {
     await kit.accounts.put('webhook', 'ops-hook', { url: `${hook.url}/in`, headers: { 'x-api-key': HEADER_SECRET } });
-    const channel = await kit.linked.channel('ops-hook');
+    const channel = await kit.channels.channel('ops-hook');
     await expect(channel.http.request({ method: 'POST', url: 'http://127.0.0.2:9/steal', headers: {} })).rejects.toMatchObject({ kind: 'egress_denied' });
   });
 });
