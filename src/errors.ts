@@ -18,6 +18,8 @@ export const ErrorCodes = {
   CONFLICT: 409,
   /** An account file exists but cannot be used (unreadable, not JSON): PUT it again or DELETE it. */
   ACCOUNT_UNUSABLE: 409,
+  /** The account is switched off (`enabled: false`): nothing is sent with it, tests included. */
+  ACCOUNT_DISABLED: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   EXECUTION_FAILED: 422,
@@ -26,6 +28,8 @@ export const ErrorCodes = {
   SCRIPT_BUDGET_EXCEEDED: 500,
   TEMPLATE_BUDGET_EXCEEDED: 500,
   HTTP_INPUT_FAILED: 502,
+  /** A test message was not delivered (the Notifications API's test): the destination refused it or could not be reached. */
+  DELIVERY_FAILED: 502,
   /** The operator switched this action type off (`egress.disabled_action_types`). */
   ACTION_TYPE_DISABLED: 403,
   ACCOUNT_NOT_FOUND: 404,

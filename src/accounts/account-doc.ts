@@ -4,7 +4,7 @@
  */
 import type { ErrorDetail } from '../errors.ts';
 import { envelopeKid, isSealed } from './seal.ts';
-import { secretLeaves, setPath, type SecretPattern } from './secret-paths.ts';
+import { deletePath, secretLeaves, setPath, type SecretPattern } from './secret-paths.ts';
 import { isObject, nullProto, toNullProto, type Doc } from './store.ts';
 
 /**
@@ -30,7 +30,7 @@ export function takeDocumentFields(doc: Doc, type: string): ErrorDetail {
 }
 
 /** Bookkeeping keys of a stored file; never part of the account itself. */
-export const META_KEYS = ['_internal_id', '_updated_at', '_secret_updated_at'] as const;
+export const META_KEYS = ['_internal_id', '_created_at', '_updated_at', '_secret_updated_at'] as const;
 
 /** What GET shows for a secret: that it is set, under which key and since when. */
 export interface SecretStatus {
@@ -43,6 +43,13 @@ export interface SecretStatus {
 export function withoutMeta(stored: Doc): Doc {
   const out = toNullProto(stored);
   for (const k of META_KEYS) delete out[k];
+  return out;
+}
+
+/** The account without its bookkeeping keys and without its secrets (sealed or not): what may be shown or edited. */
+export function withoutSecrets(stored: Doc, patterns: readonly SecretPattern[]): Doc {
+  const out = withoutMeta(stored);
+  for (const leaf of secretLeaves(out, patterns)) deletePath(out, leaf.path);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * the redactor (logging), and the token pepper (users/tokens).
  */
 export { AccountRegistry, openRegistry, MALFORMED } from './registry.ts';
-export type { AccountRegistryOptions, AccountSearchQuery, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount } from './registry.ts';
+export type { AccountRegistryOptions, PutOptions, ResolveOptions, AccountSearchQuery, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount } from './registry.ts';
 export { KeyRing, computeKid, generateKey, tokenPepper, SubkeyPurpose } from './keyring.ts';
 export type { KeyInfo, KeyState } from './keyring.ts';
 export { loadKeyRing, keyRingFromEnv, keyRingFromFile, MASTER_KEY_ENV } from './keysource.ts';

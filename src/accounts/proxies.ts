@@ -10,7 +10,8 @@ import { VigilError } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import { STORED_ID } from '../request/schema.ts';
 import { publicView, type SecretStatus } from './account-doc.ts';
-import { ResolveCache, type DocSpec, type KindDocs } from './sealed-docs.ts';
+import type { DocSpec, KindDocs } from './sealed-docs.ts';
+import { ResolveCache } from './resolve-cache.ts';
 import type { Doc } from './store.ts';
 
 /** The directory of stored proxies in the accounts store (no account type can start with `_`). */

@@ -18,16 +18,16 @@ import { forgetKid, verifyKeyRing } from './keycheck.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
-import { KindDocs, SealedDocs, type DocSpec } from './sealed-docs.ts';
+import { KindDocs, SealedDocs, type DocSpec, type PutOptions, type ResolveOptions } from './sealed-docs.ts';
 import { loadSodium } from './sodium.ts';
-import { assertValidId } from './store.ts';
+import { assertValidId, type Doc } from './store.ts';
 import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
 import { PROXIES_KIND, ProxyRegistry, proxySpec } from './proxies.ts';
 import { TRUSTSTORES_KIND, TruststoreRegistry, truststoreSpec } from './truststores.ts';
 
-export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
+export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, PutOptions, ResolveOptions, RotateOptions, RotateProgress, RotateResult, SecretStatus, UnusableAccount };
 export { MALFORMED };
 
 export interface AccountRegistryOptions {
@@ -60,7 +60,7 @@ export class AccountRegistry {
   private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
-    this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, tenants: true, notFound }]));
+    this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, tenants: true, commonFields: true, notFound }]));
     this.redactor = o.redactor ?? createRedactor();
     this.#docs = new SealedDocs({ store, keyring: o.keyring, clock: o.clock, logger: o.logger, redactor: this.redactor, onDecryptFailure: o.onDecryptFailure });
     const proxies = new KindDocs(PROXIES_KIND, proxySpec, this.#docs, store);
@@ -95,9 +95,24 @@ export class AccountRegistry {
     return [...this.#specs.keys()].sort();
   }
 
-  /** PUT: an omitted secret keeps its stored value, `null` clears it, a value replaces it. */
-  async put(type: string, id: string, body: unknown): Promise<{ created: boolean }> {
-    return this.#docs.put(this.#spec(type, id, 'INVALID_REQUEST'), type, id, body);
+  /**
+   * PUT: an omitted secret keeps its stored value, `null` clears it, a value replaces it. `expect`
+   * refuses, under the account's lock, a create of an account that exists (`create`: CONFLICT) or an
+   * update of one that does not (`update`: ACCOUNT_NOT_FOUND).
+   */
+  async put(type: string, id: string, body: unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
+    return this.update(type, id, () => body, opts);
+  }
+
+  /**
+   * A PUT whose body is built from the stored account, under the account's lock: `build` gets the
+   * stored account's non-secret fields (common fields and tenants included; secrets left out, so they
+   * are kept unless the body clears or replaces them), or undefined when there is none. For callers
+   * that change some fields and must keep the others (the Notifications API, whose configs carry only
+   * part of an account).
+   */
+  async update(type: string, id: string, build: (current: Doc | undefined) => unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
+    return this.#docs.update(this.#spec(type, id, 'INVALID_REQUEST'), type, id, build, opts);
   }
 
   /** GET: non-secret fields and, per secret, `{set, kid, updated_at}`. Throws ACCOUNT_NOT_FOUND. */
@@ -112,6 +127,14 @@ export class AccountRegistry {
     assertValidId('id', id);
     if (!this.#specs.has(type)) return false;
     return (await this.#store.readOrNote(type, id)) !== undefined || this.#store.unusable.has(type, id);
+  }
+
+  /** Which of `types` (registered account types) hold an account file named `id`, usable or not; sorted. */
+  async holders(id: string, types: readonly string[]): Promise<string[]> {
+    assertValidId('id', id);
+    const out: string[] = [];
+    for (const type of [...types].sort()) if (await this.exists(type, id)) out.push(type);
+    return out;
   }
 
   /** Every account of every registered type, sorted by type then id. */
@@ -132,12 +155,15 @@ export class AccountRegistry {
   }
 
   /**
-   * The decrypted, schema-checked, frozen account for one delivery. Do not cache it. A secret that fails
-   * to decrypt makes this account unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected.
-   * With `o.tenant` (a watch's use of the account), an account whose `tenants` do not name that tenant
-   * is refused (MISSING_PRIVILEGES) before anything is decrypted.
+   * The decrypted, schema-checked, frozen account for one delivery: the type's fields only (not the
+   * common ones, nor `tenants`). Do not cache it. A secret that fails to decrypt makes this account
+   * unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected. With `o.tenant` (a watch's use
+   * of the account), an account whose `tenants` do not name that tenant is refused (MISSING_PRIVILEGES)
+   * before anything is decrypted. A disabled account (`enabled: false`) is refused with ACCOUNT_DISABLED,
+   * before any secret is opened, unless `o.allowDisabled` (the load-time checks of a watch: a watch
+   * naming a disabled account still loads, only its sends fail).
    */
-  async resolve(type: string, id: string, o: { tenant?: string } = {}): Promise<unknown> {
+  async resolve(type: string, id: string, o: ResolveOptions = {}): Promise<unknown> {
     return this.#docs.resolve(this.#spec(type, id, 'ACCOUNT_NOT_FOUND'), type, id, o);
   }
 

@@ -11,9 +11,10 @@ import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
 import { zodDetail } from '../error-detail.ts';
 import type { AccountSchema } from './account-types.ts';
-import { deepFreeze, stringsIn, takeDocumentFields, withoutMeta } from './account-doc.ts';
+import { deepFreeze, stringsIn, takeDocumentFields, withoutMeta, withoutSecrets } from './account-doc.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { takeTenants, takeTenantsFor, TENANTS_FIELD } from './tenants.ts';
+import { isDisabled, takeCommonFields } from './common-fields.ts';
 import type { KeyRing } from './keyring.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { envelopeKid, open, seal } from './seal.ts';
@@ -32,12 +33,29 @@ export interface DocSpec {
   /** Accounts name the tenants that may use them (`tenants`, kept in clear, never handed to the type). */
   readonly tenants?: boolean;
   /**
+   * Accounts have `name`, `description` and `enabled` (common-fields.ts), kept in clear beside the
+   * type's fields and never handed to the type; a disabled one is not resolved.
+   */
+  readonly commonFields?: boolean;
+  /**
    * Whether the stored secrets a PUT body omits may be kept for the new document (default: yes). A
    * secret must not follow a document to a destination it was not given for.
    */
   keepsSecrets?(stored: Doc, candidate: Doc): boolean;
   /** The error for a document that does not exist. */
   notFound(type: string, id: string): VigilError;
+}
+
+export interface PutOptions {
+  /** `create`: the document must not exist yet (CONFLICT); `update`: it must exist (not found). Default: either. */
+  expect?: 'create' | 'update';
+}
+
+export interface ResolveOptions {
+  /** The tenant of the watch using the account: an account that does not name it is refused. */
+  tenant?: string | undefined;
+  /** Hand out a disabled account too (load-time checks); by default it is refused with ACCOUNT_DISABLED. */
+  allowDisabled?: boolean;
 }
 
 export interface SealedDocsOptions {
@@ -60,21 +78,35 @@ export class SealedDocs {
   }
 
   /** PUT: an omitted secret keeps its stored value (where `spec.keepsSecrets` allows), `null` clears it, a value replaces it. */
-  async put(spec: DocSpec, type: string, id: string, body: unknown): Promise<{ created: boolean }> {
-    if (!isObject(body)) throw new VigilError('INVALID_REQUEST', `${article(spec.label)} must be a JSON object`);
-    const reserved = findReservedKey(body);
-    if (reserved) throw new VigilError('INVALID_REQUEST', `${spec.label} is invalid: 1 errors; see detail.`, { [reserved]: [{ error: 'reserved key name' }] });
+  async put(spec: DocSpec, type: string, id: string, body: unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
+    return this.update(spec, type, id, () => body, opts);
+  }
+
+  /**
+   * A PUT whose body `build` makes, under the document's lock, from the stored document's non-secret
+   * fields (bookkeeping keys and secrets left out, so those are kept unless the body clears or
+   * replaces them), or from undefined when there is none.
+   */
+  async update(spec: DocSpec, type: string, id: string, build: (current: Doc | undefined) => unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
     const { store, clock, keyring } = this.#o;
     return this.#locks.run(`${type}/${id}`, async () => {
       // A bad file is replaced: its secrets could not be kept anyway.
       const stored = await store.readOrNote(type, id);
       const replacesUnusable = stored === undefined && store.unusable.has(type, id);
+      if (opts.expect === 'create' && (stored || replacesUnusable)) throw new VigilError('CONFLICT', `${spec.label.toLowerCase()} ${type}/${id} already exists`);
+      if (opts.expect === 'update' && !stored && !replacesUnusable) throw spec.notFound(type, id);
+      const body = build(stored ? withoutSecrets(stored, spec.patterns) : undefined);
+      if (!isObject(body)) throw new VigilError('INVALID_REQUEST', `${article(spec.label)} must be a JSON object`);
+      const reserved = findReservedKey(body);
+      if (reserved) throw new VigilError('INVALID_REQUEST', `${spec.label} is invalid: 1 errors; see detail.`, { [reserved]: [{ error: 'reserved key name' }] });
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(clock.now()).toISOString();
       const candidate = toNullProto(body);
       const exportProblems = spec.signalsExport ? takeDocumentFields(candidate, type) : {};
       const { tenants, detail: tenantProblems } = spec.tenants ? takeTenants(candidate) : { tenants: undefined, detail: {} };
       Object.assign(exportProblems, tenantProblems);
+      const common = spec.commonFields ? takeCommonFields(candidate) : { fields: {}, detail: {} };
+      Object.assign(exportProblems, common.detail);
       stripSecretNulls(candidate, spec.patterns);
       const kept = new Map<string, string>();
       const keep = stored !== undefined && (spec.keepsSecrets?.(withoutMeta(stored), candidate) ?? true);
@@ -100,8 +132,10 @@ export class SealedDocs {
       }
       const doc = nullProto();
       doc._internal_id = internalId;
+      doc._created_at = stored ? createdAtOf(stored) : now;
       doc._updated_at = now;
       doc._secret_updated_at = secretUpdated;
+      for (const [k, v] of Object.entries(common.fields)) doc[k] = v;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
       if (tenants !== undefined) doc[TENANTS_FIELD] = tenants;
       await store.write(type, id, doc);
@@ -121,15 +155,22 @@ export class SealedDocs {
    * The decrypted, schema-checked, frozen document. A secret that fails to decrypt makes this document
    * unusable (ACCOUNT_DECRYPT_FAILED, audit hook); others are unaffected. With `o.tenant` (a watch's use
    * of an account), an account whose `tenants` do not name that tenant is refused (MISSING_PRIVILEGES)
-   * before anything is decrypted.
+   * before anything is decrypted; so is a disabled account (ACCOUNT_DISABLED) unless `o.allowDisabled`.
    */
-  async resolve(spec: DocSpec, type: string, id: string, o: { tenant?: string | undefined } = {}): Promise<unknown> {
+  async resolve(spec: DocSpec, type: string, id: string, o: ResolveOptions = {}): Promise<unknown> {
     const stored = await this.stored(spec, type, id);
     const internalId = internalIdOf(stored, type, id);
     const doc = withoutMeta(stored);
     // Accounts stored before these fields were dropped at PUT may still carry them.
     if (spec.signalsExport) takeDocumentFields(doc, type);
     if (spec.tenants) takeTenantsFor(doc, { type, id }, o.tenant);
+    if (spec.commonFields) {
+      // After the tenant check: another tenant's watch learns nothing of the account, not even its state.
+      if (isDisabled(stored) && !o.allowDisabled) {
+        throw new VigilError('ACCOUNT_DISABLED', `account ${type}/${id} is disabled (enabled: false): nothing is sent with it until it is enabled again`);
+      }
+      takeCommonFields(doc);
+    }
     const plain: unknown[] = [];
     for (const leaf of secretLeaves(doc, spec.patterns)) {
       const value = this.#openLeaf(type, id, internalId, leaf);
@@ -205,6 +246,12 @@ function article(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 }
 
+/** When the document was created; files written before the field existed give their last update. */
+function createdAtOf(stored: Doc): string | undefined {
+  const v = stored._created_at ?? stored._updated_at;
+  return typeof v === 'string' ? v : undefined;
+}
+
 function internalIdOf(stored: Doc, type: string, id: string): string {
   const v = stored._internal_id;
   if (typeof v === 'string' && v.length > 0) return v;
@@ -262,29 +309,5 @@ export class KindDocs {
 
   rewrap(id: string): Promise<void> {
     return this.#docs.rewrap(this.spec.patterns, this.kind, id);
-  }
-}
-
-/**
- * Resolved values by id, kept until the document is written or deleted. A value resolved while a write
- * was under way is dropped with the write's invalidation, so it is never served after it.
- */
-export class ResolveCache<T> {
-  readonly #map = new Map<string, Promise<T>>();
-
-  get(id: string, load: () => Promise<T>): Promise<T> {
-    const found = this.#map.get(id);
-    if (found) return found;
-    const p = load();
-    this.#map.set(id, p);
-    // A failure is not kept: the next request tries again (the document may be written meanwhile).
-    p.catch(() => {
-      if (this.#map.get(id) === p) this.#map.delete(id);
-    });
-    return p;
-  }
-
-  invalidate(id: string): void {
-    this.#map.delete(id);
   }
 }

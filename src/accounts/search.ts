@@ -13,6 +13,8 @@ import type { TrackedFileStore, UnusableAccount } from './unusable.ts';
 export interface PublicAccount {
   type: string;
   id: string;
+  /** When the account was first written (its last update for files older than this field). */
+  created_at: string | null;
   updated_at: string | null;
   account: Record<string, unknown>;
 }
@@ -35,7 +37,9 @@ export interface AccountSearchResult {
 }
 
 export function toPublic(type: string, id: string, stored: Doc, patterns: readonly SecretPattern[]): PublicAccount {
-  return { type, id, updated_at: typeof stored._updated_at === 'string' ? stored._updated_at : null, account: publicView(stored, patterns) };
+  const updated = typeof stored._updated_at === 'string' ? stored._updated_at : null;
+  const created = typeof stored._created_at === 'string' ? stored._created_at : updated;
+  return { type, id, created_at: created, updated_at: updated, account: publicView(stored, patterns) };
 }
 
 /** Searches `accounts` (every account of the registered types, sorted) as stored in `store`. */

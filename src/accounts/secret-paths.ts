@@ -68,6 +68,12 @@ export function setPath(doc: Doc, path: readonly string[], value: unknown): bool
   return true;
 }
 
+/** Removes the value at `path`, if there is one (its containers stay). */
+export function deletePath(doc: Doc, path: readonly string[]): void {
+  const parent = getPath(doc, path.slice(0, -1));
+  if (isObject(parent)) delete parent[path[path.length - 1]!];
+}
+
 /**
  * What a PUT body says about a stored secret leaf: `absent` (keep it), `cleared` (the leaf or one of its
  * containers is null) or `replaced` (the body gives the leaf, or replaces a container with a non-object).

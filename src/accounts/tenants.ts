@@ -10,7 +10,8 @@ import { nullProto, type Doc } from './store.ts';
 
 export const TENANTS_FIELD = 'tenants';
 
-const tenantsSchema = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a tenant name ([A-Za-z0-9_-]{1,128})')).max(1024);
+/** The `tenants` field: tenant names. */
+export const tenantsSchema = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a tenant name ([A-Za-z0-9_-]{1,128})')).max(1024);
 
 /**
  * Removes `tenants` from `doc` (in place). Returns the list (undefined when the account names none: every

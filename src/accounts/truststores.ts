@@ -8,7 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { VigilError } from '../errors.ts';
 import { STORED_ID } from '../request/schema.ts';
-import { ResolveCache, type DocSpec, type KindDocs } from './sealed-docs.ts';
+import type { DocSpec, KindDocs } from './sealed-docs.ts';
+import { ResolveCache } from './resolve-cache.ts';
 import type { Doc } from './store.ts';
 
 /** The directory of trust stores in the accounts store (no account type can start with `_`). */

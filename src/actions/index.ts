@@ -12,6 +12,8 @@ import { indexAction } from './index-doc/index.ts';
 import { teamsAction } from './teams/index.ts';
 import { chimeAction } from './chime/index.ts';
 import { snsAction } from './sns/index.ts';
+import { notificationAction } from './notification/index.ts';
+import { emailChannelAction } from './email-channel/index.ts';
 
 export const actionTypes: readonly ActionType[] = [
   slackAction,
@@ -24,4 +26,6 @@ export const actionTypes: readonly ActionType[] = [
   teamsAction,
   chimeAction,
   snsAction,
+  notificationAction,
+  emailChannelAction,
 ];

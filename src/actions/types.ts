@@ -27,6 +27,14 @@ export const COMMON_ACTION_FIELDS = [
 ] as const;
 
 /**
+ * The fields every account has, whatever its type, kept by the accounts registry beside the type's own
+ * fields: `name` and `description` (what people call the account and why it exists; the Notifications
+ * API's names for them) and `enabled` (`false`: nothing is sent with the account, deliveries and tests
+ * fail with ACCOUNT_DISABLED, while watches naming it still load). An account type may not declare them.
+ */
+export const COMMON_ACCOUNT_FIELDS = ['name', 'description', 'enabled'] as const;
+
+/**
  * One action type = one folder exporting one `ActionType` manifest, listed once in `src/actions/index.ts`;
  * the registry (`src/registry/`) checks every manifest when it is built. Three kinds of data stay apart:
  * - **params**: the action's fields in the watch; templates render these only;
@@ -64,6 +72,18 @@ export interface ActionType<Params = any, Account = any> {
   deliver(n: RenderedNotification, deps: DeliverDeps<Account>): Promise<DeliveryResult>;
   /** Releases what the type holds across deliveries (pooled connections); called once, at shutdown. */
   close?(): Promise<void>;
+  /**
+   * Present when an account of this type can be a **channel**: the target of a `notification` action,
+   * named by its id alone (as a Notifications plugin config is), which renders one subject and message
+   * and lets the channel's type put them in its own form. Requires `account`.
+   */
+  readonly channel?: ChannelFormat<Account>;
+  /**
+   * For an action that sends through a channel its params name, instead of through an account of its
+   * own type (the `notification` action): the channel id. The watch compiler records it, so the
+   * load-time checks find the channel and a DELETE of it is refused while a watch uses it.
+   */
+  channelOf?(params: Params): string;
   /** What the shared conformance suite needs to exercise this type (test/kit/action-conformance.ts). */
   readonly conformance: ActionConformance;
   /**
@@ -83,11 +103,6 @@ export interface ActionType<Params = any, Account = any> {
     /** What the account the action uses names (`accountType` is that account's type); `field` is the account's field. */
     account?(accountType: string, account: unknown): AccountLink[];
   };
-  /**
-   * Turns a plain channel message (subject, text, severity) into this type's notification, for
-   * actions that send one message to any channel account. Pure: no I/O, no secret in the result.
-   */
-  readonly channel?: ChannelFormat<Account>;
 }
 
 /** One account named by an action besides its `account` (see `ActionType.references`). */
@@ -96,25 +111,6 @@ export interface AccountLink {
   readonly id: string;
   /** Where it is named: a field of the params (`to[1]`) or of the account (`default_to[0]`). */
   readonly field: string;
-}
-
-/** A message for any channel: what `ChannelFormat.format` turns into a type's request. */
-export interface ChannelMessage {
-  /** One line: a title or subject. */
-  subject: string;
-  /** The body, as plain text or light markdown. */
-  message: string;
-  /** The severity level id (`info`, `warning`, `error`, `critical`), or undefined when the watch has none. */
-  severity?: string | undefined;
-}
-
-/** The channel format of one action type. */
-export interface ChannelFormat<Account> {
-  /**
-   * The notification (what `deliver` takes) for one message to `account`. Throws VigilError
-   * (INVALID_REQUEST) when the message cannot be sent this way, e.g. an SNS account without a topic.
-   */
-  format(msg: ChannelMessage, account: Account): RenderedNotification;
 }
 
 /**
@@ -141,6 +137,27 @@ export interface LinkedAccountType<Account = any> extends AccountSchemas<Account
     /** A sender that delivers over the HTTP client to `base` with the example account. */
     readonly overHttp: boolean;
   };
+}
+
+/** What a channel action hands a channel's type: one message, rendered, in plain text. */
+export interface ChannelMessage {
+  /** One line (may be empty); the title, heading or e-mail subject. */
+  subject: string;
+  /** The body, plain text or light markdown (each type escapes it for its medium). */
+  message: string;
+  /** The severity level id (`info`, `warning`, `error`, `critical`), or undefined when the watch has none. */
+  severity?: string | undefined;
+}
+
+/** How a channel's type puts a channel message in its own form. */
+export interface ChannelFormat<Account> {
+  /**
+   * Pure: the notification this type's `deliver` sends for `msg` through `account` (the decrypted
+   * account, type fields only). Like `render`, the result carries no secret: `deliver` joins them.
+   * Throws VigilError for an account that cannot carry a channel message (a webhook account without a
+   * url, an SNS account without a topic), which fails the delivery for good.
+   */
+  format(msg: ChannelMessage, account: Account): RenderedNotification;
 }
 
 /** The account part of an action type: its schemas (config and secrets apart) and its rules. */
@@ -248,8 +265,9 @@ export interface DeliverDeps<Account> {
   account: Account | undefined;
   accountId: string | undefined;
   /**
-   * The type of `account`: the action type's own, or one of its linked sender types (`ses` for an
-   * e-mail action). Undefined means the action type's own.
+   * The type of `account`: the action type's own, one of its linked sender types (`ses` for an e-mail
+   * action), or the type a send opened it among by id (a channel, an e-mail channel's sender).
+   * Undefined means the action type's own.
    */
   accountType?: string | undefined;
   /**
@@ -279,10 +297,47 @@ export interface DeliverDeps<Account> {
    * so that no send path (delivery or account test) can leave it out.
    */
   egress: HostCheck;
+  /**
+   * The accounts this send goes through besides the action's own (the channel of a `notification`
+   * action, the sender and groups of an e-mail channel), each opened with the HTTP client pinned to its
+   * own destination. Absent where no account registry is available: a type that needs it fails the
+   * send, saying so.
+   */
+  channels?: ChannelAccounts;
+}
+
+/** An account opened for one send: its type, its value and the HTTP client held to its destination. */
+export interface OpenedAccount {
+  /** The account type (`accounts/<type>/`). */
+  accountType: string;
+  /** The action type that owns the account type (enabled on this node): its `deliver` sends with it. */
+  owner: ActionType;
+  id: string;
+  /** Decrypted and schema-checked, type fields only. */
+  account: unknown;
+  /** The HTTP client pinned to this account's destination. */
+  http: HttpClient;
+  /**
+   * `DeliverDeps.lookupAccount` for a send with this account: its owner's linked lookup accounts (the
+   * recipient groups an e-mail account's `default_to` names), for the same tenant.
+   */
+  lookupAccount: (type: string, id: string) => Promise<unknown>;
+}
+
+/**
+ * Opens accounts other than the action's own, by id. Each method throws VigilError: ACCOUNT_NOT_FOUND,
+ * CONFLICT (the id is held by several of the types), ACTION_TYPE_DISABLED, ACCOUNT_DISABLED,
+ * ACCOUNT_DECRYPT_FAILED, ACCOUNT_UNUSABLE.
+ */
+export interface ChannelAccounts {
+  /** The channel `id`: the one account of that id among the types with a `channel` format. */
+  channel(id: string): Promise<OpenedAccount>;
+  /** The account `id` of one of `types`; types this node does not have are ignored. */
+  account(types: readonly string[], id: string): Promise<OpenedAccount>;
 }
 
 /** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'lookupAccount'> & {
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'lookupAccount' | 'channels'> & {
   /**
    * For the test of a `lookup` account (a recipient group), which sends through a sender: an account of
    * the owning action type by reference (`id`, or `<type>:<id>`), with the HTTP client pinned to its

@@ -29,6 +29,7 @@ const TAGS = [
   { name: 'watches', description: 'Watches: store, read, run, activate, acknowledge (Search Guard Signals API).' },
   { name: 'accounts', description: 'Accounts of the action types, with sealed secrets (Signals API).' },
   { name: 'security', description: 'Users, roles, role mappings, action groups, tenants, tokens, authentication and audit (OpenSearch Security API).' },
+  { name: 'notifications', description: 'Notification channels as configs, over the accounts (OpenSearch Notifications plugin API).' },
   { name: 'node', description: 'Health, metrics and this document.' },
 ];
 
@@ -56,6 +57,7 @@ function defaultTag(url: string): string {
   if (url.startsWith('/_signals/watch')) return 'watches';
   if (url.startsWith('/_signals/account')) return 'accounts';
   if (url.startsWith('/_plugins/_security') || url.startsWith('/_vigil/security')) return 'security';
+  if (url.startsWith('/_plugins/_notifications')) return 'notifications';
   return 'node';
 }
 

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { proxyRoutes } from './routes/proxies.ts';
 import { truststoreRoutes } from './routes/truststores.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { securityRoutes } from './routes/security.ts';
 import { watchRoutes } from './routes/watches.ts';
 
@@ -64,10 +65,10 @@ function acceptEmptyJson(f: FastifyInstance): void {
 
 /**
  * The REST API on fastify, every route registered (health, the OpenAPI document, watches, security,
- * accounts): bounded bodies and header/request timeouts, JSON errors in one shape, request logs without
- * bodies or credentials, a permission declared on every route, checked by `app.auth`, and the route
- * table kept for the OpenAPI document. Body limit and TLS come from the configuration's `api` section.
- * The server is not listening yet.
+ * accounts, notification configs): bounded bodies and header/request timeouts, JSON errors in one
+ * shape, request logs without bodies or credentials, a permission declared on every route, checked by
+ * `app.auth`, and the route table kept for the OpenAPI document. Body limit and TLS come from the
+ * configuration's `api` section. The server is not listening yet.
  */
 export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promise<FastifyInstance> {
   const auth = app.auth;
@@ -166,6 +167,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   await accountRoutes(app)(f);
   await proxyRoutes(app)(f);
   await truststoreRoutes(app)(f);
+  await notificationRoutes(app)(f);
   return f;
 }
 

@@ -56,6 +56,7 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
     const keyAvailable = Boolean(loaded.key_file || env[MASTER_KEY_ENV]);
     const refs = [
       ...watch.accountRefs.map((r) => `${r.path}: ${r.type} account '${r.id}'`),
+      ...watch.channelRefs.map((r) => `${r.path}: channel '${r.id}'`),
       // Stored proxies and trust stores are kept in the accounts store, under the same key.
       ...watch.storedRefs.map((r) => `${r.path}: stored ${r.kind === 'proxy' ? 'proxy' : 'trust store'} '${r.id}'`),
     ];
@@ -113,6 +114,8 @@ async function loadWatch(file: string, io: CliIo): Promise<CompiledWatch | null>
 async function accountsExist(app: Runtime, watch: CompiledWatch, io: CliIo): Promise<boolean> {
   const missing: string[] = [];
   for (const r of watch.accountRefs) if (!(await app.accounts!.exists(r.type, r.id))) missing.push(`${r.path}: no ${r.type} account '${r.id}'`);
+  const channelTypes = app.registry.channelTypes;
+  for (const r of watch.channelRefs) if ((await app.accounts!.holders(r.id, channelTypes)).length === 0) missing.push(`${r.path}: no channel '${r.id}'`);
   const stored = await storedRefProblems(watch, app.storedRefs);
   for (const [path, list] of Object.entries(stored ?? {})) for (const p of list) missing.push(`${path}: ${p.error}`);
   if (missing.length > 0) io.stderr(`vigil execute: ${missing.join('\n  ')}\n`);

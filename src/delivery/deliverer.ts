@@ -14,6 +14,7 @@ import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
 import { DeliveryControls, type DeliveryControl } from './controls.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
+import { createChannelAccounts } from './channel-accounts.ts';
 
 export interface DelivererOptions {
   store: StateStore;
@@ -46,6 +47,7 @@ export interface DelivererOptions {
  */
 export class Deliverer {
   private readonly o: DelivererOptions;
+  /** Channels and senders a send goes through; absent without an accounts registry. */
   private readonly bulkhead: Bulkhead;
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
@@ -334,6 +336,8 @@ export class Deliverer {
         signal: this.abort.signal,
         attempt,
         egress: this.o.egress,
+        // Channels and an e-mail channel's sender and groups: opened like the action's own account, for the same tenant.
+        ...(this.o.accounts ? { channels: createChannelAccounts({ registry: this.o.registry, accounts: this.o.accounts, http: this.o.http, tenant: entry.tenant }) } : {}),
       })
       .catch((e): DeliveryResult => ({ ok: false, retry: false, code: 'INTERNAL', message: errorMessage(e) }));
   }

@@ -3,10 +3,13 @@ import type { DeliveryFailureCode } from '../errors.ts';
 /** Where the deliverer gets a decrypted account just before a send (the accounts registry). */
 export interface AccountSource {
   /**
-   * Throws VigilError ACCOUNT_NOT_FOUND or ACCOUNT_DECRYPT_FAILED, and MISSING_PRIVILEGES when `o.tenant`
-   * (the tenant of the watch using it) is not one of the tenants the account names.
+   * Throws VigilError ACCOUNT_NOT_FOUND, ACCOUNT_DECRYPT_FAILED, ACCOUNT_DISABLED for an account switched
+   * off (unless `o.allowDisabled`, for load-time checks), and MISSING_PRIVILEGES when `o.tenant` (the
+   * tenant of the watch using it) is not one of the tenants the account names.
    */
-  resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown>;
+  resolve(type: string, id: string, o?: { tenant?: string; allowDisabled?: boolean }): Promise<unknown>;
+  /** Which of `types` hold an account named `id` (a channel is found by its id alone). */
+  holders(id: string, types: readonly string[]): Promise<string[]>;
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
- * How a send gets at accounts beyond the action's own, the same way for a delivery and an account test:
- * the account an action names (its own type's or a linked sender's), the HTTP client pinned to that
- * account's destination, and read access to the action type's linked `lookup` accounts (recipient
- * groups) and nothing else, so a send can never open another type's secrets by naming them.
+ * How a send gets at accounts, the same way for a delivery, an account test and a channel: the account
+ * an action names (its own type's or a linked sender's), an account of a type the code names (a
+ * channel, an e-mail channel's sender), each with the HTTP client pinned to that account's destination
+ * and for the tenant of the watch, and read access to the action type's linked `lookup` accounts
+ * (recipient groups) and nothing else, so a send can never open another type's secrets by naming them.
  */
 import type { HttpClient } from '../net/types.ts';
 import { VigilError } from '../errors.ts';
 import { accountHttp } from '../actions/shared/account-destination.ts';
-import type { ActionType } from '../actions/types.ts';
+import type { ActionType, OpenedAccount } from '../actions/types.ts';
 import type { TypeRegistry } from './registry.ts';
+
+export type { OpenedAccount } from '../actions/types.ts';
 
 /** Where decrypted accounts come from (the accounts registry, or a test's fixed map). */
 export interface AccountReader {
@@ -19,13 +22,6 @@ export interface AccountReader {
   resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown>;
 }
 
-/** An account opened for one send: its type, its value and the HTTP client held to its destination. */
-export interface OpenedAccount {
-  accountType: string;
-  account: unknown;
-  http: HttpClient;
-}
-
 /**
  * Opens the account an action of `owner` names with `ref` (`id` or `<type>:<id>`), for a watch of
  * `o.tenant` when there is one. Throws VigilError: ACCOUNT_NOT_FOUND for a type the action cannot send
@@ -34,9 +30,26 @@ export interface OpenedAccount {
 export async function openAccount(registry: TypeRegistry, reader: AccountReader, owner: ActionType, ref: string, http: HttpClient, o: { tenant?: string } = {}): Promise<OpenedAccount> {
   const found = registry.accountRef(owner.type, ref);
   if (!found.ok) throw new VigilError('ACCOUNT_NOT_FOUND', found.message);
-  const account = await reader.resolve(found.type, found.id, o);
-  const manifest = registry.accountType(found.type)?.manifest;
-  return { accountType: found.type, account, http: accountHttp({ account: manifest }, account, http) };
+  return openAccountOf(registry, reader, found.type, found.id, http, o);
+}
+
+/**
+ * Opens the account `id` of the registered account type `accountType` (one the code chose: a channel's
+ * type, an e-mail channel's sender), for a watch of `o.tenant` when there is one. Throws VigilError:
+ * ACCOUNT_NOT_FOUND (no such type or account), ACTION_TYPE_DISABLED (its owner is off on this node),
+ * MISSING_PRIVILEGES (not the tenant's), and what `reader.resolve` throws (ACCOUNT_DISABLED…).
+ * `o.label` names the account in messages (`channel`); default `account`.
+ */
+export async function openAccountOf(registry: TypeRegistry, reader: AccountReader, accountType: string, id: string, http: HttpClient, o: { tenant?: string; label?: string } = {}): Promise<OpenedAccount> {
+  const entry = registry.accountType(accountType);
+  if (!entry) throw new VigilError('ACCOUNT_NOT_FOUND', `no account type ${accountType} on this node`);
+  const enabled = registry.enabled(entry.owner.type);
+  if (!enabled.ok) {
+    throw new VigilError(enabled.code === 'ACTION_TYPE_DISABLED' ? 'ACTION_TYPE_DISABLED' : 'ACCOUNT_NOT_FOUND', `${o.label ?? 'account'} '${id}' is a ${accountType} account: ${enabled.message}`);
+  }
+  const account = await reader.resolve(accountType, id, o.tenant === undefined ? {} : { tenant: o.tenant });
+  const lookupAccount = lookupFor(registry, reader, enabled.type, o.tenant === undefined ? {} : { tenant: o.tenant });
+  return { accountType, owner: enabled.type, id, account, http: accountHttp({ account: entry.manifest }, account, http), lookupAccount };
 }
 
 /** `DeliverDeps.lookupAccount` for an action of `owner` (of a watch of `o.tenant`): its linked lookup account types only. */

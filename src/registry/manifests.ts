@@ -5,7 +5,7 @@
  * so it fails the start, naming the type and the part, rather than the first watch that uses it.
  */
 import type { z } from 'zod';
-import { COMMON_ACTION_FIELDS, type AccountManifest, type ActionType } from '../actions/types.ts';
+import { COMMON_ACCOUNT_FIELDS, COMMON_ACTION_FIELDS, type AccountManifest, type ActionType } from '../actions/types.ts';
 import type { CheckType } from '../checks/types.ts';
 
 /** A manifest the registry refuses. */
@@ -40,19 +40,24 @@ export function checkActionManifest(t: ActionType): void {
   for (const part of ['checkAccount', 'checkReferences', 'close'] as const) if (t[part] !== undefined && !isFunction(t[part])) fault(`\`${part}\` must be a function`);
   const c = t.conformance;
   if (!c || !isFunction(c.params) || typeof c.overHttp !== 'boolean') fault('`conformance` needs `params(base)` and `overHttp`');
-  if (t.channel !== undefined && !isFunction(t.channel?.format)) fault('`channel` needs `format`');
+  if (t.channel !== undefined && (typeof t.channel !== 'object' || t.channel === null || !isFunction(t.channel.format))) fault('`channel` needs `format` (a function of the message and the account)');
+  if (t.channelOf !== undefined && !isFunction(t.channelOf)) fault('`channelOf` must be a function');
   if (t.references !== undefined && [t.references.params, t.references.account].some((f) => f !== undefined && !isFunction(f))) {
     fault('`references.params` and `references.account` must be functions');
   }
   if (t.account === undefined) {
     if (t.checkAccount) fault('`checkAccount` without an `account`');
     if (t.linkedAccounts?.length) fault('`linkedAccounts` without an `account`');
+    if (t.channel) fault('`channel` without an `account`: a channel is an account');
     return;
   }
+  if (t.channelOf) fault('`channelOf` with an `account`: an action sends through its own account or through a channel, not both');
   const a = t.account;
-  checkAccountParts(a, 'account', fault, true);
+  // An own account may have no secret at all: a named destination an administrator decides and watch
+  // authors only name (an e-mail channel's recipients) is worth an account too.
+  checkAccountParts(a, 'account', fault, false);
   if (typeof a.required !== 'boolean') fault('`account.required` must be true or false');
-  if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || c.account.secrets.length === 0) {
+  if (!c.account || !isFunction(c.account.example) || !Array.isArray(c.account.secrets) || (Object.keys(a.secrets.shape).length > 0 && c.account.secrets.length === 0)) {
     fault('`conformance.account` needs `example(base)` and the `secrets` it holds');
   }
   if (t.linkedAccounts !== undefined && !Array.isArray(t.linkedAccounts)) fault('`linkedAccounts` must be a list');
@@ -69,7 +74,7 @@ export function checkActionManifest(t: ActionType): void {
   }
 }
 
-/** The parts an account manifest (own or linked) must have; `needsSecret`: one without a secret is refused. */
+/** The parts an account manifest (own or linked) must have; `needsSecret`: one without a secret is refused (a sender). */
 function checkAccountParts(a: Omit<AccountManifest<unknown>, 'required'>, part: string, fault: (problem: string) => never, needsSecret: boolean): void {
   if (!isZodObject(a.config) || !isStrict(a.config)) fault(`\`${part}.config\` must be a strict zod object`);
   if (!isZodObject(a.secrets) || !isStrict(a.secrets)) fault(`\`${part}.secrets\` must be a strict zod object`);
@@ -77,6 +82,8 @@ function checkAccountParts(a: Omit<AccountManifest<unknown>, 'required'>, part: 
   if (needsSecret && secretNames.length === 0) fault(`\`${part}.secrets\` declares no field (a type without secrets needs no account)`);
   const both = secretNames.filter((k) => Object.hasOwn(a.config.shape, k));
   if (both.length > 0) fault(`${part} field(s) ${both.join(', ')} are declared both as config and as secrets`);
+  const common = [...Object.keys(a.config.shape), ...secretNames].filter((k) => (COMMON_ACCOUNT_FIELDS as readonly string[]).includes(k));
+  if (common.length > 0) fault(`${part} field(s) ${common.join(', ')} would shadow the field(s) every account has`);
   if (!a.schema || !isFunction(a.schema.safeParse)) fault(`\`${part}.schema\` is missing (build it with accountSchemas)`);
   const sealed = new Set(a.secretFields.map((f) => f.split('.')[0]));
   if (secretNames.some((k) => !sealed.has(k)) || sealed.size !== secretNames.length) {

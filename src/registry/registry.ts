@@ -30,8 +30,9 @@ export interface RegistryOptions {
 }
 
 /**
- * One account type as the accounts registry, the REST API and the deliverer see it: an action type's own
- * account (named after the action type) or one of its linked account types (`ses`, `email_group`).
+ * One account type as the accounts registry, the REST APIs and the deliverer see it: an action type's
+ * own account (named after the action type) or one of its linked account types (`ses`, `email_group`).
+ * `owner` is what is enabled or disabled on this node and whose `deliver` sends with the account.
  */
 export interface AccountTypeEntry {
   /** The account type's name (`accounts/<type>/`). */
@@ -59,6 +60,11 @@ export interface TypeRegistry {
   readonly accountTypes: readonly ActionType[];
   /** Every account type: the action types' own and their linked ones, disabled owners included. */
   readonly accounts: readonly AccountTypeEntry[];
+  /**
+   * The names of the account types whose accounts can be channels, disabled ones included: those an
+   * owner with a `channel` format sends with (its own and its linked senders, not its lookups).
+   */
+  readonly channelTypes: readonly string[];
   /** The action types switched off on this node. */
   readonly disabled: ReadonlySet<string>;
   /** A registered action type, enabled or not (for validating and compiling watches). */
@@ -126,11 +132,13 @@ export function createRegistry(types: RegistryTypes, options: RegistryOptions = 
   }
 
   const actions = Object.freeze([...types.actions]);
+  const accounts = Object.freeze([...accountByName.values()]);
   return {
     actions,
     checks: Object.freeze([...types.checks]),
     accountTypes: Object.freeze(actions.filter((t) => t.account !== undefined)),
-    accounts: Object.freeze([...accountByName.values()]),
+    accounts,
+    channelTypes: Object.freeze(accounts.filter((e) => e.owner.channel !== undefined && e.role !== 'lookup').map((e) => e.type)),
     disabled,
     action: (name) => actionByName.get(name),
     check: (name) => checkByName.get(name),

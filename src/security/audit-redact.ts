@@ -2,8 +2,8 @@
  * Request bodies as the audit log keeps them, when the audit configuration asks for bodies: never a
  * secret. Values under secret-looking keys (passwords, hashes, tokens, keys, JWK private parts) are
  * replaced, URLs keep only their scheme, host and first path segment (a webhook URL is often a
- * credential), JSON Patch values are replaced when their path names a secret, and account bodies,
- * which exist to carry secrets, keep their structure only.
+ * credential), JSON Patch values are replaced when their path names a secret, and account bodies
+ * (Signals accounts and Notifications configs), which exist to carry secrets, keep their structure only.
  */
 import { redactUrl } from '../net/redact.ts';
 
@@ -41,7 +41,8 @@ function scrubPatch(ops: unknown[]): unknown[] {
 /** The body of a request to `route` as JSON text fit for the audit log, or undefined when it had none. */
 export function redactBody(route: string, body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
-  const accounts = route.startsWith('/_signals/account');
+  // Accounts, under either API (Notifications configs are accounts), carry their secrets in any field.
+  const accounts = route.startsWith('/_signals/account') || route.startsWith('/_plugins/_notifications/configs');
   const clean = Array.isArray(body) && !accounts ? scrubPatch(body) : scrub(body, accounts);
   const text = JSON.stringify(clean);
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;

@@ -52,6 +52,8 @@ export interface CompiledWatch {
   resolveActions: CompiledActionEntry[];
   /** Accounts the actions refer to (named or `default`), for load-time checks and the account-delete 409. */
   accountRefs: AccountRef[];
+  /** Channels the actions send through (`notification` actions), for the same. */
+  channelRefs: ChannelRef[];
   /** Stored proxies and trust stores the watch's requests name, for load-time checks and the delete 409. */
   storedRefs: StoredRef[];
   /** Who saved it through the REST API (`_vigil.saved_by`): it runs as them; null: it runs as its tenant's role. */
@@ -64,6 +66,22 @@ export interface StoredRef {
   id: string;
   /** JSON path of the field that names it, e.g. `checks[0].proxy`, `actions[1].tls.truststore_id`. */
   path: string;
+}
+
+/**
+ * One action's use of a channel: an account of whichever channel type holds the id (see
+ * `TypeRegistry.channelTypes`), found when the watch loads and again at each send.
+ */
+export interface ChannelRef {
+  id: string;
+  /** JSON path of the field naming the channel, e.g. `actions[0].channel`. */
+  path: string;
+  actionPath: string;
+}
+
+/** Whether a watch uses the account `type`/`id`: named by an action, or as the channel of one. */
+export function usesAccount(w: Pick<CompiledWatch, 'accountRefs' | 'channelRefs'>, type: string, id: string, channelTypes: ReadonlySet<string>): boolean {
+  return w.accountRefs.some((r) => r.type === type && r.id === id) || (channelTypes.has(type) && w.channelRefs.some((r) => r.id === id));
 }
 
 /** One action's use of an account. */
@@ -183,6 +201,7 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   }
 
   const accountRefs: CompiledWatch['accountRefs'] = [];
+  const channelRefs: CompiledWatch['channelRefs'] = [];
   const compileActions = (list: ActionDef[], key: 'actions' | 'resolve_actions') =>
     list.flatMap((a, i): CompiledActionEntry[] => {
       const type = registry.action(a.type)!;
@@ -191,7 +210,12 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
       for (const k of Object.keys(type.params.shape)) if (a[k] !== undefined) params[k] = a[k];
       const accountId = effectiveAccount(a, type);
       const actionPath = formatPath(base);
-      if (accountId !== null) {
+      if (type.channelOf) {
+        // A channel action sends through the channel's own account, found by the channel's id.
+        if (a.account !== undefined) addDetail(detail, formatPath([...base, 'account']), `a ${a.type} action sends through its channel and names no account`);
+        const channel = guard(base, a, () => type.channelOf!(params));
+        if (channel !== null) channelRefs.push({ id: channel, path: formatPath([...base, 'channel']), actionPath });
+      } else if (accountId !== null) {
         const ref = registry.accountRef(a.type, accountId);
         const path = formatPath([...base, 'account']);
         if (ref.ok) accountRefs.push({ type: ref.type, id: ref.id, kind: 'account', actionType: a.type, path, actionPath, implicit: a.account === undefined, params });
@@ -226,6 +250,6 @@ export function compileWatch(raw: unknown, where: { tenant: string; id: string }
   const version = hash('sha256', JSON.stringify(raw), 'hex').slice(0, 16);
   return {
     ok: true,
-    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, storedRefs, savedBy },
+    watch: { tenant: where.tenant, id: where.id, version, def, schedule, checks, severity, actions, resolveActions, accountRefs, channelRefs, storedRefs, savedBy },
   };
 }

@@ -7,8 +7,9 @@
  */
 import { z } from 'zod';
 import { DOCUMENT_KEYS } from '../accounts/account-doc.ts';
-import type { ActionType } from '../actions/types.ts';
-import type { TypeRegistry } from '../registry/registry.ts';
+import { commonSchema } from '../accounts/common-fields.ts';
+import { tenantsSchema, TENANTS_FIELD } from '../accounts/tenants.ts';
+import type { AccountTypeEntry, TypeRegistry } from '../registry/registry.ts';
 import { watchSchemaFor } from './schema.ts';
 
 /** A JSON Schema (draft 2020-12) document, as plain JSON. */
@@ -47,30 +48,34 @@ export function watchJsonSchema(registry: TypeRegistry): JsonSchema {
 }
 
 /**
- * The JSON Schema of an account document of one type (the body of `PUT /_signals/account/<type>/<id>`):
- * its fields, secrets included, and the document fields every account accepts and drops (`$schema`,
- * and Signals' export fields `type` and `_name`).
+ * The JSON Schema of an account document of one account type, an action type's own or a linked one (the
+ * body of `PUT /_signals/account/<type>/<id>`): its fields, secrets included, the fields every account
+ * has (`name`, `description`, `enabled`, `tenants`), and the document fields every account accepts and
+ * drops (`$schema`, and Signals' export fields `type` and `_name`).
  */
-export function accountJsonSchema(type: ActionType): JsonSchema {
-  if (!type.account) throw new Error(`action type ${type.type} has no account`);
-  const { $schema: _dialect, ...body } = toJsonSchema(type.account.schema);
+export function accountJsonSchema(entry: Pick<AccountTypeEntry, 'type' | 'manifest'>): JsonSchema {
+  const type = entry.type;
+  const { $schema: _dialect, ...body } = toJsonSchema(entry.manifest.schema);
   const document: Record<(typeof DOCUMENT_KEYS)[number], JsonSchema> = {
     $schema: { type: 'string', description: 'The JSON Schema this document follows (for editors); dropped.' },
-    type: { const: type.type, description: 'Signals export field: the account type; dropped.' },
+    type: { const: type, description: 'Signals export field: the account type; dropped.' },
     _name: { type: 'string', description: 'Signals export field: the account id; dropped.' },
   };
+  const common = toJsonSchema(commonSchema).properties as Record<string, JsonSchema>;
+  const { $schema: _tenantsDialect, ...tenantsBody } = toJsonSchema(tenantsSchema);
+  const tenants = { ...tenantsBody, description: 'The tenants whose watches may use the account; absent: every tenant.' };
   return {
     $schema: JSON_SCHEMA_DIALECT,
-    title: `Vigil ${type.type} account`,
-    description: `An account of type ${type.type}: the body of PUT /_signals/account/${type.type}/<id>.`,
+    title: `Vigil ${type} account`,
+    description: `An account of type ${type}: the body of PUT /_signals/account/${type}/<id>.`,
     ...body,
-    properties: { ...document, ...(body.properties as Record<string, JsonSchema>) },
+    properties: { ...document, ...common, [TENANTS_FIELD]: tenants, ...(body.properties as Record<string, JsonSchema>) },
   };
 }
 
-/** Every JSON Schema file `vigil schema` writes, by file name: the watch's and one per account type. */
+/** Every JSON Schema file `vigil schema` writes, by file name: the watch's and one per account type, linked ones included. */
 export function jsonSchemaFiles(registry: TypeRegistry): Record<string, JsonSchema> {
   const files: Record<string, JsonSchema> = { 'watch.schema.json': watchJsonSchema(registry) };
-  for (const t of [...registry.accountTypes].sort((a, b) => a.type.localeCompare(b.type))) files[`account-${t.type}.schema.json`] = accountJsonSchema(t);
+  for (const e of [...registry.accounts].sort((a, b) => a.type.localeCompare(b.type))) files[`account-${e.type}.schema.json`] = accountJsonSchema(e);
   return files;
 }

@@ -6,19 +6,25 @@
  * roles it runs as, as each type's `checkReferences` says; and every account its actions use
  * (named, or the `default` account of a type that needs one) must exist, open (its secrets decrypt and
  * it matches its schema), be open to the watch's tenant (its `tenants`), and agree with the action: the
- * type's `checkAccount` (where the account's secrets may go, the email domain allowlist…); and every
- * stored proxy and trust store its requests name must exist and open.
+ * type's `checkAccount` (where the account's secrets may go, the email domain allowlist…); every channel
+ * its `notification` actions name must be one such account; and every stored proxy and trust store its
+ * requests name must exist and open. A disabled account passes: a watch naming it loads and keeps
+ * running its other actions, while sends through the account fail with ACCOUNT_DISABLED.
  */
 import type { NodeRefs, Problem } from '../checks/types.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
-import type { CompiledWatch } from './compile.ts';
+import type { ChannelRef, CompiledWatch } from './compile.ts';
 import { addDetail } from '../error-detail.ts';
 import type { StoredRefs } from '../request/stored-refs.ts';
 
 export interface NodeCheckDeps {
   /** The accounts registry; null when no master key is configured (no account can be used). */
-  accounts: { resolve(type: string, id: string, o?: { tenant?: string }): Promise<unknown> } | null;
+  accounts: {
+    resolve(type: string, id: string, o?: { tenant?: string; allowDisabled?: boolean }): Promise<unknown>;
+    /** Which of `types` hold an account named `id` (channels are found by id alone). */
+    holders(id: string, types: readonly string[]): Promise<string[]>;
+  } | null;
   /** The node's types: which are enabled, and each type's reference checks. */
   registry: TypeRegistry;
   /** The configured cluster names; none configured (empty): cluster names are only resolved when used. */
@@ -42,7 +48,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
   const resolving = (type: string, id: string): Promise<unknown> | null => {
     if (!deps.accounts) return null;
     const key = `${type}/${id}`;
-    if (!resolved.has(key)) resolved.set(key, deps.accounts.resolve(type, id, { tenant: w.tenant }).catch((e: unknown) => e));
+    if (!resolved.has(key)) resolved.set(key, deps.accounts.resolve(type, id, { tenant: w.tenant, allowDisabled: true }).catch((e: unknown) => e));
     return resolved.get(key)!;
   };
   for (const ref of w.accountRefs) {
@@ -60,6 +66,7 @@ export async function checkWatchAgainstNode(w: CompiledWatch, deps: NodeCheckDep
       if (!named.ok) addDetail(detail, ref.path, `${ref.type} account '${ref.id}' names in ${link.field}: ${named.problem}`);
     }
   }
+  for (const ref of w.channelRefs) for (const [path, message] of await checkChannel(ref, w.tenant, deps)) addDetail(detail, path, message);
   for (const [path, list] of Object.entries((await storedRefProblems(w, deps.stored)) ?? {})) for (const d of list) addDetail(detail, path, d.error);
   return Object.keys(detail).length ? detail : null;
 }
@@ -111,6 +118,31 @@ export async function storedRefProblems(w: CompiledWatch, stored: StoredRefs | n
     }
   }
   return Object.keys(detail).length ? detail : null;
+}
+
+/**
+ * A channel must be exactly one account among the channel types, of a type enabled here, that opens
+ * for the watch's tenant (disabled or not: a muted channel fails its sends, it does not unload the watch).
+ */
+async function checkChannel(ref: ChannelRef, tenant: string, deps: NodeCheckDeps): Promise<Problem[]> {
+  const types = deps.registry.channelTypes;
+  if (!deps.accounts) return [[ref.path, `channel '${ref.id}' cannot be used: channels are accounts, and no master key is configured`]];
+  let holders: string[];
+  try {
+    holders = await deps.accounts.holders(ref.id, types);
+  } catch (e) {
+    if (e instanceof VigilError) return [[ref.path, e.message]];
+    throw e;
+  }
+  if (holders.length === 0) return [[ref.path, `no channel '${ref.id}' (an account of type ${types.join(', ')})`]];
+  if (holders.length > 1) return [[ref.path, `channel '${ref.id}' is ambiguous: ${holders.map((t) => `${t}/${ref.id}`).join(' and ')} share the id; rename all but one`]];
+  const type = holders[0]!;
+  const found = deps.registry.enabled(deps.registry.accountType(type)!.owner.type);
+  if (!found.ok) return [[ref.path, `channel '${ref.id}' is a ${type} account: ${found.message}`]];
+  const account = await deps.accounts.resolve(type, ref.id, { tenant, allowDisabled: true }).catch((e: unknown) => e);
+  if (account instanceof VigilError) return [[ref.path, `channel '${ref.id}' (${type}) cannot be used: ${account.message}`]];
+  if (account instanceof Error) throw account;
+  return [];
 }
 
 /** The opened account, or why it cannot be used (never quoting a secret). */

@@ -128,6 +128,7 @@ describe('load-time account checks and Signals export fields', () => {
       ses: { region: 'eu-west-1', access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI', from: 'vigil@example.com' },
       exchange: { tenant_id: 'example.onmicrosoft.com', client_id: '00000000-0000-0000-0000-000000000001', client_secret: 'cl1ent', from: 'vigil@example.com' },
       email_group: { emails: ['ops@example.com'] },
+      email_channel: { email_account_id: 'smtp', recipient_list: ['ops@example.com'] },
     };
     expect(Object.keys(bodies).sort()).toEqual(h.app.accounts!.types());
     for (const [type, body] of Object.entries(bodies)) {

@@ -88,6 +88,19 @@ describe('account endpoints', () => {
     expect((await h.call({ method: 'POST', url: '/_signals/account/webhook/nope/_test', headers: admin, payload: {} })).statusCode).toBe(404);
   });
 
+  it('a disabled account (enabled: false) is shown as such and its _test sends nothing: 409 ACCOUNT_DISABLED', async () => {
+    const body = { ...bodies['webhook/hook']!, name: 'Muted hook', description: 'off for the migration', enabled: false };
+    expect((await h.call({ method: 'PUT', url: '/_signals/account/webhook/muted', headers: admin, payload: body })).statusCode).toBe(201);
+    const got = await h.call({ method: 'GET', url: '/_signals/account/webhook/muted', headers: admin });
+    expect(got.json()._source).toMatchObject({ name: 'Muted hook', description: 'off for the migration', enabled: false });
+    const before = hook.deliveries().length;
+    const res = await h.call({ method: 'POST', url: '/_signals/account/webhook/muted/_test', headers: admin, payload: {} });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'ACCOUNT_DISABLED' });
+    expect(hook.deliveries()).toHaveLength(before);
+    expect((await h.call({ method: 'DELETE', url: '/_signals/account/webhook/muted', headers: admin })).statusCode).toBe(200);
+  });
+
   it('DELETE of an account used by a watch is 409 naming the watch; unused ones delete', async () => {
     const watch = {
       trigger: { schedule: { interval: '1h' } },

@@ -4,6 +4,7 @@
  * their own indices of the `default` cluster. A tenant-A manager cannot make a watch that searches or
  * writes a tenant-B index, uses a tenant-B account or reaches another cluster: literal names are
  * refused at PUT with the field's path, rendered ones fail the run (INDEX_FORBIDDEN) before any call.
+ * Channels are accounts, and limited to tenants the same way.
  */
 import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -155,6 +156,22 @@ describe('accounts by tenant', () => {
     const action = (await execute('b', 'notify', as.bob)).json().actions[0];
     expect(action).toMatchObject({ status: { code: 'ACTION_FAILED' }, error: { detail: 'MISSING_PRIVILEGES', message: expect.stringContaining("not by tenant 'b'") } });
     expect(hook.deliveries()).toHaveLength(1);
+  });
+
+  it('a channel is an account like any other: refused at load to another tenant, and at send once taken away from its own', async () => {
+    const before = hook.deliveries().length;
+    expect((await h.call({ method: 'PUT', url: '/_signals/account/webhook/chan_b', headers: as.root, payload: { url: `${hook.url}/chan`, tenants: ['b'] } })).statusCode).toBe(201);
+    const body = watch([], [{ type: 'notification', name: 'tell', channel: 'chan_b', message: 'hi' }]);
+    const refused = await put('a', 'notify', body, as.alice);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail['actions[0].channel'][0].error).toMatch(/may be used only by tenants b, not by tenant 'a'/);
+    expect((await put('b', 'notify-channel', body, as.bob)).statusCode).toBe(201);
+    expect((await execute('b', 'notify-channel', as.bob)).json().actions[0].status.code).toBe('ACTION_EXECUTED');
+    expect(hook.deliveries()).toHaveLength(before + 1);
+    expect((await h.call({ method: 'PUT', url: '/_signals/account/webhook/chan_b', headers: as.root, payload: { url: `${hook.url}/chan`, tenants: ['c'] } })).statusCode).toBe(200);
+    const action = (await execute('b', 'notify-channel', as.bob)).json().actions[0];
+    expect(action).toMatchObject({ status: { code: 'ACTION_FAILED' }, error: { detail: 'MISSING_PRIVILEGES', message: expect.stringContaining("not by tenant 'b'") } });
+    expect(hook.deliveries()).toHaveLength(before + 1);
   });
 });
 

@@ -76,6 +76,15 @@ const PINNED: Record<string, string> = {
       [`GET /_signals/${kind}/`, 'account:read'],
     ]),
   ),
+  // Notifications configs are accounts: the same permissions.
+  'POST /_plugins/_notifications/configs': 'account:manage',
+  'GET /_plugins/_notifications/configs': 'account:read',
+  'DELETE /_plugins/_notifications/configs': 'account:manage',
+  'GET /_plugins/_notifications/configs/:config_id': 'account:read',
+  'PUT /_plugins/_notifications/configs/:config_id': 'account:manage',
+  'DELETE /_plugins/_notifications/configs/:config_id': 'account:manage',
+  'GET /_plugins/_notifications/features': 'account:read',
+  'POST /_plugins/_notifications/feature/test/:config_id': 'account:manage',
   'GET /_vigil/health': 'public',
   'GET /_vigil/health/live': 'public',
   'GET /_vigil/health/ready': 'public',
@@ -155,7 +164,7 @@ describe('RBAC: every route × every kind of caller', () => {
         // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
         if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
         if ('public' in r.config!.access!) expect(['/_vigil/health', '/_vigil/health/live', '/_vigil/health/ready', '/metrics', '/_vigil/openapi.json', '/_plugins/_security/health']).toContain(r.url);
-        if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/(account|proxies|truststores)|_vigil\/deliveries|_vigil\/watch)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
+        if (m !== 'HEAD' && /^\/(_plugins\/_security|_plugins\/_notifications|_vigil\/security|_signals\/(account|proxies|truststores)|_vigil\/deliveries|_vigil\/watch)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
       }
     }
     for (const k of Object.keys(PINNED)) expect(seen.has(k), k).toBe(true);

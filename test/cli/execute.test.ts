@@ -102,6 +102,22 @@ describe('vigil execute and the master key', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe("vigil execute: actions[1].tls.truststore_id: no stored trust store 'ca'\n  actions[1].proxy: no stored proxy 'nope'\n");
   });
+
+  it('channels are accounts too: named without the key, checked with it', async () => {
+    const file = watchFile('channels', {
+      trigger: {},
+      actions: [
+        { type: 'notification', name: 'known', channel: 'ops', message: 'x' },
+        { type: 'notification', name: 'unknown', channel: 'nope', message: 'x' },
+      ],
+    });
+    const noKey = await execute([file]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain("  actions[0].channel: channel 'ops'\n  actions[1].channel: channel 'nope'\n");
+    const res = await execute([file, '--simulate'], { VIGIL_MASTER_KEY: key });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe("vigil execute: actions[1].channel: no channel 'nope'\n");
+  });
 });
 
 describe('vigil execute --timeout', () => {

@@ -10,6 +10,8 @@ import addFormats from 'ajv-formats';
 import { ErrorCodes, type ErrorDetail } from '../../src/errors.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { takeDocumentFields } from '../../src/accounts/account-doc.ts';
+import { takeCommonFields } from '../../src/accounts/common-fields.ts';
+import { takeTenants } from '../../src/accounts/tenants.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { jsonSchemaFiles } from '../../src/watches/json-schema.ts';
@@ -97,16 +99,20 @@ describe('the JSON examples of docs/', () => {
 
   it('account documents are valid for their type, to Vigil and to account-<type>.schema.json', () => {
     for (const e of byKind('account')) {
-      const type = registry.accountTypes.find((t) => t.type === e.args[0]);
+      const type = registry.accountType(e.args[0] ?? '');
       expect(type, `${e.where}: account type ${e.args[0]}`).toBeDefined();
       const doc = parse(e) as Record<string, unknown>;
       expect(ajv.validate(`account-${type!.type}.schema.json`, doc), `${e.where}: ${JSON.stringify(ajv.errors)}`).toBe(true);
       const body = { ...doc };
       expect(takeDocumentFields(body, type!.type), e.where).toEqual({});
-      const r = type!.account!.schema.safeParse(body);
+      // The fields every account has are the registry's, not the type's.
+      expect(takeCommonFields(body).detail, e.where).toEqual({});
+      expect(takeTenants(body).detail, e.where).toEqual({});
+      const r = type!.manifest.schema.safeParse(body);
       expect(r.success, `${e.where}: ${JSON.stringify(r.error?.issues)}`).toBe(true);
     }
-    expect(new Set(byKind('account').map((e) => e.args[0]))).toEqual(new Set(registry.accountTypes.map((t) => t.type)));
+    // Every account type, linked ones included, has an example.
+    expect(new Set(byKind('account').map((e) => e.args[0]))).toEqual(new Set(registry.accounts.map((t) => t.type)));
   });
 
   it('configuration files are valid', () => {

@@ -13,6 +13,7 @@ import { jsonSchemaFiles } from '../../src/watches/json-schema.ts';
 import { listWatchFiles } from '../../src/watches/file-names.ts';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { compileEnv } from '../kit/runtime.ts';
+import type { LinkedAccountType } from '../../src/actions/types.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const registry = builtinRegistry();
@@ -40,7 +41,8 @@ describe('JSON Schemas of watch files and account documents', () => {
   });
 
   it('has one account schema per account type, and a watch schema naming every check and action type', () => {
-    expect(Object.keys(files).filter((f) => f.startsWith('account-'))).toEqual(registry.accountTypes.map((t) => `account-${t.type}.schema.json`).sort());
+    // Linked account types (ses, exchange, email_group) are stored and validated like the others.
+    expect(Object.keys(files).filter((f) => f.startsWith('account-'))).toEqual(registry.accounts.map((e) => `account-${e.type}.schema.json`).sort());
     const text = JSON.stringify(files['watch.schema.json']);
     for (const t of registry.actions) expect(text).toContain(`"const":"${t.type}"`);
     for (const t of registry.checks) expect(files['watch.schema.json']!.$defs).toHaveProperty(`check-${t.type}`);
@@ -77,14 +79,16 @@ describe('JSON Schemas of watch files and account documents', () => {
     }
   });
 
-  it('accepts the example account of each type with the document fields, and refuses an unknown field', () => {
-    for (const t of registry.accountTypes) {
-      const valid = validator(`account-${t.type}.schema.json`);
-      const example = t.conformance.account!.example('https://service.example') as Record<string, unknown>;
-      expect(t.account!.schema.safeParse(example).success, t.type).toBe(true);
-      expect(valid({ $schema: `../schemas/account-${t.type}.schema.json`, type: t.type, _name: 'ops', ...example }), `${t.type}: ${JSON.stringify(valid.errors)}`).toBe(true);
-      expect(valid({ ...example, type: 'other' }), t.type).toBe(false);
-      expect(valid({ ...example, unknown_field: 1 }), t.type).toBe(false);
+  it('accepts the example account of each type with the document fields and the fields every account has, and refuses an unknown field', () => {
+    for (const e of registry.accounts) {
+      const valid = validator(`account-${e.type}.schema.json`);
+      const fixture = e.role === 'own' ? e.owner.conformance.account! : (e.manifest as LinkedAccountType).conformance;
+      const example = fixture.example('https://service.example') as Record<string, unknown>;
+      expect(e.manifest.schema.safeParse(example).success, e.type).toBe(true);
+      const common = { name: 'Ops', description: 'why', enabled: false, tenants: ['team-a'] };
+      expect(valid({ $schema: `../schemas/account-${e.type}.schema.json`, type: e.type, _name: 'ops', ...common, ...example }), `${e.type}: ${JSON.stringify(valid.errors)}`).toBe(true);
+      expect(valid({ ...example, type: 'other' }), e.type).toBe(false);
+      expect(valid({ ...example, unknown_field: 1 }), e.type).toBe(false);
     }
   });
 });

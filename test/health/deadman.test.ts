@@ -38,6 +38,7 @@ async function start(overrides: VigilConfigInput, accounts?: Record<string, unkn
       if (!a) throw new VigilError('ACCOUNT_NOT_FOUND', `no ${type} account '${id}'`);
       return a;
     },
+    holders: async (id: string, types: readonly string[]) => types.filter((t) => accounts?.[`${t}/${id}`] !== undefined),
   };
   app = await buildApp(config, { logger: logs.logger, env: {}, clock, accountSource });
   const a = app;

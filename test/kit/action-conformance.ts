@@ -158,5 +158,37 @@ export function actionConformance(registry: TypeRegistry): string[] {
     });
   });
 
+  // Every account type that can be a channel: an own account of a type with a channel format, or one
+  // of its linked senders (an SES account), formatted by the owner and sent with that account.
+  const channelEntries = registry.channelTypes.map((name) => registry.accountType(name)!);
+  describe.each(channelEntries.map((e) => [e.type, e] as const))('%s channel', (_name, entry) => {
+    const type = entry.owner;
+    const fixture = entry.role === 'own' ? { ...type.conformance.account!, overHttp: type.conformance.overHttp } : (entry.manifest as LinkedAccountType).conformance;
+    const msg = { subject: 'Disk "full" <@U1> & co\r\nBcc: x@evil.example', message: 'hello <!here> & {"x": 1}\nline 2', severity: 'warning' };
+    const formatted = (account: unknown) => type.channel!.format(msg, account);
+
+    it('formats a channel message into a notification that carries no secret of the account', () => {
+      const n = formatted(fixture.example(base));
+      expect(n.kind).toBe('fire');
+      expect(JSON.parse(JSON.stringify(n))).toEqual(n);
+      for (const s of fixture.secrets) expect(JSON.stringify(n)).not.toContain(s);
+    });
+
+    // A linked sender sends over HTTP in the suite above; here it would only lack the recipients its
+    // owner's channel format leaves to the account's defaults.
+    it.runIf(entry.role === 'own' && fixture.overHttp)('sent by its own deliver: a 500 is retryable, a 400 permanent, with no secret anywhere', async () => {
+      for (const [code, retry] of [[500, true], [400, false]] as const) {
+        status = code;
+        const account = fixture.example(base);
+        const n = formatted(account);
+        const d = deliverDeps(accountHttp({ account: entry.manifest }, account, http), account);
+        const r = await type.deliver(n, d.deps);
+        expect(r).toMatchObject({ ok: false, retry });
+        const everything = JSON.stringify(n) + JSON.stringify(r) + d.logText();
+        for (const s of fixture.secrets) expect(everything).not.toContain(s);
+      }
+    });
+  });
+
   return types.map((t) => t.type);
 }

@@ -43,6 +43,9 @@ export function fixedAccounts(map: Record<string, Record<string, unknown>>): Acc
       if (!a) throw new Error(`no ${type} account ${id}`);
       return a;
     },
+    async holders(id, types) {
+      return types.filter((t) => map[t]?.[id] !== undefined).sort();
+    },
   };
 }
 

@@ -47,7 +47,14 @@ describe('createRegistry', () => {
     expect(r.check('condition.script')).toBe(conditionCheck);
     expect(r.check('static')).toBe(staticCheck);
     expect(r.action('nope')).toBeUndefined();
-    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['chime', 'email', 'jira', 'pagerduty', 'slack', 'sns', 'teams', 'webhook']);
+    expect(r.accountTypes.map((t) => t.type).sort()).toEqual(['chime', 'email', 'email_channel', 'jira', 'pagerduty', 'slack', 'sns', 'teams', 'webhook']);
+    // Channels: the accounts of the types with a channel format, and the e-mail action's linked senders.
+    expect([...r.channelTypes].sort()).toEqual(['chime', 'email', 'email_channel', 'exchange', 'ses', 'slack', 'sns', 'teams', 'webhook']);
+    // Every account type, with the action type that owns it (enabled or not) and its account manifest.
+    expect(r.accounts.filter((e) => e.role === 'own').map((e) => e.type)).toEqual(r.accountTypes.map((t) => t.type));
+    expect(r.accounts.filter((e) => e.role !== 'own').map((e) => `${e.owner.type}:${e.type}:${e.role}`)).toEqual(['email:ses:sender', 'email:exchange:sender', 'email:email_group:lookup']);
+    expect(r.accountType('webhook')).toEqual({ type: 'webhook', owner: webhookAction, role: 'own', manifest: webhookAction.account });
+    expect(r.accountType('log')).toBeUndefined();
   });
 
   it('refuses a type registered twice, and an alias that clashes with another name or alias', () => {
@@ -77,14 +84,34 @@ describe('createRegistry', () => {
     expect(build({ actions: [action(over)] })).toThrow(RegistryError);
   });
 
-  it('refuses an account whose config and secrets overlap, with no secret, or without its conformance example', () => {
+  it('refuses an account whose config and secrets overlap, or without its conformance example (secrets listed when it has some)', () => {
     expect(build({ actions: [withAccount({})] })).not.toThrow();
     const overlap = accountSchemas(z.strictObject({ token: z.string() }), z.strictObject({ token: z.string() }));
     expect(build({ actions: [withAccount(overlap)] })).toThrow(/token are declared both as config and as secrets/);
-    expect(build({ actions: [withAccount(accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({})))] })).toThrow(/declares no field/);
+    // An account without secrets is fine (a named destination), but one with secrets must list them for the suite.
+    expect(build({ actions: [withAccount(accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({})), { account: { example: () => ({ url: 'u' }), secrets: [] } })] })).not.toThrow();
+    expect(build({ actions: [withAccount({}, { account: { example: () => ({ url: 'u', token: 't' }), secrets: [] } })] })).toThrow(/conformance.account/);
     expect(build({ actions: [withAccount({ secretFields: [] })] })).toThrow(/secretFields/);
     expect(build({ actions: [withAccount({}, { account: undefined })] })).toThrow(/conformance.account/);
     expect(build({ actions: [withAccount({ destination: undefined as never })] })).toThrow(/destination/);
+  });
+
+  it.each(['name', 'description', 'enabled'])('refuses an account that declares %s, a field every account has', (field) => {
+    const asConfig = accountSchemas(z.strictObject({ url: z.string(), [field]: z.string() }), z.strictObject({ token: z.string() }));
+    expect(build({ actions: [withAccount(asConfig)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
+    const asSecret = accountSchemas(z.strictObject({ url: z.string() }), z.strictObject({ token: z.string(), [field]: z.string() }));
+    expect(build({ actions: [withAccount(asSecret)] })).toThrow(new RegExp(`account field\\(s\\) ${field} would shadow`));
+  });
+
+  it('refuses a channel format without an account or a format function, and channelOf beside an account', () => {
+    const format = { format: () => ({ kind: 'fire' as const, request: {}, summary: '' }) };
+    expect(build({ actions: [withAccount({}, {})] })).not.toThrow();
+    expect(createRegistry({ actions: [{ ...withAccount({}), channel: format }], checks: [] }).channelTypes).toEqual(['probe']);
+    expect(build({ actions: [action({ channel: format })] })).toThrow(/`channel` without an `account`/);
+    expect(build({ actions: [{ ...withAccount({}), channel: {} as never }] })).toThrow(/`channel` needs `format/);
+    expect(build({ actions: [action({ channelOf: () => 'c' })] })).not.toThrow();
+    expect(build({ actions: [{ ...withAccount({}), channelOf: () => 'c' }] })).toThrow(/`channelOf` with an `account`/);
+    expect(build({ actions: [action({ channelOf: 'c' as never })] })).toThrow(/`channelOf` must be a function/);
   });
 
   it('refuses a check type whose schema does not take its own name or an alias', () => {

@@ -55,8 +55,9 @@ describe('AuditTrail', () => {
     t.record(ev({ method: 'PATCH', path: '/_plugins/_security/api/internalusers', body: [{ op: 'replace', path: '/kirk/password', value: 'hailing-freq' }, { op: 'add', path: '/spock', value: { password: 'vulcan-vulcan', backend_roles: ['sci'] } }] }));
     t.record(ev({ route: '/_signals/account/:type/:id', path: '/_signals/account/slack/a', body: { url: 'https://hooks.slack.com/services/T0/B0/SECRETPART', channel: '#ops' } }));
     t.record(ev({ path: '/_signals/watch/_main/w', body: { actions: [{ url: 'https://user:pw@example.com/hook/abc?token=t0k' }] } }));
+    t.record(ev({ route: '/_plugins/_notifications/configs/:config_id', path: '/_plugins/_notifications/configs/c', body: { config: { webhook: { header_params: { 'X-Custom': 'plainHeaderSecret' } } } } }));
     const text = rows.map((r) => r.body).join('\n');
-    for (const secret of ['enterprise-1701', '$2y$12$abc', 'hailing-freq', 'vulcan-vulcan', 'SECRETPART', '#ops', 'pw@', 't0k']) expect(text).not.toContain(secret);
+    for (const secret of ['enterprise-1701', '$2y$12$abc', 'hailing-freq', 'vulcan-vulcan', 'SECRETPART', '#ops', 'pw@', 't0k', 'plainHeaderSecret']) expect(text).not.toContain(secret);
     expect(JSON.parse(rows[1]!.body!)).toEqual({ password: '[redacted]', hash: '[redacted]', backend_roles: ['ops'] });
     expect(JSON.parse(rows[2]!.body!)[1]).toEqual({ op: 'add', path: '/spock', value: { password: '[redacted]', backend_roles: ['sci'] } });
   });

@@ -9,6 +9,7 @@ import { builtinRegistry, builtinTypes } from '../../src/registry/builtin.ts';
 import { createRegistry } from '../../src/registry/registry.ts';
 import { compileEnv } from '../kit/runtime.ts';
 import { appKit } from '../acceptance/app-kit.ts';
+import { channelKit } from '../actions/notification/kit.ts';
 
 const search = (cluster?: string) => ({ type: 'search', name: 's', request: { indices: ['logs'] }, ...(cluster ? { cluster } : {}) });
 const WATCH = {
@@ -90,5 +91,37 @@ describe('index names written without a template', () => {
   it('are not checked when the node does not know who the watch runs as (vigil validate)', async () => {
     const w = compile({ checks: [{ type: 'search', name: 's', request: { indices: ['other'] } }] });
     expect(await checkWatchAgainstNode(w, { accounts: null, registry: builtinRegistry(), clusters: [], stored: null })).toBeNull();
+  });
+});
+
+describe('channel references', () => {
+  const notify = (channel: string, extra: Record<string, unknown> = {}) => ({ actions: [{ type: 'notification', name: 'n', channel, message: 'hi', ...extra }] });
+
+  it('a notification action names its channel, not an account: `account` is refused at its path', () => {
+    const r = compileWatch(notify('ops', { account: 'ops' }), { tenant: '_main', id: 'w' }, compileEnv());
+    expect(r.ok).toBe(false);
+    expect(Object.keys((r as { detail: object }).detail)).toEqual(['actions[0].account']);
+    expect(compile(notify('ops')).channelRefs).toEqual([{ id: 'ops', path: 'actions[0].channel', actionPath: 'actions[0]' }]);
+  });
+
+  it('the channel must be one account of a channel type enabled here; a disabled one still loads', async () => {
+    const kit = await channelKit();
+    const check = (channel: string, registry = kit.registry) => checkWatchAgainstNode(compile(notify(channel)), { accounts: kit.accounts, registry, clusters: [], stored: null });
+    try {
+      expect((await check('ops'))!['actions[0].channel']![0]!.error).toContain("no channel 'ops'");
+      await kit.accounts.put('slack', 'ops', { url: 'https://hooks.slack.com/services/T/B/x' });
+      expect(await check('ops')).toBeNull();
+      await kit.accounts.put('slack', 'ops', { url: 'https://hooks.slack.com/services/T/B/x', enabled: false });
+      expect(await check('ops')).toBeNull();
+      expect((await check('ops', createRegistry(builtinTypes, { disabled: ['slack'] })))!['actions[0].channel']![0]!.error).toContain('slack is disabled');
+      await kit.accounts.put('webhook', 'ops', { url: 'https://hooks.example.com/' });
+      expect((await check('ops'))!['actions[0].channel']![0]!.error).toContain('slack/ops and webhook/ops');
+      // An account of a type that is not a channel type does not count (jira has no channel format).
+      await kit.accounts.put('jira', 'tickets', { url: 'https://jira.example.com', user_name: 'u', auth_token: 't' });
+      expect((await check('tickets'))!['actions[0].channel']![0]!.error).toContain("no channel 'tickets'");
+      expect((await checkWatchAgainstNode(compile(notify('ops')), { accounts: null, registry: kit.registry, clusters: [], stored: null }))!['actions[0].channel']![0]!.error).toContain('no master key');
+    } finally {
+      await kit.close();
+    }
   });
 });

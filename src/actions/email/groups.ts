@@ -50,8 +50,8 @@ export function groupLinks(source: Record<string, unknown>, fields: readonly str
   return out;
 }
 
+// What the group is for goes in `description`, a field every account has.
 const groupConfig = z.strictObject({
-  description: z.string().max(1024).optional(),
   emails: z.array(z.string().min(1).max(998)).min(1).max(1000),
 });
 
@@ -115,5 +115,5 @@ export const emailGroupType: Omit<LinkedAccountType<EmailGroup>, 'test'> = {
   role: 'lookup',
   // It holds no secret: nothing of it is sent with an account's credentials.
   destination: () => null,
-  conformance: { example: () => ({ description: 'on-call', emails: ['Ops <ops@example.com>', 'dev@example.com'] }), secrets: [], overHttp: false },
+  conformance: { example: () => ({ emails: ['Ops <ops@example.com>', 'dev@example.com'] }), secrets: [], overHttp: false },
 };

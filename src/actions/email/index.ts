@@ -79,6 +79,7 @@ export const emailAction: ActionType<EmailParams, EmailAccount> = {
   },
   compile: (params, env) => compileEmail(params, env),
   deliver: (n, deps) => deliverEmail(n, deps),
+  // An e-mail account with default recipients (or an SES or Exchange one) is a channel by itself.
   channel: { format: formatChannelMessage },
   // The pooled SMTP transports, one per account; the cached SES credentials and Graph tokens.
   async close() {

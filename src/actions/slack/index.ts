@@ -5,7 +5,7 @@
  * entity-escaped). Slack answers 200 `ok` on success and a short text error otherwise.
  */
 import { z } from 'zod';
-import type { ActionType, CompiledAction, DeliveryResult, RenderedNotification } from '../types.ts';
+import type { ActionType, ChannelMessage, CompiledAction, DeliveryResult, RenderedNotification } from '../types.ts';
 import type { CompileEnv } from '../../checks/types.ts';
 import { compileJsonDocument, compileLeaf, compileTree, type TreeTemplate } from '../shared/json-template.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
@@ -76,6 +76,18 @@ async function postToSlack(msg: unknown, account: SlackAccount, deps: Parameters
   return statusFailure(res, deps.clock.now(), detail);
 }
 
+/** Slack's escaping of message text: `&`, `<` and `>` only, so no value can make a mention or a link. */
+const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A channel message as Slack text: the subject, a blank line, the message (as the Notifications plugin
+ * sends it), all escaped: a channel message is plain text, so Slack markup in it is shown, not run.
+ */
+export function formatChannelMessage(msg: ChannelMessage): RenderedNotification {
+  const text = msg.subject ? `${slackEscape(msg.subject)}\n\n${slackEscape(msg.message)}` : slackEscape(msg.message);
+  return { kind: 'fire', request: { text } satisfies SlackMessage, summary: `slack: ${text.split('\n')[0]!.slice(0, 120)}`, destination: 'slack' };
+}
+
 /** `_test` for a Slack account: posts one short message through the real path. */
 export async function testAccount(account: SlackAccount, opts: { text?: string; channel?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {
   const msg: SlackMessage = { text: opts.text ?? 'Vigil test message: this Slack account works.' };
@@ -93,6 +105,7 @@ export const slackAction: ActionType<SlackParams, SlackAccount> = {
     test: { body: z.strictObject({ text: z.string().max(4000).optional(), channel: z.string().max(256).optional() }), run: testAccount },
   },
   compile,
+  channel: { format: formatChannelMessage },
   async deliver(n, deps) {
     if (!deps.account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'slack action needs a slack account' };
     return postToSlack(n.request, deps.account, deps);

@@ -4,7 +4,8 @@
  * deduplicate. A webhook account adds a base URL, secret headers and credentials at delivery.
  */
 import { z } from 'zod';
-import type { ActionType, DeliverDeps, DeliveryResult } from '../types.ts';
+import type { ActionType, ChannelMessage, DeliverDeps, DeliveryResult, RenderedNotification } from '../types.ts';
+import { VigilError } from '../../errors.ts';
 import { destinationProblems, literalOrigin, proxyTarget, urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
@@ -95,6 +96,32 @@ function checkAccount(params: WebhookParams, account: WebhookAccount): Array<[st
   return problems;
 }
 
+/**
+ * A channel message as a webhook request: the message is the body (as the Notifications plugin sends
+ * it; the subject is not sent), with the account's method (default POST) to the account's url. Its
+ * Content-Type, unless the account sets one among its headers, says JSON when the message parses as
+ * JSON and plain text otherwise.
+ */
+export function formatChannelMessage(msg: ChannelMessage, account: WebhookAccount): RenderedNotification {
+  if (account.url === undefined) throw new VigilError('INVALID_REQUEST', 'a webhook account without a url cannot be a channel: give the account a url');
+  const typed = Object.keys(account.headers ?? {}).some((k) => k.toLowerCase() === 'content-type');
+  const req: WebhookRequest = {
+    method: account.method ?? 'POST',
+    headers: typed ? {} : { 'content-type': isJson(msg.message) ? 'application/json' : 'text/plain; charset=utf-8' },
+    body: msg.message,
+  };
+  return { kind: 'fire', request: req, summary: `webhook ${req.method} (account url): ${msg.subject.slice(0, 120)}`, destination: 'webhook' };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `_test` for a webhook account: POSTs a small JSON test event to the account URL (plus `path`). */
 export async function testAccount(account: WebhookAccount, opts: { path?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {
   const key = `vigil-account-test-${deps.clock.now()}`;
@@ -117,6 +144,7 @@ export const webhookAction: ActionType<WebhookParams, WebhookAccount> = {
     test: { body: z.strictObject({ path: z.string().max(2048).optional() }), run: testAccount },
   },
   compile: compileWebhook,
+  channel: { format: formatChannelMessage },
   checkAccount,
   deliver: (n, deps) => sendWebhook(n.request as WebhookRequest, deps),
   conformance: {

@@ -22,6 +22,11 @@ export type WebhookParams = z.infer<typeof webhookParams>;
 export const webhookAccount = accountSchemas(
   z.strictObject({
     url: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * The method a channel message (the `notification` action) is sent with; default POST. A webhook
+     * action sets its own in `request.method`.
+     */
+    method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
     /** The proxy for requests made with this account. Stored in clear, so it may not carry credentials. */
     proxy: z
       .url({ protocol: /^https?$/ })

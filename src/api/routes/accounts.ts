@@ -8,6 +8,8 @@ import type { TestAccountResult } from '../../actions/types.ts';
 import { accountHttp } from '../../actions/shared/account-destination.ts';
 import { lookupFor, openAccount } from '../../registry/account-access.ts';
 import { zodDetail } from '../../error-detail.ts';
+import { usesAccount } from '../../watches/compile.ts';
+import { createChannelAccounts } from '../../delivery/channel-accounts.ts';
 import type { Permission } from '../../security/types.ts';
 import type { ActionType } from '../../actions/types.ts';
 import { ID_PATTERN } from '../../watches/schema.ts';
@@ -48,9 +50,30 @@ function accountExample(t: ActionType): RouteExample {
 
 const access = (permission: Permission) => ({ config: { access: { permission } } });
 
-function registry(app: ApiContext): AccountRegistry {
+/** The accounts registry, or ACCOUNTS_UNAVAILABLE (503) when no master key is configured. */
+export function accountRegistry(app: ApiContext): AccountRegistry {
   if (app.accounts) return app.accounts;
   throw new VigilError('ACCOUNTS_UNAVAILABLE', 'accounts are unavailable: no master key is configured (set VIGIL_MASTER_KEY or --key-file; create one with `vigil keygen`)');
+}
+
+/** Watches (`tenant/id`) that use the account, by name or as the channel of a `notification` action. */
+export function watchesUsing(app: ApiContext, type: string, id: string): string[] {
+  const channelTypes = new Set(app.registry.channelTypes);
+  return app.watches
+    .list()
+    .filter((lw) => lw.watch && usesAccount(lw.watch, type, id, channelTypes))
+    .map((lw) => `${lw.ref.tenant}/${lw.ref.id}`)
+    .sort();
+}
+
+/** CONFLICT (409) naming the watches, while any uses the account: deleting it would break them. */
+export function refuseIfUsed(app: ApiContext, type: string, id: string): void {
+  const users = watchesUsing(app, type, id);
+  if (users.length) {
+    throw new VigilError('CONFLICT', `account ${type}/${id} is used by ${users.length} watch(es): ${users.join(', ')}`, {
+      watches: users.map((w) => ({ error: 'uses this account', value: w })),
+    });
+  }
 }
 
 /** Ids and types are checked before anything else, so a hostile id never reaches the file store. */
@@ -84,7 +107,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       },
     }, async (req, reply) => {
       checkParams(req.params);
-      const { created } = await registry(app).put(req.params.type, req.params.id, req.body);
+      const { created } = await accountRegistry(app).put(req.params.type, req.params.id, req.body);
       return reply.status(created ? 201 : 200).send({ _id: req.params.id, _type: req.params.type, result: created ? 'created' : 'updated' });
     });
 
@@ -93,8 +116,8 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       schema: { summary: 'Read an account: its fields, and for each secret only whether it is set', params: accountParams, response: { 200: accountView.extend({ found: z.literal(true) }) }, examples: byId('An account stored by the PUT examples') },
     }, async (req) => {
       checkParams(req.params);
-      const a = await registry(app).getPublic(req.params.type, req.params.id);
-      return { _id: a.id, _type: a.type, found: true, updated_at: a.updated_at, _source: a.account };
+      const a = await accountRegistry(app).getPublic(req.params.type, req.params.id);
+      return { _id: a.id, _type: a.type, found: true, created_at: a.created_at, updated_at: a.updated_at, _source: a.account };
     });
 
     f.delete<{ Params: Params }>('/_signals/account/:type/:id', {
@@ -103,17 +126,8 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
     }, async (req) => {
       checkParams(req.params);
       const { type, id } = req.params;
-      const users = app.watches
-        .list()
-        .filter((lw) => lw.watch?.accountRefs.some((r) => r.type === type && r.id === id))
-        .map((lw) => `${lw.ref.tenant}/${lw.ref.id}`)
-        .sort();
-      if (users.length) {
-        throw new VigilError('CONFLICT', `account ${type}/${id} is used by ${users.length} watch(es): ${users.join(', ')}`, {
-          watches: users.map((w) => ({ error: 'uses this account', value: w })),
-        });
-      }
-      const { deleted } = await registry(app).delete(type, id);
+      refuseIfUsed(app, type, id);
+      const { deleted } = await accountRegistry(app).delete(type, id);
       if (!deleted) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       return { _id: id, _type: type, result: 'deleted' };
     });
@@ -122,7 +136,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       const parsed = searchQuery.safeParse(q ?? {});
       if (!parsed.success) throw new VigilError('INVALID_REQUEST', 'invalid account search', zodDetail(parsed.error.issues, { style: 'dotted' }));
       const { type, id_prefix, id, from, size } = parsed.data;
-      const res = await registry(app).search({
+      const res = await accountRegistry(app).search({
         ...(type !== undefined ? { type } : {}),
         ...((id_prefix ?? id) !== undefined ? { idPrefix: id_prefix ?? id } : {}),
         ...(from !== undefined ? { from } : {}),
@@ -131,7 +145,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
       return {
         hits: {
           total: { value: res.total, relation: 'eq' },
-          hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, updated_at: a.updated_at, _source: a.account })),
+          hits: res.hits.map((a) => ({ _id: a.id, _type: a.type, created_at: a.created_at, updated_at: a.updated_at, _source: a.account })),
         },
         // Accounts whose files cannot be used: named here so they are not silently missing from hits.
         ...(res.unusable.length ? { unusable: res.unusable.map((u) => ({ _id: u.id, _type: u.type, error: `account file ${u.reason}` })) } : {}),
@@ -167,7 +181,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
     }, async (req, reply) => {
       checkParams(req.params);
       const { type, id } = req.params;
-      const reg = registry(app);
+      const reg = accountRegistry(app);
       const accountType = app.registry.accountType(type);
       if (!reg.types().includes(type) || !accountType) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       // The node's enabled types, as deliveries see them: a disabled type sends nothing, tests included.
@@ -192,6 +206,8 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
           // The test of a recipient group sends through a sender the body names, opened like a delivery's.
           sender: (ref) => openAccount(app.registry, reg, actionType, ref, app.http),
           egress: app.egress,
+          // The accounts a test goes through besides this one (an e-mail channel's sender and groups).
+          channels: createChannelAccounts({ registry: app.registry, accounts: reg, http: app.http }),
           clock: app.clock,
           logger: app.logger.child({ account_test: `${type}/${id}` }),
           signal: ac.signal,

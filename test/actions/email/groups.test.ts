@@ -27,6 +27,9 @@ function accounts(map: Record<string, Record<string, unknown>>): AccountSource {
       if (a === undefined) throw new VigilError('ACCOUNT_NOT_FOUND', `account ${type}/${id} not found`);
       return registry.accountType(type)!.manifest.schema.parse(a);
     },
+    async holders(id, types) {
+      return types.filter((t) => map[t]?.[id] !== undefined).sort();
+    },
   };
 }
 
@@ -45,7 +48,9 @@ const SES_ACCOUNT = { region: 'eu-west-1', from: 'vigil@example.com', access_key
 
 describe('email_group accounts', () => {
   it('hold a list of addresses, each checked with its path; nothing secret', () => {
-    expect(group.schema.safeParse({ description: 'on-call', emails: ['Ops <ops@example.com>', 'dev@example.com'] }).success).toBe(true);
+    expect(group.schema.safeParse({ emails: ['Ops <ops@example.com>', 'dev@example.com'] }).success).toBe(true);
+    // What a group is for is said in `description`, a field every account has, not one of the type's.
+    expect(group.schema.safeParse({ description: 'on-call', emails: ['ops@example.com'] }).success).toBe(false);
     const bad = group.schema.safeParse({ emails: ['ops@example.com', 'not an address', 'x@example.com\nBcc: evil@example.org'], extra: 1 });
     expect(bad.error!.issues.map((i) => [i.path.join('.'), i.code === 'unrecognized_keys' ? 'unrecognized' : i.message])).toEqual([
       ['', 'unrecognized'],
