@@ -20,7 +20,7 @@ export const sesAccount = accountSchemas(
   z.strictObject(awsSecretsShape),
   (a, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    awsRules(a, issue);
+    awsRules(a, 'email', issue);
     checkAddressField(a.from, a.domain_allowlist, (m) => issue('from', m), { single: true });
     senderDefaultsRules(a, issue);
   },
