@@ -1,7 +1,8 @@
 /**
  * The `ses` account: an e-mail sender through the Amazon SES v2 API (`SendEmail`, SigV4), not SMTP.
- * AWS fields as the SNS account has them (region, keys, optionally a role to assume), plus `from` (the
- * default sender, a verified identity), `configuration_set`, and the defaults every sender has.
+ * AWS fields as the SNS account has them (region, keys or none for the daemon's own, optionally a role
+ * to assume), plus `from` (the default sender, a verified identity), `configuration_set`, and the
+ * defaults every sender has.
  */
 import { z } from 'zod';
 import { accountSchemas } from '../../shared/account-schema.ts';
