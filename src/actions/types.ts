@@ -6,6 +6,7 @@ import type { CompileEnv, IndexAccess, NodeRefs, Problem } from '../checks/types
 import type { SearchClient } from '../cluster/types.ts';
 import type { HttpClient, HttpRequest } from '../net/types.ts';
 import type { HostCheck } from '../net/host-check.ts';
+import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import type { AccountSchemas } from './shared/account-schema.ts';
 
 /**
@@ -304,6 +305,11 @@ export interface DeliverDeps<Account> {
    * send, saying so.
    */
   channels?: ChannelAccounts;
+  /**
+   * The daemon's own AWS credentials, read from its environment once at start: what an AWS account
+   * (SNS, SES) without keys of its own signs with. Absent when the environment has none.
+   */
+  daemonAwsCredentials?: AwsCredentials | undefined;
 }
 
 /** An account opened for one send: its type, its value and the HTTP client held to its destination. */
@@ -337,7 +343,7 @@ export interface ChannelAccounts {
 }
 
 /** What an account test gets: the I/O seams of a delivery, without a watch or an episode. */
-export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'lookupAccount' | 'channels'> & {
+export type TestAccountDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'logger' | 'signal' | 'egress' | 'lookupAccount' | 'channels' | 'daemonAwsCredentials'> & {
   /**
    * For the test of a `lookup` account (a recipient group), which sends through a sender: an account of
    * the owning action type by reference (`id`, or `<type>:<id>`), with the HTTP client pinned to its

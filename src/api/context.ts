@@ -10,6 +10,7 @@ import type { Deliverer } from '../delivery/deliverer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
 import type { HttpClient } from '../net/types.ts';
+import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import type { WatchService } from '../runtime/service.ts';
 import type { Scheduler } from '../schedule/scheduler.ts';
 import type { Security } from '../security/service.ts';
@@ -35,6 +36,8 @@ export interface ApiContext {
   http: HttpClient;
   /** The egress check for connections made outside `http` (SMTP and SOCKS). */
   egress: HostCheck;
+  /** The daemon's own AWS credentials, for account tests of AWS accounts without keys. */
+  daemonAwsCredentials?: AwsCredentials | undefined;
   /** The check and action types, and which are disabled on this node (`egress.disabled_action_types`). */
   registry: TypeRegistry;
   /** Where watch definitions are kept (GET shows a watch's source as stored). */

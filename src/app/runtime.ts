@@ -34,7 +34,8 @@ import { Health } from '../health/index.ts';
 import { missingClusters } from '../watches/node-check.ts';
 import { destinationHost } from '../delivery/deliverer.ts';
 import type { RenderedNotification } from '../actions/types.ts';
-import { clusterConfigs, openAccounts } from './settings.ts';
+import { clusterConfigs, daemonAwsCredentials, openAccounts } from './settings.ts';
+import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import { instrumentClusters } from './instrument-clusters.ts';
 import { DeadmanSwitch } from '../health/deadman.ts';
 import { heartbeatFor } from './deadman.ts';
@@ -98,6 +99,8 @@ export interface Runtime {
   compileEnv: WatchCompileEnv;
   /** The node's health: what `/_vigil/health` and its readiness and liveness answer. */
   health: Health;
+  /** The daemon's own AWS credentials (its environment's at start), for AWS accounts without keys. */
+  daemonAwsCredentials: AwsCredentials | undefined;
   /** Loads watches, resumes pending deliveries, starts scheduling and following the watches folder. */
   start(): Promise<void>;
   /** SIGHUP: re-reads every watch file; runs in flight and pending deliveries are untouched. */
@@ -124,8 +127,10 @@ export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}):
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
-  const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock });
-  return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger });
+  const env = deps.env ?? process.env;
+  const opened = await openAccounts(config, { env, types: registry, logger, clock });
+  const aws = daemonAwsCredentials(env, { logger, redactor: opened.accounts?.redactor });
+  return wireRuntime(config, { ...deps, ...opened, daemonAwsCredentials: aws, registry, clock, logger, defaultMetrics: !deps.logger });
 }
 
 /** What `wireRuntime` takes besides the seams: what had to be opened first. */
@@ -136,6 +141,8 @@ export interface OpenedParts {
   defaultMetrics?: boolean;
   /** The type registry the accounts registry was opened with; built here from `types` when absent. */
   registry?: TypeRegistry;
+  /** The daemon's own AWS credentials, read from the environment by `buildRuntime`; none when absent. */
+  daemonAwsCredentials?: AwsCredentials | undefined;
 }
 
 /**
@@ -180,6 +187,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     perDestinationConcurrency: config.delivery.per_destination_concurrency,
     queueLimit: config.delivery.queue_limit,
     egress,
+    daemonAwsCredentials: deps.daemonAwsCredentials,
     ...(deps.rng ? { rng: deps.rng } : {}),
     onOutcome: (e, outcome) => {
       if (outcome.status === 'pending') return;
@@ -279,6 +287,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     registry,
     compileEnv,
     health: nodeHealth,
+    daemonAwsCredentials: deps.daemonAwsCredentials,
     async start() {
       const { valid, invalid } = await watches.loadAll();
       const needs = nodeHealth.needs.all();

@@ -10,6 +10,8 @@ import { loadKeyRing } from '../accounts/keysource.ts';
 import { AccountRegistry } from '../accounts/registry.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
 import { VigilError } from '../errors.ts';
+import { awsCredentialsFromEnv } from '../net/aws/credentials.ts';
+import type { AwsCredentials } from '../net/aws/sigv4.ts';
 
 /** The `clusters` section as the cluster registry takes it (CA files read now). */
 export function clusterConfigs(config: VigilConfig): ClusterConfig[] {
@@ -53,4 +55,24 @@ async function hasAccounts(dir: string): Promise<boolean> {
     // No accounts folder yet.
   }
   return false;
+}
+
+/**
+ * The daemon's own AWS credentials, read once from the environment it was started with, for the AWS
+ * accounts (SNS, SES) that carry no keys. Their values join `redactor` (the accounts registry's, the
+ * last guard of API answers) so that they are scrubbed like an account's secrets; a half-set pair is
+ * reported, as it is most likely a mistake.
+ */
+export function daemonAwsCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+  o: { logger: Logger; redactor?: { add(secret: string): void } | undefined },
+): AwsCredentials | undefined {
+  const creds = awsCredentialsFromEnv(env);
+  if (creds) {
+    for (const s of [creds.accessKeyId, creds.secretAccessKey, creds.sessionToken]) if (s !== undefined) o.redactor?.add(s);
+    o.logger.info({ temporary: creds.sessionToken !== undefined }, "AWS credentials in the environment: AWS accounts without keys sign with them");
+  } else if (env.AWS_ACCESS_KEY_ID?.trim() || env.AWS_SECRET_ACCESS_KEY?.trim()) {
+    o.logger.warn('only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: the daemon has no AWS credentials of its own');
+  }
+  return creds;
 }

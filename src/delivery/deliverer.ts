@@ -7,6 +7,7 @@ import type { OutboxEntry, StateStore } from '../state/types.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HostCheck } from '../net/host-check.ts';
+import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import { errorMessage, VigilError, type DeliveryFailureCode } from '../errors.ts';
 import { lookupFor, openAccount, type OpenedAccount } from '../registry/account-access.ts';
 import { nextDelay } from './backoff.ts';
@@ -36,6 +37,8 @@ export interface DelivererOptions {
   rng?: () => number;
   /** Egress check handed to action types that open their own connections (email). */
   egress: HostCheck;
+  /** The daemon's own AWS credentials, for AWS accounts without keys (`DeliverDeps.daemonAwsCredentials`). */
+  daemonAwsCredentials?: AwsCredentials | undefined;
   /** Hears how each delivery ended (delivered, failed or cut short by the shutdown): the health model. */
   onOutcome?: (entry: OutboxEntry, outcome: DeliveryOutcome) => void;
 }
@@ -336,6 +339,7 @@ export class Deliverer {
         signal: this.abort.signal,
         attempt,
         egress: this.o.egress,
+        daemonAwsCredentials: this.o.daemonAwsCredentials,
         // Channels and an e-mail channel's sender and groups: opened like the action's own account, for the same tenant.
         ...(this.o.accounts ? { channels: createChannelAccounts({ registry: this.o.registry, accounts: this.o.accounts, http: this.o.http, tenant: entry.tenant }) } : {}),
       })

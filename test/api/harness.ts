@@ -17,6 +17,7 @@ import type { PasswordChecker } from '../../src/security/passwords.ts';
 import { captureLogger } from '../kit/log-capture.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { RegistryTypes } from '../../src/registry/registry.ts';
+import type { HttpClient } from '../../src/net/types.ts';
 
 export interface Harness {
   app: App;
@@ -53,6 +54,10 @@ export interface HarnessOptions {
   types?: RegistryTypes;
   /** Further configuration sections (`clusters`, `security`…), over what the options above set. */
   config?: Partial<VigilConfigInput>;
+  /** Variables of the environment the app is started with, beside the master key (`AWS_ACCESS_KEY_ID`…). */
+  env?: Record<string, string>;
+  /** The HTTP client deliveries and account tests send through, instead of one built from the config. */
+  http?: HttpClient;
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -74,13 +79,14 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       ...o.config,
     },
   });
-  const env = o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') };
+  const env = { ...o.env, ...(o.masterKey === false ? {} : { VIGIL_MASTER_KEY: randomBytes(32).toString('base64') }) };
   const routes: RouteOptions[] = [];
   const app = await buildApp(config, {
     env,
     logger,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.types ? { types: o.types } : {}),
+    ...(o.http ? { http: o.http } : {}),
     security: { ...(o.limiter ? { limiter: o.limiter } : {}), ...(o.hasher ? { hasher: o.hasher } : {}) },
     server: { onRoute: (r) => void routes.push(r), ...(o.headersTimeoutMs ? { headersTimeoutMs: o.headersTimeoutMs } : {}) },
   });

@@ -2,7 +2,8 @@
  * The Notifications plugin's REST API over the accounts registry, through the whole app: configs of
  * today's channel types (slack, webhook, smtp_account, email) written, read, listed, updated, deleted
  * and tested in the plugin's shapes; secrets sealed and never returned; a disabled config stops the
- * watches that send to it; a config type whose account type this node lacks is a clear 400.
+ * watches that send to it; a config type whose account type this node lacks is a clear 400; sns and
+ * ses_account configs, which carry no keys, send with the daemon's own AWS credentials.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +14,13 @@ import { startTeamsStandIn } from '../kit/receivers/teams.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
 import { startSmtpPeer, type SmtpPeer } from '../kit/smtp-peer.ts';
 import { bearer, startHarness, type Harness } from './harness.ts';
+import { AwsKeyring } from '../kit/receivers/aws/keyring.ts';
+import { queryError } from '../kit/receivers/aws/protocol.ts';
+import { routeAwsEndpoints } from '../kit/receivers/aws/route.ts';
+import { startSesStandIn } from '../kit/receivers/aws/ses.ts';
+import { startSnsStandIn, SNS_NS } from '../kit/receivers/aws/sns.ts';
+import { startStsStandIn } from '../kit/receivers/aws/sts.ts';
+import { createTestHttpClient } from '../kit/undici-http.ts';
 
 const SLACK_TOKEN = 'notifSlackTokenKK7301';
 const HEADER_SECRET = 'notifHeaderSecretJJ2290';
@@ -326,6 +334,114 @@ describe('Notifications API over the channel types of the e-mail and chat action
     } finally {
       await h.close();
       await smtp.close();
+    }
+  });
+});
+
+describe("Notifications API: sns and ses_account configs carry no keys, and send with the daemon's own AWS credentials", () => {
+  const REGION = 'eu-west-1';
+  const ROLE = 'arn:aws:iam::123456789012:role/vigil-notifications';
+  /** The daemon's environment: an IAM user's keys that may assume the role. */
+  const keys = new AwsKeyring({ users: [{ accessKeyId: 'AKIAVIGILNOTIFDAEMON', secretAccessKey: 'nOtIf/Daemon+Secret0Key/For+Vigil0abcdef', userArn: 'arn:aws:iam::123456789012:user/vigil-daemon' }] });
+  const DAEMON = { AWS_ACCESS_KEY_ID: 'AKIAVIGILNOTIFDAEMON', AWS_SECRET_ACCESS_KEY: 'nOtIf/Daemon+Secret0Key/For+Vigil0abcdef' };
+
+  it('stores them as keyless accounts, shows them without secrets, and feature/test reaches SNS and SES through the assumed role', async () => {
+    const sts = await startStsStandIn({ keys, region: REGION, roles: [{ arn: ROLE }] });
+    const sns = await startSnsStandIn({ keys, region: REGION, topics: ['alerts'] });
+    const ses = await startSesStandIn({ keys, region: REGION, identities: ['example.com'] });
+    // AWS's own endpoints of the region, answered by the stand-ins (the daemon's keys go nowhere else).
+    const http = routeAwsEndpoints(createTestHttpClient(), {
+      [`https://sts.${REGION}.amazonaws.com`]: sts.url,
+      [`https://sns.${REGION}.amazonaws.com`]: sns.url,
+      [`https://email.${REGION}.amazonaws.com`]: ses.url,
+    });
+    const h = await startHarness({ env: DAEMON, http });
+    try {
+      const admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+      const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => h.call({ method, url, headers: admin, ...(payload ? { payload } : {}) });
+      const snsConfig = { topic_arn: sns.topicArn('alerts'), role_arn: ROLE };
+      const created = await call('POST', `${BASE}/configs`, { config_id: 'page', config: { name: 'Page', config_type: 'sns', sns: snsConfig } });
+      expect(created.statusCode, created.body).toBe(200);
+      const sesConfig = { region: REGION, role_arn: ROLE, from_address: 'vigil@example.com' };
+      expect((await call('POST', `${BASE}/configs`, { config_id: 'ses-sender', config: { name: 'SES', config_type: 'ses_account', ses_account: sesConfig } })).statusCode).toBe(200);
+      const mail = { name: 'Mail', config_type: 'email', email: { email_account_id: 'ses-sender', recipient_list: [{ recipient: 'ops@example.com' }] } };
+      expect((await call('POST', `${BASE}/configs`, { config_id: 'mail', config: mail })).statusCode).toBe(200);
+
+      const page = (await call('GET', `${BASE}/configs/page`)).json().config_list[0];
+      expect(page.config).toEqual({ name: 'Page', description: '', config_type: 'sns', is_enabled: true, sns: snsConfig });
+      expect(page.secrets ?? {}).toEqual({});
+      expect((await call('GET', `${BASE}/configs/ses-sender`)).json().config_list[0].config.ses_account).toEqual(sesConfig);
+      expect((await call('GET', '/_signals/account/sns/page')).json()._source).toEqual(expect.not.objectContaining({ access_key_id: expect.anything() }));
+
+      const test = await call('POST', `${BASE}/feature/test/page`);
+      expect(test.statusCode, test.body).toBe(200);
+      expect(test.json().status_list[0]).toMatchObject({ config_id: 'page', config_type: 'sns', delivery_status: { status_code: '200' } });
+      // The daemon's keys assumed the role; its temporary keys signed the Publish.
+      expect(sts.requests.at(-1)!.headers.authorization).toContain(`Credential=${DAEMON.AWS_ACCESS_KEY_ID}/`);
+      expect(sns.published().at(-1)).toMatchObject({ accessKeyId: sts.issued().at(-1)!.accessKeyId, subject: 'Test Message Title-page', message: 'Test message content body for config id page' });
+
+      const mailed = await call('POST', `${BASE}/feature/test/mail`);
+      expect(mailed.statusCode, mailed.body).toBe(200);
+      expect(ses.sent().at(-1)).toMatchObject({ to: ['ops@example.com'], accessKeyId: sts.issued().at(-1)!.accessKeyId });
+      expect(ses.sent().at(-1)!.raw!.subject).toBe('Test Message Title-mail');
+
+      // The Signals API's _test of the same account goes the same way.
+      const signalsTest = await call('POST', '/_signals/account/sns/page/_test', { message: 'via signals' });
+      expect(signalsTest.json(), signalsTest.body).toMatchObject({ ok: true });
+
+      // A watch's notification goes through the outbox the same way.
+      const watch = { trigger: { schedule: { interval: '1d' } }, checks: [], actions: [{ type: 'notification', name: 'page', channel: 'page', subject: 'Watch {{watch.id}}', message: 'It fired' }] };
+      expect((await call('PUT', '/_signals/watch/_main/pages', watch)).statusCode).toBe(201);
+      const run = (await call('POST', '/_signals/watch/_main/pages/_execute', {})).json();
+      expect(run.actions[0], JSON.stringify(run)).toMatchObject({ status: { code: 'ACTION_EXECUTED' }, delivery: { status: 'delivered' } });
+      expect(sns.published().at(-1)).toMatchObject({ subject: 'Watch pages', message: 'It fired' });
+
+      // A service that quotes the keys back: scrubbed from the answers, the watch's result and everything below.
+      const quote = () => sns.fault(queryError(SNS_NS, { status: 400, code: 'InvalidParameter', message: `bad ${DAEMON.AWS_ACCESS_KEY_ID} ${DAEMON.AWS_SECRET_ACCESS_KEY}` }));
+      quote();
+      const quoted = await call('POST', `${BASE}/feature/test/page`);
+      expect(quoted.statusCode).toBe(502);
+      expect(quoted.json().event_status_list[0].delivery_status).toMatchObject({ status_code: 'HTTP_4XX', status_text: expect.stringContaining('bad [redacted] [redacted]') });
+      quote();
+      const failed = (await call('POST', '/_signals/watch/_main/pages/_execute', {})).json();
+      expect(failed.actions[0]).toMatchObject({ delivery: { status: 'failed' } });
+      expect(JSON.stringify(failed)).toContain('[redacted]');
+      // And the registry's redactor, the last guard of every account test's answer, knows them from the start.
+      expect(h.app.accounts!.redactor.scrub(DAEMON.AWS_SECRET_ACCESS_KEY)).toBe('[redacted]');
+
+      // The daemon's keys only go to AWS: an account without keys of its own may not name another endpoint.
+      const elsewhere = await call('PUT', '/_signals/account/sns/elsewhere', { region: REGION, topic_arn: sns.topicArn('alerts'), endpoint: sns.url });
+      expect(elsewhere.statusCode).toBe(400);
+      expect(Object.keys(elsewhere.json().detail)).toEqual(['endpoint']);
+      expect(http.unrouted()).toEqual([]);
+
+      await call('GET', '/_vigil/health');
+      const audit = JSON.stringify(await h.security.auditLog.query({ size: 10_000 }));
+      const files = await Promise.all((await filesUnder(join(h.base, 'accounts'))).map((f) => readFile(f, 'utf8')));
+      const haystacks = { responses: h.bodies.join('\n'), logs: h.logs.join(''), audit, files: files.join('\n') };
+      const hits: string[] = [];
+      for (const [where, text] of Object.entries(haystacks)) for (const s of [DAEMON.AWS_ACCESS_KEY_ID, DAEMON.AWS_SECRET_ACCESS_KEY]) if (text.includes(s)) hits.push(`${s} in ${where}`);
+      expect(hits).toEqual([]);
+    } finally {
+      await h.close();
+      await Promise.all([sts.close(), sns.close(), ses.close()]);
+    }
+  });
+
+  it('without AWS credentials in the environment the config is still stored, and its test says what is missing', async () => {
+    const h = await startHarness({ env: { AWS_SESSION_TOKEN: 'no-keys-with-it' } });
+    try {
+      const admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+      const created = await h.call({ method: 'POST', url: `${BASE}/configs`, headers: admin, payload: { config_id: 'page', config: { name: 'Page', config_type: 'sns', sns: { topic_arn: `arn:aws:sns:${REGION}:123456789012:alerts` } } } });
+      expect(created.statusCode, created.body).toBe(200);
+      const test = await h.call({ method: 'POST', url: `${BASE}/feature/test/page`, headers: admin });
+      expect(test.statusCode).toBe(502);
+      expect(test.json().event_status_list[0].delivery_status).toEqual({
+        status_code: 'AUTH_FAILED',
+        status_text: "no access keys in the account and no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the daemon's environment",
+      });
+    } finally {
+      await h.close();
     }
   });
 });

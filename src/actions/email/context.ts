@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { HttpClient } from '../../net/types.ts';
 import type { HostCheck } from '../../net/host-check.ts';
+import type { AwsCredentials } from '../../net/aws/sigv4.ts';
 import type { GroupReader } from './groups.ts';
 
 export interface SendContext {
@@ -23,6 +24,8 @@ export interface SendContext {
   egress: HostCheck;
   /** Reads recipient groups. */
   groups: GroupReader;
+  /** What an `ses` account without keys signs with (see `DeliverDeps.daemonAwsCredentials`). */
+  daemonAwsCredentials?: AwsCredentials | undefined;
 }
 
 /** The subject and bodies of an account test's message. */

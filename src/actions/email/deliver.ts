@@ -26,6 +26,7 @@ export async function deliverEmail(n: RenderedNotification, deps: DeliverDeps<un
     idempotencyKey: deps.idempotencyKey,
     egress: deps.egress,
     groups: groupReader(deps.lookupAccount),
+    daemonAwsCredentials: deps.daemonAwsCredentials,
   };
   return sendWith(deps.accountType, request, account, ctx, deps.accountId ?? 'default');
 }

@@ -46,5 +46,6 @@ export function testContext(deps: TestAccountDeps, http = deps.http): SendContex
     idempotencyKey: `account-test-${deps.clock.now()}`,
     egress: deps.egress,
     groups: groupReader(deps.lookupAccount),
+    daemonAwsCredentials: deps.daemonAwsCredentials,
   };
 }

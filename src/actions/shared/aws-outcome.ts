@@ -1,7 +1,8 @@
 /**
  * An AWS call as a DeliveryResult, for the SNS action and the SES sender: the request signed with the
- * account's credentials (assuming its role first when it names one), sent through the HTTP client, and
- * every refusal classified:
+ * account's keys, or the daemon's own credentials when the account has none (assuming the account's
+ * role first when it names one), sent through the HTTP client, and every refusal classified:
+ * - no credentials at all (no keys in the account, none in the daemon's environment): AUTH_FAILED, not retried;
  * - throttling (`Throttling`, `TooManyRequestsException`… whatever the status), 5xx: retried, honouring Retry-After;
  * - expired temporary credentials: the cached ones are dropped and the attempt is retried with new ones;
  * - credentials refused (`InvalidClientTokenId`, `SignatureDoesNotMatch`, `AccessDenied`…): AUTH_FAILED, not retried;
@@ -18,9 +19,11 @@ import type { DeliverDeps, DeliveryResult } from '../types.ts';
 import { parseRetryAfter } from './classify.ts';
 import { requestFailure, send, type Failure } from './http-outcome.ts';
 import { scrub } from './redact.ts';
-import { credentialSource, type AwsAccountFields } from './aws-account.ts';
+import { accountKeys, credentialSource, type AwsAccountFields } from './aws-account.ts';
 
-export type AwsDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'signal'>;
+export type AwsDeps = Pick<DeliverDeps<unknown>, 'http' | 'clock' | 'signal' | 'daemonAwsCredentials'>;
+
+export const NO_AWS_CREDENTIALS = "no access keys in the account and no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the daemon's environment";
 
 /**
  * Classifies a refusal by `service` (`SNS`, `SES`, `STS`). `assumed`: the request was signed with
@@ -60,8 +63,12 @@ export async function awsSend(
   provider: AwsCredentialProvider,
   deps: AwsDeps,
 ): Promise<{ res: HttpResponse } | { failure: Failure }> {
-  const src = credentialSource(account);
-  const secrets: Array<string | undefined> = [account.secret_access_key];
+  const base = accountKeys(account) ?? deps.daemonAwsCredentials;
+  if (base === undefined) return { failure: { ok: false, retry: false, code: 'AUTH_FAILED', message: NO_AWS_CREDENTIALS } };
+  const src = credentialSource(account, base);
+  // The daemon's credentials are scrubbed as well: a service may quote what it was sent.
+  const daemon = deps.daemonAwsCredentials;
+  const secrets: Array<string | undefined> = [account.secret_access_key, daemon?.accessKeyId, daemon?.secretAccessKey, daemon?.sessionToken];
   let creds;
   try {
     creds = await provider.resolve(src, deps);

@@ -1,9 +1,10 @@
 /**
  * Amazon SNS `Publish` (Query protocol), signed with SigV4 by the maintained signer, with the account's
- * long-term keys or with temporary keys from assuming its role through STS (cached until shortly before
- * they expire). The topic is the action's `topic_arn` or the account's; FIFO topics get a message
- * group and a deduplication id derived from the notification's idempotency key, so a retry within
- * SNS's five-minute window is not delivered twice. Failures are classified as `aws-outcome.ts` says.
+ * long-term keys (the daemon's own when it has none) or with temporary keys from assuming its role
+ * through STS with them (cached until shortly before they expire). The topic is the action's
+ * `topic_arn` or the account's; FIFO topics get a message group and a deduplication id derived from the
+ * notification's idempotency key, so a retry within SNS's five-minute window is not delivered twice.
+ * Failures are classified as `aws-outcome.ts` says.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

@@ -42,7 +42,7 @@ export type SnsParams = z.infer<typeof snsParams>;
 
 export const snsAccount = accountSchemas(z.strictObject({ ...awsConfigShape, topic_arn: topicArn.optional() }), z.strictObject(awsSecretsShape), (a, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  awsRules(a, issue);
+  awsRules(a, 'sns', issue);
   if (a.topic_arn !== undefined && topicRegion(a.topic_arn) !== a.region) issue('topic_arn', `the topic is in ${topicRegion(a.topic_arn)}, the account in ${a.region}`);
 });
 

@@ -206,6 +206,7 @@ export function accountRoutes(app: ApiContext): (f: FastifyInstance) => Promise<
           // The test of a recipient group sends through a sender the body names, opened like a delivery's.
           sender: (ref) => openAccount(app.registry, reg, actionType, ref, app.http),
           egress: app.egress,
+          daemonAwsCredentials: app.daemonAwsCredentials,
           // The accounts a test goes through besides this one (an e-mail channel's sender and groups).
           channels: createChannelAccounts({ registry: app.registry, accounts: reg, http: app.http }),
           clock: app.clock,

@@ -211,7 +211,7 @@ export function notificationRoutes(app: ApiContext): (f: FastifyInstance) => Pro
           ...info,
           channel,
           now: app.clock.now(),
-          deps: { http: app.http, egress: app.egress, clock: app.clock, logger: app.logger.child({ notifications_test: id }), signal: ac.signal, channels },
+          deps: { http: app.http, egress: app.egress, daemonAwsCredentials: app.daemonAwsCredentials, clock: app.clock, logger: app.logger.child({ notifications_test: id }), signal: ac.signal, channels },
         });
         // The types redact their results already; the registry's redactor is a second guard.
         const body = JSON.parse(reg.redactor.scrub(JSON.stringify(outcome.body))) as unknown;

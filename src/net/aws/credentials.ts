@@ -1,7 +1,8 @@
 /**
- * The credentials an AWS request is signed with: an account's long-term keys as they are, or, when it
- * names a role, temporary keys from STS `AssumeRole` (signed with the long-term keys), cached per role
- * and external id until shortly before they expire (see `token-cache.ts`).
+ * The credentials an AWS request is signed with: base credentials as they are (an account's long-term
+ * keys, or the daemon's own from its environment), or, when the account names a role, temporary keys
+ * from STS `AssumeRole` (signed with the base credentials), cached per role and external id until
+ * shortly before they expire (see `token-cache.ts`).
  */
 import type { Clock } from '../../clock.ts';
 import type { HttpClient } from '../types.ts';
@@ -9,10 +10,23 @@ import { cacheKey, TokenCache } from '../token-cache.ts';
 import type { AwsCredentials } from './sigv4.ts';
 import { assumeRole, type TemporaryCredentials } from './sts.ts';
 
-/** Where credentials come from: long-term keys, and optionally a role to assume with them. */
+/**
+ * The daemon's own AWS credentials, from the environment it was started with (`AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`, and `AWS_SESSION_TOKEN` for temporary ones), as the AWS SDKs read them;
+ * undefined unless both keys are set. No other source (shared files, instance metadata) is consulted.
+ */
+export function awsCredentialsFromEnv(env: Readonly<Record<string, string | undefined>>): AwsCredentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** Where credentials come from: base credentials, and optionally a role to assume with them. */
 export interface CredentialSource {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
+  /** An account's long-term keys, or the daemon's own credentials. */
+  readonly base: AwsCredentials;
   readonly roleArn?: string | undefined;
   readonly externalId?: string | undefined;
   /** The STS endpoint (used only with a role). */
@@ -40,14 +54,13 @@ export class AwsCredentialProvider {
    * role must be assumed and STS refuses or cannot be reached.
    */
   async resolve(src: CredentialSource, deps: { http: HttpClient; clock: Clock; signal?: AbortSignal | undefined }): Promise<ResolvedCredentials> {
-    const longTerm = { accessKeyId: src.accessKeyId, secretAccessKey: src.secretAccessKey };
-    if (src.roleArn === undefined) return { credentials: longTerm, assumed: false };
+    if (src.roleArn === undefined) return { credentials: src.base, assumed: false };
     const roleArn = src.roleArn;
     const credentials = await this.#cache.get(keyOf(src), () => deps.clock.now(), () =>
       assumeRole(deps.http, {
         endpoint: src.stsEndpoint,
         region: src.region,
-        credentials: longTerm,
+        credentials: src.base,
         roleArn,
         externalId: src.externalId,
         // Shows in the role's CloudTrail entries: who assumed it, and when.
@@ -70,5 +83,5 @@ export class AwsCredentialProvider {
 }
 
 function keyOf(src: CredentialSource): string {
-  return cacheKey(src.stsEndpoint, src.region, src.roleArn, src.externalId, src.accessKeyId, src.secretAccessKey);
+  return cacheKey(src.stsEndpoint, src.region, src.roleArn, src.externalId, src.base.accessKeyId, src.base.secretAccessKey, src.base.sessionToken);
 }

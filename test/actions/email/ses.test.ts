@@ -12,6 +12,10 @@ import { builtinRegistry } from '../../../src/registry/builtin.ts';
 import { accountHttp } from '../../../src/actions/shared/account-destination.ts';
 import type { SesAccount } from '../../../src/actions/email/ses/account.ts';
 import { ROLE, startSenderKit, type SenderKit } from './sender-kit.ts';
+import { deliverDeps } from '../../kit/action-deps.ts';
+import { routeAwsEndpoints } from '../../kit/receivers/aws/route.ts';
+import { emailAction } from '../../../src/actions/email/index.ts';
+import type { TestAccountDeps } from '../../../src/actions/types.ts';
 
 let kit: SenderKit;
 beforeAll(async () => {
@@ -99,5 +103,57 @@ describe('email through an ses account', () => {
     });
     expect(r).toMatchObject({ ok: true });
     expect(kit.ses.sent().slice(before).map((m) => [m.raw!.subject, m.to])).toEqual([['Vigil test message', ['ops@example.com', 't1@example.com']]]);
+  });
+});
+
+describe("an ses account without keys: the daemon's own credentials", () => {
+  const type = () => builtinRegistry().accountType('ses')!;
+  const keyless = (over: Record<string, unknown> = {}) => type().manifest.schema.parse({ region: 'eu-west-1', from: 'Vigil <vigil@example.com>', ...over }) as SesAccount;
+  /** AWS's own SES and STS endpoints of eu-west-1, answered by the stand-ins. */
+  const aws = () => routeAwsEndpoints(kit.http, { 'https://email.eu-west-1.amazonaws.com': kit.ses.url, 'https://sts.eu-west-1.amazonaws.com': kit.sts.url });
+  const daemon = { accessKeyId: TEST_USER.accessKeyId, secretAccessKey: TEST_USER.secretAccessKey };
+
+  it('sends signed with them, assuming the account\'s role when it names one; they never show', async () => {
+    const n = kit.render({ to: 'ops@example.com', subject: 's', text_body: 'b' });
+    const before = kit.sts.issued().length;
+    for (const account of [keyless(), keyless({ role_arn: ROLE })]) {
+      const { deps, logText } = deliverDeps(accountHttp({ account: type().manifest }, account, aws()), account, { accountType: 'ses', clock: kit.clock, daemonAwsCredentials: daemon });
+      const r = await emailAction.deliver(n, deps);
+      expect(r).toMatchObject({ ok: true });
+      expect(secretsIn(logText() + JSON.stringify(r))).toEqual([]);
+    }
+    expect(kit.sts.issued().length).toBe(before + 1);
+    expect(kit.ses.sent().slice(-2).map((m) => m.accessKeyId)).toEqual([TEST_USER.accessKeyId, kit.sts.issued().at(-1)!.accessKeyId]);
+  });
+
+  it('_test uses them too; with none anywhere it is AUTH_FAILED, not retried, and nothing is sent', async () => {
+    const account = keyless();
+    const deps = (creds?: typeof daemon): TestAccountDeps => ({
+      http: accountHttp({ account: type().manifest }, account, aws()),
+      clock: kit.clock,
+      logger: silentLogger(),
+      signal: new AbortController().signal,
+      egress: undefined as never,
+      ...(creds ? { daemonAwsCredentials: creds } : {}),
+    });
+    expect(await type().manifest.test!.run(account, { to: ['ops@example.com'] }, deps(daemon))).toMatchObject({ ok: true });
+    const before = kit.ses.requests.length;
+    expect(await type().manifest.test!.run(account, { to: ['ops@example.com'] }, deps())).toEqual({
+      ok: false,
+      retry: false,
+      code: 'AUTH_FAILED',
+      message: "no access keys in the account and no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the daemon's environment",
+    });
+    expect(kit.ses.requests.length).toBe(before);
+  });
+
+  it("may name only SES's and STS's own endpoints of its region; with its own keys, any", () => {
+    const issues = (a: Record<string, unknown>) => type().manifest.schema.safeParse({ region: 'eu-west-1', from: 'vigil@example.com', ...a }).error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(issues({ endpoint: 'https://email.eu-west-1.amazonaws.com', role_arn: ROLE, sts_endpoint: 'https://sts-fips.eu-west-1.amazonaws.com' })).toEqual([]);
+    expect(issues({ endpoint: kit.ses.url })).toEqual(['endpoint']);
+    expect(issues({ endpoint: 'https://sns.eu-west-1.amazonaws.com' })).toEqual(['endpoint']);
+    expect(issues({ role_arn: ROLE, sts_endpoint: kit.sts.url })).toEqual(['sts_endpoint']);
+    expect(issues({ endpoint: kit.ses.url, role_arn: ROLE, sts_endpoint: kit.sts.url, access_key_id: TEST_USER.accessKeyId, secret_access_key: TEST_USER.secretAccessKey })).toEqual([]);
+    expect(issues({ access_key_id: TEST_USER.accessKeyId })).toEqual(['secret_access_key']);
   });
 });

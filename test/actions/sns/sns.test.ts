@@ -17,20 +17,27 @@ import { FakeClock } from '../../kit/fake-clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { accountHttp } from '../../../src/actions/shared/account-destination.ts';
 import type { HttpClient } from '../../../src/net/types.ts';
+import { routeAwsEndpoints, type AwsRouter } from '../../kit/receivers/aws/route.ts';
+import { NO_AWS_CREDENTIALS } from '../../../src/actions/shared/aws-outcome.ts';
 
 const REGION = 'eu-west-1';
 const ROLE = 'arn:aws:iam::123456789012:role/vigil-publisher';
 const GUARDED = 'arn:aws:iam::123456789012:role/vigil-guarded';
 const clock = new FakeClock('2025-03-01T12:00:00Z');
-const keys = new AwsKeyring();
+/** The daemon's own long-term keys, as its environment would give them. */
+const DAEMON = { accessKeyId: 'AKIAVIGILDAEMON00001', secretAccessKey: 'dAeMoN/Env+Secret0Key/For+Vigil0abcdefgh', userArn: 'arn:aws:iam::123456789012:user/vigil-daemon' };
+const keys = new AwsKeyring({ users: [TEST_USER, DAEMON] });
 let sns: SnsStandIn;
 let sts: StsStandIn;
 let http: HttpClient;
+/** AWS's own SNS and STS endpoints of REGION, answered by the stand-ins. */
+let aws: AwsRouter;
 
 beforeAll(async () => {
   sns = await startSnsStandIn({ keys, clock, region: REGION, topics: ['alerts', 'orders.fifo'] });
   sts = await startStsStandIn({ keys, clock, region: REGION, roles: [{ arn: ROLE }, { arn: GUARDED, externalId: 'ext-4711' }] });
   http = createTestHttpClient({ readTimeoutMs: 500 });
+  aws = routeAwsEndpoints(http, { [`https://sns.${REGION}.amazonaws.com`]: sns.url, [`https://sts.${REGION}.amazonaws.com`]: sts.url });
 });
 afterAll(async () => {
   await snsAction.close?.();
@@ -143,6 +150,65 @@ describe('sns action: an assumed role', () => {
   });
 });
 
+describe("sns action: an account without keys signs with the daemon's own credentials", () => {
+  const n = () => compile({ message: 'm' }).render(view(), renderInfo());
+  /** An account without keys, at AWS's own endpoints (routed to the stand-ins). */
+  const keyless = (over: Record<string, unknown> = {}) => snsAction.account!.schema.parse({ region: REGION, topic_arn: sns.topicArn('alerts'), ...over }) as SnsAccount;
+  const daemonDeps = (account: SnsAccount, daemon: typeof DAEMON | { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined) =>
+    deliverDeps(accountHttp(snsAction, account, aws), account, { clock, ...(daemon ? { daemonAwsCredentials: daemon } : {}) });
+  const daemonSecretsIn = (text: string, extra: string[] = []) => [DAEMON.secretAccessKey, DAEMON.accessKeyId, ...extra].filter((s) => text.includes(s));
+
+  it('publishes signed with the daemon keys, at AWS\'s regional endpoint; none of them shows', async () => {
+    const { deps, logText } = daemonDeps(keyless(), DAEMON);
+    const r = await snsAction.deliver(n(), deps);
+    expect(r).toMatchObject({ ok: true });
+    expect(sns.published().at(-1)).toMatchObject({ accessKeyId: DAEMON.accessKeyId, topicArn: sns.topicArn('alerts') });
+    expect(daemonSecretsIn(JSON.stringify(r) + logText())).toEqual([]);
+  });
+
+  it('temporary daemon credentials are sent with their session token', async () => {
+    const session = keys.issueSession('arn:aws:iam::123456789012:role/vigil-host', 'host', clock.now() + 3_600_000);
+    const r = await snsAction.deliver(n(), daemonDeps(keyless(), { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken }).deps);
+    expect(r).toMatchObject({ ok: true });
+    expect(sns.published().at(-1)!.accessKeyId).toBe(session.accessKeyId);
+  });
+
+  it('with a role, the daemon keys assume it and its temporary keys sign the Publish', async () => {
+    await snsAction.close?.();
+    const before = sts.issued().length;
+    expect(await snsAction.deliver(n(), daemonDeps(keyless({ role_arn: GUARDED, external_id: 'ext-4711' }), DAEMON).deps)).toMatchObject({ ok: true });
+    expect(sts.issued().length).toBe(before + 1);
+    expect(sts.requests.at(-1)!.headers.authorization).toContain(`Credential=${DAEMON.accessKeyId}/`);
+    expect(sns.published().at(-1)!.accessKeyId).toBe(sts.issued().at(-1)!.accessKeyId);
+  });
+
+  it("the account's own keys win over the daemon's", async () => {
+    const account = snsAction.account!.schema.parse({ region: REGION, topic_arn: sns.topicArn('alerts'), access_key_id: TEST_USER.accessKeyId, secret_access_key: TEST_USER.secretAccessKey }) as SnsAccount;
+    expect(await snsAction.deliver(n(), daemonDeps(account, DAEMON).deps)).toMatchObject({ ok: true });
+    expect(sns.published().at(-1)!.accessKeyId).toBe(TEST_USER.accessKeyId);
+  });
+
+  it('no keys anywhere: AUTH_FAILED, not retried, saying so, and nothing is sent', async () => {
+    const before = sns.requests.length + sts.requests.length;
+    for (const account of [keyless(), keyless({ role_arn: ROLE })]) {
+      expect(await snsAction.deliver(n(), daemonDeps(account, undefined).deps)).toEqual({ ok: false, retry: false, code: 'AUTH_FAILED', message: NO_AWS_CREDENTIALS });
+    }
+    const r = await testAccount(keyless(), {}, { http: aws, clock, logger: silentLogger(), signal: new AbortController().signal, egress: undefined as never });
+    expect(r).toEqual({ ok: false, retry: false, code: 'AUTH_FAILED', message: expect.stringContaining('no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the daemon\'s environment') });
+    expect(sns.requests.length + sts.requests.length).toBe(before);
+  });
+
+  it('a service that quotes the daemon keys back has them scrubbed', async () => {
+    const session = keys.issueSession('arn:aws:iam::123456789012:role/vigil-host', 'host2', clock.now() + 3_600_000);
+    const daemon = { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+    sns.fault(queryError(SNS_NS, { status: 400, code: 'InvalidParameter', message: `bad ${daemon.accessKeyId} ${daemon.secretAccessKey} ${daemon.sessionToken}` }));
+    const { deps, logText } = daemonDeps(keyless(), daemon);
+    const r = await snsAction.deliver(n(), deps);
+    expect(r).toMatchObject({ ok: false, retry: false, code: 'HTTP_4XX', message: expect.stringContaining('bad [redacted] [redacted] [redacted]') });
+    expect(daemonSecretsIn(JSON.stringify(r) + logText(), [session.accessKeyId, session.secretAccessKey, session.sessionToken])).toEqual([]);
+  });
+});
+
 describe('sns action: what is retried', () => {
   const n = () => compile({ message: 'm' }).render(view(), renderInfo());
   it.each([
@@ -194,9 +260,38 @@ describe('sns account', () => {
     const issues = (a: Record<string, unknown>) => snsAction.account!.schema.safeParse(a).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     expect(issues({ region: 'eu-west-1', access_key_id: 'AKIAEXAMPLE000000001', secret_access_key: 's' })).toEqual([]);
     expect(issues({ region: 'Europe', access_key_id: 'AKIAEXAMPLE000000001', secret_access_key: 's' })).toEqual(['region: must be an AWS region such as us-east-1']);
-    expect(issues({ region: 'eu-west-1' }).map((i) => i.split(':')[0])).toEqual(['access_key_id', 'secret_access_key']);
+    // Both keys or neither: without them the daemon's own credentials are used.
+    expect(issues({ region: 'eu-west-1' })).toEqual([]);
+    expect(issues({ region: 'eu-west-1', access_key_id: 'AKIAEXAMPLE000000001' }).map((i) => i.split(':')[0])).toEqual(['secret_access_key']);
+    expect(issues({ region: 'eu-west-1', secret_access_key: 's' }).map((i) => i.split(':')[0])).toEqual(['access_key_id']);
     expect(issues({ region: 'eu-west-1', access_key_id: 'AKIAEXAMPLE000000001', secret_access_key: 's', external_id: 'abc', sts_endpoint: 'https://sts.example' }).map((i) => i.split(':')[0])).toEqual(['external_id', 'sts_endpoint']);
     expect(issues({ region: 'eu-west-1', access_key_id: 'AKIAEXAMPLE000000001', secret_access_key: 's', topic_arn: 'arn:aws:sns:us-east-1:123456789012:t' })).toEqual(['topic_arn: the topic is in us-east-1, the account in eu-west-1']);
+  });
+
+  it("an account without keys may name only AWS's own endpoints of its region: the daemon's credentials go nowhere else", () => {
+    const issues = (a: Record<string, unknown>) => snsAction.account!.schema.safeParse({ region: 'eu-west-1', ...a }).error?.issues.map((i) => i.path.join('.')) ?? [];
+    for (const endpoint of ['https://sns.eu-west-1.amazonaws.com', 'https://sns.eu-west-1.amazonaws.com/', 'https://sns-fips.eu-west-1.amazonaws.com']) expect(issues({ endpoint }), endpoint).toEqual([]);
+    expect(issues({ role_arn: ROLE, sts_endpoint: 'https://sts.eu-west-1.amazonaws.com' })).toEqual([]);
+    expect(snsAction.account!.schema.safeParse({ region: 'cn-north-1', endpoint: 'https://sns.cn-north-1.amazonaws.com.cn' }).success).toBe(true);
+    for (const endpoint of [
+      'http://127.0.0.1:9/',
+      'https://sns.example.com',
+      // Hosts under amazonaws.com that other AWS customers control.
+      'https://abc123.execute-api.eu-west-1.amazonaws.com',
+      'https://bucket.s3-website.eu-west-1.amazonaws.com',
+      'http://sns.eu-west-1.amazonaws.com',
+      'https://sns.eu-west-1.amazonaws.com:8443',
+      'https://sns.eu-west-1.amazonaws.com/x',
+      'https://sns.us-east-1.amazonaws.com',
+      'https://sns.eu-west-1.amazonaws.com.cn',
+      'https://sts.eu-west-1.amazonaws.com',
+    ]) {
+      expect(issues({ endpoint }), endpoint).toEqual(['endpoint']);
+    }
+    const sts = snsAction.account!.schema.safeParse({ region: 'eu-west-1', role_arn: ROLE, sts_endpoint: 'https://sts.example' }).error!.issues;
+    expect(sts.map((i) => [i.path.join('.'), i.message])).toEqual([['sts_endpoint', expect.stringContaining("the daemon's own AWS credentials")]]);
+    // With its own keys, an account may send anywhere the egress policy allows.
+    expect(issues({ endpoint: 'https://sns.example.com', role_arn: ROLE, sts_endpoint: 'https://sts.example', access_key_id: 'AKIAEXAMPLE000000001', secret_access_key: 's' })).toEqual([]);
   });
 
   it('checks at load that the action has a topic in the account\'s region', () => {

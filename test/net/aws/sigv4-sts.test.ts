@@ -92,14 +92,14 @@ describe('AwsCredentialProvider', () => {
   it('uses long-term keys as they are without a role', async () => {
     const p = new AwsCredentialProvider();
     const before = sts.issued().length;
-    const r = await p.resolve({ accessKeyId: 'AKIA1', secretAccessKey: 's', stsEndpoint: sts.url, region: 'eu-west-1' }, { http, clock });
+    const r = await p.resolve({ base: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, stsEndpoint: sts.url, region: 'eu-west-1' }, { http, clock });
     expect(r).toEqual({ credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's' }, assumed: false });
     expect(sts.issued().length).toBe(before);
   });
 
   it('assumes a role once for concurrent requests, reuses it until 5 min before expiry, then renews', async () => {
     const p = new AwsCredentialProvider();
-    const src = { accessKeyId: TEST_USER.accessKeyId, secretAccessKey: TEST_USER.secretAccessKey, roleArn: ROLE, stsEndpoint: sts.url, region: 'eu-west-1' };
+    const src = { base: { accessKeyId: TEST_USER.accessKeyId, secretAccessKey: TEST_USER.secretAccessKey }, roleArn: ROLE, stsEndpoint: sts.url, region: 'eu-west-1' };
     const before = sts.issued().length;
     const [a, b] = await Promise.all([p.resolve(src, { http, clock }), p.resolve(src, { http, clock })]);
     expect(sts.issued().length).toBe(before + 1);
@@ -120,7 +120,7 @@ describe('AwsCredentialProvider', () => {
 
   it('does not cache a failed AssumeRole', async () => {
     const p = new AwsCredentialProvider();
-    const src = { accessKeyId: TEST_USER.accessKeyId, secretAccessKey: TEST_USER.secretAccessKey, roleArn: ROLE, stsEndpoint: sts.url, region: 'eu-west-1' };
+    const src = { base: { accessKeyId: TEST_USER.accessKeyId, secretAccessKey: TEST_USER.secretAccessKey }, roleArn: ROLE, stsEndpoint: sts.url, region: 'eu-west-1' };
     sts.throttle();
     await expect(p.resolve(src, { http, clock })).rejects.toBeInstanceOf(AwsServiceError);
     await expect(p.resolve(src, { http, clock })).resolves.toMatchObject({ assumed: true });

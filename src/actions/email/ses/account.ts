@@ -1,7 +1,8 @@
 /**
  * The `ses` account: an e-mail sender through the Amazon SES v2 API (`SendEmail`, SigV4), not SMTP.
- * AWS fields as the SNS account has them (region, keys, optionally a role to assume), plus `from` (the
- * default sender, a verified identity), `configuration_set`, and the defaults every sender has.
+ * AWS fields as the SNS account has them (region, keys or none for the daemon's own, optionally a role
+ * to assume), plus `from` (the default sender, a verified identity), `configuration_set`, and the
+ * defaults every sender has.
  */
 import { z } from 'zod';
 import { accountSchemas } from '../../shared/account-schema.ts';
@@ -20,7 +21,7 @@ export const sesAccount = accountSchemas(
   z.strictObject(awsSecretsShape),
   (a, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    awsRules(a, issue);
+    awsRules(a, 'email', issue);
     checkAddressField(a.from, a.domain_allowlist, (m) => issue('from', m), { single: true });
     senderDefaultsRules(a, issue);
   },
