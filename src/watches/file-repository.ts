@@ -1,11 +1,10 @@
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { listWatchFiles, refForFile, tenantFolder, watchFilePath } from './file-names.ts';
 import { watchFolder } from './folder-watch.ts';
-import type { Misnamed, WatchChange, WatchRead, WatchRef, WatchRepository, WatchSource } from './repository.ts';
+import { sourceVersion, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository, type WatchSource } from './repository.ts';
 
 export interface FileWatchRepositoryOptions {
   /** The watches folder. */
@@ -124,7 +123,7 @@ function found(ref: WatchRef, file: string, text: string): WatchRead & { status:
     location: file,
     text,
     get version() {
-      return (version ??= hash('sha256', text, 'hex').slice(0, 16));
+      return (version ??= sourceVersion(text));
     },
   };
   return { status: 'found', ref, source };
