@@ -86,7 +86,7 @@ export class FolderSync {
       return null;
     }
     const outcome = await this.#o.cluster.applyFile(ref, e.source.text);
-    const at = { tenant: ref.tenant, watch: ref.id, file: e.location, version: e.source.version, node: this.#o.node };
+    const at = { tenant: ref.tenant, watch: ref.id, file: e.source.location, version: e.source.version, node: this.#o.node };
     if (outcome === 'created' || outcome === 'updated') this.#o.logger.info(at, `watch file applied to the cluster (${outcome})`);
     if (outcome === 'kept') this.#o.logger.info(at, 'watch file not applied: the watch was changed over the API since this file was applied; a change of the file applies it again');
     return outcome;
