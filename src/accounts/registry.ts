@@ -24,8 +24,9 @@ import {
   bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf,
 } from './secret-paths.ts';
 import { loadSodium } from './sodium.ts';
-import { assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
-import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
+import type { AccountDocStore, DocVersion } from './doc-store.ts';
+import { AccountFileStore, assertValidId, findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
+import { TrackedStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
 
@@ -33,8 +34,10 @@ export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, 
 export { MALFORMED };
 
 export interface AccountRegistryOptions {
-  /** The accounts directory (`accounts/`); created 0700 if missing. */
-  dir: string;
+  /** The accounts directory (`accounts/`), created 0700 if missing: the store unless `store` is given. */
+  dir?: string;
+  /** Where the sealed documents are kept (the cluster's accounts index, say) instead of `dir`. */
+  store?: AccountDocStore;
   keyring: KeyRing;
   /** The type registry; the action types with an `account` manifest define the account types. */
   types: TypeRegistry;
@@ -49,12 +52,12 @@ export interface AccountRegistryOptions {
 export class AccountRegistry {
   readonly redactor: Redactor;
   readonly #o: AccountRegistryOptions;
-  readonly #store: TrackedFileStore;
+  readonly #store: TrackedStore;
   readonly #specs: Map<string, AccountTypeSpec>;
   readonly #locks = new KeyedLock();
   #rotating = false;
 
-  private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
+  private constructor(o: AccountRegistryOptions, store: TrackedStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
     this.#specs = specs;
@@ -67,14 +70,15 @@ export class AccountRegistry {
    */
   static async open(o: AccountRegistryOptions): Promise<AccountRegistry> {
     await loadSodium();
-    const store = new TrackedFileStore(o.dir, o.logger);
+    if (!o.store && o.dir === undefined) throw new VigilError('INTERNAL', 'the accounts registry needs a folder or a document store');
+    const store = new TrackedStore(o.store ?? new AccountFileStore(o.dir!), o.logger);
     await store.init();
     const specs = buildAccountTypes(o.types);
     const reg = new AccountRegistry(o, store, specs);
     // Malformed envelopes have no kid; they fail per account later, they do not block the start.
     const usedKids = async () => new Set((await reg.keyUsage()).filter((u) => u.kid !== MALFORMED).map((u) => u.kid));
-    await verifyKeyRing(o.dir, o.keyring, o.clock, usedKids);
-    const removed = await store.removeStaleTempFiles(await store.listTypes());
+    await verifyKeyRing(store.keyCheck, o.keyring, o.clock, usedKids);
+    const removed = await store.cleanUp(await store.listTypes());
     if (removed) o.logger.info({ removed }, 'removed temp files left by an interrupted account write');
     // Reported now rather than at first use: a bad file is logged once, and the others stay usable.
     for (const { type, id } of await reg.list()) await store.readOrNote(type, id);
@@ -92,9 +96,10 @@ export class AccountRegistry {
     if (!isObject(body)) throw new VigilError('INVALID_REQUEST', 'an account must be a JSON object');
     const reserved = findReservedKey(body);
     if (reserved) throw new VigilError('INVALID_REQUEST', 'Account is invalid: 1 errors; see detail.', { [reserved]: [{ error: 'reserved key name' }] });
-    return this.#locks.run(`${type}/${id}`, async () => {
+    return this.#locks.run(`${type}/${id}`, () => retryConflicts(async () => {
       // A bad file is replaced: its secrets could not be kept anyway.
-      const stored = await this.#store.readOrNote(type, id);
+      const read = await this.#store.readVersionedOrNote(type, id);
+      const stored = read?.doc;
       const replacesUnusable = stored === undefined && this.#store.unusable.has(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(this.#o.clock.now()).toISOString();
@@ -127,10 +132,11 @@ export class AccountRegistry {
       doc._updated_at = now;
       doc._secret_updated_at = secretUpdated;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
-      await this.#store.write(type, id, doc);
+      // Conditional: another process writing the same account (a second daemon, the CLI) is not overwritten unseen.
+      await this.#store.write(type, id, doc, read ? read.version : replacesUnusable ? undefined : null);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
-    });
+    }));
   }
 
   /** GET: non-secret fields and, per secret, `{set, kid, updated_at}`. Throws ACCOUNT_NOT_FOUND. */
@@ -223,12 +229,17 @@ export class AccountRegistry {
     if (kid === this.#o.keyring.activeKid) throw new VigilError('CONFLICT', `kid ${kid} is the active key and cannot be retired`);
     const used = (await this.keyUsage()).find((u) => u.kid === kid)?.fields ?? 0;
     if (used > 0) throw new VigilError('CONFLICT', `kid ${kid} still seals ${used} fields; run key rotation first`);
-    return { retired: await forgetKid(this.#o.dir, kid) };
+    return { retired: await forgetKid(this.#store.keyCheck, kid) };
   }
 
-  async #rewrap(type: string, id: string): Promise<void> {
-    const stored = await this.#store.read(type, id);
-    if (!stored) return;
+  #rewrap(type: string, id: string): Promise<void> {
+    return retryConflicts(async () => {
+      const read = await this.#store.readVersioned(type, id);
+      if (read) await this.#rewrapDoc(type, id, read.doc, read.version);
+    });
+  }
+
+  async #rewrapDoc(type: string, id: string, stored: Doc, version: DocVersion): Promise<void> {
     const internalId = internalIdOf(stored, type, id);
     const active = this.#o.keyring.activeKid;
     let changed = false;
@@ -239,7 +250,7 @@ export class AccountRegistry {
       setPath(stored, leaf.path, seal(this.#o.keyring, text, { type, internalId, field }));
       changed = true;
     }
-    if (changed) await this.#store.write(type, id, stored);
+    if (changed) await this.#store.write(type, id, stored, version);
   }
 
   #openLeaf(type: string, id: string, internalId: string, leaf: SecretLeaf): unknown {
@@ -284,6 +295,19 @@ export class AccountRegistry {
 
 /** Same as `AccountRegistry.open`. */
 export const openRegistry = (o: AccountRegistryOptions): Promise<AccountRegistry> => AccountRegistry.open(o);
+
+/** Tries of a read-then-write that another process's write to the same account interrupted. */
+const CONFLICT_TRIES = 3;
+
+async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof VigilError && e.code === 'CONFLICT') || attempt >= CONFLICT_TRIES) throw e;
+    }
+  }
+}
 
 function internalIdOf(stored: Doc, type: string, id: string): string {
   const v = stored._internal_id;
