@@ -22,6 +22,7 @@ import { WatchService } from '../runtime/service.ts';
 import { OverloadMonitor } from '../runtime/overload.ts';
 import type { AccountRegistry } from '../accounts/registry.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
+import type { AccountDocStore } from '../accounts/doc-store.ts';
 import type { CompiledWatch, WatchCompileEnv } from '../watches/compile.ts';
 import { createRegistry, type RegistryTypes, type TypeRegistry } from '../registry/registry.ts';
 import { builtinTypes } from '../registry/builtin.ts';
@@ -49,6 +50,11 @@ export interface RuntimeDeps {
   accountSource?: AccountSource;
   /** The check and action types to register instead of Vigil's own (a test adding a type of its own). */
   types?: RegistryTypes;
+  /**
+   * Where the accounts registry keeps its accounts instead of the accounts folder (`vigil execute`
+   * with the cluster backend: the cluster's accounts, beside a throw-away state store).
+   */
+  accountStore?: AccountDocStore;
 }
 
 /** How the state store is doing: SQLite always takes writes; the cluster backend may not. */
@@ -118,7 +124,8 @@ export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}):
   // The cluster backend keeps state, watches and accounts in the cluster: no data folder, no lock.
   const backend = config.state.backend === 'cluster' ? await openClusterBackend(config, { logger, clock }) : null;
   try {
-    const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock, ...(backend ? { store: backend.accounts } : {}) });
+    const accountStore = backend?.accounts ?? deps.accountStore;
+    const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock, ...(accountStore ? { store: accountStore } : {}) });
     return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger, backend });
   } catch (e) {
     await backend?.store.close();
