@@ -119,6 +119,42 @@ Prints {"total":…,"successful":…,"failed":…} on stdout; exit status 1 if a
   options: { accounts: { type: 'string' }, config: { type: 'string' }, 'key-file': { type: 'string' }, 'batch-size': { type: 'string' } },
 } satisfies CommandSpec<ParseArgsOptionsConfig>;
 
+export const MIGRATE = {
+  name: 'migrate',
+  usage: `usage: vigil migrate --to cluster|sqlite [--dry-run] [--include-log] [--config FILE]
+                     [--data DIR] [--watches DIR] [--accounts DIR]
+
+Copies users, roles, role mappings, action groups, tenants, API tokens, the audit log, the security
+configuration, watch definitions, accounts (sealed as they are, with the key-check record), each
+watch's state, the notifications still pending in the outbox and, with --include-log, the execution
+log: from a data folder and the watches and accounts folders to the indices of the cluster named by
+state.cluster (--to cluster), or back (--to sqlite). Ids are kept (outbox keys, token ids, log ids);
+what the target has already is left as it is, so running it again copies nothing twice. The data
+folder is locked while it runs: it refuses a folder a running daemon holds.
+
+options:
+  --to cluster|sqlite  the backend to copy to
+  --dry-run            count what would be copied; change nothing
+  --include-log        copy the execution log too
+  --config FILE        JSON configuration file (clusters, state.cluster, state.index_prefix, the folders)
+  --data DIR           the data folder (default ./data)
+  --watches DIR        the watches folder (default ./watches)
+  --accounts DIR       the accounts folder (default ./accounts)
+
+Prints what was copied per kind (copied, present, differ, skipped) and a JSON summary on stdout.
+Exit status: 0 when done, 1 on an error (nothing copied after it; run it again), 2 for a bad command line.
+`,
+  options: {
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    'include-log': { type: 'boolean', default: false },
+    config: { type: 'string' },
+    data: { type: 'string' },
+    watches: { type: 'string' },
+    accounts: { type: 'string' },
+  },
+} satisfies CommandSpec<ParseArgsOptionsConfig>;
+
 const NOTE = `Works on the backend the configuration selects (state.backend, VIGIL_STATE_BACKEND): with SQLite, a
 stopped daemon's data folder (a running daemon holds it locked; --data DIR, default ./data); with the
 cluster backend, the cluster's indices (no data folder, no lock; safe while daemons run).
@@ -246,6 +282,7 @@ const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
   execute: EXECUTE,
   keygen: KEYGEN,
   'rotate-keys': ROTATE_KEYS,
+  migrate: MIGRATE,
 };
 
 /**

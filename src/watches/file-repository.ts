@@ -59,9 +59,13 @@ export class FileWatchRepository implements WatchRepository {
   }
 
   async put(ref: WatchRef, definition: unknown): Promise<WatchSource> {
+    return this.putText(ref, JSON.stringify(definition, null, 2) + '\n');
+  }
+
+  /** Stores a definition's text as it is (a copy from another repository keeps its version). */
+  async putText(ref: WatchRef, text: string): Promise<WatchSource> {
     const file = watchFilePath(this.#o.root, ref);
     const dir = tenantFolder(this.#o.root, ref.tenant);
-    const text = JSON.stringify(definition, null, 2) + '\n';
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(dir, `${ref.id}.json`, text);
     return found(ref, file, text).source;
