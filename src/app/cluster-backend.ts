@@ -52,6 +52,7 @@ export async function openClusterBackend(config: VigilConfig, o: ClusterBackendO
     logger: o.logger,
     onHealth: link.onHealth,
     recover: o.recover ?? true,
+    writes: { maxQueued: config.state.queue_limit },
   });
   return {
     store,

@@ -130,6 +130,11 @@ export const configSchema = z
         cluster: z.string().default('default'),
         /** Names of the cluster backend's indices start with it (checked when they are opened). */
         index_prefix: z.string().default('vigil'),
+        /**
+         * Writes the cluster backend holds in memory while the cluster does not acknowledge them; past it
+         * no run starts until the cluster takes writes again.
+         */
+        queue_limit: z.number().int().min(1).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -117,4 +117,28 @@ describe('the daemon on the cluster backend', () => {
     expect((await app.server.inject({ method: 'GET', url: '/_vigil/health' })).json()).toMatchObject({ status: 'green', state_store: { healthy: true } });
     expect(cluster.store.get(`${prefix}-state`).docs.get('_main:w')?.source).toMatchObject({ active_override: false });
   });
+
+  it('past state.queue_limit held writes the scheduler holds its fires back, and resumes once the cluster takes them', async () => {
+    const prefix = `vt-${randomBytes(4).toString('hex')}`;
+    const base = tempDir();
+    mkdirSync(join(base, 'watches'));
+    for (const id of ['w1', 'w2', 'w3']) writeFileSync(join(base, 'watches', `${id}.json`), JSON.stringify(watch(id)));
+    const logs = captureLogger('info');
+    app = await buildApp(config(base, prefix, { state: { backend: 'cluster', index_prefix: prefix, queue_limit: 2 } }), { logger: logs.logger, env: {} });
+    await app.start();
+    for (const id of ['w1', 'w2', 'w3']) await app.watches.setActive('_main', id, true);
+    expect(app.scheduler.stats().paused).toBe(false);
+    await cluster.stop();
+    const writes = ['w1', 'w2', 'w3'].map((id) => app!.watches.setActive('_main', id, false));
+    try {
+      await logs.until((l) => /write queue full/.test(l.msg));
+      expect(app.scheduler.stats().paused).toBe(true);
+      expect((await app.server.inject({ method: 'GET', url: '/_vigil/health' })).json()).toMatchObject({ status: 'red', state_store: { full: true }, scheduler: { paused: true } });
+    } finally {
+      await cluster.start();
+    }
+    await Promise.all(writes);
+    await logs.until((l) => /write queue has room again/.test(l.msg));
+    expect(app.scheduler.stats().paused).toBe(false);
+  });
 });

@@ -19,22 +19,22 @@ function refusal(f: () => unknown): VigilError {
 
 describe('config: state', () => {
   it('defaults to SQLite, the default cluster and the prefix vigil', () => {
-    expect(loadConfig({ env: {} }).state).toEqual({ backend: 'sqlite', cluster: 'default', index_prefix: 'vigil' });
+    expect(loadConfig({ env: {} }).state).toEqual({ backend: 'sqlite', cluster: 'default', index_prefix: 'vigil', queue_limit: 10_000 });
   });
 
   it('VIGIL_STATE_BACKEND selects the cluster backend, on the cluster VIGIL_CLUSTER_URL configures', () => {
     const c = loadConfig({ env: { VIGIL_STATE_BACKEND: 'cluster', VIGIL_CLUSTER_URL: 'http://127.0.0.1:9200' } });
-    expect(c.state).toEqual({ backend: 'cluster', cluster: 'default', index_prefix: 'vigil' });
+    expect(c.state).toEqual({ backend: 'cluster', cluster: 'default', index_prefix: 'vigil', queue_limit: 10_000 });
     expect(c.clusters.default?.urls).toEqual(['http://127.0.0.1:9200']);
   });
 
   it('the environment overrides the file, and the section takes a cluster name and a prefix', () => {
     const c = loadConfig({
       env: { VIGIL_STATE_BACKEND: 'sqlite' },
-      overrides: { clusters: { ops: { urls: ['http://127.0.0.1:9200'] } }, state: { backend: 'cluster', cluster: 'ops', index_prefix: 'team-a' } },
+      overrides: { clusters: { ops: { urls: ['http://127.0.0.1:9200'] } }, state: { backend: 'cluster', cluster: 'ops', index_prefix: 'team-a', queue_limit: 500 } },
     });
     // Flags (overrides) come last.
-    expect(c.state).toEqual({ backend: 'cluster', cluster: 'ops', index_prefix: 'team-a' });
+    expect(c.state).toEqual({ backend: 'cluster', cluster: 'ops', index_prefix: 'team-a', queue_limit: 500 });
   });
 
   it('refuses the cluster backend without the cluster it names, with the path state.cluster', () => {
