@@ -49,6 +49,16 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     watchesLoaded: new Gauge({ name: 'vigil_watches_loaded', help: 'Valid watches scheduled', registers: [registry] }),
     watchesInvalid: new Gauge({ name: 'vigil_watches_invalid', help: 'Watch files that failed validation', registers: [registry] }),
+    stateStoreHealthy: new Gauge({
+      name: 'vigil_state_store_healthy',
+      help: '1 while the state store takes writes (always, for SQLite); 0 while the cluster that holds the state does not answer',
+      registers: [registry],
+    }),
+    stateStoreQueued: new Gauge({
+      name: 'vigil_state_store_queued_writes',
+      help: 'Writes the cluster state store holds in memory until the cluster acknowledges them',
+      registers: [registry],
+    }),
     stateCheckpoints: new Histogram({
       name: 'vigil_state_checkpoint_seconds',
       help: 'Checkpoints of the state database (write-ahead log into the database file, off the event loop)',

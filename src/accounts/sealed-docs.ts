@@ -1,9 +1,11 @@
 /**
- * Sealed documents in the accounts file store: what accounts and the registry's other kinds of document
- * (stored proxies, trust stores) share. Each secret field (found by pattern) is sealed on its own, as the
- * JSON text of its value, under an AAD naming the document's kind, internal id and field; a PUT that
- * omits a stored secret keeps it, `null` clears it. Mutations of one document are serialised, so a PUT
- * racing a key rotation cannot lose either write.
+ * Sealed documents in the accounts store (the folder, or the cluster's accounts index): what accounts
+ * and the registry's other kinds of document (stored proxies, trust stores) share. Each secret field
+ * (found by pattern) is sealed on its own, as the JSON text of its value, under an AAD naming the
+ * document's kind, internal id and field; a PUT that omits a stored secret keeps it, `null` clears it.
+ * Mutations of one document are serialised in this process, so a PUT racing a key rotation cannot lose
+ * either write; a write after a read names the version it read, so another process writing the same
+ * document (a second daemon, `vigil rotate-keys` on the cluster) is not overwritten unseen either.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -19,7 +21,7 @@ import { createRedactor, type Redactor } from './redact.ts';
 import { envelopeKid, open, seal } from './seal.ts';
 import { bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern } from './secret-paths.ts';
 import { findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
-import type { TrackedFileStore } from './unusable.ts';
+import type { TrackedStore } from './unusable.ts';
 
 /** One kind of sealed document: its schema, where its secrets are, and how it is named in messages. */
 export interface DocSpec {
@@ -41,7 +43,7 @@ export interface DocSpec {
 }
 
 export interface SealedDocsOptions {
-  store: TrackedFileStore;
+  store: TrackedStore;
   keyring: KeyRing;
   clock: Clock;
   logger: Logger;
@@ -65,9 +67,10 @@ export class SealedDocs {
     const reserved = findReservedKey(body);
     if (reserved) throw new VigilError('INVALID_REQUEST', `${spec.label} is invalid: 1 errors; see detail.`, { [reserved]: [{ error: 'reserved key name' }] });
     const { store, clock, keyring } = this.#o;
-    return this.#locks.run(`${type}/${id}`, async () => {
+    return this.#locks.run(`${type}/${id}`, () => retryConflicts(async () => {
       // A bad file is replaced: its secrets could not be kept anyway.
-      const stored = await store.readOrNote(type, id);
+      const read = await store.readVersionedOrNote(type, id);
+      const stored = read?.doc;
       const replacesUnusable = stored === undefined && store.unusable.has(type, id);
       const internalId = stored ? internalIdOf(stored, type, id) : randomUUID();
       const now = new Date(clock.now()).toISOString();
@@ -104,10 +107,11 @@ export class SealedDocs {
       doc._secret_updated_at = secretUpdated;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
       if (tenants !== undefined) doc[TENANTS_FIELD] = tenants;
-      await store.write(type, id, doc);
+      // Conditional: another process's write to the same document since the read is not overwritten unseen.
+      await store.write(type, id, doc, read ? read.version : replacesUnusable ? undefined : null);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
-    });
+    }));
   }
 
   /** The stored document (bookkeeping keys included, secrets sealed). Throws the spec's not-found error. */
@@ -153,9 +157,10 @@ export class SealedDocs {
 
   /** Rewraps the document's secrets under the active key (those on it already are left alone). */
   async rewrap(patterns: readonly SecretPattern[], type: string, id: string): Promise<void> {
-    return this.#locks.run(`${type}/${id}`, async () => {
-      const stored = await this.#o.store.read(type, id);
-      if (!stored) return;
+    return this.#locks.run(`${type}/${id}`, () => retryConflicts(async () => {
+      const read = await this.#o.store.readVersioned(type, id);
+      if (!read) return;
+      const stored = read.doc;
       const internalId = internalIdOf(stored, type, id);
       const active = this.#o.keyring.activeKid;
       let changed = false;
@@ -166,8 +171,8 @@ export class SealedDocs {
         setPath(stored, leaf.path, seal(this.#o.keyring, text, { type, internalId, field }));
         changed = true;
       }
-      if (changed) await this.#o.store.write(type, id, stored);
-    });
+      if (changed) await this.#o.store.write(type, id, stored, read.version);
+    }));
   }
 
   #openLeaf(type: string, id: string, internalId: string, leaf: SecretLeaf): unknown {
@@ -201,6 +206,19 @@ export class SealedDocs {
   }
 }
 
+/** Tries of a read-then-write that another process's write to the same document interrupted. */
+const CONFLICT_TRIES = 3;
+
+async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof VigilError && e.code === 'CONFLICT') || attempt >= CONFLICT_TRIES) throw e;
+    }
+  }
+}
+
 function article(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 }
@@ -219,13 +237,16 @@ export class KindDocs {
   readonly kind: string;
   readonly spec: DocSpec;
   readonly #docs: SealedDocs;
-  readonly #store: TrackedFileStore;
+  /** How long what is resolved from these documents may be cached (see CacheLife). */
+  readonly cacheLife: CacheLife | undefined;
+  readonly #store: TrackedStore;
 
-  constructor(kind: string, spec: DocSpec, docs: SealedDocs, store: TrackedFileStore) {
+  constructor(kind: string, spec: DocSpec, docs: SealedDocs, store: TrackedStore, cacheLife?: CacheLife) {
     this.kind = kind;
     this.spec = spec;
     this.#docs = docs;
     this.#store = store;
+    this.cacheLife = cacheLife;
   }
 
   put(id: string, body: unknown): Promise<{ created: boolean }> {
@@ -245,7 +266,7 @@ export class KindDocs {
     return this.#docs.delete(this.kind, id);
   }
 
-  /** Every id on disk, sorted. */
+  /** Every id in the store, sorted. */
   ids(): Promise<string[]> {
     return this.#store.listIds(this.kind, () => true);
   }
@@ -266,20 +287,38 @@ export class KindDocs {
 }
 
 /**
- * Resolved values by id, kept until the document is written or deleted. A value resolved while a write
- * was under way is dropped with the write's invalidation, so it is never served after it.
+ * How long a resolved value may be served without reading the document again: unbounded when this
+ * process is the store's only writer (its writes invalidate), bounded when other processes write the
+ * same store (the cluster's accounts index), whose writes this process never hears of.
+ */
+export interface CacheLife {
+  maxAgeMs: number;
+  clock: Clock;
+}
+
+/**
+ * Resolved values by id, kept until the document is written or deleted (or, with a `CacheLife`, until
+ * they are that old). A value resolved while a write was under way is dropped with the write's
+ * invalidation, so it is never served after it.
  */
 export class ResolveCache<T> {
-  readonly #map = new Map<string, Promise<T>>();
+  readonly #map = new Map<string, { p: Promise<T>; at: number }>();
+  readonly #life: CacheLife | undefined;
+
+  constructor(life?: CacheLife) {
+    this.#life = life;
+  }
 
   get(id: string, load: () => Promise<T>): Promise<T> {
+    const now = this.#life?.clock.now() ?? 0;
     const found = this.#map.get(id);
-    if (found) return found;
+    if (found && (!this.#life || now - found.at < this.#life.maxAgeMs)) return found.p;
     const p = load();
-    this.#map.set(id, p);
+    const entry = { p, at: now };
+    this.#map.set(id, entry);
     // A failure is not kept: the next request tries again (the document may be written meanwhile).
     p.catch(() => {
-      if (this.#map.get(id) === p) this.#map.delete(id);
+      if (this.#map.get(id) === entry) this.#map.delete(id);
     });
     return p;
   }

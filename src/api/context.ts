@@ -24,6 +24,8 @@ export interface ApiContext {
   metrics: Metrics;
   /** The API waits for it to be durable before it answers a write. */
   store: Pick<StateStore, 'durable'>;
+  /** How the state store is doing (the cluster backend may lose its cluster; SQLite is always healthy). */
+  stateHealth(): { backend: 'sqlite' | 'cluster'; healthy: boolean; full: boolean; queued: number; error?: string };
   watches: WatchService;
   scheduler: Pick<Scheduler, 'stats'>;
   deliverer: Pick<Deliverer, 'pendingCount'>;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -21,6 +22,7 @@ import { WatchService } from '../runtime/service.ts';
 import { OverloadMonitor } from '../runtime/overload.ts';
 import type { AccountRegistry } from '../accounts/registry.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
+import type { AccountDocStore } from '../accounts/doc-store.ts';
 import type { CompiledWatch, WatchCompileEnv } from '../watches/compile.ts';
 import { createRegistry, type RegistryTypes, type TypeRegistry } from '../registry/registry.ts';
 import { builtinTypes } from '../registry/builtin.ts';
@@ -28,9 +30,12 @@ import { checkWatchAgainstNode } from '../watches/node-check.ts';
 import { FileWatchRepository } from '../watches/file-repository.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { RunAsResolver } from '../watches/run-as.ts';
+import { FolderSync } from '../watches/folder-sync.ts';
 import { Pruner } from '../state/pruner.ts';
 import { resolvingStoredRefs, type StoredRefs } from '../request/stored-refs.ts';
+import { allOf } from '../schedule/admission.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
+import { openClusterBackend, type ClusterBackend } from './cluster-backend.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -54,6 +59,24 @@ export interface RuntimeDeps {
    * search or write any index, so an engine built without the security configuration fails closed.
    */
   runAs?: RunAsResolver;
+  /**
+   * Where the accounts registry keeps its accounts instead of the accounts folder (`vigil execute`
+   * with the cluster backend: the cluster's accounts, beside a throw-away state store).
+   */
+  accountStore?: AccountDocStore;
+}
+
+/** How the state store is doing: SQLite always takes writes; the cluster backend may not. */
+export interface StateHealth {
+  backend: 'sqlite' | 'cluster';
+  /** False while the cluster that holds the state does not answer. */
+  healthy: boolean;
+  /** True while the store's write queue is full (no run starts). */
+  full: boolean;
+  /** Writes held until the cluster acknowledges them. */
+  queued: number;
+  /** Why it is unhealthy (never a credential). */
+  error?: string;
 }
 
 /** What an engine without a security configuration runs every watch as: no index access at all. */
@@ -70,8 +93,10 @@ export interface Runtime {
   logger: Logger;
   metrics: Metrics;
   store: StateStore;
-  /** Where watch definitions are kept (the watches folder). */
+  /** Where watch definitions are kept (the watches folder, or the cluster with the cluster backend). */
   watchRepository: WatchRepository;
+  /** The state store's link: always healthy on SQLite. */
+  stateHealth(): StateHealth;
   watches: WatchService;
   runner: WatchRunner;
   scheduler: Scheduler;
@@ -115,8 +140,16 @@ export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}):
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
-  const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock });
-  return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger });
+  // The cluster backend keeps state, watches and accounts in the cluster: no data folder, no lock.
+  const backend = config.state.backend === 'cluster' ? await openClusterBackend(config, { logger, clock }) : null;
+  try {
+    const accountStore = backend?.accounts ?? deps.accountStore;
+    const opened = await openAccounts(config, { env: deps.env ?? process.env, types: registry, logger, clock, ...(accountStore ? { store: accountStore } : {}) });
+    return wireRuntime(config, { ...deps, ...opened, registry, clock, logger, defaultMetrics: !deps.logger, backend });
+  } catch (e) {
+    await backend?.store.close();
+    throw e;
+  }
 }
 
 /** What `wireRuntime` takes besides the seams: what had to be opened first. */
@@ -127,6 +160,8 @@ export interface OpenedParts {
   defaultMetrics?: boolean;
   /** The type registry the accounts registry was opened with; built here from `types` when absent. */
   registry?: TypeRegistry;
+  /** The cluster backend, opened; without it the state is the SQLite store of `data_dir` and watches are files. */
+  backend?: ClusterBackend | null;
 }
 
 /**
@@ -141,9 +176,13 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const accountSource = deps.accountSource ?? accounts;
   const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
 
-  const store = openStateStore(config.data_dir, {
-    onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
-  });
+  const backend = deps.backend ?? null;
+  const store: StateStore =
+    backend?.store ??
+    openStateStore(config.data_dir, {
+      onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
+    });
+  backend?.link.attach(logger, metrics);
   const policy = createEgressPolicy({ allow: config.egress.allow }, {});
   const storedRefs: StoredRefs | null =
     deps.storedRefs ?? (accounts ? { proxyUri: (id) => accounts.proxies.url(id), truststorePem: (id) => accounts.truststores.pem(id) } : null);
@@ -180,8 +219,9 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
-    // Back-pressure: while delivery is saturated no run starts, and fires wait in the schedule.
-    admission: deliverer.pressure,
+    // Back-pressure: while delivery is saturated, or the cluster state store's write queue is full, no
+    // run starts, and fires wait in the schedule.
+    admission: backend ? allOf(deliverer.pressure, backend.link) : deliverer.pressure,
   });
   metrics.bind({ scheduler: () => scheduler.stats(), backlog: () => deliverer.backlog });
   const overload = new OverloadMonitor({
@@ -195,7 +235,10 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
 
   const extraCheck = (w: CompiledWatch) =>
     checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: Object.keys(config.clusters), stored: storedRefs, identity: { access: runAs.forWatch(w), now: clock.now() } });
-  const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
+  const files = new FileWatchRepository({ root: config.watches_dir, logger });
+  const watchRepository: WatchRepository = backend?.watches ?? files;
+  // With the cluster backend, a watches folder (when there is one) is applied to the cluster's copy, which is what runs.
+  const folderSync = backend && existsSync(config.watches_dir) ? new FolderSync({ files, cluster: backend.watches, node: config.node_name, logger }) : null;
   const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
 
   // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
@@ -204,12 +247,20 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
 
   let runsDone: Promise<void> = Promise.resolve();
   let halted = false;
+  let folderFeed: { close(): void } | undefined;
   const halt = (): void => {
     if (halted) return;
     halted = true;
     runsDone = scheduler.stop();
+    folderFeed?.close();
     void watches.stop();
   };
+  const applyFolder = async () => {
+    if (!folderSync) return;
+    const counts = await folderSync.applyAll();
+    logger.info({ ...counts, dir: config.watches_dir, node: config.node_name }, 'watches folder applied to the cluster');
+  };
+  const where = backend ? backend.store.names.watches : config.watches_dir;
 
   return {
     config,
@@ -217,6 +268,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     metrics,
     store,
     watchRepository,
+    stateHealth: () => (backend ? { backend: 'cluster', ...backend.link.health } : { backend: 'sqlite', healthy: true, full: false, queued: 0 }),
     watches,
     runner,
     scheduler,
@@ -230,15 +282,18 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     registry,
     compileEnv,
     async start() {
+      await applyFolder();
       const { valid, invalid } = await watches.loadAll();
-      logger.info({ valid, invalid, dir: config.watches_dir }, 'watches loaded');
+      logger.info({ valid, invalid, dir: where }, 'watches loaded');
       const resumed = await deliverer.resumePending();
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
       watches.follow();
+      if (folderSync && !halted) folderFeed = folderSync.follow();
       pruner.start();
     },
     async reload() {
+      await applyFolder();
       const { valid, invalid } = await watches.loadAll();
       logger.info({ valid, invalid }, 'watches reloaded');
     },

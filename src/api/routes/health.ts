@@ -6,7 +6,14 @@ import { component } from '../route-schema.ts';
 const healthResponse = component(
   'Health',
   z.object({
-    status: z.enum(['green', 'yellow']).describe('yellow while a watch file is invalid'),
+    status: z.enum(['green', 'yellow', 'red']).describe('red while the state store cannot write or its write queue is full, yellow while a watch file is invalid'),
+    state_store: z.object({
+      backend: z.enum(['sqlite', 'cluster']),
+      healthy: z.boolean().describe('false while the cluster that holds the state does not take writes'),
+      full: z.boolean().describe('the write queue is at state.queue_limit: no new run starts'),
+      queued_writes: z.number().int(),
+      error: z.string().optional().describe('why the last write failed'),
+    }),
     node: z.string(),
     watches: z.object({ valid: z.number().int(), invalid: z.number().int() }),
     scheduler: z.object({
@@ -22,19 +29,26 @@ const healthResponse = component(
   }),
 );
 
-/** `GET /_vigil/health` (no authentication; 200 once ready) and `GET /metrics` (Prometheus text). */
+/**
+ * `GET /_vigil/health` (no authentication; 200 once ready) and `GET /metrics` (Prometheus text).
+ * `status`: `red` while the state store cannot write (the cluster that holds the state is away: runs go
+ * on, their outcomes wait in memory), `yellow` while a watch is invalid, else `green`. Always 200, as a
+ * cluster's own health is: a probe that restarted a red daemon would throw away what it holds.
+ */
 export async function healthRoutes(f: FastifyInstance, app: ApiContext): Promise<void> {
   f.get(
     '/_vigil/health',
     {
       config: { access: { public: true } },
-      schema: { summary: 'Health of this node: watches, scheduler, deliveries (no credentials)', tags: ['node'], response: { 200: healthResponse } },
+      schema: { summary: 'Health of this node: state store, watches, scheduler, deliveries (no credentials)', tags: ['node'], response: { 200: healthResponse } },
     },
     async () => {
       const { valid, invalid } = app.watches.counts();
       const stats = app.scheduler.stats();
+      const state = app.stateHealth();
       return {
-        status: invalid ? 'yellow' : 'green',
+        status: !state.healthy || state.full ? 'red' : invalid ? 'yellow' : 'green',
+        state_store: { backend: state.backend, healthy: state.healthy, full: state.full, queued_writes: state.queued, ...(state.error ? { error: state.error } : {}) },
         node: app.config.node_name,
         watches: { valid, invalid },
         scheduler: { running: stats.running, queued: stats.queued, fired: stats.fired, skipped_overlap: stats.skippedOverlap, deferred: stats.deferred, paused: stats.paused },
