@@ -20,6 +20,7 @@ commands:
   rotate-keys  re-encrypt every account secret with the active master key
   users        manage API users (add, token, list, delete)
   security     export or apply the security configuration as OpenSearch Security files
+  migrate      copy everything stored from SQLite and the folders to the cluster, or back
   schema       write the JSON Schemas of watch files and account documents
 
 Run 'vigil <command> --help' for the options of a command.
@@ -39,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
     return (args) => usersCommand(args);
   },
   security: async () => (await import('./cli/security.ts')).securityCommand,
+  migrate: async () => (await import('./cli/migrate.ts')).migrateCommand,
   schema: async () => (await import('./cli/schema.ts')).schemaCommand,
 };
 

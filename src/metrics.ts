@@ -90,6 +90,16 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     watchesLoaded: new Gauge({ name: 'vigil_watches_loaded', help: 'Valid watches scheduled', registers: [registry] }),
     watchesInvalid: new Gauge({ name: 'vigil_watches_invalid', help: 'Watch files that failed validation', registers: [registry] }),
     watchesClusterNotConfigured: new Gauge({ name: 'vigil_watches_cluster_not_configured', help: 'Loaded watches that name a cluster this node does not configure', registers: [registry] }),
+    stateStoreHealthy: new Gauge({
+      name: 'vigil_state_store_healthy',
+      help: '1 when the state store answered its last health check; 0 when it did not (the cluster backend: its cluster does not take writes)',
+      registers: [registry],
+    }),
+    stateStoreQueued: new Gauge({
+      name: 'vigil_state_store_queued_writes',
+      help: 'Writes the cluster state store held in memory until the cluster acknowledged them, at the last health check',
+      registers: [registry],
+    }),
     stateCheckpoints: new Histogram({
       name: 'vigil_state_checkpoint_seconds',
       help: 'Checkpoints of the state database (write-ahead log into the database file, off the event loop)',

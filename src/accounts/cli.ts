@@ -6,6 +6,7 @@ import type { TypeRegistry } from '../registry/registry.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { generateKey, type KeyRing } from './keyring.ts';
+import type { AccountDocStore } from './doc-store.ts';
 import { AccountRegistry, type RotateProgress, type RotateResult } from './registry.ts';
 
 /** Generates a master key and writes it (base64, one line) through `write`; returns it too. */
@@ -16,7 +17,9 @@ export async function keygen(write: (line: string) => void = (line) => void proc
 }
 
 export interface RotateKeysOptions {
-  dir: string;
+  /** The accounts folder, unless `store` says where the accounts are kept. */
+  dir?: string;
+  store?: AccountDocStore;
   keyring: KeyRing;
   types: TypeRegistry;
   /** Default 100. */
@@ -28,12 +31,13 @@ export interface RotateKeysOptions {
 
 /**
  * Opens the registry (which verifies the key ring first) and rewraps every secret under the active key.
- * Safe to run again after an interruption. Run it while the daemon is stopped, or use the REST API of
- * the running daemon instead: two processes rewriting the same files do not coordinate.
+ * Safe to run again after an interruption. With an accounts folder, run it while the daemon is stopped
+ * (or use the daemon's REST API): two processes rewriting the same files do not coordinate. On the
+ * cluster every rewrite is conditional on the version it read, so it may run beside daemons.
  */
 export async function rotateKeys(o: RotateKeysOptions): Promise<RotateResult> {
   const registry = await AccountRegistry.open({
-    dir: o.dir,
+    ...(o.store ? { store: o.store } : { dir: o.dir }),
     keyring: o.keyring,
     types: o.types,
     logger: o.logger ?? createLogger(),

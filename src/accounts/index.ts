@@ -15,3 +15,5 @@ export type { SealContext } from './seal.ts';
 export { keygen, rotateKeys } from './cli.ts';
 export type { RotateKeysOptions } from './cli.ts';
 export { isValidId, assertValidId } from './store.ts';
+export { ClusterAccountStore } from './cluster-store.ts';
+export type { AccountDocStore, StoreRecord } from './doc-store.ts';

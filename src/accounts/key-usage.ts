@@ -7,7 +7,7 @@ import { envelopesIn, withoutMeta } from './account-doc.ts';
 import type { KeyRing, KeyState } from './keyring.ts';
 import { envelopeKid } from './seal.ts';
 import { isStoredId, nullProto } from './store.ts';
-import type { TrackedFileStore } from './unusable.ts';
+import type { TrackedStore } from './unusable.ts';
 
 export interface KeyUsage {
   kid: string;
@@ -21,7 +21,7 @@ export interface KeyUsage {
 export const MALFORMED = 'malformed';
 
 /** Sealed fields per kid; the ring's kids appear even with 0. */
-export async function countKeyUsage(store: TrackedFileStore, ring: KeyRing): Promise<KeyUsage[]> {
+export async function countKeyUsage(store: TrackedStore, ring: KeyRing): Promise<KeyUsage[]> {
   const counts = new Map<string, number>(ring.list().map((k) => [k.kid, 0]));
   for (const type of await store.listTypes()) {
     for (const id of await store.listIds(type, isStoredId)) {

@@ -1,23 +1,21 @@
 /**
- * The key-check record: `<accounts dir>/.keycheck.json` holds, per kid that protects stored secrets, a
- * canary sealed under that key's `canary` subkey with AAD `["vigil-canary", kid]`. It lives in the
- * accounts directory (not in the state store) so that it travels with the sealed files it vouches for:
- * copy or restore the accounts directory and the check still applies.
+ * The key-check record: per kid that protects stored secrets, a canary sealed under that key's
+ * `canary` subkey with AAD `["vigil-canary", kid]`. It is kept with the sealed documents it vouches for
+ * (`.keycheck.json` in the accounts folder, or a record of the accounts index on the cluster), so that
+ * a copy or a restore of the accounts carries the check with it.
  *
  * At start every recorded kid must be in the key ring and open its canary; otherwise the daemon stops
  * with CONFIG_INVALID before any account is read. Keys new to the ring (a key added for rotation) are
  * recorded. A kid leaves the record only through `retireKid`, once no field uses it.
  */
-import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock.ts';
 import { VigilError } from '../errors.ts';
+import type { StoreRecord } from './doc-store.ts';
 import type { KeyRing } from './keyring.ts';
 import { openBytes, sealBytes } from './seal.ts';
-import { isObject, nullProto, parseJson } from './store.ts';
-import { writeFileAtomic } from '../fs/atomic.ts';
+import { isObject, nullProto } from './store.ts';
 
-export const KEYCHECK_FILE = '.keycheck.json';
+export { KEYCHECK_FILE } from './store.ts';
 const CANARY = 'vigil-canary-v1';
 
 interface KeyCheckDoc {
@@ -31,43 +29,23 @@ function mismatch(detail: string): VigilError {
   return new VigilError('CONFIG_INVALID', `master key does not match the key ring (${detail})`);
 }
 
-async function readRecord(dir: string): Promise<KeyCheckDoc | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, KEYCHECK_FILE), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  let doc: unknown;
-  try {
-    doc = parseJson(text);
-  } catch {
-    throw new VigilError('CONFIG_INVALID', `${KEYCHECK_FILE} in the accounts directory is not valid JSON`);
-  }
+async function readRecord(record: StoreRecord): Promise<KeyCheckDoc | undefined> {
+  const doc = await record.read();
+  if (doc === undefined) return undefined;
   if (!isObject(doc) || doc.version !== 1 || !isObject(doc.kids)) {
-    throw new VigilError('CONFIG_INVALID', `${KEYCHECK_FILE} in the accounts directory has an unknown format`);
+    throw new VigilError('CONFIG_INVALID', `${record.where} has an unknown format`);
   }
   return doc as unknown as KeyCheckDoc;
 }
 
-async function writeRecord(dir: string, doc: KeyCheckDoc): Promise<void> {
-  await writeFileAtomic(dir, KEYCHECK_FILE, `${JSON.stringify(doc, null, 2)}\n`);
-}
-
-/**
- * Verifies the ring against the record (creating or extending it). `usedKids` is consulted only when no
- * record exists yet (first start, or a directory from before the record): kids used by stored envelopes
- * must then be in the ring.
- */
 export async function verifyKeyRing(
-  dir: string,
+  record: StoreRecord,
   ring: KeyRing,
   clock: Clock,
   usedKids: () => Promise<Set<string>>,
 ): Promise<void> {
   const configured = ring.list().map((k) => k.kid).join(', ');
-  let doc = await readRecord(dir);
+  let doc = await readRecord(record);
   if (!doc) {
     for (const kid of await usedKids()) {
       if (!ring.has(kid)) throw mismatch(`kid ${kid} seals stored secrets but is not configured; configured: ${configured}`);
@@ -86,19 +64,19 @@ export async function verifyKeyRing(
     doc.kids[kid] = { canary: sealBytes(ring, kid, 'canary', canaryAad(kid), CANARY), added_at: new Date(clock.now()).toISOString() };
     changed = true;
   }
-  if (changed) await writeRecord(dir, doc);
+  if (changed) await record.write(doc);
 }
 
 /** Kids in the record (those the directory's secrets may depend on). */
-export async function recordedKids(dir: string): Promise<string[]> {
-  return Object.keys((await readRecord(dir))?.kids ?? {}).sort();
+export async function recordedKids(record: StoreRecord): Promise<string[]> {
+  return Object.keys((await readRecord(record))?.kids ?? {}).sort();
 }
 
 /** Drops `kid` from the record, so the key may then be removed from the ring. Callers check usage first. */
-export async function forgetKid(dir: string, kid: string): Promise<boolean> {
-  const doc = await readRecord(dir);
+export async function forgetKid(record: StoreRecord, kid: string): Promise<boolean> {
+  const doc = await readRecord(record);
   if (!doc || !Object.hasOwn(doc.kids, kid)) return false;
   delete doc.kids[kid];
-  await writeRecord(dir, doc);
+  await record.write(doc);
   return true;
 }

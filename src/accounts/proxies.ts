@@ -128,10 +128,11 @@ function toPublic(id: string, stored: Doc): PublicProxy {
 /** The stored proxies: REST API operations, and the URL a request sends through (cached until a write). */
 export class ProxyRegistry {
   readonly #docs: KindDocs;
-  readonly #urls = new ResolveCache<string>();
+  readonly #urls: ResolveCache<string>;
 
   constructor(docs: KindDocs) {
     this.#docs = docs;
+    this.#urls = new ResolveCache(docs.cacheLife);
   }
 
   /** Create or replace. Throws INVALID_ID / INVALID_REQUEST (by field, never quoting the URI). */

@@ -1,6 +1,7 @@
 /**
- * The accounts registry: validated, sealed accounts on disk, decrypted just in time for
- * delivery. The REST API and the CLI call this; nothing else writes account files. Beside the
+ * The accounts registry: validated, sealed accounts in the accounts store (a folder, or the cluster's
+ * accounts index), decrypted just in time for delivery. The REST API and the CLI call this; nothing
+ * else writes account documents. Beside the
  * accounts, the same store keeps Signals' stored proxies and trust stores (`proxies`, `truststores`):
  * documents of kinds of their own, sealed where they hold credentials, never listed among accounts,
  * and rotated with them.
@@ -20,8 +21,9 @@ import { createRedactor, type Redactor } from './redact.ts';
 import { runRotation, type RotateOptions, type RotateProgress, type RotateResult } from './rotate.ts';
 import { KindDocs, SealedDocs, type DocSpec, type PutOptions, type ResolveOptions } from './sealed-docs.ts';
 import { loadSodium } from './sodium.ts';
-import { assertValidId, type Doc } from './store.ts';
-import { TrackedFileStore, type UnusableAccount } from './unusable.ts';
+import type { AccountDocStore } from './doc-store.ts';
+import { AccountFileStore, assertValidId, type Doc } from './store.ts';
+import { TrackedStore, type UnusableAccount } from './unusable.ts';
 import { countKeyUsage, MALFORMED, type KeyUsage } from './key-usage.ts';
 import { searchAccounts, toPublic, type AccountSearchQuery, type AccountSearchResult, type PublicAccount } from './search.ts';
 import { PROXIES_KIND, ProxyRegistry, proxySpec } from './proxies.ts';
@@ -31,8 +33,10 @@ export type { AccountSearchQuery, AccountSearchResult, KeyUsage, PublicAccount, 
 export { MALFORMED };
 
 export interface AccountRegistryOptions {
-  /** The accounts directory (`accounts/`); created 0700 if missing. */
-  dir: string;
+  /** The accounts directory (`accounts/`), created 0700 if missing: the store unless `store` is given. */
+  dir?: string;
+  /** Where the sealed documents are kept (the cluster's accounts index, say) instead of `dir`. */
+  store?: AccountDocStore;
   keyring: KeyRing;
   /** The type registry; the action types with an `account` manifest define the account types. */
   types: TypeRegistry;
@@ -51,39 +55,42 @@ export class AccountRegistry {
   /** Signals' stored trust stores (`/_signals/truststores`). */
   readonly truststores: TruststoreRegistry;
   readonly #o: AccountRegistryOptions;
-  readonly #store: TrackedFileStore;
+  readonly #store: TrackedStore;
   readonly #specs: Map<string, AccountTypeSpec & DocSpec>;
   readonly #docs: SealedDocs;
   readonly #kinds: KindDocs[];
   #rotating = false;
 
-  private constructor(o: AccountRegistryOptions, store: TrackedFileStore, specs: Map<string, AccountTypeSpec>) {
+  private constructor(o: AccountRegistryOptions, store: TrackedStore, specs: Map<string, AccountTypeSpec>) {
     this.#o = o;
     this.#store = store;
     this.#specs = new Map([...specs].map(([type, spec]) => [type, { ...spec, label: 'Account', signalsExport: true, tenants: true, commonFields: true, notFound }]));
     this.redactor = o.redactor ?? createRedactor();
     this.#docs = new SealedDocs({ store, keyring: o.keyring, clock: o.clock, logger: o.logger, redactor: this.redactor, onDecryptFailure: o.onDecryptFailure });
-    const proxies = new KindDocs(PROXIES_KIND, proxySpec, this.#docs, store);
-    const truststores = new KindDocs(TRUSTSTORES_KIND, truststoreSpec, this.#docs, store);
+    // Another daemon's change of a shared store's proxy or trust store reaches requests here within this.
+    const life = store.shared ? { maxAgeMs: SHARED_RESOLVE_MS, clock: o.clock } : undefined;
+    const proxies = new KindDocs(PROXIES_KIND, proxySpec, this.#docs, store, life);
+    const truststores = new KindDocs(TRUSTSTORES_KIND, truststoreSpec, this.#docs, store, life);
     this.#kinds = [proxies, truststores];
     this.proxies = new ProxyRegistry(proxies);
     this.truststores = new TruststoreRegistry(truststores);
   }
 
   /**
-   * Opens the registry. The key check runs first: a master key that does not match the directory's
+   * Opens the registry. The key check runs first: a master key that does not match the store's
    * key-check record throws CONFIG_INVALID before any account is read.
    */
   static async open(o: AccountRegistryOptions): Promise<AccountRegistry> {
     await loadSodium();
-    const store = new TrackedFileStore(o.dir, o.logger);
+    if (!o.store && o.dir === undefined) throw new VigilError('INTERNAL', 'the accounts registry needs a folder or a document store');
+    const store = new TrackedStore(o.store ?? new AccountFileStore(o.dir!), o.logger);
     await store.init();
     const specs = buildAccountTypes(o.types);
     const reg = new AccountRegistry(o, store, specs);
     // Malformed envelopes have no kid; they fail per account later, they do not block the start.
     const usedKids = async () => new Set((await reg.keyUsage()).filter((u) => u.kid !== MALFORMED).map((u) => u.kid));
-    await verifyKeyRing(o.dir, o.keyring, o.clock, usedKids);
-    const removed = await store.removeStaleTempFiles(await store.listTypes());
+    await verifyKeyRing(store.keyCheck, o.keyring, o.clock, usedKids);
+    const removed = await store.cleanUp(await store.listTypes());
     if (removed) o.logger.info({ removed }, 'removed temp files left by an interrupted account write');
     // Reported now rather than at first use: a bad file is logged once, and the others stay usable.
     for (const { type, id } of await reg.#documents()) await store.readOrNote(type, id);
@@ -169,7 +176,7 @@ export class AccountRegistry {
 
   /**
    * Rewraps every secret, of accounts and stored proxies alike, under the active key. Idempotent (fields
-   * already on the active kid are left alone) and resumable: each file is rewritten atomically, so after
+   * already on the active kid are left alone) and resumable: each document is rewritten atomically, so after
    * a crash a second call finishes the rest. Throws TOO_MANY_REQUESTS while a rotation is running.
    */
   async rotate(opts: RotateOptions = {}, onProgress?: (p: RotateProgress) => void | Promise<void>): Promise<RotateResult> {
@@ -182,7 +189,7 @@ export class AccountRegistry {
     }
   }
 
-  /** Sealed fields per kid, over every account directory on disk; ring kids appear even with 0. */
+  /** Sealed fields per kid, over every kind of document in the store; ring kids appear even with 0. */
   async keyUsage(): Promise<KeyUsage[]> {
     return countKeyUsage(this.#store, this.#o.keyring);
   }
@@ -195,7 +202,7 @@ export class AccountRegistry {
     if (kid === this.#o.keyring.activeKid) throw new VigilError('CONFLICT', `kid ${kid} is the active key and cannot be retired`);
     const used = (await this.keyUsage()).find((u) => u.kid === kid)?.fields ?? 0;
     if (used > 0) throw new VigilError('CONFLICT', `kid ${kid} still seals ${used} fields; run key rotation first`);
-    return { retired: await forgetKid(this.#o.dir, kid) };
+    return { retired: await forgetKid(this.#store.keyCheck, kid) };
   }
 
   /** Accounts, then the documents of the other kinds (stored proxies, trust stores). */
@@ -219,6 +226,9 @@ export class AccountRegistry {
     throw missing === 'ACCOUNT_NOT_FOUND' ? notFound(type, id) : new VigilError('INVALID_REQUEST', `unknown account type ${type}`);
   }
 }
+
+/** How long a resolved stored proxy or trust store is reused when other processes write the store too (the watch poll's period). */
+const SHARED_RESOLVE_MS = 2000;
 
 /** Same as `AccountRegistry.open`. */
 export const openRegistry = (o: AccountRegistryOptions): Promise<AccountRegistry> => AccountRegistry.open(o);

@@ -1,9 +1,11 @@
 /**
- * Sealed documents in the accounts file store: what accounts and the registry's other kinds of document
- * (stored proxies, trust stores) share. Each secret field (found by pattern) is sealed on its own, as the
- * JSON text of its value, under an AAD naming the document's kind, internal id and field; a PUT that
- * omits a stored secret keeps it, `null` clears it. Mutations of one document are serialised, so a PUT
- * racing a key rotation cannot lose either write.
+ * Sealed documents in the accounts store (the folder, or the cluster's accounts index): what accounts
+ * and the registry's other kinds of document (stored proxies, trust stores) share. Each secret field
+ * (found by pattern) is sealed on its own, as the JSON text of its value, under an AAD naming the
+ * document's kind, internal id and field; a PUT that omits a stored secret keeps it, `null` clears it.
+ * Mutations of one document are serialised in this process, so a PUT racing a key rotation cannot lose
+ * either write; a write after a read names the version it read, so another process writing the same
+ * document (a second daemon, `vigil rotate-keys` on the cluster) is not overwritten unseen either.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -20,7 +22,8 @@ import { createRedactor, type Redactor } from './redact.ts';
 import { envelopeKid, open, seal } from './seal.ts';
 import { bodyIntent, fieldName, secretLeaves, setPath, stripSecretNulls, type SecretLeaf, type SecretPattern } from './secret-paths.ts';
 import { findReservedKey, isObject, nullProto, toNullProto, type Doc } from './store.ts';
-import type { TrackedFileStore } from './unusable.ts';
+import type { TrackedStore } from './unusable.ts';
+import type { CacheLife } from './resolve-cache.ts';
 
 /** One kind of sealed document: its schema, where its secrets are, and how it is named in messages. */
 export interface DocSpec {
@@ -59,7 +62,7 @@ export interface ResolveOptions {
 }
 
 export interface SealedDocsOptions {
-  store: TrackedFileStore;
+  store: TrackedStore;
   keyring: KeyRing;
   clock: Clock;
   logger: Logger;
@@ -89,9 +92,10 @@ export class SealedDocs {
    */
   async update(spec: DocSpec, type: string, id: string, build: (current: Doc | undefined) => unknown, opts: PutOptions = {}): Promise<{ created: boolean }> {
     const { store, clock, keyring } = this.#o;
-    return this.#locks.run(`${type}/${id}`, async () => {
+    return this.#locks.run(`${type}/${id}`, () => retryConflicts(async () => {
       // A bad file is replaced: its secrets could not be kept anyway.
-      const stored = await store.readOrNote(type, id);
+      const read = await store.readVersionedOrNote(type, id);
+      const stored = read?.doc;
       const replacesUnusable = stored === undefined && store.unusable.has(type, id);
       if (opts.expect === 'create' && (stored || replacesUnusable)) throw new VigilError('CONFLICT', `${spec.label.toLowerCase()} ${type}/${id} already exists`);
       if (opts.expect === 'update' && !stored && !replacesUnusable) throw spec.notFound(type, id);
@@ -138,10 +142,11 @@ export class SealedDocs {
       for (const [k, v] of Object.entries(common.fields)) doc[k] = v;
       for (const [k, v] of Object.entries(withoutMeta(candidate))) doc[k] = v;
       if (tenants !== undefined) doc[TENANTS_FIELD] = tenants;
-      await store.write(type, id, doc);
+      // Conditional: another process's write to the same document since the read is not overwritten unseen.
+      await store.write(type, id, doc, read ? read.version : replacesUnusable ? undefined : null);
       if (replacesUnusable) this.#o.logger.warn({ file: `${type}/${id}.json` }, 'an unusable account file was replaced by a PUT');
       return { created: !stored && !replacesUnusable };
-    });
+    }));
   }
 
   /** The stored document (bookkeeping keys included, secrets sealed). Throws the spec's not-found error. */
@@ -194,9 +199,10 @@ export class SealedDocs {
 
   /** Rewraps the document's secrets under the active key (those on it already are left alone). */
   async rewrap(patterns: readonly SecretPattern[], type: string, id: string): Promise<void> {
-    return this.#locks.run(`${type}/${id}`, async () => {
-      const stored = await this.#o.store.read(type, id);
-      if (!stored) return;
+    return this.#locks.run(`${type}/${id}`, () => retryConflicts(async () => {
+      const read = await this.#o.store.readVersioned(type, id);
+      if (!read) return;
+      const stored = read.doc;
       const internalId = internalIdOf(stored, type, id);
       const active = this.#o.keyring.activeKid;
       let changed = false;
@@ -207,8 +213,8 @@ export class SealedDocs {
         setPath(stored, leaf.path, seal(this.#o.keyring, text, { type, internalId, field }));
         changed = true;
       }
-      if (changed) await this.#o.store.write(type, id, stored);
-    });
+      if (changed) await this.#o.store.write(type, id, stored, read.version);
+    }));
   }
 
   #openLeaf(type: string, id: string, internalId: string, leaf: SecretLeaf): unknown {
@@ -242,6 +248,19 @@ export class SealedDocs {
   }
 }
 
+/** Tries of a read-then-write that another process's write to the same document interrupted. */
+const CONFLICT_TRIES = 3;
+
+async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof VigilError && e.code === 'CONFLICT') || attempt >= CONFLICT_TRIES) throw e;
+    }
+  }
+}
+
 function article(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 }
@@ -266,13 +285,16 @@ export class KindDocs {
   readonly kind: string;
   readonly spec: DocSpec;
   readonly #docs: SealedDocs;
-  readonly #store: TrackedFileStore;
+  /** How long what is resolved from these documents may be cached (see CacheLife). */
+  readonly cacheLife: CacheLife | undefined;
+  readonly #store: TrackedStore;
 
-  constructor(kind: string, spec: DocSpec, docs: SealedDocs, store: TrackedFileStore) {
+  constructor(kind: string, spec: DocSpec, docs: SealedDocs, store: TrackedStore, cacheLife?: CacheLife) {
     this.kind = kind;
     this.spec = spec;
     this.#docs = docs;
     this.#store = store;
+    this.cacheLife = cacheLife;
   }
 
   put(id: string, body: unknown): Promise<{ created: boolean }> {
@@ -292,7 +314,7 @@ export class KindDocs {
     return this.#docs.delete(this.kind, id);
   }
 
-  /** Every id on disk, sorted. */
+  /** Every id in the store, sorted. */
   ids(): Promise<string[]> {
     return this.#store.listIds(this.kind, () => true);
   }

@@ -7,7 +7,7 @@ import { VigilError } from '../errors.ts';
 import { publicView } from './account-doc.ts';
 import type { SecretPattern } from './secret-paths.ts';
 import { assertValidId, type Doc } from './store.ts';
-import type { TrackedFileStore, UnusableAccount } from './unusable.ts';
+import type { TrackedStore, UnusableAccount } from './unusable.ts';
 
 /** An account as GET shows it: secrets appear only as `SecretStatus`. */
 export interface PublicAccount {
@@ -46,7 +46,7 @@ export function toPublic(type: string, id: string, stored: Doc, patterns: readon
 export async function searchAccounts(
   q: AccountSearchQuery,
   accounts: ReadonlyArray<{ type: string; id: string }>,
-  store: TrackedFileStore,
+  store: TrackedStore,
   patternsOf: (type: string) => readonly SecretPattern[],
 ): Promise<AccountSearchResult> {
   const from = q.from ?? 0;

@@ -10,6 +10,9 @@ import { fsyncDir, writeFileAtomic } from '../fs/atomic.ts';
 
 import { join } from 'node:path';
 import { VigilError } from '../errors.ts';
+import type { AccountDocStore, Doc, StoreRecord } from './doc-store.ts';
+
+export type { Doc };
 
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 /**
@@ -33,7 +36,8 @@ export function isStoredId(value: unknown): value is string {
   return typeof value === 'string' && STORED_ID_RE.test(value) && !RESERVED_IDS.has(value);
 }
 
-function assertStoredId(value: unknown): asserts value is string {
+/** Throws `INVALID_ID` for a value `isStoredId` refuses (without echoing it). */
+export function assertStoredId(value: unknown): asserts value is string {
   if (!isStoredId(value)) throw new VigilError('INVALID_ID', 'invalid document id: it must match [A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}');
 }
 
@@ -43,9 +47,6 @@ export function assertValidId(kind: 'type' | 'id', value: unknown): asserts valu
     throw new VigilError('INVALID_ID', `invalid account ${kind}: it must match [A-Za-z0-9_-]{1,128} and not be a reserved name`);
   }
 }
-
-/** A JSON object without a prototype, so keys such as `__proto__` are plain data. */
-export type Doc = Record<string, unknown>;
 
 export function nullProto(): Doc {
   return Object.create(null) as Doc;
@@ -92,16 +93,16 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * An account file that exists but cannot be used: unreadable, not JSON, or not a JSON object. The
- * reason names the problem only, never the file's content (a parser's message may quote it).
+ * An account file (or document) that exists but cannot be used: unreadable, not JSON, or not a JSON
+ * object. The reason names the problem only, never the content (a parser's message may quote it).
  */
 export class AccountFileError extends VigilError {
   readonly type: string;
   readonly id: string;
   readonly reason: string;
 
-  constructor(type: string, id: string, reason: string) {
-    super('ACCOUNT_UNUSABLE', `account ${type}/${id} is unusable: its file ${reason}; PUT the account again or DELETE it`);
+  constructor(type: string, id: string, reason: string, unit: 'file' | 'document' = 'file') {
+    super('ACCOUNT_UNUSABLE', `account ${type}/${id} is unusable: its ${unit} ${reason}; PUT the account again or DELETE it`);
     this.type = type;
     this.id = id;
     this.reason = reason;
@@ -112,12 +113,47 @@ function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
-/** Raw access to `<dir>/<type>/<id>.json`. Knows nothing about secrets. */
-export class AccountFileStore {
+/** The key-check record's file in the accounts folder. */
+export const KEYCHECK_FILE = '.keycheck.json';
+
+/**
+ * Raw access to `<dir>/<type>/<id>.json`. Knows nothing about secrets. One process writes a folder
+ * (the registry serialises writes per account), so conditional writes need no check here.
+ */
+export class AccountFileStore implements AccountDocStore {
   readonly dir: string;
+  readonly where: string;
+  readonly unit = 'file' as const;
+  /** One daemon holds a folder (its data folder's lock): its own writes are the only ones. */
+  readonly shared = false;
+  readonly keyCheck: StoreRecord;
 
   constructor(dir: string) {
     this.dir = dir;
+    this.where = dir;
+    this.keyCheck = {
+      where: `${KEYCHECK_FILE} in the accounts folder`,
+      read: async () => {
+        let text: string;
+        try {
+          text = await readFile(join(dir, KEYCHECK_FILE), 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw e;
+        }
+        try {
+          return parseJson(text);
+        } catch {
+          throw new VigilError('CONFIG_INVALID', `${KEYCHECK_FILE} in the accounts directory is not valid JSON`);
+        }
+      },
+      write: (doc) => writeFileAtomic(dir, KEYCHECK_FILE, `${JSON.stringify(doc, null, 2)}\n`),
+    };
+  }
+
+  async readVersioned(type: string, id: string): Promise<{ doc: Doc; version: undefined } | undefined> {
+    const doc = await this.read(type, id);
+    return doc && { doc, version: undefined };
   }
 
   async init(): Promise<void> {
@@ -146,7 +182,7 @@ export class AccountFileStore {
     return doc;
   }
 
-  async write(type: string, id: string, doc: Doc): Promise<void> {
+  async write(type: string, id: string, doc: Doc, _expected?: unknown): Promise<void> {
     assertValidId('type', type);
     assertStoredId(id);
     const typeDir = join(this.dir, type);
@@ -199,7 +235,7 @@ export class AccountFileStore {
   }
 
   /** Removes temp files left by a crash between create and rename; returns how many. */
-  async removeStaleTempFiles(types: readonly string[]): Promise<number> {
+  async cleanUp(types: readonly string[]): Promise<number> {
     let removed = 0;
     for (const type of types) {
       let names: string[];

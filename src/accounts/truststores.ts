@@ -113,10 +113,11 @@ function toPublic(id: string, stored: Doc): PublicTruststore {
 /** The stored trust stores: REST API operations, and the certificates a request trusts (cached until a write). */
 export class TruststoreRegistry {
   readonly #docs: KindDocs;
-  readonly #pems = new ResolveCache<string>();
+  readonly #pems: ResolveCache<string>;
 
   constructor(docs: KindDocs) {
     this.#docs = docs;
+    this.#pems = new ResolveCache(docs.cacheLife);
   }
 
   /** Create or replace. Throws INVALID_ID / INVALID_REQUEST (by field, never quoting the PEM). */

@@ -1,11 +1,12 @@
 /**
- * Account files that exist but cannot be used (unreadable, not JSON, not an object). One bad file must
- * not take the others down: the registry notes it here, logs it once (file and reason, never content),
+ * Account files (or documents) that exist but cannot be used (unreadable, not JSON, not an object). One
+ * bad file must not take the others down: the registry notes it here, logs it once (file and reason, never content),
  * keeps serving every other account, lists it apart in search results, and answers ACCOUNT_UNUSABLE for
  * it until it is written again or deleted.
  */
 import type { Logger } from 'pino';
-import { AccountFileError, AccountFileStore, type Doc } from './store.ts';
+import type { AccountDocStore, Doc, DocVersion, StoreRecord } from './doc-store.ts';
+import { AccountFileError } from './store.ts';
 
 export interface UnusableAccount {
   type: string;
@@ -46,45 +47,86 @@ export class UnusableAccounts {
   }
 }
 
-/** The file store, keeping an UnusableAccounts list up to date on every read, write and removal. */
-export class TrackedFileStore extends AccountFileStore {
+/** A document store, keeping an UnusableAccounts list up to date on every read, write and removal. */
+export class TrackedStore implements AccountDocStore {
   readonly unusable: UnusableAccounts;
+  readonly #inner: AccountDocStore;
 
-  constructor(dir: string, logger: Logger) {
-    super(dir);
+  constructor(inner: AccountDocStore, logger: Logger) {
+    this.#inner = inner;
     this.unusable = new UnusableAccounts(logger);
   }
 
-  /** Throws AccountFileError (ACCOUNT_UNUSABLE) for a bad file, after noting it. */
-  override async read(type: string, id: string): Promise<Doc | undefined> {
+  get where(): string {
+    return this.#inner.where;
+  }
+
+  get unit(): 'file' | 'document' {
+    return this.#inner.unit;
+  }
+
+  get shared(): boolean {
+    return this.#inner.shared;
+  }
+
+  get keyCheck(): StoreRecord {
+    return this.#inner.keyCheck;
+  }
+
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+
+  /** Throws AccountFileError (ACCOUNT_UNUSABLE) for a bad document, after noting it. */
+  async read(type: string, id: string): Promise<Doc | undefined> {
+    return (await this.readVersioned(type, id))?.doc;
+  }
+
+  async readVersioned(type: string, id: string): Promise<{ doc: Doc; version: DocVersion } | undefined> {
     try {
-      const doc = await super.read(type, id);
+      const got = await this.#inner.readVersioned(type, id);
       this.unusable.clear(type, id);
-      return doc;
+      return got;
     } catch (e) {
       if (e instanceof AccountFileError) this.unusable.note(type, id, e.reason);
       throw e;
     }
   }
 
-  /** Like read, but a bad file reads as undefined (noted and logged). */
+  /** Like read, but a bad document reads as undefined (noted and logged). */
   async readOrNote(type: string, id: string): Promise<Doc | undefined> {
+    return (await this.readVersionedOrNote(type, id))?.doc;
+  }
+
+  async readVersionedOrNote(type: string, id: string): Promise<{ doc: Doc; version: DocVersion } | undefined> {
     try {
-      return await this.read(type, id);
+      return await this.readVersioned(type, id);
     } catch (e) {
       if (e instanceof AccountFileError) return undefined;
       throw e;
     }
   }
 
-  override async write(type: string, id: string, doc: Doc): Promise<void> {
-    await super.write(type, id, doc);
+  async write(type: string, id: string, doc: Doc, expected?: DocVersion | null): Promise<void> {
+    await this.#inner.write(type, id, doc, expected);
     this.unusable.clear(type, id);
   }
 
-  override async remove(type: string, id: string): Promise<boolean> {
-    const removed = await super.remove(type, id);
+  async remove(type: string, id: string): Promise<boolean> {
+    const removed = await this.#inner.remove(type, id);
     this.unusable.clear(type, id);
     return removed;
+  }
+
+  listIds(type: string, accept?: (id: string) => boolean): Promise<string[]> {
+    return this.#inner.listIds(type, accept);
+  }
+
+  listTypes(): Promise<string[]> {
+    return this.#inner.listTypes();
+  }
+
+  cleanUp(types: readonly string[]): Promise<number> {
+    return this.#inner.cleanUp(types);
   }
 }

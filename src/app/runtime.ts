@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -21,6 +22,7 @@ import { WatchService } from '../runtime/service.ts';
 import { OverloadMonitor } from '../runtime/overload.ts';
 import type { AccountRegistry } from '../accounts/registry.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
+import type { AccountDocStore } from '../accounts/doc-store.ts';
 import type { CompiledWatch, WatchCompileEnv } from '../watches/compile.ts';
 import { createRegistry, type RegistryTypes, type TypeRegistry } from '../registry/registry.ts';
 import { builtinTypes } from '../registry/builtin.ts';
@@ -28,6 +30,7 @@ import { checkWatchAgainstNode } from '../watches/node-check.ts';
 import { FileWatchRepository } from '../watches/file-repository.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { RunAsResolver } from '../watches/run-as.ts';
+import { FolderSync } from '../watches/folder-sync.ts';
 import { Pruner } from '../state/pruner.ts';
 import { resolvingStoredRefs, type StoredRefs } from '../request/stored-refs.ts';
 import { Health } from '../health/index.ts';
@@ -39,6 +42,8 @@ import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import { instrumentClusters } from './instrument-clusters.ts';
 import { DeadmanSwitch } from '../health/deadman.ts';
 import { heartbeatFor } from './deadman.ts';
+import { allOf } from '../schedule/admission.ts';
+import { openClusterBackend, type ClusterBackend } from './cluster-backend.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -62,6 +67,11 @@ export interface RuntimeDeps {
    * search or write any index, so an engine built without the security configuration fails closed.
    */
   runAs?: RunAsResolver;
+  /**
+   * Where the accounts registry keeps its accounts instead of the accounts folder (`vigil execute`
+   * with the cluster backend: the cluster's accounts, beside a throw-away state store).
+   */
+  accountStore?: AccountDocStore;
 }
 
 /** What an engine without a security configuration runs every watch as: no index access at all. */
@@ -78,7 +88,7 @@ export interface Runtime {
   logger: Logger;
   metrics: Metrics;
   store: StateStore;
-  /** Where watch definitions are kept (the watches folder). */
+  /** Where watch definitions are kept (the watches folder, or the cluster with the cluster backend). */
   watchRepository: WatchRepository;
   watches: WatchService;
   runner: WatchRunner;
@@ -128,9 +138,17 @@ export async function buildRuntime(config: VigilConfig, deps: RuntimeDeps = {}):
   const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const registry = createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
   const env = deps.env ?? process.env;
-  const opened = await openAccounts(config, { env, types: registry, logger, clock });
-  const aws = daemonAwsCredentials(env, { logger, redactor: opened.accounts?.redactor });
-  return wireRuntime(config, { ...deps, ...opened, daemonAwsCredentials: aws, registry, clock, logger, defaultMetrics: !deps.logger });
+  // The cluster backend keeps state, watches and accounts in the cluster: no data folder, no lock.
+  const backend = config.state.backend === 'cluster' ? await openClusterBackend(config, { logger, clock }) : null;
+  try {
+    const accountStore = backend?.accounts ?? deps.accountStore;
+    const opened = await openAccounts(config, { env, types: registry, logger, clock, ...(accountStore ? { store: accountStore } : {}) });
+    const aws = daemonAwsCredentials(env, { logger, redactor: opened.accounts?.redactor });
+    return wireRuntime(config, { ...deps, ...opened, daemonAwsCredentials: aws, registry, clock, logger, defaultMetrics: !deps.logger, backend });
+  } catch (e) {
+    await backend?.store.close();
+    throw e;
+  }
 }
 
 /** What `wireRuntime` takes besides the seams: what had to be opened first. */
@@ -143,6 +161,8 @@ export interface OpenedParts {
   registry?: TypeRegistry;
   /** The daemon's own AWS credentials, read from the environment by `buildRuntime`; none when absent. */
   daemonAwsCredentials?: AwsCredentials | undefined;
+  /** The cluster backend, opened; without it the state is the SQLite store of `data_dir` and watches are files. */
+  backend?: ClusterBackend | null;
 }
 
 /**
@@ -157,9 +177,12 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const accountSource = deps.accountSource ?? accounts;
   const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
 
-  const store = openStateStore(config.data_dir, {
-    onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
-  });
+  const backend = deps.backend ?? null;
+  const store: StateStore =
+    backend?.store ??
+    openStateStore(config.data_dir, {
+      onCheckpoint: (r) => (r.ok ? metrics.stateCheckpoints.observe(r.ms / 1000) : logger.warn({ err: r.error }, 'state store checkpoint failed')),
+    });
   const policy = createEgressPolicy({ allow: config.egress.allow }, {});
   const storedRefs: StoredRefs | null =
     deps.storedRefs ?? (accounts ? { proxyUri: (id) => accounts.proxies.url(id), truststorePem: (id) => accounts.truststores.pem(id) } : null);
@@ -216,8 +239,9 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
-    // Back-pressure: while delivery is saturated no run starts, and fires wait in the schedule.
-    admission: deliverer.pressure,
+    // Back-pressure: while delivery is saturated, or the cluster state store's write queue is full, no
+    // run starts, and fires wait in the schedule.
+    admission: backend ? allOf(deliverer.pressure, backend.link) : deliverer.pressure,
   });
   metrics.bind({ scheduler: () => scheduler.stats(), backlog: () => deliverer.backlog });
   const overload = new OverloadMonitor({
@@ -232,7 +256,10 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const configuredClusters = Object.keys(config.clusters);
   const extraCheck = (w: CompiledWatch) =>
     checkWatchAgainstNode(w, { accounts: accountSource, registry, clusters: configuredClusters, stored: storedRefs, identity: { access: runAs.forWatch(w), now: clock.now() } });
-  const watchRepository = new FileWatchRepository({ root: config.watches_dir, logger });
+  const files = new FileWatchRepository({ root: config.watches_dir, logger });
+  const watchRepository: WatchRepository = backend?.watches ?? files;
+  // With the cluster backend, a watches folder (when there is one) is applied to the cluster's copy, which is what runs.
+  const folderSync = backend && existsSync(config.watches_dir) ? new FolderSync({ files, cluster: backend.watches, node: config.node_name, logger }) : null;
   const onWatchChange = (ref: { tenant: string; id: string }, w: CompiledWatch | null): void => {
     health?.watchChanged(ref.tenant, ref.id, w ? missingClusters(w, registry, configuredClusters) : null);
     metrics.watchesClusterNotConfigured.set(health?.needs.size ?? 0);
@@ -248,11 +275,15 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     config: config.health,
     clusters,
     store,
+    storeBackend: backend ? 'cluster' : 'sqlite',
+    ...(backend ? { writeQueue: () => backend.store.health } : {}),
     overloaded: () => overload.overloaded,
     invalidWatches: () => watches.counts().invalid,
     ...(deadman ? { deadman: () => deadman.status() } : {}),
   });
   const nodeHealth = health;
+  // The store's own news of its cluster (writes held, the queue full, and back) is checked at once.
+  backend?.link.attach(logger, () => void nodeHealth.checkStore());
 
   // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
   // same scheduled time (the clock set back) from notifying twice.
@@ -260,13 +291,21 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
 
   let runsDone: Promise<void> = Promise.resolve();
   let halted = false;
+  let folderFeed: { close(): void } | undefined;
   const halt = (): void => {
     if (halted) return;
     halted = true;
     nodeHealth.markStopping();
     runsDone = scheduler.stop();
+    folderFeed?.close();
     void watches.stop();
   };
+  const applyFolder = async () => {
+    if (!folderSync) return;
+    const counts = await folderSync.applyAll();
+    logger.info({ ...counts, dir: config.watches_dir, node: config.node_name }, 'watches folder applied to the cluster');
+  };
+  const where = backend ? backend.store.names.watches : config.watches_dir;
 
   return {
     config,
@@ -289,9 +328,10 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     health: nodeHealth,
     daemonAwsCredentials: deps.daemonAwsCredentials,
     async start() {
+      await applyFolder();
       const { valid, invalid } = await watches.loadAll();
       const needs = nodeHealth.needs.all();
-      logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: config.watches_dir }, 'watches loaded');
+      logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: where }, 'watches loaded');
       if (needs.length) {
         const names = needs.slice(0, 10).map((n) => `${n.tenant}/${n.watch}`);
         logger.warn(
@@ -306,10 +346,12 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
       watches.follow();
+      if (folderSync && !halted) folderFeed = folderSync.follow();
       pruner.start();
       nodeHealth.markStarted();
     },
     async reload() {
+      await applyFolder();
       const { valid, invalid } = await watches.loadAll();
       logger.info({ valid, invalid }, 'watches reloaded');
     },

@@ -9,6 +9,7 @@ import type { TypeRegistry } from '../registry/registry.ts';
 import { loadKeyRing } from '../accounts/keysource.ts';
 import { AccountRegistry } from '../accounts/registry.ts';
 import type { KeyRing } from '../accounts/keyring.ts';
+import type { AccountDocStore } from '../accounts/doc-store.ts';
 import { VigilError } from '../errors.ts';
 import { awsCredentialsFromEnv } from '../net/aws/credentials.ts';
 import type { AwsCredentials } from '../net/aws/sigv4.ts';
@@ -30,23 +31,28 @@ export function clusterConfigs(config: VigilConfig): ClusterConfig[] {
 /**
  * The accounts registry and the master key ring, when a key is configured. Without a key there is no
  * registry, and a start over existing accounts is refused (CONFIG_INVALID): they could not be used.
+ * `store`: where the accounts are kept when it is not the accounts folder (the cluster backend).
  */
 export async function openAccounts(
   config: VigilConfig,
-  o: { env: NodeJS.ProcessEnv; types: TypeRegistry; logger: Logger; clock: Clock },
+  o: { env: NodeJS.ProcessEnv; types: TypeRegistry; logger: Logger; clock: Clock; store?: AccountDocStore },
 ): Promise<{ accounts: AccountRegistry | null; keyring: KeyRing | null }> {
+  if (o.store && (await hasAccounts(config.accounts_dir))) {
+    o.logger.warn({ dir: config.accounts_dir }, `the accounts folder holds accounts, but this daemon keeps its accounts in the cluster (${o.store.where}); 'vigil migrate --to cluster' copies them there`);
+  }
   if (config.key_file || o.env.VIGIL_MASTER_KEY) {
     const keyring = await loadKeyRing({ keyFile: config.key_file, env: o.env });
-    const accounts = await AccountRegistry.open({ dir: config.accounts_dir, keyring, types: o.types, logger: o.logger, clock: o.clock });
+    const where = o.store ? { store: o.store } : { dir: config.accounts_dir };
+    const accounts = await AccountRegistry.open({ ...where, keyring, types: o.types, logger: o.logger, clock: o.clock });
     return { accounts, keyring };
   }
-  if (await hasAccounts(config.accounts_dir)) {
-    throw new VigilError('CONFIG_INVALID', `accounts exist in ${config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
+  if (o.store ? (await o.store.listTypes()).length > 0 : await hasAccounts(config.accounts_dir)) {
+    throw new VigilError('CONFIG_INVALID', `accounts exist in ${o.store?.where ?? config.accounts_dir} but no master key is set (VIGIL_MASTER_KEY or key_file)`);
   }
   return { accounts: null, keyring: null };
 }
 
-async function hasAccounts(dir: string): Promise<boolean> {
+export async function hasAccounts(dir: string): Promise<boolean> {
   try {
     for (const t of await readdir(dir, { withFileTypes: true })) {
       if (t.isDirectory() && (await readdir(`${dir}/${t.name}`)).some((f) => f.endsWith('.json'))) return true;

@@ -28,6 +28,11 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig> {
   options: O;
   /** How many positional arguments the command takes; default none. */
   positionals?: { min: number; max: number; label: string };
+  /**
+   * String options whose value may be left out: `--name` last, or followed by another option, is parsed
+   * as `--name=` (the empty string); otherwise the next argument is its value.
+   */
+  optionalValues?: readonly string[];
 }
 
 export type ParsedArgs<O extends ParseArgsOptionsConfig> =
@@ -60,7 +65,7 @@ export function parseCommand<O extends ParseArgsOptionsConfig>(spec: CommandSpec
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: spec.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withOptionalValues(args, spec.optionalValues ?? []), options: spec.options, allowPositionals: true, strict: true });
   } catch (e) {
     return { ok: false, code: usageError(spec.name, describeParseError(e), io) };
   }
@@ -72,6 +77,16 @@ export function parseCommand<O extends ParseArgsOptionsConfig>(spec: CommandSpec
   }
   if (count < min) return { ok: false, code: usageError(spec.name, `missing ${label}`, io) };
   return { ok: true, values: parsed.values as never, positionals: parsed.positionals };
+}
+
+/** `--name` with no value after it (the end, another option, or `--` next) becomes `--name=`. */
+function withOptionalValues(args: readonly string[], names: readonly string[]): string[] {
+  const out = [...args];
+  for (let i = 0; i < out.length && out[i] !== '--'; i++) {
+    const next = out[i + 1];
+    if (names.some((n) => out[i] === `--${n}`) && (next === undefined || next.startsWith('-'))) out[i] = `${out[i]}=`;
+  }
+  return out;
 }
 
 /** parseArgs' messages are long and end in advice about `--`; this keeps the part that says what is wrong. */

@@ -17,6 +17,7 @@ import type { RunAsResolver } from '../watches/run-as.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
 import { cliCompileEnv } from './validate.ts';
 import { EXECUTE } from './specs.ts';
+import { openToolAccounts } from './backend.ts';
 
 /**
  * `vigil execute` runs a file by hand for the operator who starts it, with the clusters and credentials
@@ -71,10 +72,22 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
     // neither runs where a key is missing, wrong or unreadable.
     const useAccounts = refs.length > 0 && keyAvailable;
     const { key_file: _keyFile, ...withoutKey } = loaded;
-    const config: VigilConfig = useAccounts ? loaded : { ...withoutKey, accounts_dir: join(dataDir, 'no-accounts') };
+    // The run's state is thrown away whatever the backend (a daemon must never resume this run's
+    // deliveries); the accounts are where the backend keeps them.
+    const throwAway = { ...loaded.state, backend: 'sqlite' as const };
+    const config: VigilConfig = useAccounts ? { ...loaded, state: throwAway } : { ...withoutKey, state: throwAway, accounts_dir: join(dataDir, 'no-accounts') };
     if (!useAccounts) delete env[MASTER_KEY_ENV];
+    const clusterAccounts = useAccounts && loaded.state.backend === 'cluster' ? await openToolAccounts(loaded, 'execute') : null;
     // Logs go to stderr: stdout carries the record only.
-    const app = await buildRuntime(config, { logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }), env, runAs: OPERATOR });
+    const app = await buildRuntime(config, {
+      logger: createLogger({ level: 'warn', destination: { write: (line: string) => io.stderr(line) } }),
+      env,
+      runAs: OPERATOR,
+      ...(clusterAccounts ? { accountStore: clusterAccounts.store } : {}),
+    }).catch(async (e: unknown) => {
+      await clusterAccounts?.close();
+      throw e;
+    });
     try {
       if (useAccounts && !(await accountsExist(app, watch, io))) return 1;
       const record = await runWithin(app, watch, { simulate: values.simulate!, timeoutMs, timeoutText: values.timeout!, io });
@@ -82,6 +95,7 @@ export async function executeCommand(args: string[], io: CliIo = processIo, proc
       return record.status.code === 'EXECUTION_FAILED' || record.status.code === 'ACTION_FAILED' ? 1 : 0;
     } finally {
       await app.stop();
+      await clusterAccounts?.close();
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -5,7 +5,9 @@ import { loadKeyRing } from '../accounts/keysource.ts';
 import { builtinRegistry } from '../registry/builtin.ts';
 import { VigilError } from '../errors.ts';
 import { createLogger } from '../log.ts';
+import { loadConfig } from '../config/load.ts';
 import { parseCommand, processIo, usageError, type CliIo } from './args.ts';
+import { openToolAccounts } from './backend.ts';
 import { KEYGEN, ROTATE_KEYS } from './specs.ts';
 
 /** `vigil keygen`: a new master key, on stdout or into a new 0600 file. */
@@ -36,7 +38,7 @@ export async function keygenCommand(args: string[], io: CliIo = processIo): Prom
   return 0;
 }
 
-/** `vigil rotate-keys`: the registry's tested rotation (accounts/cli.ts), with progress on stderr. */
+/** `vigil rotate-keys`: the registry's tested rotation (accounts/cli.ts), with progress on stderr, where the backend keeps the accounts. */
 export async function rotateKeysCommand(args: string[], io: CliIo = processIo): Promise<number> {
   const parsed = parseCommand(ROTATE_KEYS, args, io);
   if (!parsed.ok) return parsed.code;
@@ -46,15 +48,17 @@ export async function rotateKeysCommand(args: string[], io: CliIo = processIo): 
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 1)) {
     return usageError('rotate-keys', `--batch-size must be a positive whole number, got '${batchText}'`, io);
   }
-  const keyring = await loadKeyRing({ keyFile: values['key-file'] });
+  const config = loadConfig({ file: values.config, overrides: { accounts_dir: values.accounts && resolve(values.accounts) } });
+  const keyring = await loadKeyRing({ keyFile: values['key-file'] ?? config.key_file });
+  const accounts = await openToolAccounts(config, 'rotate-keys');
   const result = await rotateKeys({
-    dir: resolve(values.accounts!),
+    store: accounts.store,
     keyring,
     types: builtinRegistry(),
     ...(batchSize !== undefined ? { batchSize } : {}),
     logger: createLogger({ level: 'warn', destination: process.stderr as never }),
     onProgress: (p) => io.stderr(`vigil rotate-keys: ${p.done} of ${p.total} accounts (${p.failed} failed)\n`),
-  });
+  }).finally(() => accounts.close());
   io.stdout(`${JSON.stringify(result)}\n`);
   return result.failed === 0 ? 0 : 1;
 }

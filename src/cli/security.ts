@@ -1,6 +1,7 @@
 /**
- * `vigil security …`: the security configuration as files, in the OpenSearch Security format, on a
- * stopped daemon's data directory (the state store lock refuses a directory a running daemon holds).
+ * `vigil security …`: the security configuration as files, in the OpenSearch Security format, on the
+ * backend the configuration selects: a stopped daemon's data directory (the state store lock refuses a
+ * directory a running daemon holds), or the cluster.
  *
  *   vigil security export DIR [--data DIR]                  writes the five files (mode 0600: hashes)
  *   vigil security apply DIR [--data DIR] [--watches DIR]   validates every file present, then replaces
@@ -14,7 +15,8 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '../clock.ts';
 import { exportFiles, FILES, planApply, type SecuritySnapshot } from '../security/config-files.ts';
 import { Namespaces } from '../security/namespaces.ts';
-import { openStateStore } from '../state/open-store.ts';
+import { loadConfig } from '../config/load.ts';
+import { openToolState } from './backend.ts';
 import type { SecurityStore } from '../state/security-types.ts';
 import { EXIT_USAGE, parseCommand, processIo, usageError, wantsHelp, type CliIo } from './args.ts';
 import { SECURITY, SECURITY_USAGE } from './specs.ts';
@@ -40,9 +42,11 @@ export async function securityCommand(args: string[], io: CliIo = processIo): Pr
   if (sub !== 'export' && sub !== 'apply') return usageError('security', `unknown subcommand '${sub}' (export, apply)`, io);
   const parsed = parseCommand<ParseArgsOptionsConfig>(SECURITY[sub], rest, io);
   if (!parsed.ok) return parsed.code;
-  const values = parsed.values as { data: string; watches?: string };
+  const values = parsed.values as { data?: string; config?: string; watches?: string };
   const dir = parsed.positionals[0]!;
-  const store = openStateStore(resolve(values.data));
+  const config = loadConfig({ file: values.config, overrides: { data_dir: values.data && resolve(values.data) } });
+  const state = await openToolState(config, `security ${sub}`);
+  const store = state.store;
   try {
     const s = store.security;
     if (sub === 'export') {
@@ -76,7 +80,7 @@ export async function securityCommand(args: string[], io: CliIo = processIo): Pr
     io.stdout(`applied: ${Object.entries(plan.counts).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     return 0;
   } finally {
-    await store.close();
+    await state.close();
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * `vigil users …`: bootstrap and manage API users from the command line, on a stopped daemon's data
- * directory (the state store lock refuses a directory a running daemon holds).
+ * `vigil users …`: bootstrap and manage API users from the command line, on the backend the
+ * configuration selects: a stopped daemon's data directory (the state store lock refuses a directory a
+ * running daemon holds), or the cluster (no data directory, no lock).
  *
- *   echo PW | vigil users add NAME --role ROLE [--role ROLE…] --password-stdin [--data DIR]
+ *   echo PW | vigil users add NAME --role ROLE [--role ROLE…] --password-stdin [--data DIR] [--config FILE]
  *   vigil users token NAME [--name LABEL] [--expires 90d] [--data DIR]   (prints the token once)
  *   vigil users list [--data DIR]
  *   vigil users delete NAME [--data DIR]
@@ -21,8 +22,9 @@ import { isValidName } from '../security/roles.ts';
 import { zodDetail } from '../error-detail.ts';
 import { userSchema } from '../security/schemas.ts';
 import { Security } from '../security/service.ts';
-import { openStateStore } from '../state/open-store.ts';
+import { loadConfig } from '../config/load.ts';
 import { parseCommand, usageError, wantsHelp, EXIT_USAGE } from './args.ts';
+import { openToolState } from './backend.ts';
 import { USERS, USERS_USAGE } from './specs.ts';
 
 export interface UsersIo {
@@ -62,7 +64,8 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
   const parsed = parseCommand<ParseArgsOptionsConfig>(USERS[sub as keyof typeof USERS], rest, io);
   if (!parsed.ok) return parsed.code;
   const values = parsed.values as {
-    data: string;
+    data?: string;
+    config?: string;
     role?: string[];
     'password-stdin'?: boolean;
     description?: string;
@@ -83,10 +86,19 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
       return usageError('users token', `--expires: ${(e as Error).message}`, io);
     }
   }
+  const config = loadConfig({ file: values.config, env: io.env, overrides: { data_dir: values.data && resolve(values.data) } });
+  const keyFile = values['key-file'] ?? config.key_file;
   let ring: KeyRing | null = null;
-  if (values['key-file'] || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile: values['key-file'], env: io.env });
-  const store = openStateStore(resolve(values.data));
-  const security = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger(), keyring: ring });
+  if (keyFile || io.env.VIGIL_MASTER_KEY) ring = await loadKeyRing({ keyFile, env: io.env });
+  const state = await openToolState(config, 'users');
+  const store = state.store;
+  let security: Security;
+  try {
+    security = await Security.open({ store: store.security, clock: systemClock, logger: silentLogger(), keyring: ring });
+  } catch (e) {
+    await state.close();
+    throw e;
+  }
   try {
     switch (sub) {
       case 'add': {
@@ -138,6 +150,6 @@ export async function usersCommand(args: string[], io: UsersIo = defaultIo()): P
     }
   } finally {
     await security.close();
-    await store.close();
+    await state.close();
   }
 }

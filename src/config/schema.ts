@@ -174,8 +174,38 @@ export const configSchema = z
       .strict()
       .refine((d) => (d.url === undefined) !== (d.pagerduty === undefined), { message: 'set exactly one of url or pagerduty' })
       .optional(),
+    /**
+     * Where the state, the watches and the accounts are kept: the embedded SQLite store of `data_dir`
+     * with the watches and accounts folders, or indices of a configured cluster (`<index_prefix>-*`).
+     */
+    state: z
+      .object({
+        backend: z.enum(['sqlite', 'cluster']).default('sqlite'),
+        /** The configured cluster (`clusters.<name>`) that holds the state with the cluster backend. */
+        cluster: z.string().default('default'),
+        /** Names of the cluster backend's indices start with it (checked when they are opened). */
+        index_prefix: z.string().default('vigil'),
+        /**
+         * Writes the cluster backend holds in memory while the cluster does not acknowledge them; past it
+         * no run starts until the cluster takes writes again.
+         */
+        queue_limit: z.number().int().min(1).default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // With the cluster backend the state lives in a cluster the configuration must name.
+    if (c.state.backend === 'cluster' && !Object.hasOwn(c.clusters, c.state.cluster)) {
+      const known = Object.keys(c.clusters);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['state', 'cluster'],
+        message: `the cluster backend needs the cluster [${c.state.cluster}] in clusters (${known.length ? `configured: ${known.join(', ')}` : 'none is configured; set VIGIL_CLUSTER_URL or a clusters section'})`,
+      });
+    }
+  });
 
 export type VigilConfig = z.output<typeof configSchema>;
 export type VigilConfigInput = z.input<typeof configSchema>;

@@ -15,6 +15,8 @@ import { ClusterNeeds, DeliveryTracker, RunTracker } from './trackers.ts';
 export type { DeadmanStatus, HealthReason, HealthStatus } from './report.ts';
 
 export interface HealthOptions extends ProbeTargets {
+  /** Which state backend `store` is (named in the report's `state_store`). */
+  storeBackend: 'sqlite' | 'cluster';
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -51,6 +53,21 @@ export interface HealthReport {
   reasons: HealthReason[];
   clusters: Record<string, { reachable: boolean; error?: string; since: string; checked_at: string }>;
   outbox: { pending: number; oldest_pending_since: string | null } | null;
+  /** What the last check of the state store found; null before the first one. */
+  state_store: StateStoreReport | null;
+}
+
+export interface StateStoreReport {
+  backend: 'sqlite' | 'cluster';
+  /** Whether it answered its last check (the cluster backend: its cluster takes writes). */
+  healthy: boolean;
+  /** The write queue is at `state.queue_limit`: no run starts. */
+  full: boolean;
+  /** Writes held until the cluster acknowledges them (always 0 for SQLite). */
+  queued_writes: number;
+  /** Why it cannot be used (never a credential). */
+  error?: string;
+  checked_at: string;
 }
 
 export interface Readiness {
@@ -80,12 +97,17 @@ export class Health {
     this.#prober = new Prober({
       clusters: o.clusters,
       store: o.store,
+      ...(o.writeQueue ? { writeQueue: o.writeQueue } : {}),
       clock: o.clock,
       logger: o.logger,
       intervalMs: o.config.probe_interval_ms,
       timeoutMs: o.config.probe_timeout_ms,
-      onRound: (r) => {
+      onResults: (r) => {
         for (const [cluster, c] of r.clusters) o.metrics.clusterUp.set({ cluster }, c.reachable ? 1 : 0);
+        if (r.store) {
+          o.metrics.stateStoreHealthy.set(r.store.ok ? 1 : 0);
+          o.metrics.stateStoreQueued.set(r.store.writes?.queued ?? 0);
+        }
         if (r.outbox) {
           o.metrics.outboxPending.set(r.outbox.pending);
           o.metrics.outboxOldestAge.set(r.outbox.oldestPendingAt === null ? 0 : Math.max(0, o.clock.now() - r.outbox.oldestPendingAt) / 1000);
@@ -141,6 +163,14 @@ export class Health {
     this.#prober.start();
   }
 
+  /**
+   * Checks the state store now rather than at the next round: the store reported a change itself (its
+   * cluster stopped or started taking writes, its write queue filled or has room again).
+   */
+  checkStore(): Promise<void> {
+    return this.#prober.checkStore();
+  }
+
   /** The watches are loaded and scheduling has begun. */
   markStarted(): void {
     this.#started = true;
@@ -177,7 +207,16 @@ export class Health {
     const clusters: HealthReport['clusters'] = {};
     for (const [name, c] of probes.clusters) clusters[name] = { reachable: c.reachable, ...(c.error ? { error: c.error } : {}), since: iso(c.since), checked_at: iso(c.checkedAt) };
     const outbox = probes.outbox && { pending: probes.outbox.pending, oldest_pending_since: probes.outbox.oldestPendingAt === null ? null : iso(probes.outbox.oldestPendingAt) };
-    return { status, reasons, clusters, outbox };
+    const s = probes.store;
+    const state_store: StateStoreReport | null = s && {
+      backend: this.#o.storeBackend,
+      healthy: s.ok,
+      full: s.writes?.full ?? false,
+      queued_writes: s.writes?.queued ?? 0,
+      ...(s.error ? { error: s.error } : {}),
+      checked_at: iso(s.checkedAt),
+    };
+    return { status, reasons, clusters, outbox, state_store };
   }
 
   /** Ready for traffic: watches loaded, the state store usable, the API bound, not stopping. */

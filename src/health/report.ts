@@ -1,7 +1,7 @@
 /**
  * The health report: `green`, `yellow` or `red`, and every reason it is not green, each naming the
  * watch, cluster or action at fault. Red: the node cannot do its job (a configured cluster or the state
- * store does not answer). Yellow: it works, degraded (watches failing, watches naming a cluster that
+ * store does not answer, or the state store's write queue is full so that no run starts). Yellow: it works, degraded (watches failing, watches naming a cluster that
  * is not configured, overload, a backlog in the outbox, deliveries failing, the dead-man switch failing,
  * invalid watch files).
  */
@@ -15,6 +15,7 @@ export interface HealthReason {
   code:
     | 'NOT_STARTED'
     | 'STORE_UNAVAILABLE'
+    | 'STORE_QUEUE_FULL'
     | 'CLUSTER_UNREACHABLE'
     | 'WATCH_FAILING'
     | 'CLUSTER_NOT_CONFIGURED'
@@ -64,6 +65,14 @@ export function assess(i: HealthInputs): { status: HealthStatus; reasons: Health
   if (!i.started) reasons.push({ status: 'red', code: 'NOT_STARTED', message: 'the watches are not loaded yet' });
   const store = i.probes.store;
   if (store && !store.ok) reasons.push({ status: 'red', code: 'STORE_UNAVAILABLE', message: `the state store cannot be used: ${store.error}`, since: iso(store.checkedAt) });
+  if (store?.writes?.full) {
+    reasons.push({
+      status: 'red',
+      code: 'STORE_QUEUE_FULL',
+      message: `the state store's write queue is full (${store.writes.queued} writes held until the cluster acknowledges them): no run starts until it has room`,
+      queued_writes: store.writes.queued,
+    });
+  }
   const down = [...i.probes.clusters].filter(([, c]) => !c.reachable);
   reasons.push(
     ...capped(down, ([cluster, c]) => ({

@@ -123,7 +123,8 @@ export class WatchService {
       if (current?.watch?.version === res.watch.version && !current.errors) return;
       this.watches.set(k, { ref, location, watch: res.watch, errors: null });
       this.o.onWatchChange?.(ref, res.watch);
-      this.o.logger[o.quiet && !current ? 'debug' : 'info']({ tenant: ref.tenant, watch: ref.id, version: res.watch.version }, current ? 'watch reloaded' : 'watch loaded');
+      const by = entry.source.writtenBy ? { written_by: entry.source.writtenBy } : {};
+      this.o.logger[o.quiet && !current ? 'debug' : 'info']({ tenant: ref.tenant, watch: ref.id, version: res.watch.version, ...by }, current ? 'watch reloaded' : 'watch loaded');
     }
     await this.schedule(k);
     this.updateGauges();

@@ -1,11 +1,10 @@
-import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../fs/atomic.ts';
 import { listWatchFiles, refForFile, tenantFolder, watchFilePath } from './file-names.ts';
 import { watchFolder } from './folder-watch.ts';
-import type { Misnamed, WatchChange, WatchRead, WatchRef, WatchRepository, WatchSource } from './repository.ts';
+import { sourceVersion, type Misnamed, type WatchChange, type WatchRead, type WatchRef, type WatchRepository, type WatchSource } from './repository.ts';
 import { withSavedBy, type SavedBy } from './run-as.ts';
 
 export interface FileWatchRepositoryOptions {
@@ -62,9 +61,13 @@ export class FileWatchRepository implements WatchRepository {
 
   /** The saver goes into the file itself (`_vigil.saved_by`): definition and saver are written in one atomic rename. */
   async put(ref: WatchRef, definition: Record<string, unknown>, savedBy?: SavedBy | null): Promise<WatchSource> {
+    return this.putText(ref, JSON.stringify(savedBy ? withSavedBy(definition, savedBy) : definition, null, 2) + '\n');
+  }
+
+  /** Stores a definition's text as it is (a copy from another repository keeps its version, and its `_vigil.saved_by`). */
+  async putText(ref: WatchRef, text: string): Promise<WatchSource> {
     const file = watchFilePath(this.#o.root, ref);
     const dir = tenantFolder(this.#o.root, ref.tenant);
-    const text = JSON.stringify(savedBy ? withSavedBy(definition, savedBy) : definition, null, 2) + '\n';
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(dir, `${ref.id}.json`, text);
     return found(ref, file, text).source;
@@ -126,7 +129,7 @@ function found(ref: WatchRef, file: string, text: string): WatchRead & { status:
     location: file,
     text,
     get version() {
-      return (version ??= hash('sha256', text, 'hex').slice(0, 16));
+      return (version ??= sourceVersion(text));
     },
   };
   return { status: 'found', ref, source };

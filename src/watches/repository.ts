@@ -3,6 +3,7 @@
  * files (file-repository.ts); the interface says nothing about files so that a repository kept in a
  * cluster index, shared by several daemons, can implement it too.
  */
+import { hash } from 'node:crypto';
 import { VigilError } from '../errors.ts';
 import { ID_PATTERN } from './schema.ts';
 import type { SavedBy } from './run-as.ts';
@@ -26,8 +27,10 @@ export interface WatchSource {
    * through the API, if anyone, under `_vigil.saved_by` (run-as.ts).
    */
   readonly text: string;
-  /** A hash of `text`: the same text has the same version, and any change of the text changes it. */
+  /** A hash of `text` (`sourceVersion`): the same text has the same version, and any change of the text changes it. */
   readonly version: string;
+  /** Who wrote this version, where the repository records it (the daemon or tool that stored it in a cluster). */
+  readonly writtenBy?: string;
 }
 
 /**
@@ -88,4 +91,9 @@ export function assertTenant(tenant: string): void {
 export function assertWatchRef(ref: WatchRef): void {
   assertTenant(ref.tenant);
   if (!ID_PATTERN.test(ref.id)) throw new VigilError('INVALID_ID', 'invalid watch id: watch ids are [A-Za-z0-9_-]{1,128}');
+}
+
+/** The version of a definition's text: the same for equal texts, wherever they are kept. */
+export function sourceVersion(text: string): string {
+  return hash('sha256', text, 'hex').slice(0, 16);
 }

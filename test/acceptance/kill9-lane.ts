@@ -2,14 +2,21 @@
  * One lane of the kill -9 acceptance test: its own data directory, watches, accounts and receivers
  * (webhook deduplicating by Idempotency-Key, PagerDuty-shaped, SMTP), a daemon killed with SIGKILL at
  * seeded random moments and restarted, then a clean final run and an audit of the outbox against what
- * the receivers saw. Lanes share nothing, so several run side by side.
+ * the receivers saw. Lanes share nothing, so several run side by side. On the cluster backend a lane
+ * keeps its state, accounts and watches under an index prefix of its own, in a test cluster that runs
+ * in a process of its own (the daemon's SIGKILL never touches it).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { randomBytes } from 'node:crypto';
 import { systemClock } from '../../src/clock.ts';
+import { createDocStore } from '../../src/cluster/docstore.ts';
+import { ensureIndices } from '../../src/state/cluster/setup.ts';
+import { indexNames } from '../../src/state/cluster/names.ts';
+import { ClusterAccountStore } from '../../src/accounts/cluster-store.ts';
 import { silentLogger } from '../../src/log.ts';
 import { builtinRegistry } from '../../src/registry/builtin.ts';
 import { AccountRegistry } from '../../src/accounts/registry.ts';
@@ -47,6 +54,7 @@ export interface StreamFigures {
 }
 
 export interface LaneFigures {
+  backend: LaneBackend['kind'];
   seed: number;
   kills: number;
   webhook: StreamFigures;
@@ -97,6 +105,52 @@ function readOutbox(dataDir: string): OutboxRow[] {
   }
 }
 
+/** Which backend a lane's daemon keeps its state in: SQLite in its data folder, or a cluster (by URL). */
+export type LaneBackend = { kind: 'sqlite' } | { kind: 'cluster'; url: string };
+
+interface LaneStore {
+  /** Flags for `vigil run`. */
+  args: string[];
+  /** Puts the lane's accounts where its daemon keeps them. */
+  putAccounts(keyring: Awaited<ReturnType<typeof keyRingFromEnv>>, put: (r: AccountRegistry) => Promise<void>): Promise<void>;
+  readOutbox(): Promise<OutboxRow[]>;
+}
+
+async function laneStore(backend: LaneBackend, root: string, dirs: { data: string; accounts: string }): Promise<LaneStore> {
+  const open = (keyring: Awaited<ReturnType<typeof keyRingFromEnv>>, where: { dir: string } | { store: ClusterAccountStore }) =>
+    AccountRegistry.open({ ...where, keyring, types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
+  if (backend.kind === 'sqlite') return { args: [], putAccounts: async (k, put) => put(await open(k, { dir: dirs.accounts })), readOutbox: async () => readOutbox(dirs.data) };
+  const names = indexNames(`k9-${randomBytes(4).toString('hex')}`);
+  const config = join(root, 'vigil.json');
+  writeFileSync(config, JSON.stringify({ clusters: { default: { urls: [backend.url] } }, state: { backend: 'cluster', index_prefix: names.prefix } }));
+  const docs = () => createDocStore({ name: 'k9', urls: [backend.url] }, silentLogger());
+  return {
+    args: ['--config', config],
+    async putAccounts(keyring, put) {
+      const ds = docs();
+      try {
+        await ensureIndices(ds, names, silentLogger());
+        await put(await open(keyring, { store: new ClusterAccountStore({ docs: ds, index: names.accounts, clock: systemClock }) }));
+      } finally {
+        await ds.close();
+      }
+    },
+    async readOutbox() {
+      const ds = docs();
+      try {
+        await ds.refresh(names.outbox);
+        const rows: OutboxRow[] = [];
+        // The cluster keeps a notification wrapped (`{v: …}`): any JSON value, left unparsed by the mapping.
+        const scan = ds.scan<Omit<OutboxRow, 'notification'> & { notification: { v: unknown } }>(names.outbox, { match_all: {} }, [{ key: 'asc' }]);
+        for await (const d of scan) rows.push({ ...d.source, notification: JSON.stringify(d.source.notification.v) });
+        return rows;
+      } finally {
+        await ds.close();
+      }
+    },
+  };
+}
+
 /** Receipts of one stream, keyed by notification identity, with arrival times. */
 function audit(committed: Map<string, number>, receipts: Array<{ id: string; at: number }>, killTimes: number[]): StreamFigures & { first: Map<string, number> } {
   const byId = new Map<string, number[]>();
@@ -121,7 +175,7 @@ function audit(committed: Map<string, number>, receipts: Array<{ id: string; at:
   return { notifications: committed.size, lost, duplicates, unexplained, phantom, first };
 }
 
-export async function runLane(seed: number, kills: number, log: (s: string) => void = () => undefined): Promise<LaneFigures> {
+export async function runLane(seed: number, kills: number, backend: LaneBackend = { kind: 'sqlite' }, log: (s: string) => void = () => undefined): Promise<LaneFigures> {
   const started = Date.now();
   const rng = seeded(seed);
   const root = mkdtempSync(join(tmpdir(), `vigil-kill9-${seed}-`));
@@ -134,12 +188,14 @@ export async function runLane(seed: number, kills: number, log: (s: string) => v
   const env = { VIGIL_MASTER_KEY: masterKey, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info' };
   let daemon: Daemon | undefined;
   try {
-    const registry = await AccountRegistry.open({ dir: dirs.accounts, keyring: await keyRingFromEnv(masterKey), types: builtinRegistry(), logger: silentLogger(), clock: systemClock });
-    await registry.put('pagerduty', 'pd', { integration_key: ROUTING_KEY, url: pd.enqueueUrl });
-    await registry.put('email', 'mail', { host: '127.0.0.1', port: smtp.port, session_timeout: '5s' });
+    const store = await laneStore(backend, root, dirs);
+    await store.putAccounts(await keyRingFromEnv(masterKey), async (registry) => {
+      await registry.put('pagerduty', 'pd', { integration_key: ROUTING_KEY, url: pd.enqueueUrl });
+      await registry.put('email', 'mail', { host: '127.0.0.1', port: smtp.port, session_timeout: '5s' });
+    });
     watches(dirs.watches, hook.url);
 
-    const start = () => spawnDaemon({ dataDir: dirs.data, watchesDir: dirs.watches, accountsDir: dirs.accounts, env });
+    const start = () => spawnDaemon({ dataDir: dirs.data, watchesDir: dirs.watches, accountsDir: dirs.accounts, env, args: store.args });
     const killTimes: number[] = [];
     const readyTimes: number[] = [];
     for (let k = 0; k < kills; k++) {
@@ -168,10 +224,10 @@ export async function runLane(seed: number, kills: number, log: (s: string) => v
       readyTimes.push(Date.now());
       await new Promise((r) => setTimeout(r, 2000));
       cleanExitCode = (await daemon.stop()).code;
-      pending = readOutbox(dirs.data).filter((r) => r.status === 'pending').length;
+      pending = (await store.readOutbox()).filter((r) => r.status === 'pending').length;
     }
     daemon = undefined;
-    const rows = readOutbox(dirs.data);
+    const rows = await store.readOutbox();
 
     // Identities per stream: webhook and email by idempotency key, PagerDuty by (action, dedup_key, summary).
     const mailId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
@@ -211,6 +267,7 @@ export async function runLane(seed: number, kills: number, log: (s: string) => v
     }
     const strip = <T extends { first: unknown }>({ first: _f, ...rest }: T) => rest;
     const figures: LaneFigures = {
+      backend: backend.kind,
       seed,
       kills: killTimes.length,
       webhook: strip(webhook),

@@ -25,6 +25,13 @@ describe('assess', () => {
     expect(r.reasons[0]).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('disk I/O error') });
   });
 
+  it('red while the state store\'s write queue is full, with how many writes it holds; a queue with room is no reason', () => {
+    const full = assess(base({ probes: { clusters: new Map(), store: { ok: true, checkedAt: NOW, writes: { queued: 10_000, full: true } }, outbox: null } }));
+    expect(full.status).toBe('red');
+    expect(full.reasons).toEqual([expect.objectContaining({ status: 'red', code: 'STORE_QUEUE_FULL', queued_writes: 10_000, message: expect.stringContaining('10000 writes held') })]);
+    expect(assess(base({ probes: { clusters: new Map(), store: { ok: true, checkedAt: NOW, writes: { queued: 9_999, full: false } }, outbox: null } }))).toEqual({ status: 'green', reasons: [] });
+  });
+
   it('yellow for overload, an old pending notification, a failing dead-man switch and invalid watch files', () => {
     const r = assess(
       base({

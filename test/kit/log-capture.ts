@@ -14,6 +14,8 @@ export interface CapturedLog {
   raw: string[];
   /** Everything written so far. */
   text(): string;
+  /** Resolves with the first line (written so far or later) matching `pred`. */
+  until(pred: (line: Record<string, any>) => boolean): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -24,16 +26,24 @@ export interface CapturedLog {
 export function captureLogger(level = 'debug', o: { redact?: boolean } = {}): CapturedLog {
   const lines: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
+  const waiters: Array<{ pred: (l: Record<string, any>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
       for (const line of String(chunk).split('\n')) {
         if (!line.trim()) continue;
         raw.push(`${line}\n`);
-        lines.push(JSON.parse(line) as Record<string, unknown>);
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        lines.push(parsed);
+        for (const w of waiters.splice(0)) if (w.pred(parsed)) w.resolve(parsed);
+        else waiters.push(w);
       }
       cb();
     },
   });
   const logger = o.redact === false ? pino({ level }, destination) : createLogger({ level, destination });
-  return { logger, lines, raw, text: () => raw.join('') };
+  const until = (pred: (l: Record<string, any>) => boolean) => {
+    const found = lines.find(pred);
+    return found ? Promise.resolve(found) : new Promise<Record<string, unknown>>((resolve) => waiters.push({ pred, resolve }));
+  };
+  return { logger, lines, raw, text: () => raw.join(''), until };
 }

@@ -11,6 +11,7 @@ const healthReason = component(
       code: z.enum([
         'NOT_STARTED',
         'STORE_UNAVAILABLE',
+        'STORE_QUEUE_FULL',
         'CLUSTER_UNREACHABLE',
         'WATCH_FAILING',
         'CLUSTER_NOT_CONFIGURED',
@@ -29,7 +30,18 @@ const healthReason = component(
 const healthResponse = component(
   'Health',
   z.object({
-    status: z.enum(['green', 'yellow', 'red']).describe('red: a configured cluster or the state store does not answer; yellow: degraded (see reasons)'),
+    status: z.enum(['green', 'yellow', 'red']).describe('red: a configured cluster or the state store does not answer, or the state store\'s write queue is full; yellow: degraded (see reasons)'),
+    state_store: z
+      .object({
+        backend: z.enum(['sqlite', 'cluster']),
+        healthy: z.boolean().describe('whether the state store answered its last check (the cluster backend: its cluster takes writes)'),
+        full: z.boolean().describe('the write queue is at state.queue_limit: no new run starts'),
+        queued_writes: z.number().int().describe('writes held until the cluster acknowledges them (0 for SQLite)'),
+        error: z.string().optional().describe('why the state store cannot be used'),
+        checked_at: z.string(),
+      })
+      .nullable()
+      .describe('what the last check of the state store found (null before the first one)'),
     node: z.string(),
     reasons: z.array(healthReason),
     watches: z.object({
@@ -49,7 +61,7 @@ const healthResponse = component(
       fired: z.number().int(),
       skipped_overlap: z.number().int(),
       deferred: z.number().int().describe('fires that waited past their time (delivery saturated or run queue full)'),
-      paused: z.boolean().describe('delivery is saturated now: no new run starts'),
+      paused: z.boolean().describe('delivery is saturated, or the state store\'s write queue is full, now: no new run starts'),
     }),
     deliveries_in_flight: z.number().int(),
     outbox: z.object({ pending: z.number().int(), oldest_pending_since: z.string().nullable() }).nullable().describe('null until the state store was probed'),
@@ -81,9 +93,10 @@ export async function healthRoutes(f: FastifyInstance, app: ApiContext): Promise
     async () => {
       const { valid, invalid } = app.watches.counts();
       const stats = app.scheduler.stats();
-      const { status, reasons, clusters, outbox } = app.health.report();
+      const { status, reasons, clusters, outbox, state_store } = app.health.report();
       return {
         status,
+        state_store,
         node: app.config.node_name,
         reasons,
         watches: { valid, invalid, need_cluster_not_configured: reasons.filter((r) => r.code === 'CLUSTER_NOT_CONFIGURED').length },

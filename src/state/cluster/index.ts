@@ -47,6 +47,12 @@ export interface ClusterStateStoreOptions {
   onHealth?: (h: StoreHealth) => void;
   /** Watch states kept in memory, default 100 000. */
   cacheEntries?: number;
+  /**
+   * Put into the outbox, at open, the deliveries a stopped process decided (default true). Tools that
+   * open the store beside running daemons (the CLI) leave that to the daemons: clearing a handoff a
+   * daemon is still materialising would move its state's version under it.
+   */
+  recover?: boolean;
 }
 
 export class ClusterStateStore implements StateStore {
@@ -89,7 +95,7 @@ export class ClusterStateStore implements StateStore {
     try {
       await ensureIndices(o.docs, store.names, o.logger ?? silentLogger(), { logIndexSettings: o.logIndexSettings });
       await store.security.finishPending();
-      await store.#recoverHandoffs();
+      if (o.recover !== false) await store.#recoverHandoffs();
     } catch (e) {
       await store.close();
       throw e;

@@ -18,7 +18,7 @@ const opaque = { type: 'object', enabled: false } as const;
 /** Text kept for reading, not searched. */
 const stored = { type: 'text', index: false } as const;
 
-export type IndexKind = 'state' | 'outbox' | 'kv' | 'security' | 'log' | 'audit';
+export type IndexKind = 'state' | 'outbox' | 'kv' | 'security' | 'log' | 'audit' | 'watches' | 'accounts';
 
 const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
   state: {
@@ -60,6 +60,34 @@ const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
     commit_id: keyword,
   },
   kv: { value: opaque, updated_at: long },
+  /** Watch definitions (the watch repository of the cluster backend); deleted ones stay as tombstones a while. */
+  watches: {
+    tenant: keyword,
+    watch_id: keyword,
+    /** The definition's JSON text as stored. */
+    source: stored,
+    /** A hash of `source`. */
+    version: keyword,
+    /** `file` (applied from a watches folder) or `api`. */
+    origin: keyword,
+    /** The hash of the file last applied to this watch (kept when the API changes it). */
+    file_version: keyword,
+    /** The daemon (node name) or tool that wrote this version. */
+    written_by: keyword,
+    /** Who saved it over the API (user, roles), as the API records it. */
+    saved_by: opaque,
+    deleted: bool,
+    updated_at: long,
+  },
+  /** Sealed account documents by (type, id), and the key-check record. */
+  accounts: {
+    type: keyword,
+    account_id: keyword,
+    doc: opaque,
+    /** The store's own records (the key check), by id. */
+    record: opaque,
+    updated_at: long,
+  },
   security: {
     kind: keyword,
     name: keyword,

@@ -15,6 +15,10 @@ export interface IndexNames {
   outbox: string;
   kv: string;
   security: string;
+  /** Watch definitions, one document per watch (`<tenant>:<id>`). */
+  watches: string;
+  /** Sealed accounts, one document per (type, id), and the key-check record. */
+  accounts: string;
   /** `<prefix>-log-*`: the pattern of the daily execution-log indices (and of their template). */
   logPattern: string;
   auditPattern: string;
@@ -42,6 +46,8 @@ export function indexNames(prefix: string = DEFAULT_PREFIX, path = 'state.index_
     outbox: `${prefix}-outbox`,
     kv: `${prefix}-kv`,
     security: `${prefix}-security`,
+    watches: `${prefix}-watches`,
+    accounts: `${prefix}-accounts`,
     logPattern: `${prefix}-log-*`,
     auditPattern: `${prefix}-audit-*`,
     log: (ms) => {

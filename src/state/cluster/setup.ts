@@ -26,6 +26,8 @@ export async function ensureIndices(ds: DocStoreClient, names: IndexNames, logge
     [names.outbox, 'outbox'],
     [names.kv, 'kv'],
     [names.security, 'security'],
+    [names.watches, 'watches'],
+    [names.accounts, 'accounts'],
   ];
   for (const [name, kind] of fixed) {
     if (await ds.createIndex(name, { settings: settingsFor(), mappings: mappingFor(kind) })) logger.info({ index: name }, 'state index created');

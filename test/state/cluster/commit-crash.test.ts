@@ -51,6 +51,12 @@ describe.each(FLAVOURS)('commit protocol under crashes on %s', (flavour) => {
     expect(doc?.source.handoff.entries).toHaveLength(2);
     expect(await ds.get(`${prefix}-outbox`, 'key-1')).toBeUndefined();
 
+    // A tool opening the store beside daemons (recover: false) leaves the handoff to them.
+    const tool = await openStore(cluster.url, { prefix, recover: false });
+    await tool.close();
+    expect(await ds.get(`${prefix}-outbox`, 'key-1')).toBeUndefined();
+    expect((await ds.get<{ has_handoff: boolean }>(`${prefix}-state`, '_main:w'))?.source.has_handoff).toBe(true);
+
     const store = await openStore(cluster.url, { prefix });
     try {
       expect((await store.outbox.pending()).map((e) => e.key)).toEqual(['key-1', 'key-2']);

@@ -43,7 +43,7 @@ describe.each(FLAVOURS)('state indices on %s', (flavour) => {
     const store = await openStore(cluster.url, { prefix, logIndexSettings: { number_of_replicas: 0 } });
     const ds = docStore(cluster.url);
     try {
-      for (const name of ['state', 'outbox', 'kv', 'security']) {
+      for (const name of ['state', 'outbox', 'kv', 'security', 'watches', 'accounts']) {
         const index = cluster.store.indices.get(`${prefix}-${name}`)!;
         expect(index, name).toBeDefined();
         const m = (await ds.getMapping(`${prefix}-${name}`))[`${prefix}-${name}`]!;
