@@ -46,57 +46,71 @@ export const ErrorCodes = {
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /**
+ * The fixed delivery failure codes. Besides these, DeliveryFailureCode admits `HTTP_<status>` (the
+ * cluster's own status for the index action), `SMTP_<code>` (nodemailer's code less its `E`) and any
+ * catalogue code (an invalid request, an account not found or not decryptable…).
+ */
+export const DELIVERY_FAILURE_CODES = [
+  // The service answered with this status class (redirects are never followed), or this status (408 and 429, retried).
+  'HTTP_1XX',
+  'HTTP_3XX',
+  'HTTP_408',
+  'HTTP_429',
+  'HTTP_4XX',
+  'HTTP_5XX',
+  // The exchange ended before an answer, or never started: the egress policy refused the destination.
+  'EGRESS_DENIED',
+  'TIMEOUT',
+  'CONNECT_FAILED',
+  'NETWORK',
+  'TLS',
+  'ABORTED',
+  // A request the HTTP client refused to send, or an error that is a bug (never retried).
+  'UNEXPECTED',
+  // SMTP: the reply class, a refused login or TLS, a local refusal, an unreachable server or proxy.
+  'SMTP_4YZ',
+  'SMTP_5YZ',
+  'SMTP_AUTH',
+  'SMTP_TLS',
+  'SMTP_ENVELOPE',
+  'SMTP_MESSAGE',
+  'SMTP_CONFIG',
+  'SMTP_CONNECTION',
+  'SMTP_PROXY',
+  'SMTP_PROXY_UNREACHABLE',
+  'SMTP_ERROR',
+  // The service answered, but not as its protocol says it should.
+  'UNEXPECTED_RESPONSE',
+  // The service asked for fewer requests (AWS `Throttling` and its kin, whatever the HTTP status); retried.
+  'THROTTLED',
+  // The service or its token endpoint refused the account's credentials (not retried).
+  'AUTH_FAILED',
+  // Temporary credentials expired; new ones are fetched for the next attempt (retried).
+  'CREDENTIALS_EXPIRED',
+  'SLACK_REJECTED',
+  'JIRA_ISSUE_TYPE_NOT_FOUND',
+  'JIRA_TRANSITION_NOT_FOUND',
+  'INDEX_FAILED',
+  'CLUSTER_ERROR',
+  'BULK_ITEM_FAILED',
+  'ATTACHMENT_FETCH_FAILED',
+  'ATTACHMENT_TOO_LARGE',
+  // A request that would take an account's secrets somewhere the account does not name.
+  'ACCOUNT_DESTINATION_DENIED',
+  // The account could not be loaded for a reason that carries no catalogue code.
+  'ACCOUNT_ERROR',
+  // The deliverer gave up: the retry deadline passed, or the entry's type is not available here.
+  'DEADLINE_EXCEEDED',
+  'UNKNOWN_ACTION_TYPE',
+  // An operator discarded the delivery (the deliveries API) before it succeeded.
+  'CANCELLED',
+] as const;
+
+/**
  * Why a send failed: the `code` of a failed DeliveryResult and of a delivery outcome, kept in the outbox
  * and shown in the watch log. Whether another attempt can help is the result's `retry`, not the code.
  */
-export type DeliveryFailureCode =
-  /**
-   * The service answered with this status class (redirects are never followed), or this status (408
-   * and 429, which are retried; the cluster's own status for the index action).
-   */
-  | 'HTTP_1XX'
-  | 'HTTP_3XX'
-  | 'HTTP_4XX'
-  | 'HTTP_5XX'
-  | `HTTP_${number}`
-  /** The exchange ended before an answer, or never started: the egress policy refused the destination. */
-  | 'EGRESS_DENIED'
-  | 'TIMEOUT'
-  | 'CONNECT_FAILED'
-  | 'NETWORK'
-  | 'TLS'
-  | 'ABORTED'
-  /** A request the HTTP client refused to send, or an error that is a bug (never retried). */
-  | 'UNEXPECTED'
-  /** SMTP: `SMTP_4YZ`, `SMTP_5YZ`, `SMTP_AUTH`, `SMTP_TLS`…, or nodemailer's own code less its `E` (`SMTP_PROTOCOL`). */
-  | `SMTP_${string}`
-  /** The service answered, but not as its protocol says it should. */
-  | 'UNEXPECTED_RESPONSE'
-  /** The service asked for fewer requests (AWS `Throttling` and its kin, whatever the HTTP status); retried. */
-  | 'THROTTLED'
-  /** The service or its token endpoint refused the account's credentials (not retried). */
-  | 'AUTH_FAILED'
-  /** Temporary credentials expired; new ones are fetched for the next attempt (retried). */
-  | 'CREDENTIALS_EXPIRED'
-  | 'SLACK_REJECTED'
-  | 'JIRA_ISSUE_TYPE_NOT_FOUND'
-  | 'JIRA_TRANSITION_NOT_FOUND'
-  | 'INDEX_FAILED'
-  | 'CLUSTER_ERROR'
-  | 'BULK_ITEM_FAILED'
-  | 'ATTACHMENT_FETCH_FAILED'
-  | 'ATTACHMENT_TOO_LARGE'
-  /** A request that would take an account's secrets somewhere the account does not name. */
-  | 'ACCOUNT_DESTINATION_DENIED'
-  /** The account could not be loaded for a reason that carries no catalogue code. */
-  | 'ACCOUNT_ERROR'
-  /** The deliverer gave up: the retry deadline passed, or the entry's type is not available here. */
-  | 'DEADLINE_EXCEEDED'
-  | 'UNKNOWN_ACTION_TYPE'
-  /** An operator discarded the delivery (the deliveries API) before it succeeded. */
-  | 'CANCELLED'
-  /** A catalogue code: an invalid request, an account not found or not decryptable… */
-  | ErrorCode;
+export type DeliveryFailureCode = (typeof DELIVERY_FAILURE_CODES)[number] | `HTTP_${number}` | `SMTP_${string}` | ErrorCode;
 
 /** Field-path keyed problems, the Signals `detail` shape: `{"checks[1].source": [{error, value}]}`. */
 export type ErrorDetail = Record<string, Array<{ error: string; value?: unknown }>>;

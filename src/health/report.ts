@@ -10,23 +10,27 @@ import type { ProbeResults } from './probes.ts';
 
 export type HealthStatus = 'green' | 'yellow' | 'red';
 
-export interface HealthReason {
-  status: Exclude<HealthStatus, 'green'>;
-  code:
-    | 'NOT_STARTED'
-    | 'STORE_UNAVAILABLE'
-    | 'STORE_QUEUE_FULL'
-    | 'CLUSTER_UNREACHABLE'
-    | 'WATCH_FAILING'
-    | 'CLUSTER_NOT_CONFIGURED'
-    | 'WATCHES_INVALID'
-    | 'OVERLOADED'
-    | 'OUTBOX_BACKLOG'
-    | 'DELIVERY_FAILING'
-    | 'DEADMAN_FAILING';
-  message: string;
-  [context: string]: unknown;
-}
+/** Every health reason code and the status it sets: red, the node cannot do its job; yellow, degraded. */
+export const HEALTH_REASONS = {
+  NOT_STARTED: 'red',
+  STORE_UNAVAILABLE: 'red',
+  STORE_QUEUE_FULL: 'red',
+  CLUSTER_UNREACHABLE: 'red',
+  WATCH_FAILING: 'yellow',
+  CLUSTER_NOT_CONFIGURED: 'yellow',
+  WATCHES_INVALID: 'yellow',
+  OVERLOADED: 'yellow',
+  OUTBOX_BACKLOG: 'yellow',
+  DELIVERY_FAILING: 'yellow',
+  DEADMAN_FAILING: 'yellow',
+} as const satisfies Record<string, Exclude<HealthStatus, 'green'>>;
+
+export type HealthReasonCode = keyof typeof HEALTH_REASONS;
+
+/** One reason the node is not green; its status is the one HEALTH_REASONS gives its code. */
+export type HealthReason = {
+  [C in HealthReasonCode]: { status: (typeof HEALTH_REASONS)[C]; code: C; message: string; [context: string]: unknown };
+}[HealthReasonCode];
 
 /** Reasons listed per kind at most; the rest are counted (`more`), so a report stays small whatever happens. */
 export const MAX_REASONS_PER_KIND = 20;
