@@ -223,7 +223,10 @@ export async function runLane(seed: number, kills: number, backend: LaneBackend 
       await daemon.ready(60_000);
       readyTimes.push(Date.now());
       await new Promise((r) => setTimeout(r, 2000));
-      cleanExitCode = (await daemon.stop()).code;
+      const stopping = daemon;
+      cleanExitCode = (await stopping.stop()).code;
+      // A clean stop that fails says why in the test's output (the daemon's last error lines).
+      if (cleanExitCode !== 0) console.log(`KILL9-CLEAN-STOP ${JSON.stringify({ seed, code: cleanExitCode, stderr: stopping.stderr.slice(-15), errors: stopping.logs().filter((r) => r.level >= 50).slice(-10) })}`);
       pending = (await store.readOutbox()).filter((r) => r.status === 'pending').length;
     }
     daemon = undefined;
