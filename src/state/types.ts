@@ -2,6 +2,7 @@
  * The StateStore seam. It says nothing about SQL so a cluster-backed store can come later for several
  * daemons sharing work. Each part is its own interface; `sqlite.ts` implements them all on one database.
  */
+import { VigilError } from '../errors.ts';
 import type { WatchLogRecord, WatchState } from './records.ts';
 import type { SecurityStore } from './security-types.ts';
 
@@ -18,6 +19,8 @@ export interface StateStore {
    * and/or its log record, all or nothing. Deciding to notify (state: episode, throttle) and recording the
    * notification (outbox) must never be separated by a crash, or a restart either loses the page or opens
    * a second incident for the same episode. Returns which entries were new (an existing key is left as is).
+   * With `claim`, throws CONFLICT (writing nothing) when the watch's state already records that
+   * scheduled time or a later one, or was changed by another writer since this store read it.
    */
   commit(c: RunCommit): Promise<{ enqueued: string[] }>;
   /**
@@ -29,6 +32,19 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/** The scheduled time (epoch ms) a stored state's last run was fired for, if any. */
+export function lastScheduledTime(s: WatchState): number | undefined {
+  const t = s.last_execution?.trigger?.scheduled_time;
+  const ms = t ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The error of a commit whose run claim lost: that scheduled time (or a later one) ran already. */
+export function claimLost(tenant: string, watchId: string, claim: number, stored: number, node?: string): VigilError {
+  const by = node ? ` by ${node}` : '';
+  return new VigilError('CONFLICT', `watch [${tenant}/${watchId}]: scheduled time ${new Date(claim).toISOString()} already run${by} (last scheduled time ${new Date(stored).toISOString()}); this run is dropped`);
+}
+
 /** An outbox entry delivered at `at` (epoch ms). */
 export interface DeliveredMark {
   key: string;
@@ -37,6 +53,13 @@ export interface DeliveredMark {
 
 export interface RunCommit {
   state?: { tenant: string; watchId: string; value: WatchState };
+  /**
+   * The run claim (several daemons): the scheduled time (epoch ms) this commit's run was fired for. The
+   * commit applies only while the stored state's last scheduled time is earlier; otherwise another
+   * daemon ran that time already and the commit fails with CONFLICT, having written nothing (state,
+   * outbox entries, delivered marks and log record alike). Needs `state`.
+   */
+  claim?: number;
   enqueue?: Array<Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>>;
   /** Outbox entries the run delivered (as `markDelivered`), recorded with its state and log. */
   delivered?: DeliveredMark[];
@@ -48,6 +71,11 @@ export interface WatchStateStore {
   get(tenant: string, watchId: string): Promise<WatchState | undefined>;
   put(tenant: string, watchId: string, state: WatchState): Promise<void>;
   delete(tenant: string, watchId: string): Promise<void>;
+  /**
+   * Drops any copy of the watch's state this process keeps: another daemon may have written it since
+   * (this one just became its owner). Stores only this process writes (SQLite) need not have it.
+   */
+  forget?(tenant: string, watchId: string): void;
   /** Every watch whose state sets `active_override`: one read for a whole load. */
   activeOverrides(): Promise<Array<{ tenant: string; watchId: string; active: boolean }>>;
 }

@@ -84,6 +84,7 @@ export class ClusterStateStore implements StateStore {
       get: (tenant, id) => states.get(tenant, id),
       put: async (tenant, id, state) => void (await states.write(tenant, id, state)),
       delete: async (tenant, id) => void (await states.write(tenant, id, null)),
+      forget: (tenant, id) => states.forget(tenant, id),
       activeOverrides: () => this.#activeOverrides(),
     };
   }
@@ -138,15 +139,31 @@ export class ClusterStateStore implements StateStore {
     // Nothing of a commit is written unless all of it can be.
     validateEntries(enqueue);
     if (c.log) validateLogRecord(c.log);
-    const facts: Array<Promise<void>> = [];
-    if (c.log) facts.push(this.log.append(c.log));
-    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at));
+    if (c.claim !== undefined && c.state) {
+      // The claim decides whether the run happened at all: its facts are written only once it won.
+      const enqueued = await this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue, c.claim);
+      await this.#facts(c);
+      return { enqueued };
+    }
+    const facts = this.#factWrites(c);
     const decided = c.state
       ? this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue)
       : this.outbox.enqueueAll(enqueue);
     const [main, ...rest] = await Promise.allSettled([decided, ...facts]);
     for (const r of [main!, ...rest]) if (r.status === 'rejected') throw r.reason;
     return { enqueued: (main as PromiseFulfilledResult<string[]>).value };
+  }
+
+  #factWrites(c: RunCommit): Array<Promise<void>> {
+    const facts: Array<Promise<void>> = [];
+    if (c.log) facts.push(this.log.append(c.log));
+    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at));
+    return facts;
+  }
+
+  async #facts(c: RunCommit): Promise<void> {
+    const settled = await Promise.allSettled(this.#factWrites(c));
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Resolves once the cluster acknowledged every write made so far. */
