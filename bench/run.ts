@@ -4,7 +4,7 @@
  * bench/results/<timestamp>.json and bench/results/latest.json.
  *
  * Env: BENCH_SECONDS (measurement window per scenario, default 30; shorter windows are too noisy), BENCH_WATCHES (default 10 000),
- * BENCH_SCENARIOS (comma list, default S1,S2,S6,S10,S12), BENCH_NO_PIN=1 (no taskset).
+ * BENCH_SCENARIOS (comma list, default S1,S2,S2C,S6,S10,S12), BENCH_NO_PIN=1 (no taskset).
  * Exit code: 0 when every gate passed, 1 otherwise, 2 when a scenario crashed.
  */
 import { spawn } from 'node:child_process';
@@ -12,9 +12,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cores, nodeCommand, REPO } from './lib/procs.ts';
-import type { Gate, ScenarioResult } from './lib/result.ts';
+import { gate, type Gate, type ScenarioResult } from './lib/result.ts';
 
-const ALL = ['S1', 'S2', 'S6', 'S10', 'S12'];
+const ALL = ['S1', 'S2', 'S2C', 'S6', 'S10', 'S12'];
 const scenarios = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 /** A scenario that takes far longer than this is stuck (S2 needs ~2× its window plus ~30 s of set-up). */
@@ -44,6 +44,25 @@ function runWorker(name: string): Promise<ScenarioResult | Failure> {
       resolve({ scenario: name, error: signal ? `killed by ${signal} (limit ${hardLimitMs / 1000} s)` : `exit code ${code}: ${last.slice(0, 300)}` });
     });
   });
+}
+
+/** The cluster backend's target: at most this many times SQLite's CPU per execution, S2C against S2 of the same run. */
+const CLUSTER_CPU_RATIO = 1.5;
+
+/** Adds to S2C its CPU per execution against S2's (same run, same machine state) as a gate. */
+function compareBackends(results: Array<ScenarioResult | Failure>): void {
+  const find = (name: string) => results.find((r): r is ScenarioResult => r.scenario === name && !('error' in r));
+  const [sqlite, cluster] = [find('S2'), find('S2C')];
+  if (!cluster) return;
+  if (!sqlite) {
+    cluster.notes.push('no S2 (SQLite) in this run: the CPU ratio of the backends is not measured');
+    return;
+  }
+  const perExec = (r: ScenarioResult) => Number(r.measured.cpuUsPerExec);
+  const ratio = Math.round((perExec(cluster) / perExec(sqlite)) * 100) / 100;
+  cluster.ratios.cpuPerExecVsSqliteS2 = ratio;
+  cluster.gates.push(gate('CPU per execution vs S2 (SQLite)', ratio, '<=', CLUSTER_CPU_RATIO, '×'));
+  cluster.pass = cluster.gates.every((g) => g.pass);
 }
 
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? String(Math.round(n)) : String(Math.round(n * 100) / 100));
@@ -83,6 +102,7 @@ for (const name of scenarios) {
   process.stderr.write(`bench: ${name} ${'error' in r ? 'crashed' : r.pass ? 'passed' : 'failed'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   results.push(r);
 }
+compareBackends(results);
 printSummary(results);
 
 const report = {

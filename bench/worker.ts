@@ -15,6 +15,8 @@ async function run(): Promise<ScenarioResult> {
       return (await import('./s1-scheduler.ts')).runS1({ seconds, watches });
     case 'S2':
       return (await import('./s2-steady.ts')).runSteadyBench({ seconds, watches });
+    case 'S2C':
+      return (await import('./s2-steady.ts')).runSteadyBench({ seconds, watches, backend: 'cluster' });
     case 'S6':
       return (await import('./s6-startup.ts')).runStartupBench({ watches });
     case 'S10':
@@ -22,7 +24,7 @@ async function run(): Promise<ScenarioResult> {
     case 'S12':
       return (await import('./s12-overload.ts')).runOverloadBench({ seconds, watches: Number(process.env.BENCH_OVERLOAD_WATCHES ?? 32_000) });
     default:
-      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S6, S10 or S12`);
+      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S2C, S6, S10 or S12`);
   }
 }
 
