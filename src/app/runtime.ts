@@ -34,6 +34,7 @@ import { Pruner } from '../state/pruner.ts';
 import { allOf } from '../schedule/admission.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
 import { openClusterBackend, type ClusterBackend } from './cluster-backend.ts';
+import { ClusterMode } from './cluster-mode.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -80,6 +81,8 @@ export interface Runtime {
   watchRepository: WatchRepository;
   /** The state store's link: always healthy on SQLite. */
   stateHealth(): StateHealth;
+  /** With the cluster backend: this daemon's membership and the watches it owns (null on SQLite). */
+  cluster: ClusterMode | null;
   watches: WatchService;
   runner: WatchRunner;
   scheduler: Scheduler;
@@ -195,6 +198,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
+    // Daemons sharing the watches compute the same scheduled times, so a run claim means the same time on each.
+    alignIntervals: backend !== null,
     // Back-pressure: while delivery is saturated, or the cluster state store's write queue is full, no
     // run starts, and fires wait in the schedule.
     admission: backend ? allOf(deliverer.pressure, backend.link) : deliverer.pressure,
@@ -214,19 +219,32 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const watchRepository: WatchRepository = backend?.watches ?? files;
   // With the cluster backend, a watches folder (when there is one) is applied to the cluster's copy, which is what runs.
   const folderSync = backend && existsSync(config.watches_dir) ? new FolderSync({ files, cluster: backend.watches, node: config.node_name, logger }) : null;
-  const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck });
+  const cluster = backend
+    ? new ClusterMode({ docs: backend.docs, index: backend.store.names.nodes, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger })
+    : null;
+  const watches = new WatchService({
+    repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck,
+    ...(cluster ? { ownership: cluster, claimRuns: true } : {}),
+  });
+  cluster?.reportStats(() => {
+    const st = scheduler.stats();
+    return { owned: watches.ownedCount(), scheduled: st.watches, fired: st.fired, running: st.running, lag_p99_ms: st.lateness.p99Ms, delivery_backlog: deliverer.backlog };
+  });
 
   // Delivered and failed outbox entries are kept a week: their keys are what keeps a re-run of the
   // same scheduled time (the clock set back) from notifying twice.
   const pruner = new Pruner({ store, clock, logger, logRetention: config.log.retention, outboxMaxAgeMs: 7 * 86_400_000 });
 
   let runsDone: Promise<void> = Promise.resolve();
+  let membershipDone: Promise<void> = Promise.resolve();
   let halted = false;
   let folderFeed: { close(): void } | undefined;
   const halt = (): void => {
     if (halted) return;
     halted = true;
     runsDone = scheduler.stop();
+    // The others take this daemon's watches at once instead of a lease later.
+    membershipDone = cluster?.stop() ?? Promise.resolve();
     folderFeed?.close();
     void watches.stop();
   };
@@ -243,6 +261,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     metrics,
     store,
     watchRepository,
+    cluster,
     stateHealth: () => (backend ? { backend: 'cluster', ...backend.link.health } : { backend: 'sqlite', healthy: true, full: false, queued: 0 }),
     watches,
     runner,
@@ -257,8 +276,10 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     compileEnv,
     async start() {
       await applyFolder();
+      // Who is live first: the load schedules only the watches this daemon owns.
+      await cluster?.start();
       const { valid, invalid } = await watches.loadAll();
-      logger.info({ valid, invalid, dir: where }, 'watches loaded');
+      logger.info({ valid, invalid, dir: where, ...(cluster ? { node: config.node_name, owned: watches.ownedCount(), live: cluster.live() } : {}) }, 'watches loaded');
       const resumed = await deliverer.resumePending();
       if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
       scheduler.start();
@@ -287,6 +308,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       await settled;
       await deliverer.idle();
       await o.beforeClose?.();
+      await membershipDone;
       overload.stop();
       await pruner.stop();
       await registry.close();

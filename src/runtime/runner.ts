@@ -54,6 +54,11 @@ export interface RunOptions {
   recordLog?: boolean;
   /** Return the run's runtime data (`data`, `severity`, `trigger`…) as `runtime_attributes`; never stored. */
   runtimeAttributes?: boolean;
+  /**
+   * Claim the fire's scheduled time in the run's first state write (several daemons): the run commits
+   * only if no daemon ran that time yet, else it throws CONFLICT having made nothing visible.
+   */
+  claim?: boolean;
   /** Stop waiting for a delivery after this long (see SendOptions.waitMs); unset: wait for its outcome. */
   deliveryWaitMs?: number;
   signal?: AbortSignal;
@@ -194,7 +199,10 @@ export class WatchRunner {
       // Kept only where resolve actions need it as `resolved.data`.
       ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
     };
-    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release });
+    // The claim travels with the run's first state write: the outbox commit when it notifies, else the last.
+    let claim = opts.claim && opts.fire && recordState ? opts.fire.scheduledTime : undefined;
+    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release, claim });
+    if (planned.length && !simulate) claim = undefined;
 
     log.status = failed ? log.status : { code: summarize(log.actions, simulate) };
     if (ctx.severity) {
@@ -207,7 +215,7 @@ export class WatchRunner {
     state.last_status = log.status;
     state.node = node;
     if (recordState || recordLog || delivered.length) {
-      await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), delivered, ...(recordLog ? { log } : {}) });
+      await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), ...(claim !== undefined ? { claim } : {}), delivered, ...(recordLog ? { log } : {}) });
     }
     this.d.metrics.watchRuns.inc({ status: log.status.code });
     if (failed) runLog().warn({ check: failed.check }, `watch run failed: ${failed.message}`);

@@ -34,6 +34,8 @@ export interface SendOptions {
    * its log entry says DELIVERY_PENDING. Unset: wait for the outcome.
    */
   waitMs?: number | undefined;
+  /** The run claim (RunCommit.claim) of the outbox commit, when the run claims its scheduled time. */
+  claim?: number | undefined;
   /** Releases the run's reservation in the delivery backlog (Deliverer.reserve) once its notifications are handed over. */
   release?: (() => void) | undefined;
 }
@@ -70,7 +72,7 @@ async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: S
   }
   const now = env.clock.now();
   const entries = planned.map((p) => outboxEntry(w, p, now));
-  const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), enqueue: entries });
+  const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), ...(o.state && o.claim !== undefined ? { claim: o.claim } : {}), enqueue: entries });
   const fresh = new Set(enqueued);
   const pending = planned.map((p, i): Promise<Outcome> | Outcome =>
     // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.

@@ -33,6 +33,20 @@ export interface WatchServiceOptions {
   clock: Clock;
   /** Load-time checks beyond the format, e.g. that referenced accounts exist. */
   extraCheck?: ExtraCheck;
+  /** Several daemons sharing the watches: which this one runs. Absent: every watch. */
+  ownership?: Ownership;
+  /** Runs claim their scheduled time in the state store (RunOptions.claim): set with `ownership`. */
+  claimRuns?: boolean;
+}
+
+/**
+ * Which watches this daemon runs, when several share them (the membership's rendezvous owner).
+ * Keys are `tenant/id` (watchKey).
+ */
+export interface Ownership {
+  owns(key: string): boolean;
+  /** Calls `fn` whenever the answer may have changed for some keys (the membership changed). */
+  onChange(fn: () => void): void;
 }
 
 const key = (tenant: string, id: string) => watchKey({ tenant, id });
@@ -48,9 +62,42 @@ export class WatchService {
   private readonly o: WatchServiceOptions;
   private readonly watches = new Map<string, LoadedWatch>();
   private feed: { close(): void } | null = null;
+  /** With ownership: the watches this daemon owned at their last scheduling. */
+  private readonly owned = new Set<string>();
+  private rebalancing: Promise<void> = Promise.resolve();
 
   constructor(o: WatchServiceOptions) {
     this.o = o;
+    o.ownership?.onChange(() => void this.rebalance());
+  }
+
+  /** How many loaded watches this daemon owns (all of them without ownership). */
+  ownedCount(): number {
+    return this.o.ownership ? this.owned.size : this.counts().valid;
+  }
+
+  /**
+   * The membership changed: watches this daemon gained are scheduled (from their stored state, read
+   * afresh), those it lost are unscheduled (a run in flight finishes; its claim decides if it counts).
+   */
+  rebalance(): Promise<void> {
+    this.rebalancing = this.rebalancing.then(async () => {
+      const own = this.o.ownership;
+      if (!own) return;
+      let gained = 0;
+      let lost = 0;
+      let i = 0;
+      for (const [k, lw] of [...this.watches]) {
+        if (!lw.watch || own.owns(k) === this.owned.has(k)) continue;
+        if (this.owned.has(k)) lost++;
+        else gained++;
+        await this.schedule(k);
+        if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+      }
+      if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');
+      this.updateGauges();
+    }).catch((e: unknown) => this.o.logger.error({ err: (e as Error).message }, 'watch ownership change failed'));
+    return this.rebalancing;
   }
 
   async loadAll(): Promise<{ valid: number; invalid: number }> {
@@ -242,6 +289,18 @@ export class WatchService {
     const lw = this.watches.get(k);
     const w = lw?.watch;
     if (!w) return void this.o.scheduler.remove(k);
+    const own = this.o.ownership;
+    if (own) {
+      if (!own.owns(k)) {
+        this.owned.delete(k);
+        return void this.o.scheduler.remove(k);
+      }
+      if (!this.owned.has(k)) {
+        // Another daemon may have run it since this one last did: its next run reads the stored state.
+        this.o.store.watchState.forget?.(w.tenant, w.id);
+        this.owned.add(k);
+      }
+    }
     const override = this.overrides ? this.overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
     const active = override ?? w.def.active;
     if (!active) return void this.o.scheduler.remove(k);
@@ -252,11 +311,22 @@ export class WatchService {
   private async runScheduled(k: string, fire: FireInfo, releaseSlot: () => void): Promise<void> {
     const w = this.watches.get(k)?.watch;
     if (!w) return;
+    // Checked again at fire time: a daemon that was paused past its lease no longer owns anything.
+    if (this.o.ownership && !this.o.ownership.owns(k)) {
+      this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString() }, 'fire dropped: this daemon does not own the watch now');
+      return;
+    }
     this.o.metrics.triggerLateness.observe(Math.max(0, fire.triggeredTime - fire.scheduledTime) / 1000);
     try {
       // The slot bounds work on the clusters: once the checks are done, the run frees it.
-      await this.o.runner.run(w, { fire, onChecksDone: releaseSlot });
+      await this.o.runner.run(w, { fire, onChecksDone: releaseSlot, ...(this.o.claimRuns ? { claim: true } : {}) });
     } catch (e) {
+      if (this.o.claimRuns && e instanceof VigilError && e.code === 'CONFLICT') {
+        // Another daemon ran this scheduled time (both believed they owned the watch): nothing of this run was written.
+        this.o.metrics.runClaimsLost.inc();
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString(), reason: e.message }, 'run dropped: its scheduled time was claimed by another run');
+        return;
+      }
       // The runner turns watch problems into statuses; reaching here is a bug or a failing state store.
       this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');
     }
@@ -264,6 +334,7 @@ export class WatchService {
 
   private forget(k: string, _lw: LoadedWatch): void {
     this.watches.delete(k);
+    this.owned.delete(k);
     this.o.scheduler.remove(k);
   }
 
@@ -281,6 +352,7 @@ export class WatchService {
       const { valid, invalid } = this.counts();
       this.o.metrics.watchesLoaded.set(valid);
       this.o.metrics.watchesInvalid.set(invalid);
+      this.o.metrics.watchesOwned.set(this.ownedCount());
     }, 100).unref();
   }
 }
