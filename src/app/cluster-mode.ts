@@ -20,6 +20,8 @@ export interface ClusterModeOptions {
   leaseMs: number;
   clock: Clock;
   logger: Logger;
+  /** Hears the watches this daemon just gained (their earlier deliveries are another daemon's). */
+  adopt?: (keys: ReadonlySet<string>) => void;
 }
 
 export class ClusterMode implements Ownership {
@@ -28,9 +30,11 @@ export class ClusterMode implements Ownership {
   #rv = new Rendezvous([]);
   #rvOf: readonly string[] | null = null;
   #stats: () => Record<string, unknown> = () => ({});
+  readonly #adopt: ((keys: ReadonlySet<string>) => void) | undefined;
 
   constructor(o: ClusterModeOptions) {
     this.node = o.node;
+    this.#adopt = o.adopt;
     this.membership = new Membership({ ...o, stats: () => this.#stats() });
   }
 
@@ -46,6 +50,10 @@ export class ClusterMode implements Ownership {
       this.#rvOf = live;
     }
     return this.#rv.owner(key) === this.node;
+  }
+
+  gained(keys: ReadonlySet<string>): void {
+    this.#adopt?.(keys);
   }
 
   onChange(fn: () => void): void {

@@ -15,6 +15,7 @@ import type { HttpClient } from '../net/types.ts';
 import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
 import { Deliverer } from '../delivery/deliverer.ts';
+import { SharedOutbox } from '../delivery/shared-outbox.ts';
 import type { AccountSource } from '../delivery/types.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
 import { WatchRunner } from '../runtime/runner.ts';
@@ -176,7 +177,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const compileEnv: WatchCompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry };
   const egress = createHostCheck(policy, logger);
 
+  // Several daemons share the cluster backend's outbox: deliveries are claimed, taken over, kept in order.
+  const claims = backend?.store.outbox.claims;
+  const shared = claims ? new SharedOutbox({ claims, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger }) : undefined;
   const deliverer = new Deliverer({
+    ...(shared ? { shared } : {}),
     store,
     registry,
     accounts: accountSource,
@@ -190,7 +195,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     egress,
     ...(deps.rng ? { rng: deps.rng } : {}),
   });
-  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url });
+  const runner = new WatchRunner({ store, deliverer, searchClient, http, clock, logger, metrics, node: config.node_name, publicUrl: config.public_url, detachDeliveries: shared !== undefined });
   const scheduler = new Scheduler({
     clock,
     logger,
@@ -220,7 +225,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   // With the cluster backend, a watches folder (when there is one) is applied to the cluster's copy, which is what runs.
   const folderSync = backend && existsSync(config.watches_dir) ? new FolderSync({ files, cluster: backend.watches, node: config.node_name, logger }) : null;
   const cluster = backend
-    ? new ClusterMode({ docs: backend.docs, index: backend.store.names.nodes, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger })
+    ? new ClusterMode({ docs: backend.docs, index: backend.store.names.nodes, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger, ...(shared ? { adopt: (keys) => void shared.adopt(keys).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'shared outbox: adopting the watches gained failed')) } : {}) })
     : null;
   const watches = new WatchService({
     repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck,
@@ -280,8 +285,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       await cluster?.start();
       const { valid, invalid } = await watches.loadAll();
       logger.info({ valid, invalid, dir: where, ...(cluster ? { node: config.node_name, owned: watches.ownedCount(), live: cluster.live() } : {}) }, 'watches loaded');
-      const resumed = await deliverer.resumePending();
-      if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      if (shared) deliverer.startShared();
+      else {
+        const resumed = await deliverer.resumePending();
+        if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      }
       scheduler.start();
       watches.follow();
       if (folderSync && !halted) folderFeed = folderSync.follow();
@@ -307,6 +315,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       deliverer.abortAll();
       await settled;
       await deliverer.idle();
+      await shared?.stop();
       await o.beforeClose?.();
       await membershipDone;
       overload.stop();

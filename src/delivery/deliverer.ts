@@ -13,6 +13,7 @@ import { nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
+import type { SharedOutbox } from './shared-outbox.ts';
 
 export interface DelivererOptions {
   store: StateStore;
@@ -34,6 +35,8 @@ export interface DelivererOptions {
   rng?: () => number;
   /** Egress check handed to action types that open their own connections (email). */
   egress: HostCheck;
+  /** An outbox several daemons share: entries are sent under a claim, in order per watch (shared-outbox.ts). */
+  shared?: SharedOutbox;
 }
 
 /**
@@ -66,6 +69,27 @@ export class Deliverer {
     this.pressure = new Backpressure(o.queueLimit ?? 10_000);
     // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
     this.pressure.onOpen(() => void this.resumeMore());
+    if (o.shared) o.shared.sendNow = (e) => this.claimed(o.shared!, e, true);
+  }
+
+  /** Several daemons: sends an entry only once this daemon holds its claim (the stored entry's attempts and deadline). */
+  private async claimed(shared: SharedOutbox, entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
+    const stored = await shared.acquire(entry.key);
+    if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
+    try {
+      return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline: Math.max(entry.deadline, stored.deadline) }, recordDelivered);
+    } finally {
+      shared.release(entry.key);
+    }
+  }
+
+  /** Several daemons: starts taking over what no live daemon holds (instead of resuming everything pending). */
+  startShared(): void {
+    this.o.shared?.start({
+      deliver: (e) => void this.deliver(e).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err), key: e.key }, 'delivery crashed')),
+      delivering: (key) => this.inFlight.has(key),
+      room: () => (this.pressure.open ? this.pressure.limit - this.backlog : 0),
+    });
   }
 
   /**
@@ -78,7 +102,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).finally(() => {
+    const shared = this.o.shared;
+    const record = opts.recordDelivered ?? true;
+    const work = shared ? shared.inOrder(entry, () => this.claimed(shared, entry, record)) : this.loop(entry, record);
+    const p = work.finally(() => {
       this.inFlight.delete(entry.key);
       this.pressure.update(this.backlog);
       if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();

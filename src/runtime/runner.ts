@@ -29,6 +29,11 @@ export interface RunnerDeps {
   logger: Logger;
   metrics: Metrics;
   node: string;
+  /**
+   * Scheduled runs hand their notifications to the deliverer and return without waiting for the
+   * outcome (several daemons: the outbox is the hand-off; the deliverer records the outcome there).
+   */
+  detachDeliveries?: boolean;
   /** Base URL for `ack_watch_link`/`ack_action_link`; no links when unset. */
   publicUrl?: string | undefined;
 }
@@ -201,7 +206,7 @@ export class WatchRunner {
     };
     // The claim travels with the run's first state write: the outbox commit when it notifies, else the last.
     let claim = opts.claim && opts.fire && recordState ? opts.fire.scheduledTime : undefined;
-    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release, claim });
+    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release, claim, detach: this.d.detachDeliveries === true && opts.fire !== null });
     if (planned.length && !simulate) claim = undefined;
 
     log.status = failed ? log.status : { code: summarize(log.actions, simulate) };

@@ -47,6 +47,8 @@ export interface Ownership {
   owns(key: string): boolean;
   /** Calls `fn` whenever the answer may have changed for some keys (the membership changed). */
   onChange(fn: () => void): void;
+  /** Told which watches this daemon gained at a change (after they are scheduled). */
+  gained?(keys: ReadonlySet<string>): void;
 }
 
 const key = (tenant: string, id: string) => watchKey({ tenant, id });
@@ -84,17 +86,19 @@ export class WatchService {
     this.rebalancing = this.rebalancing.then(async () => {
       const own = this.o.ownership;
       if (!own) return;
-      let gained = 0;
+      const gainedKeys = new Set<string>();
       let lost = 0;
       let i = 0;
       for (const [k, lw] of [...this.watches]) {
         if (!lw.watch || own.owns(k) === this.owned.has(k)) continue;
         if (this.owned.has(k)) lost++;
-        else gained++;
+        else gainedKeys.add(k);
         await this.schedule(k);
         if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
       }
+      const gained = gainedKeys.size;
       if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');
+      if (gained) own.gained?.(gainedKeys);
       this.updateGauges();
     }).catch((e: unknown) => this.o.logger.error({ err: (e as Error).message }, 'watch ownership change failed'));
     return this.rebalancing;

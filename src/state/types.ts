@@ -142,6 +142,43 @@ export interface OutboxStore {
   pending(limit?: number, after?: { createdAt: number; key: string }): Promise<OutboxEntry[]>;
   /** Removes delivered and failed entries finished before `olderThan`, at most `limit` of them; returns how many. */
   prune(olderThan: number, limit?: number): Promise<number>;
+  /** Delivery claims, on an outbox several daemons share (the cluster backend with `claimLeaseMs`). */
+  readonly claims?: OutboxClaims;
+}
+
+/** Who delivers a pending entry, until when (epoch ms): several daemons sharing one outbox. */
+export interface DeliveryClaim {
+  node: string;
+  until: number;
+}
+
+/** A pending entry as the claims see it: its delivery order within its watch and its claim. */
+export type ClaimedEntry = OutboxEntry & { seq: number; claim: DeliveryClaim | null };
+
+/** A claim taken (the entry as stored), or not: held by another daemon, or the entry is not pending (null). */
+export type ClaimOutcome = { ok: true; entry: ClaimedEntry } | { ok: false; heldBy: DeliveryClaim | null };
+
+/**
+ * Delivery claims on a shared outbox (the cluster backend): an entry is sent only by the daemon that
+ * holds its claim, taken and extended with compare-and-set writes; a claim not extended within its
+ * lease (its daemon died) can be taken by another daemon.
+ */
+export interface OutboxClaims {
+  /**
+   * Takes the claim of a pending entry for `node` until `until`: when it has none, holds it already,
+   * or its claim expired before `now`. Returns the entry as stored, or undefined when it is not pending
+   * or another daemon holds it.
+   */
+  claim(key: string, node: string, until: number, now: number): Promise<ClaimOutcome>;
+  /** Extends `node`'s claims of these entries to `until`; returns the keys it no longer holds (or that are finished). */
+  renew(keys: string[], node: string, until: number): Promise<string[]>;
+  /**
+   * Pending entries a daemon may take at `now`: unclaimed, claimed by `node` (a previous process of the
+   * same name), or whose claim expired; in delivery order (`seq`), at most `limit`.
+   */
+  claimable(node: string, now: number, limit: number): Promise<ClaimedEntry[]>;
+  /** Every pending entry, whoever holds it, in delivery order, at most `limit`. */
+  pendingClaims(limit: number): Promise<ClaimedEntry[]>;
 }
 
 export interface KvStore {

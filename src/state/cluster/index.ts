@@ -44,6 +44,11 @@ export interface ClusterStateStoreOptions {
   writes?: Omit<BulkWriterOptions, 'clock' | 'logger' | 'onHealth'>;
   /** Hears when the store becomes unhealthy (the cluster does not take writes) or full (writers wait), and back. */
   onHealth?: (h: StoreHealth) => void;
+  /**
+   * Several daemons share this outbox: entries this store creates are claimed by `node` for this long,
+   * and `outbox.claims` is there for the deliverer (docs/architecture.md, "Several daemons").
+   */
+  claimLeaseMs?: number;
   /** Watch states kept in memory, default 100 000. */
   cacheEntries?: number;
   /**
@@ -74,7 +79,8 @@ export class ClusterStateStore implements StateStore {
     this.names = indexNames(o.prefix);
     this.#writer = new BulkWriter(ds, { ...o.writes, clock, logger, onHealth: o.onHealth });
     const reader = new MgetReader(ds);
-    this.outbox = new ClusterOutbox(ds, this.names.outbox, this.#writer, reader);
+    const claimAs = o.claimLeaseMs ? { node: o.node ?? '', leaseMs: o.claimLeaseMs, clock } : undefined;
+    this.outbox = new ClusterOutbox(ds, this.names.outbox, this.#writer, reader, claimAs);
     this.#states = new StateDocs({ index: this.names.state, node: o.node ?? '', clock, writer: this.#writer, reader, materialise: this.outbox.materialise, cacheEntries: o.cacheEntries });
     this.log = new ClusterWatchLog({ ds, names: this.names, writer: this.#writer, clock, retentionDays: o.logRetentionDays });
     this.kv = new ClusterKv(this.names.kv, this.#writer, reader, () => clock.now());
