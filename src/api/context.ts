@@ -18,6 +18,17 @@ import type { StateStore } from '../state/types.ts';
 import type { WatchRepository } from '../watches/repository.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 
+/** Several daemons on one cluster backend, as `GET /_vigil/cluster` shows them. */
+export interface ClusterView {
+  /** This daemon's name. */
+  node: string;
+  lease_ms: number;
+  /** The live daemons' names, as this daemon sees them now (itself only while its own lease holds). */
+  live: readonly string[];
+  /** Every daemon with a heartbeat document (gone ones for a while), as last read. */
+  members: Array<{ node: string; instance: string; startedAt: number; heartbeatAt: number; until: number; live: boolean; stats: Record<string, unknown> }>;
+}
+
 export interface ApiContext {
   config: VigilConfig;
   logger: Logger;
@@ -27,6 +38,8 @@ export interface ApiContext {
   /** How the state store is doing (the cluster backend may lose its cluster; SQLite is always healthy). */
   stateHealth(): { backend: string; healthy: boolean; full: boolean; queued: number; error?: string };
   watches: WatchService;
+  /** Several daemons (the cluster backend): the membership; null on SQLite (one daemon). */
+  clusterView(): ClusterView | null;
   scheduler: Pick<Scheduler, 'stats'>;
   deliverer: Pick<Deliverer, 'pendingCount'>;
   /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */

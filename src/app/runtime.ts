@@ -36,6 +36,7 @@ import { allOf } from '../schedule/admission.ts';
 import { clusterConfigs, openAccounts } from './settings.ts';
 import { openClusterBackend, type ClusterBackend } from './cluster-backend.ts';
 import { ClusterMode } from './cluster-mode.ts';
+import type { ClusterView } from '../api/context.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -84,6 +85,8 @@ export interface Runtime {
   stateHealth(): StateHealth;
   /** With the cluster backend: this daemon's membership and the watches it owns (null on SQLite). */
   cluster: ClusterMode | null;
+  /** The membership as the API shows it (null on SQLite). */
+  clusterView(): ClusterView | null;
   watches: WatchService;
   runner: WatchRunner;
   scheduler: Scheduler;
@@ -267,6 +270,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     store,
     watchRepository,
     cluster,
+    clusterView: () => (cluster ? { node: cluster.node, lease_ms: config.cluster_mode.lease_ms, live: cluster.live(), members: cluster.members() } : null),
     stateHealth: () => (backend ? { backend: 'cluster', ...backend.link.health } : { backend: 'sqlite', healthy: true, full: false, queued: 0 }),
     watches,
     runner,
