@@ -311,7 +311,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       // deliveries) and deliveries (of runs, of API executions, resumed ones). When it ends, checks and
       // sends are aborted together; an aborted send stays pending in the outbox, and its run finishes
       // at once, recording that.
-      const settled = Promise.all([runsDone, deliverer.idle()]);
+      // Runs first: a run ending now may still hand notifications to the deliverer.
+      const settled = runsDone.then(() => deliverer.idle());
       let timer: ReturnType<typeof clock.setTimeout> | undefined;
       await Promise.race([settled, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, config.delivery.shutdown_grace_ms)))]);
       if (timer !== undefined) clock.clearTimeout(timer);

@@ -77,6 +77,7 @@ export class Deliverer {
     const stored = await shared.acquire(entry.key);
     if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
     try {
+      await shared.before(stored);
       return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline: Math.max(entry.deadline, stored.deadline) }, recordDelivered);
     } finally {
       shared.release(entry.key);

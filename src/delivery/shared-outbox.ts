@@ -48,6 +48,11 @@ export class SharedOutbox {
   /** Per watch: the end of the last delivery queued in this process. */
   readonly #chains = new Map<string, Promise<unknown>>();
   #sink: DeliverySink | null = null;
+  /**
+   * Watches gained lately, until when: their previous owner may still be running them for a heartbeat
+   * or so, deciding entries this daemon's adopt did not see, so each send first looks for earlier ones.
+   */
+  readonly #gained = new Map<string, number>();
   #timer: TimerHandle | null = null;
   #stopped = false;
   #tick: Promise<void> = Promise.resolve();
@@ -152,19 +157,51 @@ export class SharedOutbox {
   }
 
   /**
-   * This daemon became the owner of these watches: their new notifications wait (in order) until the
-   * entries another daemon still holds are finished or taken over here.
+   * This daemon became the owner of these watches (`tenant/id`), or started: their new notifications
+   * wait (in order) until the entries another daemon, or a previous process of this name, still holds
+   * are finished or taken over here. The wait is queued at once, before anything of theirs can be.
    */
-  async adopt(watches: ReadonlySet<string>): Promise<void> {
-    if (watches.size === 0 || this.#stopped) return;
-    const pending = await this.#o.claims.pendingClaims(Number.MAX_SAFE_INTEGER);
-    const earlier = new Map<string, ClaimedEntry[]>();
-    for (const e of pending) {
-      const w = watchOf(e);
-      if (!watches.has(w) || e.claim?.node === this.#o.node) continue;
-      earlier.set(w, [...(earlier.get(w) ?? []), e]);
+  adopt(watches: ReadonlySet<string>): Promise<void> {
+    if (watches.size === 0 || this.#stopped) return Promise.resolve();
+    const gates = new Map<string, (list: ClaimedEntry[]) => void>();
+    const until = this.#o.clock.now() + 2 * this.#o.leaseMs;
+    for (const w of watches) {
+      this.#gained.set(w, until);
+      const [tenant, ...rest] = w.split('/');
+      const gate = new Promise<ClaimedEntry[]>((resolve) => gates.set(w, resolve));
+      void this.inOrder({ tenant: tenant!, watchId: rest.join('/') }, () => gate.then((list) => this.#drain(list)));
     }
-    for (const list of earlier.values()) void this.inOrder(list[0]!, () => this.#drain(list));
+    const open = (found: Map<string, ClaimedEntry[]>) => {
+      for (const [w, resolve] of gates) resolve(found.get(w) ?? []);
+    };
+    return this.#o.claims.pendingClaims(Number.MAX_SAFE_INTEGER).then(
+      (pending) => {
+        const earlier = new Map<string, ClaimedEntry[]>();
+        for (const e of pending) {
+          const w = watchOf(e);
+          if (!gates.has(w) || this.#sink?.delivering(e.key)) continue;
+          earlier.set(w, [...(earlier.get(w) ?? []), e]);
+        }
+        open(earlier);
+      },
+      (e: unknown) => {
+        open(new Map());
+        throw e;
+      },
+    );
+  }
+
+  /**
+   * Before this daemon sends `e` of a watch it gained lately: the watch's earlier entries, decided by
+   * its previous owner meanwhile, go first (waited for while another daemon holds them, else sent here).
+   */
+  async before(e: ClaimedEntry): Promise<void> {
+    const w = watchOf(e);
+    const until = this.#gained.get(w);
+    if (until === undefined) return;
+    if (until < this.#o.clock.now()) return void this.#gained.delete(w);
+    const earlier = (await this.#o.claims.pendingBefore(e.tenant, e.watchId, e.seq)).filter((x) => x.key !== e.key && !this.#held.has(x.key));
+    if (earlier.length) await this.#drain(earlier);
   }
 
   /** Waits for, or takes over, a watch's earlier entries one by one. */

@@ -86,19 +86,18 @@ export class WatchService {
     this.rebalancing = this.rebalancing.then(async () => {
       const own = this.o.ownership;
       if (!own) return;
-      const gainedKeys = new Set<string>();
-      let lost = 0;
+      const changed = [...this.watches].filter(([k, lw]) => lw.watch && own.owns(k) !== this.owned.has(k)).map(([k]) => k);
+      const gainedKeys = new Set(changed.filter((k) => !this.owned.has(k)));
+      const lost = changed.length - gainedKeys.size;
+      // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
+      if (gainedKeys.size) own.gained?.(gainedKeys);
       let i = 0;
-      for (const [k, lw] of [...this.watches]) {
-        if (!lw.watch || own.owns(k) === this.owned.has(k)) continue;
-        if (this.owned.has(k)) lost++;
-        else gainedKeys.add(k);
+      for (const k of changed) {
         await this.schedule(k);
         if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
       }
       const gained = gainedKeys.size;
       if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');
-      if (gained) own.gained?.(gainedKeys);
       this.updateGauges();
     }).catch((e: unknown) => this.o.logger.error({ err: (e as Error).message }, 'watch ownership change failed'));
     return this.rebalancing;
@@ -109,6 +108,12 @@ export class WatchService {
     const seen = new Set<string>();
     for (const e of entries) if (e.status !== 'misnamed') seen.add(watchKey(e.ref));
     this.overrides = new Map((await this.o.store.watchState.activeOverrides()).map((o) => [key(o.tenant, o.watchId), o.active]));
+    const own = this.o.ownership;
+    if (own?.gained) {
+      // Watches this daemon takes on with this load: a previous process may have left their deliveries.
+      const fresh = new Set(entries.filter((e) => e.status === 'found' && own.owns(watchKey(e.ref)) && !this.owned.has(watchKey(e.ref))).map((e) => watchKey((e as WatchRead).ref)));
+      if (fresh.size) own.gained(fresh);
+    }
     try {
       for (let i = 0; i < entries.length; i++) {
         await this.apply(entries[i]!, { quiet: true });

@@ -177,6 +177,8 @@ export interface OutboxClaims {
    * same name), or whose claim expired; in delivery order (`seq`), at most `limit`.
    */
   claimable(node: string, now: number, limit: number): Promise<ClaimedEntry[]>;
+  /** A watch's pending entries before `seq` (its delivery order), whoever holds them, in that order. */
+  pendingBefore(tenant: string, watchId: string, seq: number): Promise<ClaimedEntry[]>;
   /** Every pending entry, whoever holds it, in delivery order, at most `limit`. */
   pendingClaims(limit: number): Promise<ClaimedEntry[]>;
 }

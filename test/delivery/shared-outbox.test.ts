@@ -112,14 +112,12 @@ describe('a shared outbox', () => {
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now)] });
       a.deliverer.startShared();
       const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
-      // b becomes the owner and decides w-2; its own commit claims it for b.
-      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-2', 'w', now)] }).catch(async () => {
-        b.store.watchState.forget!('_main', 'w');
-        await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-2', 'w', now)] });
-      });
+      // b becomes the owner (before it decides anything for the watch), then decides w-2, claimed for b.
+      await b.shared.adopt(new Set(['_main/w']));
+      b.store.watchState.forget!('_main', 'w');
+      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-2', 'w', now)] });
       // b may not take w-1 (a holds it), and must not send w-2 before it.
       expect((await b.store.outbox.claims!.claim('w-1', 'b', clock.now() + LEASE, clock.now())).ok).toBe(false);
-      await b.shared.adopt(new Set(['_main/w']));
       const second = b.deliverer.deliver({ ...e('w-2', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
       b.deliverer.startShared();
       // Time goes by in steps smaller than a third of the lease, each round of both daemons finished
@@ -139,6 +137,42 @@ describe('a shared outbox', () => {
       expect(await first).toMatchObject({ status: 'delivered' });
       expect(await second).toMatchObject({ status: 'delivered' });
       expect(rx.sent).toEqual([{ node: 'a', key: 'w-1' }, { node: 'b', key: 'w-2' }]);
+      await a.shared.stop();
+      await b.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('an entry the previous owner decided after the new owner took the watch still goes first', async () => {
+    const { clock, rx, make, closeAll } = await daemons();
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const now = clock.now();
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [] });
+      // b takes the watch over; a has not noticed yet and decides one more (its receiver is slow to take it).
+      await b.shared.adopt(new Set(['_main/w']));
+      rx.failing.add('w-a');
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now)] });
+      a.deliverer.startShared();
+      const first = a.deliverer.deliver({ ...e('w-a', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      b.store.watchState.forget!('_main', 'w');
+      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now)] });
+      b.deliverer.startShared();
+      const second = b.deliverer.deliver({ ...e('w-b', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const step = async () => {
+        await clock.advance(500);
+        await a.shared.idle();
+        await b.shared.idle();
+      };
+      for (let i = 0; i < 10; i++) await step();
+      expect(rx.sent).toEqual([]);
+      rx.failing.clear();
+      for (let i = 0; i < 200 && rx.sent.length < 2; i++) await step();
+      expect(await first).toMatchObject({ status: 'delivered' });
+      expect(await second).toMatchObject({ status: 'delivered' });
+      expect(rx.sent).toEqual([{ node: 'a', key: 'w-a' }, { node: 'b', key: 'w-b' }]);
       await a.shared.stop();
       await b.shared.stop();
     } finally {

@@ -130,6 +130,8 @@ export class ClusterOutbox implements OutboxStore {
           renew: (keys, node, until) => this.#writer.hold(this.#renew(keys, node, until)),
           claimable: (node, now, limit) => this.#search({ bool: { filter: [{ term: { status: 'pending' } }], should: [{ bool: { must_not: [{ exists: { field: 'claim.node' } }] } }, { range: { 'claim.until': { lt: now } } }, { term: { 'claim.node': node } }], minimum_should_match: 1 } }, limit),
           pendingClaims: (limit) => this.#search({ term: { status: 'pending' } }, limit),
+          pendingBefore: (tenant, watchId, seq) =>
+            this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { tenant } }, { term: { watch_id: watchId } }, { range: { seq: { lt: seq } } }] } }, CLAIM_PAGE),
         }
       : undefined;
   }
