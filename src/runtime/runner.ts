@@ -9,7 +9,7 @@ import type { Deliverer } from '../delivery/deliverer.ts';
 import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage, VigilError } from '../errors.ts';
 import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from '../state/records.ts';
 import { initialContext } from './context.ts';
 import { isoTime } from './iso-time.ts';
@@ -109,6 +109,8 @@ export class WatchRunner {
     const runLog = () => (runLogger ??= this.d.logger.child({ tenant: w.tenant, watch: w.id }));
     // The store hands out a freshly parsed object: this run may change it freely.
     const state: WatchState = (await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node);
+    // Several daemons: another one may have deactivated the watch through its API since this one scheduled it.
+    if (opts.claim && opts.fire && state.active_override === false) throw new VigilError('CONFLICT', `watch [${w.tenant}/${w.id}] was deactivated; this run is dropped`);
     const previous = state.last_execution;
     const ctx = initialContext(w, opts.fire, now, opts.input);
     // Made on first use: most runs render every variable.

@@ -249,6 +249,7 @@ export class WatchService {
    */
   async ack(tenant: string, id: string, action: string | undefined, by: string): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
+    this.fresh(tenant, id);
     const { state, acked } = ackActions(w, await this.o.store.watchState.get(tenant, id), { action, by, at: this.o.clock.now() });
     await this.o.store.watchState.put(tenant, id, state);
     // Receivers that track acknowledgement (PagerDuty) hear about it; a failure there does not undo the ack.
@@ -258,6 +259,7 @@ export class WatchService {
 
   async unack(tenant: string, id: string, action: string | undefined): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
+    this.fresh(tenant, id);
     const { state, unacked } = unackActions(w, await this.o.store.watchState.get(tenant, id), action);
     if (unacked.length) await this.o.store.watchState.put(tenant, id, state);
     return unacked;
@@ -285,7 +287,13 @@ export class WatchService {
     return w;
   }
 
+  /** Several daemons: an API change starts from the stored state, which the watch's owner may have moved on. */
+  private fresh(tenant: string, id: string): void {
+    if (this.o.ownership) this.o.store.watchState.forget?.(tenant, id);
+  }
+
   private async updateState(tenant: string, id: string, fn: (s: WatchState) => void): Promise<void> {
+    this.fresh(tenant, id);
     const s = (await this.o.store.watchState.get(tenant, id)) ?? { actions: {}, last_execution: null, last_status: null, node: '' };
     fn(s);
     await this.o.store.watchState.put(tenant, id, s);
@@ -334,6 +342,8 @@ export class WatchService {
         // Another daemon ran this scheduled time (both believed they owned the watch): nothing of this run was written.
         this.o.metrics.runClaimsLost.inc();
         this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString(), reason: e.message }, 'run dropped: its scheduled time was claimed by another run');
+        // What another daemon changed (deactivated it, say) applies here from now on.
+        await this.schedule(k);
         return;
       }
       // The runner turns watch problems into statuses; reaching here is a bug or a failing state store.

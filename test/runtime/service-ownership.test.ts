@@ -105,4 +105,17 @@ describe('watch ownership', () => {
     expect((await kit.metrics.registry.getSingleMetric('vigil_run_claims_lost_total')!.get()).values[0]!.value).toBe(1);
     expect(kit.logs.lines.some((l) => l.msg === 'watch run crashed')).toBe(false);
   });
+
+  it('a watch another daemon deactivated is not run here, and is unscheduled', async () => {
+    const { svc } = setup(['_main/a']);
+    await svc.loadAll();
+    await kit.clock.advance(10_000);
+    expect((await kit.store.log.query({ watchId: 'a' })).length).toBe(1);
+    // Another daemon's API wrote the override into the shared state.
+    const s = (await kit.store.watchState.get('_main', 'a'))!;
+    await kit.store.watchState.put('_main', 'a', { ...s, active_override: false });
+    await kit.clock.advance(10_000);
+    expect((await kit.store.log.query({ watchId: 'a' })).length).toBe(1);
+    expect(kit.scheduler.has('_main/a')).toBe(false);
+  });
 });
