@@ -6,7 +6,8 @@
  *  1. one daemon (baseline), BENCH_HA_WATCHES watches every 10 s (a webhook per run, the body carrying
  *     the scheduled time), warm-up then a window: receipts/s, trigger lag at the receiver, requests/s
  *     it sends the cluster (a preloaded counter: bench/lib/count-requests.ts);
- *  2. three daemons on a fresh index prefix, the same watches, the same window;
+ *  2. three daemons on a fresh index prefix, the same watches, the same window (each prefix gets the
+ *     watches straight into its watch index, not through a watches folder);
  *  3. BENCH_HA_KILLS SIGKILLs of one of the three in turn: time from the kill to the first receipt of a
  *     run of one of its watches (owners by the daemons' own rendezvous hashing), then a restart.
  * Ratios: three daemons ÷ one. Gates: takeover max ≤ lease + 1 interval + 1 heartbeat (the issue's
@@ -14,15 +15,24 @@
  * in the windows is not gated (a loaded 2-core machine may fall behind; the figures say so).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Rendezvous } from '../src/schedule/ownership.ts';
+import { createDocStore } from '../src/cluster/docstore.ts';
+import type { BulkOp } from '../src/cluster/docstore-types.ts';
+import { silentLogger } from '../src/log.ts';
+import { ensureIndices } from '../src/state/cluster/setup.ts';
+import { indexNames } from '../src/state/cluster/names.ts';
+import { sourceVersion } from '../src/watches/repository.ts';
+import { watchDocId } from '../src/watches/cluster-repository.ts';
 import { cores, nodeCommand, REPO, startPeer, type Peer } from './lib/procs.ts';
 import { gate, round, sleep, type ScenarioResult } from './lib/result.ts';
 
 const LEASE_MS = 10_000;
+/** Every daemon process started, stopped at the end whatever happened. */
+const started: ChildProcess[] = [];
 const INTERVAL_MS = 10_000;
 
 interface Daemon {
@@ -32,23 +42,43 @@ interface Daemon {
   ready: Promise<void>;
 }
 
-function writeWatches(dir: string, count: number, hookUrl: string): void {
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const id = `w${String(i).padStart(5, '0')}`;
-    writeFileSync(join(dir, `${id}.json`), JSON.stringify({
-      trigger: { schedule: { interval: '10s' } },
-      checks: [],
-      actions: [{ type: 'webhook', name: 'hook', request: { method: 'POST', url: `${hookUrl}/hook`, headers: { 'Content-Type': 'application/json' }, body: '{"w": "{{watch.id}}", "scheduled": "{{trigger.scheduled_time}}"}' } }],
-    }));
+/** The watches straight into the prefix's watch index with `_bulk` (set-up, not measured: applying a folder is three requests a file). */
+async function putWatches(clusterUrl: string, prefix: string, count: number, hookUrl: string): Promise<void> {
+  const ds = createDocStore({ name: 'bench', urls: [clusterUrl] }, silentLogger());
+  try {
+    const names = indexNames(prefix);
+    await ensureIndices(ds, names, silentLogger());
+    let ops: BulkOp[] = [];
+    for (let i = 0; i < count; i++) {
+      const ref = { tenant: '_main', id: `w${String(i).padStart(5, '0')}` };
+      const text = JSON.stringify(watchOf(hookUrl));
+      ops.push({ op: 'index', index: names.watches, id: watchDocId(ref), document: { tenant: ref.tenant, watch_id: ref.id, source: text, version: sourceVersion(text), origin: 'api', written_by: 'bench', deleted: false, updated_at: Date.now() } });
+      if (ops.length === 1000 || i === count - 1) {
+        const failed = (await ds.bulk(ops)).filter((r) => !r.ok);
+        if (failed.length) throw new Error(`bench watches: ${failed.length} not indexed`);
+        ops = [];
+      }
+    }
+  } finally {
+    await ds.close();
   }
 }
 
+function watchOf(hookUrl: string): Record<string, unknown> {
+  return {
+    trigger: { schedule: { interval: '10s' } },
+    checks: [],
+    actions: [{ type: 'webhook', name: 'hook', request: { method: 'POST', url: `${hookUrl}/hook`, headers: { 'Content-Type': 'application/json' }, body: '{"w": "{{watch.id}}", "scheduled": "{{trigger.scheduled_time}}"}' } }],
+  };
+}
+
+/** A `vigil run` process; `watchesDir` does not exist, so the watches are those of the cluster. */
 function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string): Daemon {
   const countFile = join(root, `count-${name}-${Date.now()}.json`);
   const { cmd, args } = nodeCommand(['--import', './bench/lib/count-requests.ts', 'src/main.ts', 'run', '--config', config, '--watches', watchesDir, '--data', join(root, `data-${name}`), '--listen', '127.0.0.1:0'], cores()?.daemon);
   const env = { ...process.env, VIGIL_NODE_NAME: name, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', BENCH_CLUSTER_HOST: clusterHost, BENCH_COUNT_FILE: countFile };
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(child);
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: not running after 300 s`)), 300_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it ran`)));
@@ -84,17 +114,15 @@ async function stopDaemon(d: Daemon): Promise<void> {
 }
 
 /** Starts `names` on a fresh prefix (the first applies the watches folder), warms up, measures a window. */
-async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; names: string[]; watchesDir: string; seconds: number; warmup: number }) {
+async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; names: string[]; watches: number; seconds: number; warmup: number }) {
   const prefix = `ha-${o.names.length}-${Date.now() % 100_000}`;
+  await putWatches(o.clusterUrl, prefix, o.watches, o.hook.url);
   const config = join(o.root, `${prefix}.json`);
   writeFileSync(config, JSON.stringify({ clusters: { default: { urls: [o.clusterUrl] } }, state: { backend: 'cluster', index_prefix: prefix } }));
   const host = new URL(o.clusterUrl).host;
   const empty = join(o.root, 'no-watches-here');
   const daemons: Daemon[] = [];
-  const first = startDaemon(o.root, o.names[0]!, config, o.watchesDir, host);
-  daemons.push(first);
-  await first.ready;
-  for (const n of o.names.slice(1)) daemons.push(startDaemon(o.root, n, config, empty, host));
+  for (const n of o.names) daemons.push(startDaemon(o.root, n, config, empty, host));
   await Promise.all(daemons.map((d) => d.ready));
   await sleep(o.warmup * 1000);
   await stats(o.hook, true);
@@ -113,15 +141,13 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
   const hook = await startPeer(['bench/ha-receiver.ts'], cores()?.peers);
   const live: Daemon[] = [];
   try {
-    const watchesDir = join(root, 'watches');
-    writeWatches(watchesDir, o.watches, hook.url);
     const ids = Array.from({ length: o.watches }, (_, i) => `w${String(i).padStart(5, '0')}`);
 
-    const one = await fleetWindow({ root, clusterUrl: cluster.url, hook, names: ['solo'], watchesDir, seconds: o.seconds, warmup });
+    const one = await fleetWindow({ root, clusterUrl: cluster.url, hook, names: ['solo'], watches: o.watches, seconds: o.seconds, warmup });
     for (const d of one.daemons) await stopDaemon(d);
 
     const names = ['ha1', 'ha2', 'ha3'];
-    const three = await fleetWindow({ root, clusterUrl: cluster.url, hook, names, watchesDir, seconds: o.seconds, warmup });
+    const three = await fleetWindow({ root, clusterUrl: cluster.url, hook, names, watches: o.watches, seconds: o.seconds, warmup });
     live.push(...three.daemons);
     const owners = new Rendezvous(names);
     const takeovers: number[] = [];
@@ -171,6 +197,7 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
     };
   } finally {
     await Promise.all(live.map(stopDaemon));
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await hook.stop();
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
