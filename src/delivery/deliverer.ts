@@ -16,6 +16,7 @@ import { Backpressure } from './backpressure.ts';
 import { DeliveryControls, type DeliveryControl } from './controls.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
 import { createChannelAccounts } from './channel-accounts.ts';
+import type { SharedOutbox } from './shared-outbox.ts';
 
 export interface DelivererOptions {
   store: StateStore;
@@ -41,6 +42,8 @@ export interface DelivererOptions {
   daemonAwsCredentials?: AwsCredentials | undefined;
   /** Hears how each delivery ended (delivered, failed or cut short by the shutdown): the health model. */
   onOutcome?: (entry: OutboxEntry, outcome: DeliveryOutcome) => void;
+  /** An outbox several daemons share: entries are sent under a claim, in order per watch (shared-outbox.ts). */
+  shared?: SharedOutbox;
 }
 
 /**
@@ -76,6 +79,31 @@ export class Deliverer {
     this.pressure = new Backpressure(o.queueLimit ?? 10_000);
     // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
     this.pressure.onOpen(() => void this.resumeMore());
+    if (o.shared) {
+      o.shared.sendNow = (e) => this.claimed(o.shared!, e, true);
+      o.shared.onCancelled = (key) => void this.controls.cancel(key);
+    }
+  }
+
+  /** Several daemons: sends an entry only once this daemon holds its claim (the stored entry's attempts and deadline). */
+  private async claimed(shared: SharedOutbox, entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
+    const stored = await shared.acquire(entry.key);
+    if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
+    try {
+      await shared.before(stored);
+      return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline: Math.max(entry.deadline, stored.deadline) }, recordDelivered);
+    } finally {
+      shared.release(entry.key);
+    }
+  }
+
+  /** Several daemons: starts taking over what no live daemon holds (instead of resuming everything pending). */
+  startShared(): void {
+    this.o.shared?.start({
+      deliver: (e) => void this.deliver(e).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err), key: e.key }, 'delivery crashed')),
+      delivering: (key) => this.inFlight.has(key),
+      room: () => (this.pressure.open ? this.pressure.limit - this.backlog : 0),
+    });
   }
 
   /**
@@ -88,7 +116,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).then((outcome) => {
+    const shared = this.o.shared;
+    const record = opts.recordDelivered ?? true;
+    const work = shared ? shared.inOrder(entry, () => this.claimed(shared, entry, record)) : this.loop(entry, record);
+    const p = work.then((outcome) => {
       this.o.onOutcome?.(entry, outcome);
       return outcome;
     }).finally(() => {
@@ -206,6 +237,14 @@ export class Deliverer {
    */
   retryNow(key: string): boolean {
     return this.controls.wake(key);
+  }
+
+  /**
+   * Several daemons: the daemon that holds a pending entry's claim, when it is not this one (an
+   * operator's retry of it is that daemon's to make); null when this process may deliver it.
+   */
+  async heldElsewhere(key: string): Promise<string | null> {
+    return (await this.o.shared?.heldElsewhere(key))?.node ?? null;
   }
 
   /**
