@@ -287,9 +287,13 @@ export class WatchService {
     return w;
   }
 
-  /** Several daemons: an API change starts from the stored state, which the watch's owner may have moved on. */
+  /**
+   * Several daemons: an API change of a watch another daemon runs starts from the stored state, which
+   * that daemon moves on (this one's copy is its own writes' when it owns the watch, and a read while
+   * the cluster is away would fail instead of waiting).
+   */
   private fresh(tenant: string, id: string): void {
-    if (this.o.ownership) this.o.store.watchState.forget?.(tenant, id);
+    if (this.o.ownership && !this.owned.has(key(tenant, id))) this.o.store.watchState.forget?.(tenant, id);
   }
 
   private async updateState(tenant: string, id: string, fn: (s: WatchState) => void): Promise<void> {

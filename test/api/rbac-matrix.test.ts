@@ -68,6 +68,7 @@ const PINNED: Record<string, string> = {
   'POST /_signals/account/_search': 'account:read',
   'POST /_signals/account/:type/:id/_test': 'account:manage',
   'GET /_vigil/health': 'public',
+  'GET /_vigil/cluster': 'public',
 };
 
 const describeAccess = (a: RouteAccess) => ('public' in a ? 'public' : 'authenticated' in a ? 'authenticated' : a.permission);
@@ -133,7 +134,7 @@ describe('RBAC: every route × every kind of caller', () => {
         if (PINNED[key]) expect(`${key} → ${describeAccess(r.config!.access!)}`).toBe(`${key} → ${PINNED[key]}`);
         // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
         if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
-        if ('public' in r.config!.access!) expect(['/_vigil/health', '/metrics', '/_plugins/_security/health']).toContain(r.url);
+        if ('public' in r.config!.access!) expect(['/_vigil/health', '/_vigil/cluster', '/metrics', '/_plugins/_security/health']).toContain(r.url);
         if (m !== 'HEAD' && /^\/(_plugins\/_security|_vigil\/security|_signals\/account)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
       }
     }
