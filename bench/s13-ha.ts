@@ -1,7 +1,8 @@
 /**
  * HA: several daemons sharing the watches through the cluster backend, against one daemon on the same
  * backend in the same run. The test cluster and the webhook sink (bench/ha-receiver.ts) are processes
- * of their own on the peers' core; the daemons are real `vigil run` processes (on the daemon core).
+ * of their own on the peers' core; the daemons are real `vigil run` processes, not pinned (three
+ * daemons on one core did not even start beside each other at 10 000 watches).
  *
  *  1. one daemon (baseline), BENCH_HA_WATCHES watches every 10 s (a webhook per run, the body carrying
  *     the scheduled time), warm-up then a window: receipts/s, trigger lag at the receiver, requests/s
@@ -75,11 +76,12 @@ function watchOf(hookUrl: string): Record<string, unknown> {
 /** A `vigil run` process; `watchesDir` does not exist, so the watches are those of the cluster. */
 function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string): Daemon {
   const countFile = join(root, `count-${name}-${Date.now()}.json`);
-  const { cmd, args } = nodeCommand(['--import', './bench/lib/count-requests.ts', 'src/main.ts', 'run', '--config', config, '--watches', watchesDir, '--data', join(root, `data-${name}`), '--listen', '127.0.0.1:0'], cores()?.daemon);
+  const { cmd, args } = nodeCommand(['--import', './bench/lib/count-requests.ts', 'src/main.ts', 'run', '--config', config, '--watches', watchesDir, '--data', join(root, `data-${name}`), '--listen', '127.0.0.1:0'], undefined);
   const env = { ...process.env, VIGIL_NODE_NAME: name, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', BENCH_CLUSTER_HOST: clusterHost, BENCH_COUNT_FILE: countFile };
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(child);
   const ready = new Promise<void>((resolve, reject) => {
+    // Read by the caller; a daemon that never came up must not crash the worker before it is awaited.
     const timer = setTimeout(() => reject(new Error(`${name}: not running after 300 s`)), 300_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it ran`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -89,6 +91,7 @@ function startDaemon(root: string, name: string, config: string, watchesDir: str
       }
     });
   });
+  ready.catch(() => undefined);
   return { name, child, countFile, ready };
 }
 

@@ -69,6 +69,11 @@ export class ClusterMode implements Ownership {
     return this.membership.members();
   }
 
+  /** Reads who is live, counting this daemon in, without announcing it (see Membership.observe). */
+  observe(): Promise<void> {
+    return this.membership.observe();
+  }
+
   start(): Promise<void> {
     return this.membership.start();
   }

@@ -360,9 +360,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     daemonAwsCredentials: deps.daemonAwsCredentials,
     async start() {
       await applyFolder();
-      // Who is live first: the load schedules only the watches this daemon owns.
-      await cluster?.start();
+      // Who is live first: the load schedules only the watches this daemon will own; the others hear of
+      // it (and let those go) only once they are scheduled here.
+      await cluster?.observe();
       const { valid, invalid } = await watches.loadAll();
+      await cluster?.start();
       const needs = nodeHealth.needs.all();
       logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: where, ...(cluster ? { node: config.node_name, owned: watches.ownedCount(), live: cluster.live() } : {}) }, 'watches loaded');
       if (needs.length) {

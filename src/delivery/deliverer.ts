@@ -91,7 +91,11 @@ export class Deliverer {
     if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
     try {
       await shared.before(stored);
-      return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline: Math.max(entry.deadline, stored.deadline) }, recordDelivered);
+      // Taken over after its daemon died: a deadline that passed meanwhile gets its original window again.
+      const now = this.o.clock.now();
+      let deadline = Math.max(entry.deadline, stored.deadline);
+      if (deadline < now) deadline = now + Math.max(10_000, deadline - stored.createdAt);
+      return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline }, recordDelivered);
     } finally {
       shared.release(entry.key);
     }

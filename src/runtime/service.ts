@@ -299,9 +299,12 @@ export class WatchService {
     return w;
   }
 
-  /** Several daemons: an API change starts from the stored state, which the watch's owner may have moved on. */
+  /**
+   * Several daemons: an API change of a watch another daemon runs starts from the stored state, which
+   * that daemon moves on (this one's copy is its own writes' when it owns the watch).
+   */
   private async fresh(tenant: string, id: string): Promise<void> {
-    if (this.o.ownership) await this.o.store.watchState.refresh?.(tenant, id);
+    if (this.o.ownership && !this.owned.has(key(tenant, id))) await this.o.store.watchState.refresh?.(tenant, id);
   }
 
   private async updateState(tenant: string, id: string, fn: (s: WatchState) => void): Promise<void> {

@@ -74,6 +74,8 @@ export class Membership {
   /** Wall-clock time of the last acknowledged heartbeat, and why the last one failed (if it did). */
   #lastBeatAt: number | null = null;
   #lastError: string | null = null;
+  /** Between `observe()` and the first heartbeat: this daemon counts itself in (it is loading what it will own). */
+  #joining = false;
   #tick: Promise<void> = Promise.resolve();
 
   constructor(o: MembershipOptions) {
@@ -91,9 +93,26 @@ export class Membership {
     return Math.max(100, Math.floor(this.#o.leaseMs / 3));
   }
 
+  /**
+   * Reads the others without announcing this daemon, which counts itself in until its first heartbeat:
+   * a daemon that is starting schedules what it will own before the others hear of it and let go, so
+   * no scheduled time falls between them (while both run a watch, the run claim decides).
+   */
+  async observe(): Promise<void> {
+    this.#joining = true;
+    try {
+      this.#update(await this.#read());
+    } catch (e) {
+      this.#o.logger.warn({ node: this.node, err: errorMessage(e) }, 'membership: could not read the other daemons; this one counts itself alone until its first heartbeat');
+      this.#update([]);
+    }
+  }
+
   /** Writes the first heartbeat and reads the others; then heartbeats every third of the lease. */
   async start(): Promise<void> {
     await this.beat();
+    this.#joining = false;
+    this.#update(this.#members);
     this.#arm();
   }
 
@@ -115,7 +134,7 @@ export class Membership {
 
   /** This daemon's last acknowledged heartbeat is within the lease (by the monotonic clock). */
   selfLive(): boolean {
-    return this.#o.clock.monotonic() - this.#lastBeat < this.#o.leaseMs;
+    return this.#joining || this.#o.clock.monotonic() - this.#lastBeat < this.#o.leaseMs;
   }
 
   /** For the health report: counted out once a heartbeat was tried and its own lease has passed without an acknowledged heartbeat. */
@@ -142,19 +161,8 @@ export class Membership {
       this.#lastBeat = sentAt;
       this.#lastBeatAt = now;
       this.#lastError = null;
-      await docs.refresh(index);
-      const res = await docs.search<NodeSource>(index, { query: { match_all: {} }, sort: [{ node: 'asc' }], size: MAX_MEMBERS, track_total_hits: false });
-      const at = clock.now();
-      const members = res.hits.map((h): Member => ({
-        node: h.source.node,
-        instance: h.source.instance,
-        startedAt: h.source.started_at,
-        heartbeatAt: h.source.heartbeat_at,
-        until: h.source.until,
-        stats: h.source.stats ?? {},
-        live: h.source.until > at,
-      }));
-      await this.#sweep(members, at);
+      const members = await this.#read();
+      await this.#sweep(members, clock.now());
       if (this.#failing) this.#o.logger.info({ node: this.node }, 'membership: heartbeats acknowledged again');
       this.#failing = false;
       this.#update(members);
@@ -164,6 +172,22 @@ export class Membership {
       this.#lastError = errorMessage(e);
       this.#update(this.#members);
     }
+  }
+
+  async #read(): Promise<Member[]> {
+    const { docs, index, clock } = this.#o;
+    await docs.refresh(index);
+    const res = await docs.search<NodeSource>(index, { query: { match_all: {} }, sort: [{ node: 'asc' }], size: MAX_MEMBERS, track_total_hits: false });
+    const at = clock.now();
+    return res.hits.map((h): Member => ({
+      node: h.source.node,
+      instance: h.source.instance,
+      startedAt: h.source.started_at,
+      heartbeatAt: h.source.heartbeat_at,
+      until: h.source.until,
+      stats: h.source.stats ?? {},
+      live: h.source.until > at,
+    }));
   }
 
   /**
