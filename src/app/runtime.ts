@@ -407,9 +407,12 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       if (timer !== undefined) clock.clearTimeout(timer);
       runner.abortRuns();
       deliverer.abortAll();
+      // A wait for an entry another daemon holds ends too: the grace period is over.
+      await shared?.stop();
       await settled;
       await deliverer.idle();
-      await shared?.stop();
+      // What is left pending here goes to the next daemon at once, not a lease later.
+      await shared?.handOver();
       await o.beforeClose?.();
       await membershipDone;
       overload.stop();

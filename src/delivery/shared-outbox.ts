@@ -250,11 +250,30 @@ export class SharedOutbox {
     });
   }
 
-  /** Stops sweeping and extending claims: what this process still holds is taken over after its lease. */
+  /**
+   * Stops sweeping and extending claims, and ends the waits for entries other daemons hold (the entries
+   * queued behind them end as their deliveries are aborted). What this process still holds is taken
+   * over after its lease, or at once after `handOver`.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== null) this.#o.clock.clearTimeout(this.#timer);
     for (const wake of [...this.#sleepers]) wake();
     await this.#tick;
+  }
+
+  /**
+   * A clean stop, once this process's deliveries have ended: gives up its claims of the entries still
+   * pending (aborted at the end of the grace period, queued behind them, or committed and not yet
+   * sent), so the next daemon to sweep takes them at once, whatever its name. A failure only leaves
+   * them to their lease.
+   */
+  async handOver(): Promise<void> {
+    try {
+      const released = await this.#o.claims.release(this.#o.node);
+      if (released) this.#o.logger.info({ node: this.#o.node, entries: released }, 'shared outbox: pending deliveries handed over');
+    } catch (e) {
+      this.#o.logger.warn({ err: errorMessage(e) }, 'shared outbox: handing over pending deliveries failed; they are taken over after their lease');
+    }
   }
 }

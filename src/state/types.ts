@@ -251,6 +251,11 @@ export interface OutboxClaims {
   pendingBefore(tenant: string, watchId: string, seq: number): Promise<ClaimedEntry[]>;
   /** Every pending entry, whoever holds it, in delivery order, at most `limit`. */
   pendingClaims(limit: number): Promise<ClaimedEntry[]>;
+  /**
+   * Gives up `node`'s claims of every pending entry (a clean stop): any daemon, whatever its name, may
+   * take them at once instead of a lease later. Returns how many were given up.
+   */
+  release(node: string): Promise<number>;
 }
 
 export interface KvStore {

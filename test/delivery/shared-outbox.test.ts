@@ -101,6 +101,44 @@ describe('a shared outbox', () => {
     }
   });
 
+  it('a clean stop hands over what it did not deliver: another daemon takes it at its next sweep, not a lease later, in order', async () => {
+    const { clock, rx, make, closeAll } = await daemons();
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const now = clock.now();
+      // a retries w-1, w-2 waits behind it, w-3 is committed and not handed to delivery yet.
+      rx.failing.add('w-1');
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now), e('w-2', 'w', now)] });
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-3', 'w', now)] });
+      a.deliverer.startShared();
+      await a.shared.idle();
+      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const second = a.deliverer.deliver({ ...e('w-2', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      await vi.waitFor(async () => expect((await a.store.outbox.get('w-1'))!.attempts).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
+      // a's clean stop, as the daemon makes it once the grace period is over.
+      a.deliverer.abortAll();
+      await a.shared.stop();
+      await a.deliverer.idle();
+      await a.shared.handOver();
+      expect(await first).toMatchObject({ status: 'pending', code: 'ABORTED' });
+      expect(await second).toMatchObject({ status: 'pending', code: 'ABORTED' });
+      expect((await pendingOf(b.store)).map((p) => [p.key, p.claim])).toEqual([['w-1', null], ['w-2', null], ['w-3', null]]);
+      expect(a.logs.lines.some((l) => l.msg === 'shared outbox: pending deliveries handed over' && l.entries === 3)).toBe(true);
+      // b's first sweep, well within a's lease: all three, once each, in their order.
+      rx.failing.clear();
+      await clock.advance(100);
+      b.deliverer.startShared();
+      await vi.waitFor(() => expect(rx.sent.length).toBe(3), { timeout: 5000, interval: 20 });
+      await b.deliverer.idle();
+      expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }, { node: 'b', key: 'w-2' }, { node: 'b', key: 'w-3' }]);
+      expect(await pendingOf(b.store)).toEqual([]);
+      await b.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
   it('a daemon never sends an entry another live daemon holds, and a later entry of its watch waits for it', async () => {
     const { clock, rx, make, closeAll } = await daemons();
     try {

@@ -134,6 +134,7 @@ export class ClusterOutbox implements OutboxStore {
           },
           claimable: (node, now, limit) => this.#search({ bool: { filter: [{ term: { status: 'pending' } }], should: [{ bool: { must_not: [{ exists: { field: 'claim.node' } }] } }, { range: { 'claim.until': { lt: now } } }, { term: { 'claim.node': node } }], minimum_should_match: 1 } }, limit),
           pendingClaims: (limit) => this.#search({ term: { status: 'pending' } }, limit),
+          release: (node) => this.#writer.hold(this.#release(node)),
           pendingBefore: (tenant, watchId, seq) =>
             this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { tenant } }, { term: { watch_id: watchId } }, { range: { seq: { lt: seq } } }] } }, CLAIM_PAGE),
         }
@@ -167,6 +168,19 @@ export class ClusterOutbox implements OutboxStore {
       if (!item.ok && !isVersionConflict(item.error)) throw item.error;
     }));
     return { lost, cancelled };
+  }
+
+  async #release(node: string): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const page = await this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { 'claim.node': node } }] } }, CLAIM_PAGE);
+      // Conditional on the version read: an entry finished or taken meanwhile is left as it is.
+      const done = await Promise.all(page.map((e) => this.#change(e.key, (s) => (s.status === 'pending' && s.claim?.node === node ? { claim: null } : null))));
+      const changed = done.filter((d) => d !== undefined).length;
+      released += changed;
+      // A full page may have more behind it; a page where nothing changed would only be read again.
+      if (page.length < CLAIM_PAGE || changed === 0) return released;
+    }
   }
 
   async #search(query: Record<string, unknown>, limit: number): Promise<ClaimedEntry[]> {
