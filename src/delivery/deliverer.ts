@@ -298,6 +298,8 @@ export class Deliverer {
       const sent = await this.attempt(entry, type, attempts + 1, log);
       // The shutdown came while it waited for a slot: no attempt was made.
       if (sent === null) return aborted(attempts);
+      // Another daemon took the entry over while this one was paused: it is that daemon's to send.
+      if (sent === 'taken') return takenOver(attempts);
       const { result, ms } = sent;
       attempts++;
       if (result.ok) {
@@ -329,10 +331,13 @@ export class Deliverer {
   }
 
   /** One attempt, once its destination has a free slot, and how long its send took; null when the shutdown came first. */
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null> {
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null | 'taken'> {
     const n = entry.notification as RenderedNotification;
     const destination = n.destination ?? entry.actionType;
+    const shared = this.o.shared;
     const res = await this.bulkhead.run(destination, async () => {
+      // Checked with the slot, right before the send: a pause may have come while it waited.
+      if (shared && !(await shared.stillHeld(entry.key))) return 'taken' as const;
       const t0 = this.o.clock.monotonic();
       const result = await this.send(entry, n, type, attempt, log);
       const ms = this.o.clock.monotonic() - t0;
@@ -433,6 +438,11 @@ export function destinationHost(destination: string): string {
   } catch {
     return destination;
   }
+}
+
+/** Several daemons: another daemon holds the entry now (this one stalled past its claim); nothing is recorded here. */
+function takenOver(attempts: number): DeliveryOutcome {
+  return { status: 'pending', attempts, error: 'taken over by another daemon', code: 'ABORTED' };
 }
 
 /** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */

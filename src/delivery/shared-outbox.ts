@@ -45,6 +45,8 @@ export class SharedOutbox {
    * too (a wait behind an earlier delivery is no reason to lose them).
    */
   readonly #queued = new Set<string>();
+  /** Per key held: until when this process last made its claim (at the claim or its last extension). */
+  readonly #until = new Map<string, number>();
   /** Per watch: the end of the last delivery queued in this process. */
   readonly #chains = new Map<string, Promise<unknown>>();
   #sink: DeliverySink | null = null;
@@ -93,11 +95,30 @@ export class SharedOutbox {
     const r = await this.#o.claims.claim(key, this.#o.node, now + this.#o.leaseMs, now);
     if (!r.ok) return null;
     this.#held.add(key);
+    this.#until.set(key, now + this.#o.leaseMs);
     return r.entry;
   }
 
   release(key: string): void {
     this.#held.delete(key);
+    this.#until.delete(key);
+  }
+
+  /**
+   * Right before an attempt: may this process still send the entry? While its claim is well ahead
+   * (extended on time) yes, with no request; otherwise (this process was paused, or its extensions
+   * failed) it takes the claim again first, and gives up when another daemon took the entry meanwhile
+   * and may have sent it: a PagerDuty trigger resent after the new holder's resolve would open a new
+   * incident.
+   */
+  async stillHeld(key: string): Promise<boolean> {
+    const now = this.#o.clock.now();
+    const until = this.#until.get(key);
+    if (until !== undefined && until - now > this.#o.leaseMs / 3) return true;
+    const r = await this.#o.claims.claim(key, this.#o.node, now + this.#o.leaseMs, now);
+    if (!r.ok) return false;
+    if (this.#held.has(key)) this.#until.set(key, now + this.#o.leaseMs);
+    return true;
   }
 
   /** Resolves once the current round (extending claims, then a sweep) has ended. */
@@ -122,12 +143,15 @@ export class SharedOutbox {
   async #renew(): Promise<void> {
     if (this.#held.size === 0 && this.#queued.size === 0) return;
     const keys = [...this.#held, ...this.#queued];
-    const { lost, cancelled } = await this.#o.claims.renew(keys, this.#o.node, this.#o.clock.now() + this.#o.leaseMs);
+    const until = this.#o.clock.now() + this.#o.leaseMs;
+    const { lost, cancelled } = await this.#o.claims.renew(keys, this.#o.node, until);
+    const gone = new Set(lost);
+    for (const k of keys) if (!gone.has(k) && this.#until.has(k)) this.#until.set(k, Math.max(until, this.#until.get(k)!));
     // Discarded through another daemon's API: no further attempt here (a queued one is never claimed).
     for (const k of cancelled) if (this.#held.has(k)) this.onCancelled?.(k);
     // Finished entries leave on their own; what is left was taken by another daemon (this one stalled).
-    const gone = new Set(cancelled);
-    const taken = lost.filter((k) => this.#held.has(k) && !this.#queued.has(k) && !gone.has(k));
+    const discarded = new Set(cancelled);
+    const taken = lost.filter((k) => this.#held.has(k) && !this.#queued.has(k) && !discarded.has(k));
     if (taken.length) this.#o.logger.warn({ entries: taken.length }, 'shared outbox: delivery claims lost (this daemon stalled past its lease); another daemon may send them too');
   }
 

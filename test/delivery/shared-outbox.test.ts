@@ -21,7 +21,7 @@ import type { ClusterStateStore } from '../../src/state/cluster/index.ts';
 
 const LEASE = 10_000;
 
-/** A receiver shared by both daemons: who sent what, in order; a key in `failing` gets 503s. */
+/** A receiver shared by both daemons: who sent what, in order; a key (or `node:key`) in `failing` gets 503s. */
 function receiver() {
   const sent: Array<{ node: string; key: string }> = [];
   const failing = new Set<string>();
@@ -31,7 +31,7 @@ function receiver() {
     compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
     conformance: { params: () => ({}), overHttp: false },
     async deliver(_n, deps): Promise<DeliveryResult> {
-      if (failing.has(deps.idempotencyKey)) return { ok: false, retry: true, code: 'HTTP_5XX', message: 'HTTP 503' };
+      if (failing.has(deps.idempotencyKey) || failing.has(`${node}:${deps.idempotencyKey}`)) return { ok: false, retry: true, code: 'HTTP_5XX', message: 'HTTP 503' };
       sent.push({ node, key: deps.idempotencyKey });
       return { ok: true };
     },
@@ -49,9 +49,11 @@ describe('a shared outbox', () => {
   async function daemons() {
     const prefix = freshPrefix();
     const clock = new FakeClock(Date.UTC(2026, 0, 5, 12));
+    const sharedClock = clock;
     const rx = receiver();
     const stores: ClusterStateStore[] = [];
-    const make = async (node: string) => {
+    // A daemon of its own clock: time that passes for the others while it is paused.
+    const make = async (node: string, clock: FakeClock = sharedClock) => {
       const store = await openStore(cluster.url, { prefix, node, clock, claimLeaseMs: LEASE });
       stores.push(store);
       const logs = captureLogger();
@@ -133,6 +135,39 @@ describe('a shared outbox', () => {
       await b.deliverer.idle();
       expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }, { node: 'b', key: 'w-2' }, { node: 'b', key: 'w-3' }]);
       expect(await pendingOf(b.store)).toEqual([]);
+      await b.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('a daemon paused past its claim does not send again, on resuming, an entry another daemon took over and sent', async () => {
+    const { clock, rx, make, closeAll } = await daemons();
+    try {
+      const paused = new FakeClock(clock.now());
+      const a = await make('a', paused);
+      const b = await make('b');
+      const now = clock.now();
+      // a's receiver fails w-1: a waits between attempts, and then is paused (its clock stands still).
+      rx.failing.add('a:w-1');
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now)] });
+      a.deliverer.startShared();
+      await a.shared.idle();
+      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      await vi.waitFor(async () => expect((await a.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      // Past a's lease b takes it over and sends it.
+      b.deliverer.startShared();
+      await clock.advance(LEASE + LEASE / 3);
+      await vi.waitFor(() => expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }]), { timeout: 5000, interval: 20 });
+      await b.deliverer.idle();
+      // a resumes: its wall clock has moved on, and its retry is due. Its receiver would take it now.
+      rx.failing.clear();
+      paused.jump(LEASE + LEASE / 3);
+      await paused.advance(5_000);
+      expect(await first).toMatchObject({ status: 'pending', code: 'ABORTED', error: 'taken over by another daemon' });
+      expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }]);
+      expect(await b.store.outbox.get('w-1')).toMatchObject({ status: 'delivered' });
+      await a.shared.stop();
       await b.shared.stop();
     } finally {
       await closeAll();
