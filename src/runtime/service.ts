@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { StateStore } from '../state/types.ts';
+import { lastScheduledTime, type StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Scheduler, FireInfo } from '../schedule/scheduler.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
@@ -351,6 +351,13 @@ export class WatchService {
       // The slot bounds work on the clusters: once the checks are done, the run frees it.
       await this.o.runner.run(w, { fire, onChecksDone: releaseSlot, ...(this.o.claimRuns ? { claim: true } : {}) });
     } catch (e) {
+      if (this.o.claimRuns && e instanceof VigilError && e.code === 'CONFLICT' && (await this.unclaimed(k, w, fire))) {
+        // Its copy of the state was stale (the previous owner's run of an earlier time wrote meanwhile),
+        // yet no daemon ran this time: run it once more from the stored state, else nobody would. The
+        // claim keeps it to one run whoever else tries.
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString() }, 'run repeated: its state changed under it, its scheduled time is still unclaimed');
+        return this.runOnceMore(k, w, fire);
+      }
       if (this.o.claimRuns && e instanceof VigilError && e.code === 'CONFLICT') {
         // Another daemon ran this scheduled time (both believed they owned the watch): nothing of this run was written.
         this.o.metrics.runClaimsLost.inc();
@@ -360,6 +367,35 @@ export class WatchService {
         return;
       }
       // The runner turns watch problems into statuses; reaching here is a bug or a failing state store.
+      this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');
+    }
+  }
+
+  /** Is this scheduled time still unclaimed in the stored state, the watch owned here and active? */
+  private async unclaimed(k: string, w: CompiledWatch, fire: FireInfo): Promise<boolean> {
+    if (this.o.ownership && !this.o.ownership.owns(k)) return false;
+    this.o.store.watchState.forget?.(w.tenant, w.id);
+    let stored: WatchState | undefined;
+    try {
+      stored = await this.o.store.watchState.get(w.tenant, w.id);
+    } catch {
+      return false;
+    }
+    if (stored?.active_override === false) return false;
+    const last = stored && lastScheduledTime(stored);
+    return last === undefined || last < fire.scheduledTime;
+  }
+
+  private async runOnceMore(k: string, w: CompiledWatch, fire: FireInfo): Promise<void> {
+    try {
+      await this.o.runner.run(w, { fire, claim: true });
+    } catch (e) {
+      if (e instanceof VigilError && e.code === 'CONFLICT') {
+        this.o.metrics.runClaimsLost.inc();
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString(), reason: e.message }, 'run dropped: its scheduled time was claimed by another run');
+        await this.schedule(k);
+        return;
+      }
       this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');
     }
   }

@@ -3,7 +3,8 @@
  * watches it owns, picks up gained ones from their stored state, drops lost ones, and a run whose
  * scheduled time another daemon ran already is dropped having written nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { VigilError } from '../../src/errors.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WatchService, type Ownership } from '../../src/runtime/service.ts';
@@ -104,6 +105,27 @@ describe('watch ownership', () => {
     expect(kit.logs.lines.find((l) => l.msg === 'run dropped: its scheduled time was claimed by another run')).toMatchObject({ level: 20, watch: 'a' });
     expect((await kit.metrics.registry.getSingleMetric('vigil_run_claims_lost_total')!.get()).values[0]!.value).toBe(1);
     expect(kit.logs.lines.some((l) => l.msg === 'watch run crashed')).toBe(false);
+  });
+
+  it('a run whose state copy was stale while its scheduled time is still unclaimed runs once more, from the stored state', async () => {
+    const { svc } = setup(['_main/a']);
+    await svc.loadAll();
+    // The previous owner's run of an earlier time wrote meanwhile: this run's state write conflicts once.
+    const commit = kit.store.commit.bind(kit.store);
+    let conflicts = 0;
+    kit.store.commit = async (c) => {
+      if (c.claim !== undefined && conflicts++ === 0) throw new VigilError('CONFLICT', 'the state of watch [_main/a] was changed by another writer (last written by other); this write is dropped');
+      return commit(c);
+    };
+    await kit.clock.advance(10_000);
+    await vi.waitFor(async () => expect(await kit.store.log.query({ watchId: 'a' })).toHaveLength(1));
+    expect(conflicts).toBe(2);
+    expect(kit.logs.lines.some((l) => l.msg === 'run repeated: its state changed under it, its scheduled time is still unclaimed')).toBe(true);
+    expect(kit.logs.lines.some((l) => l.msg === 'run dropped: its scheduled time was claimed by another run')).toBe(false);
+    // The next time runs as usual, once.
+    await kit.clock.advance(10_000);
+    expect(await kit.store.log.query({ watchId: 'a' })).toHaveLength(2);
+    void svc;
   });
 
   it('a watch another daemon deactivated is not run here, and is unscheduled', async () => {
