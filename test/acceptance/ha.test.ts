@@ -115,7 +115,7 @@ describe('several daemons share the watches', () => {
     figures.pause = { pausedMs: resumedAt - pausedAt };
   }, 90_000);
 
-  it('a fourth daemon joins: about a quarter of the watches move, all of them to it, at most one scheduled time skipped', async () => {
+  it('a fourth daemon joins: about a quarter of the watches move, all of them to it, no scheduled time skipped', async () => {
     // Settled after the rejoin: three daemons, every watch owned once, for a few runs.
     await until(async () => {
       const v = await fleet.cluster('d1');
@@ -136,15 +136,14 @@ describe('several daemons share the watches', () => {
     expect(new Set(moved.map(([, n]) => n))).toEqual(new Set(['d4']));
     expect(moved.length).toBeGreaterThanOrEqual(1);
     expect(moved.length).toBeLessThanOrEqual(8);
-    // Around the move each moved watch runs every second, at most one scheduled time skipped at the
-    // hand-over (a known limit: see docs/architecture.md, "Several daemons").
+    // Around the move each moved watch runs every second, no scheduled time skipped at the hand-over (a
+    // run whose state copy went stale under the previous owner's last write runs once more).
     let skipped = 0;
     for (const [w] of moved) {
       const runs = log.filter((r) => r.watch_id === w && startMs(r) > readyAt - 3_000 && startMs(r) < Date.now() - 2_000).sort((a, b) => a.trigger!.scheduled_time!.localeCompare(b.trigger!.scheduled_time!));
       const gaps = runs.slice(1).filter((r, i) => Date.parse(r.trigger!.scheduled_time!) - Date.parse(runs[i]!.trigger!.scheduled_time!) !== 1_000);
       const detail = `${w}: ${runs.map((x) => `${x.trigger!.scheduled_time!.slice(17, 23)}@${x.node}`).join(' ')}`;
-      expect(gaps.length, detail).toBeLessThanOrEqual(1);
-      for (const g of gaps) expect(Date.parse(g.trigger!.scheduled_time!) - Date.parse(runs[runs.indexOf(g) - 1]!.trigger!.scheduled_time!), detail).toBe(2_000);
+      expect(gaps.length, detail).toBe(0);
       skipped += gaps.length;
     }
     figures.join = { moved: moved.length, of: WATCHES, skippedAtHandOver: skipped };
