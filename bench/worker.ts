@@ -23,8 +23,10 @@ async function run(): Promise<ScenarioResult> {
       return (await import('./s10-conditions.ts')).runConditionsBench({ seconds: Math.min(seconds, 10) });
     case 'S12':
       return (await import('./s12-overload.ts')).runOverloadBench({ seconds, watches: Number(process.env.BENCH_OVERLOAD_WATCHES ?? 32_000) });
+    case 'HA':
+      return (await import('./s13-ha.ts')).runHaBench({ seconds, watches: Number(process.env.BENCH_HA_WATCHES ?? watches) });
     default:
-      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S2C, S6, S10 or S12`);
+      throw new Error(`unknown scenario '${process.argv[2] ?? ''}'; expected S1, S2, S2C, S6, S10, S12 or HA`);
   }
 }
 

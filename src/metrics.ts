@@ -88,6 +88,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
     }),
     watchesLoaded: new Gauge({ name: 'vigil_watches_loaded', help: 'Valid watches scheduled', registers: [registry] }),
+    watchesOwned: new Gauge({ name: 'vigil_watches_owned', help: 'Valid watches this daemon schedules (with several daemons: those it owns)', registers: [registry] }),
+    runClaimsLost: new Counter({
+      name: 'vigil_run_claims_lost_total',
+      help: 'Runs dropped because another daemon had run their scheduled time already (several daemons; each at debug level in the log)',
+      registers: [registry],
+    }),
     watchesInvalid: new Gauge({ name: 'vigil_watches_invalid', help: 'Watch files that failed validation', registers: [registry] }),
     watchesClusterNotConfigured: new Gauge({ name: 'vigil_watches_cluster_not_configured', help: 'Loaded watches that name a cluster this node does not configure', registers: [registry] }),
     stateStoreHealthy: new Gauge({

@@ -20,6 +20,17 @@ import type { WatchRepository } from '../watches/repository.ts';
 import type { TypeRegistry } from '../registry/registry.ts';
 import type { Health } from '../health/index.ts';
 
+/** Several daemons on one cluster backend, as `GET /_vigil/cluster` shows them. */
+export interface ClusterView {
+  /** This daemon's name. */
+  node: string;
+  lease_ms: number;
+  /** The live daemons' names, as this daemon sees them now (itself only while its own lease holds). */
+  live: readonly string[];
+  /** Every daemon with a heartbeat document (gone ones for a while), as last read. */
+  members: Array<{ node: string; instance: string; startedAt: number; heartbeatAt: number; until: number; live: boolean; stats: Record<string, unknown> }>;
+}
+
 export interface ApiContext {
   config: VigilConfig;
   logger: Logger;
@@ -27,8 +38,10 @@ export interface ApiContext {
   /** The API waits for it to be durable before it answers a write; the execution log and the outbox are read and changed through it. */
   store: Pick<StateStore, 'durable' | 'log' | 'outbox'>;
   watches: WatchService;
+  /** Several daemons (the cluster backend): the membership; null on SQLite (one daemon). */
+  clusterView(): ClusterView | null;
   scheduler: Pick<Scheduler, 'stats'>;
-  deliverer: Pick<Deliverer, 'pendingCount' | 'deliver' | 'retryNow' | 'cancel'>;
+  deliverer: Pick<Deliverer, 'pendingCount' | 'deliver' | 'retryNow' | 'cancel' | 'heldElsewhere'>;
   /** Null when no master key is configured: the account routes answer ACCOUNTS_UNAVAILABLE. */
   accounts: AccountRegistry | null;
   clock: Clock;

@@ -10,6 +10,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { historyRoutes } from './routes/history.ts';
 import { healthRoutes } from './routes/health.ts';
+import { clusterRoutes } from './routes/cluster.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { proxyRoutes } from './routes/proxies.ts';
 import { truststoreRoutes } from './routes/truststores.ts';
@@ -159,6 +160,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   });
 
   await healthRoutes(f, app);
+  await clusterRoutes(f, app);
   await openApiRoutes(f, routes);
   await watchRoutes(f, app);
   await historyRoutes(f, app);

@@ -53,6 +53,8 @@ export async function openClusterBackend(config: VigilConfig, o: ClusterBackendO
     onHealth: link.onHealth,
     recover: o.recover ?? true,
     writes: { maxQueued: config.state.queue_limit },
+    // Daemons (not tools) deliver: what they create is claimed by them for a lease.
+    ...(o.recover !== false ? { claimLeaseMs: config.cluster_mode.lease_ms } : {}),
   });
   return {
     store,

@@ -15,6 +15,7 @@ import type { HttpClient } from '../net/types.ts';
 import { createScriptCompiler } from '../script/index.ts';
 import { createTemplateEngine } from '../templates/engine.ts';
 import { Deliverer } from '../delivery/deliverer.ts';
+import { SharedOutbox } from '../delivery/shared-outbox.ts';
 import type { AccountSource } from '../delivery/types.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
 import { WatchRunner } from '../runtime/runner.ts';
@@ -44,6 +45,8 @@ import { DeadmanSwitch } from '../health/deadman.ts';
 import { heartbeatFor } from './deadman.ts';
 import { allOf } from '../schedule/admission.ts';
 import { openClusterBackend, type ClusterBackend } from './cluster-backend.ts';
+import { ClusterMode } from './cluster-mode.ts';
+import type { ClusterView } from '../api/context.ts';
 
 /** What tests and embedders may replace; everything else is built from the config. */
 export interface RuntimeDeps {
@@ -90,6 +93,10 @@ export interface Runtime {
   store: StateStore;
   /** Where watch definitions are kept (the watches folder, or the cluster with the cluster backend). */
   watchRepository: WatchRepository;
+  /** With the cluster backend: this daemon's membership and the watches it owns (null on SQLite). */
+  cluster: ClusterMode | null;
+  /** The membership as the API shows it (null on SQLite). */
+  clusterView(): ClusterView | null;
   watches: WatchService;
   runner: WatchRunner;
   scheduler: Scheduler;
@@ -198,7 +205,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const compileEnv: WatchCompileEnv = { script: scripts, template: (s, m, f) => templates.compile(s, m, f), registry };
   const egress = createHostCheck(policy, logger);
 
+  // Several daemons share the cluster backend's outbox: deliveries are claimed, taken over, kept in order.
+  const claims = backend?.store.outbox.claims;
+  const shared = claims ? new SharedOutbox({ claims, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger }) : undefined;
   const deliverer = new Deliverer({
+    ...(shared ? { shared } : {}),
     store,
     registry,
     accounts: accountSource,
@@ -231,6 +242,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     node: config.node_name,
     publicUrl: config.public_url,
     onRunEnded: (record, scheduled) => void (scheduled && health?.runEnded(record)),
+    // Several daemons: a scheduled run hands its notifications to the shared outbox and returns.
+    detachDeliveries: shared !== undefined,
   });
   const scheduler = new Scheduler({
     clock,
@@ -239,6 +252,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     queueLimit: config.scheduler.queue_limit,
     misfireThresholdMs: config.scheduler.misfire_threshold_ms,
     spreadIntervals: config.scheduler.spread_intervals,
+    // Daemons sharing the watches compute the same scheduled times, so a run claim means the same time on each.
+    alignIntervals: backend !== null,
     // Back-pressure: while delivery is saturated, or the cluster state store's write queue is full, no
     // run starts, and fires wait in the schedule.
     admission: backend ? allOf(deliverer.pressure, backend.link) : deliverer.pressure,
@@ -264,7 +279,17 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     health?.watchChanged(ref.tenant, ref.id, w ? missingClusters(w, registry, configuredClusters) : null);
     metrics.watchesClusterNotConfigured.set(health?.needs.size ?? 0);
   };
-  const watches = new WatchService({ repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck, onWatchChange });
+  const cluster = backend
+    ? new ClusterMode({ docs: backend.docs, index: backend.store.names.nodes, node: config.node_name, leaseMs: config.cluster_mode.lease_ms, clock, logger, ...(shared ? { adopt: (keys) => void shared.adopt(keys).catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'shared outbox: adopting the watches gained failed')) } : {}) })
+    : null;
+  const watches = new WatchService({
+    repository: watchRepository, env: compileEnv, runner, scheduler, store, logger, metrics, clock, extraCheck, onWatchChange,
+    ...(cluster ? { ownership: cluster, claimRuns: true } : {}),
+  });
+  cluster?.reportStats(() => {
+    const st = scheduler.stats();
+    return { owned: watches.ownedCount(), scheduled: st.watches, fired: st.fired, running: st.running, lag_p99_ms: st.lateness.p99Ms, delivery_backlog: deliverer.backlog };
+  });
   const deadman = config.deadman
     ? new DeadmanSwitch({ clock, logger, metrics, intervalMs: config.deadman.interval_ms, ...heartbeatFor(config.deadman, { http, accounts: accountSource, node: config.node_name }) })
     : null;
@@ -280,6 +305,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     overloaded: () => overload.overloaded,
     invalidWatches: () => watches.counts().invalid,
     ...(deadman ? { deadman: () => deadman.status() } : {}),
+    ...(cluster ? { membership: () => cluster.membership.status() } : {}),
   });
   const nodeHealth = health;
   // The store's own news of its cluster (writes held, the queue full, and back) is checked at once.
@@ -290,6 +316,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const pruner = new Pruner({ store, clock, logger, logRetention: config.log.retention, outboxMaxAgeMs: 7 * 86_400_000 });
 
   let runsDone: Promise<void> = Promise.resolve();
+  let membershipDone: Promise<void> = Promise.resolve();
   let halted = false;
   let folderFeed: { close(): void } | undefined;
   const halt = (): void => {
@@ -297,6 +324,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     halted = true;
     nodeHealth.markStopping();
     runsDone = scheduler.stop();
+    // The others take this daemon's watches at once instead of a lease later.
+    membershipDone = cluster?.stop() ?? Promise.resolve();
     folderFeed?.close();
     void watches.stop();
   };
@@ -313,6 +342,8 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     metrics,
     store,
     watchRepository,
+    cluster,
+    clusterView: () => (cluster ? { node: cluster.node, lease_ms: config.cluster_mode.lease_ms, live: cluster.live(), members: cluster.members() } : null),
     watches,
     runner,
     scheduler,
@@ -329,9 +360,13 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
     daemonAwsCredentials: deps.daemonAwsCredentials,
     async start() {
       await applyFolder();
+      // Who is live first: the load schedules only the watches this daemon will own; the others hear of
+      // it (and let those go) only once they are scheduled here.
+      await cluster?.observe();
       const { valid, invalid } = await watches.loadAll();
+      await cluster?.start();
       const needs = nodeHealth.needs.all();
-      logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: where }, 'watches loaded');
+      logger.info({ valid, invalid, needClusterNotConfigured: needs.length, clusters: configuredClusters, dir: where, ...(cluster ? { node: config.node_name, owned: watches.ownedCount(), live: cluster.live() } : {}) }, 'watches loaded');
       if (needs.length) {
         const names = needs.slice(0, 10).map((n) => `${n.tenant}/${n.watch}`);
         logger.warn(
@@ -342,8 +377,11 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       metrics.watchEventLoop();
       await nodeHealth.start();
       deadman?.start();
-      const resumed = await deliverer.resumePending();
-      if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      if (shared) deliverer.startShared();
+      else {
+        const resumed = await deliverer.resumePending();
+        if (resumed) logger.info({ resumed }, 'resumed pending deliveries');
+      }
       scheduler.start();
       watches.follow();
       if (folderSync && !halted) folderFeed = folderSync.follow();
@@ -362,15 +400,21 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
       // deliveries) and deliveries (of runs, of API executions, resumed ones). When it ends, checks and
       // sends are aborted together; an aborted send stays pending in the outbox, and its run finishes
       // at once, recording that.
-      const settled = Promise.all([runsDone, deliverer.idle()]);
+      // Runs first: a run ending now may still hand notifications to the deliverer.
+      const settled = runsDone.then(() => deliverer.idle());
       let timer: ReturnType<typeof clock.setTimeout> | undefined;
       await Promise.race([settled, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, config.delivery.shutdown_grace_ms)))]);
       if (timer !== undefined) clock.clearTimeout(timer);
       runner.abortRuns();
       deliverer.abortAll();
+      // A wait for an entry another daemon holds ends too: the grace period is over.
+      await shared?.stop();
       await settled;
       await deliverer.idle();
+      // What is left pending here goes to the next daemon at once, not a lease later.
+      await shared?.handOver();
       await o.beforeClose?.();
+      await membershipDone;
       overload.stop();
       await nodeHealth.stop();
       await deadman?.stop();

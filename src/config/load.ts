@@ -44,6 +44,7 @@ export function loadConfig(opts: { file?: string | undefined; env?: NodeJS.Proce
   if (env.VIGIL_LOG_LEVEL) merged.log = { ...((merged.log as object) ?? {}), level: env.VIGIL_LOG_LEVEL };
   if (env.VIGIL_LOG_FORMAT) merged.log = { ...((merged.log as object) ?? {}), format: env.VIGIL_LOG_FORMAT };
   if (env.VIGIL_PUBLIC_URL) merged.public_url = env.VIGIL_PUBLIC_URL;
+  if (env.VIGIL_NODE_NAME) merged.node_name = env.VIGIL_NODE_NAME;
   if (env.VIGIL_STATE_BACKEND) merged.state = { ...((merged.state as object) ?? {}), backend: env.VIGIL_STATE_BACKEND };
   for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) merged[k] = v;
 

@@ -63,7 +63,11 @@ export const configSchema = z
     listen: z.string().regex(/^[^:]+:\d+$|^\[[^\]]+\]:\d+$/, 'expected HOST:PORT').default('127.0.0.1:9600'),
     /** Base URL users reach the API at, for ack links in notifications. */
     public_url: z.string().url().optional(),
-    node_name: z.string().default(hostname()),
+    /**
+     * This daemon's name: in its heartbeat, the watch state it writes and its log records. Unique among
+     * the daemons sharing a cluster backend (the default, host and pid, is).
+     */
+    node_name: z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'letters, digits and . _ : @ -, at most 128').default(`${hostname()}-${process.pid}`),
     clusters: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), clusterSchema).default({}),
     scheduler: z
       .object({
@@ -190,6 +194,17 @@ export const configSchema = z
          * no run starts until the cluster takes writes again.
          */
         queue_limit: z.number().int().min(1).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Several daemons on one cluster backend (docs/operations.md, "Running several daemons"): a daemon
+     * whose heartbeat is older than `lease_ms` is gone, its watches and pending deliveries move to the
+     * others. Ignored with the SQLite backend (one daemon per data folder).
+     */
+    cluster_mode: z
+      .object({
+        lease_ms: z.number().int().min(1000).max(600_000).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ import { Backpressure } from './backpressure.ts';
 import { DeliveryControls, type DeliveryControl } from './controls.ts';
 import type { AccountSource, DeliveryOutcome } from './types.ts';
 import { createChannelAccounts } from './channel-accounts.ts';
+import type { SharedOutbox } from './shared-outbox.ts';
 
 export interface DelivererOptions {
   store: StateStore;
@@ -41,6 +42,8 @@ export interface DelivererOptions {
   daemonAwsCredentials?: AwsCredentials | undefined;
   /** Hears how each delivery ended (delivered, failed or cut short by the shutdown): the health model. */
   onOutcome?: (entry: OutboxEntry, outcome: DeliveryOutcome) => void;
+  /** An outbox several daemons share: entries are sent under a claim, in order per watch (shared-outbox.ts). */
+  shared?: SharedOutbox;
 }
 
 /**
@@ -76,6 +79,35 @@ export class Deliverer {
     this.pressure = new Backpressure(o.queueLimit ?? 10_000);
     // Room again: older pending entries first, then the scheduler (it listens too, and resumes a turn later).
     this.pressure.onOpen(() => void this.resumeMore());
+    if (o.shared) {
+      o.shared.sendNow = (e) => this.claimed(o.shared!, e, true);
+      o.shared.onCancelled = (key) => void this.controls.cancel(key);
+    }
+  }
+
+  /** Several daemons: sends an entry only once this daemon holds its claim (the stored entry's attempts and deadline). */
+  private async claimed(shared: SharedOutbox, entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
+    const stored = await shared.acquire(entry.key);
+    if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
+    try {
+      await shared.before(stored);
+      // Taken over after its daemon died: a deadline that passed meanwhile gets its original window again.
+      const now = this.o.clock.now();
+      let deadline = Math.max(entry.deadline, stored.deadline);
+      if (deadline < now) deadline = now + Math.max(10_000, deadline - stored.createdAt);
+      return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline }, recordDelivered);
+    } finally {
+      shared.release(entry.key);
+    }
+  }
+
+  /** Several daemons: starts taking over what no live daemon holds (instead of resuming everything pending). */
+  startShared(): void {
+    this.o.shared?.start({
+      deliver: (e) => void this.deliver(e).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err), key: e.key }, 'delivery crashed')),
+      delivering: (key) => this.inFlight.has(key),
+      room: () => (this.pressure.open ? this.pressure.limit - this.backlog : 0),
+    });
   }
 
   /**
@@ -88,7 +120,10 @@ export class Deliverer {
   deliver(entry: OutboxEntry, opts: { recordDelivered?: boolean } = {}): Promise<DeliveryOutcome> {
     const running = this.inFlight.get(entry.key);
     if (running) return running;
-    const p = this.loop(entry, opts.recordDelivered ?? true).then((outcome) => {
+    const shared = this.o.shared;
+    const record = opts.recordDelivered ?? true;
+    const work = shared ? shared.inOrder(entry, () => this.claimed(shared, entry, record)) : this.loop(entry, record);
+    const p = work.then((outcome) => {
       this.o.onOutcome?.(entry, outcome);
       return outcome;
     }).finally(() => {
@@ -209,6 +244,14 @@ export class Deliverer {
   }
 
   /**
+   * Several daemons: the daemon that holds a pending entry's claim, when it is not this one (an
+   * operator's retry of it is that daemon's to make); null when this process may deliver it.
+   */
+  async heldElsewhere(key: string): Promise<string | null> {
+    return (await this.o.shared?.heldElsewhere(key))?.node ?? null;
+  }
+
+  /**
    * An operator discarded the entry (the outbox says so already): its delivery, if in flight, makes no
    * further attempt and ends as failed with CANCELLED, recording nothing. Returns whether it was in flight.
    */
@@ -255,6 +298,8 @@ export class Deliverer {
       const sent = await this.attempt(entry, type, attempts + 1, log);
       // The shutdown came while it waited for a slot: no attempt was made.
       if (sent === null) return aborted(attempts);
+      // Another daemon took the entry over while this one was paused: it is that daemon's to send.
+      if (sent === 'taken') return takenOver(attempts);
       const { result, ms } = sent;
       attempts++;
       if (result.ok) {
@@ -286,10 +331,13 @@ export class Deliverer {
   }
 
   /** One attempt, once its destination has a free slot, and how long its send took; null when the shutdown came first. */
-  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null> {
+  private async attempt(entry: OutboxEntry, type: ActionType, attempt: number, log: () => Logger): Promise<{ result: DeliveryResult; ms: number } | null | 'taken'> {
     const n = entry.notification as RenderedNotification;
     const destination = n.destination ?? entry.actionType;
+    const shared = this.o.shared;
     const res = await this.bulkhead.run(destination, async () => {
+      // Checked with the slot, right before the send: a pause may have come while it waited.
+      if (shared && !(await shared.stillHeld(entry.key))) return 'taken' as const;
       const t0 = this.o.clock.monotonic();
       const result = await this.send(entry, n, type, attempt, log);
       const ms = this.o.clock.monotonic() - t0;
@@ -390,6 +438,11 @@ export function destinationHost(destination: string): string {
   } catch {
     return destination;
   }
+}
+
+/** Several daemons: another daemon holds the entry now (this one stalled past its claim); nothing is recorded here. */
+function takenOver(attempts: number): DeliveryOutcome {
+  return { status: 'pending', attempts, error: 'taken over by another daemon', code: 'ABORTED' };
 }
 
 /** The shutdown cut a delivery short: nothing is recorded, the entry stays pending for the next start. */

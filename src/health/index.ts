@@ -8,11 +8,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Metrics } from '../metrics.ts';
 import type { VigilConfig } from '../config/schema.ts';
-import { assess, type DeadmanStatus, type HealthReason, type HealthStatus } from './report.ts';
+import { assess, type DeadmanStatus, type HealthReason, type HealthStatus, type MembershipStatus } from './report.ts';
 import { Prober, type ProbeTargets } from './probes.ts';
 import { ClusterNeeds, DeliveryTracker, RunTracker } from './trackers.ts';
 
-export type { DeadmanStatus, HealthReason, HealthStatus } from './report.ts';
+export type { DeadmanStatus, HealthReason, HealthStatus, MembershipStatus } from './report.ts';
 
 export interface HealthOptions extends ProbeTargets {
   /** Which state backend `store` is (named in the report's `state_store`). */
@@ -27,6 +27,8 @@ export interface HealthOptions extends ProbeTargets {
   invalidWatches(): number;
   /** The dead-man switch's state, when one is configured. */
   deadman?: () => DeadmanStatus;
+  /** Several daemons on the cluster backend: this daemon's membership. */
+  membership?: () => MembershipStatus;
 }
 
 /** A finished run as health sees it (the watch-log record's relevant fields). */
@@ -203,6 +205,7 @@ export class Health {
       outboxMaxAgeMs: this.#o.config.outbox_max_age_ms,
       failingDeliveries: this.#deliveries.recent(now - this.#o.config.delivery_failure_window_ms),
       deadman: this.#o.deadman?.() ?? null,
+      membership: this.#o.membership?.() ?? null,
     });
     const clusters: HealthReport['clusters'] = {};
     for (const [name, c] of probes.clusters) clusters[name] = { reachable: c.reachable, ...(c.error ? { error: c.error } : {}), since: iso(c.since), checked_at: iso(c.checkedAt) };

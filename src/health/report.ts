@@ -1,7 +1,8 @@
 /**
  * The health report: `green`, `yellow` or `red`, and every reason it is not green, each naming the
  * watch, cluster or action at fault. Red: the node cannot do its job (a configured cluster or the state
- * store does not answer, or the state store's write queue is full so that no run starts). Yellow: it works, degraded (watches failing, watches naming a cluster that
+ * store does not answer, the state store's write queue is full so that no run starts, or this daemon
+ * counted itself out of the daemons sharing the watches). Yellow: it works, degraded (watches failing, watches naming a cluster that
  * is not configured, overload, a backlog in the outbox, deliveries failing, the dead-man switch failing,
  * invalid watch files).
  */
@@ -23,6 +24,7 @@ export const HEALTH_REASONS = {
   OUTBOX_BACKLOG: 'yellow',
   DELIVERY_FAILING: 'yellow',
   DEADMAN_FAILING: 'yellow',
+  NODE_COUNTED_OUT: 'red',
 } as const satisfies Record<string, Exclude<HealthStatus, 'green'>>;
 
 export type HealthReasonCode = keyof typeof HEALTH_REASONS;
@@ -42,6 +44,17 @@ export interface DeadmanStatus {
   lastSuccessAt: number | null;
 }
 
+/** Several daemons on the cluster backend: whether this one still counts itself in. */
+export interface MembershipStatus {
+  /** Its own heartbeat was not acknowledged within the lease: it runs no watch, the others run them. */
+  countedOut: boolean;
+  leaseMs: number;
+  /** Wall-clock time of its last acknowledged heartbeat. */
+  lastHeartbeatAt: number | null;
+  /** Why its last heartbeat failed, if it did. */
+  lastError: string | null;
+}
+
 export interface HealthInputs {
   now: number;
   started: boolean;
@@ -53,6 +66,8 @@ export interface HealthInputs {
   outboxMaxAgeMs: number;
   failingDeliveries: FailingDelivery[];
   deadman: DeadmanStatus | null;
+  /** Null on SQLite (one daemon). */
+  membership?: MembershipStatus | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -138,6 +153,15 @@ export function assess(i: HealthInputs): { status: HealthStatus; reasons: Health
       code: 'DEADMAN_FAILING',
       message: `the dead-man switch heartbeat failed ${i.deadman.failures} time(s) in a row: ${i.deadman.lastError}`,
       last_success: i.deadman.lastSuccessAt === null ? null : iso(i.deadman.lastSuccessAt),
+    });
+  }
+  const m = i.membership;
+  if (m?.countedOut) {
+    reasons.push({
+      status: 'red',
+      code: 'NODE_COUNTED_OUT',
+      message: `this daemon's heartbeat has not been acknowledged within its lease (${m.leaseMs} ms): it runs no watch until one is, the other daemons run them${m.lastError ? `: ${m.lastError}` : ''}`,
+      last_heartbeat: m.lastHeartbeatAt === null ? null : iso(m.lastHeartbeatAt),
     });
   }
   const status: HealthStatus = reasons.some((r) => r.status === 'red') ? 'red' : reasons.length ? 'yellow' : 'green';

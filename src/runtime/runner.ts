@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { FireInfo } from '../schedule/scheduler.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
 import type { RunAsResolver, SavedBy } from '../watches/run-as.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage, VigilError } from '../errors.ts';
 import { emptyActionState, emptyWatchState, type ActionLogEntry, type WatchLogRecord, type WatchState, type WatchStatusCode } from '../state/records.ts';
 import { initialContext } from './context.ts';
 import { isoTime } from './iso-time.ts';
@@ -33,6 +33,11 @@ export interface RunnerDeps {
   logger: Logger;
   metrics: Metrics;
   node: string;
+  /**
+   * Scheduled runs hand their notifications to the deliverer and return without waiting for the
+   * outcome (several daemons: the outbox is the hand-off; the deliverer records the outcome there).
+   */
+  detachDeliveries?: boolean;
   /** Base URL for `ack_watch_link`/`ack_action_link`; no links when unset. */
   publicUrl?: string | undefined;
   /** Hears every run's record once it is committed; `scheduled` is false for manual executions. */
@@ -65,6 +70,11 @@ export interface RunOptions {
   recordLog?: boolean;
   /** Return the run's runtime data (`data`, `severity`, `trigger`…) as `runtime_attributes`; never stored. */
   runtimeAttributes?: boolean;
+  /**
+   * Claim the fire's scheduled time in the run's first state write (several daemons): the run commits
+   * only if no daemon ran that time yet, else it throws CONFLICT having made nothing visible.
+   */
+  claim?: boolean;
   /** Stop waiting for a delivery after this long (see SendOptions.waitMs); unset: wait for its outcome. */
   deliveryWaitMs?: number;
   signal?: AbortSignal;
@@ -110,6 +120,8 @@ export class WatchRunner {
     const runLog = () => (runLogger ??= this.d.logger.child({ tenant: w.tenant, watch: w.id }));
     // The store hands out a freshly parsed object: this run may change it freely.
     const state: WatchState = (await store.watchState.get(w.tenant, w.id)) ?? emptyWatchState(node);
+    // Several daemons: another one may have deactivated the watch through its API since this one scheduled it.
+    if (opts.claim && opts.fire && state.active_override === false) throw new VigilError('CONFLICT', `watch [${w.tenant}/${w.id}] was deactivated; this run is dropped`);
     const previous = state.last_execution;
     const ctx = initialContext(w, opts.fire, now, opts.input);
     // Made on first use: most runs render every variable.
@@ -209,7 +221,10 @@ export class WatchRunner {
       // Kept only where resolve actions need it as `resolved.data`.
       ...(w.resolveActions.length && level !== 'none' ? { data: ctx.data } : {}),
     };
-    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release });
+    // The claim travels with the run's first state write: the outbox commit when it notifies, else the last.
+    let claim = opts.claim && opts.fire && recordState ? opts.fire.scheduledTime : undefined;
+    const delivered = await sendPlanned(this.d, w, planned, { simulate, state: recordState ? state : null, manual: opts.fire === null, waitMs: opts.deliveryWaitMs, release, claim, detach: this.d.detachDeliveries === true && opts.fire !== null });
+    if (planned.length && !simulate) claim = undefined;
 
     log.status = failed ? log.status : { code: summarize(log.actions, simulate) };
     if (ctx.severity) {
@@ -223,7 +238,7 @@ export class WatchRunner {
     state.node = node;
     if (recordState || recordLog || delivered.length) {
       const t0 = clock.monotonic();
-      await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), delivered, ...(recordLog ? { log } : {}) });
+      await store.commit({ ...(recordState ? { state: { tenant: w.tenant, watchId: w.id, value: state } } : {}), ...(claim !== undefined ? { claim } : {}), delivered, ...(recordLog ? { log } : {}) });
       this.d.metrics.stateCommit.observe((clock.monotonic() - t0) / 1000);
     }
     this.d.metrics.watchRuns.inc({ status: log.status.code, tenant: this.d.metrics.tenant(w.tenant) });

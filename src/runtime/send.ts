@@ -36,6 +36,13 @@ export interface SendOptions {
    * its log entry says DELIVERY_PENDING. Unset: wait for the outcome.
    */
   waitMs?: number | undefined;
+  /**
+   * Hand the notifications over and return at once (a scheduled run with several daemons): the log
+   * entries say DELIVERY_PENDING and the deliverer records each outcome on its outbox entry.
+   */
+  detach?: boolean;
+  /** The run claim (RunCommit.claim) of the outbox commit, when the run claims its scheduled time. */
+  claim?: number | undefined;
   /** Releases the run's reservation in the delivery backlog (Deliverer.reserve) once its notifications are handed over. */
   release?: (() => void) | undefined;
 }
@@ -73,12 +80,12 @@ async function handOver(env: SendEnv, w: CompiledWatch, planned: Planned[], o: S
   const now = env.clock.now();
   const entries = planned.map((p) => outboxEntry(w, p, now));
   const t0 = env.clock.monotonic();
-  const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), enqueue: entries });
+  const { enqueued } = await env.store.commit({ ...(o.state ? { state: { tenant: w.tenant, watchId: w.id, value: o.state } } : {}), ...(o.state && o.claim !== undefined ? { claim: o.claim } : {}), enqueue: entries });
   env.metrics.stateCommit.observe((env.clock.monotonic() - t0) / 1000);
   const fresh = new Set(enqueued);
   const pending = planned.map((p, i): Promise<Outcome> | Outcome =>
     // Same key as an earlier run (the clock went back, or a re-run of one scheduled time): sent already.
-    fresh.has(p.key) ? deliver(env, entries[i]!, o) : { status: 'duplicate' },
+    !fresh.has(p.key) ? { status: 'duplicate' } : o.detach ? handOff(env, entries[i]!) : deliver(env, entries[i]!, o),
   );
   // Handed over: the deliverer counts them now.
   o.release?.();
@@ -119,6 +126,13 @@ function outboxEntry(w: CompiledWatch, p: Planned, now: number): Omit<OutboxEntr
     deadline: now + deadlineFor(throttleMs),
     nextAttemptAt: now,
   };
+}
+
+function handOff(env: SendEnv, e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Outcome {
+  void env.deliverer.deliver({ ...e, status: 'pending', attempts: 0, lastError: null, finishedAt: null }, { recordDelivered: true }).catch(() => {
+    // A store failure while recording the outcome: the entry stays pending and is taken over after its lease.
+  });
+  return { status: 'pending', attempts: 0, error: 'in the outbox; its outcome is recorded there' };
 }
 
 async function deliver(env: SendEnv, e: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>, o: SendOptions): Promise<Outcome> {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { StateStore } from '../state/types.ts';
+import { lastScheduledTime, type StateStore } from '../state/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Scheduler, FireInfo } from '../schedule/scheduler.ts';
 import { VigilError, type ErrorDetail } from '../errors.ts';
@@ -39,6 +39,22 @@ export interface WatchServiceOptions {
   extraCheck?: ExtraCheck;
   /** Hears each watch that starts running a (new) version, and each that is removed (null). */
   onWatchChange?: (ref: WatchRef, watch: CompiledWatch | null) => void;
+  /** Several daemons sharing the watches: which this one runs. Absent: every watch. */
+  ownership?: Ownership;
+  /** Runs claim their scheduled time in the state store (RunOptions.claim): set with `ownership`. */
+  claimRuns?: boolean;
+}
+
+/**
+ * Which watches this daemon runs, when several share them (the membership's rendezvous owner).
+ * Keys are `tenant/id` (watchKey).
+ */
+export interface Ownership {
+  owns(key: string): boolean;
+  /** Calls `fn` whenever the answer may have changed for some keys (the membership changed). */
+  onChange(fn: () => void): void;
+  /** Told which watches this daemon gained at a change (after they are scheduled). */
+  gained?(keys: ReadonlySet<string>): void;
 }
 
 const key = (tenant: string, id: string) => watchKey({ tenant, id });
@@ -54,9 +70,43 @@ export class WatchService {
   private readonly o: WatchServiceOptions;
   private readonly watches = new Map<string, LoadedWatch>();
   private feed: { close(): void } | null = null;
+  /** With ownership: the watches this daemon owned at their last scheduling. */
+  private readonly owned = new Set<string>();
+  private rebalancing: Promise<void> = Promise.resolve();
 
   constructor(o: WatchServiceOptions) {
     this.o = o;
+    o.ownership?.onChange(() => void this.rebalance());
+  }
+
+  /** How many loaded watches this daemon owns (all of them without ownership). */
+  ownedCount(): number {
+    return this.o.ownership ? this.owned.size : this.counts().valid;
+  }
+
+  /**
+   * The membership changed: watches this daemon gained are scheduled (from their stored state, read
+   * afresh), those it lost are unscheduled (a run in flight finishes; its claim decides if it counts).
+   */
+  rebalance(): Promise<void> {
+    this.rebalancing = this.rebalancing.then(async () => {
+      const own = this.o.ownership;
+      if (!own) return;
+      const changed = [...this.watches].filter(([k, lw]) => lw.watch && own.owns(k) !== this.owned.has(k)).map(([k]) => k);
+      const gainedKeys = new Set(changed.filter((k) => !this.owned.has(k)));
+      const lost = changed.length - gainedKeys.size;
+      // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
+      if (gainedKeys.size) own.gained?.(gainedKeys);
+      let i = 0;
+      for (const k of changed) {
+        await this.schedule(k);
+        if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+      }
+      const gained = gainedKeys.size;
+      if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');
+      this.updateGauges();
+    }).catch((e: unknown) => this.o.logger.error({ err: (e as Error).message }, 'watch ownership change failed'));
+    return this.rebalancing;
   }
 
   async loadAll(): Promise<{ valid: number; invalid: number }> {
@@ -64,6 +114,12 @@ export class WatchService {
     const seen = new Set<string>();
     for (const e of entries) if (e.status !== 'misnamed') seen.add(watchKey(e.ref));
     this.overrides = new Map((await this.o.store.watchState.activeOverrides()).map((o) => [key(o.tenant, o.watchId), o.active]));
+    const own = this.o.ownership;
+    if (own?.gained) {
+      // Watches this daemon takes on with this load: a previous process may have left their deliveries.
+      const fresh = new Set(entries.filter((e) => e.status === 'found' && own.owns(watchKey(e.ref)) && !this.owned.has(watchKey(e.ref))).map((e) => watchKey((e as WatchRead).ref)));
+      if (fresh.size) own.gained(fresh);
+    }
     try {
       for (let i = 0; i < entries.length; i++) {
         await this.apply(entries[i]!, { quiet: true });
@@ -205,6 +261,7 @@ export class WatchService {
    */
   async ack(tenant: string, id: string, action: string | undefined, by: string): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
+    await this.fresh(tenant, id);
     const { state, acked } = ackActions(w, await this.o.store.watchState.get(tenant, id), { action, by, at: this.o.clock.now() });
     await this.o.store.watchState.put(tenant, id, state);
     // Receivers that track acknowledgement (PagerDuty) hear about it; a failure there does not undo the ack.
@@ -214,6 +271,7 @@ export class WatchService {
 
   async unack(tenant: string, id: string, action: string | undefined): Promise<string[]> {
     const w = this.requireWatch(tenant, id);
+    await this.fresh(tenant, id);
     const { state, unacked } = unackActions(w, await this.o.store.watchState.get(tenant, id), action);
     if (unacked.length) await this.o.store.watchState.put(tenant, id, state);
     return unacked;
@@ -241,7 +299,16 @@ export class WatchService {
     return w;
   }
 
+  /**
+   * Several daemons: an API change of a watch another daemon runs starts from the stored state, which
+   * that daemon moves on (this one's copy is its own writes' when it owns the watch).
+   */
+  private async fresh(tenant: string, id: string): Promise<void> {
+    if (this.o.ownership && !this.owned.has(key(tenant, id))) await this.o.store.watchState.refresh?.(tenant, id);
+  }
+
   private async updateState(tenant: string, id: string, fn: (s: WatchState) => void): Promise<void> {
+    await this.fresh(tenant, id);
     const s = (await this.o.store.watchState.get(tenant, id)) ?? { actions: {}, last_execution: null, last_status: null, node: '' };
     fn(s);
     await this.o.store.watchState.put(tenant, id, s);
@@ -254,10 +321,19 @@ export class WatchService {
     const lw = this.watches.get(k);
     const w = lw?.watch;
     if (!w) return void this.o.scheduler.remove(k);
+    const own = this.o.ownership;
+    const owned = !own || own.owns(k);
+    if (own && !owned) this.owned.delete(k);
+    if (own && owned && !this.owned.has(k)) {
+      // Another daemon may have run it since this one last did: its next run reads the stored state.
+      this.o.store.watchState.forget?.(w.tenant, w.id);
+      this.owned.add(k);
+    }
+    // Worked out for a watch another daemon runs too: the API of every daemon shows it active in effect.
     const override = this.overrides ? this.overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
     const active = override ?? w.def.active;
     lw.active = active;
-    if (!active) return void this.o.scheduler.remove(k);
+    if (!owned || !active) return void this.o.scheduler.remove(k);
     // The run looks the watch up at fire time, so a reload swaps the definition without resetting timers.
     this.o.scheduler.upsert(k, w.schedule, (fire, releaseSlot) => this.runScheduled(k, fire, releaseSlot));
   }
@@ -265,18 +341,68 @@ export class WatchService {
   private async runScheduled(k: string, fire: FireInfo, releaseSlot: () => void): Promise<void> {
     const w = this.watches.get(k)?.watch;
     if (!w) return;
+    // Checked again at fire time: a daemon that was paused past its lease no longer owns anything.
+    if (this.o.ownership && !this.o.ownership.owns(k)) {
+      this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString() }, 'fire dropped: this daemon does not own the watch now');
+      return;
+    }
     this.o.metrics.triggerLateness.observe(Math.max(0, fire.triggeredTime - fire.scheduledTime) / 1000);
     try {
       // The slot bounds work on the clusters: once the checks are done, the run frees it.
-      await this.o.runner.run(w, { fire, onChecksDone: releaseSlot });
+      await this.o.runner.run(w, { fire, onChecksDone: releaseSlot, ...(this.o.claimRuns ? { claim: true } : {}) });
     } catch (e) {
+      if (this.o.claimRuns && e instanceof VigilError && e.code === 'CONFLICT' && (await this.unclaimed(k, w, fire))) {
+        // Its copy of the state was stale (the previous owner's run of an earlier time wrote meanwhile),
+        // yet no daemon ran this time: run it once more from the stored state, else nobody would. The
+        // claim keeps it to one run whoever else tries.
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString() }, 'run repeated: its state changed under it, its scheduled time is still unclaimed');
+        return this.runOnceMore(k, w, fire);
+      }
+      if (this.o.claimRuns && e instanceof VigilError && e.code === 'CONFLICT') {
+        // Another daemon ran this scheduled time (both believed they owned the watch): nothing of this run was written.
+        this.o.metrics.runClaimsLost.inc();
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString(), reason: e.message }, 'run dropped: its scheduled time was claimed by another run');
+        // What another daemon changed (deactivated it, say) applies here from now on.
+        await this.schedule(k);
+        return;
+      }
       // The runner turns watch problems into statuses; reaching here is a bug or a failing state store.
+      this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');
+    }
+  }
+
+  /** Is this scheduled time still unclaimed in the stored state, the watch owned here and active? */
+  private async unclaimed(k: string, w: CompiledWatch, fire: FireInfo): Promise<boolean> {
+    if (this.o.ownership && !this.o.ownership.owns(k)) return false;
+    this.o.store.watchState.forget?.(w.tenant, w.id);
+    let stored: WatchState | undefined;
+    try {
+      stored = await this.o.store.watchState.get(w.tenant, w.id);
+    } catch {
+      return false;
+    }
+    if (stored?.active_override === false) return false;
+    const last = stored && lastScheduledTime(stored);
+    return last === undefined || last < fire.scheduledTime;
+  }
+
+  private async runOnceMore(k: string, w: CompiledWatch, fire: FireInfo): Promise<void> {
+    try {
+      await this.o.runner.run(w, { fire, claim: true });
+    } catch (e) {
+      if (e instanceof VigilError && e.code === 'CONFLICT') {
+        this.o.metrics.runClaimsLost.inc();
+        this.o.logger.debug({ tenant: w.tenant, watch: w.id, scheduled: new Date(fire.scheduledTime).toISOString(), reason: e.message }, 'run dropped: its scheduled time was claimed by another run');
+        await this.schedule(k);
+        return;
+      }
       this.o.logger.error({ tenant: w.tenant, watch: w.id, err: (e as Error).message }, 'watch run crashed');
     }
   }
 
   private forget(k: string, lw: LoadedWatch): void {
     this.watches.delete(k);
+    this.owned.delete(k);
     this.o.scheduler.remove(k);
     this.o.onWatchChange?.(lw.ref, null);
   }
@@ -295,6 +421,7 @@ export class WatchService {
       const { valid, invalid } = this.counts();
       this.o.metrics.watchesLoaded.set(valid);
       this.o.metrics.watchesInvalid.set(invalid);
+      this.o.metrics.watchesOwned.set(this.ownedCount());
     }, 100).unref();
   }
 }

@@ -24,7 +24,7 @@ import { LatenessHistogram } from './lateness.ts';
 import type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
 import type { Schedule } from './triggers.ts';
 import { RunSlots } from './run-slots.ts';
-import { spreadAnchor } from './spread.ts';
+import { phaseOf, spreadAnchor, SPREAD_GRID_MS } from './spread.ts';
 import { CoalescedLog } from './coalesced-log.ts';
 import { calendarAfter, dueOf, nextWallOf } from './entry-times.ts';
 
@@ -41,6 +41,7 @@ export class Scheduler {
   private readonly misfireMs: number;
   private readonly maxSleepMs: number;
   private readonly spreadIntervals: boolean;
+  private readonly alignIntervals: boolean;
   private readonly entries = new Map<string, Entry>();
   private readonly times = new TimeTable();
   private readonly dueQueue = new DueQueue<Entry>();
@@ -89,6 +90,7 @@ export class Scheduler {
     this.misfireMs = opts.misfireThresholdMs ?? 10_000;
     this.maxSleepMs = Math.min(MAX_TIMER_MS, Math.max(1, opts.maxSleepMs ?? 1000));
     this.spreadIntervals = opts.spreadIntervals ?? false;
+    this.alignIntervals = opts.alignIntervals ?? false;
     this.offset = this.clock.now() - this.clock.monotonic();
     this.heldLog = new CoalescedLog(this.clock);
     this.misfireLog = new CoalescedLog(this.clock);
@@ -113,13 +115,28 @@ export class Scheduler {
       // Whole milliseconds: watches loaded in the same millisecond share a due-time slot (unspread).
       const loaded = Math.floor(mono);
       const every = schedule.shortestIntervalMs;
-      e = new Entry(this.times, id, schedule, run, this.spreadIntervals && every !== null ? spreadAnchor(id, loaded, every) : loaded);
+      e = new Entry(this.times, id, schedule, run, this.anchorOf(id, loaded, every));
       this.entries.set(id, e);
     }
     e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;
     e.cNext = calendarAfter(e, wall, this.misfireMs);
     this.place(e);
     if (e.dueMono < this.timerDue) this.arm();
+  }
+
+  /**
+   * Where a new watch's interval trigger is anchored (monotonic). Aligned: on the wall clock's grid,
+   * `phase + k·interval` from the epoch, whatever the load time, so every daemon that schedules the
+   * watch computes the same scheduled times (the phase is the spread's, or 0 unspread).
+   */
+  private anchorOf(id: string, loaded: number, every: number | null): number {
+    if (every === null) return loaded;
+    if (this.alignIntervals) {
+      const phase = this.spreadIntervals ? SPREAD_GRID_MS * Math.floor((phaseOf(id) * every) / SPREAD_GRID_MS) : 0;
+      // One offset for every watch (until a rebase): watches of the same phase share a due-time slot.
+      return phase - this.offset;
+    }
+    return this.spreadIntervals ? spreadAnchor(id, loaded, every) : loaded;
   }
 
   /** Removes a watch; a run in flight finishes, a queued one is dropped. */
@@ -260,7 +277,9 @@ export class Scheduler {
     const dueMono = e.dueMono;
     const intervalDue = !Number.isNaN(e.iNext) && e.iNext <= mono;
     const calendarDue = !Number.isNaN(e.cNext) && e.cNext - this.offset <= mono;
-    const scheduled = Math.min(intervalDue ? e.iNext + this.offset : Infinity, calendarDue ? e.cNext : Infinity);
+    let scheduled = Math.min(intervalDue ? e.iNext + this.offset : Infinity, calendarDue ? e.cNext : Infinity);
+    // Aligned times are whole milliseconds on every daemon: the sum above carries float noise.
+    if (this.alignIntervals && scheduled !== Infinity) scheduled = Math.round(scheduled);
     if (scheduled === Infinity) return this.place(e); // not actually due (cannot happen while offset and keys agree)
     // Advance past every missed time at once: one late fire covers them all.
     if (intervalDue) e.iNext = e.schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN;

@@ -54,6 +54,12 @@ export interface SchedulerOptions {
    * turns it on (`scheduler.spread_intervals`).
    */
   spreadIntervals?: boolean;
+  /**
+   * Anchor interval triggers on the wall clock (`phase + k·interval` since the epoch) instead of at the
+   * load time, so that daemons sharing the watches compute the same scheduled times for a watch, and a
+   * watch that moves to another daemon keeps its times. Default false.
+   */
+  alignIntervals?: boolean;
   /** Longest sleep between wake-ups, which bounds how late a wall-clock change is noticed. Default 1 000 ms. */
   maxSleepMs?: number;
 }

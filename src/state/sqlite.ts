@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { VigilError } from '../errors.ts';
-import type { RunCommit, StateStore } from './types.ts';
+import { claimLost, lastScheduledTime, type RunCommit, type StateStore } from './types.ts';
+import type { WatchState } from './records.ts';
 import { DB_FILE, openDatabase } from './sqlite/open.ts';
 import { lockDirectory, type DirLock } from './sqlite/lock.ts';
 import { Checkpointer, type CheckpointReport } from './sqlite/checkpointer.ts';
@@ -12,6 +13,8 @@ import { SqliteKvStore } from './sqlite/kv.ts';
 import { SqliteSecurityStore } from './sqlite/security/index.ts';
 import { groupCommitter, type Batch } from './sqlite/group-commit.ts';
 import { WalSync } from './sqlite/wal-sync.ts';
+
+const stored = (s: WatchState | undefined): number | undefined => (s ? lastScheduledTime(s) : undefined);
 
 /**
  * The embedded state store (node:sqlite, WAL; commits fsync'd off the main thread, see wal-sync.ts)
@@ -62,14 +65,21 @@ export class SqliteStateStore implements StateStore {
 
   async commit(c: RunCommit): Promise<{ enqueued: string[] }> {
     // The sub-stores are synchronous underneath, so nothing else can interleave inside this write.
-    return this.batch(() => {
+    const done = await this.batch(() => {
       const enqueued: string[] = [];
+      // Checked before anything is written, inside the transaction: nothing can run in between.
+      if (c.claim !== undefined && c.state) {
+        const last = stored(this.watchState.getSync(c.state.tenant, c.state.watchId));
+        if (last !== undefined && last >= c.claim) return { enqueued, lost: last };
+      }
       if (c.state) this.watchState.putSync(c.state.tenant, c.state.watchId, c.state.value);
       for (const e of c.enqueue ?? []) if (this.outbox.enqueueSync(e)) enqueued.push(e.key);
       for (const d of c.delivered ?? []) this.outbox.markDeliveredSync(d.key, d.at, d.attempts);
       if (c.log) this.log.appendSync(c.log);
-      return { enqueued };
+      return { enqueued, lost: undefined };
     });
+    if (done.lost !== undefined) throw claimLost(c.state!.tenant, c.state!.watchId, c.claim!, done.lost);
+    return { enqueued: done.enqueued };
   }
 
   /**

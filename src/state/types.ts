@@ -2,6 +2,7 @@
  * The StateStore seam. It says nothing about SQL so a cluster-backed store can come later for several
  * daemons sharing work. Each part is its own interface; `sqlite.ts` implements them all on one database.
  */
+import { VigilError } from '../errors.ts';
 import type { WatchLogRecord, WatchState } from './records.ts';
 import type { SecurityStore } from './security-types.ts';
 
@@ -18,6 +19,8 @@ export interface StateStore {
    * and/or its log record, all or nothing. Deciding to notify (state: episode, throttle) and recording the
    * notification (outbox) must never be separated by a crash, or a restart either loses the page or opens
    * a second incident for the same episode. Returns which entries were new (an existing key is left as is).
+   * With `claim`, throws CONFLICT (writing nothing) when the watch's state already records that
+   * scheduled time or a later one, or was changed by another writer since this store read it.
    */
   commit(c: RunCommit): Promise<{ enqueued: string[] }>;
   /**
@@ -34,6 +37,19 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/** The scheduled time (epoch ms) a stored state's last run was fired for, if any. */
+export function lastScheduledTime(s: WatchState): number | undefined {
+  const t = s.last_execution?.trigger?.scheduled_time;
+  const ms = t ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The error of a commit whose run claim lost: that scheduled time (or a later one) ran already. */
+export function claimLost(tenant: string, watchId: string, claim: number, stored: number, node?: string): VigilError {
+  const by = node ? ` by ${node}` : '';
+  return new VigilError('CONFLICT', `watch [${tenant}/${watchId}]: scheduled time ${new Date(claim).toISOString()} already run${by} (last scheduled time ${new Date(stored).toISOString()}); this run is dropped`);
+}
+
 /** An outbox entry delivered at `at` (epoch ms), after `attempts` attempts in all. */
 export interface DeliveredMark {
   key: string;
@@ -43,6 +59,13 @@ export interface DeliveredMark {
 
 export interface RunCommit {
   state?: { tenant: string; watchId: string; value: WatchState };
+  /**
+   * The run claim (several daemons): the scheduled time (epoch ms) this commit's run was fired for. The
+   * commit applies only while the stored state's last scheduled time is earlier; otherwise another
+   * daemon ran that time already and the commit fails with CONFLICT, having written nothing (state,
+   * outbox entries, delivered marks and log record alike). Needs `state`.
+   */
+  claim?: number;
   enqueue?: Array<Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>>;
   /** Outbox entries the run delivered (as `markDelivered`), recorded with its state and log. */
   delivered?: DeliveredMark[];
@@ -54,6 +77,18 @@ export interface WatchStateStore {
   get(tenant: string, watchId: string): Promise<WatchState | undefined>;
   put(tenant: string, watchId: string, state: WatchState): Promise<void>;
   delete(tenant: string, watchId: string): Promise<void>;
+  /**
+   * Drops any copy of the watch's state this process keeps: another daemon may have written it since
+   * (this one just became its owner). Stores only this process writes (SQLite) need not have it.
+   */
+  forget?(tenant: string, watchId: string): void;
+  /**
+   * Reads the watch's state again from where it is kept (another daemon may have written it). When
+   * that read fails (its cluster away) the copy this process has stays: writes are compare-and-set,
+   * so one made from a stale copy fails instead of overwriting. Stores only this process writes need
+   * not have it.
+   */
+  refresh?(tenant: string, watchId: string): Promise<void>;
   /** Every watch whose state sets `active_override`: one read for a whole load. */
   activeOverrides(): Promise<Array<{ tenant: string; watchId: string; active: boolean }>>;
 }
@@ -134,7 +169,10 @@ export interface OutboxStore {
    */
   enqueue(entry: Omit<OutboxEntry, 'status' | 'attempts' | 'lastError' | 'finishedAt'>): Promise<boolean>;
   get(key: string): Promise<OutboxEntry | undefined>;
-  /** A failed attempt that is retried at `nextAttemptAt`: counts it and keeps its error. */
+  /**
+   * A failed attempt that is retried at `nextAttemptAt`: counts it and keeps its error. Pending entries
+   * only: one finished or discarded meanwhile is left as it is.
+   */
   recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
   /**
    * Finishes an entry. `attempts` is how many attempts were made in all (the last, successful or
@@ -168,6 +206,56 @@ export interface OutboxStore {
    */
   cancel(key: string, reason: string, at: number): Promise<OutboxEntry | undefined>;
   stats(): Promise<OutboxStats>;
+  /** Delivery claims, on an outbox several daemons share (the cluster backend with `claimLeaseMs`). */
+  readonly claims?: OutboxClaims;
+}
+
+/** Who delivers a pending entry, until when (epoch ms): several daemons sharing one outbox. */
+export interface DeliveryClaim {
+  node: string;
+  until: number;
+}
+
+/** A pending entry as the claims see it: its delivery order within its watch and its claim. */
+export type ClaimedEntry = OutboxEntry & { seq: number; claim: DeliveryClaim | null };
+
+/** A claim taken (the entry as stored), or not: held by another daemon, or the entry is not pending (null). */
+export type ClaimOutcome = { ok: true; entry: ClaimedEntry } | { ok: false; heldBy: DeliveryClaim | null };
+
+/**
+ * Delivery claims on a shared outbox (the cluster backend): an entry is sent only by the daemon that
+ * holds its claim, taken and extended with compare-and-set writes; a claim not extended within its
+ * lease (its daemon died) can be taken by another daemon.
+ */
+export interface OutboxClaims {
+  /**
+   * Takes the claim of a pending entry for `node` until `until`: when it has none, holds it already,
+   * or its claim expired before `now`. Returns the entry as stored, or undefined when it is not pending
+   * or another daemon holds it.
+   */
+  claim(key: string, node: string, until: number, now: number): Promise<ClaimOutcome>;
+  /**
+   * Extends `node`'s claims of these entries to `until`. Returns the keys it no longer holds or that
+   * are finished (`lost`), and among them those an operator discarded meanwhile (`cancelled`): their
+   * delivery must stop here.
+   */
+  renew(keys: string[], node: string, until: number): Promise<{ lost: string[]; cancelled: string[] }>;
+  /** The claim another daemon than `node` holds on a pending entry at `now`, if any (a retry cannot start it here). */
+  heldElsewhere(key: string, node: string, now: number): Promise<DeliveryClaim | null>;
+  /**
+   * Pending entries a daemon may take at `now`: unclaimed, claimed by `node` (a previous process of the
+   * same name), or whose claim expired; in delivery order (`seq`), at most `limit`.
+   */
+  claimable(node: string, now: number, limit: number): Promise<ClaimedEntry[]>;
+  /** A watch's pending entries before `seq` (its delivery order), whoever holds them, in that order. */
+  pendingBefore(tenant: string, watchId: string, seq: number): Promise<ClaimedEntry[]>;
+  /** Every pending entry, whoever holds it, in delivery order, at most `limit`. */
+  pendingClaims(limit: number): Promise<ClaimedEntry[]>;
+  /**
+   * Gives up `node`'s claims of every pending entry (a clean stop): any daemon, whatever its name, may
+   * take them at once instead of a lease later. Returns how many were given up.
+   */
+  release(node: string): Promise<number>;
 }
 
 export interface KvStore {

@@ -185,7 +185,9 @@ export async function runLane(seed: number, kills: number, backend: LaneBackend 
   const pd = await startPagerdutyReceiver([ROUTING_KEY]);
   const smtp = await startSmtpPeer();
   const masterKey = await generateKey();
-  const env = { VIGIL_MASTER_KEY: masterKey, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info' };
+  // One name for every restart, as an operator would run it: a restarted daemon is the same node and takes
+  // its predecessor's delivery claims back at once (under a new name they would wait for their lease).
+  const env = { VIGIL_MASTER_KEY: masterKey, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', VIGIL_NODE_NAME: `kill9-lane-${seed}` };
   let daemon: Daemon | undefined;
   try {
     const store = await laneStore(backend, root, dirs);

@@ -144,6 +144,8 @@ describe('the OpenAPI document', () => {
       const res = await h.call({ method: 'GET', url: path, headers: { authorization: bearer(token) } });
       // The OpenSearch endpoints that do not apply to Vigil say so.
       if (res.statusCode === 501 && res.json().code === 'NOT_IMPLEMENTED') continue;
+      // Several daemons exist only on the cluster backend; test/app/cluster-daemons.test.ts checks that answer against its schema.
+      if (path === '/_vigil/cluster' && res.statusCode === 404 && res.json().code === 'NOT_FOUND') continue;
       expect(res.statusCode, `${path}: ${res.body}`).toBeLessThan(400);
       if (routeFor(method, path).schema?.produces) continue;
       expectDeclaredAnswer(routeFor(method, path), res.statusCode, res.body, path);

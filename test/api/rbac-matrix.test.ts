@@ -88,6 +88,8 @@ const PINNED: Record<string, string> = {
   'GET /_vigil/health': 'public',
   'GET /_vigil/health/live': 'public',
   'GET /_vigil/health/ready': 'public',
+  // The daemons sharing the cluster backend: any signed-in caller, never anonymous.
+  'GET /_vigil/cluster': 'authenticated',
   'GET /_vigil/watch/:tenant/:id/_history': 'watch:read',
   'GET /_vigil/deliveries': 'watch:read',
   'POST /_vigil/deliveries/:id/_retry': 'watch:execute',
@@ -164,7 +166,7 @@ describe('RBAC: every route × every kind of caller', () => {
         // Reads of watches never need more than watch:read; nothing outside health/metrics is public.
         if (m === 'GET' && r.url.startsWith('/_signals/watch/')) expect(describeAccess(r.config!.access!)).toBe('watch:read');
         if ('public' in r.config!.access!) expect(['/_vigil/health', '/_vigil/health/live', '/_vigil/health/ready', '/metrics', '/_vigil/openapi.json', '/_plugins/_security/health']).toContain(r.url);
-        if (m !== 'HEAD' && /^\/(_plugins\/_security|_plugins\/_notifications|_vigil\/security|_signals\/(account|proxies|truststores)|_vigil\/deliveries|_vigil\/watch)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
+        if (m !== 'HEAD' && /^\/(_plugins\/_security|_plugins\/_notifications|_vigil\/security|_signals\/(account|proxies|truststores)|_vigil\/deliveries|_vigil\/watch|_vigil\/cluster)/.test(r.url)) expect(PINNED[key], `${key} is not pinned`).toBeDefined();
       }
     }
     for (const k of Object.keys(PINNED)) expect(seen.has(k), k).toBe(true);

@@ -55,4 +55,13 @@ describe('assess', () => {
     expect(r.reasons).toHaveLength(MAX_REASONS_PER_KIND);
     expect(r.reasons.at(-1)).toMatchObject({ more: 50 - MAX_REASONS_PER_KIND });
   });
+
+  it('red while this daemon counted itself out of the daemons sharing the watches (its heartbeat not acknowledged within the lease)', () => {
+    const out = assess(base({ membership: { countedOut: true, leaseMs: 10_000, lastHeartbeatAt: NOW - 12_000, lastError: 'connect ECONNREFUSED' } }));
+    expect(out.status).toBe('red');
+    expect(out.reasons).toEqual([
+      expect.objectContaining({ status: 'red', code: 'NODE_COUNTED_OUT', last_heartbeat: new Date(NOW - 12_000).toISOString(), message: expect.stringContaining('connect ECONNREFUSED') }),
+    ]);
+    expect(assess(base({ membership: { countedOut: false, leaseMs: 10_000, lastHeartbeatAt: NOW, lastError: null } }))).toEqual({ status: 'green', reasons: [] });
+  });
 });

@@ -195,6 +195,9 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect(await store.outbox.cancel('pending', 'discarded by kirk', 20)).toMatchObject({ key: 'pending', status: 'pending' });
       expect(await store.outbox.get('pending')).toMatchObject({ status: 'cancelled', lastError: 'discarded by kirk', finishedAt: 20 });
       expect(await store.outbox.cancel('pending', 'twice', 21)).toBeUndefined();
+      // An attempt under way when it was discarded fails: recorded on pending entries only, the reason stays.
+      await store.outbox.recordAttempt('pending', 'HTTP 503', 22);
+      expect(await store.outbox.get('pending')).toMatchObject({ status: 'cancelled', lastError: 'discarded by kirk', attempts: 0 });
       await store.outbox.markFailed('failed', 'HTTP 400', 30, 3);
       expect(await store.outbox.cancel('failed', 'discarded', 31)).toMatchObject({ status: 'failed', attempts: 3 });
       expect(await store.outbox.pending()).toEqual([]);
@@ -249,6 +252,32 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect((await store.commit({ enqueue: [entry('manual', 4), entry('new', 5)] })).enqueued).toEqual(['manual']);
       await store.commit({ log: logRecord('r3', {}, T0 + 1) });
       expect((await store.log.query({})).map((r) => r.id)).toEqual(['r3', 'r2', 'r']);
+    }));
+
+    it('a run claim commits a scheduled time once: a second claim of it, or of an earlier one, writes nothing', withStore(async (store, o) => {
+      const ran = (node: string, scheduledMs: number) => {
+        const s = emptyWatchState(node);
+        s.last_execution = { severity: null, trigger: { scheduled_time: iso(scheduledMs), triggered_time: iso(scheduledMs) }, execution_time: iso(scheduledMs) };
+        return { tenant: '_main', watchId: 'w', value: s };
+      };
+      // No state yet: any time may be claimed.
+      expect((await store.commit({ state: ran('a', T0), claim: T0, enqueue: [entry('a-1', 1)], log: logRecord('ra') })).enqueued).toEqual(['a-1']);
+      // The same scheduled time again (a second daemon that believed it owned the watch): refused whole.
+      for (const t of [T0, T0 - 1000]) {
+        const lost = await store.commit({ state: ran('b', t), claim: t, enqueue: [entry(`b-${t}`, 2)], log: logRecord(`rb-${t}`, {}, T0 + 5) }).catch((e: unknown) => e);
+        expect(lost).toMatchObject({ code: 'CONFLICT' });
+        expect(await store.outbox.get(`b-${t}`)).toBeUndefined();
+      }
+      expect((await store.watchState.get('_main', 'w'))!.node).toBe('a');
+      expect((await store.log.query({})).map((r) => r.id)).toEqual(['ra']);
+      // After a restart (a fresh read) the claim still holds; the next time is claimed normally.
+      const again = await o.reopen();
+      await expect(again.commit({ state: ran('b', T0), claim: T0, log: logRecord('rb2') })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await again.commit({ state: ran('b', T0 + 1000), claim: T0 + 1000, enqueue: [entry('b-next', 3)] })).enqueued).toEqual(['b-next']);
+      expect((await again.watchState.get('_main', 'w'))!.node).toBe('b');
+      // Writes without a claim (acks, the API) are not held to it.
+      await again.watchState.put('_main', 'w', ran('api', T0).value);
+      expect((await again.watchState.get('_main', 'w'))!.node).toBe('api');
     }));
 
     it('commit changes nothing when one part is malformed', withStore(async (store) => {

@@ -132,7 +132,12 @@ export async function deliveryRoutes(f: FastifyInstance, app: ApiContext): Promi
       }
       if (e.status === 'pending') {
         // Waiting between attempts here: attempted now. Not in flight (left by an earlier process, not yet resumed): handed over.
-        if (!app.deliverer.retryNow(e.key)) void app.deliverer.deliver(e);
+        if (!app.deliverer.retryNow(e.key)) {
+          // Several daemons: one that holds the delivery goes on with its own attempts; only it can hurry them.
+          const holder = await app.deliverer.heldElsewhere(e.key);
+          if (holder) throw new VigilError('CONFLICT', `the delivery is being attempted by daemon ${holder}: retry it through that daemon's API, or wait for its next attempt`);
+          void app.deliverer.deliver(e);
+        }
         app.logger.info({ tenant: e.tenant, watch: e.watchId, action: e.action, delivery: e.key, by: actor(req) }, 'pending delivery retried now through the API');
         return { result: 'retrying', delivery: deliveryView(e) };
       }

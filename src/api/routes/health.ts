@@ -20,6 +20,7 @@ const healthReason = component(
         'OUTBOX_BACKLOG',
         'DELIVERY_FAILING',
         'DEADMAN_FAILING',
+        'NODE_COUNTED_OUT',
       ]),
       message: z.string(),
     })

@@ -45,6 +45,11 @@ export interface ClusterStateStoreOptions {
   writes?: Omit<BulkWriterOptions, 'clock' | 'logger' | 'onHealth'>;
   /** Hears when the store becomes unhealthy (the cluster does not take writes) or full (writers wait), and back. */
   onHealth?: (h: StoreHealth) => void;
+  /**
+   * Several daemons share this outbox: entries this store creates are claimed by `node` for this long,
+   * and `outbox.claims` is there for the deliverer (docs/architecture.md, "Several daemons").
+   */
+  claimLeaseMs?: number;
   /** Watch states kept in memory, default 100 000. */
   cacheEntries?: number;
   /**
@@ -75,7 +80,8 @@ export class ClusterStateStore implements StateStore {
     this.names = indexNames(o.prefix);
     this.#writer = new BulkWriter(ds, { ...o.writes, clock, logger, onHealth: o.onHealth });
     const reader = new MgetReader(ds);
-    this.outbox = new ClusterOutbox(ds, this.names.outbox, this.#writer, reader);
+    const claimAs = o.claimLeaseMs ? { node: o.node ?? '', leaseMs: o.claimLeaseMs, clock } : undefined;
+    this.outbox = new ClusterOutbox(ds, this.names.outbox, this.#writer, reader, claimAs);
     this.#states = new StateDocs({ index: this.names.state, node: o.node ?? '', clock, writer: this.#writer, reader, materialise: this.outbox.materialise, cacheEntries: o.cacheEntries });
     this.log = new ClusterWatchLog({ ds, names: this.names, writer: this.#writer, clock, retentionDays: o.logRetentionDays });
     this.kv = new ClusterKv(this.names.kv, this.#writer, reader, () => clock.now());
@@ -85,6 +91,8 @@ export class ClusterStateStore implements StateStore {
       get: (tenant, id) => states.get(tenant, id),
       put: async (tenant, id, state) => void (await states.write(tenant, id, state)),
       delete: async (tenant, id) => void (await states.write(tenant, id, null)),
+      forget: (tenant, id) => states.forget(tenant, id),
+      refresh: (tenant, id) => states.refresh(tenant, id),
       activeOverrides: () => this.#activeOverrides(),
     };
   }
@@ -139,9 +147,13 @@ export class ClusterStateStore implements StateStore {
     // Nothing of a commit is written unless all of it can be.
     validateEntries(enqueue);
     if (c.log) validateLogRecord(c.log);
-    const facts: Array<Promise<void>> = [];
-    if (c.log) facts.push(this.log.append(c.log));
-    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at, d.attempts));
+    if (c.claim !== undefined && c.state) {
+      // The claim decides whether the run happened at all: its facts are written only once it won.
+      const enqueued = await this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue, c.claim);
+      await this.#facts(c);
+      return { enqueued };
+    }
+    const facts = this.#factWrites(c);
     const decided = c.state
       ? this.#states.write(c.state.tenant, c.state.watchId, c.state.value, enqueue)
       : this.outbox.enqueueAll(enqueue);
@@ -155,6 +167,18 @@ export class ClusterStateStore implements StateStore {
     const h = this.#writer.health;
     if (!h.healthy) throw new VigilError('INTERNAL', `the state cluster does not take writes: ${h.error ?? 'unknown error'}`);
     await this.#o.docs.count(this.names.kv);
+  }
+
+  #factWrites(c: RunCommit): Array<Promise<void>> {
+    const facts: Array<Promise<void>> = [];
+    if (c.log) facts.push(this.log.append(c.log));
+    for (const d of c.delivered ?? []) facts.push(this.outbox.markDelivered(d.key, d.at, d.attempts));
+    return facts;
+  }
+
+  async #facts(c: RunCommit): Promise<void> {
+    const settled = await Promise.allSettled(this.#factWrites(c));
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Resolves once the cluster acknowledged every write made so far. */

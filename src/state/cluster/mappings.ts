@@ -18,7 +18,7 @@ const opaque = { type: 'object', enabled: false } as const;
 /** Text kept for reading, not searched. */
 const stored = { type: 'text', index: false } as const;
 
-export type IndexKind = 'state' | 'outbox' | 'kv' | 'security' | 'log' | 'audit' | 'watches' | 'accounts';
+export type IndexKind = 'state' | 'outbox' | 'kv' | 'security' | 'log' | 'audit' | 'watches' | 'accounts' | 'nodes';
 
 const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
   state: {
@@ -78,6 +78,17 @@ const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
     saved_by: opaque,
     deleted: bool,
     updated_at: long,
+  },
+  /** Daemons' heartbeats (membership.ts): live while `until` is ahead. */
+  nodes: {
+    node: keyword,
+    /** Tells a restarted process of the same name from its predecessor. */
+    instance: keyword,
+    started_at: long,
+    heartbeat_at: long,
+    until: long,
+    /** What the daemon reports of itself (owned watches, lag, …), read back whole. */
+    stats: opaque,
   },
   /** Sealed account documents by (type, id), and the key-check record. */
   accounts: {

@@ -19,6 +19,8 @@ export interface IndexNames {
   watches: string;
   /** Sealed accounts, one document per (type, id), and the key-check record. */
   accounts: string;
+  /** One heartbeat document per running daemon (several daemons sharing the watches). */
+  nodes: string;
   /** `<prefix>-log-*`: the pattern of the daily execution-log indices (and of their template). */
   logPattern: string;
   auditPattern: string;
@@ -48,6 +50,7 @@ export function indexNames(prefix: string = DEFAULT_PREFIX, path = 'state.index_
     security: `${prefix}-security`,
     watches: `${prefix}-watches`,
     accounts: `${prefix}-accounts`,
+    nodes: `${prefix}-nodes`,
     logPattern: `${prefix}-log-*`,
     auditPattern: `${prefix}-audit-*`,
     log: (ms) => {

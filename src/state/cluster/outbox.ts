@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { VigilError } from '../../errors.ts';
 import { isVersionConflict, type BulkItem, type DocStoreClient } from '../../cluster/docstore-types.ts';
-import type { OutboxEntry, OutboxListQuery, OutboxStats, OutboxStore } from '../types.ts';
+import type { ClaimedEntry, ClaimOutcome, DeliveryClaim, OutboxClaims, OutboxEntry, OutboxListQuery, OutboxStats, OutboxStore } from '../types.ts';
+import type { Clock } from '../../clock.ts';
 import type { BulkWriter } from './bulk-writer.ts';
 import type { MgetReader } from './reader.ts';
 import type { Handoff, NewOutboxEntry } from './state-docs.ts';
@@ -71,7 +72,11 @@ export function validateEntries(entries: NewOutboxEntry[]): void {
   });
 }
 
-function source(e: NewOutboxEntry, commitId: string, seq: number): OutboxSource {
+function toClaimed(s: OutboxSource): ClaimedEntry {
+  return { ...toEntry(s), seq: s.seq, claim: s.claim };
+}
+
+function source(e: NewOutboxEntry, commitId: string, seq: number, claim: DeliveryClaim | null): OutboxSource {
   return {
     key: e.key,
     tenant: e.tenant,
@@ -90,29 +95,111 @@ function source(e: NewOutboxEntry, commitId: string, seq: number): OutboxSource 
     last_error: null,
     finished_at: null,
     seq,
-    claim: null,
+    claim,
     commit_id: commitId,
   };
 }
+
+/** Several daemons: entries are created claimed by their daemon, for a lease (see OutboxClaims). */
+export interface ClaimAs {
+  node: string;
+  leaseMs: number;
+  clock: Clock;
+}
+
+/** Pending entries a sweep reads at most per query. */
+const CLAIM_PAGE = 1000;
 
 export class ClusterOutbox implements OutboxStore {
   readonly #ds: DocStoreClient;
   readonly #index: string;
   readonly #writer: BulkWriter;
   readonly #reader: MgetReader;
+  readonly #claimAs: ClaimAs | undefined;
+  readonly claims: OutboxClaims | undefined;
 
-  constructor(ds: DocStoreClient, index: string, writer: BulkWriter, reader: MgetReader) {
+  constructor(ds: DocStoreClient, index: string, writer: BulkWriter, reader: MgetReader, claimAs?: ClaimAs) {
     this.#ds = ds;
     this.#index = index;
     this.#writer = writer;
     this.#reader = reader;
+    this.#claimAs = claimAs;
+    this.claims = claimAs
+      ? {
+          claim: (key, node, until, now) => this.#writer.hold(this.#claim(key, node, until, now)),
+          renew: (keys, node, until) => this.#writer.hold(this.#renew(keys, node, until)),
+          heldElsewhere: async (key, node, now) => {
+            const s = (await this.#reader.get<OutboxSource>(this.#index, key))?.source;
+            return s?.status === 'pending' && s.claim && s.claim.node !== node && s.claim.until >= now ? s.claim : null;
+          },
+          claimable: (node, now, limit) => this.#search({ bool: { filter: [{ term: { status: 'pending' } }], should: [{ bool: { must_not: [{ exists: { field: 'claim.node' } }] } }, { range: { 'claim.until': { lt: now } } }, { term: { 'claim.node': node } }], minimum_should_match: 1 } }, limit),
+          pendingClaims: (limit) => this.#search({ term: { status: 'pending' } }, limit),
+          release: (node) => this.#writer.hold(this.#release(node)),
+          pendingBefore: (tenant, watchId, seq) =>
+            this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { tenant } }, { term: { watch_id: watchId } }, { range: { seq: { lt: seq } } }] } }, CLAIM_PAGE),
+        }
+      : undefined;
+  }
+
+  async #claim(key: string, node: string, until: number, now: number): Promise<ClaimOutcome> {
+    for (let tries = 0; tries < 5; tries++) {
+      const doc = await this.#reader.get<OutboxSource>(this.#index, key);
+      if (!doc || doc.source.status !== 'pending') return { ok: false, heldBy: null };
+      const held = doc.source.claim;
+      if (held && held.node !== node && held.until >= now) return { ok: false, heldBy: held };
+      const claim = { node, until };
+      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: { claim }, cas: { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm } });
+      if (item.ok) return { ok: true, entry: toClaimed({ ...doc.source, claim }) };
+      if (!isVersionConflict(item.error)) throw item.error;
+    }
+    // Changing under every try: another daemon is working on it.
+    return { ok: false, heldBy: (await this.#reader.get<OutboxSource>(this.#index, key))?.source.claim ?? null };
+  }
+
+  async #renew(keys: string[], node: string, until: number): Promise<{ lost: string[]; cancelled: string[] }> {
+    const lost: string[] = [];
+    const cancelled: string[] = [];
+    await Promise.all(keys.map(async (key) => {
+      const doc = await this.#reader.get<OutboxSource>(this.#index, key);
+      if (doc?.source.status === 'cancelled') cancelled.push(key);
+      if (!doc || doc.source.status !== 'pending' || doc.source.claim?.node !== node) return void lost.push(key);
+      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: { claim: { node, until } }, cas: { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm } });
+      // A conflict is this daemon's own attempt being recorded meanwhile: the next renewal extends it.
+      if (!item.ok && !isVersionConflict(item.error)) throw item.error;
+    }));
+    return { lost, cancelled };
+  }
+
+  async #release(node: string): Promise<number> {
+    let released = 0;
+    for (;;) {
+      const page = await this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { 'claim.node': node } }] } }, CLAIM_PAGE);
+      // Conditional on the version read: an entry finished or taken meanwhile is left as it is.
+      const done = await Promise.all(page.map((e) => this.#change(e.key, (s) => (s.status === 'pending' && s.claim?.node === node ? { claim: null } : null))));
+      const changed = done.filter((d) => d !== undefined).length;
+      released += changed;
+      // A full page may have more behind it; a page where nothing changed would only be read again.
+      if (page.length < CLAIM_PAGE || changed === 0) return released;
+    }
+  }
+
+  async #search(query: Record<string, unknown>, limit: number): Promise<ClaimedEntry[]> {
+    await this.#ds.refresh(this.#index);
+    const res = await this.#ds.search<OutboxSource>(this.#index, { query, sort: [{ seq: 'asc' }, { key: 'asc' }], size: Math.min(limit, CLAIM_PAGE), track_total_hits: false });
+    return res.hits.map((h) => toClaimed(h.source));
+  }
+
+  #newClaim(): DeliveryClaim | null {
+    const c = this.#claimAs;
+    return c ? { node: c.node, until: c.clock.now() + c.leaseMs } : null;
   }
 
   /** Creates the handoff's entries (idempotent); returns the keys this handoff created. */
   materialise = (h: Handoff, seqNo: number): Promise<string[]> => this.#createAll(h.entries, h.write_id, Math.max(0, seqNo) * SEQ_STRIDE);
 
   async #createAll(entries: NewOutboxEntry[], commitId: string, seqBase: number): Promise<string[]> {
-    const docs = entries.map((e, i) => source(e, commitId, seqBase + i));
+    const claim = this.#newClaim();
+    const docs = entries.map((e, i) => source(e, commitId, seqBase + i, claim));
     const items = await Promise.all(docs.map((d) => this.#writer.submit({ op: 'create', index: this.#index, id: d.key, document: d as never })));
     const fresh: string[] = [];
     for (const [i, item] of items.entries()) {
@@ -144,7 +231,8 @@ export class ClusterOutbox implements OutboxStore {
   }
 
   async #recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
-    await this.#change(key, (s) => ({ attempts: s.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt }));
+    // Pending entries only: one discarded meanwhile (by another daemon's API) keeps the operator's reason.
+    await this.#change(key, (s) => (s.status === 'pending' ? { attempts: s.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt } : null));
   }
 
   /**
@@ -184,7 +272,8 @@ export class ClusterOutbox implements OutboxStore {
   requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined> {
     return this.#writer.hold(
       (async () => {
-        const change = { status: 'pending' as const, deadline: o.deadline, next_attempt_at: o.nextAttemptAt, finished_at: null };
+        // Unclaimed: whichever daemon claims it first sends it (the one that failed it may be gone).
+        const change = { status: 'pending' as const, deadline: o.deadline, next_attempt_at: o.nextAttemptAt, finished_at: null, claim: null };
         const before = await this.#change(key, (s) => (s.status === 'failed' ? change : null));
         return before && toEntry({ ...before, ...change });
       })(),

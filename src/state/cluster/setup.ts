@@ -28,6 +28,7 @@ export async function ensureIndices(ds: DocStoreClient, names: IndexNames, logge
     [names.security, 'security'],
     [names.watches, 'watches'],
     [names.accounts, 'accounts'],
+    [names.nodes, 'nodes'],
   ];
   for (const [name, kind] of fixed) {
     if (await ds.createIndex(name, { settings: settingsFor(), mappings: mappingFor(kind) })) logger.info({ index: name }, 'state index created');

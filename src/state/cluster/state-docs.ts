@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { VigilError } from '../../errors.ts';
 import { isVersionConflict, type BulkOp } from '../../cluster/docstore-types.ts';
-import type { RunCommit } from '../types.ts';
+import { claimLost, lastScheduledTime, type RunCommit } from '../types.ts';
 import type { BulkWriter } from './bulk-writer.ts';
 import type { MgetReader } from './reader.ts';
 import { KeyedChain } from './keyed-chain.ts';
@@ -51,6 +51,10 @@ interface Entry {
   /** The state's JSON text as stored; null when there is no document. */
   text: string | null;
   handoff: Handoff | null;
+  /** `last_scheduled_time` of the stored document: what a run claim compares with. */
+  scheduled: number | undefined;
+  /** Which daemon wrote it (for the claim's message). */
+  node: string;
 }
 
 /** Creates the outbox documents of a handoff (idempotent); returns the keys that are new. */
@@ -72,11 +76,7 @@ export const stateDocId = (tenant: string, watchId: string): string => `${encode
 /** Tries of one write whose only conflict is a moved version (see the file comment). */
 const MAX_REBASES = 3;
 
-function scheduledTime(s: WatchState): number | undefined {
-  const t = s.last_execution?.trigger?.scheduled_time;
-  const ms = t ? Date.parse(t) : NaN;
-  return Number.isNaN(ms) ? undefined : ms;
-}
+const scheduledTime = lastScheduledTime;
 
 export class StateDocs {
   readonly #o: StateDocsOptions & { cacheEntries: number };
@@ -98,9 +98,11 @@ export class StateDocs {
 
   /**
    * Writes the state (null deletes the document) and, atomically with it, the deliveries it decided;
-   * then puts those in the outbox. Returns the keys that were new there.
+   * then puts those in the outbox. Returns the keys that were new there. With `claim` (a scheduled
+   * time), the write applies only while the stored `last_scheduled_time` is earlier: checked against
+   * the version the compare-and-set names, so a stale copy fails the CAS instead.
    */
-  write(tenant: string, watchId: string, state: WatchState | null, enqueue: NewOutboxEntry[] = []): Promise<string[]> {
+  write(tenant: string, watchId: string, state: WatchState | null, enqueue: NewOutboxEntry[] = [], claim?: number): Promise<string[]> {
     const id = stateDocId(tenant, watchId);
     return this.#o.writer.hold(this.#chain.run(id, async () => {
       let e = await this.#entry(id);
@@ -111,6 +113,7 @@ export class StateDocs {
         e = { ...e, handoff: null };
         this.#remember(id, e);
       }
+      if (claim !== undefined && e.scheduled !== undefined && e.scheduled >= claim) throw claimLost(tenant, watchId, claim, e.scheduled, e.node || undefined);
       if (state === null) {
         // Whatever this store last saw: a document another writer made meanwhile goes too.
         await this.#submit({ op: 'delete', index: this.#o.index, id });
@@ -134,7 +137,7 @@ export class StateDocs {
       };
       // The state's text is the cache's too: serialised once per write, not once more for the request.
       const source = { json: `{"state":${text},${JSON.stringify(rest).slice(1)}`, tenant, watchId, writeId };
-      const written = await this.#casWrite(id, e, source, text);
+      const written = await this.#casWrite(id, e, source, text, scheduled);
       if (!handoff) return [];
       this.#remember(id, { ...written, handoff });
       const fresh = await this.#o.materialise(handoff, written.seqNo);
@@ -160,17 +163,18 @@ export class StateDocs {
     }));
   }
 
-  async #casWrite(id: string, base: Entry, source: { json: string; tenant: string; watchId: string; writeId: string }, text: string): Promise<Entry> {
+  async #casWrite(id: string, base: Entry, source: { json: string; tenant: string; watchId: string; writeId: string }, text: string, scheduled: number | undefined): Promise<Entry> {
+    const node = this.#o.node;
     for (let attempt = 0; ; attempt++) {
       const op: BulkOp = base.exists
         ? { op: 'index', index: this.#o.index, id, document: source.json, cas: { ifSeqNo: base.seqNo, ifPrimaryTerm: base.primaryTerm } }
         : { op: 'create', index: this.#o.index, id, document: source.json };
       const item = await this.#o.writer.submit(op);
-      if (item.ok) return this.#remember(id, { exists: true, seqNo: item.seqNo, primaryTerm: item.primaryTerm, writeId: source.writeId, text, handoff: null });
+      if (item.ok) return this.#remember(id, { exists: true, seqNo: item.seqNo, primaryTerm: item.primaryTerm, writeId: source.writeId, text, handoff: null, scheduled, node });
       if (!isVersionConflict(item.error)) throw item.error;
       const now = await this.#o.reader.get<StateSource>(this.#o.index, id);
       // Our own write, applied by an attempt whose answer was lost.
-      if (now?.source.write_id === source.writeId) return this.#remember(id, { exists: true, seqNo: now.seqNo, primaryTerm: now.primaryTerm, writeId: source.writeId, text, handoff: null });
+      if (now?.source.write_id === source.writeId) return this.#remember(id, { exists: true, seqNo: now.seqNo, primaryTerm: now.primaryTerm, writeId: source.writeId, text, handoff: null, scheduled, node });
       const unchanged = (now?.source.write_id ?? null) === base.writeId && (now !== undefined) === base.exists;
       if (!unchanged || attempt >= MAX_REBASES) {
         this.#cache.delete(id);
@@ -191,9 +195,34 @@ export class StateDocs {
     if (cached) return cached;
     const doc = await this.#o.reader.get<StateSource>(this.#o.index, id);
     const e: Entry = doc
-      ? { exists: true, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, writeId: doc.source.write_id, text: JSON.stringify(doc.source.state), handoff: doc.source.handoff ?? null }
-      : { exists: false, seqNo: -1, primaryTerm: 0, writeId: null, text: null, handoff: null };
+      ? { exists: true, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, writeId: doc.source.write_id, text: JSON.stringify(doc.source.state), handoff: doc.source.handoff ?? null, scheduled: doc.source.last_scheduled_time ?? undefined, node: doc.source.node }
+      : { exists: false, seqNo: -1, primaryTerm: 0, writeId: null, text: null, handoff: null, scheduled: undefined, node: '' };
     return this.#remember(id, e);
+  }
+
+  /**
+   * Drops the cached copy of a watch's state: another daemon may have written it since (this daemon
+   * just became its owner), and the next read must see that.
+   */
+  forget(tenant: string, watchId: string): void {
+    this.#cache.delete(stateDocId(tenant, watchId));
+  }
+
+  /**
+   * Reads the state document again; when the read fails, the cached copy (if any) stays: writes are
+   * compare-and-set on its version, so a stale copy makes a write fail, never overwrite.
+   */
+  async refresh(tenant: string, watchId: string): Promise<void> {
+    const id = stateDocId(tenant, watchId);
+    await this.#chain.idle(id);
+    const cached = this.#cache.get(id);
+    this.#cache.delete(id);
+    try {
+      await this.#entry(id);
+    } catch (e) {
+      if (!cached) throw e;
+      if (!this.#cache.has(id)) this.#remember(id, cached);
+    }
   }
 
   #remember(id: string, e: Entry): Entry {

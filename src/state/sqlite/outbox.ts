@@ -75,7 +75,8 @@ export class SqliteOutboxStore implements OutboxStore {
       episode_key, notification, status, attempts, created_at, deadline, next_attempt_at, last_error, finished_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL)`);
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
-    this.attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?');
+    // Pending entries only: one discarded meanwhile keeps the operator's reason.
+    this.attempt = db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ? AND status = 'pending'");
     this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ?, attempts = MAX(attempts, ?) WHERE key = ?');
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, key LIMIT ?");
     this.pendingAfterStmt = db.prepare(

@@ -41,14 +41,7 @@ export class SqliteWatchStateStore implements WatchStateStore {
   }
 
   async get(tenant: string, watchId: string): Promise<WatchState | undefined> {
-    const key = cacheKey(tenant, watchId);
-    let text = this.cache.get(key);
-    if (text === undefined) {
-      text = (this.getStmt.get(tenant, watchId) as { state: string } | undefined)?.state;
-      if (text === undefined) return undefined;
-      this.remember(key, text);
-    }
-    return JSON.parse(text) as WatchState;
+    return this.getSync(tenant, watchId);
   }
 
   async put(tenant: string, watchId: string, state: WatchState): Promise<void> {
@@ -60,6 +53,18 @@ export class SqliteWatchStateStore implements WatchStateStore {
     const text = JSON.stringify(state);
     this.putStmt.run(tenant, watchId, text);
     this.remember(cacheKey(tenant, watchId), text);
+  }
+
+  /** The state as stored, parsed (in a transaction: what it sees). */
+  getSync(tenant: string, watchId: string): WatchState | undefined {
+    const key = cacheKey(tenant, watchId);
+    let text = this.cache.get(key);
+    if (text === undefined) {
+      text = (this.getStmt.get(tenant, watchId) as { state: string } | undefined)?.state;
+      if (text === undefined) return undefined;
+      this.remember(key, text);
+    }
+    return JSON.parse(text) as WatchState;
   }
 
   async activeOverrides(): Promise<Array<{ tenant: string; watchId: string; active: boolean }>> {

@@ -1,0 +1,46 @@
+/**
+ * Aligned interval triggers (several daemons sharing the watches): a watch's scheduled times are the
+ * same on every daemon, whenever each loaded it and whatever its monotonic clock reads.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../kit/fake-clock.ts';
+import { silentLogger } from '../../src/log.ts';
+import { Scheduler, type FireInfo } from '../../src/schedule/scheduler.ts';
+import { compileSchedule } from '../../src/schedule/triggers.ts';
+import { triggerSchema } from '../../src/schedule/schema.ts';
+import { phaseOf } from '../../src/schedule/spread.ts';
+
+const every10s = () => compileSchedule(triggerSchema.parse({ schedule: { interval: '10s' } }).schedule);
+
+async function firesOf(o: { wallStart: number; mono: number; loadAfterMs: number; spread: boolean; align: boolean }, id = '_main/w'): Promise<number[]> {
+  const clock = new FakeClock(o.wallStart, o.mono);
+  const sched = new Scheduler({ clock, logger: silentLogger(), alignIntervals: o.align, spreadIntervals: o.spread });
+  sched.start();
+  await clock.advance(o.loadAfterMs);
+  const fires: FireInfo[] = [];
+  sched.upsert(id, every10s(), async (f) => void fires.push(f));
+  await clock.advance(35_000);
+  await sched.stop();
+  return fires.map((f) => f.scheduledTime);
+}
+
+describe('aligned interval triggers', () => {
+  const T0 = Date.UTC(2026, 0, 5, 12, 0, 0, 0) + 0.4;
+  it('fire at the same whole-millisecond scheduled times on daemons that loaded the watch at different moments', async () => {
+    for (const spread of [false, true]) {
+      const a = await firesOf({ wallStart: T0, mono: 1_000_000.25, loadAfterMs: 1_234, spread, align: true });
+      const b = await firesOf({ wallStart: T0, mono: 77_000.5, loadAfterMs: 8_765, spread, align: true });
+      expect(a.length).toBeGreaterThanOrEqual(3);
+      for (const t of [...a, ...b]) expect(Number.isInteger(t)).toBe(true);
+      // The later loader joins the same grid.
+      expect(a.filter((t) => t >= b[0]!)).toEqual(b.filter((t) => t <= a.at(-1)!));
+      const phase = spread ? 50 * Math.floor((phaseOf('_main/w') * 10_000) / 50) : 0;
+      for (const t of a) expect(((t - phase) % 10_000 + 10_000) % 10_000).toBe(0);
+    }
+  });
+
+  it('unaligned (one daemon, as before): anchored at the load time', async () => {
+    const a = await firesOf({ wallStart: T0, mono: 1_000_000, loadAfterMs: 1_234, spread: false, align: false });
+    expect(a[0]! - T0).toBeCloseTo(1_234 + 10_000, 0);
+  });
+});
