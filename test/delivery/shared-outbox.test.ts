@@ -73,6 +73,13 @@ describe('a shared outbox', () => {
 
   const ran = (node: string, watchId: string) => ({ tenant: '_main', watchId, value: emptyWatchState(node) });
   const e = (key: string, watchId: string, at: number) => ({ ...entry(key, at, { watchId, deadline: at + 3_600_000 }) });
+  /** The outbox entry a deliverer is handed: `e` as stored, pending and not yet attempted. */
+  const pending = (key: string, watchId: string, at: number) => ({ ...e(key, watchId, at), status: 'pending' as const, attempts: 0, lastError: null, finishedAt: null });
+  /** Half a second on the shared clock, then every daemon's shared outbox settled. */
+  const stepper = (clock: { advance(ms: number): Promise<unknown> }, ...ds: Array<{ shared: { idle(): Promise<unknown> } }>) => async () => {
+    await clock.advance(500);
+    for (const d of ds) await d.shared.idle();
+  };
   const pendingOf = (s: ClusterStateStore) => s.outbox.claims!.pendingClaims(100);
 
   it('entries a daemon committed are its own; after it died they are taken over once their lease passed, each sent once, in order', async () => {
@@ -115,8 +122,8 @@ describe('a shared outbox', () => {
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-3', 'w', now)] });
       a.deliverer.startShared();
       await a.shared.idle();
-      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
-      const second = a.deliverer.deliver({ ...e('w-2', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const first = a.deliverer.deliver(pending('w-1', 'w', now));
+      const second = a.deliverer.deliver(pending('w-2', 'w', now));
       await vi.waitFor(async () => expect((await a.store.outbox.get('w-1'))!.attempts).toBeGreaterThan(0), { timeout: 5000, interval: 20 });
       // a's clean stop, as the daemon makes it once the grace period is over.
       a.deliverer.abortAll();
@@ -153,7 +160,7 @@ describe('a shared outbox', () => {
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now)] });
       a.deliverer.startShared();
       await a.shared.idle();
-      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const first = a.deliverer.deliver(pending('w-1', 'w', now));
       await vi.waitFor(async () => expect((await a.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
       // Past a's lease b takes it over and sends it.
       b.deliverer.startShared();
@@ -184,22 +191,18 @@ describe('a shared outbox', () => {
       rx.failing.add('w-1');
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now)] });
       a.deliverer.startShared();
-      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const first = a.deliverer.deliver(pending('w-1', 'w', now));
       // b becomes the owner (before it decides anything for the watch), then decides w-2, claimed for b.
       await b.shared.adopt(new Set(['_main/w']));
       b.store.watchState.forget!('_main', 'w');
       await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-2', 'w', now)] });
       // b may not take w-1 (a holds it), and must not send w-2 before it.
       expect((await b.store.outbox.claims!.claim('w-1', 'b', clock.now() + LEASE, clock.now())).ok).toBe(false);
-      const second = b.deliverer.deliver({ ...e('w-2', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const second = b.deliverer.deliver(pending('w-2', 'w', now));
       b.deliverer.startShared();
       // Time goes by in steps smaller than a third of the lease, each round of both daemons finished
       // before the next: a keeps its claim extended while it retries.
-      const step = async () => {
-        await clock.advance(500);
-        await a.shared.idle();
-        await b.shared.idle();
-      };
+      const step = stepper(clock, a, b);
       for (let i = 0; i < 30; i++) await step();
       expect(rx.sent).toEqual([]);
       // b's claim of its own w-2 is extended while it waits (a does not take it over).
@@ -229,16 +232,12 @@ describe('a shared outbox', () => {
       rx.failing.add('w-a');
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now)] });
       a.deliverer.startShared();
-      const first = a.deliverer.deliver({ ...e('w-a', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
+      const first = a.deliverer.deliver(pending('w-a', 'w', now));
       b.store.watchState.forget!('_main', 'w');
       await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now)] });
       b.deliverer.startShared();
-      const second = b.deliverer.deliver({ ...e('w-b', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
-      const step = async () => {
-        await clock.advance(500);
-        await a.shared.idle();
-        await b.shared.idle();
-      };
+      const second = b.deliverer.deliver(pending('w-b', 'w', now));
+      const step = stepper(clock, a, b);
       for (let i = 0; i < 10; i++) await step();
       expect(rx.sent).toEqual([]);
       rx.failing.clear();
@@ -263,12 +262,8 @@ describe('a shared outbox', () => {
       await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', now)] });
       a.deliverer.startShared();
       b.deliverer.startShared();
-      const first = a.deliverer.deliver({ ...e('w-1', 'w', now), status: 'pending', attempts: 0, lastError: null, finishedAt: null });
-      const step = async () => {
-        await clock.advance(500);
-        await a.shared.idle();
-        await b.shared.idle();
-      };
+      const first = a.deliverer.deliver(pending('w-1', 'w', now));
+      const step = stepper(clock, a, b);
       for (let i = 0; i < 4; i++) await step();
       // b cannot hurry it (a holds it and retries on its own schedule); it can discard it.
       expect(await b.deliverer.heldElsewhere('w-1')).toBe('a');
