@@ -34,6 +34,8 @@ export interface Fleet {
   pd: PdReceiver;
   smtp: SmtpPeer;
   daemons: Map<string, Daemon>;
+  /** Every daemon process started, killed ones included, with its node name: their logs outlive a restart. */
+  history: Array<{ node: string; daemon: Daemon }>;
   /** Starts (or restarts) the daemon of this name and waits until it is ready. */
   start(node: string): Promise<Daemon>;
   /** Every execution-log record so far, oldest first. */
@@ -51,6 +53,8 @@ export interface OutboxRow {
   status: string;
   notification: unknown;
   created_at: number;
+  attempts: number;
+  last_error: string | null;
 }
 
 /** `watches` interval watches firing every second: webhook, PagerDuty (episodes) and e-mail in turn. */
@@ -92,6 +96,7 @@ export async function startFleet(clusterUrl: string, watchCount: number): Promis
   // GET /_vigil/cluster needs a signed-in caller: a user and a token in the shared security store.
   const token = await issueToken(config, masterKey);
   const daemons = new Map<string, Daemon>();
+  const history: Fleet['history'] = [];
 
   return {
     names,
@@ -99,9 +104,11 @@ export async function startFleet(clusterUrl: string, watchCount: number): Promis
     pd,
     smtp,
     daemons,
+    history,
     async start(node) {
       const d = spawnDaemon({ dataDir: join(root, `data-${node}`), watchesDir, env: { VIGIL_MASTER_KEY: masterKey, VIGIL_NODE_NAME: node }, args: ['--config', config] });
       daemons.set(node, d);
+      history.push({ node, daemon: d });
       await d.ready(60_000);
       return d;
     },
@@ -175,6 +182,21 @@ export function auditReceivers(f: Fleet, rows: OutboxRow[]): { webhook: StreamAu
     pagerduty: { ...auditStream(committed.pagerduty, f.pd.requests.filter((q) => q.json).map((q) => pdId(q.json as PdEvent))), incidents: incidents.length, duplicateIncidents: incidents.length - new Set(incidents.map((i) => i.dedup_key)).size },
     email: auditStream(committed.email, f.smtp.messages.map((m) => (m.parsed.messageId ?? '').replace(/^<|@.*$/g, ''))),
   };
+}
+
+/**
+ * What the daemons logged at warn level or above about one watch's deliveries, every process of the run
+ * included (a failed entry's story: its retries, on which daemon, and how it ended), oldest first per process.
+ */
+export function deliveryWarnings(f: Fleet, watchId: string): string[] {
+  const out: string[] = [];
+  for (const { node, daemon } of f.history) {
+    for (const r of daemon.logs()) {
+      if (r.watch !== watchId || !(Number(r.level) >= 40)) continue;
+      out.push(`${String(r.time).slice(11, 23)} ${node}(${daemon.pid}) ${String(r.msg)}${r.attempt ?? r.attempts ? ` attempt(s) ${r.attempt ?? r.attempts}` : ''}`);
+    }
+  }
+  return out;
 }
 
 /** (watch, scheduled time) pairs that ran more than once (must be none). */
