@@ -38,8 +38,11 @@ export interface Fleet {
   history: Array<{ node: string; daemon: Daemon }>;
   /** Starts (or restarts) the daemon of this name and waits until it is ready. */
   start(node: string): Promise<Daemon>;
-  /** Every execution-log record so far, oldest first. */
-  log(): Promise<WatchLogRecord[]>;
+  /**
+   * Every execution-log record so far, oldest first; with `since`, those of runs started at or after it
+   * (what a poll needs: the whole log, read ten times a second, loads the cluster the daemons share).
+   */
+  log(since?: number): Promise<WatchLogRecord[]>;
   outbox(): Promise<OutboxRow[]>;
   /** `GET /_vigil/cluster` of a running daemon. */
   cluster(node: string): Promise<{ live: string[]; nodes: Array<{ name: string; live: boolean; watches_owned: number | null }> }>;
@@ -112,10 +115,11 @@ export async function startFleet(clusterUrl: string, watchCount: number): Promis
       await d.ready(60_000);
       return d;
     },
-    async log() {
+    async log(since) {
       await ds.refresh(names.logPattern);
       const out: WatchLogRecord[] = [];
-      for await (const d of ds.scan<{ record: WatchLogRecord }>(names.logPattern, { match_all: {} }, [{ execution_end: 'asc' }, { id: 'asc' }])) out.push(d.source.record);
+      const query = since === undefined ? { match_all: {} } : { range: { execution_start: { gte: new Date(since).toISOString() } } };
+      for await (const d of ds.scan<{ record: WatchLogRecord }>(names.logPattern, query, [{ execution_end: 'asc' }, { id: 'asc' }])) out.push(d.source.record);
       return out;
     },
     async outbox() {
@@ -211,10 +215,14 @@ export function runTwice(log: WatchLogRecord[]): string[] {
   return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
 }
 
-/** Polls (real time) until `cond` holds, up to `ms`; resolves either way. */
+/**
+ * Polls (real time) until `cond` holds, up to `ms`; resolves either way (the assertions after it say
+ * what did not happen). Every quarter second: the figures come from the records, not from the polls,
+ * and each poll is a request the shared cluster serves beside the daemons.
+ */
 export async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
 }
 
 /** A user `ha` and an API token of it, through `vigil users` on the fleet's configuration. */
