@@ -35,3 +35,21 @@ export function deadlineFor(throttleMs?: number): number {
   const t = throttleMs !== undefined && Number.isFinite(throttleMs) && throttleMs > 0 ? throttleMs : 0;
   return Math.max(DEADLINE.minMs, Math.min(t, DEADLINE.maxMs));
 }
+
+/**
+ * An entry's retry window (its original one: from the decision to its deadline), within the bounds a
+ * window can have; an operator's retry that moved the deadline on does not make it any longer.
+ */
+export function retryWindow(e: { createdAt: number; deadline: number }): number {
+  return Math.max(DEADLINE.minMs, Math.min(e.deadline - e.createdAt, DEADLINE.maxMs));
+}
+
+/**
+ * The deadline of an entry this process starts delivering at `now` though it did not decide it just now
+ * (left by a previous process, handed over or taken over from another daemon): a whole window from now
+ * at least. A remainder of the old one (or none) would give a notification that changed hands late one
+ * attempt, failed for good by a receiver slow at that moment, though no daemon retried it for a window.
+ */
+export function deadlineFromNow(e: { createdAt: number; deadline: number }, now: number): number {
+  return Math.max(e.deadline, now + retryWindow(e));
+}

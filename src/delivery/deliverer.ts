@@ -10,7 +10,7 @@ import type { HostCheck } from '../net/host-check.ts';
 import type { AwsCredentials } from '../net/aws/sigv4.ts';
 import { errorMessage, VigilError, type DeliveryFailureCode } from '../errors.ts';
 import { lookupFor, openAccount, type OpenedAccount } from '../registry/account-access.ts';
-import { nextDelay } from './backoff.ts';
+import { deadlineFromNow, nextDelay } from './backoff.ts';
 import { Bulkhead } from './bulkhead.ts';
 import { Backpressure } from './backpressure.ts';
 import { DeliveryControls, type DeliveryControl } from './controls.ts';
@@ -91,10 +91,9 @@ export class Deliverer {
     if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
     try {
       await shared.before(stored);
-      // Taken over after its daemon died: a deadline that passed meanwhile gets its original window again.
-      const now = this.o.clock.now();
-      let deadline = Math.max(entry.deadline, stored.deadline);
-      if (deadline < now) deadline = now + Math.max(10_000, deadline - stored.createdAt);
+      // The window runs from this claim: an entry handed over at a clean stop, taken back after a restart,
+      // taken over from a dead daemon or queued behind its watch's earlier entries may come to it late.
+      const deadline = deadlineFromNow({ createdAt: stored.createdAt, deadline: Math.max(entry.deadline, stored.deadline) }, this.o.clock.now());
       return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline }, recordDelivered);
     } finally {
       shared.release(entry.key);
@@ -163,8 +162,8 @@ export class Deliverer {
   /**
    * Resumes what a previous process left pending, oldest first, as much as the backlog has room for;
    * the rest is claimed from the outbox as room frees (so a large backlog left by a crash neither
-   * fills memory nor is cut off). A deadline that passed while the daemon was down is moved forward by
-   * the entry's original window: a page that was never attempted is still due. Returns how many
+   * fills memory nor is cut off). Each gets its original window again from now (`deadlineFromNow`): a
+   * page left with a second of its window, or past it, is still due. Returns how many
    * entries were handed over now.
    */
   async resumePending(): Promise<number> {
@@ -192,7 +191,7 @@ export class Deliverer {
             this.resumeCursor = null;
             break;
           }
-          if (e.deadline < now) e.deadline = now + Math.max(10_000, e.deadline - e.createdAt);
+          e.deadline = deadlineFromNow(e, now);
           void this.deliver(e);
           handed++;
         }

@@ -175,8 +175,7 @@ export class SharedOutbox {
         continue;
       }
       if (sink.room() <= 0) break;
-      // A deadline that passed while nobody held the entry: its original window again from now.
-      if (e.deadline < now) e.deadline = now + Math.max(10_000, e.deadline - e.createdAt);
+      // Its retry window starts again when the deliverer claims it (Deliverer: deadlineFromNow).
       sink.deliver(e);
       taken++;
     }

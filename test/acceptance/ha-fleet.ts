@@ -34,10 +34,15 @@ export interface Fleet {
   pd: PdReceiver;
   smtp: SmtpPeer;
   daemons: Map<string, Daemon>;
+  /** Every daemon process started, killed ones included, with its node name: their logs outlive a restart. */
+  history: Array<{ node: string; daemon: Daemon }>;
   /** Starts (or restarts) the daemon of this name and waits until it is ready. */
   start(node: string): Promise<Daemon>;
-  /** Every execution-log record so far, oldest first. */
-  log(): Promise<WatchLogRecord[]>;
+  /**
+   * Every execution-log record so far, oldest first; with `since`, those of runs started at or after it
+   * (what a poll needs: the whole log, read ten times a second, loads the cluster the daemons share).
+   */
+  log(since?: number): Promise<WatchLogRecord[]>;
   outbox(): Promise<OutboxRow[]>;
   /** `GET /_vigil/cluster` of a running daemon. */
   cluster(node: string): Promise<{ live: string[]; nodes: Array<{ name: string; live: boolean; watches_owned: number | null }> }>;
@@ -51,6 +56,8 @@ export interface OutboxRow {
   status: string;
   notification: unknown;
   created_at: number;
+  attempts: number;
+  last_error: string | null;
 }
 
 /** `watches` interval watches firing every second: webhook, PagerDuty (episodes) and e-mail in turn. */
@@ -92,6 +99,7 @@ export async function startFleet(clusterUrl: string, watchCount: number): Promis
   // GET /_vigil/cluster needs a signed-in caller: a user and a token in the shared security store.
   const token = await issueToken(config, masterKey);
   const daemons = new Map<string, Daemon>();
+  const history: Fleet['history'] = [];
 
   return {
     names,
@@ -99,16 +107,19 @@ export async function startFleet(clusterUrl: string, watchCount: number): Promis
     pd,
     smtp,
     daemons,
+    history,
     async start(node) {
       const d = spawnDaemon({ dataDir: join(root, `data-${node}`), watchesDir, env: { VIGIL_MASTER_KEY: masterKey, VIGIL_NODE_NAME: node }, args: ['--config', config] });
       daemons.set(node, d);
+      history.push({ node, daemon: d });
       await d.ready(60_000);
       return d;
     },
-    async log() {
+    async log(since) {
       await ds.refresh(names.logPattern);
       const out: WatchLogRecord[] = [];
-      for await (const d of ds.scan<{ record: WatchLogRecord }>(names.logPattern, { match_all: {} }, [{ execution_end: 'asc' }, { id: 'asc' }])) out.push(d.source.record);
+      const query = since === undefined ? { match_all: {} } : { range: { execution_start: { gte: new Date(since).toISOString() } } };
+      for await (const d of ds.scan<{ record: WatchLogRecord }>(names.logPattern, query, [{ execution_end: 'asc' }, { id: 'asc' }])) out.push(d.source.record);
       return out;
     },
     async outbox() {
@@ -177,6 +188,21 @@ export function auditReceivers(f: Fleet, rows: OutboxRow[]): { webhook: StreamAu
   };
 }
 
+/**
+ * What the daemons logged at warn level or above about one watch's deliveries, every process of the run
+ * included (a failed entry's story: its retries, on which daemon, and how it ended), oldest first per process.
+ */
+export function deliveryWarnings(f: Fleet, watchId: string): string[] {
+  const out: string[] = [];
+  for (const { node, daemon } of f.history) {
+    for (const r of daemon.logs()) {
+      if (r.watch !== watchId || !(Number(r.level) >= 40)) continue;
+      out.push(`${String(r.time).slice(11, 23)} ${node}(${daemon.pid}) ${String(r.msg)}${r.attempt ?? r.attempts ? ` attempt(s) ${r.attempt ?? r.attempts}` : ''}`);
+    }
+  }
+  return out;
+}
+
 /** (watch, scheduled time) pairs that ran more than once (must be none). */
 export function runTwice(log: WatchLogRecord[]): string[] {
   const seen = new Map<string, number>();
@@ -189,10 +215,14 @@ export function runTwice(log: WatchLogRecord[]): string[] {
   return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
 }
 
-/** Polls (real time) until `cond` holds, up to `ms`; resolves either way. */
+/**
+ * Polls (real time) until `cond` holds, up to `ms`; resolves either way (the assertions after it say
+ * what did not happen). Every quarter second: the figures come from the records, not from the polls,
+ * and each poll is a request the shared cluster serves beside the daemons.
+ */
 export async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
 }
 
 /** A user `ha` and an API token of it, through `vigil users` on the fleet's configuration. */

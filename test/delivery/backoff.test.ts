@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEADLINE, deadlineFor, nextDelay } from '../../src/delivery/backoff.ts';
+import { DEADLINE, deadlineFor, deadlineFromNow, nextDelay } from '../../src/delivery/backoff.ts';
 import { RETRY_AFTER_CAP_MS } from '../../src/actions/shared/classify.ts';
 import { seeded } from '../kit/seeded.ts';
 
@@ -61,6 +61,25 @@ describe('deadlineFor', () => {
     [-1, 10_000],
   ])('throttle %s → %i ms', (throttle, expected) => {
     expect(deadlineFor(throttle)).toBe(expected);
+  });
+});
+
+describe('deadlineFromNow (an entry that changed process or daemon)', () => {
+  const t0 = 1_000_000;
+  it('gives a whole window from now to an entry late in its window, or past it', () => {
+    expect(deadlineFromNow({ createdAt: t0, deadline: t0 + 10_000 }, t0 + 9_800)).toBe(t0 + 19_800);
+    expect(deadlineFromNow({ createdAt: t0, deadline: t0 + 60_000 }, t0 + 600_000)).toBe(t0 + 660_000);
+  });
+
+  it('keeps a deadline further away than a window from now (an operator retry just made)', () => {
+    expect(deadlineFromNow({ createdAt: t0, deadline: t0 + 400_000 }, t0 + 1_000)).toBe(t0 + 400_000);
+  });
+
+  it('counts the window within its bounds: an operator retry a day later does not make it a day long', () => {
+    // Requeued a day after its decision with a 10 s window: deadline − created is a day and 10 s.
+    const requeued = { createdAt: t0, deadline: t0 + 86_400_000 + 10_000 };
+    expect(deadlineFromNow(requeued, t0 + 86_400_000 + 9_000)).toBe(t0 + 86_400_000 + 9_000 + DEADLINE.maxMs);
+    expect(deadlineFromNow({ createdAt: t0, deadline: t0 }, t0 + 5)).toBe(t0 + 5 + DEADLINE.minMs);
   });
 });
 

@@ -141,6 +141,20 @@ describe('Deliverer', () => {
     await s.store.close();
   });
 
+  it('resumes an entry left with a moment of its window with the whole window again: a slow first attempt is retried', async () => {
+    const type = scripted([fail5xx]);
+    const s = setup(type);
+    await s.enqueue('late', 10_000);
+    await s.clock.advance(9_800); // the daemon was down for most of the window
+    expect(await s.deliverer.resumePending()).toBe(1);
+    await s.clock.advance(0);
+    await s.clock.advance(1_000);
+    await s.deliverer.idle();
+    expect(type.attempts.map((a) => a.key)).toEqual(['late', 'late']);
+    expect(await s.store.outbox.get('late')).toMatchObject({ status: 'delivered', attempts: 2 });
+    await s.store.close();
+  });
+
   it('limits concurrency per destination; past it deliveries wait their turn: no attempt spent waiting, nothing failed', async () => {
     const g = gated();
     const s = setup(g.type, { concurrency: 2, queueLimit: 3 });

@@ -4,40 +4,9 @@
  * entries never overtake each other across daemons.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
-import { captureLogger } from '../kit/log-capture.ts';
-import { createTestHostCheck } from '../kit/undici-http.ts';
-import { freshPrefix, openStore } from '../state/cluster/kit.ts';
-import { entry } from '../state/store-suite.ts';
-import { Deliverer } from '../../src/delivery/deliverer.ts';
-import { SharedOutbox } from '../../src/delivery/shared-outbox.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import type { ActionType, DeliveryResult } from '../../src/actions/types.ts';
-import { createRegistry } from '../../src/registry/registry.ts';
-import { emptyWatchState } from '../../src/state/records.ts';
-import type { ClusterStateStore } from '../../src/state/cluster/index.ts';
-
-const LEASE = 10_000;
-
-/** A receiver shared by both daemons: who sent what, in order; a key (or `node:key`) in `failing` gets 503s. */
-function receiver() {
-  const sent: Array<{ node: string; key: string }> = [];
-  const failing = new Set<string>();
-  const type = (node: string): ActionType => ({
-    type: 'webhook',
-    params: z.object({}).strict(),
-    compile: () => ({ render: () => ({ kind: 'fire', request: {}, summary: 's' }) }),
-    conformance: { params: () => ({}), overHttp: false },
-    async deliver(_n, deps): Promise<DeliveryResult> {
-      if (failing.has(deps.idempotencyKey) || failing.has(`${node}:${deps.idempotencyKey}`)) return { ok: false, retry: true, code: 'HTTP_5XX', message: 'HTTP 503' };
-      sent.push({ node, key: deps.idempotencyKey });
-      return { ok: true };
-    },
-  });
-  return { sent, failing, type };
-}
+import { LEASE, e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
 
 describe('a shared outbox', () => {
   let cluster: TestCluster;
@@ -46,41 +15,7 @@ describe('a shared outbox', () => {
   });
   afterAll(() => cluster.close());
 
-  async function daemons() {
-    const prefix = freshPrefix();
-    const clock = new FakeClock(Date.UTC(2026, 0, 5, 12));
-    const sharedClock = clock;
-    const rx = receiver();
-    const stores: ClusterStateStore[] = [];
-    // A daemon of its own clock: time that passes for the others while it is paused.
-    const make = async (node: string, clock: FakeClock = sharedClock) => {
-      const store = await openStore(cluster.url, { prefix, node, clock, claimLeaseMs: LEASE });
-      stores.push(store);
-      const logs = captureLogger();
-      const shared = new SharedOutbox({ claims: store.outbox.claims!, node, leaseMs: LEASE, clock, logger: logs.logger });
-      const deliverer = new Deliverer({
-        store, registry: createRegistry({ actions: [rx.type(node)], checks: [] }), accounts: null, clock, logger: logs.logger, metrics: createMetrics(), rng: () => 0.5, egress: createTestHostCheck(),
-        http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
-        searchClient: () => { throw new Error('unused'); }, shared,
-      });
-      return { store, shared, deliverer, logs };
-    };
-    const closeAll = async () => {
-      for (const s of stores) await s.close();
-    };
-    return { clock, rx, make, closeAll };
-  }
-
-  const ran = (node: string, watchId: string) => ({ tenant: '_main', watchId, value: emptyWatchState(node) });
-  const e = (key: string, watchId: string, at: number) => ({ ...entry(key, at, { watchId, deadline: at + 3_600_000 }) });
-  /** The outbox entry a deliverer is handed: `e` as stored, pending and not yet attempted. */
-  const pending = (key: string, watchId: string, at: number) => ({ ...e(key, watchId, at), status: 'pending' as const, attempts: 0, lastError: null, finishedAt: null });
-  /** Half a second on the shared clock, then every daemon's shared outbox settled. */
-  const stepper = (clock: { advance(ms: number): Promise<unknown> }, ...ds: Array<{ shared: { idle(): Promise<unknown> } }>) => async () => {
-    await clock.advance(500);
-    for (const d of ds) await d.shared.idle();
-  };
-  const pendingOf = (s: ClusterStateStore) => s.outbox.claims!.pendingClaims(100);
+  const daemons = () => sharedDaemons(cluster.url);
 
   it('entries a daemon committed are its own; after it died they are taken over once their lease passed, each sent once, in order', async () => {
     const { clock, rx, make, closeAll } = await daemons();

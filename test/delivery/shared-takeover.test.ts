@@ -1,0 +1,100 @@
+/**
+ * A delivery that changes hands (handed over at a clean stop, taken back by a daemon restarted under the
+ * same name, taken over from a dead one) gets its whole retry window from when its new holder claims it:
+ * counted from the entry's creation, one that changed hands near its deadline had a single attempt, and a
+ * receiver a little slow at that moment failed it for good.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestCluster, type TestCluster } from '../cluster/server.ts';
+import { e, pendingOf, ran, sharedDaemons } from './shared-kit.ts';
+
+/** The retry window of the entries here: a watch without throttle (the minimum, DEADLINE.minMs). */
+const WINDOW = 10_000;
+
+describe('a delivery that changes hands', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startTestCluster({ flavour: 'es9', refreshIntervalMs: 10 });
+  });
+  afterAll(() => cluster.close());
+
+  it('handed over at a clean stop with little of its window left: retried by the next daemon for a whole window', async () => {
+    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const created = clock.now();
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', created, WINDOW)] });
+      // a is stopped before it sends it (a busy machine), 9.8 s into the entry's 10 s window.
+      await clock.advance(WINDOW - 200);
+      await a.shared.stop();
+      await a.shared.handOver();
+      expect((await pendingOf(b.store)).map((p) => [p.key, p.claim])).toEqual([['w-1', null]]);
+      // b's receiver is slow to take it at first: the first attempt fails, the retry is 0.5 s later.
+      rx.failing.add('w-1');
+      b.deliverer.startShared();
+      await vi.waitFor(async () => expect((await b.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      rx.failing.clear();
+      await clock.advance(1_000);
+      await b.deliverer.idle();
+      expect(await b.store.outbox.get('w-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }]);
+      await b.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('taken back by its daemon restarted under the same name, late in its window: retried for a whole window', async () => {
+    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    try {
+      const before = await make('a');
+      const created = clock.now();
+      await before.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', created, WINDOW)] });
+      // The first process of `a` is killed before it sends it; the next one starts 9.8 s into its window.
+      await clock.advance(WINDOW - 200);
+      const after = await make('a');
+      rx.failing.add('w-1');
+      after.deliverer.startShared();
+      await vi.waitFor(async () => expect((await after.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      rx.failing.clear();
+      await clock.advance(1_000);
+      await after.deliverer.idle();
+      expect(await after.store.outbox.get('w-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(rx.sent).toEqual([{ node: 'a', key: 'w-1' }]);
+      await after.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('still gives up once a whole window has passed since it changed hands, saying so', async () => {
+    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const created = clock.now();
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-1', 'w', created, WINDOW)] });
+      await clock.advance(WINDOW - 200);
+      await a.shared.stop();
+      await a.shared.handOver();
+      rx.failing.add('w-1');
+      b.deliverer.startShared();
+      const takenAt = clock.now();
+      await vi.waitFor(async () => expect((await b.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      for (let i = 0; i < 60 && (await b.store.outbox.get('w-1'))!.status === 'pending'; i++) await clock.advance(500);
+      await b.deliverer.idle();
+      const row = (await b.store.outbox.get('w-1'))!;
+      expect(row).toMatchObject({ status: 'failed' });
+      expect(row.lastError).toMatch(/^DEADLINE_EXCEEDED: gave up after \d+ attempts; last error HTTP_5XX: HTTP 503$/);
+      expect(row.attempts).toBeGreaterThan(3);
+      // Backoff 0.5, 0.75, 1.1, 1.7, 2.5 s: the next wait, 3.8 s, would end past the window.
+      expect(row.finishedAt! - takenAt).toBeGreaterThan(WINDOW / 2);
+      expect(row.finishedAt! - takenAt).toBeLessThanOrEqual(WINDOW);
+      expect(rx.sent).toEqual([]);
+      await b.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+});
