@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { assertProxyId } from '../../accounts/proxies.ts';
 import { storedDocRoutes } from './stored-docs.ts';
 
 /**
@@ -12,13 +11,7 @@ export function proxyRoutes(app: ApiContext): (f: FastifyInstance) => Promise<vo
   return storedDocRoutes(app, {
     kind: 'proxy',
     path: 'proxies',
-    registry: ({ proxies }) => ({
-      put: async (id, body) => (await proxies.put(id, body)).proxy,
-      get: (id) => proxies.get(id),
-      list: () => proxies.list(),
-      delete: (id) => proxies.delete(id),
-      assertId: assertProxyId,
-    }),
+    registry: (accounts) => accounts.proxies,
     summaries: {
       put: 'Store a proxy (create or replace); a password in its URI is sealed, never returned',
       get: 'Read a stored proxy',

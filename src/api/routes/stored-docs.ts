@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AccountRegistry } from '../../accounts/registry.ts';
+import type { StoredKindRegistry } from '../../accounts/stored-kind.ts';
 import { VigilError } from '../../errors.ts';
 import type { Permission } from '../../security/types.ts';
 import type { ApiContext } from '../context.ts';
@@ -37,21 +38,12 @@ export function refuseIfUsed(app: ApiContext, kind: 'proxy' | 'truststore', id: 
   });
 }
 
-/** The registry operations the stored-document routes call. */
-export interface StoredDocRegistry<Public> {
-  put(id: string, body: unknown): Promise<Public>;
-  get(id: string): Promise<Public>;
-  list(): Promise<Public[]>;
-  delete(id: string): Promise<{ deleted: boolean }>;
-  /** Throws INVALID_ID for an id no document of this kind can have. */
-  assertId(id: string): void;
-}
-
+/** What sets one kind of stored document's routes apart. */
 export interface StoredDocRoutes<Public> {
   kind: 'proxy' | 'truststore';
   /** The path under `/_signals/`: `proxies`, `truststores`. */
   path: string;
-  registry: (accounts: AccountRegistry) => StoredDocRegistry<Public>;
+  registry: (accounts: AccountRegistry) => StoredKindRegistry<Public, unknown>;
   /** The OpenAPI summaries of PUT, GET, the list and DELETE. */
   summaries: { put: string; get: string; list: string; delete: string };
 }
@@ -68,7 +60,7 @@ export function storedDocRoutes<Public>(app: ApiContext, o: StoredDocRoutes<Publ
   return async (f) => {
     f.put<{ Params: Params }>(`${base}/:id`, access('account:manage', o.summaries.put, true), async (req) => ({
       status: 200,
-      data: await registry().put(req.params.id, req.body),
+      data: (await registry().put(req.params.id, req.body)).doc,
     }));
 
     f.get<{ Params: Params }>(`${base}/:id`, access('account:read', o.summaries.get, true), async (req) => ({

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { assertTruststoreId } from '../../accounts/truststores.ts';
 import { storedDocRoutes } from './stored-docs.ts';
 
 /**
@@ -12,13 +11,7 @@ export function truststoreRoutes(app: ApiContext): (f: FastifyInstance) => Promi
   return storedDocRoutes(app, {
     kind: 'truststore',
     path: 'truststores',
-    registry: ({ truststores }) => ({
-      put: async (id, body) => (await truststores.put(id, body)).truststore,
-      get: (id) => truststores.get(id),
-      list: () => truststores.list(),
-      delete: (id) => truststores.delete(id),
-      assertId: assertTruststoreId,
-    }),
+    registry: (accounts) => accounts.truststores,
     summaries: {
       put: 'Store a trust store (create or replace); its PEM must hold only certificates',
       get: 'Read a stored trust store',
