@@ -11,7 +11,7 @@ import { zodDetail } from '../error-detail.ts';
 import { STORED_ID } from '../request/schema.ts';
 import { publicView, type SecretStatus } from './account-doc.ts';
 import type { DocSpec, KindDocs } from './sealed-docs.ts';
-import { ResolveCache } from './resolve-cache.ts';
+import { StoredKindRegistry } from './stored-kind.ts';
 import type { Doc } from './store.ts';
 
 /** The directory of stored proxies in the accounts store (no account type can start with `_`). */
@@ -126,49 +126,14 @@ function toPublic(id: string, stored: Doc): PublicProxy {
 }
 
 /** The stored proxies: REST API operations, and the URL a request sends through (cached until a write). */
-export class ProxyRegistry {
-  readonly #docs: KindDocs;
-  readonly #urls: ResolveCache<string>;
-
+export class ProxyRegistry extends StoredKindRegistry<PublicProxy, string> {
   constructor(docs: KindDocs) {
-    this.#docs = docs;
-    this.#urls = new ResolveCache(docs.cacheLife);
-  }
-
-  /** Create or replace. Throws INVALID_ID / INVALID_REQUEST (by field, never quoting the URI). */
-  async put(id: string, body: unknown): Promise<{ created: boolean; proxy: PublicProxy }> {
-    assertProxyId(id);
-    const doc = toStoredProxy(body);
-    if (doc instanceof VigilError) throw doc;
-    try {
-      const { created } = await this.#docs.put(id, doc);
-      return { created, proxy: toPublic(id, await this.#docs.stored(id)) };
-    } finally {
-      this.#urls.invalidate(id);
-    }
-  }
-
-  async get(id: string): Promise<PublicProxy> {
-    assertProxyId(id);
-    return toPublic(id, await this.#docs.stored(id));
-  }
-
-  async list(): Promise<PublicProxy[]> {
-    return (await this.#docs.list()).map(({ id, stored }) => toPublic(id, stored));
-  }
-
-  async delete(id: string): Promise<{ deleted: boolean }> {
-    assertProxyId(id);
-    try {
-      return await this.#docs.delete(id);
-    } finally {
-      this.#urls.invalidate(id);
-    }
+    super(docs, { assertId: assertProxyId, toStored: toStoredProxy, toPublic });
   }
 
   /** The proxy's URL, password included (never logged or returned). Throws NOT_FOUND. */
   url(id: string): Promise<string> {
-    return this.#urls.get(id, async () => proxyUrl((await this.#docs.resolve(id)) as StoredProxyDoc));
+    return this.resolved(id, (opened) => proxyUrl(opened as StoredProxyDoc));
   }
 }
 

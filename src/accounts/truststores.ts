@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { VigilError } from '../errors.ts';
 import { STORED_ID } from '../request/schema.ts';
 import type { DocSpec, KindDocs } from './sealed-docs.ts';
-import { ResolveCache } from './resolve-cache.ts';
+import { StoredKindRegistry } from './stored-kind.ts';
 import type { Doc } from './store.ts';
 
 /** The directory of trust stores in the accounts store (no account type can start with `_`). */
@@ -111,48 +111,15 @@ function toPublic(id: string, stored: Doc): PublicTruststore {
 }
 
 /** The stored trust stores: REST API operations, and the certificates a request trusts (cached until a write). */
-export class TruststoreRegistry {
-  readonly #docs: KindDocs;
-  readonly #pems: ResolveCache<string>;
-
+export class TruststoreRegistry extends StoredKindRegistry<PublicTruststore, string> {
   constructor(docs: KindDocs) {
-    this.#docs = docs;
-    this.#pems = new ResolveCache(docs.cacheLife);
-  }
-
-  /** Create or replace. Throws INVALID_ID / INVALID_REQUEST (by field, never quoting the PEM). */
-  async put(id: string, body: unknown): Promise<{ created: boolean; truststore: PublicTruststore }> {
-    assertTruststoreId(id);
-    try {
-      const { created } = await this.#docs.put(id, body);
-      return { created, truststore: toPublic(id, await this.#docs.stored(id)) };
-    } finally {
-      this.#pems.invalidate(id);
-    }
-  }
-
-  async get(id: string): Promise<PublicTruststore> {
-    assertTruststoreId(id);
-    return toPublic(id, await this.#docs.stored(id));
-  }
-
-  async list(): Promise<PublicTruststore[]> {
-    return (await this.#docs.list()).map(({ id, stored }) => toPublic(id, stored));
-  }
-
-  async delete(id: string): Promise<{ deleted: boolean }> {
-    assertTruststoreId(id);
-    try {
-      return await this.#docs.delete(id);
-    } finally {
-      this.#pems.invalidate(id);
-    }
+    super(docs, { assertId: assertTruststoreId, toPublic });
   }
 
   /** The certificates to trust, as one PEM bundle of the parsed certificates. Throws NOT_FOUND. */
   pem(id: string): Promise<string> {
-    return this.#pems.get(id, async () => {
-      const { pem } = (await this.#docs.resolve(id)) as { pem: string };
+    return this.resolved(id, (opened) => {
+      const { pem } = opened as { pem: string };
       const parsed = parseCertificates(pem);
       if (!parsed.ok) throw new VigilError('CONFIG_INVALID', `stored trust store ${id} no longer parses: ${parsed.message}`);
       return parsed.certs.map((c) => c.toString()).join('\n');

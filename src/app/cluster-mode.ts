@@ -5,21 +5,12 @@
  * views differ (a heartbeat not yet seen, a paused process) two daemons may both schedule a watch, and
  * the run claim in the state store keeps each scheduled time to one run.
  */
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { DocStoreClient } from '../cluster/docstore-types.ts';
-import { Membership, type Member } from '../state/cluster/membership.ts';
+import { Membership, type Member, type MembershipOptions } from '../state/cluster/membership.ts';
 import { Rendezvous } from '../schedule/ownership.ts';
 import type { Ownership } from '../runtime/service.ts';
 
-export interface ClusterModeOptions {
-  docs: DocStoreClient;
-  /** The nodes index. */
-  index: string;
-  node: string;
-  leaseMs: number;
-  clock: Clock;
-  logger: Logger;
+/** The membership's options (its heartbeat's stats are cluster mode's own), and what it adds. */
+export interface ClusterModeOptions extends Omit<MembershipOptions, 'stats'> {
   /** Hears the watches this daemon just gained (their earlier deliveries are another daemon's). */
   adopt?: (keys: ReadonlySet<string>) => void;
 }

@@ -83,12 +83,13 @@ function jsonBodyValue(view: object, path: string): unknown {
 
 const isContentType = (name: string) => name.toLowerCase() === 'content-type';
 
-function isJson(s: string): boolean {
+/** The content type of a body whose sender named none: JSON when it parses as JSON, else UTF-8 text. */
+export function contentTypeFor(body: string): string {
   try {
-    JSON.parse(s);
-    return true;
+    JSON.parse(body);
+    return 'application/json';
   } catch {
-    return false;
+    return 'text/plain; charset=utf-8';
   }
 }
 
@@ -128,7 +129,7 @@ export function compileRequest(def: RequestDef, conn: ConnectionDef, env: Templa
         if (contentType === undefined) req.headers['content-type'] = 'application/json';
       } else if (body) {
         req.body = run(body);
-        if (contentType === undefined) req.headers['content-type'] = isJson(req.body) ? 'application/json' : 'text/plain; charset=utf-8';
+        if (contentType === undefined) req.headers['content-type'] = contentTypeFor(req.body);
       }
       if (def.auth) req.auth = def.auth;
       if (conn.tls) req.tls = conn.tls;

@@ -19,6 +19,28 @@ afterEach(async () => {
   kit = hook = undefined;
 });
 
+/** Stops the app: still stopping `stillStoppingAfterMs` into the grace period, stopped once it ends. */
+async function stopThroughGrace(k: AppKit, stillStoppingAfterMs: number): Promise<void> {
+  let stopped = false;
+  const stop = k.app.stop().then(() => (stopped = true));
+  await k.clock.advance(stillStoppingAfterMs);
+  expect(stopped).toBe(false);
+  await k.drive(() => stopped, { stepMs: 100, maxMs: 10_000 });
+  await stop;
+  expect(stopped).toBe(true);
+}
+
+/** Reopens the stopped app's state directory for `read`, then closes it and removes the directory. */
+async function readStoppedState(k: AppKit, read: (store: SqliteStateStore) => Promise<void>): Promise<void> {
+  const store = new SqliteStateStore(k.app.config.data_dir);
+  try {
+    await read(store);
+  } finally {
+    await store.close();
+    rmSync(dirname(k.app.config.data_dir), { recursive: true, force: true });
+  }
+}
+
 it('stop() during a hung delivery past its deadline: returns after the grace period, the entry stays pending', async () => {
   hook = await startWebhookReceiver();
   hook.fault({ hang: true });
@@ -31,27 +53,17 @@ it('stop() during a hung delivery past its deadline: returns after the grace per
   expect(hook.requests).toHaveLength(1);
   const key = hook.requests[0]!.headers['idempotency-key']!;
 
-  let stopped = false;
-  const stop = kit.app.stop().then(() => (stopped = true));
   // The 10 s retry deadline passes during the 15 s grace.
-  await kit.clock.advance(14_900);
-  expect(stopped).toBe(false);
-  await kit.drive(() => stopped, { stepMs: 100, maxMs: 10_000 });
-  await stop;
-  expect(stopped).toBe(true);
+  await stopThroughGrace(kit, 14_900);
 
   // Reopen the state directory: the notification is still due.
-  const store = new SqliteStateStore(kit.app.config.data_dir);
-  try {
+  await readStoppedState(kit, async (store) => {
     expect((await store.outbox.get(key))?.status).toBe('pending');
     const [last] = await store.log.query({ watchId: 'w', size: 1 });
     // Not sent, not failed: the log says so, and says when it will be.
     expect(last?.status.code).toBe('DELIVERY_PENDING');
     expect(last?.actions[0]).toMatchObject({ status: { code: 'DELIVERY_PENDING', detail: expect.stringContaining('after the next start') }, delivery: { status: 'pending', attempts: 1 } });
-  } finally {
-    await store.close();
-    rmSync(dirname(kit.app.config.data_dir), { recursive: true, force: true });
-  }
+  });
 });
 
 it('stop() while a run waits in its checks on a server that never answers: the check is aborted at the end of the grace period', async () => {
@@ -70,22 +82,11 @@ it('stop() while a run waits in its checks on a server that never answers: the c
     await kit.drive(() => held.length === 1, { stepMs: 10, maxMs: 5000 });
     expect(held).toHaveLength(1);
 
-    let stopped = false;
-    const stop = kit.app.stop().then(() => (stopped = true));
-    await kit.clock.advance(4_900);
-    expect(stopped).toBe(false);
-    await kit.drive(() => stopped, { stepMs: 100, maxMs: 10_000 });
-    await stop;
-    expect(stopped).toBe(true);
-
-    const store = new SqliteStateStore(kit.app.config.data_dir);
-    try {
+    await stopThroughGrace(kit, 4_900);
+    await readStoppedState(kit, async (store) => {
       const [last] = await store.log.query({ watchId: 'w', size: 1 });
       expect(last).toMatchObject({ status: { code: 'EXECUTION_FAILED' }, error: { check: 'probe' } });
-    } finally {
-      await store.close();
-      rmSync(dirname(kit.app.config.data_dir), { recursive: true, force: true });
-    }
+    });
   } finally {
     held.splice(0).forEach((f) => f());
     server.closeAllConnections();

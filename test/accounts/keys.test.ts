@@ -8,6 +8,7 @@ import { keyRingFromEnv } from '../../src/accounts/keysource.ts';
 import { key, openTest, ringOf, tempDir, testTypes } from './fixtures.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { silentLogger } from '../../src/log.ts';
+import { rejected } from '../kit/rejected.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -16,15 +17,7 @@ afterEach(async () => cleanup());
 
 const b64 = (k: Uint8Array) => Buffer.from(k).toString('base64');
 
-async function rejection(p: Promise<unknown>): Promise<VigilError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VigilError);
-    return e as VigilError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (p: Promise<unknown>) => rejected(p, VigilError);
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

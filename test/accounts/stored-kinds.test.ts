@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/errors.ts';
 import { makeTestPki } from '../kit/certs.ts';
 import { key, openTest, ringOf, tempDir } from './fixtures.ts';
+import { rejected } from '../kit/rejected.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -17,14 +18,7 @@ afterEach(async () => cleanup());
 
 const PASSWORD = 'pr0xy-Secret-Mike';
 
-async function rejection(p: Promise<unknown>): Promise<VigilError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(VigilError);
-  return e as VigilError;
-}
+const rejection = (p: Promise<unknown>) => rejected(p, VigilError);
 
 describe('stored proxies and trust stores in the accounts store', () => {
   it('seal the proxy password in a directory of their own, never listed among the accounts', async () => {

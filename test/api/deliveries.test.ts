@@ -24,6 +24,14 @@ beforeEach(async () => {
 });
 afterEach(() => hook.close());
 
+/** Stores a log delivery that already failed (`attempts` made, `error` the last), as the outbox keeps it. */
+async function failedLogDelivery(e: { key: string; tenant: string; watchId: string; action: string; text: string; error: string; attempts: number }): Promise<void> {
+  const now = clock.now();
+  const notification = { kind: 'fire', request: { level: 'info', text: e.text }, summary: e.text, destination: 'log' };
+  await h.app.store.outbox.enqueue({ key: e.key, tenant: e.tenant, watchId: e.watchId, action: e.action, actionType: 'log', accountId: null, episodeKey: 'e', notification, createdAt: now, deadline: now + 60_000, nextAttemptAt: now });
+  await h.app.store.outbox.markFailed(e.key, e.error, now, e.attempts);
+}
+
 /** A watch posting to the receiver, executed (not awaited): its delivery fails with 503 (`failures` times) and waits to retry. */
 async function deliveryWaitingToRetry(failures = 1): Promise<{ id: string; executed: Promise<{ json<T>(): T }> }> {
   const name = `w${++n}`;
@@ -83,10 +91,7 @@ describe('deliveries over REST', () => {
 
   it('requeues a failed delivery, which is then delivered with its attempts counted on', async () => {
     const store = h.app.store;
-    const now = clock.now();
-    const notification = { kind: 'fire', request: { level: 'info', text: 'requeued' }, summary: 'requeued', destination: 'log' };
-    await store.outbox.enqueue({ key: 'failed-1', tenant: '_main', watchId: 'gone', action: 'note', actionType: 'log', accountId: null, episodeKey: 'e', notification, createdAt: now, deadline: now + 60_000, nextAttemptAt: now });
-    await store.outbox.markFailed('failed-1', 'DEADLINE_EXCEEDED: gave up after 3 attempts', now, 3);
+    await failedLogDelivery({ key: 'failed-1', tenant: '_main', watchId: 'gone', action: 'note', text: 'requeued', error: 'DEADLINE_EXCEEDED: gave up after 3 attempts', attempts: 3 });
     const failed = (await h.call({ method: 'GET', url: '/_vigil/deliveries?state=failed&watch=gone', headers: admin })).json<{ deliveries: Array<Record<string, unknown>> }>();
     expect(failed.deliveries).toEqual([expect.objectContaining({ id: 'failed-1', status: 'failed', attempts: 3, summary: 'requeued', last_error: 'DEADLINE_EXCEEDED: gave up after 3 attempts' })]);
     const res = await h.call({ method: 'POST', url: '/_vigil/deliveries/failed-1/_retry', headers: admin });
@@ -100,11 +105,7 @@ describe('deliveries over REST', () => {
   });
 
   it('checks permissions in the entry tenant; refuses bad parameters with their names; 404 for no such delivery', async () => {
-    const store = h.app.store;
-    const now = clock.now();
-    const notification = { kind: 'fire', request: { level: 'info', text: 'x' }, summary: 'x', destination: 'log' };
-    await store.outbox.enqueue({ key: 'team-b-1', tenant: 'team_b', watchId: 'w', action: 'a', actionType: 'log', accountId: null, episodeKey: 'e', notification, createdAt: now, deadline: now + 60_000, nextAttemptAt: now });
-    await store.outbox.markFailed('team-b-1', 'HTTP_4XX: 400', now, 1);
+    await failedLogDelivery({ key: 'team-b-1', tenant: 'team_b', watchId: 'w', action: 'a', text: 'x', error: 'HTTP_4XX: 400', attempts: 1 });
     await h.security.directory.write([{ kind: 'roles', name: 'team_b', value: { cluster_permissions: [], index_permissions: [], tenant_permissions: [{ tenant_patterns: ['team_b'], allowed_actions: ['watch:*'] }] } }]);
     const viewer = { authorization: bearer(await h.tokenFor('v', ['viewer'])) };
     const teamB = { authorization: bearer(await h.tokenFor('tb', ['team_b'])) };

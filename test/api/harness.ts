@@ -116,3 +116,12 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
   };
 }
+
+/** A harness with the headers of a signed-in admin, for suites that mostly call as one. */
+export type AdminHarness = Harness & { admin: Record<string, string> };
+
+/** Starts a harness and signs an admin in (a token for `root` with the `admin` role). */
+export async function startAdminHarness(o: HarnessOptions = {}): Promise<AdminHarness> {
+  const h = await startHarness(o);
+  return Object.assign(h, { admin: { authorization: bearer(await h.tokenFor('root', ['admin'])) } });
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearer, startHarness, type Harness } from './harness.ts';
+import { startAdminHarness, startHarness, type AdminHarness, type Harness } from './harness.ts';
 
 function get(port: number, path: string): Promise<{ status: number; ms: number }> {
   const t0 = performance.now();
@@ -58,18 +58,16 @@ describe('slowloris', () => {
 });
 
 describe('bodies', () => {
-  let h: Harness;
-  let admin: Record<string, string>;
+  let h: AdminHarness;
   beforeAll(async () => {
-    h = await startHarness({ bodyLimit: 64 * 1024 });
-    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    h = await startAdminHarness({ bodyLimit: 64 * 1024 });
   });
   afterAll(() => h?.close());
 
   it('answers 413 for a body over the limit', async () => {
     const big = JSON.stringify({ description: 'x'.repeat(100 * 1024) });
     for (const url of ['/_vigil/security/roles/big', '/_signals/account/slack/big', '/_signals/watch/_main/big']) {
-      const res = await h.call({ method: 'PUT', url, headers: { ...admin, 'content-type': 'application/json' }, payload: big });
+      const res = await h.call({ method: 'PUT', url, headers: { ...h.admin, 'content-type': 'application/json' }, payload: big });
       expect(res.statusCode, url).toBe(413);
     }
   });
@@ -79,7 +77,7 @@ describe('bodies', () => {
     const deepObj = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     for (const [url, payload] of [['/_vigil/security/roles/deep', deepObj], ['/_vigil/security/internalusers', deep], ['/_signals/account/slack/deep', deepObj]] as const) {
       const method = url.endsWith('internalusers') ? 'PATCH' : 'PUT';
-      const res = await h.call({ method, url, headers: { ...admin, 'content-type': 'application/json' }, payload });
+      const res = await h.call({ method, url, headers: { ...h.admin, 'content-type': 'application/json' }, payload });
       expect(res.statusCode, url).toBe(400);
     }
     expect(h.security.directory.role('deep')).toBeUndefined();

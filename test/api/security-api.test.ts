@@ -7,19 +7,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { basic, bearer, startHarness, type Harness } from './harness.ts';
+import { basic, bearer, startAdminHarness, type AdminHarness } from './harness.ts';
 
 const API = '/_plugins/_security/api';
 
 describe('security API: mappings, action groups, tenants', () => {
-  let h: Harness;
-  let admin: Record<string, string>;
+  let h: AdminHarness;
   beforeAll(async () => {
-    h = await startHarness();
-    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    h = await startAdminHarness();
   });
   afterAll(() => h?.close());
-  const call = (method: 'GET' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => h.call({ method, url, headers: admin, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  const call = (method: 'GET' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => h.call({ method, url, headers: h.admin, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   it('role mappings give roles by backend role, user and address; the mapped role must exist', async () => {
     await h.security.users.put({ name: 'scotty', hash: '', roles: [], backendRoles: ['engineering'], attributes: {}, reserved: false, hidden: false, updatedAt: 0 });
@@ -84,11 +82,9 @@ describe('security API: mappings, action groups, tenants', () => {
 });
 
 describe('security API: reserved and hidden are never set over REST', () => {
-  let h: Harness;
-  let admin: Record<string, string>;
+  let h: AdminHarness;
   beforeAll(async () => {
-    h = await startHarness();
-    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    h = await startAdminHarness();
   });
   afterAll(() => h?.close());
 
@@ -107,7 +103,7 @@ describe('security API: reserved and hidden are never set over REST', () => {
       ['PUT', `${API}/roles/sneaky`, { cluster_permissions: ['*'], static: true }],
     ];
     for (const [method, url, payload] of attempts) {
-      const res = await h.call({ method: method as 'PUT', url, headers: admin, payload: payload as object });
+      const res = await h.call({ method: method as 'PUT', url, headers: h.admin, payload: payload as object });
       expect(res.statusCode, `${method} ${url}`).toBe(400);
       expect(JSON.stringify(res.json().detail)).toMatch(/configuration files|built-in/);
     }
@@ -116,24 +112,22 @@ describe('security API: reserved and hidden are never set over REST', () => {
     expect(h.security.directory.role('sneaky')).toBeUndefined();
     expect(h.security.directory.doc('rolesmapping', 'admin')).toBeUndefined();
     // What GET shows can be sent back: false is accepted.
-    const view = (await h.call({ method: 'GET', url: `${API}/internalusers/kirk`, headers: admin })).json().kirk;
-    expect((await h.call({ method: 'PUT', url: `${API}/internalusers/kirk`, headers: admin, payload: { ...view, description: 'captain' } })).statusCode).toBe(200);
+    const view = (await h.call({ method: 'GET', url: `${API}/internalusers/kirk`, headers: h.admin })).json().kirk;
+    expect((await h.call({ method: 'PUT', url: `${API}/internalusers/kirk`, headers: h.admin, payload: { ...view, description: 'captain' } })).statusCode).toBe(200);
     expect(h.security.users.get('kirk')).toMatchObject({ description: 'captain', roles: ['viewer'] });
   });
 });
 
 describe('security API: JSON Patch operations and imported bcrypt hashes', () => {
-  let h: Harness;
-  let admin: Record<string, string>;
+  let h: AdminHarness;
   beforeAll(async () => {
-    h = await startHarness();
-    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    h = await startAdminHarness();
   });
   afterAll(() => h?.close());
-  const patch = (url: string, ops: unknown[]) => h.call({ method: 'PATCH', url, headers: admin, payload: ops as object[] });
+  const patch = (url: string, ops: unknown[]) => h.call({ method: 'PATCH', url, headers: h.admin, payload: ops as object[] });
 
   it('applies add, remove, replace, move, copy and test; a failed test writes nothing', async () => {
-    await h.call({ method: 'PUT', url: `${API}/roles/r1`, headers: admin, payload: { cluster_permissions: ['account:read'], description: 'one' } });
+    await h.call({ method: 'PUT', url: `${API}/roles/r1`, headers: h.admin, payload: { cluster_permissions: ['account:read'], description: 'one' } });
     const ok = await patch(`${API}/roles/r1`, [
       { op: 'test', path: '/description', value: 'one' },
       { op: 'copy', from: '/cluster_permissions', path: '/tenant_permissions/0' },
@@ -158,18 +152,19 @@ describe('security API: JSON Patch operations and imported bcrypt hashes', () =>
   it('takes a bcrypt hash as OpenSearch stores it, logs in with it, and upgrades it to Argon2id', async () => {
     const pw = 'ahead warp factor 2';
     for (const [user, hash] of [['sulu', bcrypt.hashSync(pw, 4)], ['uhura', bcrypt.hashSync(pw, 5).replace(/^\$2b\$/, '$2y$')], ['rand', bcrypt.hashSync(pw, 4).replace(/^\$2b\$/, '$2a$')]] as const) {
-      const put = await h.call({ method: 'PUT', url: `${API}/internalusers/${user}`, headers: admin, payload: { hash, opendistro_security_roles: ['viewer'], backend_roles: ['helm'] } });
+      const put = await h.call({ method: 'PUT', url: `${API}/internalusers/${user}`, headers: h.admin, payload: { hash, opendistro_security_roles: ['viewer'], backend_roles: ['helm'] } });
       expect(put.statusCode, user).toBe(201);
-      expect(put.body + (await h.call({ method: 'GET', url: `${API}/internalusers/${user}`, headers: admin })).body).not.toContain(hash.slice(7));
+      expect(put.body + (await h.call({ method: 'GET', url: `${API}/internalusers/${user}`, headers: h.admin })).body).not.toContain(hash.slice(7));
       expect((await h.call({ method: 'GET', url: `${API}/account`, headers: { authorization: basic(user, `${pw}x`) } })).statusCode).toBe(401);
       const me = await h.call({ method: 'GET', url: `${API}/account`, headers: { authorization: basic(user, pw) } });
       expect(me.statusCode, user).toBe(200);
       expect(me.json()).toMatchObject({ user_name: user, backend_roles: ['helm'], roles: ['viewer'] });
-      await expect.poll(() => h.security.users.get(user)!.hash).toMatch(/^\$argon2id\$/);
+      // The upgrade hashes with Argon2id after the answer; on a loaded machine that takes past poll's default second.
+      await expect.poll(() => h.security.users.get(user)!.hash, { timeout: 10_000 }).toMatch(/^\$argon2id\$/);
     }
-    const costly = await h.call({ method: 'PUT', url: `${API}/internalusers/chekov`, headers: admin, payload: { hash: bcrypt.hashSync('x', 4).replace('$04$', '$15$') } });
+    const costly = await h.call({ method: 'PUT', url: `${API}/internalusers/chekov`, headers: h.admin, payload: { hash: bcrypt.hashSync('x', 4).replace('$04$', '$15$') } });
     expect(costly.json().detail).toHaveProperty(['hash']);
-    const garbage = await h.call({ method: 'PUT', url: `${API}/internalusers/chekov`, headers: admin, payload: { hash: '$1$md5crypt' } });
+    const garbage = await h.call({ method: 'PUT', url: `${API}/internalusers/chekov`, headers: h.admin, payload: { hash: '$1$md5crypt' } });
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).not.toContain('md5crypt');
   });

@@ -4,21 +4,19 @@
  * credential cache flush, the unauthenticated health check, and the endpoints answered 501.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { basic, bearer, startHarness, type Harness } from './harness.ts';
+import { basic, bearer, startAdminHarness, type AdminHarness } from './harness.ts';
 
 const API = '/_plugins/_security/api';
 const PW = 'beam me up, scotty';
 
 describe('security configuration endpoints', () => {
-  let h: Harness;
-  let admin: Record<string, string>;
+  let h: AdminHarness;
   beforeAll(async () => {
-    h = await startHarness();
-    admin = { authorization: bearer(await h.tokenFor('root', ['admin'])) };
+    h = await startAdminHarness();
     await h.security.users.putUser('kirk', { password: PW, roles: ['viewer'] });
   });
   afterAll(() => h?.close());
-  const call = (method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST', url: string, payload?: unknown, headers = admin) =>
+  const call = (method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST', url: string, payload?: unknown, headers = h.admin) =>
     h.call({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   it('securityconfig: shows the default, refuses what does not apply (501, with the reason) and what is invalid (400, with the path)', async () => {

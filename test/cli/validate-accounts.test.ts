@@ -13,6 +13,13 @@ import { VALIDATE } from '../../src/cli/specs.ts';
 
 const tempDir = tempDirs('vigil-validate-acc-');
 
+/** Writes `base/w.json`, a watch with no checks and these actions; returns its path. */
+function writeWatch(base: string, actions: unknown[]): string {
+  const watch = join(base, 'w.json');
+  writeFileSync(watch, JSON.stringify({ trigger: { schedule: { interval: '1m' } }, checks: [], actions }));
+  return watch;
+}
+
 describe('vigil validate --accounts', () => {
   it('takes DIR from the next argument unless there is none or it is an option', () => {
     const io = { stdout: () => {}, stderr: () => {} };
@@ -35,19 +42,11 @@ describe('vigil validate --accounts', () => {
     mkdirSync(join(accounts, 'slack'), { recursive: true });
     // Sealed content is never opened: existence is what is checked.
     writeFileSync(join(accounts, 'slack', 'ops.json'), '{"sealed":"…"}');
-    const watch = join(base, 'w.json');
-    writeFileSync(
-      watch,
-      JSON.stringify({
-        trigger: { schedule: { interval: '1m' } },
-        checks: [],
-        actions: [
-          { type: 'slack', name: 'chat', account: 'ops', text: 'x' },
-          { type: 'slack', name: 'other', account: 'nobody', text: 'x' },
-          { type: 'pagerduty', name: 'page', event: { payload: { summary: 'x' } } },
-        ],
-      }),
-    );
+    const watch = writeWatch(base, [
+      { type: 'slack', name: 'chat', account: 'ops', text: 'x' },
+      { type: 'slack', name: 'other', account: 'nobody', text: 'x' },
+      { type: 'pagerduty', name: 'page', event: { payload: { summary: 'x' } } },
+    ]);
     const res = await vigil(['validate', '--accounts', accounts, watch]);
     expect(res.code).toBe(1);
     expect(res.stdout.trim().split('\n').sort()).toEqual([
@@ -76,20 +75,12 @@ describe('vigil validate --accounts', () => {
     writeFileSync(join(accounts, 'slack', 'broken.json'), 'not json {');
     const config = join(base, 'vigil.json');
     writeFileSync(config, JSON.stringify({ accounts_dir: accounts }));
-    const watch = join(base, 'w.json');
-    writeFileSync(
-      watch,
-      JSON.stringify({
-        trigger: { schedule: { interval: '1m' } },
-        checks: [],
-        actions: [
-          { type: 'slack', name: 'chat', account: 'ops', text: 'x' },
-          { type: 'slack', name: 'bad', account: 'broken', text: 'x' },
-          { type: 'notification', name: 'known', channel: 'ops', message: 'x' },
-          { type: 'notification', name: 'unknown', channel: 'nope', message: 'x' },
-        ],
-      }),
-    );
+    const watch = writeWatch(base, [
+      { type: 'slack', name: 'chat', account: 'ops', text: 'x' },
+      { type: 'slack', name: 'bad', account: 'broken', text: 'x' },
+      { type: 'notification', name: 'known', channel: 'ops', message: 'x' },
+      { type: 'notification', name: 'unknown', channel: 'nope', message: 'x' },
+    ]);
     {
       const res = await vigil(['validate', watch, '--accounts', '--config', config], { env: { VIGIL_MASTER_KEY: undefined } });
       expect(res.code).toBe(1);

@@ -5,16 +5,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Store } from './store.ts';
 import { search } from './search.ts';
 import { ClusterHttpError } from './errors.ts';
-import { SearchContexts } from './contexts.ts';
-import { systemClock } from '../../src/clock.ts';
+import { refreshedEnv } from './refreshed-env.ts';
 
 const NOW = Date.UTC(2024, 4, 15, 12, 0, 0);
 let store: Store;
-/** What a search reads; the refreshed view, so tests refresh after writing. */
-const env = () => {
-  for (const i of store.indices.values()) store.refresh(i);
-  return { store, contexts: new SearchContexts(systemClock), distribution: 'elasticsearch' as const, now: NOW, started: 0 };
-};
+const env = () => refreshedEnv(store, NOW);
 
 beforeEach(() => {
   store = new Store();

@@ -4,25 +4,19 @@
  * path nor the integration key is ever logged or reported.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { VigilConfigInput } from '../../src/config/schema.ts';
 import { VigilError } from '../../src/errors.ts';
 import { captureLogger, type CapturedLog } from '../kit/log-capture.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
+import { shutAfterEach } from '../kit/shut-after-each.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
+import { startWebhookReceiver } from '../kit/receivers/webhook.ts';
 
 const tempDir = tempDirs('vigil-deadman-');
-let app: App | undefined;
-let hook: WebhookReceiver | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await hook?.close();
-  hook = undefined;
-});
+const keep = shutAfterEach();
 
 const PING_SECRET = '5f0c7e52-check-uuid-secret';
 const PD_KEY = 'pdIntegrationKey0000000000000042';
@@ -40,8 +34,7 @@ async function start(overrides: VigilConfigInput, accounts?: Record<string, unkn
     },
     holders: async (id: string, types: readonly string[]) => types.filter((t) => accounts?.[`${t}/${id}`] !== undefined),
   };
-  app = await buildApp(config, { logger: logs.logger, env: {}, clock, accountSource });
-  const a = app;
+  const a = keep(await buildApp(config, { logger: logs.logger, env: {}, clock, accountSource }));
   await a.start();
   return {
     app: a,
@@ -54,14 +47,14 @@ async function start(overrides: VigilConfigInput, accounts?: Record<string, unkn
 
 describe('dead-man switch', () => {
   it('pings the URL at start and every interval; a failing receiver makes health yellow until a heartbeat gets through', async () => {
-    hook = await startWebhookReceiver();
+    const hook = keep(await startWebhookReceiver());
     const s = await start({ egress: { allow: ['127.0.0.1'], disabled_action_types: [] }, deadman: { url: `${hook.url}/ping/${PING_SECRET}`, interval_ms: 30_000 } });
-    await expect.poll(() => hook!.requests.length, { interval: 10, timeout: 5000 }).toBe(1);
+    await expect.poll(() => hook.requests.length, { interval: 10, timeout: 5000 }).toBe(1);
     expect(hook.requests[0]).toMatchObject({ method: 'POST', url: `/ping/${PING_SECRET}` });
     await s.clock.advance(29_000);
     expect(hook.requests).toHaveLength(1);
     await s.clock.advance(1_000);
-    await expect.poll(() => hook!.requests.length, { interval: 10, timeout: 5000 }).toBe(2);
+    await expect.poll(() => hook.requests.length, { interval: 10, timeout: 5000 }).toBe(2);
     expect((await s.health()).status).toBe('green');
 
     hook.fault({ status: 503 }, { status: 503 });
@@ -81,7 +74,7 @@ describe('dead-man switch', () => {
   });
 
   it('goes through the egress policy: a receiver that is not allowed gets nothing, and health says why', async () => {
-    hook = await startWebhookReceiver();
+    const hook = keep(await startWebhookReceiver());
     const s = await start({ deadman: { url: `${hook.url}/ping/${PING_SECRET}`, method: 'GET' } });
     await expect.poll(async () => (await s.health()).reasons.find((r) => r.code === 'DEADMAN_FAILING'), { interval: 10, timeout: 5000 }).toMatchObject({ message: expect.stringContaining('egress_denied') });
     expect(hook.requests).toHaveLength(0);
@@ -89,14 +82,14 @@ describe('dead-man switch', () => {
   });
 
   it('sends a PagerDuty trigger with a stable dedup_key through the account, the key never logged', async () => {
-    hook = await startWebhookReceiver();
+    const hook = keep(await startWebhookReceiver());
     const s = await start(
       { egress: { allow: ['127.0.0.1'], disabled_action_types: [] }, deadman: { pagerduty: { account: 'ops' }, interval_ms: 10_000 } },
       { 'pagerduty/ops': { integration_key: PD_KEY, url: `${hook.url}/v2/enqueue` } },
     );
-    await expect.poll(() => hook!.requests.length, { interval: 10, timeout: 5000 }).toBe(1);
+    await expect.poll(() => hook.requests.length, { interval: 10, timeout: 5000 }).toBe(1);
     await s.clock.advance(10_000);
-    await expect.poll(() => hook!.requests.length, { interval: 10, timeout: 5000 }).toBe(2);
+    await expect.poll(() => hook.requests.length, { interval: 10, timeout: 5000 }).toBe(2);
     const bodies = hook.requests.map((r) => r.json as Record<string, unknown>);
     expect(bodies[0]).toMatchObject({ routing_key: PD_KEY, event_action: 'trigger', dedup_key: 'vigil-deadman-n1', payload: { source: 'n1' } });
     expect(bodies[1]!.dedup_key).toBe(bodies[0]!.dedup_key);

@@ -6,24 +6,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { VigilConfigInput } from '../../src/config/schema.ts';
 import { captureLogger, type CapturedLog } from '../kit/log-capture.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
+import { shutAfterEach } from '../kit/shut-after-each.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
+import { startWebhookReceiver } from '../kit/receivers/webhook.ts';
 
 const tempDir = tempDirs('vigil-health-');
-let app: App | undefined;
-let hook: WebhookReceiver | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await hook?.close();
-  hook = undefined;
-});
+const keep = shutAfterEach();
 
 interface Started {
   app: App;
@@ -43,8 +37,7 @@ async function start(watches: Record<string, unknown>, overrides: VigilConfigInp
   });
   const clock = new FakeClock('2026-03-01T10:00:00Z');
   const logs = captureLogger('info');
-  app = await buildApp(config, { logger: logs.logger, env: {}, clock });
-  const a = app;
+  const a = keep(await buildApp(config, { logger: logs.logger, env: {}, clock }));
   return { app: a, clock, logs, health: async () => (await a.server.inject({ method: 'GET', url: '/_vigil/health' })).json() };
 }
 
@@ -132,7 +125,7 @@ describe('health', () => {
   });
 
   it('is yellow while an action’s deliveries fail, naming the watch, action and destination, until one succeeds', async () => {
-    hook = await startWebhookReceiver();
+    const hook = keep(await startWebhookReceiver());
     const post = { trigger: { schedule: { interval: '10s' } }, checks: [], actions: [{ type: 'webhook', name: 'notify', request: { method: 'POST', url: `${hook.url}/in`, body: 'x' } }] };
     const s = await start({ paging: post }, { egress: { allow: ['127.0.0.1'], disabled_action_types: [] } });
     await s.app.start();

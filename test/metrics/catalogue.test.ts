@@ -5,24 +5,18 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { boundedLabel } from '../../src/metrics.ts';
 import { captureLogger } from '../kit/log-capture.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
+import { shutAfterEach } from '../kit/shut-after-each.ts';
 import { tempDirs } from '../kit/temp-dirs.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../kit/receivers/webhook.ts';
+import { startWebhookReceiver } from '../kit/receivers/webhook.ts';
 
 const tempDir = tempDirs('vigil-metrics-');
-let app: App | undefined;
-let hook: WebhookReceiver | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await hook?.close();
-  hook = undefined;
-});
+const keep = shutAfterEach();
 
 /** `name type` for every metric family the catalogue page documents (its tables' first two columns). */
 function documented(): Array<[string, string]> {
@@ -32,7 +26,7 @@ function documented(): Array<[string, string]> {
 
 describe('metrics', () => {
   it('exposes the documented catalogue; runs by status and tenant, deliveries by type and outcome, no per-watch label', async () => {
-    hook = await startWebhookReceiver();
+    const hook = keep(await startWebhookReceiver());
     const base = tempDir();
     const dir = join(base, 'watches');
     mkdirSync(join(dir, 'ops'), { recursive: true });
@@ -45,7 +39,7 @@ describe('metrics', () => {
     });
     const clock = new FakeClock('2026-03-01T10:00:00Z');
     const logs = captureLogger('info');
-    app = await buildApp(config, { logger: logs.logger, env: {}, clock });
+    const app = keep(await buildApp(config, { logger: logs.logger, env: {}, clock }));
     await app.start();
     await clock.advance(10_000);
     await expect.poll(() => logs.lines.filter((l) => l.msg === 'notification delivered').length, { interval: 20, timeout: 5000 }).toBe(1);

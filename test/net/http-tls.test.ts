@@ -5,6 +5,7 @@ import { HttpError, type HttpClient } from '../../src/net/types.ts';
 import { startPeer, type Peer } from './peers.ts';
 import { captureLogger } from '../kit/log-capture.ts';
 import { makeCa, makeLeaf } from './pki.ts';
+import { rejected } from '../kit/rejected.ts';
 
 let ca: { key: string; cert: string };
 let otherCa: { key: string; cert: string };
@@ -45,14 +46,7 @@ afterAll(async () => {
   await mtls.close();
 });
 
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(HttpError);
-  return e as HttpError;
-}
+const rejection = (p: Promise<unknown>) => rejected(p, HttpError);
 
 describe('TLS per request', () => {
   it('a certificate from an unknown CA is rejected as tls (not retried as a network error)', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { httpResult } from '../../src/actions/shared/classify.ts';
 import { EgressPolicy } from '../../src/net/egress.ts';
@@ -6,32 +6,22 @@ import { createHttpClient, type HttpClientOptions } from '../../src/net/http.ts'
 import { HttpError, type HttpClient } from '../../src/net/types.ts';
 import { startPeer, type Peer } from './peers.ts';
 import { captureLogger } from '../kit/log-capture.ts';
+import { rejected } from '../kit/rejected.ts';
+import { shutAfterEach } from '../kit/shut-after-each.ts';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const keep = shutAfterEach();
 
 async function peer(...args: Parameters<typeof startPeer>): Promise<Peer> {
-  const p = await startPeer(...args);
-  cleanup.push(() => p.close());
-  return p;
+  return keep(await startPeer(...args));
 }
 
 function client(opts: Partial<HttpClientOptions> = {}): HttpClient {
   const c = createHttpClient({ policy: new EgressPolicy({ allow: ['127.0.0.1'] }), logger: captureLogger('debug', { redact: false }).logger, ...opts });
-  cleanup.push(() => c.close());
+  keep(c);
   return c;
 }
 
-async function rejection(p: Promise<unknown>): Promise<HttpError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(HttpError);
-  return e as HttpError;
-}
+const rejection = (p: Promise<unknown>) => rejected(p, HttpError);
 
 describe('createHttpClient: requests and responses', () => {
   it('sends method, headers and body; returns status, headers and body', async () => {

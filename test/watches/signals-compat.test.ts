@@ -7,7 +7,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { compileWatch } from '../../src/watches/compile.ts';
 import { Scheduler } from '../../src/schedule/scheduler.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { HttpClient, HttpRequest } from '../../src/net/types.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/net/types.ts';
 import { VigilError } from '../../src/errors.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
 import { compileEnv, fixedAccounts, runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
@@ -15,6 +15,19 @@ import { compileEnv, fixedAccounts, runtimeKit, type RuntimeKit } from '../kit/r
 const env = compileEnv();
 const compile = (w: unknown) => compileWatch(w, { tenant: '_main', id: 'w' }, env);
 const staticCheck = { type: 'static', name: 'constants', target: 'constants', value: { n: 3 } };
+
+/** An HTTP client that records every request and answers each with `answer` (default: 200, JSON `{}`). */
+function recordingHttp(answer: HttpResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false }): { http: HttpClient; requests: HttpRequest[] } {
+  const requests: HttpRequest[] = [];
+  const http: HttpClient = {
+    async request(req) {
+      requests.push(req);
+      return { ...answer, headers: { ...answer.headers } };
+    },
+    close: async () => {},
+  };
+  return { http, requests };
+}
 
 let kit: RuntimeKit | undefined;
 afterEach(async () => {
@@ -77,14 +90,7 @@ describe('an action that names no account', () => {
     // Slack sends through an account; a webhook needs none, so naming none means none.
     expect(res.watch.accountRefs).toMatchObject([{ type: 'slack', id: 'default', path: 'actions[0].account', implicit: true }]);
 
-    const requests: HttpRequest[] = [];
-    const http: HttpClient = {
-      async request(req) {
-        requests.push(req);
-        return { status: 200, headers: {}, body: 'ok', truncated: false };
-      },
-      close: async () => {},
-    };
+    const { http, requests } = recordingHttp({ status: 200, headers: {}, body: 'ok', truncated: false });
     kit = runtimeKit({ http, accounts: fixedAccounts({ slack: { default: { url: 'https://hooks.slack.example/services/T0/B0/default' } } }) });
     const rec = await kit.runner.run(res.watch, { fire: null });
     expect(rec.actions.map((a) => [a.status.code, a.error?.message])).toEqual([['ACTION_EXECUTED', undefined], ['ACTION_EXECUTED', undefined]]);
@@ -112,14 +118,7 @@ describe('`proxy` on HTTP inputs and webhooks', () => {
     ['default', undefined],
     ['http://proxy.example.com:3128', 'http://proxy.example.com:3128'],
   ])('proxy %s', async (proxy, expected) => {
-    const requests: HttpRequest[] = [];
-    const http: HttpClient = {
-      async request(req) {
-        requests.push(req);
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
-      },
-      close: async () => {},
-    };
+    const { http, requests } = recordingHttp();
     kit = runtimeKit({ http });
     const res = compile(watchWith(proxy));
     expect(res.ok).toBe(true);
@@ -130,14 +129,7 @@ describe('`proxy` on HTTP inputs and webhooks', () => {
   });
 
   it('any other value names a stored proxy (as Signals reads it), resolved to its URL when each request is sent', async () => {
-    const requests: HttpRequest[] = [];
-    const http: HttpClient = {
-      async request(req) {
-        requests.push(req);
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
-      },
-      close: async () => {},
-    };
+    const { http, requests } = recordingHttp();
     const urls: Record<string, string> = { 'my-proxy-id': 'http://proxy.internal:3128', '127.0.0.1:9199': 'http://127.0.0.1:9199' };
     const storedRefs = {
       proxyUri: async (id: string) => urls[id] ?? Promise.reject(new VigilError('NOT_FOUND', `proxy ${id} not found`)),
@@ -171,14 +163,7 @@ describe('`tls.trusted_certs` as an array of PEM certificates (Signals takes a s
   it('reaches the request as one PEM bundle, for HTTP inputs, webhooks and e-mail attachments alike', async () => {
     const [a, b] = ['-----BEGIN CERTIFICATE-----\nMIIBa\n-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\nMIIBb\n-----END CERTIFICATE-----'];
     const tls = { trusted_certs: [a, b] };
-    const requests: HttpRequest[] = [];
-    const http: HttpClient = {
-      async request(req) {
-        requests.push(req);
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', truncated: false };
-      },
-      close: async () => {},
-    };
+    const { http, requests } = recordingHttp();
     kit = runtimeKit({ http });
     const res = compile({
       trigger: {},

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { ActionType, ChannelMessage, DeliverDeps, DeliveryResult, RenderedNotification } from '../types.ts';
 import { compileLeaf } from '../shared/json-template.ts';
-import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
+import { statusFailure } from '../shared/http-outcome.ts';
+import { postJsonToSecretUrl } from '../shared/secret-url-post.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { urlDestination } from '../shared/account-destination.ts';
 import { firstLine, fitBytes } from '../shared/fit.ts';
@@ -28,14 +29,9 @@ function notification(content: string): RenderedNotification {
 async function post(msg: ChimeMessage, deps: DeliverDeps<ChimeAccount>): Promise<DeliveryResult> {
   const account = deps.account;
   if (!account) return { ok: false, retry: false, code: 'ACCOUNT_NOT_FOUND', message: 'chime action needs a chime account' };
-  const secrets = [account.url];
-  const sent = await send(
-    deps.http,
-    { method: 'POST', url: account.url, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(msg), signal: deps.signal },
-    secrets,
-  );
+  const sent = await postJsonToSecretUrl(deps, account.url, JSON.stringify(msg));
   if ('failure' in sent) return sent.failure;
-  const { res } = sent;
+  const { res, detail } = sent;
   if (res.status >= 200 && res.status < 300) {
     let messageId: unknown;
     try {
@@ -45,7 +41,7 @@ async function post(msg: ChimeMessage, deps: DeliverDeps<ChimeAccount>): Promise
     }
     return { ok: true, detail: typeof messageId === 'string' ? `message ${messageId}` : `HTTP ${res.status}`, ...(typeof messageId === 'string' ? { response: { MessageId: messageId } } : {}) };
   }
-  return statusFailure(res, deps.clock.now(), responseDetail(res, secrets));
+  return statusFailure(res, deps.clock.now(), detail);
 }
 
 /** `_test` for a Chime account: posts one short message through the real path. */

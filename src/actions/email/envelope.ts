@@ -10,6 +10,7 @@ import type { Failure } from '../shared/classify.ts';
 import { domainOf, formatMailbox, parseAddresses, refusedByAllowlist } from './addresses.ts';
 import type { SenderDefaults } from './defaults.ts';
 import { addressStrings, groupIds, withGroups, type GroupReader } from './groups.ts';
+import type { MailAttachment } from './attachments.ts';
 import type { EmailRequest } from './request.ts';
 
 export interface Envelope {
@@ -68,4 +69,22 @@ export const bareAddress = (mailbox: string): string => parseAddresses(mailbox).
  */
 export function stableMessageId(idempotencyKey: string, from: string): string {
   return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@${domainOf(bareAddress(from))}>`;
+}
+
+/**
+ * The message's headers and parts, the same whichever sender composes it (SMTP, SES raw MIME). Bcc is
+ * left to the sender: SMTP hands it to nodemailer for the envelope, SES names it in the Destination.
+ */
+export function messageFields(env: Envelope, r: EmailRequest, attachments: MailAttachment[], idempotencyKey: string) {
+  return {
+    from: env.from,
+    to: env.to,
+    cc: env.cc,
+    ...(env.replyTo.length > 0 ? { replyTo: env.replyTo } : {}),
+    subject: r.subject,
+    ...(r.text !== undefined ? { text: r.text } : {}),
+    ...(r.html !== undefined ? { html: r.html } : {}),
+    attachments,
+    messageId: stableMessageId(idempotencyKey, env.from),
+  };
 }

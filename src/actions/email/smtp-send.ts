@@ -11,7 +11,7 @@ import { formatMailbox, parseAddresses } from './addresses.ts';
 import { resolveAttachments } from './attachments.ts';
 import { classifyEmailError, type EmailFailure } from './classify.ts';
 import type { SendContext } from './context.ts';
-import { buildEnvelope, stableMessageId } from './envelope.ts';
+import { buildEnvelope, messageFields } from './envelope.ts';
 import { secretScrubber } from './redact.ts';
 import type { EmailRequest } from './request.ts';
 import type { EmailTransport } from './transport.ts';
@@ -42,16 +42,8 @@ export async function sendSmtp(request: EmailRequest, account: EmailAccount, ctx
   try {
     const transport = await ctx.transport();
     const info = await transport.sendMail({
-      from: envelope.from,
-      to: envelope.to,
-      cc: envelope.cc,
+      ...messageFields(envelope, request, attachments, ctx.idempotencyKey),
       bcc: envelope.bcc,
-      ...(envelope.replyTo.length > 0 ? { replyTo: envelope.replyTo } : {}),
-      subject: request.subject,
-      ...(request.text !== undefined ? { text: request.text } : {}),
-      ...(request.html !== undefined ? { html: request.html } : {}),
-      attachments,
-      messageId: stableMessageId(ctx.idempotencyKey, envelope.from),
       signal: ctx.signal,
     });
     const rejected = (info.rejected ?? []).map(String);

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { ActionType, ChannelMessage, CompiledAction, DeliveryResult, RenderedNotification } from '../types.ts';
 import type { CompileEnv } from '../../checks/types.ts';
 import { compileJsonDocument, compileLeaf, compileTree, type TreeTemplate } from '../shared/json-template.ts';
-import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
+import { statusFailure } from '../shared/http-outcome.ts';
+import { postJsonToSecretUrl } from '../shared/secret-url-post.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { urlDestination } from '../shared/account-destination.ts';
 import { slackAccount, slackParams, type SlackAccount, type SlackParams } from './schema.ts';
@@ -58,15 +59,9 @@ function compile(p: SlackParams, env: CompileEnv): CompiledAction {
 }
 
 async function postToSlack(msg: unknown, account: SlackAccount, deps: Parameters<ActionType['deliver']>[1]): Promise<DeliveryResult> {
-  const secrets = [account.url];
-  const sent = await send(
-    deps.http,
-    { method: 'POST', url: account.url, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(msg), signal: deps.signal },
-    secrets,
-  );
+  const sent = await postJsonToSecretUrl(deps, account.url, JSON.stringify(msg));
   if ('failure' in sent) return sent.failure;
-  const { res } = sent;
-  const detail = responseDetail(res, secrets);
+  const { res, detail } = sent;
   if (res.status === 200) {
     // Slack answers `ok`; anything else with a 200 (e.g. `invalid_token` from old gateways, or JSON
     // `{"ok":false}`) is a rejection a retry cannot fix.

@@ -14,7 +14,8 @@ import type { ActionType, ChannelMessage, CompiledAction, DeliverDeps, DeliveryR
 import type { CompileEnv } from '../../checks/types.ts';
 import { VigilError } from '../../errors.ts';
 import { compileJsonDocument, compileLeaf, compileTree, type LeafTemplate, type TreeTemplate } from '../shared/json-template.ts';
-import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
+import { statusFailure } from '../shared/http-outcome.ts';
+import { postJsonToSecretUrl } from '../shared/secret-url-post.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
 import { urlDestination } from '../shared/account-destination.ts';
 import { firstLine } from '../shared/fit.ts';
@@ -71,11 +72,9 @@ async function post(payload: unknown, deps: DeliverDeps<TeamsAccount>): Promise<
   if (Buffer.byteLength(body) > TEAMS_MAX_BYTES) {
     return { ok: false, retry: false, code: 'PAYLOAD_TOO_LARGE', message: `the message is ${Buffer.byteLength(body)} bytes; Teams takes at most ${TEAMS_MAX_BYTES}` };
   }
-  const secrets = [account.url];
-  const sent = await send(deps.http, { method: 'POST', url: account.url, headers: { 'content-type': 'application/json; charset=utf-8' }, body, signal: deps.signal }, secrets);
+  const sent = await postJsonToSecretUrl(deps, account.url, body);
   if ('failure' in sent) return sent.failure;
-  const { res } = sent;
-  const detail = responseDetail(res, secrets);
+  const { res, detail } = sent;
   if (res.status === 202) return { ok: true, detail: 'accepted by the workflow' };
   if (res.status === 200) {
     const text = res.body.trim();

@@ -9,7 +9,7 @@ import { VigilError } from '../../errors.ts';
 import { destinationProblems, literalOrigin, proxyTarget, urlDestination } from '../shared/account-destination.ts';
 import { responseDetail, send, statusFailure } from '../shared/http-outcome.ts';
 import { testDeliverDeps, type TestAccountDeps } from '../shared/test-account.ts';
-import { basicAuthorization, buildUrl } from '../../request/render.ts';
+import { basicAuthorization, buildUrl, contentTypeFor } from '../../request/render.ts';
 import { compileWebhook, type WebhookRequest } from './render.ts';
 import { webhookAccount, webhookParams, type WebhookAccount, type WebhookParams } from './schema.ts';
 
@@ -107,20 +107,12 @@ export function formatChannelMessage(msg: ChannelMessage, account: WebhookAccoun
   const typed = Object.keys(account.headers ?? {}).some((k) => k.toLowerCase() === 'content-type');
   const req: WebhookRequest = {
     method: account.method ?? 'POST',
-    headers: typed ? {} : { 'content-type': isJson(msg.message) ? 'application/json' : 'text/plain; charset=utf-8' },
+    headers: typed ? {} : { 'content-type': contentTypeFor(msg.message) },
     body: msg.message,
   };
   return { kind: 'fire', request: req, summary: `webhook ${req.method} (account url): ${msg.subject.slice(0, 120)}`, destination: 'webhook' };
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `_test` for a webhook account: POSTs a small JSON test event to the account URL (plus `path`). */
 export async function testAccount(account: WebhookAccount, opts: { path?: string }, deps: TestAccountDeps): Promise<DeliveryResult> {

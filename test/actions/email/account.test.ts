@@ -1,23 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeEmailTransports, emailAction, testAccount } from '../../../src/actions/email/index.ts';
+import { describe, expect, it } from 'vitest';
+import { emailAction, testAccount } from '../../../src/actions/email/index.ts';
 import { endpointOf, sessionTimeouts } from '../../../src/actions/email/account.ts';
 import { view } from '../../kit/action-deps.ts';
 import { captureLogger } from '../../kit/log-capture.ts';
 import { makeTestPki } from '../../kit/certs.ts';
-import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, PASSWORD, render, testDeps } from './helpers.ts';
+import { startSmtpPeer } from '../../kit/smtp-peer.ts';
+import { account, basicParams, closeAfterEach, deliver, PASSWORD, render, testDeps } from './helpers.ts';
 
-const peers: SmtpPeer[] = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 async function smtp(o: Parameters<typeof startSmtpPeer>[0] = {}) {
-  const p = await startSmtpPeer(o);
-  peers.push(p);
-  return p;
+  return keep(await startSmtpPeer(o));
 }
 
 const schema = emailAction.account!.schema;

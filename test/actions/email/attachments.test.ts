@@ -2,28 +2,21 @@
  * `request` attachments with Signals' inline credentials: basic `auth` on the request and a TLS client
  * certificate, as in the Signals email action documentation.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { closeEmailTransports, emailAction } from '../../../src/actions/email/index.ts';
+import { emailAction } from '../../../src/actions/email/index.ts';
 import type { HttpClient, HttpRequest } from '../../../src/net/types.ts';
 import { redactRequest } from '../../../src/runtime/redact-request.ts';
 import { deliverDeps } from '../../kit/action-deps.ts';
 import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, render } from './helpers.ts';
+import { account, basicParams, closeAfterEach, deliver, render } from './helpers.ts';
 
-const closers: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(closers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 async function smtp(): Promise<SmtpPeer> {
-  const p = await startSmtpPeer();
-  closers.push(p);
-  return p;
+  return keep(await startSmtpPeer());
 }
 
 const PEM = (what: string) => `-----BEGIN ${what}-----\nMIIB${what.replace(/ /g, '')}\n-----END ${what}-----\n`;
@@ -43,7 +36,7 @@ describe('email request attachments: inline credentials', () => {
     });
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
-    closers.push({ close: () => new Promise((r) => http.close(r)) });
+    keep({ close: () => new Promise((r) => http.close(r)) });
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/report`;
     const n = render({
       ...basicParams,

@@ -1,21 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeEmailTransports } from '../../../src/actions/email/index.ts';
+import { describe, expect, it } from 'vitest';
 import { cachedTransportCount } from '../../../src/actions/email/transport.ts';
 import { builtinRegistry } from '../../../src/registry/builtin.ts';
 import { startSmtpPeer, type SmtpPeer, type SmtpPeerOptions } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, render } from './helpers.ts';
+import { account, basicParams, closeAfterEach, deliver, render } from './helpers.ts';
 
-const peers: SmtpPeer[] = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 async function peer(o: SmtpPeerOptions): Promise<SmtpPeer> {
-  const p = await startSmtpPeer(o);
-  peers.push(p);
-  return p;
+  return keep(await startSmtpPeer(o));
 }
 
 describe('email: SMTP reply codes', () => {
@@ -50,10 +42,9 @@ describe('email: SMTP reply codes', () => {
   });
 
   it('a refused connection is retryable', async () => {
-    const p = await peer({});
+    const p = await startSmtpPeer({});
     const port = p.port;
     await p.close();
-    peers.pop();
     const { result } = await deliver(render(basicParams), account({ host: '127.0.0.1', port }));
     expect(result).toMatchObject({ ok: false, retry: true });
   });

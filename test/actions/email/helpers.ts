@@ -1,5 +1,6 @@
 /** Shared helpers for the email action tests: render a notification and deliver it against a peer. */
-import { emailAction, type EmailAccount, type EmailParams } from '../../../src/actions/email/index.ts';
+import { afterAll, afterEach } from 'vitest';
+import { closeEmailTransports, emailAction, type EmailAccount, type EmailParams } from '../../../src/actions/email/index.ts';
 import type { DeliveryResult, RenderedNotification, TemplateView, TestAccountDeps } from '../../../src/actions/types.ts';
 import type { Logger } from 'pino';
 import { deliverDeps, renderInfo, view } from '../../kit/action-deps.ts';
@@ -47,4 +48,21 @@ export const basicParams = {
 /** The seams an account test gets from the `_test` route: the test HTTP client and egress check, and `logger`. */
 export function testDeps(logger: Logger): TestAccountDeps {
   return deliverDeps(createTestHttpClient(), undefined, { logger }).deps;
+}
+
+/**
+ * Registers a test file's cleanup: after each test the pooled e-mail transports are closed (so no test
+ * reuses another's connection) and then every peer handed to the returned `keep`, which gives it back.
+ */
+export function closeAfterEach(): <P extends { close(): unknown }>(peer: P) => P {
+  const open: Array<{ close(): unknown }> = [];
+  afterEach(async () => {
+    await closeEmailTransports();
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+  afterAll(closeEmailTransports);
+  return (peer) => {
+    open.push(peer);
+    return peer;
+  };
 }

@@ -1,19 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeEmailTransports } from '../../../src/actions/email/index.ts';
-import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, render } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { startSmtpPeer } from '../../kit/smtp-peer.ts';
+import { account, basicParams, closeAfterEach, deliver, render } from './helpers.ts';
 
-const peers: SmtpPeer[] = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 describe('email: plain relay', () => {
   it('sends through a relay without AUTH and the message arrives with its headers and parts', async () => {
     const peer = await startSmtpPeer();
-    peers.push(peer);
+    keep(peer);
     const n = render(basicParams);
     const { result } = await deliver(n, account({ host: peer.host, port: peer.port }));
     expect(result).toMatchObject({ ok: true });

@@ -1,26 +1,19 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { closeEmailTransports, emailAction } from '../../../src/actions/email/index.ts';
+import { emailAction } from '../../../src/actions/email/index.ts';
 import type { EmailRequest } from '../../../src/actions/email/request.ts';
 import { VigilError } from '../../../src/errors.ts';
 import { HOSTILE, renderInfo, view } from '../../kit/action-deps.ts';
 import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
 import { templateEnv } from '../../kit/template-env.ts';
-import { account, basicParams, deliver, render } from './helpers.ts';
+import { account, basicParams, closeAfterEach, deliver, render } from './helpers.ts';
 
-const closers: Array<{ close(): unknown }> = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(closers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 async function smtp(): Promise<SmtpPeer> {
-  const p = await startSmtpPeer();
-  closers.push(p);
-  return p;
+  return keep(await startSmtpPeer());
 }
 
 const NO_MARKUP = /<script|<img|<[^>]*\bon\w+=|href="javascript:/i;
@@ -138,7 +131,7 @@ describe('email: attachments', () => {
     });
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
-    closers.push({ close: () => new Promise((r) => http.close(r)) });
+    keep({ close: () => new Promise((r) => http.close(r)) });
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const n = render(
       {
@@ -173,7 +166,7 @@ describe('email: attachments', () => {
     });
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
-    closers.push({ close: () => new Promise((r) => http.close(r)) });
+    keep({ close: () => new Promise((r) => http.close(r)) });
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const at = (path: string) => render({ ...basicParams, attachments: { 'f.txt': { type: 'request', request: { url: `${base}${path}?token=abc` } } } });
     const busy = await deliver(at('/busy'), account({ host: p.host, port: p.port }));

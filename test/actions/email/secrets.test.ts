@@ -2,20 +2,15 @@
  * No secret (password, proxy password) in any error message, log line (the debug protocol log
  * included), rendered notification or result.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeEmailTransports, testAccount } from '../../../src/actions/email/index.ts';
+import { describe, expect, it } from 'vitest';
+import { testAccount } from '../../../src/actions/email/index.ts';
 import { captureLogger } from '../../kit/log-capture.ts';
 import { makeTestPki } from '../../kit/certs.ts';
 import { startSmtpPeer } from '../../kit/smtp-peer.ts';
 import { startSocksPeer } from '../../kit/socks-peer.ts';
-import { account, basicParams, deliver, PASSWORD, PROXY_PASSWORD, render, testDeps } from './helpers.ts';
+import { account, basicParams, closeAfterEach, deliver, PASSWORD, PROXY_PASSWORD, render, testDeps } from './helpers.ts';
 
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(closers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 const USER = 'vigil-user';
 /** Every form a secret could take on the wire or in a log. */
@@ -35,7 +30,7 @@ describe('email: secrets never leak', () => {
     const pki = await makeTestPki();
     const mail = await startSmtpPeer({ tls: pki.server, auth: { user: USER, pass: PASSWORD }, authMethods: [mech], allowInsecureAuth: false });
     const proxy = await startSocksPeer({ auth: { user: 'px', pass: PROXY_PASSWORD } });
-    closers.push(mail, proxy);
+    keep(mail); keep(proxy);
     const acc = account({
       host: mail.host,
       port: mail.port,
@@ -65,20 +60,20 @@ describe('email: secrets never leak', () => {
   it('failures: wrong password, a server echoing the password, wrong proxy password, account test', async () => {
     const outputs: string[] = [];
     const mail = await startSmtpPeer({ auth: { user: USER, pass: 'the-right-one' } });
-    closers.push(mail);
+    keep(mail);
     const wrongAuth = await deliver(render(basicParams), account({ host: mail.host, port: mail.port, user: USER, password: PASSWORD, debug: true }));
     expect(wrongAuth.result).toMatchObject({ ok: false, code: 'SMTP_AUTH' });
     outputs.push(JSON.stringify(wrongAuth.result), wrongAuth.logText());
 
     const echo = await startSmtpPeer({ auth: { user: USER, pass: PASSWORD }, faults: { RCPT: { code: 550, message: `user ${USER}/${PASSWORD} may not send` } } });
-    closers.push(echo);
+    keep(echo);
     const echoed = await deliver(render(basicParams), account({ host: echo.host, port: echo.port, user: USER, password: PASSWORD, debug: true }));
     expect(echoed.result).toMatchObject({ ok: false, retry: false, code: 'SMTP_5YZ' });
     if (!echoed.result.ok) expect(echoed.result.message).toContain('[redacted]');
     outputs.push(JSON.stringify(echoed.result), echoed.logText());
 
     const proxy = await startSocksPeer({ auth: { user: 'px', pass: 'proxy-right' } });
-    closers.push(proxy);
+    keep(proxy);
     const wrongProxy = await deliver(
       render(basicParams),
       account({ host: mail.host, port: mail.port, proxy_host: proxy.host, proxy_port: proxy.port, proxy_user: 'px', proxy_password: PROXY_PASSWORD, debug: true }),

@@ -1,26 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closeEmailTransports } from '../../../src/actions/email/index.ts';
+import { describe, expect, it } from 'vitest';
 import { makeSelfSigned } from '../../kit/certs.ts';
-import { startSmtpPeer, type SmtpPeer } from '../../kit/smtp-peer.ts';
-import { startSocksPeer, type SocksPeer } from '../../kit/socks-peer.ts';
-import { account, basicParams, deliver, PASSWORD, PROXY_PASSWORD, render } from './helpers.ts';
+import { startSmtpPeer } from '../../kit/smtp-peer.ts';
+import { startSocksPeer } from '../../kit/socks-peer.ts';
+import { account, basicParams, closeAfterEach, deliver, PASSWORD, PROXY_PASSWORD, render } from './helpers.ts';
 
-const closers: Array<SmtpPeer | SocksPeer> = [];
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(closers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
+const keep = closeAfterEach();
 
 async function smtp(o: Parameters<typeof startSmtpPeer>[0] = {}) {
-  const p = await startSmtpPeer(o);
-  closers.push(p);
-  return p;
+  return keep(await startSmtpPeer(o));
 }
 async function socks(o: Parameters<typeof startSocksPeer>[0] = {}) {
-  const p = await startSocksPeer(o);
-  closers.push(p);
-  return p;
+  return keep(await startSocksPeer(o));
 }
 
 describe('email: SOCKS5 proxy', () => {
@@ -66,10 +56,9 @@ describe('email: SOCKS5 proxy', () => {
 
   it('an unreachable proxy is retryable', async () => {
     const mail = await smtp();
-    const proxy = await socks();
+    const proxy = await startSocksPeer();
     const port = proxy.port;
     await proxy.close();
-    closers.splice(closers.indexOf(proxy), 1);
     const { result } = await deliver(render(basicParams), account({ host: mail.host, port: mail.port, proxy_host: '127.0.0.1', proxy_port: port, session_timeout: '2s' }));
     expect(result).toMatchObject({ ok: false, retry: true });
     expect(mail.connections).toBe(0);

@@ -1,27 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeEmailTransports } from '../../../src/actions/email/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSigned, makeTestPki, type TestPki } from '../../kit/certs.ts';
 import { startSmtpPeer, type SmtpPeer, type SmtpPeerOptions } from '../../kit/smtp-peer.ts';
-import { account, basicParams, deliver, PASSWORD, render } from './helpers.ts';
+import { account, basicParams, closeAfterEach, deliver, PASSWORD, render } from './helpers.ts';
 
 let pki: TestPki;
 let selfSigned: { key: string; cert: string };
-const peers: SmtpPeer[] = [];
+const keep = closeAfterEach();
 
 beforeAll(async () => {
   pki = await makeTestPki();
   selfSigned = await makeSelfSigned('smtp.vigil.test');
 });
-afterEach(async () => {
-  await closeEmailTransports();
-  await Promise.all(peers.splice(0).map((p) => p.close()));
-});
-afterAll(closeEmailTransports);
 
 async function peer(o: SmtpPeerOptions): Promise<SmtpPeer> {
-  const p = await startSmtpPeer(o);
-  peers.push(p);
-  return p;
+  return keep(await startSmtpPeer(o));
 }
 
 describe('email: TLS modes', () => {

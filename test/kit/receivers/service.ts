@@ -11,9 +11,8 @@
  * - an asynchronous handler (a raw e-mail is parsed with mailparser before the answer).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../../src/clock.ts';
-import type { Fault, Receiver, RecordedRequest } from './base.ts';
+import { jsonOrUndefined, plainHeaders, ReceiverPlumbing, type Receiver, type RecordedRequest } from './base.ts';
 
 export interface ServiceRequest extends RecordedRequest {
   /** The body bytes as received. */
@@ -51,9 +50,7 @@ export interface ServiceOptions {
 export async function startService(handle: ServiceHandler, opts: ServiceOptions = {}): Promise<ServiceStandIn> {
   const clock = opts.clock ?? systemClock;
   const maxBody = opts.maxBodyBytes ?? 16 * 1024 * 1024;
-  const requests: ServiceRequest[] = [];
-  const faults: Fault[] = [];
-  const hanging = new Set<ServerResponse>();
+  const plumbing = new ReceiverPlumbing<ServiceRequest>();
 
   const send = (res: ServerResponse, reply: ServiceReply): void => {
     const b = reply.body;
@@ -79,14 +76,6 @@ export async function startService(handle: ServiceHandler, opts: ServiceOptions 
       if (tooLarge) return send(res, { status: 413, body: 'Request Entity Too Large' });
       const raw = Buffer.concat(chunks);
       const body = raw.toString('utf8');
-      let json: unknown;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const rec: ServiceRequest = {
@@ -94,21 +83,17 @@ export async function startService(handle: ServiceHandler, opts: ServiceOptions 
         url,
         path: q < 0 ? url : url.slice(0, q),
         query: q < 0 ? '' : url.slice(q + 1),
-        headers,
+        headers: plainHeaders(req),
         rawHeaders: req.rawHeaders,
         raw,
         body,
-        json,
+        json: jsonOrUndefined(body),
         at: clock.now(),
       };
-      requests.push(rec);
-      const fault = faults.shift();
+      plumbing.requests.push(rec);
+      const fault = plumbing.faults.shift();
       const answer = (reply: ServiceReply | 'hang'): void => {
-        if (reply === 'hang') {
-          hanging.add(res);
-          res.on('close', () => hanging.delete(res));
-          return;
-        }
+        if (reply === 'hang') return plumbing.hang(res);
         send(res, reply);
       };
       if (fault && 'hang' in fault) return answer('hang');
@@ -121,19 +106,7 @@ export async function startService(handle: ServiceHandler, opts: ServiceOptions 
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    fault: (...f) => faults.push(...f),
-    async close() {
-      for (const r of hanging) r.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return plumbing.listen(server);
 }
 
 /**

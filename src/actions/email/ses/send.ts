@@ -16,7 +16,7 @@ import type { DeliveryResult } from '../../types.ts';
 import { formatMailbox, parseAddresses } from '../addresses.ts';
 import { resolveAttachments } from '../attachments.ts';
 import type { SendContext } from '../context.ts';
-import { bareAddress, buildEnvelope, stableMessageId, type Envelope } from '../envelope.ts';
+import { bareAddress, buildEnvelope, messageFields, type Envelope } from '../envelope.ts';
 import type { EmailRequest } from '../request.ts';
 import type { SesAccount } from './account.ts';
 
@@ -53,15 +53,7 @@ export async function sendSes(request: EmailRequest, account: SesAccount, ctx: S
   if (!Array.isArray(attachments)) return attachments;
 
   const mime = await new MailComposer({
-    from: env.from,
-    to: env.to,
-    cc: env.cc,
-    ...(env.replyTo.length > 0 ? { replyTo: env.replyTo } : {}),
-    subject: request.subject,
-    ...(request.text !== undefined ? { text: request.text } : {}),
-    ...(request.html !== undefined ? { html: request.html } : {}),
-    attachments,
-    messageId: stableMessageId(ctx.idempotencyKey, env.from),
+    ...messageFields(env, request, attachments, ctx.idempotencyKey),
     date: new Date(ctx.clock.now()),
     // Content comes from the notification only: never a file or URL the composer would fetch itself.
     disableFileAccess: true,

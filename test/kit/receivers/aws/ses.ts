@@ -12,20 +12,12 @@ import { systemClock, type Clock } from '../../../../src/clock.ts';
 import { startService, type ServiceReply, type ServiceRequest, type ServiceStandIn } from '../service.ts';
 import type { AwsKeyring } from './keyring.ts';
 import { jsonAuthError, jsonError } from './protocol.ts';
-import { checkSend, SesBadRequest, type SesContent } from './ses-send.ts';
+import { checkSend, SesBadRequest, type CheckedSend } from './ses-send.ts';
 import { verifySigV4 } from './sigv4-verify.ts';
 
-export interface SesSent {
+/** A send SES took: what its checks read from the body, and who sent it when. */
+export interface SesSent extends Omit<CheckedSend, 'raw'> {
   messageId: string;
-  from: string;
-  fromHeader: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
-  configurationSet?: string;
-  tags: Record<string, string>;
-  simple?: SesContent;
   /** The parsed raw message, for `Content.Raw`. */
   raw?: ParsedMail;
   accessKeyId: string;

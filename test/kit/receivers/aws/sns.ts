@@ -11,20 +11,14 @@ import { systemClock, type Clock } from '../../../../src/clock.ts';
 import { parseFormStrict, startService, type ServiceReply, type ServiceRequest, type ServiceStandIn } from '../service.ts';
 import type { AwsKeyring } from './keyring.ts';
 import { queryAuthError, queryError, queryResult, type AwsError } from './protocol.ts';
-import { checkPublish, type SnsAttribute } from './sns-publish.ts';
+import { checkPublish, type CheckedPublish } from './sns-publish.ts';
 import { verifySigV4 } from './sigv4-verify.ts';
 
 export const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
-export interface SnsPublished {
+/** A message SNS took: its checked parameters, and who published it when. */
+export interface SnsPublished extends CheckedPublish {
   messageId: string;
-  topicArn: string;
-  message: string;
-  subject?: string;
-  messageStructure?: string;
-  attributes: Record<string, SnsAttribute>;
-  messageGroupId?: string;
-  messageDeduplicationId?: string;
   /** The access key that signed the request. */
   accessKeyId: string;
   at: number;
