@@ -9,34 +9,16 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { Doc, DocStoreClient } from '../cluster/docstore-types.ts';
+import { isVersionConflict, type Cas, type Doc, type DocStoreClient } from '../cluster/docstore-types.ts';
 import {
   assertWatchRef, sourceVersion, type WatchChange, type WatchRead, type WatchRef, type WatchRepository, type WatchSource,
 } from './repository.ts';
 import { withSavedBy, type SavedBy } from './run-as.ts';
+import { watchDocId, type FileOutcome, type WatchDocSource } from './cluster-doc.ts';
+import { applyFiles, type FileApplied, type FileToApply } from './cluster-apply.ts';
 
-/** A watch document as stored. */
-export interface WatchDocSource {
-  tenant: string;
-  watch_id: string;
-  /** Absent on a tombstone. */
-  source?: string;
-  version?: string;
-  origin?: 'file' | 'api';
-  /** The hash of the file last applied to this watch; kept when the API changes it. */
-  file_version?: string;
-  written_by: string;
-  /**
-   * Who saved it over the API: a copy, for reading the index. What the watch runs as is read from the
-   * definition's own `_vigil.saved_by` (in `source`), as from a watch file.
-   */
-  saved_by?: SavedBy;
-  deleted: boolean;
-  updated_at: number;
-}
-
-/** What applying a file did: written, nothing to do, or kept the version the API saved since. */
-export type FileOutcome = 'created' | 'updated' | 'unchanged' | 'kept';
+export type { FileOutcome, WatchDocSource } from './cluster-doc.ts';
+export { watchDocId } from './cluster-doc.ts';
 
 export interface ClusterWatchRepositoryOptions {
   docs: DocStoreClient;
@@ -60,14 +42,14 @@ export interface ClusterWatchRepositoryOptions {
 const PAGE = 1000;
 const LIVE = { bool: { must_not: [{ term: { deleted: true } }] } };
 
-export const watchDocId = (ref: WatchRef): string => `${ref.tenant}:${ref.id}`;
-
 export class ClusterWatchRepository implements WatchRepository {
   readonly #o: Required<Omit<ClusterWatchRepositoryOptions, 'logger' | 'clock' | 'docs'>> & ClusterWatchRepositoryOptions;
   /** Listeners of `watch()`: told of this process's own file applications at once, of others' by the poll. */
   readonly #listeners = new Set<(c: WatchChange) => void>();
   /** What the poll reported (or this process wrote), so one change is reported once: id → `updated_at|version`. */
   readonly #seen = new Map<string, { mark: string; at: number }>();
+  /** The version this process just wrote, while its listeners are told (see `#tell`). */
+  #fresh: WatchRead | undefined;
 
   constructor(o: ClusterWatchRepositoryOptions) {
     this.#o = { pollMs: 2000, overlapMs: 30_000, tombstoneMs: 7 * 86_400_000, ...o };
@@ -83,6 +65,8 @@ export class ClusterWatchRepository implements WatchRepository {
 
   async get(ref: WatchRef): Promise<WatchRead> {
     assertWatchRef(ref);
+    const fresh = this.#fresh;
+    if (fresh && fresh.ref.tenant === ref.tenant && fresh.ref.id === ref.id) return fresh;
     const d = await this.#o.docs.get<WatchDocSource>(this.#o.index, watchDocId(ref));
     return d && !d.source.deleted ? this.#read(d) : { status: 'missing', ref, location: this.locate(ref) };
   }
@@ -115,15 +99,26 @@ export class ClusterWatchRepository implements WatchRepository {
    * not changed since; the API's version stays until it does). Listeners hear of a write at once.
    */
   async applyFile(ref: WatchRef, text: string): Promise<FileOutcome> {
-    assertWatchRef(ref);
-    const version = sourceVersion(text);
-    const prev = await this.#raw(ref);
-    const live = prev && !prev.source.deleted ? prev.source : undefined;
-    if (live?.version === version) return 'unchanged';
-    if (live?.origin === 'api' && live.file_version === version) return 'kept';
-    await this.#write(ref, { source: text, version, origin: 'file', file_version: version });
-    this.#tell(ref);
-    return live ? 'updated' : 'created';
+    const [r] = await this.applyFiles([{ ref, text }]);
+    if ('error' in r!) throw r.error;
+    return r!.outcome;
+  }
+
+  /**
+   * `applyFile` for many files at once: a `_mget` and a `_bulk` per batch, each write conditional on the
+   * version read (see cluster-apply.ts). One result per file, in order: a file that could not be applied
+   * has its error there and the others are applied. Throws only when the cluster refuses a whole request.
+   */
+  async applyFiles(files: FileToApply[]): Promise<FileApplied[]> {
+    for (const f of files) assertWatchRef(f.ref);
+    const { docs, index, node, clock } = this.#o;
+    const results = await applyFiles({ docs, index, node, now: () => clock.now(), docId: watchDocId }, files);
+    for (const r of results) {
+      if (!('written' in r) || !r.written) continue;
+      this.#note(watchDocId(r.ref), r.written);
+      this.#tell(r.ref, this.#read({ index, id: watchDocId(r.ref), seqNo: -1, primaryTerm: 0, source: r.written }));
+    }
+    return results;
   }
 
   /** A watch file was deleted: the watch goes too if its stored version came from a file. Returns whether it went. */
@@ -131,8 +126,14 @@ export class ClusterWatchRepository implements WatchRepository {
     assertWatchRef(ref);
     const prev = await this.#raw(ref);
     if (!prev || prev.source.deleted || prev.source.origin !== 'file') return false;
-    await this.#tombstone(ref);
-    this.#tell(ref);
+    try {
+      await this.#tombstone(ref, { ifSeqNo: prev.seqNo, ifPrimaryTerm: prev.primaryTerm });
+    } catch (e) {
+      // Written meanwhile (another daemon, the API): that version is not this file's to delete.
+      if (isVersionConflict(e)) return false;
+      throw e;
+    }
+    this.#tell(ref, { status: 'missing', ref, location: this.locate(ref) });
     return true;
   }
 
@@ -230,9 +231,19 @@ export class ClusterWatchRepository implements WatchRepository {
     if (removed) this.#o.logger.debug({ removed }, 'watch definitions: old tombstones removed');
   }
 
-  #tell(ref: WatchRef): void {
+  /**
+   * Tells listeners of a write of this process. `read` is what was just written and acknowledged: a
+   * listener that reads the watch back at once (the runtime reloads each change) gets it without a GET.
+   * It is handed over only while the listeners run, so any later read goes to the cluster.
+   */
+  #tell(ref: WatchRef, read?: WatchRead): void {
     const change: WatchChange = { status: 'changed', ref, location: this.locate(ref) };
-    for (const l of this.#listeners) l(change);
+    this.#fresh = read;
+    try {
+      for (const l of this.#listeners) l(change);
+    } finally {
+      this.#fresh = undefined;
+    }
   }
 
   #raw(ref: WatchRef): Promise<Doc<WatchDocSource> | undefined> {
@@ -246,9 +257,9 @@ export class ClusterWatchRepository implements WatchRepository {
     return { ref, location: this.locate(ref), text: fields.source!, version: fields.version!, writtenBy: this.#o.node };
   }
 
-  async #tombstone(ref: WatchRef): Promise<void> {
+  async #tombstone(ref: WatchRef, cas?: Cas): Promise<void> {
     const doc: WatchDocSource = { tenant: ref.tenant, watch_id: ref.id, written_by: this.#o.node, deleted: true, updated_at: this.#o.clock.now() };
-    await this.#o.docs.write({ op: 'index', index: this.#o.index, id: watchDocId(ref), document: doc as never });
+    await this.#o.docs.write({ op: 'index', index: this.#o.index, id: watchDocId(ref), document: doc as never, ...(cas ? { cas } : {}) });
     this.#note(watchDocId(ref), doc);
   }
 
