@@ -42,9 +42,10 @@ describe('FolderSync', () => {
     cluster.requests.slice(from).filter((r) => r.path.includes(index) || r.body.includes(index)).map((r) => `${r.method} ${r.path.replace(/\/_doc\/.*/, '/_doc').replace(/^\/[^_][^/]*/, '/<index>')}`);
 
   /** A document store whose `_bulk` lets `before` run first: another writer getting in between a read and a write. */
-  const racing = (before: () => Promise<void>): DocStoreClient => new Proxy(ds, {
+  const racing = (before: () => Promise<void>, method: 'bulk' | 'write' = 'bulk'): DocStoreClient => new Proxy(ds, {
     get: (t, k) => {
-      if (k === 'bulk') return async (...args: Parameters<DocStoreClient['bulk']>) => (await before(), t.bulk(...args));
+      if (k === 'bulk' && method === 'bulk') return async (...args: Parameters<DocStoreClient['bulk']>) => (await before(), t.bulk(...args));
+      if (k === 'write' && method === 'write') return async (...args: Parameters<DocStoreClient['write']>) => (await before(), t.write(...args));
       const v = Reflect.get(t, k) as unknown;
       return typeof v === 'function' ? v.bind(t) : v;
     },
@@ -175,5 +176,23 @@ describe('FolderSync', () => {
     expect(await repo.get({ tenant: '_main', id: 'b' })).toMatchObject({ source: { writtenBy: 'node-2' } });
     const err = logs.lines.find((l) => l.msg === 'watch file not applied to the cluster; it is applied again at its next change or on SIGHUP');
     expect(err).toMatchObject({ watch: 'b', file: join(root, 'b.json'), err: expect.stringContaining('changed 3 times') });
+  });
+
+  it('a file deleted while another writer saves its watch over the API does not delete that version', async () => {
+    let other: ClusterWatchRepository | undefined;
+    let race = false;
+    const docs = racing(async () => {
+      if (!race) return;
+      race = false;
+      await other!.put({ tenant: '_main', id: 'a' }, JSON.parse(text('api')));
+    }, 'write');
+    const { root, cluster: repo, repoFor, sync } = await setup('node-1', docs);
+    other = repoFor('node-2', ds);
+    writeFileSync(join(root, 'a.json'), text('a1'));
+    expect(await sync.applyAll()).toMatchObject({ created: 1 });
+    rmSync(join(root, 'a.json'));
+    race = true;
+    expect(await sync.applyAll()).toMatchObject({ deleted: 0 });
+    expect(await repo.get({ tenant: '_main', id: 'a' })).toMatchObject({ status: 'found', source: { text: expect.stringContaining('api'), writtenBy: 'node-2' } });
   });
 });
