@@ -9,34 +9,16 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { Doc, DocStoreClient } from '../cluster/docstore-types.ts';
+import { isVersionConflict, type Cas, type Doc, type DocStoreClient } from '../cluster/docstore-types.ts';
 import {
   assertWatchRef, sourceVersion, type WatchChange, type WatchRead, type WatchRef, type WatchRepository, type WatchSource,
 } from './repository.ts';
 import { withSavedBy, type SavedBy } from './run-as.ts';
+import { watchDocId, type FileOutcome, type WatchDocSource } from './cluster-doc.ts';
+import { applyFiles, type FileApplied, type FileToApply } from './cluster-apply.ts';
 
-/** A watch document as stored. */
-export interface WatchDocSource {
-  tenant: string;
-  watch_id: string;
-  /** Absent on a tombstone. */
-  source?: string;
-  version?: string;
-  origin?: 'file' | 'api';
-  /** The hash of the file last applied to this watch; kept when the API changes it. */
-  file_version?: string;
-  written_by: string;
-  /**
-   * Who saved it over the API: a copy, for reading the index. What the watch runs as is read from the
-   * definition's own `_vigil.saved_by` (in `source`), as from a watch file.
-   */
-  saved_by?: SavedBy;
-  deleted: boolean;
-  updated_at: number;
-}
-
-/** What applying a file did: written, nothing to do, or kept the version the API saved since. */
-export type FileOutcome = 'created' | 'updated' | 'unchanged' | 'kept';
+export type { FileOutcome, WatchDocSource } from './cluster-doc.ts';
+export { watchDocId } from './cluster-doc.ts';
 
 export interface ClusterWatchRepositoryOptions {
   docs: DocStoreClient;
@@ -49,7 +31,7 @@ export interface ClusterWatchRepositoryOptions {
   /** Time between two polls for changes made by others; default 2 000 ms. */
   pollMs?: number;
   /**
-   * How far before the newest change seen a poll looks again: a write is searchable only after the
+   * How far before the last successful poll a poll looks again: a write is searchable only after the
    * next refresh (1 s by default), and daemons' clocks differ a little. Default 30 000 ms.
    */
   overlapMs?: number;
@@ -60,14 +42,17 @@ export interface ClusterWatchRepositoryOptions {
 const PAGE = 1000;
 const LIVE = { bool: { must_not: [{ term: { deleted: true } }] } };
 
-export const watchDocId = (ref: WatchRef): string => `${ref.tenant}:${ref.id}`;
-
 export class ClusterWatchRepository implements WatchRepository {
   readonly #o: Required<Omit<ClusterWatchRepositoryOptions, 'logger' | 'clock' | 'docs'>> & ClusterWatchRepositoryOptions;
   /** Listeners of `watch()`: told of this process's own file applications at once, of others' by the poll. */
   readonly #listeners = new Set<(c: WatchChange) => void>();
-  /** What the poll reported (or this process wrote), so one change is reported once: id → `updated_at|version`. */
+  /**
+   * What the poll reported, so that a change the overlap shows again is skipped: id → the version of the
+   * document seen (`_primary_term:_seq_no`, which every write changes) and its `updated_at`.
+   */
   readonly #seen = new Map<string, { mark: string; at: number }>();
+  /** The version this process just wrote, while its listeners are told (see `#tell`). */
+  #fresh: WatchRead | undefined;
 
   constructor(o: ClusterWatchRepositoryOptions) {
     this.#o = { pollMs: 2000, overlapMs: 30_000, tombstoneMs: 7 * 86_400_000, ...o };
@@ -83,6 +68,8 @@ export class ClusterWatchRepository implements WatchRepository {
 
   async get(ref: WatchRef): Promise<WatchRead> {
     assertWatchRef(ref);
+    const fresh = this.#fresh;
+    if (fresh && fresh.ref.tenant === ref.tenant && fresh.ref.id === ref.id) return fresh;
     const d = await this.#o.docs.get<WatchDocSource>(this.#o.index, watchDocId(ref));
     return d && !d.source.deleted ? this.#read(d) : { status: 'missing', ref, location: this.locate(ref) };
   }
@@ -115,15 +102,25 @@ export class ClusterWatchRepository implements WatchRepository {
    * not changed since; the API's version stays until it does). Listeners hear of a write at once.
    */
   async applyFile(ref: WatchRef, text: string): Promise<FileOutcome> {
-    assertWatchRef(ref);
-    const version = sourceVersion(text);
-    const prev = await this.#raw(ref);
-    const live = prev && !prev.source.deleted ? prev.source : undefined;
-    if (live?.version === version) return 'unchanged';
-    if (live?.origin === 'api' && live.file_version === version) return 'kept';
-    await this.#write(ref, { source: text, version, origin: 'file', file_version: version });
-    this.#tell(ref);
-    return live ? 'updated' : 'created';
+    const [r] = await this.applyFiles([{ ref, text }]);
+    if ('error' in r!) throw r.error;
+    return r!.outcome;
+  }
+
+  /**
+   * `applyFile` for many files at once: a `_mget` and a `_bulk` per batch, each write conditional on the
+   * version read (see cluster-apply.ts). One result per file, in order: a file that could not be applied
+   * has its error there and the others are applied. Throws only when the cluster refuses a whole request.
+   */
+  async applyFiles(files: FileToApply[]): Promise<FileApplied[]> {
+    for (const f of files) assertWatchRef(f.ref);
+    const { docs, index, node, clock } = this.#o;
+    const results = await applyFiles({ docs, index, node, now: () => clock.now(), docId: watchDocId }, files);
+    for (const r of results) {
+      if (!('written' in r) || !r.written) continue;
+      this.#tell(r.ref, this.#read({ index, id: watchDocId(r.ref), seqNo: -1, primaryTerm: 0, source: r.written }));
+    }
+    return results;
   }
 
   /** A watch file was deleted: the watch goes too if its stored version came from a file. Returns whether it went. */
@@ -131,8 +128,14 @@ export class ClusterWatchRepository implements WatchRepository {
     assertWatchRef(ref);
     const prev = await this.#raw(ref);
     if (!prev || prev.source.deleted || prev.source.origin !== 'file') return false;
-    await this.#tombstone(ref);
-    this.#tell(ref);
+    try {
+      await this.#tombstone(ref, { ifSeqNo: prev.seqNo, ifPrimaryTerm: prev.primaryTerm });
+    } catch (e) {
+      // Written meanwhile (another daemon, the API): that version is not this file's to delete.
+      if (isVersionConflict(e)) return false;
+      throw e;
+    }
+    this.#tell(ref, { status: 'missing', ref, location: this.locate(ref) });
     return true;
   }
 
@@ -148,13 +151,15 @@ export class ClusterWatchRepository implements WatchRepository {
 
   /**
    * Reports changes by any writer: this process's file applications at once, the others' by a poll
-   * every `pollMs` for documents changed since the newest one seen (less `overlapMs`). Each change is
-   * reported once, tombstones included (a deleted watch reads `missing`).
+   * every `pollMs` for documents they changed since the last successful poll began (less `overlapMs`).
+   * Each change is reported once, tombstones included (a deleted watch reads `missing`). The poll asks
+   * only for other writers' documents: this process's own writes are never news to it, and a folder of
+   * 10 000 files it applied would otherwise come back page after page for the whole overlap.
    */
   watch(onChange: (change: WatchChange) => void): { close(): void } {
     const { clock, pollMs, overlapMs, tombstoneMs } = this.#o;
     this.#listeners.add(onChange);
-    let since = clock.now() - overlapMs;
+    let since = clock.now();
     let timer: TimerHandle | undefined;
     let closed = false;
     let failing = false;
@@ -189,39 +194,47 @@ export class ClusterWatchRepository implements WatchRepository {
     return `${this.#o.index}/${watchDocId(ref)}`;
   }
 
-  /** One poll: reports what changed since `since` (less the overlap); returns the new `since`. */
+  /**
+   * One poll: reports what other writers changed since `since` (less the overlap); returns where the
+   * next poll starts: when this one began, by this process's clock (a writer whose clock runs ahead
+   * cannot move the window past the others' writes; a failed poll leaves it where it was).
+   */
   async #poll(since: number, onChange: (c: WatchChange) => void): Promise<number> {
-    const { docs, index, overlapMs } = this.#o;
+    const { docs, index, overlapMs, node, clock } = this.#o;
+    const began = clock.now();
     const from = since - overlapMs;
-    let newest = since;
     let after: unknown[] | undefined;
     for (;;) {
       const body = {
-        query: { range: { updated_at: { gte: from } } },
+        query: { bool: { filter: [{ range: { updated_at: { gte: from } } }], must_not: [{ term: { written_by: node } }] } },
         sort: [{ updated_at: 'asc' }, { tenant: 'asc' }, { watch_id: 'asc' }],
         size: PAGE,
+        seq_no_primary_term: true,
         _source: ['tenant', 'watch_id', 'version', 'deleted', 'updated_at'],
         ...(after ? { search_after: after } : {}),
       };
       const page = await docs.search<WatchDocSource>(index, body);
       for (const h of page.hits) {
-        newest = Math.max(newest, h.source.updated_at);
-        if (this.#note(h.id, h.source)) onChange({ status: 'changed', ref: { tenant: h.source.tenant, id: h.source.watch_id }, location: `${index}/${h.id}` });
+        if (this.#note(h)) onChange({ status: 'changed', ref: { tenant: h.source.tenant, id: h.source.watch_id }, location: `${index}/${h.id}` });
       }
       if (page.hits.length < PAGE) break;
       after = page.hits.at(-1)!.sort;
     }
     for (const [id, s] of this.#seen) if (s.at < from) this.#seen.delete(id);
-    // Not past this process's own clock: a writer whose clock runs ahead must not move the window
-    // beyond the writes of the others.
-    return Math.min(newest, this.#o.clock.now());
+    return began;
   }
 
-  /** Records a change; false when it was reported (or written here) already. */
-  #note(id: string, s: Pick<WatchDocSource, 'updated_at' | 'version' | 'deleted'>): boolean {
-    const mark = `${s.updated_at}|${s.deleted ? '-' : s.version}`;
-    if (this.#seen.get(id)?.mark === mark) return false;
-    this.#seen.set(id, { mark, at: s.updated_at });
+  /** Records a document seen by a poll; false when this version of it was reported already. */
+  #note(d: Doc<Pick<WatchDocSource, 'updated_at' | 'version' | 'deleted'>>): boolean {
+    const s = d.source;
+    // A cluster that does not return `_seq_no` still gets a mark that changes with every write.
+    const mark = d.seqNo >= 0 ? `${d.primaryTerm}:${d.seqNo}` : `${s.updated_at}|${s.deleted ? '-' : s.version}`;
+    const seen = this.#seen.get(d.id);
+    if (seen?.mark === mark) return false;
+    if (seen) {
+      seen.mark = mark;
+      seen.at = s.updated_at;
+    } else this.#seen.set(d.id, { mark, at: s.updated_at });
     return true;
   }
 
@@ -230,9 +243,19 @@ export class ClusterWatchRepository implements WatchRepository {
     if (removed) this.#o.logger.debug({ removed }, 'watch definitions: old tombstones removed');
   }
 
-  #tell(ref: WatchRef): void {
+  /**
+   * Tells listeners of a write of this process. `read` is what was just written and acknowledged: a
+   * listener that reads the watch back at once (the runtime reloads each change) gets it without a GET.
+   * It is handed over only while the listeners run, so any later read goes to the cluster.
+   */
+  #tell(ref: WatchRef, read?: WatchRead): void {
     const change: WatchChange = { status: 'changed', ref, location: this.locate(ref) };
-    for (const l of this.#listeners) l(change);
+    this.#fresh = read;
+    try {
+      for (const l of this.#listeners) l(change);
+    } finally {
+      this.#fresh = undefined;
+    }
   }
 
   #raw(ref: WatchRef): Promise<Doc<WatchDocSource> | undefined> {
@@ -242,14 +265,12 @@ export class ClusterWatchRepository implements WatchRepository {
   async #write(ref: WatchRef, fields: Pick<WatchDocSource, 'source' | 'version' | 'origin' | 'file_version' | 'saved_by'>): Promise<WatchSource> {
     const doc: WatchDocSource = { tenant: ref.tenant, watch_id: ref.id, ...fields, written_by: this.#o.node, deleted: false, updated_at: this.#o.clock.now() };
     await this.#o.docs.write({ op: 'index', index: this.#o.index, id: watchDocId(ref), document: doc as never });
-    this.#note(watchDocId(ref), doc);
     return { ref, location: this.locate(ref), text: fields.source!, version: fields.version!, writtenBy: this.#o.node };
   }
 
-  async #tombstone(ref: WatchRef): Promise<void> {
+  async #tombstone(ref: WatchRef, cas?: Cas): Promise<void> {
     const doc: WatchDocSource = { tenant: ref.tenant, watch_id: ref.id, written_by: this.#o.node, deleted: true, updated_at: this.#o.clock.now() };
-    await this.#o.docs.write({ op: 'index', index: this.#o.index, id: watchDocId(ref), document: doc as never });
-    this.#note(watchDocId(ref), doc);
+    await this.#o.docs.write({ op: 'index', index: this.#o.index, id: watchDocId(ref), document: doc as never, ...(cas ? { cas } : {}) });
   }
 
   #read(d: Doc<WatchDocSource>): WatchRead {

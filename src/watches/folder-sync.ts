@@ -44,6 +44,7 @@ export class FolderSync {
   async applyAll(): Promise<SyncCounts> {
     const counts: SyncCounts = { created: 0, updated: 0, unchanged: 0, kept: 0, deleted: 0, skipped: 0 };
     const present = new Set<string>();
+    const reads: WatchRead[] = [];
     for (const e of await this.#o.files.list()) {
       if (e.status === 'misnamed') {
         this.#o.logger.error({ file: e.location }, `watch file ignored: ${e.problem}`);
@@ -52,7 +53,9 @@ export class FolderSync {
       }
       // An unreadable file still names a watch: it is not taken for a deleted one.
       present.add(watchKey(e.ref));
-      const outcome = await this.#apply(e);
+      reads.push(e);
+    }
+    for (const outcome of await this.#apply(reads)) {
       if (outcome) counts[outcome]++;
       else counts.skipped++;
     }
@@ -63,33 +66,74 @@ export class FolderSync {
     return counts;
   }
 
-  /** Applies each change of the folder as it happens, until `close()`. */
+  /**
+   * Applies each change of the folder as it happens, until `close()`. Changes that arrive together (many
+   * files dropped in at once) are applied together, in batches: while one batch is with the cluster, the
+   * next one gathers.
+   */
   follow(): { close(): void } {
-    return this.#o.files.watch((c) => {
+    const pending = new Map<string, WatchRef>();
+    let draining = false;
+    let closed = false;
+    const drain = async () => {
+      draining = true;
+      try {
+        while (pending.size && !closed) {
+          const refs = [...pending.values()];
+          pending.clear();
+          await this.#changed(refs).catch((e: unknown) =>
+            this.#o.logger.error({ files: refs.length, err: (e as Error).message }, 'watch files not applied to the cluster; each is applied again at its next change or on SIGHUP'),
+          );
+        }
+      } finally {
+        draining = false;
+      }
+    };
+    const feed = this.#o.files.watch((c) => {
       if (c.status === 'misnamed') return void this.#o.logger.error({ file: c.location }, `watch file ignored: ${c.problem}`);
-      void this.#changed(c.ref).catch((e: unknown) =>
-        this.#o.logger.error({ tenant: c.ref.tenant, watch: c.ref.id, err: (e as Error).message }, 'watch file not applied to the cluster; it is applied again at its next change or on SIGHUP'),
-      );
+      pending.set(watchKey(c.ref), c.ref);
+      // A turn of the event loop first, so the files reported together go in one batch.
+      if (!draining) setImmediate(() => void (draining || drain()));
     });
+    return {
+      close: () => {
+        closed = true;
+        feed.close();
+      },
+    };
   }
 
-  async #changed(ref: WatchRef): Promise<void> {
-    const read = await this.#o.files.get(ref);
-    if (read.status === 'missing') await this.#deleted(ref);
-    else await this.#apply(read);
-  }
-
-  async #apply(e: WatchRead): Promise<FileOutcome | null> {
-    const { ref } = e;
-    if (e.status !== 'found') {
-      if (e.status === 'unreadable') this.#o.logger.error({ tenant: ref.tenant, watch: ref.id, file: e.location }, `watch file not applied: ${e.problem}`);
-      return null;
+  async #changed(refs: WatchRef[]): Promise<void> {
+    const reads: WatchRead[] = [];
+    for (const ref of refs) {
+      const read = await this.#o.files.get(ref);
+      if (read.status === 'missing') await this.#deleted(ref);
+      else reads.push(read);
     }
-    const outcome = await this.#o.cluster.applyFile(ref, e.source.text);
-    const at = { tenant: ref.tenant, watch: ref.id, file: e.source.location, version: e.source.version, node: this.#o.node };
-    if (outcome === 'created' || outcome === 'updated') this.#o.logger.info(at, `watch file applied to the cluster (${outcome})`);
-    if (outcome === 'kept') this.#o.logger.info(at, 'watch file not applied: the watch was changed over the API since this file was applied; a change of the file applies it again');
-    return outcome;
+    await this.#apply(reads);
+  }
+
+  /** Applies the files read (one outcome each, null when not applied), logging what happened to each. */
+  async #apply(reads: WatchRead[]): Promise<Array<FileOutcome | null>> {
+    const found: Array<Extract<WatchRead, { status: 'found' }>> = [];
+    for (const e of reads) {
+      if (e.status === 'found') found.push(e);
+      else if (e.status === 'unreadable') this.#o.logger.error({ tenant: e.ref.tenant, watch: e.ref.id, file: e.location }, `watch file not applied: ${e.problem}`);
+    }
+    const applied = found.length ? await this.#o.cluster.applyFiles(found.map((e) => ({ ref: e.ref, text: e.source.text }))) : [];
+    const byKey = new Map<string, FileOutcome | null>();
+    applied.forEach((r, i) => {
+      const { ref, source } = found[i]!;
+      const at = { tenant: ref.tenant, watch: ref.id, file: source.location, version: source.version, node: this.#o.node };
+      if ('error' in r) {
+        this.#o.logger.error({ ...at, err: r.error.message }, 'watch file not applied to the cluster; it is applied again at its next change or on SIGHUP');
+        return void byKey.set(watchKey(ref), null);
+      }
+      byKey.set(watchKey(ref), r.outcome);
+      if (r.outcome === 'created' || r.outcome === 'updated') this.#o.logger.info(at, `watch file applied to the cluster (${r.outcome})`);
+      if (r.outcome === 'kept') this.#o.logger.info(at, 'watch file not applied: the watch was changed over the API since this file was applied; a change of the file applies it again');
+    });
+    return reads.map((e) => byKey.get(watchKey(e.ref)) ?? null);
   }
 
   async #deleted(ref: WatchRef): Promise<boolean> {

@@ -10,6 +10,7 @@ import { captureLogger } from '../kit/log-capture.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createDocStore } from '../../src/cluster/docstore.ts';
 import type { DocStoreClient } from '../../src/cluster/docstore-types.ts';
+import type { Clock } from '../../src/clock.ts';
 import { ensureIndices } from '../../src/state/cluster/setup.ts';
 import { indexNames } from '../../src/state/cluster/names.ts';
 import { ClusterWatchRepository } from '../../src/watches/cluster-repository.ts';
@@ -54,12 +55,12 @@ describe.each(['es9', 'os2'] as const)('ClusterWatchRepository on %s', (flavour)
   });
   afterEach(() => closers.splice(0).forEach((c) => c()));
 
-  async function repos(n = 1, o: { logger?: ReturnType<typeof silentLogger>; pollMs?: number } = {}) {
+  async function repos(n = 1, o: { logger?: ReturnType<typeof silentLogger>; pollMs?: number; docs?: DocStoreClient } = {}) {
     const names = indexNames(`vt-${randomBytes(4).toString('hex')}`);
     await ensureIndices(ds, names, silentLogger());
     const clock = new FakeClock('2026-03-01T10:00:00Z');
-    const make = (node: string) => new ClusterWatchRepository({ docs: ds, index: names.watches, node, clock, logger: o.logger ?? silentLogger(), pollMs: o.pollMs ?? 2000 });
-    return { clock, names, repos: Array.from({ length: n }, (_, i) => make(`node-${i + 1}`)) };
+    const make = (node: string, c: Clock = clock) => new ClusterWatchRepository({ docs: node === 'node-1' ? (o.docs ?? ds) : ds, index: names.watches, node, clock: c, logger: o.logger ?? silentLogger(), pollMs: o.pollMs ?? 2000 });
+    return { clock, names, make, repos: Array.from({ length: n }, (_, i) => make(`node-${i + 1}`)) };
   }
 
   it('keeps definitions by tenant and id, with the version a watches folder gives the same text and who wrote it', async () => {
@@ -166,5 +167,83 @@ describe.each(['es9', 'os2'] as const)('ClusterWatchRepository on %s', (flavour)
     await clock.advance(7 * 86_400_000);
     for (let i = 0; i < 10 && (await count()) > 0; i++) await clock.advance(3_600_000);
     expect(await count()).toBe(0);
+  });
+
+  /** node-1's document store, counting the hits its searches (the polls) return and telling when one ends. */
+  function pollCounter() {
+    const c = { searches: 0, hits: 0, wake: undefined as (() => void) | undefined };
+    const docs = new Proxy(ds, {
+      get: (t, k) => {
+        if (k === 'search') {
+          return async (...args: Parameters<DocStoreClient['search']>) => {
+            const r = await t.search(...args);
+            c.searches++;
+            c.hits += r.hits.length;
+            c.wake?.();
+            return r;
+          };
+        }
+        const v = Reflect.get(t, k) as unknown;
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    /** Advances the clock one poll interval and waits for that poll's search. */
+    const poll = async (clock: FakeClock) => {
+      const before = c.searches;
+      const done = new Promise<void>((r) => (c.wake = () => c.searches > before && r()));
+      await clock.advance(2000);
+      await done;
+    };
+    return { c, docs, poll };
+  }
+
+  it("a poll reads none of this process's own writes, and other writers' changes only for the overlap", async () => {
+    const count = pollCounter();
+    const { clock, repos: [mine, theirs] } = await repos(2, { docs: count.docs });
+    const feed = feedLog();
+    closers.push(mine!.watch(feed.onChange).close);
+    const files = Array.from({ length: 40 }, (_, i) => ({ ref: { tenant: '_main', id: `f${i}` }, text: JSON.stringify(body(`f${i}`)) }));
+    expect((await mine!.applyFiles(files)).every((r) => 'outcome' in r && r.outcome === 'created')).toBe(true);
+    cluster.refresh();
+    for (let i = 0; i < 3; i++) await count.poll(clock);
+    expect(count.c.hits).toBe(0);
+    // Another writer's 40 changes: reported once each, read again only while the overlap covers them.
+    for (const f of files.slice(0, 40)) await theirs!.put({ tenant: 'team1', id: f.ref.id }, body('theirs'));
+    cluster.refresh();
+    const theirsSeen = () => feed.refs().filter((r) => r.startsWith('team1/')).length;
+    await count.poll(clock);
+    expect(theirsSeen()).toBe(40);
+    for (let i = 0; i < 20; i++) await count.poll(clock);
+    // Told once each: mine at once when written, theirs by the poll.
+    expect(feed.seen).toHaveLength(80);
+    count.c.hits = 0;
+    await count.poll(clock);
+    expect(count.c.hits).toBe(0);
+  });
+
+  it('reports a change another writer makes exactly once, also one that becomes searchable after newer ones', async () => {
+    const { clock, make, repos: [mine, theirs] } = await repos(2);
+    const feed = feedLog();
+    closers.push(mine!.watch(feed.onChange).close);
+    // A writer whose write reaches the index late: stamped 5 s before it is searchable (its clock
+    // behind, or its request held up), after a newer change has been seen.
+    const behind = new FakeClock(clock.now() - 5000);
+    const late = make('node-3', behind);
+    await theirs!.put(a, body('newer'));
+    cluster.refresh();
+    await clock.advance(2000);
+    await feed.until((c) => c.status === 'changed' && c.ref.id === 'a');
+    await clock.advance(2000);
+    await late.put(b, body('late'));
+    cluster.refresh();
+    await clock.advance(2000);
+    await feed.until((c) => c.status === 'changed' && c.ref.id === 'b');
+    // Many more polls over the overlap and past it: nothing is reported again.
+    await theirs!.put({ tenant: '_main', id: 'marker' }, body('m'));
+    cluster.refresh();
+    for (let i = 0; i < 20; i++) await clock.advance(2000);
+    await feed.until((c) => c.status === 'changed' && c.ref.id === 'marker');
+    for (let i = 0; i < 5; i++) await clock.advance(2000);
+    expect(feed.refs()).toEqual(['_main/a', 'team1/b', '_main/marker']);
   });
 });
