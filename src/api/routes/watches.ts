@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.ts';
 import { VigilError } from '../../errors.ts';
 import { zodDetail } from '../../error-detail.ts';
 import { errorSummary, parseSource } from '../../watches/loader.ts';
+import { refuseQuery } from '../parse.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 import { ID_PATTERN, watchSchemaFor } from '../../watches/schema.ts';
 import type { Permission, Principal } from '../../security/types.ts';
@@ -212,6 +213,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       examples: example('Run it, rendering the actions without sending them', { body: { simulate: true, show_all_runtime_attributes: true } }),
     },
   }, async (req, reply) => {
+    refuseQuery(req.query, '_execute');
     const b = parseBody(executeBody, req.body);
     const record = await w.execute(req.params.tenant, req.params.id, { ...runOptions(b), recordState: b.record_execution, caller: caller(req.principal) });
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
@@ -228,6 +230,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       examples: [{ name: 'inline', summary: 'Try a watch before storing it', params: { tenant: DEFAULT_TENANT }, body: { watch: EXAMPLE_WATCH, simulate: true } }],
     },
   }, async (req, reply) => {
+    refuseQuery(req.query, '_execute');
     const b = parseBody(executeBody, req.body);
     if (b.watch === undefined) throw new VigilError('INVALID_REQUEST', 'inline execution needs a "watch" object', { watch: [{ error: 'required' }] });
     const record = await w.executeInline(req.params.tenant, b.watch, runOptions(b), caller(req.principal));
