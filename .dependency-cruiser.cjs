@@ -6,10 +6,11 @@
  */
 const LAYERS = [
   // Leaves: they import nothing from src/.
-  ['clock', 'errors', 'json-syntax', 'secrets', 'fs', 'log', 'metrics', 'budget'],
-  // Building blocks: problem details, outbound I/O, script engines, schedules.
-  ['error-detail', 'net', 'script', 'schedule'],
-  ['templates', 'cluster'],
+  ['clock', 'errors', 'json-syntax', 'secrets', 'fs', 'log', 'budget'],
+  // Building blocks: problem details, outbound I/O, script engines, schedules, the event-loop delay window.
+  ['error-detail', 'net', 'script', 'schedule', 'loop-delay'],
+  // The metrics catalogue reads the event-loop delay window.
+  ['templates', 'cluster', 'metrics'],
   // The daemon's settings and its state store (the shapes it persists included).
   ['config', 'state'],
   // The one HTTP request definition (schema and rendering) of the http check, webhooks and email attachments.

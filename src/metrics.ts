@@ -1,5 +1,6 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { systemClock, type Clock } from './clock.ts';
+import { LoopDelayWindow, type LoopDelayWindowOptions } from './loop-delay.ts';
 
 /**
  * The daemon's metrics (Prometheus text at `GET /metrics`), the catalogue docs/metrics.md documents.
@@ -8,14 +9,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * by the thousand; tenants (which operators create) are counted up to MAX_TENANT_LABELS, the rest as
  * `_other`.
  */
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(opts: { defaultMetrics?: boolean; clock?: Clock; loopDelay?: Omit<LoopDelayWindowOptions, 'clock'> } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   // Figures other parts keep themselves, read when scraped (bound once the app is built).
   let sources: MetricSources | null = null;
   const tenants = boundedLabel(MAX_TENANT_LABELS);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  let loopEnabled = false;
+  const loop = new LoopDelayWindow({ clock: opts.clock ?? systemClock, ...opts.loopDelay });
   const seconds = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   const m = {
     /** Reads the scheduler's counters and the delivery backlog at every scrape. */
@@ -26,13 +26,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     tenant: tenants,
     /** Starts sampling event-loop delay (a daemon does; embedded uses need not). */
     watchEventLoop(): void {
-      if (!loopEnabled) loop.enable();
-      loopEnabled = true;
+      loop.start();
     },
     /** Stops the sampler (the daemon's stop). */
     close(): void {
-      if (loopEnabled) loop.disable();
-      loopEnabled = false;
+      loop.stop();
     },
     registry,
     watchRuns: new Counter({ name: 'vigil_watch_runs_total', help: 'Watch runs by final status and tenant (scheduled and executed through the API)', labelNames: ['status', 'tenant'], registers: [registry] }),
@@ -140,17 +138,15 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     clusterUp: new Gauge({ name: 'vigil_cluster_up', help: '1 when a configured cluster answered the last health probe, else 0', labelNames: ['cluster'], registers: [registry] }),
     eventLoopDelay: new Gauge({
       name: 'vigil_event_loop_delay_seconds',
-      help: 'Event-loop delay since the previous scrape: its median, 99th percentile and maximum',
+      help: 'Event-loop delay over the last minute (a rolling window, the same for every scraper): its median, 99th percentile and maximum',
       labelNames: ['quantile'],
       registers: [registry],
       collect() {
-        if (!loopEnabled) return;
-        // Nanoseconds; before any sample the histogram reports NaN or huge sentinel values.
-        const at = (v: number) => (Number.isFinite(v) && loop.count > 0 ? v / 1e9 : 0);
-        this.set({ quantile: '0.5' }, at(loop.percentile(50)));
-        this.set({ quantile: '0.99' }, at(loop.percentile(99)));
-        this.set({ quantile: '1' }, at(loop.max));
-        loop.reset();
+        if (!loop.running) return;
+        const r = loop.read();
+        this.set({ quantile: '0.5' }, r.p50);
+        this.set({ quantile: '0.99' }, r.p99);
+        this.set({ quantile: '1' }, r.max);
       },
     }),
     healthStatus: new Gauge({ name: 'vigil_health_status', help: 'The /_vigil/health status at the last health probe: 0 green, 1 yellow, 2 red', registers: [registry] }),

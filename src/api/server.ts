@@ -1,3 +1,4 @@
+import { clientErrorHandler } from './client-errors.ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { VigilError } from '../errors.ts';
@@ -87,6 +88,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
     // Long enough that an oversized id reaches its route and is refused there (400), not as "no route".
     routerOptions: { maxParamLength: 16_384 },
     return503OnClosing: true,
+    clientErrorHandler,
     logController: new AccessLog(),
     // X-Forwarded-For is believed only from the configured proxies; by default the client address is the
     // connection's peer, so a client cannot pick the address the login limits and the audit log see.

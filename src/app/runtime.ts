@@ -180,7 +180,7 @@ export function wireRuntime(config: VigilConfig, deps: RuntimeDeps & OpenedParts
   const { accounts, keyring } = deps;
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.log.level, format: config.log.format });
-  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false });
+  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? false, clock });
   const accountSource = deps.accountSource ?? accounts;
   const registry = deps.registry ?? createRegistry(deps.types ?? builtinTypes, { disabled: config.egress.disabled_action_types });
 

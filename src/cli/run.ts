@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load.ts';
 import { buildApp } from '../app.ts';
 import { LOG_FORMATS } from '../log.ts';
@@ -33,7 +34,7 @@ export async function runCommand(args: string[]): Promise<number> {
     throw e;
   }
   await app.start();
-  app.logger.info({ listen: config.listen, node: config.node_name }, 'vigil is running');
+  app.logger.info({ listen: boundAddress(app.server.addresses()) ?? config.listen, node: config.node_name }, 'vigil is running');
 
   let stopping = false;
   await new Promise<void>((resolve, reject) => {
@@ -62,3 +63,10 @@ export async function runCommand(args: string[]): Promise<number> {
 
 /** After the grace period: closing the API, the store and the pools. Past it the process exits anyway. */
 const STOP_MARGIN_MS = 5_000;
+
+/** Where the API really listens: with port 0 (the OS picks one) the configured address does not say. */
+function boundAddress(addresses: ReadonlyArray<string | AddressInfo>): string | undefined {
+  const a = addresses[0];
+  if (a === undefined || typeof a === 'string') return a;
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}

@@ -312,6 +312,13 @@ const COMMANDS: Record<string, CommandSpec<ParseArgsOptionsConfig>> = {
   migrate: MIGRATE,
 };
 
+/** Every command's spec, and each subcommand's under `<command> <subcommand>` (docs/cli.md describes them all). */
+export function allSpecs(): Record<string, CommandSpec<ParseArgsOptionsConfig>> {
+  const out: Record<string, CommandSpec<ParseArgsOptionsConfig>> = { ...COMMANDS };
+  for (const [name, group] of Object.entries(GROUPS)) for (const [sub, spec] of Object.entries(group.subs)) out[`${name} ${sub}`] = spec;
+  return out;
+}
+
 /**
  * The spec that parses `args` of command `cmd` (for `users` and `security`, the subcommand's, with the
  * subcommand taken off), or the usage text to print when such a group itself is asked for help; null

@@ -81,6 +81,8 @@ export async function validateCommand(args: string[]): Promise<number> {
 async function validatePaths(paths: string[], env: WatchCompileEnv, extraCheck: ExtraCheck | undefined): Promise<number> {
   let bad = 0;
   let checked = 0;
+  // Counted apart: a path that is not there is no watch file, valid or not.
+  let missing = 0;
   for (const arg of paths) {
     const path = resolve(arg);
     let isDir = false;
@@ -88,7 +90,7 @@ async function validatePaths(paths: string[], env: WatchCompileEnv, extraCheck: 
       isDir = (await stat(path)).isDirectory();
     } catch {
       process.stdout.write(`${arg}: _: no such file or folder\n`);
-      bad++;
+      missing++;
       continue;
     }
     const files = isDir ? await listWatchFiles(path) : [path];
@@ -108,6 +110,6 @@ async function validatePaths(paths: string[], env: WatchCompileEnv, extraCheck: 
       }
     }
   }
-  process.stderr.write(`${checked - bad} of ${checked} watch file(s) valid\n`);
-  return bad ? 1 : 0;
+  process.stderr.write(`${checked - bad} of ${checked} watch file(s) valid${missing ? `; ${missing} path(s) not found` : ''}\n`);
+  return bad || missing ? 1 : 0;
 }

@@ -36,8 +36,9 @@ export interface RunSeen {
   tenant: string;
   watch_id: string;
   status: { code: string };
-  error?: { message: string } | null;
-  actions: Array<{ status: { code: string }; error?: { message: string } | null }>;
+  /** `detail`: the underlying error's code (INDEX_FORBIDDEN, SCRIPT_BUDGET_EXCEEDED, a delivery's failure code…) when the run recorded one. */
+  error?: { message: string; detail?: unknown } | null;
+  actions: Array<{ status: { code: string }; error?: { message: string; detail?: unknown } | null }>;
 }
 
 /** A finished delivery as health sees it. */
@@ -121,11 +122,11 @@ export class Health {
 
   /** A scheduled run ended (manual executions do not count: their input is anyone's). */
   runEnded(r: RunSeen): void {
-    let failed: { code: string; error: string } | null = null;
-    if (r.status.code === 'EXECUTION_FAILED') failed = { code: r.status.code, error: cut(r.error?.message ?? 'a check failed') };
+    let failed: { code: string; cause?: string; error: string } | null = null;
+    if (r.status.code === 'EXECUTION_FAILED') failed = { code: r.status.code, ...causeOf(r.error), error: cut(r.error?.message ?? 'a check failed') };
     else if (r.status.code === 'ACTION_FAILED') {
       const a = r.actions.find((x) => x.status.code === 'ACTION_FAILED');
-      failed = { code: r.status.code, error: cut(a?.error?.message ?? 'a delivery failed') };
+      failed = { code: r.status.code, ...causeOf(a?.error), error: cut(a?.error?.message ?? 'a delivery failed') };
     }
     this.#runs.record(r.tenant, r.watch_id, failed, this.#o.clock.now());
   }
@@ -233,4 +234,10 @@ export class Health {
     else if (!store.ok) reasons.push(`the state store cannot be used: ${store.error}`);
     return { ready: reasons.length === 0, reasons };
   }
+}
+
+/** The underlying error's code a run recorded (`error.detail`), when it is one: an operator looks it up in troubleshooting.md. */
+function causeOf(error: { detail?: unknown } | null | undefined): { cause?: string } {
+  const d = error?.detail;
+  return typeof d === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(d) ? { cause: d } : {};
 }

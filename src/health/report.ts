@@ -106,9 +106,10 @@ export function assess(i: HealthInputs): { status: HealthStatus; reasons: Health
     ...capped(i.failingWatches, (f) => ({
       status: 'yellow',
       code: 'WATCH_FAILING',
-      message: `watch ${f.tenant}/${f.watch} failed its last ${f.consecutive} runs: ${f.code}: ${f.error}`,
+      message: `watch ${f.tenant}/${f.watch} failed its last ${f.consecutive} runs: ${f.code}${f.cause ? ` (${f.cause})` : ''}: ${f.error}`,
       tenant: f.tenant,
       watch: f.watch,
+      ...(f.cause ? { error_code: f.cause } : {}),
       consecutive_failures: f.consecutive,
       since: iso(f.since),
     })),

@@ -11,6 +11,8 @@ export interface FailingWatch {
   consecutive: number;
   /** The last failure's status code and message (no secret: run errors are scrubbed where they arise). */
   code: string;
+  /** The underlying error's code (INDEX_FORBIDDEN, SCRIPT_BUDGET_EXCEEDED…), when the run recorded one. */
+  cause?: string;
   error: string;
   since: number;
 }
@@ -22,7 +24,7 @@ export class RunTracker {
   readonly #failing = new Map<string, FailingWatch>();
 
   /** `failed`: the run's status code and message when it failed (a check, or an action's delivery), else null. */
-  record(tenant: string, watch: string, failed: { code: string; error: string } | null, at: number): void {
+  record(tenant: string, watch: string, failed: { code: string; cause?: string; error: string } | null, at: number): void {
     const k = key(tenant, watch);
     if (!failed) return void this.#failing.delete(k);
     const f = this.#failing.get(k);

@@ -73,7 +73,7 @@ export class ClientCredentialsTokens {
   }
 
   get(cc: ClientCredentials, deps: { http: HttpClient; clock: Clock; signal?: AbortSignal | undefined }): Promise<AccessToken> {
-    return this.#cache.get(keyOf(cc), () => deps.clock.now(), () => requestToken(deps.http, cc, deps.clock.now(), deps.signal));
+    return this.#cache.get(keyOf(cc), () => deps.clock.now(), (shared) => requestToken(deps.http, cc, deps.clock.now(), shared), deps.signal);
   }
 
   /** Forgets `stale` (the resource server refused it), so the next `get` fetches a new token. */

@@ -11,11 +11,17 @@ export interface TimeOfDay {
 }
 
 const TIME = /^(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?$/;
+const WATCHER_TIMES: Readonly<Record<string, string>> = { noon: '12:00', midnight: '00:00' };
 
 /** `H`, `HH:MM` or `HH:MM:SS` on a 24-hour clock; throws a user-facing Error otherwise. */
 export function parseTimeOfDay(text: string): TimeOfDay {
   const m = TIME.exec(text.trim());
-  if (!m) throw new Error(`invalid time '${text}': expected H, HH:MM or HH:MM:SS (24-hour clock)`);
+  if (!m) {
+    // Watcher's words for two times: its watches are moved over by hand, so the fix is named.
+    const word = WATCHER_TIMES[text.trim().toLowerCase()];
+    if (word) throw new Error(`invalid time '${text}': write "${word}" (times are H, HH:MM or HH:MM:SS on a 24-hour clock)`);
+    throw new Error(`invalid time '${text}': expected H, HH:MM or HH:MM:SS (24-hour clock)`);
+  }
   const hour = Number(m[1]);
   const minute = m[2] === undefined ? 0 : Number(m[2]);
   const second = m[3] === undefined ? 0 : Number(m[3]);

@@ -15,9 +15,15 @@ import { errorMessage } from '../errors.ts';
 /** Intervals below this are refused: a watch firing faster than once a second is a mistake. */
 export const MIN_INTERVAL_MS = 1000;
 
-/** One item or a non-empty array of them; each item is validated (and reported) on its own path. */
-function oneOrMany<T extends z.ZodType>(item: T) {
-  return z.union([item, z.array(item).min(1, 'must not be an empty array')]);
+/**
+ * One item or a non-empty array of them; each item is validated (and reported) on its own path. A value
+ * that is neither (a number for a string, Watcher's `{"hour", "minute"}` for a time) is told what an
+ * item looks like, not zod's bare "Invalid input".
+ */
+function oneOrMany<T extends z.ZodType>(item: T, what: string) {
+  return z.union([item, z.array(item).min(1, 'must not be an empty array')], {
+    error: (issue) => (issue.code === 'invalid_union' ? `expected ${what}, or a non-empty array of them` : undefined),
+  });
 }
 
 /** A string checked by `parse`, whose thrown message becomes the issue on this value's path. */
@@ -48,22 +54,24 @@ const dayItem = checkedString(parseDayName);
 const minuteItem = z.number().int().min(0).max(59);
 const dayOfMonthItem = z.number().int().min(1).max(31);
 
-const hourly = z.strictObject({ minute: oneOrMany(minuteItem).default(0) });
-const daily = z.strictObject({ at: oneOrMany(timeItem).default('00:00') });
-const weekly = z.strictObject({ on: oneOrMany(dayItem), at: oneOrMany(timeItem).default('00:00') });
-const monthly = z.strictObject({ on: oneOrMany(dayOfMonthItem), at: oneOrMany(timeItem).default('00:00') });
+const TIME = 'a time of day as a string, "HH:MM" or "HH:MM:SS" (Watcher\'s {"hour": 9, "minute": 30} is "09:30")';
+const AT = `"at": ${TIME}`;
+const hourly = z.strictObject({ minute: oneOrMany(minuteItem, 'a minute, 0-59').default(0) });
+const daily = z.strictObject({ at: oneOrMany(timeItem, TIME).default('00:00') });
+const weekly = z.strictObject({ on: oneOrMany(dayItem, 'a day name ("monday" or "mon")'), at: oneOrMany(timeItem, TIME).default('00:00') });
+const monthly = z.strictObject({ on: oneOrMany(dayOfMonthItem, 'a day of the month, 1-31'), at: oneOrMany(timeItem, TIME).default('00:00') });
 
 const KINDS = ['interval', 'cron', 'hourly', 'daily', 'weekly', 'monthly'] as const;
 
 /** `trigger.schedule`. */
 export const scheduleSchema = z
   .strictObject({
-    interval: oneOrMany(intervalItem).optional(),
-    cron: oneOrMany(cronItem).optional(),
-    hourly: oneOrMany(hourly).optional(),
-    daily: oneOrMany(daily).optional(),
-    weekly: oneOrMany(weekly).optional(),
-    monthly: oneOrMany(monthly).optional(),
+    interval: oneOrMany(intervalItem, 'an interval as a string, a number and a unit ("30s", "5m", "1h", "1d", "2w")').optional(),
+    cron: oneOrMany(cronItem, 'a Quartz cron expression as a string ("0 */5 * * * ?")').optional(),
+    hourly: oneOrMany(hourly, '{"minute": 0-59 or an array of minutes}').optional(),
+    daily: oneOrMany(daily, `{${AT}}`).optional(),
+    weekly: oneOrMany(weekly, `{"on": a day name, ${AT}}`).optional(),
+    monthly: oneOrMany(monthly, `{"on": a day of the month, ${AT}}`).optional(),
     /** IANA zone or `UTC+01:00`; applies to all kinds but `interval`; default UTC. */
     timezone: checkedString(parseZone).optional(),
     /** What to do with a trigger missed by more than the misfire threshold (10 s). */

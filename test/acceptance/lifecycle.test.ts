@@ -181,6 +181,8 @@ describe('SIGHUP', () => {
     const p = await peer((_n, res) => res.end('ok'));
     watch('alert', `${p.url}/alert`, { throttle_period: '1h' });
     const d = track(await startDaemon(opts));
+    // Started on port 0: the ready line names the port the OS chose, the one the API answers on.
+    expect(d.logs().find((r) => r.msg === 'vigil is running')?.listen).toBe(new URL(d.url).host);
     expect(await until(() => p.answered.length === 1, 10_000)).toBe(true);
     d.kill('SIGHUP');
     await d.waitForLog((r) => r.msg === 'watches reloaded', 10_000);

@@ -124,5 +124,7 @@ describe('deliveries over REST', () => {
       expect(res.statusCode, q).toBe(400);
       expect(JSON.stringify(res.json()), q).toContain(field);
     }
+    // A missing state says it is required, and how to give it.
+    expect((await call('GET', '/_vigil/deliveries', admin)).json().detail.state[0].error).toMatch(/^required: .*one of pending, failed, delivered, cancelled \(\?state=pending\)/);
   });
 });

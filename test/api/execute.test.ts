@@ -128,6 +128,17 @@ describe('_execute of a stored watch', () => {
     expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/sim1/_state' })).json().actions.hook.execution_count).toBe(1);
   });
 
+  it('refuses its options in the query string (they are body fields): ?simulate=true must not send', async () => {
+    await put('query1', watchBody());
+    for (const url of ['/_signals/watch/_main/query1/_execute?simulate=true', '/_signals/watch/_main/_execute?simulate=true&skip_actions']) {
+      const payload = url.includes('/query1/') ? { input: { n: 5 } } : { input: { n: 5 }, watch: watchBody() };
+      const res = await api.inject({ method: 'POST', url, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: { '?simulate': [{ error: expect.stringContaining('JSON body') }] } });
+    }
+    expect(hook.requests).toHaveLength(0);
+  });
+
   it('skip_actions runs the checks only', async () => {
     await put('skip1', watchBody());
     const rec = (await execute('skip1', { input: { n: 5 }, skip_actions: true })).json();

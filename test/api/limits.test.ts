@@ -57,6 +57,37 @@ describe('slowloris', () => {
   });
 });
 
+describe('requests the HTTP parser refuses', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.api.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => h?.close());
+
+  /** Sends `raw` on a new connection and reads everything the server writes until it closes. */
+  function rawExchange(raw: string): Promise<string> {
+    const port = (h.api.server.address() as AddressInfo).port;
+    return new Promise((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('error', reject);
+      s.on('close', () => resolve(got));
+      s.write(raw);
+    });
+  }
+
+  it("answers a URL over the header limit, and bytes that are not HTTP, in the API's error shape", async () => {
+    const long = await rawExchange(`GET /_signals/watch/_main/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(long).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(long.slice(long.indexOf('\r\n\r\n') + 4))).toEqual({ status: 431, error: expect.stringContaining('shorten the URL'), code: 'PAYLOAD_TOO_LARGE' });
+    const junk = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
+    expect(junk).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(junk.slice(junk.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
+  });
+});
+
 describe('bodies', () => {
   let h: AdminHarness;
   beforeAll(async () => {

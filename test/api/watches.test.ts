@@ -146,6 +146,15 @@ describe('watch API', () => {
     expect(await shown()).toEqual({ get: true, search: true });
     const found = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_search', payload: { size: 5 } });
     expect(found.json().hits.hits.map((h: { _id: string }) => h._id)).toContain('api1');
+    // A Signals query is refused with its path, not dropped (which listed every watch as a match).
+    const queried = await api.inject({ method: 'POST', url: '/_signals/watch/_main/_search', payload: { query: { match: { _name: 'nothing' } } } });
+    expect(queried.statusCode).toBe(400);
+    expect(queried.json()).toMatchObject({ code: 'INVALID_REQUEST', detail: { query: [{ error: expect.stringContaining('by id, paged with from and size') }] } });
+    const badSize = await api.inject({ method: 'GET', url: '/_signals/watch/_main/_search?size=-1&colour=red' });
+    expect(badSize.statusCode).toBe(400);
+    expect(Object.keys(badSize.json().detail).sort()).toEqual(['colour', 'size']);
+    const none = await api.inject({ method: 'GET', url: '/_signals/watch/_main/_search?size=0' });
+    expect(none.json().hits).toMatchObject({ hits: [], total: { value: expect.any(Number) } });
     expect((await api.inject({ method: 'DELETE', url: '/_signals/watch/_main/api1' })).statusCode).toBe(200);
     expect((await api.inject({ method: 'GET', url: '/_signals/watch/_main/api1' })).statusCode).toBe(404);
     expect(existsSync(join(dir, 'watches', 'api1.json'))).toBe(false);

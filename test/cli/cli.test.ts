@@ -57,6 +57,15 @@ describe('vigil validate', () => {
     expect(lines[2]).toMatch(/team\/bad\.json: trigger\.schedule\.cron.*Quartz/);
     expect(res.stderr).toMatch(/1 of 3 watch file\(s\) valid/);
   });
+
+  it('counts a path that does not exist apart from the watch files checked', async () => {
+    const file = join(dir, 'counted.json');
+    writeFileSync(file, JSON.stringify(good));
+    const res = await vigil(['validate', join(dir, 'nope.json'), file]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe(`${join(dir, 'nope.json')}: _: no such file or folder\n`);
+    expect(res.stderr).toBe('1 of 1 watch file(s) valid; 1 path(s) not found\n');
+  });
 });
 
 describe('vigil execute', () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   prefix = `vt-${randomBytes(4).toString('hex')}`;
   configFile = join(root, 'vigil.json');
   writeFileSync(configFile, JSON.stringify({ ...dirs(join(root, 'old')), clusters: { default: { urls: [cluster.url] } }, state: { index_prefix: prefix } }));
-  // A SQLite installation in use: two watch files (one in a tenant), a user with a token, an account,
+  // A SQLite installation in use: two watch files (one in a tenant) and one watch saved over the API, a user with a token, an account,
   // a stored proxy and a trust store,
   // watch state, a run in the log, an audit row and a notification still pending.
   const old = dirs(join(root, 'old'));
@@ -64,6 +64,8 @@ beforeAll(async () => {
   await app.accounts!.proxies.put(PROXY, { uri: `http://ops:${PROXY_PASSWORD}@127.0.0.1:3128` });
   made.pem = (await makeTestPki()).caCert;
   await app.accounts!.truststores.put('iot', { pem: made.pem });
+  // One watch saved over the API (the folder holds it as a file, its saver inside).
+  await app.watches.put('_main', 'c', hook('c'), { user: 'kirk', roles: ['admin'], backend_roles: [] });
   made.runId = (await app.watches.execute('_main', 'a', {})).id;
   await app.watches.setActive('team1', 'b', false);
   await app.store.outbox.enqueue(entry(made.outboxKey, Date.now(), { deadline: Date.now() + 86_400_000, nextAttemptAt: Date.now() + 3_600_000 }));
@@ -80,7 +82,7 @@ describe('vigil migrate', () => {
     const res = await migrate(['--to', 'cluster', '--dry-run', '--include-log']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^dry run: nothing changed; from .*old\/data to vt-.*-\* on cluster \[default\]/);
-    expect(copied(res.counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 2, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
+    expect(copied(res.counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 3, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
     expect(cluster.store.get(`${prefix}-watches`).docs.size).toBe(0);
     expect(cluster.store.get(`${prefix}-accounts`).docs.size).toBe(0);
   });
@@ -98,7 +100,7 @@ describe('vigil migrate', () => {
     const first = await migrate(['--to', 'cluster', '--include-log']);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe('');
-    expect(copied(first.counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 2, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
+    expect(copied(first.counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 3, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
     const second = await migrate(['--to', 'cluster', '--include-log']);
     expect(copied(second.counts)).toEqual({});
     for (const k of ['users', 'roles', 'tokens', 'audit', 'watches', 'watch_state', 'outbox', 'log', 'accounts', 'key_check'] as const) expect(second.counts[k].present, k).toBe(first.counts[k].copied);
@@ -110,7 +112,11 @@ describe('vigil migrate', () => {
     });
     try {
       await app.watches.loadAll();
-      expect(app.watches.list().map((w) => `${w.ref.tenant}/${w.ref.id}`).sort()).toEqual(['_main/a', 'team1/b']);
+      expect(app.watches.list().map((w) => `${w.ref.tenant}/${w.ref.id}`).sort()).toEqual(['_main/a', '_main/c', 'team1/b']);
+      // Where each came from stays: a folder applied to the cluster later replaces only the files'.
+      const origins = Object.fromEntries([...cluster.store.get(`${prefix}-watches`).docs].map(([id, d]) => [id, (d.source as { origin: string }).origin]));
+      expect(origins).toEqual({ '_main:a': 'file', '_main:c': 'api', 'team1:b': 'file' });
+      expect(app.watches.list().find((w) => w.ref.id === 'c')?.watch?.savedBy).toEqual({ user: 'kirk', roles: ['admin'], backend_roles: [] });
       expect((await app.watches.state('team1', 'b'))?.active_override).toBe(false);
       expect(app.security.users.get('kirk')?.roles).toEqual(['admin']);
       expect(await app.store.security.docs.get('roles', 'oncall')).toMatchObject({ cluster_permissions: ['watch:read'] });
@@ -135,15 +141,16 @@ describe('vigil migrate', () => {
     }, {});
     expect(code).toBe(0);
     const counts = (JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { counts: Counts }).counts;
-    expect(copied(counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 2, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
-    expect(readFileSync(join(back.watches_dir, 'team1', 'b.json'), 'utf8')).toBe(readFileSync(join(root, 'old', 'watches', 'team1', 'b.json'), 'utf8'));
+    expect(copied(counts)).toEqual({ users: 1, roles: 1, tokens: 1, audit: 1, watches: 3, watch_state: 2, outbox: 1, log: 1, accounts: 3, key_check: 1 });
+    for (const file of [['team1', 'b.json'], ['c.json']]) expect(readFileSync(join(back.watches_dir, ...file), 'utf8')).toBe(readFileSync(join(root, 'old', 'watches', ...file), 'utf8'));
     for (const file of [['slack', 'ops.json'], ['_proxies', `${PROXY}.json`], ['_truststores', 'iot.json']]) {
       expect(readFileSync(join(back.accounts_dir, ...file), 'utf8')).toBe(readFileSync(join(root, 'old', 'accounts', ...file), 'utf8'));
     }
     const app = await buildApp(loadConfig({ env: {}, overrides: { ...back, listen: '127.0.0.1:0' } }), { logger: captureLogger('warn').logger, env: { VIGIL_MASTER_KEY: key }, security: { hasher: new QuickHasher() } });
     try {
       await app.watches.loadAll();
-      expect(app.watches.list()).toHaveLength(2);
+      expect(app.watches.list()).toHaveLength(3);
+      expect(app.watches.list().find((w) => w.ref.id === 'c')?.watch?.savedBy?.user).toBe('kirk');
       expect(await app.store.outbox.get(made.outboxKey)).toMatchObject({ status: 'pending' });
       expect(await app.accounts!.resolve('slack', 'ops')).toMatchObject({ url: expect.stringContaining('/migrate') });
     } finally {

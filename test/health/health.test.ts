@@ -121,7 +121,9 @@ describe('health', () => {
       consecutive_failures: 2,
     });
     const failing = (await s.health()).reasons.find((r) => r.code === 'WATCH_FAILING')!;
-    expect(failing.message).toMatch(/EXECUTION_FAILED: indices:data\/read\/search on index 'logs' of cluster 'default' is not allowed/);
+    // The underlying code names the cause (troubleshooting.md has a line per code), not only the run's status.
+    expect(failing.message).toMatch(/EXECUTION_FAILED \(INDEX_FORBIDDEN\): indices:data\/read\/search on index 'logs' of cluster 'default' is not allowed/);
+    expect(failing.error_code).toBe('INDEX_FORBIDDEN');
   });
 
   it('is yellow while an action’s deliveries fail, naming the watch, action and destination, until one succeeds', async () => {

@@ -98,6 +98,20 @@ describe('triggerSchema: refuses, naming the JSON path', () => {
     ]);
   });
 
+  it("a value of the wrong kind is told what an item looks like, Watcher's forms named", () => {
+    expect(problems({ schedule: { interval: 15 } })).toEqual([
+      'trigger.schedule.interval: expected an interval as a string, a number and a unit ("30s", "5m", "1h", "1d", "2w"), or a non-empty array of them',
+    ]);
+    expect(problems({ schedule: { daily: { at: { hour: [9, 17], minute: 0 } } } })).toEqual([
+      expect.stringMatching(/^trigger\.schedule\.daily: expected \{"at": a time of day as a string, "HH:MM" .*Watcher's \{"hour": 9, "minute": 30\} is "09:30"/),
+    ]);
+    expect(problems({ schedule: { weekly: { on: 2 } } })).toEqual([expect.stringMatching(/^trigger\.schedule\.weekly(\.on)?: expected .*day name/)]);
+    expect(problems({ schedule: { daily: { at: ['noon', 'Midnight'] } } })).toEqual([
+      'trigger.schedule.daily.at[0]: invalid time \'noon\': write "12:00" (times are H, HH:MM or HH:MM:SS on a 24-hour clock)',
+      'trigger.schedule.daily.at[1]: invalid time \'Midnight\': write "00:00" (times are H, HH:MM or HH:MM:SS on a 24-hour clock)',
+    ]);
+  });
+
   it('day names: full or three letters only', () => {
     expect(problems({ schedule: { weekly: { on: 'thurs' } } })).toHaveLength(1);
     expect(problems({ schedule: { weekly: { on: 'th' } } })).toHaveLength(1);

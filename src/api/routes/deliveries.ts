@@ -11,7 +11,8 @@ const STATES = ['pending', 'failed', 'delivered', 'cancelled'] as const;
 
 const listQuery = z
   .object({
-    state: z.enum(STATES).describe('The deliveries in this state'),
+    // Required: a missing state is told so, not "Invalid option" as if one had been given.
+    state: z.enum(STATES, { error: (iss) => (iss.input === undefined ? `required: which deliveries to list, one of ${STATES.join(', ')} (?state=pending)` : undefined) }).describe('The deliveries in this state'),
     tenant: z.string().default(DEFAULT_TENANT).describe('Their tenant (default `_main`)'),
     watch: z.string().optional().describe('Only the deliveries of this watch'),
     from: z.coerce.number().int().min(0).max(100_000).default(0).describe('First entry (default 0)'),

@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.ts';
 import { VigilError } from '../../errors.ts';
 import { zodDetail } from '../../error-detail.ts';
 import { errorSummary, parseSource } from '../../watches/loader.ts';
+import { parseRequest, refuseQuery } from '../parse.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 import { ID_PATTERN, watchSchemaFor } from '../../watches/schema.ts';
 import type { Permission, Principal } from '../../security/types.ts';
@@ -49,6 +50,8 @@ const paging = z.object({
   from: z.coerce.number().int().min(0).optional().describe('First hit (default 0)'),
   size: z.coerce.number().int().min(0).max(1000).optional().describe('Hits to return (default 10, at most 1000)'),
 });
+const NO_QUERY = 'not supported: _search lists the watches of a tenant by id, paged with from and size (GET /_signals/watch/{tenant}/{id} reads one)';
+const searchBody = paging.extend({ query: z.never({ error: NO_QUERY }).optional(), sort: z.never({ error: NO_QUERY }).optional() }).strict();
 const watchHit = z.looseObject({ _id: z.string(), _tenant: z.string(), _version: z.string().nullable(), valid: z.boolean(), active: z.boolean(), description: z.string().optional() });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -212,6 +215,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       examples: example('Run it, rendering the actions without sending them', { body: { simulate: true, show_all_runtime_attributes: true } }),
     },
   }, async (req, reply) => {
+    refuseQuery(req.query, '_execute');
     const b = parseBody(executeBody, req.body);
     const record = await w.execute(req.params.tenant, req.params.id, { ...runOptions(b), recordState: b.record_execution, caller: caller(req.principal) });
     return reply.status(record.status.code === 'EXECUTION_FAILED' ? 422 : 200).send(record);
@@ -228,6 +232,7 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
       examples: [{ name: 'inline', summary: 'Try a watch before storing it', params: { tenant: DEFAULT_TENANT }, body: { watch: EXAMPLE_WATCH, simulate: true } }],
     },
   }, async (req, reply) => {
+    refuseQuery(req.query, '_execute');
     const b = parseBody(executeBody, req.body);
     if (b.watch === undefined) throw new VigilError('INVALID_REQUEST', 'inline execution needs a "watch" object', { watch: [{ error: 'required' }] });
     const record = await w.executeInline(req.params.tenant, b.watch, runOptions(b), caller(req.principal));
@@ -279,9 +284,10 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
   });
 
   const search = async (req: { params: { tenant: string }; body?: unknown; query?: unknown }) => {
-    const q = { ...((req.query as Record<string, string>) ?? {}), ...((req.body as Record<string, unknown>) ?? {}) };
-    const from = Math.max(0, Number(q.from ?? 0) || 0);
-    const size = Math.min(1000, Math.max(0, Number(q.size ?? 10) || 10));
+    // Strict: a Signals `query` or `sort` would otherwise be dropped, and every watch listed as if it matched.
+    const q = { ...parseRequest(paging.strict(), req.query, 'query string'), ...parseRequest(searchBody, req.body, 'body') };
+    const from = q.from ?? 0;
+    const size = q.size ?? 10;
     const all = w.list(req.params.tenant).sort((a, b) => a.ref.id.localeCompare(b.ref.id));
     return {
       hits: {
@@ -306,6 +312,6 @@ export async function watchRoutes(f: FastifyInstance, app: ApiContext): Promise<
   f.get<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_search', { ...access('watch:read'), schema: { ...searchSchema, querystring: paging, examples: tenantExample() } }, search);
   f.post<{ Params: { tenant: string } }>('/_signals/watch/:tenant/_search', {
     ...access('watch:read'),
-    schema: { ...searchSchema, description: '`from` and `size` may be given in the body or the query.', querystring: paging, body: paging.optional(), examples: tenantExample({ from: 0, size: 20 }) },
+    schema: { ...searchSchema, description: '`from` and `size` may be given in the body or the query.', querystring: paging, body: searchBody.optional(), examples: tenantExample({ from: 0, size: 20 }) },
   }, search);
 }

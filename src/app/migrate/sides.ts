@@ -16,6 +16,7 @@ import { AccountFileStore } from '../../accounts/store.ts';
 import { FileWatchRepository } from '../../watches/file-repository.ts';
 import type { WatchRef } from '../../watches/repository.ts';
 import { openClusterBackend, type ClusterBackend } from '../cluster-backend.ts';
+import { savedOverApi } from './saved-over-api.ts';
 
 /** A watch definition as copied: its text, kept byte for byte (its version is the text's hash). */
 export interface Definition {
@@ -33,7 +34,10 @@ export interface Side {
   definitions(): Promise<{ found: Definition[]; unreadable: number }>;
   /** The stored text of one definition, or undefined. */
   definition(ref: WatchRef): Promise<string | undefined>;
-  /** Stores a definition as a copy (the cluster records it as applied from a file: it came from one). */
+  /**
+   * Stores a definition as a copy. The cluster records where it came from: the API when the text is
+   * what the API writes (the definition with its saver, `_vigil.saved_by`), a file otherwise.
+   */
   putDefinition(d: Definition): Promise<void>;
   /** Every execution-log record, oldest first where the store can tell. */
   logRecords(): AsyncIterable<WatchLogRecord>;
@@ -110,7 +114,9 @@ export async function clusterSide(config: VigilConfig, o: { logger: Logger; node
       return r.status === 'found' ? r.source.text : undefined;
     },
     async putDefinition(d) {
-      await b.watches.applyFile(d.ref, d.text);
+      const saved = savedOverApi(d.text);
+      if (saved) await b.watches.put(d.ref, saved.definition, saved.savedBy);
+      else await b.watches.applyFile(d.ref, d.text);
     },
     async *logRecords() {
       await docs.refresh(store.names.logPattern);

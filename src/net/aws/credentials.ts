@@ -56,7 +56,7 @@ export class AwsCredentialProvider {
   async resolve(src: CredentialSource, deps: { http: HttpClient; clock: Clock; signal?: AbortSignal | undefined }): Promise<ResolvedCredentials> {
     if (src.roleArn === undefined) return { credentials: src.base, assumed: false };
     const roleArn = src.roleArn;
-    const credentials = await this.#cache.get(keyOf(src), () => deps.clock.now(), () =>
+    const credentials = await this.#cache.get(keyOf(src), () => deps.clock.now(), (shared) =>
       assumeRole(deps.http, {
         endpoint: src.stsEndpoint,
         region: src.region,
@@ -66,8 +66,9 @@ export class AwsCredentialProvider {
         // Shows in the role's CloudTrail entries: who assumed it, and when.
         sessionName: `vigil-${Math.floor(deps.clock.now() / 1000)}`,
         now: deps.clock.now(),
-        signal: deps.signal,
+        signal: shared,
       }),
+      deps.signal,
     );
     return { credentials, assumed: true };
   }
