@@ -99,7 +99,10 @@ export class Deliverer {
       // Its watch's earlier entries went first: its window starts after them.
       if (await shared.before(stored)) {
         const later = deadlineFromNow(stored, this.o.clock.now());
-        if (later > deadline) await this.o.store.outbox.extendDeadlines([{ key: entry.key, deadline: (deadline = later) }]);
+        if (later > deadline) {
+          deadline = later;
+          await this.o.store.outbox.extendDeadlines([{ key: entry.key, deadline }]);
+        }
       }
       return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline }, recordDelivered);
     } finally {
@@ -201,14 +204,16 @@ export class Deliverer {
           }
           resumed.push(e);
         }
-        const moves = resumed.flatMap((e) => {
+        const moves: Array<{ key: string; deadline: number }> = [];
+        for (const e of resumed) {
           const deadline = deadlineFromNow(e, now);
-          return deadline > e.deadline ? [{ key: e.key, deadline }] : [];
-        });
+          if (deadline <= e.deadline) continue;
+          e.deadline = deadline;
+          moves.push({ key: e.key, deadline });
+        }
         // Stored first (one write for the page): the deliveries API shows the deadline applied.
         await this.o.store.outbox.extendDeadlines(moves);
         for (const e of resumed) {
-          e.deadline = deadlineFromNow(e, now);
           void this.deliver(e);
           handed++;
         }
