@@ -36,12 +36,20 @@ export function deadlineFor(throttleMs?: number): number {
   return Math.max(DEADLINE.minMs, Math.min(t, DEADLINE.maxMs));
 }
 
+/** What the retry window of an entry is read from: its window as decided, else its (first) deadline. */
+export interface WindowOf {
+  createdAt: number;
+  deadline: number;
+  windowMs?: number | undefined;
+}
+
 /**
- * An entry's retry window (its original one: from the decision to its deadline), within the bounds a
- * window can have; an operator's retry that moved the deadline on does not make it any longer.
+ * An entry's retry window (its original one: from the decision to its first deadline, which the outbox
+ * keeps as `windowMs` once the deadline moves), within the bounds a window can have: a deadline moved
+ * on by a claim or an operator's retry does not make the next window any longer.
  */
-export function retryWindow(e: { createdAt: number; deadline: number }): number {
-  return Math.max(DEADLINE.minMs, Math.min(e.deadline - e.createdAt, DEADLINE.maxMs));
+export function retryWindow(e: WindowOf): number {
+  return Math.max(DEADLINE.minMs, Math.min(e.windowMs ?? e.deadline - e.createdAt, DEADLINE.maxMs));
 }
 
 /**
@@ -50,6 +58,6 @@ export function retryWindow(e: { createdAt: number; deadline: number }): number 
  * at least. A remainder of the old one (or none) would give a notification that changed hands late one
  * attempt, failed for good by a receiver slow at that moment, though no daemon retried it for a window.
  */
-export function deadlineFromNow(e: { createdAt: number; deadline: number }, now: number): number {
+export function deadlineFromNow(e: WindowOf, now: number): number {
   return Math.max(e.deadline, now + retryWindow(e));
 }

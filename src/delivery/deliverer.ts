@@ -85,15 +85,25 @@ export class Deliverer {
     }
   }
 
-  /** Several daemons: sends an entry only once this daemon holds its claim (the stored entry's attempts and deadline). */
+  /**
+   * Several daemons: sends an entry only once this daemon holds its claim (the stored entry's attempts
+   * and deadline). The window runs from this claim, and the claim stores the deadline it gives: an entry
+   * handed over at a clean stop, taken back after a restart, taken over from a dead daemon or queued
+   * behind its watch's earlier entries may come to it late.
+   */
   private async claimed(shared: SharedOutbox, entry: OutboxEntry, recordDelivered: boolean): Promise<DeliveryOutcome> {
-    const stored = await shared.acquire(entry.key);
+    const stored = await shared.acquire(entry.key, deadlineFromNow(entry, this.o.clock.now()));
     if (!stored) return { status: 'pending', attempts: entry.attempts, error: 'delivered by another daemon', code: 'ABORTED' };
     try {
-      await shared.before(stored);
-      // The window runs from this claim: an entry handed over at a clean stop, taken back after a restart,
-      // taken over from a dead daemon or queued behind its watch's earlier entries may come to it late.
-      const deadline = deadlineFromNow({ createdAt: stored.createdAt, deadline: Math.max(entry.deadline, stored.deadline) }, this.o.clock.now());
+      let deadline = stored.deadline;
+      // Its watch's earlier entries went first: its window starts after them.
+      if (await shared.before(stored)) {
+        const later = deadlineFromNow(stored, this.o.clock.now());
+        if (later > deadline) {
+          deadline = later;
+          await this.o.store.outbox.extendDeadlines([{ key: entry.key, deadline }]);
+        }
+      }
       return await this.loop({ ...entry, attempts: stored.attempts, lastError: stored.lastError, deadline }, recordDelivered);
     } finally {
       shared.release(entry.key);
@@ -162,9 +172,9 @@ export class Deliverer {
   /**
    * Resumes what a previous process left pending, oldest first, as much as the backlog has room for;
    * the rest is claimed from the outbox as room frees (so a large backlog left by a crash neither
-   * fills memory nor is cut off). Each gets its original window again from now (`deadlineFromNow`): a
-   * page left with a second of its window, or past it, is still due. Returns how many
-   * entries were handed over now.
+   * fills memory nor is cut off). Each gets its original window again from now (`deadlineFromNow`),
+   * stored before it is handed over: a page left with a second of its window, or past it, is still due.
+   * Returns how many entries were handed over now.
    */
   async resumePending(): Promise<number> {
     this.resumeBefore = this.o.clock.now();
@@ -185,13 +195,25 @@ export class Deliverer {
         if (room <= 0) break;
         const page = await this.o.store.outbox.pending(Math.min(room, RESUME_PAGE), this.resumeCursor);
         const now = this.o.clock.now();
+        const resumed: OutboxEntry[] = [];
         for (const e of page) {
           this.resumeCursor = { createdAt: e.createdAt, key: e.key };
           if (e.createdAt > this.resumeBefore) {
             this.resumeCursor = null;
             break;
           }
-          e.deadline = deadlineFromNow(e, now);
+          resumed.push(e);
+        }
+        const moves: Array<{ key: string; deadline: number }> = [];
+        for (const e of resumed) {
+          const deadline = deadlineFromNow(e, now);
+          if (deadline <= e.deadline) continue;
+          e.deadline = deadline;
+          moves.push({ key: e.key, deadline });
+        }
+        // Stored first (one write for the page): the deliveries API shows the deadline applied.
+        await this.o.store.outbox.extendDeadlines(moves);
+        for (const e of resumed) {
           void this.deliver(e);
           handed++;
         }

@@ -87,12 +87,13 @@ export class SharedOutbox {
   }
 
   /**
-   * Takes the entry's claim before its first attempt. Returns the entry as stored (attempts, deadline)
-   * or null when another daemon holds it or it is finished: then this process does not send it.
+   * Takes the entry's claim before its first attempt, moving its stored deadline on to `deadline` in
+   * the same write when that is later. Returns the entry as stored (attempts, deadline) or null when
+   * another daemon holds it or it is finished: then this process does not send it.
    */
-  async acquire(key: string): Promise<ClaimedEntry | null> {
+  async acquire(key: string, deadline?: number): Promise<ClaimedEntry | null> {
     const now = this.#o.clock.now();
-    const r = await this.#o.claims.claim(key, this.#o.node, now + this.#o.leaseMs, now);
+    const r = await this.#o.claims.claim(key, this.#o.node, now + this.#o.leaseMs, now, deadline);
     if (!r.ok) return null;
     this.#held.add(key);
     this.#until.set(key, now + this.#o.leaseMs);
@@ -175,7 +176,7 @@ export class SharedOutbox {
         continue;
       }
       if (sink.room() <= 0) break;
-      // Its retry window starts again when the deliverer claims it (Deliverer: deadlineFromNow).
+      // Its retry window starts again when the deliverer claims it (Deliverer: deadlineFromNow, stored with the claim).
       sink.deliver(e);
       taken++;
     }
@@ -220,14 +221,19 @@ export class SharedOutbox {
   /**
    * Before this daemon sends `e` of a watch it gained lately: the watch's earlier entries, decided by
    * its previous owner meanwhile, go first (waited for while another daemon holds them, else sent here).
+   * Resolves true when there were any (time went by: `e`'s window starts after them).
    */
-  async before(e: ClaimedEntry): Promise<void> {
+  async before(e: ClaimedEntry): Promise<boolean> {
     const w = watchOf(e);
     const until = this.#gained.get(w);
-    if (until === undefined) return;
-    if (until < this.#o.clock.now()) return void this.#gained.delete(w);
+    if (until === undefined) return false;
+    if (until < this.#o.clock.now()) {
+      this.#gained.delete(w);
+      return false;
+    }
     const earlier = (await this.#o.claims.pendingBefore(e.tenant, e.watchId, e.seq)).filter((x) => x.key !== e.key && !this.#held.has(x.key));
     if (earlier.length) await this.#drain(earlier);
+    return earlier.length > 0;
   }
 
   /** Waits for, or takes over, a watch's earlier entries one by one. */

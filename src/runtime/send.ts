@@ -4,7 +4,7 @@ import type { Deliverer } from '../delivery/deliverer.ts';
 import type { DeliveryOutcome } from '../delivery/types.ts';
 import type { DeliveredMark, OutboxEntry, StateStore } from '../state/types.ts';
 import type { CompiledWatch } from '../watches/compile.ts';
-import { deadlineFor } from '../delivery/backoff.ts';
+import { deadlineFor, retryWindow } from '../delivery/backoff.ts';
 import { throttlePeriod } from '../schedule/duration.ts';
 import type { Planned } from './action-step.ts';
 import type { ActionLogEntry, WatchState } from '../state/records.ts';
@@ -145,10 +145,13 @@ async function deliver(env: SendEnv, e: Omit<OutboxEntry, 'status' | 'attempts' 
   if (timer !== undefined) env.clock.clearTimeout(timer);
   if (first) return first;
   const row = await env.store.outbox.get(e.key);
+  // The deadline as stored now: a daemon that takes the entry up later (after a restart, or from another
+  // daemon) moves it on by the window, so the window is what holds.
+  const window = `a ${Math.round(retryWindow(row ?? e) / 1000)} s window from when its daemon takes it up`;
   return {
     status: 'pending',
     attempts: row?.attempts ?? 0,
-    error: `still being delivered after ${Math.round(o.waitMs / 1000)} s${row?.lastError ? ` (last attempt: ${row.lastError})` : ''}; retried until ${isoTime(e.deadline)}`,
+    error: `still being delivered after ${Math.round(o.waitMs / 1000)} s${row?.lastError ? ` (last attempt: ${row.lastError})` : ''}; retried within ${window} (its deadline now: ${isoTime(row?.deadline ?? e.deadline)})`,
   };
 }
 

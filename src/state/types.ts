@@ -153,8 +153,18 @@ export interface OutboxEntry {
   status: OutboxStatus;
   attempts: number;
   createdAt: number;
-  /** Epoch ms after which no further attempt is made. */
+  /**
+   * Epoch ms after which no further attempt is made. A daemon that takes the entry up later than it was
+   * decided (resumed after a restart, claimed from another daemon) moves it on to a whole retry window
+   * from then, and stores that (`extendDeadlines`, `OutboxClaims.claim`): the stored one is the one applied.
+   */
   deadline: number;
+  /**
+   * The retry window as decided (ms: the first deadline minus `createdAt`). Kept however the deadline
+   * moves on, so a window given again from a claim is as long as the first one, not longer. Stores
+   * always fill it (from the first deadline for entries whose deadline never moved).
+   */
+  windowMs?: number;
   /** Epoch ms of the next attempt, for pending entries. */
   nextAttemptAt: number;
   lastError: string | null;
@@ -174,6 +184,13 @@ export interface OutboxStore {
    * only: one finished or discarded meanwhile is left as it is.
    */
   recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void>;
+  /**
+   * Moves pending entries' deadlines on to these times, each only when later than its stored one (a
+   * deadline never moves back), keeping its `windowMs`: a daemon taking them up late gives each a new
+   * window and records it, so what the API shows is what is applied. Entries not pending are left as
+   * they are.
+   */
+  extendDeadlines(moves: ReadonlyArray<{ key: string; deadline: number }>): Promise<void>;
   /**
    * Finishes an entry. `attempts` is how many attempts were made in all (the last, successful or
    * final one included, which no `recordAttempt` counted): the entry records it, never less than it
@@ -195,7 +212,7 @@ export interface OutboxStore {
   list(q: OutboxListQuery): Promise<OutboxEntry[]>;
   /**
    * Makes a failed entry pending again (an operator's retry): its deadline and next attempt as given,
-   * its attempts and last error kept. Returns the entry as it is now, or undefined when no failed entry
+   * its attempts, last error and `windowMs` kept. Returns the entry as it is now, or undefined when no failed entry
    * has this key (nothing changes then).
    */
   requeue(key: string, o: { deadline: number; nextAttemptAt: number }): Promise<OutboxEntry | undefined>;
@@ -230,10 +247,11 @@ export type ClaimOutcome = { ok: true; entry: ClaimedEntry } | { ok: false; held
 export interface OutboxClaims {
   /**
    * Takes the claim of a pending entry for `node` until `until`: when it has none, holds it already,
-   * or its claim expired before `now`. Returns the entry as stored, or undefined when it is not pending
-   * or another daemon holds it.
+   * or its claim expired before `now`. With `deadline`, the same write moves the entry's deadline on to
+   * it when that is later (as `OutboxStore.extendDeadlines`). Returns the entry as stored (with that
+   * deadline), or not ok when it is not pending or another daemon holds it.
    */
-  claim(key: string, node: string, until: number, now: number): Promise<ClaimOutcome>;
+  claim(key: string, node: string, until: number, now: number, deadline?: number): Promise<ClaimOutcome>;
   /**
    * Extends `node`'s claims of these entries to `until`. Returns the keys it no longer holds or that
    * are finished (`lost`), and among them those an operator discarded meanwhile (`cancelled`): their

@@ -104,6 +104,23 @@ describe('deliveries over REST', () => {
     expect(hits.some((e) => e.user === 'adm' && e.method === 'POST' && e.path === '/_vigil/deliveries/failed-1/_retry' && e.outcome === 'SUCCESS')).toBe(true);
   });
 
+  it('requeues a failed delivery whose deadline a restart had moved on with its first window, and shows that deadline', async () => {
+    const store = h.app.store;
+    const now = clock.now();
+    const notification = { kind: 'fire', request: { level: 'info', text: 'moved' }, summary: 'moved', destination: 'log' };
+    await store.outbox.enqueue({ key: 'moved-1', tenant: '_main', watchId: 'gone', action: 'note', actionType: 'log', accountId: null, episodeKey: 'e', notification, createdAt: now, deadline: now + 60_000, nextAttemptAt: now });
+    // Resumed by a restarted daemon 4 min on, it failed for good at the end of that window.
+    await store.outbox.extendDeadlines([{ key: 'moved-1', deadline: now + 300_000 }]);
+    const [listed] = (await h.call({ method: 'GET', url: '/_vigil/deliveries?state=pending&watch=gone', headers: admin })).json<{ deliveries: Array<Record<string, unknown>> }>().deliveries;
+    expect(listed).toMatchObject({ id: 'moved-1', deadline: new Date(now + 300_000).toISOString() });
+    await store.outbox.markFailed('moved-1', 'DEADLINE_EXCEEDED: gave up after 9 attempts', now + 300_000, 9);
+    await clock.advance(400_000);
+    const res = await h.call({ method: 'POST', url: '/_vigil/deliveries/moved-1/_retry', headers: admin });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ result: 'requeued', delivery: { deadline: new Date(now + 400_000 + 60_000).toISOString() } });
+    await expect.poll(() => store.outbox.get('moved-1'), { interval: 20, timeout: 5000 }).toMatchObject({ status: 'delivered', windowMs: 60_000 });
+  });
+
   it('checks permissions in the entry tenant; refuses bad parameters with their names; 404 for no such delivery', async () => {
     await failedLogDelivery({ key: 'team-b-1', tenant: 'team_b', watchId: 'w', action: 'a', text: 'x', error: 'HTTP_4XX: 400', attempts: 1 });
     await h.security.directory.write([{ kind: 'roles', name: 'team_b', value: { cluster_permissions: [], index_permissions: [], tenant_permissions: [{ tenant_patterns: ['team_b'], allowed_actions: ['watch:*'] }] } }]);

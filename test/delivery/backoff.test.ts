@@ -81,6 +81,14 @@ describe('deadlineFromNow (an entry that changed process or daemon)', () => {
     expect(deadlineFromNow(requeued, t0 + 86_400_000 + 9_000)).toBe(t0 + 86_400_000 + 9_000 + DEADLINE.maxMs);
     expect(deadlineFromNow({ createdAt: t0, deadline: t0 }, t0 + 5)).toBe(t0 + 5 + DEADLINE.minMs);
   });
+
+  it('reads the window as decided once the stored deadline has moved on: each move gives that window, no longer', () => {
+    // Claimed 9.8 s into a 10 s window, its deadline was stored 10 s on; claimed again 9 s later.
+    const moved = { createdAt: t0, deadline: t0 + 19_800, windowMs: 10_000 };
+    expect(deadlineFromNow(moved, t0 + 18_800)).toBe(t0 + 28_800);
+    // Requeued a day later: the window as decided, not a day (nor the 5 min bound).
+    expect(deadlineFromNow({ createdAt: t0, deadline: t0 + 86_400_000 + 10_000, windowMs: 10_000 }, t0 + 86_400_000 + 9_000)).toBe(t0 + 86_400_000 + 19_000);
+  });
 });
 
 describe('Retry-After cap', () => {

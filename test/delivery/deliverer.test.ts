@@ -36,12 +36,14 @@ function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: numb
   const store = new SqliteStateStore(dir);
   const logs = captureLogger();
   const metrics = createMetrics();
-  const deliverer = new Deliverer({
+  /** A deliverer on the store: another one is the next process of the daemon. */
+  const make = () => new Deliverer({
     store, registry: createRegistry({ actions: [type], checks: [] }), accounts: null, clock, logger: logs.logger, metrics, rng: () => 0.5, egress: createTestHostCheck(),
     http: { request: async () => { throw new Error('unused'); }, close: async () => {} },
     searchClient: () => { throw new Error('unused'); },
     perDestinationConcurrency: opts.concurrency ?? 4, queueLimit: opts.queueLimit ?? 100,
   });
+  const deliverer = make();
   const entry = (key: string, deadlineMs = 60_000) => ({
     key, tenant: '_main', watchId: 'w', action: 'a', actionType: 'scripted', accountId: null, episodeKey: 'ep',
     notification: { kind: 'fire', request: {}, summary: 's' }, createdAt: clock.now(), deadline: clock.now() + deadlineMs, nextAttemptAt: clock.now(),
@@ -51,7 +53,7 @@ function setup(type: ActionType, opts: { concurrency?: number; queueLimit?: numb
     await store.outbox.enqueue(e);
     return { ...e, status: 'pending' as const, attempts: 0, lastError: null, finishedAt: null };
   };
-  return { dir, clock, store, logs, metrics, deliverer, enqueue };
+  return { dir, clock, store, logs, metrics, deliverer, enqueue, make };
 }
 
 const fail5xx: DeliveryResult = { ok: false, retry: true, code: 'HTTP_5XX', message: 'HTTP 503' };
@@ -152,6 +154,29 @@ describe('Deliverer', () => {
     await s.deliverer.idle();
     expect(type.attempts.map((a) => a.key)).toEqual(['late', 'late']);
     expect(await s.store.outbox.get('late')).toMatchObject({ status: 'delivered', attempts: 2 });
+    await s.store.close();
+  });
+
+  it('stores the deadline a resumed entry is given, as listed; resumed again later it gets its first window, not a longer one', async () => {
+    const type = scripted([fail5xx, fail5xx]);
+    const s = setup(type);
+    const t0 = s.clock.now();
+    await s.enqueue('late', 10_000);
+    await s.clock.advance(9_800);
+    expect(await s.deliverer.resumePending()).toBe(1);
+    // What GET /_vigil/deliveries reads: the window runs from the resume.
+    expect((await s.store.outbox.list({ status: 'pending' }))[0]).toMatchObject({ key: 'late', deadline: t0 + 19_800, windowMs: 10_000 });
+    await s.clock.advance(0);
+    expect(type.attempts).toHaveLength(1);
+    // This process stops before its retry; the next one starts 9 s later.
+    s.deliverer.abortAll();
+    await s.deliverer.idle();
+    await s.clock.advance(9_000);
+    const next = s.make();
+    expect(await next.resumePending()).toBe(1);
+    expect(await s.store.outbox.get('late')).toMatchObject({ status: 'pending', deadline: t0 + 28_800, windowMs: 10_000 });
+    next.abortAll();
+    await next.idle();
     await s.store.close();
   });
 

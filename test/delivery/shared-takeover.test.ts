@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
-import { e, pendingOf, ran, sharedDaemons } from './shared-kit.ts';
+import { e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
 
 /** The retry window of the entries here: a watch without throttle (the minimum, DEADLINE.minMs). */
 const WINDOW = 10_000;
@@ -33,7 +33,10 @@ describe('a delivery that changes hands', () => {
       // b's receiver is slow to take it at first: the first attempt fails, the retry is 0.5 s later.
       rx.failing.add('w-1');
       b.deliverer.startShared();
+      const takenAt = clock.now();
       await vi.waitFor(async () => expect((await b.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      // Stored with the claim: what the deliveries API shows is the deadline b applies.
+      expect((await b.store.outbox.list({ status: 'pending' }))[0]).toMatchObject({ key: 'w-1', deadline: takenAt + WINDOW, windowMs: WINDOW });
       rx.failing.clear();
       await clock.advance(1_000);
       await b.deliverer.idle();
@@ -57,12 +60,50 @@ describe('a delivery that changes hands', () => {
       rx.failing.add('w-1');
       after.deliverer.startShared();
       await vi.waitFor(async () => expect((await after.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+      expect(await after.store.outbox.get('w-1')).toMatchObject({ deadline: clock.now() + WINDOW, windowMs: WINDOW });
       rx.failing.clear();
       await clock.advance(1_000);
       await after.deliverer.idle();
       expect(await after.store.outbox.get('w-1')).toMatchObject({ status: 'delivered', attempts: 2 });
       expect(rx.sent).toEqual([{ node: 'a', key: 'w-1' }]);
       await after.shared.stop();
+    } finally {
+      await closeAll();
+    }
+  });
+
+  it('queued behind an earlier entry of its watch another daemon holds: its window, as stored, starts once that one is done', async () => {
+    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    try {
+      const a = await make('a');
+      const b = await make('b');
+      const now = clock.now();
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [] });
+      // b takes the watch over; a, not knowing yet, decides one more, which its receiver is slow to take.
+      await b.shared.adopt(new Set(['_main/w']));
+      rx.failing.add('w-a');
+      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now, WINDOW)] });
+      a.deliverer.startShared();
+      const first = a.deliverer.deliver(pending('w-a', 'w', now, WINDOW));
+      b.store.watchState.forget!('_main', 'w');
+      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now, WINDOW)] });
+      b.deliverer.startShared();
+      const second = b.deliverer.deliver(pending('w-b', 'w', now, WINDOW));
+      const step = stepper(clock, a, b);
+      // w-b waits 6 s of its 10 s window behind w-a.
+      for (let i = 0; i < 12; i++) await step();
+      rx.failing.clear();
+      for (let i = 0; i < 100 && rx.sent.length < 2; i++) await step();
+      expect(await first).toMatchObject({ status: 'delivered' });
+      expect(await second).toMatchObject({ status: 'delivered' });
+      expect(rx.sent).toEqual([{ node: 'a', key: 'w-a' }, { node: 'b', key: 'w-b' }]);
+      const done = (await b.store.outbox.get('w-a'))!.finishedAt!;
+      const row = (await b.store.outbox.get('w-b'))!;
+      expect(row.deadline).toBeGreaterThanOrEqual(done + WINDOW);
+      expect(row.deadline).toBeLessThanOrEqual(row.finishedAt! + WINDOW);
+      expect(row.windowMs).toBe(WINDOW);
+      await a.shared.stop();
+      await b.shared.stop();
     } finally {
       await closeAll();
     }
@@ -91,6 +132,9 @@ describe('a delivery that changes hands', () => {
       // Backoff 0.5, 0.75, 1.1, 1.7, 2.5 s: the next wait, 3.8 s, would end past the window.
       expect(row.finishedAt! - takenAt).toBeGreaterThan(WINDOW / 2);
       expect(row.finishedAt! - takenAt).toBeLessThanOrEqual(WINDOW);
+      // The stored deadline is the one that was applied: no attempt after it, and the window not longer.
+      expect(row.deadline).toBe(takenAt + WINDOW);
+      expect(row.finishedAt!).toBeLessThanOrEqual(row.deadline);
       expect(rx.sent).toEqual([]);
       await b.shared.stop();
     } finally {

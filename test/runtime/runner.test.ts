@@ -278,4 +278,27 @@ describe('manual runs (execute)', () => {
     await kit.deliverer.idle();
     expect((await kit.store.outbox.get(key))?.status).toBe('delivered');
   });
+
+  it('DELIVERY_PENDING names the retry window and the deadline stored when it answers, not the one the entry was created with', async () => {
+    const answers: Array<() => void> = [];
+    const http = {
+      request: () => new Promise<{ status: number; headers: Record<string, string>; body: string; truncated: boolean }>((resolve) => answers.push(() => resolve({ status: 200, headers: {}, body: 'ok', truncated: false }))),
+      close: async () => {},
+    };
+    kit = runtimeKit({ http });
+    const w = kit.compile(watch({ actions: [{ type: 'webhook', name: 'note', throttle_period: '1m', request: { url: 'https://hooks.example.com/x', body: 'n={{data.n}}' } }] }));
+    let rec: Awaited<ReturnType<typeof kit.runner.run>> | undefined;
+    const run = kit.runner.run(w, { fire: null, input: { n: 5 }, recordState: false, recordLog: false, deliveryWaitMs: 5_000 }).then((r) => (rec = r));
+    await kit.clock.advance(4_000);
+    // Its deadline moved on meanwhile (as a daemon taking it up late stores it).
+    const [entry] = await kit.store.outbox.pending();
+    expect(entry!.deadline).toBe(entry!.createdAt + 60_000);
+    const moved = entry!.createdAt + 90_000;
+    await kit.store.outbox.extendDeadlines([{ key: entry!.key, deadline: moved }]);
+    await kit.clock.advance(1_100);
+    await run;
+    expect(rec!.actions[0]!.status.detail).toBe(`still being delivered after 5 s; retried within a 60 s window from when its daemon takes it up (its deadline now: ${new Date(moved).toISOString()})`);
+    answers.splice(0).forEach((a) => a());
+    await kit.deliverer.idle();
+  });
 });

@@ -62,6 +62,20 @@ describe('SqliteStateStore', () => {
     await store.close();
   });
 
+  it('adds the retry window column to an outbox written by an earlier version; its entries keep their window', async () => {
+    const dir = tempDir();
+    let store = new SqliteStateStore(dir);
+    await store.outbox.enqueue(entry('old', 1_000));
+    // What a database written by an earlier version carries: no window column.
+    store.db.exec('ALTER TABLE outbox DROP COLUMN window_ms');
+    await store.close();
+    store = new SqliteStateStore(dir);
+    expect(await store.outbox.get('old')).toMatchObject({ deadline: 11_000, windowMs: 10_000 });
+    await store.outbox.extendDeadlines([{ key: 'old', deadline: 60_000 }]);
+    expect(await store.outbox.get('old')).toMatchObject({ deadline: 60_000, windowMs: 10_000 });
+    await store.close();
+  });
+
   it('prunes through the write path every other write takes (so the checkpointer hears of it)', async () => {
     const store = new SqliteStateStore(tempDir());
     let durableCalls = 0;

@@ -153,7 +153,7 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       await store.outbox.markDelivered('k1', 10, 3);
       await store.outbox.markFailed('k2', 'HTTP 400', 11, 1);
       expect(await store.outbox.pending()).toEqual([]);
-      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), nextAttemptAt: 900, status: 'delivered', attempts: 3, lastError: null, finishedAt: 10 });
+      expect(await store.outbox.get('k1')).toEqual({ ...entry('k1', 1), windowMs: 10_000, nextAttemptAt: 900, status: 'delivered', attempts: 3, lastError: null, finishedAt: 10 });
       expect(await store.outbox.get('k2')).toMatchObject({ status: 'failed', lastError: 'HTTP 400', finishedAt: 11, attempts: 1 });
       expect(await store.outbox.get('nope')).toBeUndefined();
     }));
@@ -204,6 +204,28 @@ export function stateStoreSuite(name: string, open: OpenStateStore): void {
       expect((await store.outbox.list({ status: 'cancelled' })).map((e) => e.key)).toEqual(['failed', 'pending']);
       // Its key is kept: the same notification cannot be enqueued again.
       expect(await store.outbox.enqueue(entry('pending', 40))).toBe(false);
+    }));
+
+    it('moves pending deadlines on, never back, keeping the window as decided through moves, a requeue and a reopen', withStore(async (store, o) => {
+      for (const k of ['p', 'q', 'done']) await store.outbox.enqueue(entry(k, 1_000));
+      await store.outbox.markDelivered('done', 2_000, 1);
+      await store.outbox.extendDeadlines([{ key: 'p', deadline: 50_000 }, { key: 'done', deadline: 50_000 }, { key: 'nope', deadline: 50_000 }]);
+      expect(await store.outbox.get('p')).toMatchObject({ deadline: 50_000, windowMs: 10_000, createdAt: 1_000 });
+      expect(await store.outbox.get('q')).toMatchObject({ deadline: 11_000, windowMs: 10_000 });
+      expect(await store.outbox.get('done')).toMatchObject({ status: 'delivered', deadline: 11_000 });
+      await store.outbox.extendDeadlines([{ key: 'p', deadline: 40_000 }]);
+      expect(await store.outbox.get('p')).toMatchObject({ deadline: 50_000, windowMs: 10_000 });
+      await store.outbox.extendDeadlines([{ key: 'p', deadline: 70_000 }]);
+      expect((await store.outbox.list({ status: 'pending' }))[0]).toMatchObject({ key: 'p', deadline: 70_000, windowMs: 10_000 });
+      // An operator's retry of it once failed moves the deadline again; the window stays the first one.
+      await store.outbox.markFailed('p', 'DEADLINE_EXCEEDED: gave up', 70_000, 4);
+      expect(await store.outbox.requeue('p', { deadline: 200_000, nextAttemptAt: 190_000 })).toMatchObject({ deadline: 200_000, windowMs: 10_000 });
+      // The first move of a requeued entry keeps its window too.
+      await store.outbox.markFailed('q', 'HTTP 400', 12_000, 1);
+      expect(await store.outbox.requeue('q', { deadline: 300_000, nextAttemptAt: 290_000 })).toMatchObject({ deadline: 300_000, windowMs: 10_000 });
+      const again = await o.reopen();
+      expect(await again.outbox.get('p')).toMatchObject({ status: 'pending', deadline: 200_000, windowMs: 10_000 });
+      expect(await again.outbox.get('q')).toMatchObject({ status: 'pending', deadline: 300_000, windowMs: 10_000 });
     }));
 
     it('says how many entries are pending and since when', withStore(async (store) => {

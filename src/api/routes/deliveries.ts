@@ -5,6 +5,7 @@ import { parseRequest } from '../parse.ts';
 import { component } from '../route-schema.ts';
 import { VigilError } from '../../errors.ts';
 import type { OutboxEntry } from '../../state/types.ts';
+import { retryWindow } from '../../delivery/backoff.ts';
 import { assertTenant, assertWatchRef, DEFAULT_TENANT } from '../../watches/repository.ts';
 
 const STATES = ['pending', 'failed', 'delivered', 'cancelled'] as const;
@@ -37,7 +38,7 @@ const delivery = component(
     last_error: z.string().nullable(),
     created_at: time,
     next_attempt_at: time.nullable().describe('when it is attempted next (pending only)'),
-    deadline: time.describe('no attempt is made after it'),
+    deadline: time.describe('no attempt is made after it; moved on when a daemon takes the delivery up late (a restart, another daemon), by the first retry window from then'),
     finished_at: time.nullable(),
     summary: z.string().optional().describe('one line saying what the notification is'),
     destination: z.string().optional().describe('where it goes, without credentials'),
@@ -124,8 +125,8 @@ export async function deliveryRoutes(f: FastifyInstance, app: ApiContext): Promi
       const e = loaded.get(req)!;
       if (e.status === 'failed') {
         const now = app.clock.now();
-        // A new retry window as long as the first one, from now.
-        const requeued = await app.store.outbox.requeue(e.key, { deadline: now + Math.max(10_000, e.deadline - e.createdAt), nextAttemptAt: now });
+        // A new retry window as long as the first one, from now (not from a deadline a claim moved on).
+        const requeued = await app.store.outbox.requeue(e.key, { deadline: now + retryWindow(e), nextAttemptAt: now });
         if (!requeued) throw new VigilError('CONFLICT', 'the delivery changed meanwhile; read it again');
         void app.deliverer.deliver(requeued);
         app.logger.info({ tenant: e.tenant, watch: e.watchId, action: e.action, delivery: e.key, by: actor(req) }, 'failed delivery requeued through the API');

@@ -8,7 +8,7 @@
  */
 
 /** Bumped whenever any mapping below gains a field. */
-export const MAPPING_VERSION = 2;
+export const MAPPING_VERSION = 3;
 
 const keyword = { type: 'keyword' } as const;
 const long = { type: 'long' } as const;
@@ -49,6 +49,8 @@ const PROPERTIES: Record<IndexKind, Record<string, unknown>> = {
     attempts: long,
     created_at: long,
     deadline: long,
+    /** The retry window as decided (ms), kept once the deadline moves on. */
+    window_ms: long,
     next_attempt_at: long,
     last_error: stored,
     finished_at: long,

@@ -26,6 +26,8 @@ interface OutboxSource {
   attempts: number;
   created_at: number;
   deadline: number;
+  /** Set when the deadline first moves on (absent before, and in documents written before it existed). */
+  window_ms?: number;
   next_attempt_at: number;
   last_error: string | null;
   finished_at: number | null;
@@ -51,6 +53,7 @@ function toEntry(s: OutboxSource): OutboxEntry {
     attempts: s.attempts,
     createdAt: s.created_at,
     deadline: s.deadline,
+    windowMs: windowOf(s),
     nextAttemptAt: s.next_attempt_at,
     lastError: s.last_error,
     finishedAt: s.finished_at,
@@ -72,6 +75,14 @@ export function validateEntries(entries: NewOutboxEntry[]): void {
   });
 }
 
+/** The entry's retry window as decided: from its first deadline, until that moves. */
+const windowOf = (s: OutboxSource): number => s.window_ms ?? s.deadline - s.created_at;
+
+/** The change that moves an entry's deadline on to `deadline` keeping its window; undefined when it is not later. */
+function extended(s: OutboxSource, deadline: number): Pick<OutboxSource, 'deadline' | 'window_ms'> | undefined {
+  return deadline > s.deadline ? { deadline, window_ms: windowOf(s) } : undefined;
+}
+
 function toClaimed(s: OutboxSource): ClaimedEntry {
   return { ...toEntry(s), seq: s.seq, claim: s.claim };
 }
@@ -91,6 +102,7 @@ function source(e: NewOutboxEntry, commitId: string, seq: number, claim: Deliver
     attempts: 0,
     created_at: e.createdAt,
     deadline: e.deadline,
+    ...(e.windowMs !== undefined ? { window_ms: e.windowMs } : {}),
     next_attempt_at: e.nextAttemptAt,
     last_error: null,
     finished_at: null,
@@ -126,7 +138,7 @@ export class ClusterOutbox implements OutboxStore {
     this.#claimAs = claimAs;
     this.claims = claimAs
       ? {
-          claim: (key, node, until, now) => this.#writer.hold(this.#claim(key, node, until, now)),
+          claim: (key, node, until, now, deadline) => this.#writer.hold(this.#claim(key, node, until, now, deadline)),
           renew: (keys, node, until) => this.#writer.hold(this.#renew(keys, node, until)),
           heldElsewhere: async (key, node, now) => {
             const s = (await this.#reader.get<OutboxSource>(this.#index, key))?.source;
@@ -141,15 +153,15 @@ export class ClusterOutbox implements OutboxStore {
       : undefined;
   }
 
-  async #claim(key: string, node: string, until: number, now: number): Promise<ClaimOutcome> {
+  async #claim(key: string, node: string, until: number, now: number, deadline?: number): Promise<ClaimOutcome> {
     for (let tries = 0; tries < 5; tries++) {
       const doc = await this.#reader.get<OutboxSource>(this.#index, key);
       if (!doc || doc.source.status !== 'pending') return { ok: false, heldBy: null };
       const held = doc.source.claim;
       if (held && held.node !== node && held.until >= now) return { ok: false, heldBy: held };
-      const claim = { node, until };
-      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: { claim }, cas: { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm } });
-      if (item.ok) return { ok: true, entry: toClaimed({ ...doc.source, claim }) };
+      const change = { claim: { node, until }, ...(deadline !== undefined ? extended(doc.source, deadline) : {}) };
+      const item = await this.#writer.submit({ op: 'update', index: this.#index, id: key, doc: change, cas: { ifSeqNo: doc.seqNo, ifPrimaryTerm: doc.primaryTerm } });
+      if (item.ok) return { ok: true, entry: toClaimed({ ...doc.source, ...change }) };
       if (!isVersionConflict(item.error)) throw item.error;
     }
     // Changing under every try: another daemon is working on it.
@@ -235,6 +247,12 @@ export class ClusterOutbox implements OutboxStore {
     await this.#change(key, (s) => (s.status === 'pending' ? { attempts: s.attempts + 1, last_error: error, next_attempt_at: nextAttemptAt } : null));
   }
 
+  extendDeadlines(moves: ReadonlyArray<{ key: string; deadline: number }>): Promise<void> {
+    return this.#writer.hold(
+      Promise.all(moves.map((m) => this.#change(m.key, (s) => (s.status === 'pending' ? extended(s, m.deadline) ?? null : null)))).then(() => undefined),
+    );
+  }
+
   /**
    * Changes one entry as `fn` decides from its current source (null: leave it), conditionally on the
    * version read: no update scripts, since not every cluster allows them. Returns the source the change
@@ -273,9 +291,9 @@ export class ClusterOutbox implements OutboxStore {
     return this.#writer.hold(
       (async () => {
         // Unclaimed: whichever daemon claims it first sends it (the one that failed it may be gone).
-        const change = { status: 'pending' as const, deadline: o.deadline, next_attempt_at: o.nextAttemptAt, finished_at: null, claim: null };
-        const before = await this.#change(key, (s) => (s.status === 'failed' ? change : null));
-        return before && toEntry({ ...before, ...change });
+        const change = (s: OutboxSource) => ({ status: 'pending' as const, deadline: o.deadline, window_ms: windowOf(s), next_attempt_at: o.nextAttemptAt, finished_at: null, claim: null });
+        const before = await this.#change(key, (s) => (s.status === 'failed' ? change(s) : null));
+        return before && toEntry({ ...before, ...change(before) });
       })(),
     );
   }

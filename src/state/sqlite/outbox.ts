@@ -15,6 +15,8 @@ interface Row {
   attempts: number;
   created_at: number;
   deadline: number;
+  /** Null until the deadline first moves (or in a table written before it existed). */
+  window_ms: number | null;
   next_attempt_at: number;
   last_error: string | null;
   finished_at: number | null;
@@ -34,6 +36,7 @@ function toEntry(r: Row): OutboxEntry {
     attempts: r.attempts,
     createdAt: r.created_at,
     deadline: r.deadline,
+    windowMs: r.window_ms ?? r.deadline - r.created_at,
     nextAttemptAt: r.next_attempt_at,
     lastError: r.last_error,
     finishedAt: r.finished_at,
@@ -48,6 +51,7 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly insert: StatementSync;
   private readonly getStmt: StatementSync;
   private readonly attempt: StatementSync;
+  private readonly extendStmt: StatementSync;
   private readonly finish: StatementSync;
   private readonly pendingStmt: StatementSync;
   private readonly pendingAfterStmt: StatementSync;
@@ -66,17 +70,21 @@ export class SqliteOutboxStore implements OutboxStore {
       key TEXT PRIMARY KEY, tenant TEXT NOT NULL, watch_id TEXT NOT NULL, action TEXT NOT NULL,
       action_type TEXT NOT NULL, account_id TEXT, episode_key TEXT NOT NULL, notification TEXT NOT NULL,
       status TEXT NOT NULL, attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, deadline INTEGER NOT NULL,
-      next_attempt_at INTEGER NOT NULL, last_error TEXT, finished_at INTEGER)`);
+      next_attempt_at INTEGER NOT NULL, last_error TEXT, finished_at INTEGER, window_ms INTEGER)`);
+    const columns = (db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>).map((c) => c.name);
+    if (!columns.includes('window_ms')) db.exec('ALTER TABLE outbox ADD COLUMN window_ms INTEGER');
     db.exec("CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, created_at) WHERE status = 'pending'");
     // Finished entries by age, for pruning: without it every pruning pass scanned the whole table (days
     // of deliveries) to find the few to remove. Entries finish in time order, so it grows at its end.
     db.exec("CREATE INDEX IF NOT EXISTS outbox_finished ON outbox (finished_at) WHERE status != 'pending'");
     this.insert = db.prepare(`INSERT OR IGNORE INTO outbox (key, tenant, watch_id, action, action_type, account_id,
-      episode_key, notification, status, attempts, created_at, deadline, next_attempt_at, last_error, finished_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL)`);
+      episode_key, notification, status, attempts, created_at, deadline, next_attempt_at, last_error, finished_at, window_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, NULL, NULL, ?)`);
     this.getStmt = db.prepare('SELECT * FROM outbox WHERE key = ?');
     // Pending entries only: one discarded meanwhile keeps the operator's reason.
     this.attempt = db.prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ? AND status = 'pending'");
+    // The window is taken from the first deadline before it moves (the right side reads the row as it was).
+    this.extendStmt = db.prepare("UPDATE outbox SET window_ms = COALESCE(window_ms, deadline - created_at), deadline = ? WHERE key = ? AND status = 'pending' AND deadline < ?");
     this.finish = db.prepare('UPDATE outbox SET status = ?, last_error = ?, finished_at = ?, attempts = MAX(attempts, ?) WHERE key = ?');
     this.pendingStmt = db.prepare("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, key LIMIT ?");
     this.pendingAfterStmt = db.prepare(
@@ -85,7 +93,7 @@ export class SqliteOutboxStore implements OutboxStore {
     this.pruneStmt = db.prepare(
       "DELETE FROM outbox WHERE rowid IN (SELECT rowid FROM outbox WHERE status != 'pending' AND finished_at < ? ORDER BY finished_at LIMIT ?)",
     );
-    this.requeueStmt = db.prepare("UPDATE outbox SET status = 'pending', deadline = ?, next_attempt_at = ?, finished_at = NULL WHERE key = ? AND status = 'failed'");
+    this.requeueStmt = db.prepare("UPDATE outbox SET status = 'pending', window_ms = COALESCE(window_ms, deadline - created_at), deadline = ?, next_attempt_at = ?, finished_at = NULL WHERE key = ? AND status = 'failed'");
     this.cancelStmt = db.prepare("UPDATE outbox SET status = 'cancelled', last_error = ?, finished_at = ? WHERE key = ? AND status IN ('pending', 'failed')");
     // The partial index on pending entries answers both without reading the table.
     this.statsStmt = db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'");
@@ -108,6 +116,7 @@ export class SqliteOutboxStore implements OutboxStore {
       e.createdAt,
       e.deadline,
       e.nextAttemptAt,
+      e.windowMs ?? null,
     );
     return Number(res.changes) === 1;
   }
@@ -119,6 +128,13 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async recordAttempt(key: string, error: string | null, nextAttemptAt: number): Promise<void> {
     await this.batch(() => this.attempt.run(error, nextAttemptAt, key));
+  }
+
+  async extendDeadlines(moves: ReadonlyArray<{ key: string; deadline: number }>): Promise<void> {
+    if (moves.length === 0) return;
+    await this.batch(() => {
+      for (const m of moves) this.extendStmt.run(m.deadline, m.key, m.deadline);
+    });
   }
 
   async markDelivered(key: string, at: number, attempts: number): Promise<void> {
