@@ -6,6 +6,7 @@ import type { Principal } from '../security/types.ts';
 import type { RouteAccess } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandler } from './errors.ts';
+import { installPretty } from './pretty.ts';
 import { installSchemaCompilers } from './route-schema.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
@@ -102,6 +103,7 @@ export async function buildServer(app: ApiContext, o: ServerOptions = {}): Promi
   installErrorHandler(f);
   installSchemaCompilers(f);
   acceptEmptyJson(f);
+  installPretty(f);
   // The route table the OpenAPI document is generated from: every route, as it is registered.
   const routes: RouteOptions[] = [];
   f.addHook('onRoute', (route) => void routes.push(route));
