@@ -16,7 +16,7 @@
  * in the windows is not gated (a loaded 2-core machine may fall behind; the figures say so).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,6 +80,8 @@ function startDaemon(root: string, name: string, config: string, watchesDir: str
   const env = { ...process.env, VIGIL_NODE_NAME: name, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', BENCH_CLUSTER_HOST: clusterHost, BENCH_COUNT_FILE: countFile };
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(child);
+  const logTo = process.env.BENCH_HA_LOGS ? createWriteStream(join(process.env.BENCH_HA_LOGS, `${name}-${Date.now()}.log`)) : null;
+  if (logTo) child.stdout!.pipe(logTo);
   const ready = new Promise<void>((resolve, reject) => {
     // Read by the caller; a daemon that never came up must not crash the worker before it is awaited.
     const timer = setTimeout(() => reject(new Error(`${name}: not running after 300 s`)), 300_000);
