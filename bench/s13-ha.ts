@@ -105,8 +105,8 @@ const requests = (d: Daemon): number => {
   }
 };
 
-async function stats(hook: Peer, reset = false): Promise<{ count: number; p50: number; p99: number; max: number }> {
-  return (await (await fetch(`${hook.url}/_stats${reset ? '?reset=1' : ''}`)).json()) as { count: number; p50: number; p99: number; max: number };
+async function stats(hook: Peer, reset = false): Promise<{ count: number; unique: number; p50: number; p99: number; max: number }> {
+  return (await (await fetch(`${hook.url}/_stats${reset ? '?reset=1' : ''}`)).json()) as { count: number; unique: number; p50: number; p99: number; max: number };
 }
 
 async function stopDaemon(d: Daemon): Promise<void> {
@@ -135,7 +135,7 @@ async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; na
   await sleep(o.seconds * 1000);
   const s = await stats(o.hook, true);
   const perDaemon = daemons.map((d, i) => round((requests(d) - req0[i]!) / o.seconds, 1));
-  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon };
+  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), runsPerS: round(s.unique / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon };
 }
 
 export async function runHaBench(o: { seconds: number; watches: number }): Promise<ScenarioResult> {
@@ -156,6 +156,7 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
     live.push(...three.daemons);
     const owners = new Rendezvous(names);
     const takeovers: number[] = [];
+    const restartFailures: string[] = [];
     for (let k = 0; k < kills; k++) {
       const i = k % names.length;
       const victim = live[i]!;
@@ -169,31 +170,43 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
         first = ((await (await fetch(`${hook.url}/_track`)).json()) as { first: number | null }).first;
       }
       takeovers.push(first === null ? Infinity : first - killedAt);
-      // Back under the same name: it takes its watches (and its predecessor's claims) back.
-      const again = startDaemon(root, victim.name, three.config, three.empty, three.host);
-      live[i] = again;
-      await again.ready;
+      // Back under the same name: it takes its watches (and its predecessor's claims) back. A start that
+      // fails (the cluster too slow to answer in time on a loaded machine) is tried again, as a
+      // supervisor would, and counted.
+      for (let attempt = 1; ; attempt++) {
+        const again = startDaemon(root, victim.name, three.config, three.empty, three.host);
+        live[i] = again;
+        try {
+          await again.ready;
+          break;
+        } catch (e) {
+          restartFailures.push(`${victim.name}: ${(e as Error).message}`);
+          if (attempt === 3) throw e;
+        }
+      }
       await sleep(5_000);
     }
-    takeovers.sort((a, b) => a - b);
-    const p50 = takeovers[Math.floor(takeovers.length / 2)] ?? Infinity;
-    const max = takeovers.at(-1) ?? Infinity;
+    // In kill order in the result (a takeover that grows kill after kill shows there).
+    const sorted = [...takeovers].sort((a, b) => a - b);
+    const p50 = sorted[Math.floor(sorted.length / 2)] ?? Infinity;
+    const max = sorted.at(-1) ?? Infinity;
     const total3 = three.requestsPerSPerDaemon.reduce((a, b) => a + b, 0);
     const bound = LEASE_MS + INTERVAL_MS + Math.floor(LEASE_MS / 3);
     return {
       scenario: 'HA',
       title: `three daemons share ${o.watches} watches @ 10 s through the cluster backend; ${kills} SIGKILLs`,
       seconds: o.seconds,
-      gates: [gate('takeover after SIGKILL, max', max, '<=', bound, 'ms'), gate('throughput vs one daemon', round(three.receiptsPerS / one.receiptsPerS, 2), '>=', 0.9, '×')],
-      pass: max <= bound && three.receiptsPerS / one.receiptsPerS >= 0.9,
+      gates: [gate('takeover after SIGKILL, max', max, '<=', bound, 'ms'), gate('throughput (distinct runs) vs one daemon', round(three.runsPerS / one.runsPerS, 2), '>=', 0.9, '×')],
+      pass: max <= bound && three.runsPerS / one.runsPerS >= 0.9,
       measured: {
         expectedPerS: o.watches / (INTERVAL_MS / 1000),
-        three: { receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon },
+        three: { runsPerS: three.runsPerS, receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon },
         takeoverMs: { p50, max, all: takeovers },
+        restartFailures,
       },
-      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0] },
+      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', runsPerS: one.runsPerS, receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0] },
       ratios: {
-        throughput: round(three.receiptsPerS / one.receiptsPerS, 2),
+        throughput: round(three.runsPerS / one.runsPerS, 2),
         lagP99: round(three.lagP99Ms / Math.max(1, one.lagP99Ms), 2),
         requestsPerSAllDaemons: round(total3 / Math.max(1, one.requestsPerSPerDaemon[0]!), 2),
         requestsPerSEachDaemon: round(Math.max(...three.requestsPerSPerDaemon) / Math.max(1, one.requestsPerSPerDaemon[0]!), 2),
