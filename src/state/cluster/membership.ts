@@ -53,6 +53,9 @@ export interface MembershipOptions {
 /** How long a gone daemon's heartbeat stays listed (GET /_vigil/cluster shows it as gone) at least. */
 const GONE_KEPT_MS = 3_600_000;
 
+/** Delay of the second heartbeat after the first (see `start`): about a refresh interval of the cluster. */
+const FIRST_REREAD_MS = 1000;
+
 /** Daemons listed per read, at most: far more than anyone runs against one cluster. */
 const MAX_MEMBERS = 1000;
 
@@ -116,7 +119,10 @@ export class Membership {
     await this.beat();
     this.#joining = false;
     this.#update(this.#members);
-    this.#arm();
+    // Daemons started together each read the others right after their own first write, and may read
+    // before the others wrote theirs: each would run every watch until its next heartbeat. The second
+    // heartbeat comes sooner, so they find each other within a second or so.
+    this.#arm(Math.min(this.intervalMs, FIRST_REREAD_MS));
   }
 
   /** Calls `fn` with the sorted names of the live daemons whenever that list changes. */
@@ -254,12 +260,12 @@ export class Membership {
     }
   }
 
-  #arm(): void {
+  #arm(delayMs = this.intervalMs): void {
     if (this.#stopped) return;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = null;
       void this.beat().then(() => this.#arm());
-    }, this.intervalMs);
+    }, delayMs);
   }
 
   /** Stops heartbeating and deletes this daemon's document (if it is still this process's). */

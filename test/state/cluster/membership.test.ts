@@ -137,4 +137,23 @@ describe('membership', () => {
       await ds.close();
     }
   });
+
+  it('daemons started together find each other at the second heartbeat, a second after the first', async () => {
+    const { ds, clock, member } = await setUp();
+    try {
+      const a = member('a');
+      const b = member('b');
+      // a's first heartbeat reads before b has written its own: a believes it is alone.
+      await a.start();
+      await b.start();
+      expect(a.live()).toEqual(['a']);
+      expect(b.live()).toEqual(['a', 'b']);
+      await clock.advance(1_000);
+      await vi.waitFor(() => expect(a.live()).toEqual(['a', 'b']));
+      await a.stop();
+      await b.stop();
+    } finally {
+      await ds.close();
+    }
+  });
 });
