@@ -97,13 +97,24 @@ function startDaemon(root: string, name: string, config: string, watchesDir: str
   return { name, child, countFile, ready };
 }
 
-const requests = (d: Daemon): number => {
+const counts = (d: Daemon): { state: number; byKind: Record<string, number> } => {
   try {
-    return (JSON.parse(readFileSync(d.countFile, 'utf8')) as { state: number; checks: number }).state;
+    const c = JSON.parse(readFileSync(d.countFile, 'utf8')) as { state: number; byKind?: Record<string, number> };
+    return { state: c.state, byKind: c.byKind ?? {} };
   } catch {
-    return 0;
+    return { state: 0, byKind: {} };
   }
 };
+const requests = (d: Daemon): number => counts(d).state;
+
+/** Requests/s per kind over the window, all daemons together, largest first. */
+function kindsPerS(before: Array<Record<string, number>>, after: Array<Record<string, number>>, seconds: number): Record<string, number> {
+  const sum: Record<string, number> = {};
+  after.forEach((a, i) => {
+    for (const [k, n] of Object.entries(a)) sum[k] = (sum[k] ?? 0) + n - (before[i]![k] ?? 0);
+  });
+  return Object.fromEntries(Object.entries(sum).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]).map(([k, n]) => [k, round(n / seconds, 1)]));
+}
 
 async function stats(hook: Peer, reset = false): Promise<{ count: number; unique: number; p50: number; p99: number; max: number }> {
   return (await (await fetch(`${hook.url}/_stats${reset ? '?reset=1' : ''}`)).json()) as { count: number; unique: number; p50: number; p99: number; max: number };
@@ -132,10 +143,12 @@ async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; na
   await sleep(o.warmup * 1000);
   await stats(o.hook, true);
   const req0 = daemons.map(requests);
+  const kinds0 = daemons.map((d) => counts(d).byKind);
   await sleep(o.seconds * 1000);
   const s = await stats(o.hook, true);
   const perDaemon = daemons.map((d, i) => round((requests(d) - req0[i]!) / o.seconds, 1));
-  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), runsPerS: round(s.unique / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon };
+  const requestKindsPerS = kindsPerS(kinds0, daemons.map((d) => counts(d).byKind), o.seconds);
+  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), runsPerS: round(s.unique / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon, requestKindsPerS };
 }
 
 export async function runHaBench(o: { seconds: number; watches: number }): Promise<ScenarioResult> {
@@ -200,11 +213,11 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
       pass: max <= bound && three.runsPerS / one.runsPerS >= 0.9,
       measured: {
         expectedPerS: o.watches / (INTERVAL_MS / 1000),
-        three: { runsPerS: three.runsPerS, receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon },
+        three: { runsPerS: three.runsPerS, receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon, requestKindsPerS: three.requestKindsPerS },
         takeoverMs: { p50, max, all: takeovers },
         restartFailures,
       },
-      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', runsPerS: one.runsPerS, receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0] },
+      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', runsPerS: one.runsPerS, receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0], requestKindsPerS: one.requestKindsPerS },
       ratios: {
         throughput: round(three.runsPerS / one.runsPerS, 2),
         lagP99: round(three.lagP99Ms / Math.max(1, one.lagP99Ms), 2),
