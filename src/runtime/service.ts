@@ -97,16 +97,25 @@ export class WatchService {
       const gainedKeys = new Set(changed.filter((k) => !this.owned.has(k)));
       const lost = changed.length - gainedKeys.size;
       if (!changed.length) return;
-      // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
-      if (gainedKeys.size) own.gained?.(gainedKeys);
-      // One query for every override and one batched read of the gained watches' states, not a read per
-      // watch: with thousands of watches moving, per-watch reads took longer than the lease.
-      const overrides = await readOverrides(this.o.store, this.o.logger);
-      const lastRan = await readLastRan(this.o.store, [...gainedKeys].map((k) => this.watches.get(k)?.ref).filter((r): r is WatchRef => r !== undefined));
-      let i = 0;
+      // Lost ones at once, with no read (another daemon runs them now; what the API shows of them stays
+      // as last worked out here): waiting for the reads below kept them running here meanwhile.
       for (const k of changed) {
-        await this.schedule(k, { overrides, ...(gainedKeys.has(k) ? { fresh: true, lastRan: lastRan.get(k) } : {}) });
-        if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+        if (gainedKeys.has(k)) continue;
+        this.owned.delete(k);
+        this.o.scheduler.remove(k);
+      }
+      if (gainedKeys.size) {
+        // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
+        own.gained?.(gainedKeys);
+        // One query for every override and one batched read of the gained watches' states, not a read
+        // per watch: with thousands of watches moving, per-watch reads took longer than the lease.
+        const refs = [...gainedKeys].map((k) => this.watches.get(k)?.ref).filter((r): r is WatchRef => r !== undefined);
+        const [overrides, lastRan] = await Promise.all([readOverrides(this.o.store, this.o.logger), readLastRan(this.o.store, refs)]);
+        let i = 0;
+        for (const k of gainedKeys) {
+          await this.schedule(k, { overrides, fresh: true, lastRan: lastRan.get(k) });
+          if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+        }
       }
       const gained = gainedKeys.size;
       if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');

@@ -193,4 +193,18 @@ describe('watch ownership', () => {
     await vi.waitFor(async () => expect(await times()).toEqual(['2026-03-01T10:00:30.000Z', '2026-03-01T10:00:40.000Z']));
     await scheduler.stop();
   });
+
+  it('lost watches are unscheduled at once, without waiting for the reads the gained ones need', async () => {
+    const { svc, hand } = setup(['_main/a', '_main/b']);
+    await svc.loadAll();
+    // The cluster is slow: the override query does not answer (yet).
+    let answer: (v: Array<{ tenant: string; watchId: string; active: boolean }>) => void = () => undefined;
+    kit.store.watchState.activeOverrides = () => new Promise((r) => (answer = r));
+    hand.set(['_main/b', '_main/c']);
+    await vi.waitFor(() => expect(scheduled()).toEqual(['b']));
+    answer([]);
+    await svc.rebalance();
+    expect(scheduled()).toEqual(['b', 'c']);
+    expect(svc.ownedCount()).toBe(2);
+  });
 });
