@@ -29,7 +29,7 @@ import { indexNames } from '../src/state/cluster/names.ts';
 import { sourceVersion } from '../src/watches/repository.ts';
 import { watchDocId } from '../src/watches/cluster-repository.ts';
 import { cores, nodeCommand, REPO, startPeer, type Peer } from './lib/procs.ts';
-import { gate, round, sleep, type ScenarioResult } from './lib/result.ts';
+import { gate, haLimitMs, round, sleep, type ScenarioResult } from './lib/result.ts';
 
 const LEASE_MS = 10_000;
 /** Every daemon process started, stopped at the end whatever happened. */
@@ -74,7 +74,7 @@ function watchOf(hookUrl: string): Record<string, unknown> {
 }
 
 /** A `vigil run` process; `watchesDir` does not exist, so the watches are those of the cluster. */
-function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string): Daemon {
+function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string, readyWithinMs = 300_000): Daemon {
   const countFile = join(root, `count-${name}-${Date.now()}.json`);
   const { cmd, args } = nodeCommand(['--import', './bench/lib/count-requests.ts', 'src/main.ts', 'run', '--config', config, '--watches', watchesDir, '--data', join(root, `data-${name}`), '--listen', '127.0.0.1:0'], undefined);
   const env = { ...process.env, VIGIL_NODE_NAME: name, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', BENCH_CLUSTER_HOST: clusterHost, BENCH_COUNT_FILE: countFile };
@@ -84,7 +84,11 @@ function startDaemon(root: string, name: string, config: string, watchesDir: str
   if (logTo) child.stdout!.pipe(logTo);
   const ready = new Promise<void>((resolve, reject) => {
     // Read by the caller; a daemon that never came up must not crash the worker before it is awaited.
-    const timer = setTimeout(() => reject(new Error(`${name}: not running after 300 s`)), 300_000);
+    const timer = setTimeout(() => {
+      // Not waited for any longer: it must not come up later beside its replacement.
+      child.kill('SIGKILL');
+      reject(new Error(`${name}: not running after ${readyWithinMs / 1000} s`));
+    }, readyWithinMs);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it ran`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('"vigil is running"')) {
@@ -154,6 +158,8 @@ async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; na
 export async function runHaBench(o: { seconds: number; watches: number }): Promise<ScenarioResult> {
   const kills = Number(process.env.BENCH_HA_KILLS ?? 10);
   const warmup = Number(process.env.BENCH_WARMUP ?? 15);
+  // Kills start only while there is time left for one (a takeover wait, restarts) and the stop after it.
+  const killsUntil = Date.now() + haLimitMs(o.seconds) - 300_000;
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-ha-'));
   const cluster = await startPeer(['test/cluster/main.ts', '--flavour', 'es9', '--port', '0'], cores()?.peers);
   const hook = await startPeer(['bench/ha-receiver.ts'], cores()?.peers);
@@ -170,7 +176,7 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
     const owners = new Rendezvous(names);
     const takeovers: number[] = [];
     const restartFailures: string[] = [];
-    for (let k = 0; k < kills; k++) {
+    for (let k = 0; k < kills && Date.now() < killsUntil; k++) {
       const i = k % names.length;
       const victim = live[i]!;
       const theirs = ids.filter((id) => owners.owner(`_main/${id}`) === victim.name);
@@ -188,7 +194,7 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
       // supervisor would, and counted; after three the kills end there and the result says so.
       let back = false;
       for (let attempt = 1; attempt <= 3 && !back; attempt++) {
-        const again = startDaemon(root, victim.name, three.config, three.empty, three.host);
+        const again = startDaemon(root, victim.name, three.config, three.empty, three.host, 60_000);
         live[i] = again;
         back = await again.ready.then(() => true, (e: unknown) => (restartFailures.push(`${victim.name}: ${(e as Error).message}`), false));
       }
@@ -222,7 +228,7 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
       },
       notes: [
         `lease ${LEASE_MS} ms (default); takeover = SIGKILL to the first receipt of a run of one of the victim's watches scheduled after it`,
-        ...(takeovers.length < kills ? [`${takeovers.length} of ${kills} kills: a victim could not be restarted (restartFailures)`] : []),
+        ...(takeovers.length < kills ? [`${takeovers.length} of ${kills} kills: a victim could not be restarted (restartFailures), or no time was left for another`] : []),
       ],
     };
   } finally {
