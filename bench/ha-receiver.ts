@@ -5,7 +5,8 @@
  * given time (the first run of a taken-over watch after a kill).
  *
  *   POST /hook                 body {"w": id, "scheduled": ISO}
- *   GET  /_stats?reset=1       {count, p50, p99, max} since the last reset
+ *   GET  /_stats?reset=1       {count, unique, p50, p99, max} since the last reset; `unique`: distinct
+ *                              (watch, scheduled time) pairs, so a notification sent twice counts once
  *   POST /_track               body {ids: [...], after: epoch ms}; GET /_track → {first: epoch ms | null}
  */
 import { createServer } from 'node:http';
@@ -14,6 +15,7 @@ const MAX_MS = 60_000;
 let hist = new Uint32Array(MAX_MS + 1);
 let count = 0;
 let max = 0;
+let seen = new Set<string>();
 let tracked = new Set<string>();
 let after = Infinity;
 let first: number | null = null;
@@ -39,11 +41,12 @@ const server = createServer(async (req, res) => {
   const now = Date.now();
   const json = (o: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o));
   if (req.method === 'GET' && req.url?.startsWith('/_stats')) {
-    const out = { count, p50: quantile(0.5), p99: quantile(0.99), max };
+    const out = { count, unique: seen.size, p50: quantile(0.5), p99: quantile(0.99), max };
     if (req.url.includes('reset=1')) {
       hist = new Uint32Array(MAX_MS + 1);
       count = 0;
       max = 0;
+      seen = new Set();
     }
     return json(out);
   }
@@ -64,6 +67,7 @@ const server = createServer(async (req, res) => {
     const lag = Math.max(0, Math.min(MAX_MS, now - scheduled));
     hist[lag]!++;
     count++;
+    seen.add(`${b.w}|${b.scheduled}`);
     max = Math.max(max, lag);
     if (first === null && scheduled > after && tracked.has(b.w)) first = now;
   } catch {

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cores, nodeCommand, REPO } from './lib/procs.ts';
-import { gate, type Gate, type ScenarioResult } from './lib/result.ts';
+import { gate, haLimitMs, type Gate, type ScenarioResult } from './lib/result.ts';
 
 const ALL = ['S1', 'S2', 'S2C', 'S6', 'S10', 'S12', 'HA'];
 const scenarios = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -20,7 +20,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 /** A scenario that takes far longer than this is stuck (S2 needs ~2× its window plus ~30 s of set-up). */
 const hardLimitMs = (3 * seconds + 120) * 1000;
 /** HA starts two fleets (each applying the watches folder to the cluster) and restarts a daemon per kill. */
-const limitOf = (name: string): number => (name === 'HA' ? (6 * seconds + 900) * 1000 : hardLimitMs);
+const limitOf = (name: string): number => (name === 'HA' ? haLimitMs(seconds) : hardLimitMs);
 
 interface Failure {
   scenario: string;

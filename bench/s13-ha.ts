@@ -16,7 +16,7 @@
  * in the windows is not gated (a loaded 2-core machine may fall behind; the figures say so).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +29,7 @@ import { indexNames } from '../src/state/cluster/names.ts';
 import { sourceVersion } from '../src/watches/repository.ts';
 import { watchDocId } from '../src/watches/cluster-repository.ts';
 import { cores, nodeCommand, REPO, startPeer, type Peer } from './lib/procs.ts';
-import { gate, round, sleep, type ScenarioResult } from './lib/result.ts';
+import { gate, haLimitMs, round, sleep, type ScenarioResult } from './lib/result.ts';
 
 const LEASE_MS = 10_000;
 /** Every daemon process started, stopped at the end whatever happened. */
@@ -74,15 +74,21 @@ function watchOf(hookUrl: string): Record<string, unknown> {
 }
 
 /** A `vigil run` process; `watchesDir` does not exist, so the watches are those of the cluster. */
-function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string): Daemon {
+function startDaemon(root: string, name: string, config: string, watchesDir: string, clusterHost: string, readyWithinMs = 300_000): Daemon {
   const countFile = join(root, `count-${name}-${Date.now()}.json`);
   const { cmd, args } = nodeCommand(['--import', './bench/lib/count-requests.ts', 'src/main.ts', 'run', '--config', config, '--watches', watchesDir, '--data', join(root, `data-${name}`), '--listen', '127.0.0.1:0'], undefined);
   const env = { ...process.env, VIGIL_NODE_NAME: name, VIGIL_EGRESS_ALLOW: '127.0.0.1', VIGIL_LOG_LEVEL: 'info', BENCH_CLUSTER_HOST: clusterHost, BENCH_COUNT_FILE: countFile };
   const child = spawn(cmd, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
   started.push(child);
+  const logTo = process.env.BENCH_HA_LOGS ? createWriteStream(join(process.env.BENCH_HA_LOGS, `${name}-${Date.now()}.log`)) : null;
+  if (logTo) child.stdout!.pipe(logTo);
   const ready = new Promise<void>((resolve, reject) => {
     // Read by the caller; a daemon that never came up must not crash the worker before it is awaited.
-    const timer = setTimeout(() => reject(new Error(`${name}: not running after 300 s`)), 300_000);
+    const timer = setTimeout(() => {
+      // Not waited for any longer: it must not come up later beside its replacement.
+      child.kill('SIGKILL');
+      reject(new Error(`${name}: not running after ${readyWithinMs / 1000} s`));
+    }, readyWithinMs);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it ran`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('"vigil is running"')) {
@@ -95,16 +101,27 @@ function startDaemon(root: string, name: string, config: string, watchesDir: str
   return { name, child, countFile, ready };
 }
 
-const requests = (d: Daemon): number => {
+const counts = (d: Daemon): { state: number; byKind: Record<string, number> } => {
   try {
-    return (JSON.parse(readFileSync(d.countFile, 'utf8')) as { state: number; checks: number }).state;
+    const c = JSON.parse(readFileSync(d.countFile, 'utf8')) as { state: number; byKind?: Record<string, number> };
+    return { state: c.state, byKind: c.byKind ?? {} };
   } catch {
-    return 0;
+    return { state: 0, byKind: {} };
   }
 };
+const requests = (d: Daemon): number => counts(d).state;
 
-async function stats(hook: Peer, reset = false): Promise<{ count: number; p50: number; p99: number; max: number }> {
-  return (await (await fetch(`${hook.url}/_stats${reset ? '?reset=1' : ''}`)).json()) as { count: number; p50: number; p99: number; max: number };
+/** Requests/s per kind over the window, all daemons together, largest first. */
+function kindsPerS(before: Array<Record<string, number>>, after: Array<Record<string, number>>, seconds: number): Record<string, number> {
+  const sum: Record<string, number> = {};
+  after.forEach((a, i) => {
+    for (const [k, n] of Object.entries(a)) sum[k] = (sum[k] ?? 0) + n - (before[i]![k] ?? 0);
+  });
+  return Object.fromEntries(Object.entries(sum).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]).map(([k, n]) => [k, round(n / seconds, 1)]));
+}
+
+async function stats(hook: Peer, reset = false): Promise<{ count: number; unique: number; p50: number; p99: number; max: number }> {
+  return (await (await fetch(`${hook.url}/_stats${reset ? '?reset=1' : ''}`)).json()) as { count: number; unique: number; p50: number; p99: number; max: number };
 }
 
 async function stopDaemon(d: Daemon): Promise<void> {
@@ -130,15 +147,19 @@ async function fleetWindow(o: { root: string; clusterUrl: string; hook: Peer; na
   await sleep(o.warmup * 1000);
   await stats(o.hook, true);
   const req0 = daemons.map(requests);
+  const kinds0 = daemons.map((d) => counts(d).byKind);
   await sleep(o.seconds * 1000);
   const s = await stats(o.hook, true);
   const perDaemon = daemons.map((d, i) => round((requests(d) - req0[i]!) / o.seconds, 1));
-  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon };
+  const requestKindsPerS = kindsPerS(kinds0, daemons.map((d) => counts(d).byKind), o.seconds);
+  return { prefix, config, host, empty, daemons, receiptsPerS: round(s.count / o.seconds, 1), runsPerS: round(s.unique / o.seconds, 1), lagP50Ms: s.p50, lagP99Ms: s.p99, lagMaxMs: s.max, requestsPerSPerDaemon: perDaemon, requestKindsPerS };
 }
 
 export async function runHaBench(o: { seconds: number; watches: number }): Promise<ScenarioResult> {
   const kills = Number(process.env.BENCH_HA_KILLS ?? 10);
   const warmup = Number(process.env.BENCH_WARMUP ?? 15);
+  // Kills start only while there is time left for one (a takeover wait, restarts) and the stop after it.
+  const killsUntil = Date.now() + haLimitMs(o.seconds) - 300_000;
   const root = mkdtempSync(join(tmpdir(), 'vigil-bench-ha-'));
   const cluster = await startPeer(['test/cluster/main.ts', '--flavour', 'es9', '--port', '0'], cores()?.peers);
   const hook = await startPeer(['bench/ha-receiver.ts'], cores()?.peers);
@@ -154,7 +175,8 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
     live.push(...three.daemons);
     const owners = new Rendezvous(names);
     const takeovers: number[] = [];
-    for (let k = 0; k < kills; k++) {
+    const restartFailures: string[] = [];
+    for (let k = 0; k < kills && Date.now() < killsUntil; k++) {
       const i = k % names.length;
       const victim = live[i]!;
       const theirs = ids.filter((id) => owners.owner(`_main/${id}`) === victim.name);
@@ -167,36 +189,47 @@ export async function runHaBench(o: { seconds: number; watches: number }): Promi
         first = ((await (await fetch(`${hook.url}/_track`)).json()) as { first: number | null }).first;
       }
       takeovers.push(first === null ? Infinity : first - killedAt);
-      // Back under the same name: it takes its watches (and its predecessor's claims) back.
-      const again = startDaemon(root, victim.name, three.config, three.empty, three.host);
-      live[i] = again;
-      await again.ready;
+      // Back under the same name: it takes its watches (and its predecessor's claims) back. A start that
+      // fails (the cluster too slow to answer in time on a loaded machine) is tried again, as a
+      // supervisor would, and counted; after three the kills end there and the result says so.
+      let back = false;
+      for (let attempt = 1; attempt <= 3 && !back; attempt++) {
+        const again = startDaemon(root, victim.name, three.config, three.empty, three.host, 60_000);
+        live[i] = again;
+        back = await again.ready.then(() => true, (e: unknown) => (restartFailures.push(`${victim.name}: ${(e as Error).message}`), false));
+      }
+      if (!back) break;
       await sleep(5_000);
     }
-    takeovers.sort((a, b) => a - b);
-    const p50 = takeovers[Math.floor(takeovers.length / 2)] ?? Infinity;
-    const max = takeovers.at(-1) ?? Infinity;
+    // In kill order in the result (a takeover that grows kill after kill shows there).
+    const sorted = [...takeovers].sort((a, b) => a - b);
+    const p50 = sorted[Math.floor(sorted.length / 2)] ?? Infinity;
+    const max = sorted.at(-1) ?? Infinity;
     const total3 = three.requestsPerSPerDaemon.reduce((a, b) => a + b, 0);
     const bound = LEASE_MS + INTERVAL_MS + Math.floor(LEASE_MS / 3);
     return {
       scenario: 'HA',
       title: `three daemons share ${o.watches} watches @ 10 s through the cluster backend; ${kills} SIGKILLs`,
       seconds: o.seconds,
-      gates: [gate('takeover after SIGKILL, max', max, '<=', bound, 'ms'), gate('throughput vs one daemon', round(three.receiptsPerS / one.receiptsPerS, 2), '>=', 0.9, '×')],
-      pass: max <= bound && three.receiptsPerS / one.receiptsPerS >= 0.9,
+      gates: [gate('takeover after SIGKILL, max', max, '<=', bound, 'ms'), gate('throughput (distinct runs) vs one daemon', round(three.runsPerS / one.runsPerS, 2), '>=', 0.9, '×')],
+      pass: max <= bound && three.runsPerS / one.runsPerS >= 0.9,
       measured: {
         expectedPerS: o.watches / (INTERVAL_MS / 1000),
-        three: { receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon },
+        three: { runsPerS: three.runsPerS, receiptsPerS: three.receiptsPerS, lagP50Ms: three.lagP50Ms, lagP99Ms: three.lagP99Ms, lagMaxMs: three.lagMaxMs, requestsPerSPerDaemon: three.requestsPerSPerDaemon, requestKindsPerS: three.requestKindsPerS },
         takeoverMs: { p50, max, all: takeovers },
+        restartFailures,
       },
-      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0] },
+      baseline: { description: 'one daemon on the cluster backend, same watches, same machine, same run', runsPerS: one.runsPerS, receiptsPerS: one.receiptsPerS, lagP50Ms: one.lagP50Ms, lagP99Ms: one.lagP99Ms, lagMaxMs: one.lagMaxMs, requestsPerS: one.requestsPerSPerDaemon[0], requestKindsPerS: one.requestKindsPerS },
       ratios: {
-        throughput: round(three.receiptsPerS / one.receiptsPerS, 2),
+        throughput: round(three.runsPerS / one.runsPerS, 2),
         lagP99: round(three.lagP99Ms / Math.max(1, one.lagP99Ms), 2),
         requestsPerSAllDaemons: round(total3 / Math.max(1, one.requestsPerSPerDaemon[0]!), 2),
         requestsPerSEachDaemon: round(Math.max(...three.requestsPerSPerDaemon) / Math.max(1, one.requestsPerSPerDaemon[0]!), 2),
       },
-      notes: [`lease ${LEASE_MS} ms (default); takeover = SIGKILL to the first receipt of a run of one of the victim's watches scheduled after it`],
+      notes: [
+        `lease ${LEASE_MS} ms (default); takeover = SIGKILL to the first receipt of a run of one of the victim's watches scheduled after it`,
+        ...(takeovers.length < kills ? [`${takeovers.length} of ${kills} kills: a victim could not be restarted (restartFailures), or no time was left for another`] : []),
+      ],
     };
   } finally {
     await Promise.all(live.map(stopDaemon));

@@ -61,3 +61,9 @@ export function cpuMeter(): { stop(): { percentOfCore: number; cpuMs: number; el
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * The HA scenario's limit (it starts two fleets and restarts a daemon per kill): run.ts kills its worker
+ * then, and the scenario stops killing in time to stop its daemons and report before it.
+ */
+export const haLimitMs = (seconds: number): number => (6 * seconds + 900) * 1000;

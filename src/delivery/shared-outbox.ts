@@ -231,9 +231,40 @@ export class SharedOutbox {
       this.#gained.delete(w);
       return false;
     }
-    const earlier = (await this.#o.claims.pendingBefore(e.tenant, e.watchId, e.seq)).filter((x) => x.key !== e.key && !this.#held.has(x.key));
+    const earlier = (await this.#earlier(e)).filter((x) => x.key !== e.key && !this.#held.has(x.key));
     if (earlier.length) await this.#drain(earlier);
     return earlier.length > 0;
+  }
+
+  /** Lookups of earlier entries asked for in the same turn, answered together. */
+  #lookups: Array<{ e: ClaimedEntry; resolve: (l: ClaimedEntry[]) => void; reject: (err: unknown) => void }> = [];
+
+  /**
+   * A watch's pending entries before `e`. After a takeover every send of the gained watches asks, for
+   * two leases: one search each (with its refresh) made hundreds a second and saturated the cluster, so
+   * the lookups of one turn go out as one search; when that one cannot return them all, each is asked alone.
+   */
+  #earlier(e: ClaimedEntry): Promise<ClaimedEntry[]> {
+    if (!this.#o.claims.pendingOf) return this.#o.claims.pendingBefore(e.tenant, e.watchId, e.seq);
+    return new Promise((resolve, reject) => {
+      if (this.#lookups.push({ e, resolve, reject }) === 1) setImmediate(() => void this.#lookUp());
+    });
+  }
+
+  async #lookUp(): Promise<void> {
+    const batch = this.#lookups;
+    this.#lookups = [];
+    const claims = this.#o.claims;
+    try {
+      const { entries, complete } = await claims.pendingOf!(batch.map((b) => b.e));
+      for (const b of batch) {
+        const { tenant, watchId, seq } = b.e;
+        if (complete) b.resolve(entries.filter((x) => x.tenant === tenant && x.watchId === watchId && x.seq < seq));
+        else claims.pendingBefore(tenant, watchId, seq).then(b.resolve, b.reject);
+      }
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   /** Waits for, or takes over, a watch's earlier entries one by one. */

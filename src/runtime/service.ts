@@ -12,6 +12,7 @@ import type { WatchLogRecord, WatchState } from '../state/records.ts';
 import type { SavedBy } from '../watches/run-as.ts';
 import { requestedWatch } from '../watches/save-request.ts';
 import { ackActions, unackActions } from './ack.ts';
+import { readLastRan, readOverrides } from './ownership-reads.ts';
 
 export interface LoadedWatch {
   ref: WatchRef;
@@ -95,12 +96,26 @@ export class WatchService {
       const changed = [...this.watches].filter(([k, lw]) => lw.watch && own.owns(k) !== this.owned.has(k)).map(([k]) => k);
       const gainedKeys = new Set(changed.filter((k) => !this.owned.has(k)));
       const lost = changed.length - gainedKeys.size;
-      // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
-      if (gainedKeys.size) own.gained?.(gainedKeys);
-      let i = 0;
+      if (!changed.length) return;
+      // Lost ones at once, with no read (another daemon runs them now; what the API shows of them stays
+      // as last worked out here): waiting for the reads below kept them running here meanwhile.
       for (const k of changed) {
-        await this.schedule(k);
-        if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+        if (gainedKeys.has(k)) continue;
+        this.owned.delete(k);
+        this.o.scheduler.remove(k);
+      }
+      if (gainedKeys.size) {
+        // Before any of them is scheduled: what they notify from now on waits for the previous owner's.
+        own.gained?.(gainedKeys);
+        // One query for every override and one batched read of the gained watches' states, not a read
+        // per watch: with thousands of watches moving, per-watch reads took longer than the lease.
+        const refs = [...gainedKeys].map((k) => this.watches.get(k)?.ref).filter((r): r is WatchRef => r !== undefined);
+        const [overrides, lastRan] = await Promise.all([readOverrides(this.o.store, this.o.logger), readLastRan(this.o.store, refs)]);
+        let i = 0;
+        for (const k of gainedKeys) {
+          await this.schedule(k, { overrides, fresh: true, lastRan: lastRan.get(k) });
+          if (++i % LOAD_SLICE === 0) await new Promise((r) => setImmediate(r));
+        }
       }
       const gained = gainedKeys.size;
       if (gained || lost) this.o.logger.info({ gained, lost, owned: this.owned.size }, 'watch ownership changed');
@@ -317,7 +332,12 @@ export class WatchService {
   /** `active_override` of every watch, read once per bulk load instead of one state read per watch. */
   private overrides: Map<string, boolean> | null = null;
 
-  private async schedule(k: string): Promise<void> {
+  /**
+   * Schedules or unschedules one watch. `overrides`: every watch's override, read at once (else this
+   * one's is read); `fresh`: its state was just read afresh (a gain at a membership change); `lastRan`:
+   * the last scheduled time it ran, by any daemon, so a time missed since then runs at once.
+   */
+  private async schedule(k: string, o: { overrides?: Map<string, boolean> | null; fresh?: boolean; lastRan?: number | undefined } = {}): Promise<void> {
     const lw = this.watches.get(k);
     const w = lw?.watch;
     if (!w) return void this.o.scheduler.remove(k);
@@ -326,16 +346,17 @@ export class WatchService {
     if (own && !owned) this.owned.delete(k);
     if (own && owned && !this.owned.has(k)) {
       // Another daemon may have run it since this one last did: its next run reads the stored state.
-      this.o.store.watchState.forget?.(w.tenant, w.id);
+      if (!o.fresh) this.o.store.watchState.forget?.(w.tenant, w.id);
       this.owned.add(k);
     }
     // Worked out for a watch another daemon runs too: the API of every daemon shows it active in effect.
-    const override = this.overrides ? this.overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
+    const overrides = o.overrides ?? this.overrides;
+    const override = overrides ? overrides.get(k) : (await this.o.store.watchState.get(w.tenant, w.id))?.active_override;
     const active = override ?? w.def.active;
     lw.active = active;
     if (!owned || !active) return void this.o.scheduler.remove(k);
     // The run looks the watch up at fire time, so a reload swaps the definition without resetting timers.
-    this.o.scheduler.upsert(k, w.schedule, (fire, releaseSlot) => this.runScheduled(k, fire, releaseSlot));
+    this.o.scheduler.upsert(k, w.schedule, (fire, releaseSlot) => this.runScheduled(k, fire, releaseSlot), o.lastRan !== undefined ? { lastRan: o.lastRan } : {});
   }
 
   private async runScheduled(k: string, fire: FireInfo, releaseSlot: () => void): Promise<void> {

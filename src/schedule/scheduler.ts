@@ -21,14 +21,14 @@ import type { Logger } from '../log.ts';
 import { DueQueue } from './due-queue.ts';
 import { Entry, TimeTable, IDLE } from './entry.ts';
 import { LatenessHistogram } from './lateness.ts';
-import type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
+import type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats, UpsertOptions } from './types.ts';
 import type { Schedule } from './triggers.ts';
 import { RunSlots } from './run-slots.ts';
 import { phaseOf, spreadAnchor, SPREAD_GRID_MS } from './spread.ts';
 import { CoalescedLog } from './coalesced-log.ts';
 import { calendarAfter, dueOf, nextWallOf } from './entry-times.ts';
 
-export type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats } from './types.ts';
+export type { Admission, FireInfo, RunFn, SchedulerOptions, SchedulerStats, UpsertOptions } from './types.ts';
 
 /** setTimeout's largest delay (~24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -104,8 +104,9 @@ export class Scheduler {
   /**
    * Adds or replaces a watch. Replacing keeps the interval anchor (a reload does not restart interval
    * timers), the overlap guard and a run in flight; the new `run` is used from the next fire on.
+   * `o.lastRan`: see {@link UpsertOptions}.
    */
-  upsert(id: string, schedule: Schedule, run: RunFn): void {
+  upsert(id: string, schedule: Schedule, run: RunFn, o: UpsertOptions = {}): void {
     const { mono, wall } = this.sync();
     let e = this.entries.get(id);
     if (e) {
@@ -120,8 +121,26 @@ export class Scheduler {
     }
     e.iNext = schedule.hasInterval ? (schedule.nextInterval(mono, e.anchorMono) ?? Number.NaN) : Number.NaN;
     e.cNext = calendarAfter(e, wall, this.misfireMs);
+    if (o.lastRan !== undefined) this.catchUp(e, mono, wall, o.lastRan);
     this.place(e);
     if (e.dueMono < this.timerDue) this.arm();
+  }
+
+  /**
+   * A time due since `lastRan` (wall) that did not run becomes the entry's next fire, at once: the
+   * latest missed interval time (so its lateness stays under one interval), or the first missed calendar
+   * time (the misfire policy then runs it once or skips it, as for any late fire).
+   */
+  private catchUp(e: Entry, mono: number, wall: number, lastRan: number): void {
+    if (e.schedule.hasInterval) {
+      const missed = e.schedule.lastInterval(mono, e.anchorMono);
+      const missedWall = missed === null ? null : missed + this.offset;
+      if (missedWall !== null && (this.alignIntervals ? Math.round(missedWall) : missedWall) > lastRan) e.iNext = missed!;
+    }
+    if (e.schedule.hasCalendar) {
+      const missed = e.schedule.nextCalendar(lastRan);
+      if (missed !== null && missed <= wall) e.cNext = missed;
+    }
   }
 
   /**

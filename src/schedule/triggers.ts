@@ -23,6 +23,8 @@ export interface Schedule {
   next(afterMs: number, anchorMs: number): number | null;
   /** Earliest interval-trigger fire time strictly after `afterMs`; null when there is no interval trigger. */
   nextInterval(afterMs: number, anchorMs: number): number | null;
+  /** Latest interval-trigger fire time at or before `atMs` (k ≥ 1); null when there is none. */
+  lastInterval(atMs: number, anchorMs: number): number | null;
   /** Earliest calendar-trigger (cron…monthly) fire time strictly after `afterMs`, wall clock; null if none. */
   nextCalendar(afterMs: number): number | null;
   /** A trigger missed by more than the misfire threshold: run once now, or skip it. */
@@ -66,6 +68,17 @@ class CompiledSchedule implements Schedule {
       const k = Math.max(1, Math.floor((afterMs - anchorMs) / every) + 1);
       const t = anchorMs + k * every;
       if (best === null || t < best) best = t;
+    }
+    return best;
+  }
+
+  lastInterval(atMs: number, anchorMs: number): number | null {
+    let best: number | null = null;
+    for (const every of this.intervals) {
+      const k = Math.floor((atMs - anchorMs) / every);
+      if (k < 1) continue;
+      const t = anchorMs + k * every;
+      if (best === null || t > best) best = t;
     }
     return best;
   }

@@ -34,6 +34,16 @@ export interface Admission {
   onOpen(listener: () => void): void;
 }
 
+/** How `Scheduler.upsert` places a watch. */
+export interface UpsertOptions {
+  /**
+   * Wall time of the last scheduled time of this watch that ran (by any daemon, from its stored state):
+   * a time due since then that nobody ran fires at once instead of waiting for the next one. Given when
+   * a daemon takes a watch over from another that stopped running it.
+   */
+  lastRan?: number;
+}
+
 export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;

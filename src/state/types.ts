@@ -267,6 +267,11 @@ export interface OutboxClaims {
   claimable(node: string, now: number, limit: number): Promise<ClaimedEntry[]>;
   /** A watch's pending entries before `seq` (its delivery order), whoever holds them, in that order. */
   pendingBefore(tenant: string, watchId: string, seq: number): Promise<ClaimedEntry[]>;
+  /**
+   * The pending entries of these watches (and possibly of others of the same ids in other tenants), in
+   * delivery order, with one request; `complete` is false when there were more than one read returns.
+   */
+  pendingOf?(watches: ReadonlyArray<{ tenant: string; watchId: string }>): Promise<{ entries: ClaimedEntry[]; complete: boolean }>;
   /** Every pending entry, whoever holds it, in delivery order, at most `limit`. */
   pendingClaims(limit: number): Promise<ClaimedEntry[]>;
   /**

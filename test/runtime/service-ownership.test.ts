@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { WatchService, type Ownership } from '../../src/runtime/service.ts';
 import { FileWatchRepository } from '../../src/watches/file-repository.ts';
 import { compileEnv, runtimeKit, type RuntimeKit } from '../kit/runtime.ts';
+import { Scheduler } from '../../src/schedule/scheduler.ts';
+import type { WatchState } from '../../src/state/records.ts';
 
 let kit: RuntimeKit;
 afterEach(async () => {
@@ -30,8 +32,10 @@ function handOwnership(initial: string[]) {
   return { own, set(keys: string[]) { mine.clear(); for (const k of keys) mine.add(k); for (const l of listeners) l(); } };
 }
 
-function setup(initial: string[]) {
+/** `aligned`: interval times aligned as with the cluster backend (every daemon computes the same ones). */
+function setup(initial: string[], o: { aligned?: boolean } = {}) {
   kit = runtimeKit();
+  const scheduler = o.aligned ? new Scheduler({ clock: kit.clock, logger: kit.logs.logger, alignIntervals: true }) : kit.scheduler;
   mkdirSync(kit.watchesDir);
   for (const id of ['a', 'b', 'c', 'd']) writeFileSync(join(kit.watchesDir, `${id}.json`), watchText(id));
   const hand = handOwnership(initial);
@@ -39,11 +43,11 @@ function setup(initial: string[]) {
   kit.store.watchState.forget = (tenant, id) => void forgotten.push(`${tenant}/${id}`);
   const svc = new WatchService({
     repository: new FileWatchRepository({ root: kit.watchesDir, logger: kit.logs.logger }),
-    env: compileEnv(), runner: kit.runner, scheduler: kit.scheduler, store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock,
+    env: compileEnv(), runner: kit.runner, scheduler, store: kit.store, logger: kit.logs.logger, metrics: kit.metrics, clock: kit.clock,
     ownership: hand.own, claimRuns: true,
   });
-  kit.scheduler.start();
-  return { svc, hand, forgotten };
+  scheduler.start();
+  return { svc, hand, forgotten, scheduler };
 }
 
 const scheduled = () => ['a', 'b', 'c', 'd'].filter((id) => kit.scheduler.has(`_main/${id}`));
@@ -153,5 +157,54 @@ describe('watch ownership', () => {
     await svc.rebalance();
     expect(scheduled()).toEqual([]);
     expect(svc.get('_main', 'a')!.active).toBe(true);
+  });
+
+  it('a change reads every override in one query and the gained watches\' states only, not a state per moved watch', async () => {
+    const { svc, hand } = setup(['_main/a', '_main/b', '_main/c']);
+    await svc.loadAll();
+    const gets: string[] = [];
+    let overrideReads = 0;
+    const get = kit.store.watchState.get.bind(kit.store.watchState);
+    kit.store.watchState.get = (tenant, id) => (gets.push(`${tenant}/${id}`), get(tenant, id));
+    const overrides = kit.store.watchState.activeOverrides.bind(kit.store.watchState);
+    kit.store.watchState.activeOverrides = () => (overrideReads++, overrides());
+    hand.set(['_main/d']);
+    await svc.rebalance();
+    expect(scheduled()).toEqual(['d']);
+    expect(overrideReads).toBe(1);
+    expect(gets).toEqual(['_main/d']);
+  });
+
+  it('a gained watch runs at once the scheduled time its previous owner missed, then keeps to its grid', async () => {
+    // Aligned intervals: the whole ten seconds here.
+    const { svc, hand, scheduler } = setup([], { aligned: true });
+    await svc.loadAll();
+    const theirs: WatchState = { actions: {}, last_execution: { severity: null, trigger: { scheduled_time: '2026-03-01T10:00:00.000Z', triggered_time: '2026-03-01T10:00:00.000Z' }, execution_time: '2026-03-01T10:00:00.000Z' }, last_status: null, node: 'other' };
+    await kit.store.watchState.put('_main', 'c', theirs);
+    // The previous owner died after its run of 10:00:00; 10:00:10, :20 and :30 ran nowhere.
+    await kit.clock.advance(34_000);
+    hand.set(['_main/c']);
+    await svc.rebalance();
+    await kit.clock.advance(1);
+    await vi.waitFor(async () => expect(await kit.store.log.query({ watchId: 'c' })).toHaveLength(1));
+    const times = async () => (await kit.store.log.query({ watchId: 'c' })).map((r) => r.trigger!.scheduled_time).sort();
+    expect(await times()).toEqual(['2026-03-01T10:00:30.000Z']);
+    await kit.clock.advance(6_000);
+    await vi.waitFor(async () => expect(await times()).toEqual(['2026-03-01T10:00:30.000Z', '2026-03-01T10:00:40.000Z']));
+    await scheduler.stop();
+  });
+
+  it('lost watches are unscheduled at once, without waiting for the reads the gained ones need', async () => {
+    const { svc, hand } = setup(['_main/a', '_main/b']);
+    await svc.loadAll();
+    // The cluster is slow: the override query does not answer (yet).
+    let answer: (v: Array<{ tenant: string; watchId: string; active: boolean }>) => void = () => undefined;
+    kit.store.watchState.activeOverrides = () => new Promise((r) => (answer = r));
+    hand.set(['_main/b', '_main/c']);
+    await vi.waitFor(() => expect(scheduled()).toEqual(['b']));
+    answer([]);
+    await svc.rebalance();
+    expect(scheduled()).toEqual(['b', 'c']);
+    expect(svc.ownedCount()).toBe(2);
   });
 });

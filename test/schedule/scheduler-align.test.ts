@@ -43,4 +43,54 @@ describe('aligned interval triggers', () => {
     const a = await firesOf({ wallStart: T0, mono: 1_000_000, loadAfterMs: 1_234, spread: false, align: false });
     expect(a[0]! - T0).toBeCloseTo(1_234 + 10_000, 0);
   });
+
+  describe('a watch taken over from another daemon (lastRan: the last scheduled time it ran)', () => {
+    const start = (align = true) => {
+      const clock = new FakeClock(T0, 500_000);
+      const sched = new Scheduler({ clock, logger: silentLogger(), alignIntervals: align, spreadIntervals: false });
+      sched.start();
+      return { clock, sched };
+    };
+    // T0 is 12:00:00.0004: the aligned times are the whole ten seconds.
+    const at = (s: number) => Date.UTC(2026, 0, 5, 12, 0, s);
+
+    it('runs the time missed since then at once, the latest one only, then keeps to its grid', async () => {
+      const { clock, sched } = start();
+      await clock.advance(34_000); // 12:00:34: 12:00:30 was due
+      const fires: FireInfo[] = [];
+      sched.upsert('_main/w', every10s(), async (f) => void fires.push(f), { lastRan: at(10) });
+      await clock.advance(1);
+      expect(fires.map((f) => f.scheduledTime)).toEqual([at(30)]);
+      await clock.advance(6_000);
+      expect(fires.map((f) => f.scheduledTime)).toEqual([at(30), at(40)]);
+      await sched.stop();
+    });
+
+    it('waits for its next time when the last due one ran already, or when none is known', async () => {
+      for (const lastRan of [at(30), undefined]) {
+        const { clock, sched } = start();
+        await clock.advance(34_000);
+        const fires: FireInfo[] = [];
+        sched.upsert('_main/w', every10s(), async (f) => void fires.push(f), lastRan === undefined ? {} : { lastRan });
+        await clock.advance(5_000);
+        expect(fires).toEqual([]);
+        await clock.advance(1_000);
+        expect(fires.map((f) => f.scheduledTime)).toEqual([at(40)]);
+        await sched.stop();
+      }
+    });
+
+    it('a calendar trigger runs its first missed time at once', async () => {
+      const { clock, sched } = start();
+      await clock.advance(34_000);
+      const fires: FireInfo[] = [];
+      const cron = compileSchedule(triggerSchema.parse({ schedule: { cron: '*/20 * * * * ?' } }).schedule);
+      sched.upsert('_main/c', cron, async (f) => void fires.push(f), { lastRan: at(0) });
+      await clock.advance(1);
+      expect(fires.map((f) => f.scheduledTime)).toEqual([at(20)]);
+      await clock.advance(6_000);
+      expect(fires.map((f) => f.scheduledTime)).toEqual([at(20), at(40)]);
+      await sched.stop();
+    });
+  });
 });

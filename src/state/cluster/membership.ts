@@ -53,6 +53,9 @@ export interface MembershipOptions {
 /** How long a gone daemon's heartbeat stays listed (GET /_vigil/cluster shows it as gone) at least. */
 const GONE_KEPT_MS = 3_600_000;
 
+/** Delay of the second heartbeat after the first (see `start`): about a refresh interval of the cluster. */
+const FIRST_REREAD_MS = 1000;
+
 /** Daemons listed per read, at most: far more than anyone runs against one cluster. */
 const MAX_MEMBERS = 1000;
 
@@ -67,6 +70,9 @@ export class Membership {
   /** Monotonic time of this daemon's last acknowledged heartbeat. */
   #lastBeat = -Infinity;
   #timer: TimerHandle | null = null;
+  /** Reads the membership when the earliest live lease of another daemon runs out (see #armExpiry). */
+  #expiry: TimerHandle | null = null;
+  #expiryAt = Infinity;
   #stopped = false;
   #failing = false;
   /** A heartbeat was tried: before that nothing is known of this daemon's membership. */
@@ -113,7 +119,10 @@ export class Membership {
     await this.beat();
     this.#joining = false;
     this.#update(this.#members);
-    this.#arm();
+    // Daemons started together each read the others right after their own first write, and may read
+    // before the others wrote theirs: each would run every watch until its next heartbeat. The second
+    // heartbeat comes sooner, so they find each other within a second or so.
+    this.#arm(Math.min(this.intervalMs, FIRST_REREAD_MS));
   }
 
   /** Calls `fn` with the sorted names of the live daemons whenever that list changes. */
@@ -206,6 +215,7 @@ export class Membership {
 
   #update(members: Member[]): void {
     this.#members = members;
+    this.#armExpiry(members);
     const names = members.filter((m) => m.live && m.node !== this.node).map((m) => m.node);
     if (this.selfLive()) names.push(this.node);
     names.sort();
@@ -218,12 +228,44 @@ export class Membership {
     for (const l of this.#listeners) l(names);
   }
 
-  #arm(): void {
+  /**
+   * A daemon that stopped heartbeating is gone once its lease runs out; waiting for this daemon's next
+   * heartbeat to notice would add up to a third of the lease to every takeover. So the membership is
+   * read again when the earliest lease of the others runs out. While they heartbeat, each heartbeat's
+   * read moves that time on first and this read never happens.
+   */
+  #armExpiry(members: Member[]): void {
+    if (this.#stopped) return;
+    let at = Infinity;
+    for (const m of members) if (m.live && m.node !== this.node && m.until < at) at = m.until;
+    if (at === this.#expiryAt) return;
+    if (this.#expiry !== null) this.#o.clock.clearTimeout(this.#expiry);
+    this.#expiry = null;
+    this.#expiryAt = at;
+    if (at === Infinity) return;
+    this.#expiry = this.#o.clock.setTimeout(() => {
+      this.#expiry = null;
+      this.#expiryAt = Infinity;
+      this.#tick = this.#tick.then(() => this.#reread());
+    }, Math.max(0, at - this.#o.clock.now()) + 1);
+  }
+
+  /** Reads who is live without heartbeating; a failure leaves the next heartbeat to read again. */
+  async #reread(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      this.#update(await this.#read());
+    } catch (e) {
+      this.#o.logger.debug({ node: this.node, err: errorMessage(e) }, 'membership: re-read at a lease expiry failed; the next heartbeat reads again');
+    }
+  }
+
+  #arm(delayMs = this.intervalMs): void {
     if (this.#stopped) return;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = null;
       void this.beat().then(() => this.#arm());
-    }, this.intervalMs);
+    }, delayMs);
   }
 
   /** Stops heartbeating and deletes this daemon's document (if it is still this process's). */
@@ -231,6 +273,7 @@ export class Membership {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#timer !== null) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#expiry !== null) this.#o.clock.clearTimeout(this.#expiry);
     await this.#tick;
     const { docs, index } = this.#o;
     try {

@@ -147,6 +147,11 @@ export class ClusterOutbox implements OutboxStore {
           claimable: (node, now, limit) => this.#search({ bool: { filter: [{ term: { status: 'pending' } }], should: [{ bool: { must_not: [{ exists: { field: 'claim.node' } }] } }, { range: { 'claim.until': { lt: now } } }, { term: { 'claim.node': node } }], minimum_should_match: 1 } }, limit),
           pendingClaims: (limit) => this.#search({ term: { status: 'pending' } }, limit),
           release: (node) => this.#writer.hold(this.#release(node)),
+          pendingOf: async (watches) => {
+            const ids = [...new Set(watches.map((w) => w.watchId))];
+            const entries = await this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { terms: { watch_id: ids } }] } }, CLAIM_PAGE);
+            return { entries, complete: entries.length < CLAIM_PAGE };
+          },
           pendingBefore: (tenant, watchId, seq) =>
             this.#search({ bool: { filter: [{ term: { status: 'pending' } }, { term: { tenant } }, { term: { watch_id: watchId } }, { range: { seq: { lt: seq } } }] } }, CLAIM_PAGE),
         }

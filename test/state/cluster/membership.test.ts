@@ -2,7 +2,7 @@
  * Membership through heartbeat documents: live while the lease runs, gone after it, removed at once by
  * a clean stop, and a daemon that cannot heartbeat counts itself out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCluster, type TestCluster } from '../../cluster/server.ts';
 import { FakeClock } from '../../kit/fake-clock.ts';
 import { silentLogger } from '../../../src/log.ts';
@@ -108,6 +108,50 @@ describe('membership', () => {
       await a.stop();
       expect(await ds.get(names.nodes, 'a')).toBeUndefined();
       expect(clock.pendingTimers()).toBe(0);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('notices a daemon gone when its lease runs out, not at its own next heartbeat', async () => {
+    const { ds, clock, member } = await setUp();
+    try {
+      const a = member('a');
+      const c = member('c');
+      await c.beat();
+      await a.beat();
+      expect(a.live()).toEqual(['a', 'c']);
+      const changes: string[][] = [];
+      a.onChange((live) => changes.push([...live]));
+      // c is killed; a heartbeats at 6 s (c still within its lease), and its next heartbeat would be at 9.3 s + …
+      await clock.advance(6_000);
+      await a.beat();
+      expect(a.live()).toEqual(['a', 'c']);
+      // … but c's lease ends at 10 s, and a reads the membership then.
+      await clock.advance(4_001);
+      await vi.waitFor(() => expect(changes).toEqual([['a']]));
+      expect(a.members().find((m) => m.node === 'c')?.live).toBe(false);
+      await a.stop();
+      expect(clock.pendingTimers()).toBe(0);
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it('daemons started together find each other at the second heartbeat, a second after the first', async () => {
+    const { ds, clock, member } = await setUp();
+    try {
+      const a = member('a');
+      const b = member('b');
+      // a's first heartbeat reads before b has written its own: a believes it is alone.
+      await a.start();
+      await b.start();
+      expect(a.live()).toEqual(['a']);
+      expect(b.live()).toEqual(['a', 'b']);
+      await clock.advance(1_000);
+      await vi.waitFor(() => expect(a.live()).toEqual(['a', 'b']));
+      await a.stop();
+      await b.stop();
     } finally {
       await ds.close();
     }
