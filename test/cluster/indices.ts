@@ -115,16 +115,14 @@ type CatColumn = (typeof CAT_COLUMNS)[number];
 /**
  * The size of an index's refreshed documents. Serialising every source is the dearest thing `_cat/indices`
  * does (the state backend lists its log indices with `h=index,docs.count` while they hold tens of thousands
- * of documents), so it is computed only for the columns that show it, once per refreshed view: a view is
- * replaced, never mutated, at each refresh.
+ * of documents), so it is computed only for the columns that show it, once per refreshed view.
  */
-const sizes = new WeakMap<ReadonlyMap<string, unknown>, string>();
+const sizes = new WeakMap<IndexData, { generation: number; size: string }>();
 function storeSize(i: IndexData): string {
-  let size = sizes.get(i.searchable);
-  if (size === undefined) {
-    size = `${Math.max(225, Buffer.byteLength(JSON.stringify([...i.searchable.values()].map((d) => d.source))))}b`;
-    sizes.set(i.searchable, size);
-  }
+  const known = sizes.get(i);
+  if (known?.generation === i.viewGeneration) return known.size;
+  const size = `${Math.max(225, Buffer.byteLength(JSON.stringify([...i.searchable.values()].map((d) => d.source))))}b`;
+  sizes.set(i, { generation: i.viewGeneration, size });
   return size;
 }
 
