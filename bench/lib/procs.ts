@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,7 +70,22 @@ export async function startPeer(args: string[], cpu: number | undefined, timeout
  * one made it stall 25–50 ms a few times a window, and those stalls were S2's worst lags.
  */
 export function startCluster(latencyMs: number): Promise<Peer> {
-  return startPeer(['test/cluster/main.ts', '--flavour', 'es9', '--port', '0', '--latency-ms', String(latencyMs), '--sample', '--request-cache'], cores()?.peers);
+  return startPeer([...peerProfileFlags(), 'test/cluster/main.ts', '--flavour', 'es9', '--port', '0', '--latency-ms', String(latencyMs), '--sample', '--request-cache'], cores()?.peers);
+}
+
+let profiledClusters = 0;
+
+/**
+ * `BENCH_PEER_PROFILE=FILE`: the test cluster writes a CPU profile of its whole life to FILE when it is
+ * stopped (a second cluster of the same scenario to FILE.2, and so on); `node bench/lib/profile-top.ts FILE`
+ * summarises it. Off by default: profiling slows the peer down.
+ */
+function peerProfileFlags(): string[] {
+  const out = process.env.BENCH_PEER_PROFILE;
+  if (!out) return [];
+  profiledClusters += 1;
+  const file = resolve(REPO, profiledClusters === 1 ? out : `${out}.${profiledClusters}`);
+  return ['--cpu-prof', `--cpu-prof-dir=${dirname(file)}`, `--cpu-prof-name=${basename(file)}`];
 }
 
 export function startReceiver(): Promise<Peer> {

@@ -94,40 +94,75 @@ function failure(item: Item, e: ClusterHttpError): estypes.BulkResponseItem {
   return { _index: item.index, _id: item.id ?? null, status: e.status, error: cause };
 }
 
-export function bulk(store: Store, defaultIndex: string | undefined, raw: string, q: URLSearchParams, started: number): { body: estypes.BulkResponse; wait?: Promise<void> } {
+/** A `_bulk` answer: the response, and what must settle before it is sent (`refresh=wait_for`). */
+export interface BulkAnswer {
+  body: estypes.BulkResponse;
+  wait?: Promise<void>;
+}
+
+/**
+ * Items applied between two yields to the event loop. A real node applies a bulk on its write threads
+ * while its search threads answer searches; one event loop applying 80 items in a row would hold every
+ * search queued behind it, so a longer bulk lets other requests in between chunks.
+ */
+export const BULK_CHUNK = 16;
+
+/**
+ * Applies a bulk request's items in order. At most `BULK_CHUNK` items: synchronously. More: the first
+ * chunk synchronously, the rest after yields (other requests may interleave between chunks, as they
+ * may between a real node's items; each item still sees everything applied before it).
+ */
+export function bulk(store: Store, defaultIndex: string | undefined, raw: string, q: URLSearchParams, started: number): BulkAnswer | Promise<BulkAnswer> {
   const policy = refreshPolicy(q.get('refresh'));
   const items = parseLines(raw, defaultIndex);
   const results: Array<{ action: Action; item: estypes.BulkResponseItem }> = [];
   const written = new Set<IndexData>();
-  for (const item of items) {
-    try {
-      let r: estypes.BulkResponseItem;
-      if (item.action === 'delete') {
-        const d = store.delete(item.index, item.id!, item.opts);
-        written.add(d.index);
-        r = { ...writeResponse(d.index, item.id!, { ...d, result: d.found ? 'deleted' : 'not_found', primaryTerm: d.index.primaryTerm }, false), status: d.found ? 200 : 404 };
-      } else if (item.action === 'update') {
-        const u = update(store, item.index, item.id!, item.body!, item.update!);
-        if (u.written) written.add(u.written);
-        r = { ...u.body, status: u.status } as estypes.BulkResponseItem;
-      } else {
-        const source = parseDocument(item.raw!, store.mappingOptions.distribution);
-        const w = store.write(item.index, item.id, source, { ...item.opts, raw: item.raw });
-        written.add(w.index);
-        r = { ...writeResponse(w.index, w.doc.id, { ...w.doc, result: w.result }, false), status: w.result === 'created' ? 201 : 200 };
-      }
-      results.push({ action: item.action, item: r });
-    } catch (e) {
-      if (!(e instanceof ClusterHttpError)) throw e;
-      results.push({ action: item.action, item: failure(item, e) });
-    }
+  const apply = (from: number, to: number) => {
+    for (let n = from; n < to; n++) results.push(applyItem(store, items[n]!, written));
+  };
+  const finish = (): BulkAnswer => {
+    const { forced, wait } = applyRefresh(store, written, policy);
+    const out = results.map(({ action, item }) => {
+      if (!forced || item.error !== undefined || item.result === 'noop') return { [action]: item };
+      // `status` stays last, after the flag, as in the real item.
+      const { status, ...rest } = item;
+      return { [action]: { ...withForcedRefresh(rest as estypes.WriteResponseBase), status } as estypes.BulkResponseItem };
+    });
+    return { body: { errors: results.some((r) => r.item.error !== undefined), took: Math.max(0, Date.now() - started), items: out }, wait };
+  };
+  if (items.length <= BULK_CHUNK) {
+    apply(0, items.length);
+    return finish();
   }
-  const { forced, wait } = applyRefresh(store, written, policy);
-  const out = results.map(({ action, item }) => {
-    if (!forced || item.error !== undefined || item.result === 'noop') return { [action]: item };
-    // `status` stays last, after the flag, as in the real item.
-    const { status, ...rest } = item;
-    return { [action]: { ...withForcedRefresh(rest as estypes.WriteResponseBase), status } as estypes.BulkResponseItem };
-  });
-  return { body: { errors: results.some((r) => r.item.error !== undefined), took: Math.max(0, Date.now() - started), items: out }, wait };
+  return (async () => {
+    for (let from = 0; from < items.length; from += BULK_CHUNK) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      apply(from, Math.min(items.length, from + BULK_CHUNK));
+    }
+    return finish();
+  })();
+}
+
+function applyItem(store: Store, item: Item, written: Set<IndexData>): { action: Action; item: estypes.BulkResponseItem } {
+  try {
+    let r: estypes.BulkResponseItem;
+    if (item.action === 'delete') {
+      const d = store.delete(item.index, item.id!, item.opts);
+      written.add(d.index);
+      r = { ...writeResponse(d.index, item.id!, { ...d, result: d.found ? 'deleted' : 'not_found', primaryTerm: d.index.primaryTerm }, false), status: d.found ? 200 : 404 };
+    } else if (item.action === 'update') {
+      const u = update(store, item.index, item.id!, item.body!, item.update!);
+      if (u.written) written.add(u.written);
+      r = { ...u.body, status: u.status } as estypes.BulkResponseItem;
+    } else {
+      const source = parseDocument(item.raw!, store.mappingOptions.distribution);
+      const w = store.write(item.index, item.id, source, { ...item.opts, raw: item.raw });
+      written.add(w.index);
+      r = { ...writeResponse(w.index, w.doc.id, { ...w.doc, result: w.result }, false), status: w.result === 'created' ? 201 : 200 };
+    }
+    return { action: item.action, item: r };
+  } catch (e) {
+    if (!(e instanceof ClusterHttpError)) throw e;
+    return { action: item.action, item: failure(item, e) };
+  }
 }

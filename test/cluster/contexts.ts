@@ -1,7 +1,7 @@
 /**
  * Search contexts that outlive a request: points in time and scrolls. Each holds the refreshed views
- * of its indices as they were when it was opened (views are replaced on refresh, never mutated, so
- * holding one is a snapshot), and expires `keep_alive` after its last use, measured on the store's
+ * of its indices as they were when it was opened (a view held by a context is replaced at the next
+ * refresh, never changed, so holding one is a snapshot), and expires `keep_alive` after its last use, measured on the store's
  * clock. They live in memory only: a restarted node has none, as a real one has none.
  */
 import type { Clock } from '../../src/clock.ts';
@@ -42,8 +42,12 @@ type Context = PitContext | ScrollContext;
 /** The largest keep_alive a node accepts by default (`search.max_keep_alive`). */
 const MAX_KEEP_ALIVE_MS = 86_400_000;
 
-export function snapshotOf(indices: IndexData[]): SnapshotPart[] {
-  return indices.map((index, shard) => ({ index, docs: index.searchable, shard }));
+/**
+ * The refreshed views of `indices`; `keep` when a context holds them beyond the request (a point in
+ * time, a scroll), so that later refreshes leave them as they are.
+ */
+export function snapshotOf(indices: IndexData[], keep = false): SnapshotPart[] {
+  return indices.map((index, shard) => ({ index, docs: keep ? index.pinView() : index.searchable, shard }));
 }
 
 export class SearchContexts {

@@ -37,27 +37,49 @@ export function resolveField(index: IndexData, field: string): ResolvedField {
  */
 export function rawValues(source: unknown, path: string, deep = false): unknown[] {
   const out: unknown[] = [];
-  collect(source, path.split('.'), out, deep);
+  collect(source, keysOf(path), 0, out, deep);
   return out;
 }
 
-function collect(node: unknown, parts: string[], out: unknown[], deep = false): void {
+/**
+ * The dotted keys a path can be stored under: `keys[i][n]` joins its parts i to n-1. A search reads
+ * the same few paths from every document, so they are joined once per path, not once per document.
+ */
+const pathKeys = new Map<string, string[][]>();
+function keysOf(path: string): string[][] {
+  let keys = pathKeys.get(path);
+  if (keys === undefined) {
+    const parts = path.split('.');
+    keys = parts.map((_, i) => {
+      const row: string[] = [];
+      for (let n = i + 1; n <= parts.length; n++) row[n] = parts.slice(i, n).join('.');
+      return row;
+    });
+    if (pathKeys.size >= 10_000) pathKeys.clear();
+    pathKeys.set(path, keys);
+  }
+  return keys;
+}
+
+/** Collects the values at the path's parts from `i` on (`i === keys.length`: the node itself). */
+function collect(node: unknown, keys: string[][], i: number, out: unknown[], deep: boolean): void {
   if (node === null || node === undefined) return;
   if (Array.isArray(node)) {
-    for (const item of node) collect(item, parts, out, deep);
+    for (const item of node) collect(item, keys, i, out, deep);
     return;
   }
-  if (parts.length === 0) {
+  if (i === keys.length) {
     if (typeof node !== 'object') out.push(node);
-    else if (deep) for (const v of Object.values(node)) collect(v, [], out, true);
+    else if (deep) for (const v of Object.values(node)) collect(v, keys, keys.length, out, true);
     return;
   }
   if (typeof node !== 'object') return;
   const obj = node as Record<string, unknown>;
+  const row = keys[i]!;
   // Try the longest dotted key first so `{"a.b": 1}` and `{"a": {"b": 1}}` both resolve `a.b`.
-  for (let n = parts.length; n >= 1; n--) {
-    const key = parts.slice(0, n).join('.');
-    if (key in obj) collect(obj[key], parts.slice(n), out, deep);
+  for (let n = keys.length; n > i; n--) {
+    const key = row[n]!;
+    if (key in obj) collect(obj[key], keys, n, out, deep);
   }
 }
 

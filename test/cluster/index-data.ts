@@ -39,10 +39,17 @@ export class IndexData implements Refreshable {
   #mapping: RootMapping = {};
   #flat = new Map<string, FieldType>();
   readonly #mappingOptions: MappingOptions;
-  /** The latest version of every document (realtime GET). */
+  /** The latest version of every document (realtime GET). Written through `putDoc` and `removeDoc`. */
   readonly docs = new Map<string, StoredDoc>();
-  /** The documents as of the last refresh (search, count, aggregations, realtime=false GET). Replaced, never mutated. */
-  searchable: ReadonlyMap<string, StoredDoc> = new Map();
+  #view = new Map<string, StoredDoc>();
+  /** A search context holds the current view: the next refresh replaces it instead of changing it. */
+  #viewPinned = false;
+  /** Ids written or deleted since the last refresh. */
+  readonly #changed = new Set<string>();
+  /** Ids that took a new place in `docs` (first written, or written again after a delete) since the last refresh, in `docs` order. */
+  readonly #placed = new Set<string>();
+  /** Counts the refreshes that changed the view (what per-view caches key on). */
+  viewGeneration = 0;
   readonly tombstones = new Map<string, { version: number; seqNo: number; atMono: number }>();
   readonly aliases = new Map<string, AliasSpec>();
   nextSeqNo = 0;
@@ -115,11 +122,74 @@ export class IndexData implements Refreshable {
     if (this.tombstones.size % 1024 === 0) for (const [k, t] of this.tombstones) if (nowMono - t.atMono >= GC_DELETES_MS) this.tombstones.delete(k);
   }
 
-  /** Makes every write so far searchable; false when there was nothing to do. */
+  /** The documents as of the last refresh (search, count, aggregations, realtime=false GET), in `docs` order. */
+  get searchable(): ReadonlyMap<string, StoredDoc> {
+    return this.#view;
+  }
+
+  /** The current view, kept as it is for a point in time or a scroll: later refreshes replace it, never change it. */
+  pinView(): ReadonlyMap<string, StoredDoc> {
+    this.#viewPinned = true;
+    return this.#view;
+  }
+
+  /** Writes the latest version of a document (not searchable until the next refresh). */
+  putDoc(doc: StoredDoc): void {
+    if (!this.docs.has(doc.id)) {
+      // Mirrors the Map: a key set anew goes to the end, after every earlier one.
+      this.#placed.delete(doc.id);
+      this.#placed.add(doc.id);
+    }
+    this.docs.set(doc.id, doc);
+    this.#changed.add(doc.id);
+    this.dirty = true;
+  }
+
+  /** Deletes the latest version of a document (still searchable until the next refresh). */
+  removeDoc(id: string): void {
+    this.docs.delete(id);
+    this.#placed.delete(id);
+    this.#changed.add(id);
+    this.dirty = true;
+  }
+
+  /**
+   * Makes every write so far searchable; false when there was nothing to do. Applies only the ids
+   * changed since the last refresh (copying every document each second made a growing index's
+   * refresh, and the garbage it left, the test cluster's dearest work), so the view keeps `docs`'
+   * order: changed documents in their place, removed ones dropped, newly placed ones appended in
+   * `docs` order. A view a search context holds is replaced instead.
+   */
   refresh(): boolean {
     if (!this.dirty) return false;
-    this.searchable = new Map(this.docs);
+    if (this.#viewPinned) {
+      this.#view = new Map(this.docs);
+      this.#viewPinned = false;
+    } else {
+      for (const id of this.#changed) {
+        const doc = this.docs.get(id);
+        if (doc === undefined) this.#view.delete(id);
+        else if (!this.#placed.has(id)) this.#view.set(id, doc);
+      }
+      for (const id of this.#placed) {
+        this.#view.delete(id);
+        this.#view.set(id, this.docs.get(id)!);
+      }
+    }
+    this.#changed.clear();
+    this.#placed.clear();
     this.dirty = false;
+    this.viewGeneration++;
     return true;
+  }
+
+  /** Makes the view `docs` as they are, after `docs` was filled directly (recovery from disk). */
+  rebuildView(): void {
+    this.#view = new Map(this.docs);
+    this.#viewPinned = false;
+    this.#changed.clear();
+    this.#placed.clear();
+    this.dirty = false;
+    this.viewGeneration++;
   }
 }

@@ -110,6 +110,36 @@ export function clusterHealth(store: Store, clusterName: string): estypes.Cluste
 }
 
 const CAT_COLUMNS = ['health', 'status', 'index', 'uuid', 'pri', 'rep', 'docs.count', 'docs.deleted', 'store.size', 'pri.store.size'] as const;
+type CatColumn = (typeof CAT_COLUMNS)[number];
+
+/**
+ * The size of an index's refreshed documents. Serialising every source is the dearest thing `_cat/indices`
+ * does (the state backend lists its log indices with `h=index,docs.count` while they hold tens of thousands
+ * of documents), so it is computed only for the columns that show it, once per refreshed view.
+ */
+const sizes = new WeakMap<IndexData, { generation: number; size: string }>();
+function storeSize(i: IndexData): string {
+  const known = sizes.get(i);
+  if (known?.generation === i.viewGeneration) return known.size;
+  const size = `${Math.max(225, Buffer.byteLength(JSON.stringify([...i.searchable.values()].map((d) => d.source))))}b`;
+  sizes.set(i, { generation: i.viewGeneration, size });
+  return size;
+}
+
+function catColumn(i: IndexData, c: CatColumn): string {
+  switch (c) {
+    case 'health': return health(i);
+    case 'status': return 'open';
+    case 'index': return i.name;
+    case 'uuid': return i.uuid;
+    case 'pri': return '1';
+    case 'rep': return String(replicas(i.settings));
+    case 'docs.count': return String(i.searchable.size);
+    case 'docs.deleted': return '0';
+    case 'store.size':
+    case 'pri.store.size': return storeSize(i);
+  }
+}
 
 /**
  * `_cat/indices`: hidden indices only with `expand_wildcards=all|hidden`; `format=json` gives objects
@@ -117,13 +147,9 @@ const CAT_COLUMNS = ['health', 'status', 'index', 'uuid', 'pri', 'rep', 'docs.co
  */
 export function catIndices(store: Store, expr: string | undefined, q: URLSearchParams): { json: boolean; body: unknown } {
   const indices = resolveIndices(store, expr, indicesOptionsFrom(q));
-  const rows = indices.map((i) => {
-    const bytes = `${Math.max(225, Buffer.byteLength(JSON.stringify([...i.searchable.values()].map((d) => d.source))))}b`;
-    return { health: health(i), status: 'open', index: i.name, uuid: i.uuid, pri: '1', rep: String(replicas(i.settings)), 'docs.count': String(i.searchable.size), 'docs.deleted': '0', 'store.size': bytes, 'pri.store.size': bytes };
-  });
   const columns = q.get('h')?.split(',') ?? [...CAT_COLUMNS];
   for (const c of columns) if (!(CAT_COLUMNS as readonly string[]).includes(c)) throw illegalArgument(`Unknown header: [${c}]`);
-  const picked = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c as (typeof CAT_COLUMNS)[number]]])));
+  const picked = indices.map((i) => Object.fromEntries(columns.map((c) => [c, catColumn(i, c as CatColumn)])));
   if (q.get('format') === 'json') return { json: true, body: picked };
   if (q.get('format') !== null && q.get('format') !== 'txt' && q.get('format') !== 'text') throw httpError(400, 'illegal_argument_exception', `Unsupported format [${q.get('format')}]`);
   const table = q.has('v') ? [Object.fromEntries(columns.map((c) => [c, c])), ...picked] : picked;

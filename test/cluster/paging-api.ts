@@ -18,7 +18,7 @@ function shards(n: number): estypes.ShardStatistics {
 
 function open(env: SearchEnv, expr: string, q: URLSearchParams) {
   const keepAlive = SearchContexts.keepAlive(q.get('keep_alive'));
-  const parts = snapshotOf(resolveIndices(env.store, expr, indicesOptionsFrom(q)));
+  const parts = snapshotOf(resolveIndices(env.store, expr, indicesOptionsFrom(q)), true);
   return { ...env.contexts.openPit(parts, keepAlive), n: parts.length };
 }
 

@@ -146,8 +146,7 @@ export class DirectoryJournal implements Journal {
     }
     for (const data of store.indices.values()) {
       data.primaryTerm += 1;
-      data.searchable = new Map(data.docs);
-      data.dirty = false;
+      data.rebuildView();
     }
     writeDurably(dir, SNAPSHOT, JSON.stringify(snapshotOf(store, generation + 1)));
     for (const f of readdirSync(dir)) {

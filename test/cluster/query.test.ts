@@ -61,6 +61,28 @@ describe('query DSL', () => {
     expect(ids({ query: { range: { ts: { gt: '2024-05-13', lt: '2024-05-15T11:30:00Z' } } } })).toEqual(['2', '3', '4']);
   });
 
+  it('range over indices that map the field differently compares each as its own type', () => {
+    store.createIndex('ranged-date', { mappings: { properties: { at: { type: 'date' } } } });
+    store.createIndex('ranged-text', { mappings: { properties: { at: { type: 'keyword' } } } });
+    store.write('ranged-date', 'd1', { at: '2024-05-15T11:00:00Z' });
+    store.write('ranged-date', 'd2', { at: '2024-05-13T11:00:00Z' });
+    store.write('ranged-text', 't1', { at: '2024-05-15T11:00:00Z' });
+    store.write('ranged-text', 't2', { at: 'now-1d' });
+    // On the date field `now-1d` is date math; on the keyword field it is the string itself.
+    expect(ids({ query: { range: { at: { gte: 'now-1d' } } } }, 'ranged-*')).toEqual(['d1', 't2']);
+    expect(ids({ query: { range: { at: { lt: 'now-1d' } } } }, 'ranged-*')).toEqual(['d2', 't1']);
+  });
+
+  it('dotted paths read nested objects, dotted keys and arrays of objects alike', () => {
+    store.write('dotted', 'a', { user: { name: 'ann' } });
+    store.write('dotted', 'b', { 'user.name': 'bob' });
+    store.write('dotted', 'c', { user: [{ name: 'cy' }, { name: 'ann' }] });
+    store.write('dotted', 'd', { 'user.name': 'dee', user: { name: 'ann' } });
+    expect(ids({ query: { term: { 'user.name': 'ann' } } }, 'dotted')).toEqual(['a', 'c', 'd']);
+    expect(ids({ query: { term: { 'user.name': 'dee' } } }, 'dotted')).toEqual(['d']);
+    expect(ids({ query: { exists: { field: 'user.name' } } }, 'dotted')).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('bool with must/filter/should/must_not and minimum_should_match', () => {
     expect(ids({ query: { bool: { must: [{ term: { level: 'ERROR' } }], must_not: { term: { ms: 50 } } } } })).toEqual(['1']);
     expect(ids({ query: { bool: { should: [{ term: { level: 'WARN' } }, { term: { level: 'INFO' } }] } } })).toEqual(['2', '3']);

@@ -8,6 +8,7 @@ import type { IndexData } from './store.ts';
 import { parsingError } from './errors.ts';
 import { analyse, coerce, compare, fieldValues, resolveField, rawValues } from './fields.ts';
 import { parseDate } from './datemath.ts';
+import type { FieldType } from './mapping.ts';
 
 export type Matcher = (index: IndexData, id: string, source: Record<string, unknown>) => boolean;
 
@@ -115,15 +116,24 @@ function rangeQuery(body: unknown, now: number): Matcher {
   const [field, spec] = fieldAndBody(body, 'range', 'gte');
   const known = new Set(['gt', 'gte', 'lt', 'lte', 'from', 'to', 'include_lower', 'include_upper', 'format', 'time_zone', 'boost', 'relation']);
   for (const k of Object.keys(spec)) if (!known.has(k)) throw parsingError(`[range] query does not support [${k}]`);
-  return (index, _id, source) => {
-    const { type } = resolveField(index, field);
-    if (type === undefined) return false;
+  // The bounds depend only on the field's type: parsed once per type, not once per document.
+  const checksByType = new Map<string, Array<(x: string | number | boolean) => boolean>>();
+  const checksFor = (type: FieldType) => {
+    let checks = checksByType.get(type);
+    if (checks) return checks;
     const bound = (v: unknown, roundUp: boolean) => (type === 'date' ? parseDate(v, now, roundUp) : coerce(v, type, now));
-    const checks: Array<(x: string | number | boolean) => boolean> = [];
+    checks = [];
     if (spec.gt !== undefined && spec.gt !== null) { const b = bound(spec.gt, true)!; checks.push((x) => compare(x, b) > 0); }
     if (spec.gte !== undefined && spec.gte !== null) { const b = bound(spec.gte, false)!; checks.push((x) => compare(x, b) >= 0); }
     if (spec.lt !== undefined && spec.lt !== null) { const b = bound(spec.lt, false)!; checks.push((x) => compare(x, b) < 0); }
     if (spec.lte !== undefined && spec.lte !== null) { const b = bound(spec.lte, true)!; checks.push((x) => compare(x, b) <= 0); }
+    checksByType.set(type, checks);
+    return checks;
+  };
+  return (index, _id, source) => {
+    const { type } = resolveField(index, field);
+    if (type === undefined) return false;
+    const checks = checksFor(type);
     return fieldValues(index, source, field, now).some((v) => checks.every((c) => c(v)));
   };
 }

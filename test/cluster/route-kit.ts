@@ -21,6 +21,8 @@ export interface RouteResult {
   wait?: Promise<void>;
   /** The body is plain text (`_cat` without `format=json`). */
   text?: boolean;
+  /** The request is still being applied (a long `_bulk`): the answer is this, and `status` and `body` are not. */
+  later?: Promise<RouteResult>;
 }
 
 export interface RouteContext {

@@ -96,6 +96,7 @@ export function route(ctx: RouteContext, req: RouteRequest): RouteResult {
   if (op === '_count' && rest.length === 0 && (m === 'GET' || m === 'POST')) return ok(count(searchEnv(ctx, started), indexExpr, json(req.rawBody), q));
   if (op === '_bulk' && rest.length === 0 && write) {
     const r = bulk(store, indexExpr, req.rawBody, q, started);
+    if (r instanceof Promise) return { status: 200, body: undefined, later: r.then((a) => ({ status: 200, body: a.body, wait: a.wait })) };
     return { status: 200, body: r.body, wait: r.wait };
   }
   if (op === '_mget' && rest.length === 0 && (m === 'GET' || m === 'POST')) return ok(mget(store, indexExpr, json(req.rawBody), q));

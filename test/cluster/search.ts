@@ -90,7 +90,7 @@ export function search(env: SearchEnv, indexExpr: string | undefined, body: Body
     if (typeof pit.id !== 'string') throw parsingError('[pit] failed to parse field [id]');
     parts = env.contexts.pit(pit.id, pit.keep_alive === undefined ? undefined : SearchContexts.keepAlive(pit.keep_alive)).parts;
   } else {
-    parts = snapshotOf(resolveIndices(env.store, indexExpr, indicesOptionsFrom(q)));
+    parts = snapshotOf(resolveIndices(env.store, indexExpr, indicesOptionsFrom(q)), scroll !== null);
   }
   const indices = parts.map((p) => p.index);
   const sortKeys = parseSort(q.get('sort') ?? body.sort);

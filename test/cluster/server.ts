@@ -170,7 +170,14 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
             journal?.sync();
           }
         };
-        const result = cache ? cache.answer(r, evaluate) : evaluate();
+        let result = cache ? cache.answer(r, evaluate) : evaluate();
+        if (result.later) {
+          try {
+            result = await result.later;
+          } finally {
+            journal?.sync();
+          }
+        }
         ({ status, body } = result);
         text = result.text === true;
         if (result.wait) await result.wait;

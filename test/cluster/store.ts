@@ -194,7 +194,7 @@ export class Store {
     if (opts.opType === 'create' && current) throw versionConflict(data, docId, `document already exists (current version [${current.version}])`);
     const version = this.#nextVersion(data, docId, current, opts);
     const doc: StoredDoc = { id: docId, source, seqNo: data.nextSeqNo++, primaryTerm: data.primaryTerm, version };
-    data.docs.set(docId, doc);
+    data.putDoc(doc);
     data.tombstones.delete(docId);
     this.#written(data);
     this.record({ t: 'doc', index: data.name, id: docId, source, seqNo: doc.seqNo, primaryTerm: doc.primaryTerm, version });
@@ -208,7 +208,7 @@ export class Store {
     const current = data.docs.get(id);
     const version = this.#nextVersion(data, id, current, opts);
     const seqNo = data.nextSeqNo++;
-    data.docs.delete(id);
+    data.removeDoc(id);
     data.addTombstone(id, version, seqNo, this.clock.monotonic());
     this.#written(data);
     this.record({ t: 'doc_deleted', index: data.name, id, seqNo });
@@ -249,7 +249,6 @@ export class Store {
   }
 
   #written(data: IndexData): void {
-    data.dirty = true;
     this.refresher.written(data);
   }
 
