@@ -11,6 +11,26 @@ import { e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit
 /** The retry window of the entries here: a watch without throttle (the minimum, DEADLINE.minMs). */
 const WINDOW = 10_000;
 
+type Kit = Awaited<ReturnType<typeof sharedDaemons>>;
+type Daemon = Awaited<ReturnType<Kit['make']>>;
+
+/**
+ * `d` takes `key` up now while its receiver refuses it once: after that first attempt the stored row
+ * carries the deadline `d` applies (a whole window from now: what the deliveries API shows), and the retry
+ * a second later delivers it.
+ */
+async function refusedOnceThenDelivered(kit: Kit, d: Daemon, key: string): Promise<void> {
+  const takenAt = kit.clock.now();
+  kit.rx.failing.add(key);
+  d.deliverer.startShared();
+  await vi.waitFor(async () => expect((await d.store.outbox.get(key))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
+  expect(await d.store.outbox.get(key)).toMatchObject({ status: 'pending', deadline: takenAt + WINDOW, windowMs: WINDOW });
+  kit.rx.failing.clear();
+  await kit.clock.advance(1_000);
+  await d.deliverer.idle();
+  expect(await d.store.outbox.get(key)).toMatchObject({ status: 'delivered', attempts: 2 });
+}
+
 describe('a delivery that changes hands', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
@@ -19,7 +39,8 @@ describe('a delivery that changes hands', () => {
   afterAll(() => cluster.close());
 
   it('handed over at a clean stop with little of its window left: retried by the next daemon for a whole window', async () => {
-    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    const kit = await sharedDaemons(cluster.url);
+    const { clock, rx, make, closeAll } = kit;
     try {
       const a = await make('a');
       const b = await make('b');
@@ -31,16 +52,7 @@ describe('a delivery that changes hands', () => {
       await a.shared.handOver();
       expect((await pendingOf(b.store)).map((p) => [p.key, p.claim])).toEqual([['w-1', null]]);
       // b's receiver is slow to take it at first: the first attempt fails, the retry is 0.5 s later.
-      rx.failing.add('w-1');
-      b.deliverer.startShared();
-      const takenAt = clock.now();
-      await vi.waitFor(async () => expect((await b.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
-      // Stored with the claim: what the deliveries API shows is the deadline b applies.
-      expect((await b.store.outbox.list({ status: 'pending' }))[0]).toMatchObject({ key: 'w-1', deadline: takenAt + WINDOW, windowMs: WINDOW });
-      rx.failing.clear();
-      await clock.advance(1_000);
-      await b.deliverer.idle();
-      expect(await b.store.outbox.get('w-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+      await refusedOnceThenDelivered(kit, b, 'w-1');
       expect(rx.sent).toEqual([{ node: 'b', key: 'w-1' }]);
       await b.shared.stop();
     } finally {
@@ -49,7 +61,8 @@ describe('a delivery that changes hands', () => {
   });
 
   it('taken back by its daemon restarted under the same name, late in its window: retried for a whole window', async () => {
-    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    const kit = await sharedDaemons(cluster.url);
+    const { clock, rx, make, closeAll } = kit;
     try {
       const before = await make('a');
       const created = clock.now();
@@ -57,14 +70,7 @@ describe('a delivery that changes hands', () => {
       // The first process of `a` is killed before it sends it; the next one starts 9.8 s into its window.
       await clock.advance(WINDOW - 200);
       const after = await make('a');
-      rx.failing.add('w-1');
-      after.deliverer.startShared();
-      await vi.waitFor(async () => expect((await after.store.outbox.get('w-1'))!.attempts).toBe(1), { timeout: 5000, interval: 20 });
-      expect(await after.store.outbox.get('w-1')).toMatchObject({ deadline: clock.now() + WINDOW, windowMs: WINDOW });
-      rx.failing.clear();
-      await clock.advance(1_000);
-      await after.deliverer.idle();
-      expect(await after.store.outbox.get('w-1')).toMatchObject({ status: 'delivered', attempts: 2 });
+      await refusedOnceThenDelivered(kit, after, 'w-1');
       expect(rx.sent).toEqual([{ node: 'a', key: 'w-1' }]);
       await after.shared.stop();
     } finally {
