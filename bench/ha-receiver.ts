@@ -10,6 +10,7 @@
  *   POST /_track               body {ids: [...], after: epoch ms}; GET /_track → {first: epoch ms | null}
  */
 import { createServer } from 'node:http';
+import { serveSink } from './lib/serve-sink.ts';
 
 const MAX_MS = 60_000;
 let hist = new Uint32Array(MAX_MS + 1);
@@ -75,12 +76,4 @@ const server = createServer(async (req, res) => {
   }
   res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}` }) + '\n');
-});
-const stop = () => server.close(() => process.exit(0));
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveSink(server);

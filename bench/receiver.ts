@@ -6,6 +6,7 @@
  *   node bench/receiver.ts        prints {"url": "http://127.0.0.1:PORT"} once listening
  */
 import { createServer } from 'node:http';
+import { serveSink } from './lib/serve-sink.ts';
 
 let count = 0;
 const server = createServer((req, res) => {
@@ -19,12 +20,4 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
   });
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}` }) + '\n');
-});
-const stop = () => server.close(() => process.exit(0));
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveSink(server);
