@@ -75,3 +75,26 @@ export const stepper = (clock: { advance(ms: number): Promise<unknown> }, ...ds:
   for (const d of ds) await d.shared.idle();
 };
 export const pendingOf = (s: ClusterStateStore) => s.outbox.claims!.pendingClaims(100);
+
+type Kit = Awaited<ReturnType<typeof sharedDaemons>>;
+type SharedDaemon = Awaited<ReturnType<Kit['make']>>;
+
+/**
+ * Both owners decide on watch `w` at once: b takes it over while a, not knowing yet, decides one more
+ * entry (`w-a`, which the receiver refuses until the test clears it), then b decides `w-b`. Returns a's
+ * delivery of w-a and b's of w-b, both under way.
+ */
+export async function decidedOnBothSides(kit: Kit, a: SharedDaemon, b: SharedDaemon, windowMs?: number) {
+  const now = kit.clock.now();
+  await a.store.commit({ state: ran('a', 'w'), enqueue: [] });
+  await b.shared.adopt(new Set(['_main/w']));
+  kit.rx.failing.add('w-a');
+  await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now, windowMs)] });
+  a.deliverer.startShared();
+  const first = a.deliverer.deliver(pending('w-a', 'w', now, windowMs));
+  b.store.watchState.forget!('_main', 'w');
+  await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now, windowMs)] });
+  b.deliverer.startShared();
+  const second = b.deliverer.deliver(pending('w-b', 'w', now, windowMs));
+  return { first, second };
+}

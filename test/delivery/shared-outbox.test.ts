@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
 import { FakeClock } from '../kit/fake-clock.ts';
-import { LEASE, e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
+import { LEASE, decidedOnBothSides, e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
 
 describe('a shared outbox', () => {
   let cluster: TestCluster;
@@ -156,22 +156,13 @@ describe('a shared outbox', () => {
   });
 
   it('an entry the previous owner decided after the new owner took the watch still goes first', async () => {
-    const { clock, rx, make, closeAll } = await daemons();
+    const kit = await daemons();
+    const { clock, rx, make, closeAll } = kit;
     try {
       const a = await make('a');
       const b = await make('b');
-      const now = clock.now();
-      await a.store.commit({ state: ran('a', 'w'), enqueue: [] });
       // b takes the watch over; a has not noticed yet and decides one more (its receiver is slow to take it).
-      await b.shared.adopt(new Set(['_main/w']));
-      rx.failing.add('w-a');
-      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now)] });
-      a.deliverer.startShared();
-      const first = a.deliverer.deliver(pending('w-a', 'w', now));
-      b.store.watchState.forget!('_main', 'w');
-      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now)] });
-      b.deliverer.startShared();
-      const second = b.deliverer.deliver(pending('w-b', 'w', now));
+      const { first, second } = await decidedOnBothSides(kit, a, b);
       const step = stepper(clock, a, b);
       for (let i = 0; i < 10; i++) await step();
       expect(rx.sent).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCluster, type TestCluster } from '../cluster/server.ts';
-import { e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
+import { decidedOnBothSides, e, pending, pendingOf, ran, sharedDaemons, stepper } from './shared-kit.ts';
 
 /** The retry window of the entries here: a watch without throttle (the minimum, DEADLINE.minMs). */
 const WINDOW = 10_000;
@@ -79,22 +79,13 @@ describe('a delivery that changes hands', () => {
   });
 
   it('queued behind an earlier entry of its watch another daemon holds: its window, as stored, starts once that one is done', async () => {
-    const { clock, rx, make, closeAll } = await sharedDaemons(cluster.url);
+    const kit = await sharedDaemons(cluster.url);
+    const { clock, rx, make, closeAll } = kit;
     try {
       const a = await make('a');
       const b = await make('b');
-      const now = clock.now();
-      await a.store.commit({ state: ran('a', 'w'), enqueue: [] });
       // b takes the watch over; a, not knowing yet, decides one more, which its receiver is slow to take.
-      await b.shared.adopt(new Set(['_main/w']));
-      rx.failing.add('w-a');
-      await a.store.commit({ state: ran('a', 'w'), enqueue: [e('w-a', 'w', now, WINDOW)] });
-      a.deliverer.startShared();
-      const first = a.deliverer.deliver(pending('w-a', 'w', now, WINDOW));
-      b.store.watchState.forget!('_main', 'w');
-      await b.store.commit({ state: ran('b', 'w'), enqueue: [e('w-b', 'w', now, WINDOW)] });
-      b.deliverer.startShared();
-      const second = b.deliverer.deliver(pending('w-b', 'w', now, WINDOW));
+      const { first, second } = await decidedOnBothSides(kit, a, b, WINDOW);
       const step = stepper(clock, a, b);
       // w-b waits 6 s of its 10 s window behind w-a.
       for (let i = 0; i < 12; i++) await step();
